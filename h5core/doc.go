@@ -10,3 +10,18 @@
 // offset, never a panic, and no length read from a file is trusted before it
 // is checked against the file's size.
 package h5core
+
+// Using the model (see H5CORE_API.md in the team notes for a summary):
+//
+//	f := h5core.NewFile()                        // or h5core.Open(r, size)
+//	d, _ := f.Root().CreateDataset("g/test", h5core.DatasetSpec{Type: h5core.Int32LE, Shape: []uint64{4}})
+//	addr, _ := d.DataAddr()                      // storage is allocated at creation
+//	w.WriteAt(raw, int64(addr))                  // the caller writes raw data
+//	f.Flush(w)                                   // metadata, copy-on-write, superblock last
+//
+// Chunked datasets: unfiltered chunks are allocated at creation and Resize
+// (Dataset.Chunk gives their addresses); filtered chunks are encoded with
+// EncodeChunk and placed with Dataset.AllocChunk. Variable-length elements
+// go to the global heap with File.PutVlen, which returns the 16-byte
+// reference to store in the raw data. Hyperslab selections map to byte runs
+// with ContiguousRuns and ChunkRuns.

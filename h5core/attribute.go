@@ -1,0 +1,139 @@
+package h5core
+
+import "fmt"
+
+// Attribute is a small named value attached to a group or dataset. Data
+// holds the elements packed in the file's layout (Type's byte order and
+// member offsets); elements of variable-length types are 16-byte global
+// heap references made by File.PutVlen.
+type Attribute struct {
+	Name  string
+	Type  *Datatype
+	Shape []uint64 // nil or empty: scalar
+	Data  []byte
+}
+
+// maxMessageSize is the largest body a version 1 object header message
+// can have (its size field is 16 bits); libhdf5's default format has the
+// same limit for attributes.
+const maxMessageSize = 65535 - 7
+
+func (a *Attribute) check() error {
+	if a.Name == "" {
+		return fmt.Errorf("h5core: attribute with an empty name")
+	}
+	if a.Type == nil {
+		return fmt.Errorf("h5core: attribute %q has no datatype", a.Name)
+	}
+	if len(a.Shape) > MaxRank {
+		return fmt.Errorf("h5core: attribute %q has rank %d (max %d)", a.Name, len(a.Shape), MaxRank)
+	}
+	n, ok := numElements(a.Shape)
+	if !ok || n > uint64(maxMessageSize) || n*uint64(a.Type.Size) != uint64(len(a.Data)) {
+		return fmt.Errorf("h5core: attribute %q: %d data bytes for shape %v of %d-byte elements", a.Name, len(a.Data), a.Shape, a.Type.Size)
+	}
+	return nil
+}
+
+// encode returns a version 1 attribute message (what libhdf5 1.10 writes
+// by default).
+func (a *Attribute) encode() ([]byte, error) {
+	dt, err := a.Type.encode()
+	if err != nil {
+		return nil, err
+	}
+	ds := encodeDataspace(a.Shape, a.Shape)
+	b := []byte{1, 0}
+	b = put16(b, uint16(len(a.Name)+1))
+	b = put16(b, uint16(len(dt)))
+	b = put16(b, uint16(len(ds)))
+	b = putName(b, a.Name, 8)
+	b = append(b, dt...)
+	b = padTo(b, 0, 8)
+	b = append(b, ds...)
+	b = padTo(b, 0, 8)
+	b = append(b, a.Data...)
+	if len(b) > maxMessageSize {
+		return nil, fmt.Errorf("h5core: attribute %q is %d bytes; the default file format holds at most %d: %w", a.Name, len(b), maxMessageSize, ErrUnsupported)
+	}
+	return b, nil
+}
+
+func decodeAttribute(b []byte, off int64) (*Attribute, error) {
+	c := newCursor(b, off, "attribute message")
+	ver := c.u8()
+	flags := c.u8()
+	nameSize := int(c.u16())
+	dtSize := int(c.u16())
+	dsSize := int(c.u16())
+	if ver == 3 {
+		c.u8() // name character set
+	}
+	if c.err != nil {
+		return nil, c.err
+	}
+	if ver < 1 || ver > 3 {
+		return nil, formatErr(off, "attribute message version", ver)
+	}
+	if flags&3 != 0 {
+		return nil, fmt.Errorf("attribute with a shared datatype or dataspace at offset %d: %w", off, ErrUnsupported)
+	}
+	al := 0
+	if ver == 1 {
+		al = 8
+	}
+	field := func(n int) []byte {
+		if al > 0 {
+			v := c.bytes(pad(n, al))
+			if len(v) < n {
+				return nil
+			}
+			return v[:n]
+		}
+		return c.bytes(n)
+	}
+	nb := field(nameSize)
+	if c.err != nil {
+		return nil, c.err
+	}
+	if nameSize == 0 || len(nb) < nameSize {
+		return nil, formatErr(off, "attribute name size", nameSize)
+	}
+	name := string(nb[:nameSize])
+	if i := indexNUL(name); i >= 0 {
+		name = name[:i]
+	}
+	dtOff := c.off()
+	dtb := field(dtSize)
+	dsOff := c.off()
+	dsb := field(dsSize)
+	if c.err != nil {
+		return nil, c.err
+	}
+	t, err := decodeDatatype(dtb, dtOff)
+	if err != nil {
+		return nil, err
+	}
+	ds, err := decodeDataspace(dsb, dsOff)
+	if err != nil {
+		return nil, err
+	}
+	n, ok := numElements(ds.shape)
+	if ds.null {
+		n = 0
+	}
+	if !ok || n > uint64(c.rest()) || n*uint64(t.Size) > uint64(c.rest()) {
+		return nil, formatErr(c.off(), "attribute data larger than its message", n)
+	}
+	data := append([]byte(nil), c.bytes(int(n*uint64(t.Size)))...)
+	return &Attribute{Name: name, Type: t, Shape: ds.shape, Data: data}, nil
+}
+
+func indexNUL(s string) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] == 0 {
+			return i
+		}
+	}
+	return -1
+}

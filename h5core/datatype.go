@@ -1,0 +1,578 @@
+package h5core
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+)
+
+// Class is a datatype class as stored in the datatype message.
+type Class uint8
+
+// Datatype classes (spec IV.A.2.d).
+const (
+	ClassInteger   Class = 0
+	ClassFloat     Class = 1
+	ClassTime      Class = 2
+	ClassString    Class = 3
+	ClassBitfield  Class = 4
+	ClassOpaque    Class = 5
+	ClassCompound  Class = 6
+	ClassReference Class = 7
+	ClassEnum      Class = 8
+	ClassVlen      Class = 9
+	ClassArray     Class = 10
+)
+
+// ByteOrder of an atomic datatype.
+type ByteOrder uint8
+
+// Byte orders.
+const (
+	LittleEndian ByteOrder = 0
+	BigEndian    ByteOrder = 1
+)
+
+// StrPad says how a string shorter than its storage is terminated.
+type StrPad uint8
+
+// String padding kinds (H5T_STR_*).
+const (
+	PadNullTerm StrPad = 0
+	PadNull     StrPad = 1
+	PadSpace    StrPad = 2
+)
+
+// Charset of a string type.
+type Charset uint8
+
+// Character sets (H5T_CSET_*).
+const (
+	ASCII Charset = 0
+	UTF8  Charset = 1
+)
+
+// VlenRefSize is the stored size of one variable-length element: a 4-byte
+// length, then a global heap ID (8-byte collection address, 4-byte index).
+const VlenRefSize = 16
+
+// Datatype is an HDF5 datatype. Build one with the constructors (Int32LE,
+// FixedString, Compound, ...) or fill the fields for the class at hand.
+// Datatypes are values: the model never modifies one it was given.
+type Datatype struct {
+	Class Class
+	Size  uint32 // bytes per element
+
+	// Integer, float, bitfield, time.
+	Order     ByteOrder
+	Signed    bool   // integer
+	BitOffset uint16 // first significant bit
+	Precision uint16 // significant bits; 0 means 8*Size
+
+	// Float layout (defaults are IEEE for Size 2, 4, 8).
+	SignLoc, ExpLoc, ExpSize, MantLoc, MantSize uint8
+	ExpBias                                     uint32
+	MantNorm                                    uint8 // 2: implied MSB (IEEE)
+	PadBits                                     uint8 // float/integer padding bits 1..3 of the class field, kept verbatim
+
+	// String (fixed) and variable-length string.
+	Pad     StrPad
+	Charset Charset
+
+	// Compound.
+	Members []Member
+
+	// Enum, array and vlen sequence: the base type.
+	Base *Datatype
+
+	// Enum: names and values (each value is Base.Size bytes).
+	EnumNames  []string
+	EnumValues [][]byte
+
+	// Array dimensions.
+	Dims []uint32
+
+	// Vlen: true for a variable-length string, false for a sequence of Base.
+	VlenString bool
+
+	// Opaque tag.
+	Tag string
+
+	// Reference type (0 object, 1 region).
+	RefType uint8
+}
+
+// Member is one field of a compound datatype.
+type Member struct {
+	Name   string
+	Offset uint32
+	Type   *Datatype
+}
+
+// IntType returns an integer type of size bytes (1, 2, 4, 8).
+func IntType(size int, signed bool, order ByteOrder) *Datatype {
+	return &Datatype{Class: ClassInteger, Size: uint32(size), Signed: signed, Order: order, Precision: uint16(8 * size)}
+}
+
+// FloatType returns an IEEE float type of size bytes (2, 4 or 8).
+func FloatType(size int, order ByteOrder) *Datatype {
+	t := &Datatype{Class: ClassFloat, Size: uint32(size), Order: order, Precision: uint16(8 * size), MantNorm: 2}
+	switch size {
+	case 2:
+		t.SignLoc, t.ExpLoc, t.ExpSize, t.MantLoc, t.MantSize, t.ExpBias = 15, 10, 5, 0, 10, 15
+	case 4:
+		t.SignLoc, t.ExpLoc, t.ExpSize, t.MantLoc, t.MantSize, t.ExpBias = 31, 23, 8, 0, 23, 127
+	default:
+		t.SignLoc, t.ExpLoc, t.ExpSize, t.MantLoc, t.MantSize, t.ExpBias = 63, 52, 11, 0, 52, 1023
+	}
+	return t
+}
+
+// Common atomic types.
+var (
+	Int8LE    = IntType(1, true, LittleEndian)
+	Int16LE   = IntType(2, true, LittleEndian)
+	Int32LE   = IntType(4, true, LittleEndian)
+	Int64LE   = IntType(8, true, LittleEndian)
+	Uint8LE   = IntType(1, false, LittleEndian)
+	Uint16LE  = IntType(2, false, LittleEndian)
+	Uint32LE  = IntType(4, false, LittleEndian)
+	Uint64LE  = IntType(8, false, LittleEndian)
+	Float32LE = FloatType(4, LittleEndian)
+	Float64LE = FloatType(8, LittleEndian)
+)
+
+// FixedString returns a fixed-length string type of size bytes. h5py writes
+// numpy 'S' strings as PadNull ASCII.
+func FixedString(size int, cs Charset, p StrPad) *Datatype {
+	return &Datatype{Class: ClassString, Size: uint32(size), Charset: cs, Pad: p}
+}
+
+// VlenString returns a variable-length string type, NUL-terminated, as
+// h5py's string_dtype() writes it.
+func VlenString(cs Charset) *Datatype {
+	return &Datatype{Class: ClassVlen, Size: VlenRefSize, VlenString: true, Charset: cs, Pad: PadNullTerm,
+		Base: &Datatype{Class: ClassInteger, Size: 1, Precision: 8}}
+}
+
+// VlenOf returns a variable-length sequence of base.
+func VlenOf(base *Datatype) *Datatype {
+	return &Datatype{Class: ClassVlen, Size: VlenRefSize, Base: base}
+}
+
+// ArrayOf returns an array type of base with the given dimensions.
+func ArrayOf(base *Datatype, dims ...uint32) *Datatype {
+	n := uint32(1)
+	for _, d := range dims {
+		n *= d
+	}
+	return &Datatype{Class: ClassArray, Size: n * base.Size, Base: base, Dims: append([]uint32(nil), dims...)}
+}
+
+// Compound returns a compound type of size bytes with the given members.
+func Compound(size uint32, members ...Member) *Datatype {
+	return &Datatype{Class: ClassCompound, Size: size, Members: append([]Member(nil), members...)}
+}
+
+// Enum returns an enum over an integer base type; values are converted to
+// base's size and byte order.
+func Enum(base *Datatype, names []string, values []int64) *Datatype {
+	t := &Datatype{Class: ClassEnum, Size: base.Size, Base: base, EnumNames: append([]string(nil), names...)}
+	for _, v := range values {
+		b := make([]byte, 8)
+		binary.LittleEndian.PutUint64(b, uint64(v))
+		b = b[:base.Size]
+		if base.Order == BigEndian {
+			for i, j := 0, len(b)-1; i < j; i, j = i+1, j-1 {
+				b[i], b[j] = b[j], b[i]
+			}
+		}
+		t.EnumValues = append(t.EnumValues, b)
+	}
+	return t
+}
+
+// Bool returns h5py's boolean type: an enum of int8 with FALSE=0, TRUE=1.
+func Bool() *Datatype { return Enum(Int8LE, []string{"FALSE", "TRUE"}, []int64{0, 1}) }
+
+// HasVlen reports whether elements of t contain global heap references.
+func (t *Datatype) HasVlen() bool {
+	switch t.Class {
+	case ClassVlen:
+		return true
+	case ClassArray:
+		return t.Base != nil && t.Base.HasVlen()
+	case ClassCompound:
+		for _, m := range t.Members {
+			if m.Type != nil && m.Type.HasVlen() {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Equal reports whether two datatypes encode identically.
+func (t *Datatype) Equal(u *Datatype) bool {
+	a, err1 := t.encode()
+	b, err2 := u.encode()
+	return err1 == nil && err2 == nil && bytes.Equal(a, b)
+}
+
+func (t *Datatype) String() string {
+	switch t.Class {
+	case ClassInteger:
+		s := "u"
+		if t.Signed {
+			s = "i"
+		}
+		return fmt.Sprintf("%s%d%s", s, t.Size*8, orderName(t.Order))
+	case ClassFloat:
+		return fmt.Sprintf("f%d%s", t.Size*8, orderName(t.Order))
+	case ClassVlen:
+		if t.VlenString {
+			return "vlen-string"
+		}
+	}
+	return fmt.Sprintf("class%d[%d]", t.Class, t.Size)
+}
+
+func orderName(o ByteOrder) string {
+	if o == BigEndian {
+		return "be"
+	}
+	return "le"
+}
+
+// version is the datatype message version libhdf5 1.10 writes by default:
+// 1, or 2 when an array type is involved.
+func (t *Datatype) version() uint8 {
+	if t.hasArray() {
+		return 2
+	}
+	return 1
+}
+
+func (t *Datatype) hasArray() bool {
+	switch t.Class {
+	case ClassArray:
+		return true
+	case ClassCompound:
+		for _, m := range t.Members {
+			if m.Type != nil && m.Type.hasArray() {
+				return true
+			}
+		}
+	case ClassVlen, ClassEnum:
+		return t.Base != nil && t.Base.hasArray()
+	}
+	return false
+}
+
+const maxTypeDepth = 32
+
+// encode returns the datatype message body.
+func (t *Datatype) encode() ([]byte, error) { return t.encodeAt(nil, t.version(), 0) }
+
+func (t *Datatype) encodeAt(b []byte, ver uint8, depth int) ([]byte, error) {
+	if depth > maxTypeDepth {
+		return nil, fmt.Errorf("h5core: datatype nested deeper than %d levels", maxTypeDepth)
+	}
+	if t == nil {
+		return nil, fmt.Errorf("h5core: nil datatype")
+	}
+	var f0, f1, f2 uint8
+	prec := t.Precision
+	if prec == 0 {
+		prec = uint16(8 * t.Size)
+	}
+	switch t.Class {
+	case ClassInteger, ClassBitfield, ClassTime:
+		f0 = uint8(t.Order)&1 | t.PadBits&0x6
+		if t.Signed && t.Class == ClassInteger {
+			f0 |= 8
+		}
+	case ClassFloat:
+		norm := t.MantNorm
+		f0 = uint8(t.Order)&1 | t.PadBits&0xe | (norm&3)<<4
+		f1 = t.SignLoc
+	case ClassString:
+		f0 = uint8(t.Pad)&0xf | uint8(t.Charset)<<4
+	case ClassOpaque:
+		f0 = uint8(pad(len(t.Tag)+1, 8))
+		if t.Tag == "" {
+			f0 = 0
+		}
+	case ClassCompound:
+		if len(t.Members) > 0xffff {
+			return nil, fmt.Errorf("h5core: compound type with %d members (max 65535)", len(t.Members))
+		}
+		f0, f1 = uint8(len(t.Members)), uint8(len(t.Members)>>8)
+	case ClassEnum:
+		if len(t.EnumNames) != len(t.EnumValues) || len(t.EnumNames) > 0xffff {
+			return nil, fmt.Errorf("h5core: enum type has %d names and %d values", len(t.EnumNames), len(t.EnumValues))
+		}
+		f0, f1 = uint8(len(t.EnumNames)), uint8(len(t.EnumNames)>>8)
+	case ClassVlen:
+		if t.VlenString {
+			f0 = 1 | uint8(t.Pad)<<4
+			f1 = uint8(t.Charset) & 0xf
+		}
+	case ClassReference:
+		f0 = t.RefType & 0xf
+	case ClassArray:
+	default:
+		return nil, fmt.Errorf("h5core: cannot encode datatype class %d", t.Class)
+	}
+	b = append(b, uint8(t.Class)|ver<<4, f0, f1, f2)
+	b = put32(b, t.Size)
+	switch t.Class {
+	case ClassInteger, ClassBitfield:
+		b = put16(b, t.BitOffset)
+		b = put16(b, prec)
+	case ClassTime:
+		b = put16(b, prec)
+	case ClassFloat:
+		b = put16(b, t.BitOffset)
+		b = put16(b, prec)
+		b = append(b, t.ExpLoc, t.ExpSize, t.MantLoc, t.MantSize)
+		b = put32(b, t.ExpBias)
+	case ClassOpaque:
+		if t.Tag != "" {
+			b = putName(b, t.Tag, 8)
+		}
+	case ClassCompound:
+		for _, m := range t.Members {
+			if ver >= 3 {
+				b = putName(b, m.Name, 0)
+				b = putVarLen(b, uint64(m.Offset), t.Size)
+			} else {
+				b = putName(b, m.Name, 8)
+				b = put32(b, m.Offset)
+			}
+			if ver == 1 {
+				b = append(b, 0, 0, 0, 0) // dimensionality, reserved
+				b = put32(b, 0)           // permutation
+				b = put32(b, 0)           // reserved
+				b = append(b, make([]byte, 16)...)
+			}
+			var err error
+			if b, err = m.Type.encodeAt(b, ver, depth+1); err != nil {
+				return nil, err
+			}
+		}
+	case ClassEnum:
+		var err error
+		if b, err = t.Base.encodeAt(b, ver, depth+1); err != nil {
+			return nil, err
+		}
+		for _, n := range t.EnumNames {
+			if ver >= 3 {
+				b = putName(b, n, 0)
+			} else {
+				b = putName(b, n, 8)
+			}
+		}
+		for _, v := range t.EnumValues {
+			if uint32(len(v)) != t.Base.Size {
+				return nil, fmt.Errorf("h5core: enum value of %d bytes for a %d-byte base", len(v), t.Base.Size)
+			}
+			b = append(b, v...)
+		}
+	case ClassVlen:
+		base := t.Base
+		if base == nil {
+			base = &Datatype{Class: ClassInteger, Size: 1, Precision: 8}
+		}
+		var err error
+		if b, err = base.encodeAt(b, ver, depth+1); err != nil {
+			return nil, err
+		}
+	case ClassArray:
+		if len(t.Dims) == 0 || len(t.Dims) > 32 {
+			return nil, fmt.Errorf("h5core: array type of rank %d (want 1..32)", len(t.Dims))
+		}
+		b = append(b, uint8(len(t.Dims)))
+		if ver < 3 {
+			b = append(b, 0, 0, 0)
+		}
+		for _, d := range t.Dims {
+			b = put32(b, d)
+		}
+		if ver < 3 {
+			for i := range t.Dims {
+				b = put32(b, uint32(i))
+			}
+		}
+		var err error
+		if b, err = t.Base.encodeAt(b, ver, depth+1); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+// putVarLen appends v in the minimum number of bytes that can hold max.
+func putVarLen(b []byte, v uint64, max uint32) []byte {
+	n := varLenSize(max)
+	for i := 0; i < n; i++ {
+		b = append(b, byte(v>>(8*i)))
+	}
+	return b
+}
+
+func varLenSize(max uint32) int {
+	switch {
+	case max < 1<<8:
+		return 1
+	case max < 1<<16:
+		return 2
+	case max < 1<<24:
+		return 3
+	}
+	return 4
+}
+
+// decodeDatatype decodes a datatype message body.
+func decodeDatatype(b []byte, off int64) (*Datatype, error) {
+	c := newCursor(b, off, "datatype message")
+	t := decodeType(c, 0)
+	if c.err != nil {
+		return nil, c.err
+	}
+	return t, nil
+}
+
+func decodeType(c *cursor, depth int) *Datatype {
+	if depth > maxTypeDepth {
+		c.fail("datatype nested too deeply", depth)
+		return nil
+	}
+	cv := c.u8()
+	f0, f1, _ := c.u8(), c.u8(), c.u8()
+	size := c.u32()
+	if c.err != nil {
+		return nil
+	}
+	ver := cv >> 4
+	t := &Datatype{Class: Class(cv & 0xf), Size: size}
+	if ver < 1 || ver > 4 {
+		c.fail("datatype version", ver)
+		return nil
+	}
+	switch t.Class {
+	case ClassInteger, ClassBitfield:
+		t.Order = ByteOrder(f0 & 1)
+		t.PadBits = f0 & 0x6
+		t.Signed = t.Class == ClassInteger && f0&8 != 0
+		t.BitOffset = c.u16()
+		t.Precision = c.u16()
+	case ClassTime:
+		t.Order = ByteOrder(f0 & 1)
+		t.Precision = c.u16()
+	case ClassFloat:
+		t.Order = ByteOrder(f0 & 1)
+		if f0&0x40 != 0 {
+			c.fail("VAX byte order is not supported", nil)
+			return nil
+		}
+		t.PadBits = f0 & 0xe
+		t.MantNorm = (f0 >> 4) & 3
+		t.SignLoc = f1
+		t.BitOffset = c.u16()
+		t.Precision = c.u16()
+		t.ExpLoc, t.ExpSize, t.MantLoc, t.MantSize = c.u8(), c.u8(), c.u8(), c.u8()
+		t.ExpBias = c.u32()
+	case ClassString:
+		t.Pad = StrPad(f0 & 0xf)
+		t.Charset = Charset(f0 >> 4)
+	case ClassOpaque:
+		n := int(f0)
+		if n > 0 {
+			tag := c.bytes(n)
+			if i := bytes.IndexByte(tag, 0); i >= 0 {
+				tag = tag[:i]
+			}
+			t.Tag = string(tag)
+		}
+	case ClassCompound:
+		n := int(f0) | int(f1)<<8
+		if n > c.rest() {
+			c.fail("compound member count exceeds message", n)
+			return nil
+		}
+		for i := 0; i < n && c.err == nil; i++ {
+			var m Member
+			if ver >= 3 {
+				m.Name = c.cstring(0)
+				m.Offset = uint32(c.uN(varLenSize(size)))
+			} else {
+				m.Name = c.cstring(8)
+				m.Offset = c.u32()
+			}
+			if ver == 1 {
+				nd := c.u8()
+				c.skip(3 + 4 + 4 + 16)
+				if nd != 0 {
+					c.fail("version 1 compound array members are not supported", nd)
+					return nil
+				}
+			}
+			m.Type = decodeType(c, depth+1)
+			if m.Type != nil && (uint64(m.Offset)+uint64(m.Type.Size) > uint64(size)) {
+				c.fail("compound member "+m.Name+" extends past the type's size", m.Offset)
+			}
+			t.Members = append(t.Members, m)
+		}
+	case ClassReference:
+		t.RefType = f0 & 0xf
+	case ClassEnum:
+		n := int(f0) | int(f1)<<8
+		t.Base = decodeType(c, depth+1)
+		if t.Base == nil {
+			return nil
+		}
+		if n > c.rest() {
+			c.fail("enum member count exceeds message", n)
+			return nil
+		}
+		for i := 0; i < n && c.err == nil; i++ {
+			if ver >= 3 {
+				t.EnumNames = append(t.EnumNames, c.cstring(0))
+			} else {
+				t.EnumNames = append(t.EnumNames, c.cstring(8))
+			}
+		}
+		for i := 0; i < n && c.err == nil; i++ {
+			t.EnumValues = append(t.EnumValues, append([]byte(nil), c.bytes(int(t.Base.Size))...))
+		}
+	case ClassVlen:
+		t.VlenString = f0&0xf == 1
+		t.Pad = StrPad(f0 >> 4)
+		t.Charset = Charset(f1 & 0xf)
+		t.Base = decodeType(c, depth+1)
+	case ClassArray:
+		nd := int(c.u8())
+		if ver < 3 {
+			c.skip(3)
+		}
+		if nd == 0 || nd > 32 {
+			c.fail("array rank", nd)
+			return nil
+		}
+		for i := 0; i < nd; i++ {
+			t.Dims = append(t.Dims, c.u32())
+		}
+		if ver < 3 {
+			c.skip(4 * nd)
+		}
+		t.Base = decodeType(c, depth+1)
+	default:
+		c.fail("unknown datatype class", t.Class)
+		return nil
+	}
+	if c.err != nil {
+		return nil
+	}
+	return t
+}

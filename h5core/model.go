@@ -1,0 +1,369 @@
+package h5core
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+)
+
+// ErrExists is matched by errors about creating a link or attribute whose
+// name is already taken.
+var ErrExists = errors.New("h5core: name already exists")
+
+// ErrNotFound is matched by errors about a link, object or attribute that
+// does not exist.
+var ErrNotFound = errors.New("h5core: not found")
+
+// ErrReadOnly is matched when a change is asked of a file whose format this
+// package can read but not rewrite (libhdf5's newer format family).
+var ErrReadOnly = errors.New("h5core: file format is read-only here")
+
+// File is the in-memory model of one HDF5 file. All changes are applied to
+// the model; Flush writes the changed metadata. Raw data is never held: the
+// caller writes it at the addresses the model hands out (Dataset.DataAddr,
+// Dataset.Chunk), which are fixed when storage is allocated.
+//
+// A File is not safe for concurrent use.
+type File struct {
+	eof       uint64 // allocator: first unallocated address
+	root      *Group
+	r         io.ReaderAt // set by Open; nil for NewFile
+	size      int64
+	sbVersion uint8
+	readOnly  error // non-nil: the model can be read but not flushed
+	gheap     globalHeap
+	flushes   int
+}
+
+// superblockSize is the size of a version 0 superblock with 8-byte
+// offsets and lengths, root symbol table entry included.
+const superblockSize = 96
+
+// NewFile returns an empty file: a root group and nothing else. Nothing is
+// written until Flush.
+func NewFile() *File {
+	f := &File{eof: superblockSize}
+	f.root = &Group{object: object{f: f, addr: UndefinedAddr, dirty: true}}
+	return f
+}
+
+// Root returns the root group. File-level attributes (h5py's f.attrs) are
+// the root group's attributes.
+func (f *File) Root() *Group { return f.root }
+
+// EOF returns the end-of-file address: the file must be at least this long
+// once data and metadata are written (the caller truncates or extends it).
+func (f *File) EOF() uint64 { return f.eof }
+
+// SuperblockVersion returns the superblock version of an opened file (0 for
+// files made by NewFile).
+func (f *File) SuperblockVersion() uint8 { return f.sbVersion }
+
+// Writable returns nil if the model can be flushed, or an error matching
+// ErrReadOnly that says why not.
+func (f *File) Writable() error { return f.readOnly }
+
+// alloc reserves n bytes at the end of the file, 8-byte aligned, and
+// returns their address. Same calls, same addresses: that is what lets
+// every rank compute the layout without messages.
+func (f *File) alloc(n uint64) uint64 {
+	f.eof = (f.eof + 7) &^ 7
+	a := f.eof
+	f.eof += n
+	return a
+}
+
+// Object is a *Group or a *Dataset.
+type Object interface {
+	Attrs() []*Attribute
+	Attr(name string) (*Attribute, bool)
+	SetAttr(a *Attribute) error
+	DeleteAttr(name string) error
+	Addr() uint64
+	obj() *object
+}
+
+// object is what groups and datasets share: the object header.
+type object struct {
+	f     *File
+	addr  uint64 // object header address; UndefinedAddr until first flushed
+	dirty bool   // the header must be rewritten at the next flush
+	attrs []*Attribute
+	extra []RawMessage // messages kept verbatim from an opened file
+	seen  int          // flush number that last visited this object
+	moved int          // flush number that last rewrote the header
+
+	refCount uint32 // hard links to this object at the last flush
+}
+
+func (o *object) obj() *object { return o }
+
+// Addr returns the object header address, UndefinedAddr before the object
+// is first flushed. It changes whenever the header is rewritten.
+func (o *object) Addr() uint64 { return o.addr }
+
+// Attrs returns the object's attributes in creation order. The slice is a
+// copy; the attributes themselves must not be modified (use SetAttr).
+func (o *object) Attrs() []*Attribute { return append([]*Attribute(nil), o.attrs...) }
+
+// Attr returns the attribute called name.
+func (o *object) Attr(name string) (*Attribute, bool) {
+	for _, a := range o.attrs {
+		if a.Name == name {
+			return a, true
+		}
+	}
+	return nil, false
+}
+
+// SetAttr creates the attribute a.Name, or replaces it in place (h5py's
+// attrs[name] = value). The model keeps a copy.
+func (o *object) SetAttr(a *Attribute) error {
+	if err := o.f.writable(); err != nil {
+		return err
+	}
+	if err := a.check(); err != nil {
+		return err
+	}
+	c := *a
+	c.Shape = append([]uint64(nil), a.Shape...)
+	c.Data = append([]byte(nil), a.Data...)
+	if _, err := c.encode(); err != nil {
+		return err
+	}
+	o.dirty = true
+	for i, old := range o.attrs {
+		if old.Name == a.Name {
+			o.attrs[i] = &c
+			return nil
+		}
+	}
+	o.attrs = append(o.attrs, &c)
+	return nil
+}
+
+// DeleteAttr removes the attribute called name.
+func (o *object) DeleteAttr(name string) error {
+	if err := o.f.writable(); err != nil {
+		return err
+	}
+	for i, a := range o.attrs {
+		if a.Name == name {
+			o.attrs = append(o.attrs[:i:i], o.attrs[i+1:]...)
+			o.dirty = true
+			return nil
+		}
+	}
+	return fmt.Errorf("attribute %q: %w", name, ErrNotFound)
+}
+
+func (f *File) writable() error {
+	if f.readOnly != nil {
+		return f.readOnly
+	}
+	return nil
+}
+
+// Group is a group: a set of named links to objects.
+type Group struct {
+	object
+	links []link // sorted by name, as libhdf5's symbol table orders them
+
+	btree, heap uint64 // symbol table B-tree and local heap written at the last flush
+}
+
+// link is one member of a group: a hard link to obj, or a soft link.
+type link struct {
+	name string
+	obj  Object // nil for soft links
+	soft string // soft link target path
+}
+
+// Members returns the member names in libhdf5's order (by name, bytewise).
+func (g *Group) Members() []string {
+	names := make([]string, len(g.links))
+	for i, l := range g.links {
+		names[i] = l.name
+	}
+	return names
+}
+
+// SoftLink returns the target of the soft link name, if name is one.
+func (g *Group) SoftLink(name string) (string, bool) {
+	if i, ok := g.find(name); ok && g.links[i].obj == nil {
+		return g.links[i].soft, true
+	}
+	return "", false
+}
+
+func (g *Group) find(name string) (int, bool) {
+	i := sort.Search(len(g.links), func(i int) bool { return g.links[i].name >= name })
+	return i, i < len(g.links) && g.links[i].name == name
+}
+
+// Lookup resolves a path relative to g ("a/b/c"; a leading "/" starts at
+// the root) to a *Group or *Dataset. Soft links are followed.
+func (g *Group) Lookup(path string) (Object, error) {
+	return g.lookup(path, 0)
+}
+
+func (g *Group) lookup(path string, depth int) (Object, error) {
+	if depth > 40 {
+		return nil, fmt.Errorf("path %q: too many levels of soft links: %w", path, ErrNotFound)
+	}
+	cur := g
+	if strings.HasPrefix(path, "/") {
+		cur = g.f.root
+	}
+	parts := splitPath(path)
+	var o Object = cur
+	for i, p := range parts {
+		grp, ok := o.(*Group)
+		if !ok {
+			return nil, fmt.Errorf("path %q: %q is not a group: %w", path, strings.Join(parts[:i], "/"), ErrNotFound)
+		}
+		j, ok := grp.find(p)
+		if !ok {
+			return nil, fmt.Errorf("path %q: no member %q: %w", path, p, ErrNotFound)
+		}
+		l := grp.links[j]
+		if l.obj == nil {
+			t, err := grp.lookup(l.soft, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			o = t
+			continue
+		}
+		o = l.obj
+	}
+	return o, nil
+}
+
+func splitPath(path string) []string {
+	var parts []string
+	for _, p := range strings.Split(path, "/") {
+		if p != "" && p != "." {
+			parts = append(parts, p)
+		}
+	}
+	return parts
+}
+
+// parentOf walks to the group that will hold the last component of path,
+// creating intermediate groups if create is true (h5py creates them for
+// create_group and create_dataset).
+func (g *Group) parentOf(path string, create bool) (*Group, string, error) {
+	if err := g.f.writable(); err != nil {
+		return nil, "", err
+	}
+	parts := splitPath(path)
+	if len(parts) == 0 {
+		return nil, "", fmt.Errorf("h5core: empty name %q", path)
+	}
+	cur := g
+	if strings.HasPrefix(path, "/") {
+		cur = g.f.root
+	}
+	for _, p := range parts[:len(parts)-1] {
+		o, err := cur.Lookup(p)
+		if errors.Is(err, ErrNotFound) && create {
+			ng, err := cur.newGroup(p)
+			if err != nil {
+				return nil, "", err
+			}
+			cur = ng
+			continue
+		}
+		if err != nil {
+			return nil, "", err
+		}
+		ng, ok := o.(*Group)
+		if !ok {
+			return nil, "", fmt.Errorf("path %q: %q is a dataset, not a group: %w", path, p, ErrExists)
+		}
+		cur = ng
+	}
+	return cur, parts[len(parts)-1], nil
+}
+
+func (g *Group) insert(l link) error {
+	if len(l.name) > 65535 {
+		return fmt.Errorf("h5core: link name of %d bytes is too long", len(l.name))
+	}
+	i, ok := g.find(l.name)
+	if ok {
+		return fmt.Errorf("link %q: %w", l.name, ErrExists)
+	}
+	g.links = append(g.links, link{})
+	copy(g.links[i+1:], g.links[i:])
+	g.links[i] = l
+	g.dirty = true
+	return nil
+}
+
+func (g *Group) newGroup(name string) (*Group, error) {
+	ng := &Group{object: object{f: g.f, addr: UndefinedAddr, dirty: true}}
+	if err := g.insert(link{name: name, obj: ng}); err != nil {
+		return nil, err
+	}
+	return ng, nil
+}
+
+// CreateGroup creates a new group at path (relative to g), creating
+// missing intermediate groups. It fails with ErrExists if path exists.
+func (g *Group) CreateGroup(path string) (*Group, error) {
+	parent, name, err := g.parentOf(path, true)
+	if err != nil {
+		return nil, err
+	}
+	return parent.newGroup(name)
+}
+
+// RequireGroup returns the group at path, creating it and any missing
+// intermediate groups (h5py's require_group).
+func (g *Group) RequireGroup(path string) (*Group, error) {
+	o, err := g.Lookup(path)
+	if err == nil {
+		if ng, ok := o.(*Group); ok {
+			return ng, nil
+		}
+		return nil, fmt.Errorf("path %q is a dataset, not a group: %w", path, ErrExists)
+	}
+	return g.CreateGroup(path)
+}
+
+// Link adds a hard link name to an existing object (h5py's g[name] = obj).
+func (g *Group) Link(path string, o Object) error {
+	parent, name, err := g.parentOf(path, true)
+	if err != nil {
+		return err
+	}
+	return parent.insert(link{name: name, obj: o})
+}
+
+// SoftLink adds a soft link name pointing at target (h5py's SoftLink).
+func (g *Group) CreateSoftLink(path, target string) error {
+	parent, name, err := g.parentOf(path, true)
+	if err != nil {
+		return err
+	}
+	return parent.insert(link{name: name, soft: target})
+}
+
+// Unlink removes the link at path. The object's storage is not reclaimed.
+func (g *Group) Unlink(path string) error {
+	parent, name, err := g.parentOf(path, false)
+	if err != nil {
+		return err
+	}
+	i, ok := parent.find(name)
+	if !ok {
+		return fmt.Errorf("link %q: %w", path, ErrNotFound)
+	}
+	parent.links = append(parent.links[:i], parent.links[i+1:]...)
+	parent.dirty = true
+	return nil
+}

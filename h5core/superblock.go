@@ -1,0 +1,136 @@
+package h5core
+
+import "fmt"
+
+// signature is the HDF5 format signature at the start of the superblock.
+const signature = "\x89HDF\r\n\x1a\n"
+
+// symbolEntry is a symbol table entry (40 bytes with 8-byte offsets).
+type symbolEntry struct {
+	nameOff   uint64
+	addr      uint64
+	cacheType uint32
+	scratch   [16]byte
+}
+
+const symbolEntrySize = 40
+
+func (e symbolEntry) encode(b []byte) []byte {
+	b = put64(b, e.nameOff)
+	b = put64(b, e.addr)
+	b = put32(b, e.cacheType)
+	b = put32(b, 0)
+	return append(b, e.scratch[:]...)
+}
+
+func decodeSymbolEntry(c *cursor) symbolEntry {
+	var e symbolEntry
+	e.nameOff = c.u64()
+	e.addr = c.u64()
+	e.cacheType = c.u32()
+	c.skip(4)
+	copy(e.scratch[:], c.bytes(16))
+	return e
+}
+
+// groupScratch is the cached B-tree and heap addresses libhdf5 stores in
+// a group's symbol table entry (cache type 1).
+func groupScratch(btree, heap uint64) [16]byte {
+	var s [16]byte
+	copy(s[:], put64(put64(nil, btree), heap))
+	return s
+}
+
+// encodeSuperblock returns a version 0 superblock with 8-byte offsets and
+// lengths and libhdf5's default K values.
+func encodeSuperblock(eof uint64, root symbolEntry) []byte {
+	b := make([]byte, 0, superblockSize)
+	b = append(b, signature...)
+	b = append(b, 0, 0, 0, 0, 0, 8, 8, 0)
+	b = put16(b, groupLeafK)
+	b = put16(b, groupBTreeK)
+	b = put32(b, 0)             // file consistency flags
+	b = put64(b, 0)             // base address
+	b = put64(b, UndefinedAddr) // free-space info
+	b = put64(b, eof)
+	b = put64(b, UndefinedAddr) // driver information block
+	return root.encode(b)
+}
+
+// superblock is what the reader needs from a superblock of any version.
+type superblock struct {
+	version  uint8
+	eof      uint64
+	rootAddr uint64
+	leafK    int
+	groupK   int
+}
+
+// readSuperblockV2 decodes a version 2 or 3 superblock (after its first 9
+// bytes have identified it) and returns the root object header address and
+// end-of-file address. It is set by the new-format decoders in an init
+// function.
+var readSuperblockV2 func(r ioReaderAt, size int64, addr uint64) (rootAddr, eof uint64, err error)
+
+func (f *File) readSuperblock() (superblock, error) {
+	var sb superblock
+	// libhdf5 searches for the signature at 0, 512, 1024, ... (user blocks);
+	// we only support a superblock at 0.
+	hdr, err := f.readAt(0, 9, "superblock")
+	if err != nil {
+		return sb, err
+	}
+	if string(hdr[:8]) != signature {
+		return sb, formatErr(0, "no HDF5 signature (not an HDF5 file, or one with a user block)", nil)
+	}
+	sb.version = hdr[8]
+	switch sb.version {
+	case 0, 1:
+	case 2, 3:
+		if readSuperblockV2 == nil {
+			return sb, fmt.Errorf("superblock version %d: %w", sb.version, ErrUnsupported)
+		}
+		sb.rootAddr, sb.eof, err = readSuperblockV2(f.r, f.size, 0)
+		return sb, err
+	default:
+		return sb, formatErr(8, "superblock version", sb.version)
+	}
+	n := uint64(superblockSize)
+	if sb.version == 1 {
+		n += 4
+	}
+	b, err := f.readAt(0, n, "superblock")
+	if err != nil {
+		return sb, err
+	}
+	c := newCursor(b, 0, "superblock")
+	c.skip(13)
+	so, sl := c.u8(), c.u8()
+	if so != 8 || sl != 8 {
+		return sb, fmt.Errorf("superblock with %d-byte offsets and %d-byte lengths (only 8 is supported): %w", so, sl, ErrUnsupported)
+	}
+	c.skip(1)
+	sb.leafK = int(c.u16())
+	sb.groupK = int(c.u16())
+	c.u32()
+	if sb.version == 1 {
+		c.u16() // indexed storage K
+		c.skip(2)
+	}
+	base := c.u64()
+	c.u64() // free space
+	sb.eof = c.u64()
+	c.u64() // driver info
+	root := decodeSymbolEntry(c)
+	if c.err != nil {
+		return sb, c.err
+	}
+	if base != 0 {
+		return sb, fmt.Errorf("superblock base address %d: %w", base, ErrUnsupported)
+	}
+	if sb.leafK == 0 || sb.groupK == 0 {
+		return sb, formatErr(16, "zero B-tree K value", nil)
+	}
+	sb.rootAddr = root.addr
+	return sb, nil
+}

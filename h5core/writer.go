@@ -1,0 +1,282 @@
+package h5core
+
+import (
+	"fmt"
+	"io"
+	"io/fs"
+	"sort"
+)
+
+// Flush writes every changed piece of metadata to w: new object headers,
+// B-trees, heaps and symbol table nodes go to newly allocated space (copy
+// on write), global heap collections are written, and the superblock is
+// written last. A crash before the superblock write leaves the file as of
+// the previous Flush. Raw data must be written by the caller before Flush.
+//
+// If w has Stat and Truncate methods (an *os.File) and is shorter than
+// EOF, it is extended to EOF so libhdf5 does not report a truncated file.
+func (f *File) Flush(w io.WriterAt) error {
+	if f.readOnly != nil {
+		return f.readOnly
+	}
+	f.flushes++
+	refs := map[*object]uint32{} // lookup only: link counts
+	f.countLinks(f.root, refs)
+	var blocks []block
+	fw := &flushWriter{f: f, refs: refs, out: &blocks}
+	if _, err := fw.flushObject(f.root); err != nil {
+		return err
+	}
+	if len(blocks) == 0 && f.flushes > 1 && !f.gheapDirty() {
+		return nil
+	}
+	for _, b := range blocks {
+		if _, err := w.WriteAt(b.data, int64(b.addr)); err != nil {
+			return fmt.Errorf("h5core: write metadata at %d: %w", b.addr, err)
+		}
+	}
+	for _, c := range f.gheap.cols {
+		if c.dirty {
+			if _, err := w.WriteAt(c.encode(), int64(c.addr)); err != nil {
+				return fmt.Errorf("h5core: write global heap at %d: %w", c.addr, err)
+			}
+			c.dirty = false
+		}
+	}
+	if s, ok := w.(interface {
+		Stat() (fs.FileInfo, error)
+		Truncate(int64) error
+	}); ok {
+		if st, err := s.Stat(); err == nil && st.Size() < int64(f.eof) {
+			if err := s.Truncate(int64(f.eof)); err != nil {
+				return fmt.Errorf("h5core: extend file to %d bytes: %w", f.eof, err)
+			}
+		}
+	}
+	g := f.root
+	root := symbolEntry{addr: g.addr, cacheType: 1, scratch: groupScratch(g.btree, g.heap)}
+	if _, err := w.WriteAt(encodeSuperblock(f.eof, root), 0); err != nil {
+		return fmt.Errorf("h5core: write superblock: %w", err)
+	}
+	return nil
+}
+
+func (f *File) gheapDirty() bool {
+	for _, c := range f.gheap.cols {
+		if c.dirty {
+			return true
+		}
+	}
+	return false
+}
+
+func (f *File) countLinks(g *Group, refs map[*object]uint32) {
+	o := g.obj()
+	if refs[o] > 0 {
+		refs[o]++
+		return
+	}
+	refs[o] = 1
+	for _, l := range g.links {
+		switch c := l.obj.(type) {
+		case *Group:
+			f.countLinks(c, refs)
+		case *Dataset:
+			refs[c.obj()]++
+		}
+	}
+}
+
+type flushWriter struct {
+	f    *File
+	refs map[*object]uint32
+	out  *[]block
+}
+
+// flushObject writes o if it (or anything it points to) changed and
+// reports whether its header address changed.
+func (w *flushWriter) flushObject(o Object) (bool, error) {
+	ob := o.obj()
+	if ob.seen == w.f.flushes {
+		return ob.moved == w.f.flushes, nil
+	}
+	ob.seen = w.f.flushes
+	if rc := w.refs[ob]; rc != ob.refCount {
+		ob.refCount = rc
+		ob.dirty = true
+	}
+	var msgs []RawMessage
+	switch t := o.(type) {
+	case *Group:
+		for _, l := range t.links {
+			if l.obj == nil {
+				continue
+			}
+			moved, err := w.flushObject(l.obj)
+			if err != nil {
+				return false, err
+			}
+			if moved {
+				t.dirty = true
+			}
+		}
+		if !t.dirty {
+			return false, nil
+		}
+		if err := w.writeGroupTable(t); err != nil {
+			return false, err
+		}
+		msgs = append(msgs, RawMessage{Type: MsgSymbolTable, Data: put64(put64(nil, t.btree), t.heap)})
+	case *Dataset:
+		if t.chunkDirty {
+			w.writeChunkIndex(t)
+			t.chunkDirty = false
+			t.dirty = true
+		}
+		if !t.dirty {
+			return false, nil
+		}
+		var err error
+		if msgs, err = t.messages(); err != nil {
+			return false, err
+		}
+	}
+	for _, a := range ob.attrs {
+		b, err := a.encode()
+		if err != nil {
+			return false, err
+		}
+		msgs = append(msgs, RawMessage{Type: MsgAttribute, Data: b})
+	}
+	msgs = append(msgs, ob.extra...)
+	hdr, err := encodeHeaderV1(msgs, ob.refCount)
+	if err != nil {
+		return false, err
+	}
+	ob.addr = w.f.alloc(uint64(len(hdr)))
+	*w.out = append(*w.out, block{ob.addr, hdr})
+	ob.dirty = false
+	ob.moved = w.f.flushes
+	return true, nil
+}
+
+// writeGroupTable writes a group's local heap, symbol table nodes and
+// B-tree, all in new space.
+func (w *flushWriter) writeGroupTable(g *Group) error {
+	f := w.f
+	heap := newLocalHeap()
+	type ent struct {
+		e    symbolEntry
+		name string
+	}
+	ents := make([]ent, len(g.links))
+	for i, l := range g.links {
+		e := symbolEntry{nameOff: heap.add(l.name)}
+		switch c := l.obj.(type) {
+		case *Group:
+			e.addr = c.addr
+			e.cacheType = 1
+			e.scratch = groupScratch(c.btree, c.heap)
+		case *Dataset:
+			e.addr = c.addr
+		case nil:
+			e.addr = UndefinedAddr
+			e.cacheType = 2
+			copy(e.scratch[:], put32(nil, uint32(heap.add(l.soft))))
+		}
+		ents[i] = ent{e, l.name}
+	}
+	hb := heap.encode(0)
+	g.heap = f.alloc(uint64(len(hb)))
+	*w.out = append(*w.out, block{g.heap, heap.encode(g.heap)})
+
+	const per = 2 * groupLeafK
+	snodSize := 8 + per*symbolEntrySize
+	var children []uint64
+	keys := [][]byte{put64(nil, 0)}
+	for lo := 0; lo < len(ents); lo += per {
+		hi := min(lo+per, len(ents))
+		b := make([]byte, 0, snodSize)
+		b = append(b, "SNOD"...)
+		b = append(b, 1, 0)
+		b = put16(b, uint16(hi-lo))
+		for _, e := range ents[lo:hi] {
+			b = e.e.encode(b)
+		}
+		for len(b) < snodSize {
+			b = append(b, 0)
+		}
+		a := f.alloc(uint64(snodSize))
+		*w.out = append(*w.out, block{a, b})
+		children = append(children, a)
+		keys = append(keys, put64(nil, ents[hi-1].e.nameOff))
+	}
+	g.btree = f.writeBTree1(w.out, btreeGroup, groupBTreeK, 8, children, keys)
+	return nil
+}
+
+// writeChunkIndex writes a dataset's chunk B-tree in new space.
+func (w *flushWriter) writeChunkIndex(d *Dataset) {
+	recs := d.sortedChunks()
+	if len(recs) == 0 {
+		d.btreeAddr = UndefinedAddr
+		return
+	}
+	rank := len(d.chunk)
+	children := make([]uint64, len(recs))
+	keys := make([][]byte, 0, len(recs)+1)
+	for i, r := range recs {
+		children[i] = r.Addr
+		keys = append(keys, encodeChunkKey(uint32(r.Size), r.FilterMask, r.Coords))
+	}
+	last := recs[len(recs)-1].Coords
+	upper := make([]uint64, rank)
+	for i := range upper {
+		upper[i] = last[i] + d.chunk[i]
+	}
+	keys = append(keys, encodeChunkKey(0, 0, upper))
+	d.btreeAddr = w.f.writeBTree1(w.out, btreeChunk, chunkBTreeK, chunkKeySize(rank), children, keys)
+}
+
+// messages returns a dataset's header messages in libhdf5's order.
+func (d *Dataset) messages() ([]RawMessage, error) {
+	msgs := []RawMessage{{Type: MsgDataspace, Data: encodeDataspace(d.shape, d.maxShape)}}
+	dt := d.rawType
+	if dt == nil {
+		var err error
+		if dt, err = d.dtype.encode(); err != nil {
+			return nil, err
+		}
+	}
+	msgs = append(msgs, RawMessage{Type: MsgDatatype, Flags: msgFlagConstant, Data: dt})
+	if d.rawFill != nil {
+		msgs = append(msgs, RawMessage{Type: MsgFillValue, Flags: msgFlagConstant, Data: d.rawFill})
+	} else {
+		msgs = append(msgs, RawMessage{Type: MsgFillValue, Flags: msgFlagConstant, Data: d.fill.encode()})
+	}
+	if d.rawFillOld != nil {
+		msgs = append(msgs, RawMessage{Type: MsgFillValueOld, Flags: msgFlagConstant, Data: d.rawFillOld})
+	} else if d.rawFill == nil && d.fill.Value != nil {
+		msgs = append(msgs, RawMessage{Type: MsgFillValueOld, Flags: msgFlagConstant, Data: d.fill.encodeOld()})
+	}
+	if d.rawPipeline != nil {
+		msgs = append(msgs, RawMessage{Type: MsgFilterPipeline, Flags: msgFlagConstant, Data: d.rawPipeline})
+	} else if len(d.filters) > 0 {
+		msgs = append(msgs, RawMessage{Type: MsgFilterPipeline, Flags: msgFlagConstant, Data: encodePipeline(d.filters)})
+	}
+	l := layoutMsg{class: d.layout, addr: d.dataAddr, size: d.size, compact: d.compact}
+	if d.layout == LayoutChunked {
+		l.addr = d.btreeAddr
+		for _, c := range d.chunk {
+			l.chunk = append(l.chunk, uint32(c))
+		}
+		l.chunk = append(l.chunk, d.dtype.Size)
+	}
+	msgs = append(msgs, RawMessage{Type: MsgDataLayout, Data: l.encode()})
+	return msgs, nil
+}
+
+// sortLinks orders links by name, as libhdf5's symbol table does.
+func sortLinks(ls []link) {
+	sort.Slice(ls, func(i, j int) bool { return ls[i].name < ls[j].name })
+}
