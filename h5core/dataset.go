@@ -39,7 +39,7 @@ type Dataset struct {
 	btreeAddr  uint64 // v1 B-tree root written at the last flush
 
 	// Raw messages of an opened dataset, re-emitted verbatim.
-	rawType, rawFill, rawFillOld, rawPipeline []byte
+	rawType, rawFill, rawFillOld, rawPipeline *RawMessage
 }
 
 // CreateDataset creates a dataset at path (relative to g, intermediate

@@ -40,42 +40,43 @@ func encodeHeaderV1(msgs []RawMessage, refCount uint32) ([]byte, error) {
 const maxHeaderChunks = 1 << 14
 
 // readHeader reads the object header at addr (either version) into its
-// messages.
-func (f *File) readHeader(addr uint64) ([]RawMessage, error) {
+// messages and reference count.
+func (f *File) readHeader(addr uint64) ([]RawMessage, uint32, error) {
 	sig, err := f.readAt(addr, 4, "object header")
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if string(sig) == "OHDR" {
 		if readObjectHeaderV2 == nil {
-			return nil, fmt.Errorf("version 2 object header at offset %d: %w", addr, ErrUnsupported)
+			return nil, 0, fmt.Errorf("version 2 object header at offset %d: %w", addr, ErrUnsupported)
 		}
-		return readObjectHeaderV2(f.r, f.size, addr)
+		msgs, err := readObjectHeaderV2(f.r, f.size, addr)
+		return msgs, 1, err
 	}
 	hdr, err := f.readAt(addr, 16, "object header")
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	c := newCursor(hdr, int64(addr), "object header")
 	ver := c.u8()
 	c.skip(1)
 	nmsgs := int(c.u16())
-	c.u32() // reference count
+	refCount := c.u32()
 	size := uint64(c.u32())
 	if ver != 1 {
-		return nil, formatErr(int64(addr), "object header version", ver)
+		return nil, 0, formatErr(int64(addr), "object header version", ver)
 	}
 	type span struct{ addr, size uint64 }
 	chunks := []span{{addr + 16, size}}
 	var msgs []RawMessage
 	for i := 0; i < len(chunks); i++ {
 		if i >= maxHeaderChunks {
-			return nil, formatErr(int64(addr), "too many object header continuation chunks", i)
+			return nil, 0, formatErr(int64(addr), "too many object header continuation chunks", i)
 		}
 		ch := chunks[i]
 		b, err := f.readAt(ch.addr, ch.size, "object header chunk")
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		c := newCursor(b, int64(ch.addr), "object header message")
 		for c.rest() >= 8 && c.err == nil {
@@ -92,7 +93,7 @@ func (f *File) readHeader(addr uint64) ([]RawMessage, error) {
 				cc := newCursor(data, off, "continuation message")
 				ca, cl := cc.u64(), cc.u64()
 				if cc.err != nil {
-					return nil, cc.err
+					return nil, 0, cc.err
 				}
 				chunks = append(chunks, span{ca, cl})
 				continue
@@ -103,11 +104,11 @@ func (f *File) readHeader(addr uint64) ([]RawMessage, error) {
 			msgs = append(msgs, RawMessage{Type: typ, Flags: flags, Off: off, Data: data})
 		}
 		if c.err != nil {
-			return nil, c.err
+			return nil, 0, c.err
 		}
 	}
 	_ = nmsgs // libhdf5 counts NIL and continuation messages too; not a check worth failing on
-	return msgs, nil
+	return msgs, refCount, nil
 }
 
 // readObjectHeaderV2 decodes a version 2 ("OHDR") object header into its

@@ -241,26 +241,30 @@ func (w *flushWriter) writeChunkIndex(d *Dataset) {
 // messages returns a dataset's header messages in libhdf5's order.
 func (d *Dataset) messages() ([]RawMessage, error) {
 	msgs := []RawMessage{{Type: MsgDataspace, Data: encodeDataspace(d.shape, d.maxShape)}}
-	dt := d.rawType
-	if dt == nil {
-		var err error
-		if dt, err = d.dtype.encode(); err != nil {
+	if d.rawType != nil {
+		msgs = append(msgs, *d.rawType)
+	} else {
+		dt, err := d.dtype.encode()
+		if err != nil {
 			return nil, err
 		}
+		msgs = append(msgs, RawMessage{Type: MsgDatatype, Flags: msgFlagConstant, Data: dt})
 	}
-	msgs = append(msgs, RawMessage{Type: MsgDatatype, Flags: msgFlagConstant, Data: dt})
-	if d.rawFill != nil {
-		msgs = append(msgs, RawMessage{Type: MsgFillValue, Flags: msgFlagConstant, Data: d.rawFill})
-	} else {
+	opened := d.rawType != nil
+	switch {
+	case d.rawFill != nil:
+		msgs = append(msgs, *d.rawFill)
+	case !opened:
 		msgs = append(msgs, RawMessage{Type: MsgFillValue, Flags: msgFlagConstant, Data: d.fill.encode()})
 	}
-	if d.rawFillOld != nil {
-		msgs = append(msgs, RawMessage{Type: MsgFillValueOld, Flags: msgFlagConstant, Data: d.rawFillOld})
-	} else if d.rawFill == nil && d.fill.Value != nil {
+	switch {
+	case d.rawFillOld != nil:
+		msgs = append(msgs, *d.rawFillOld)
+	case !opened && d.fill.Value != nil:
 		msgs = append(msgs, RawMessage{Type: MsgFillValueOld, Flags: msgFlagConstant, Data: d.fill.encodeOld()})
 	}
 	if d.rawPipeline != nil {
-		msgs = append(msgs, RawMessage{Type: MsgFilterPipeline, Flags: msgFlagConstant, Data: d.rawPipeline})
+		msgs = append(msgs, *d.rawPipeline)
 	} else if len(d.filters) > 0 {
 		msgs = append(msgs, RawMessage{Type: MsgFilterPipeline, Flags: msgFlagConstant, Data: encodePipeline(d.filters)})
 	}

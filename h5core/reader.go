@@ -1,0 +1,385 @@
+package h5core
+
+import (
+	"fmt"
+	"io"
+)
+
+// LinkInfo is one link of a group stored in the newer format (link
+// messages or dense link storage), as the new-format decoders return it.
+type LinkInfo struct {
+	Name     string
+	Addr     uint64 // hard link target; UndefinedAddr for soft and external links
+	Soft     string // soft link target path
+	External [2]string
+}
+
+// readLinks decodes the links of a group whose header holds link info,
+// link or group info messages (compact or dense storage). Set by the
+// new-format decoders in an init function.
+var readLinks func(r ioReaderAt, size int64, msgs []RawMessage) ([]LinkInfo, error)
+
+// readDenseAttrs returns the attribute messages kept in dense storage
+// (the attribute info message's fractal heap). Set by the new-format
+// decoders in an init function.
+var readDenseAttrs func(r ioReaderAt, size int64, msgs []RawMessage) ([]RawMessage, error)
+
+// maxGroupDepth bounds nesting so a hostile file cannot exhaust the stack.
+const maxGroupDepth = 512
+
+// Open reads the file's superblock and whole object tree into a model.
+// Every length and address is checked against size before it is used.
+// Files in libhdf5's newer format family can be read but not flushed.
+func Open(r io.ReaderAt, size int64) (*File, error) {
+	if size < 0 {
+		return nil, fmt.Errorf("h5core: negative file size %d", size)
+	}
+	f := &File{r: r, size: size}
+	sb, err := f.readSuperblock()
+	if err != nil {
+		return nil, err
+	}
+	f.sbVersion = sb.version
+	if sb.version >= 2 {
+		f.readOnly = fmt.Errorf("superblock version %d: %w", sb.version, ErrReadOnly)
+	}
+	f.eof = max(sb.eof, uint64(size))
+	o := &opener{f: f, objs: map[uint64]Object{}}
+	root, err := o.load(sb.rootAddr, 0)
+	if err != nil {
+		return nil, err
+	}
+	g, ok := root.(*Group)
+	if !ok {
+		return nil, formatErr(0, "root object is not a group", sb.rootAddr)
+	}
+	f.root = g
+	return f, nil
+}
+
+type opener struct {
+	f    *File
+	objs map[uint64]Object // lookup only: hard links share one model object
+}
+
+func (o *opener) load(addr uint64, depth int) (Object, error) {
+	if ob, ok := o.objs[addr]; ok {
+		return ob, nil
+	}
+	if depth > maxGroupDepth {
+		return nil, formatErr(int64(min(addr, 1<<62)), "groups nested too deeply", depth)
+	}
+	f := o.f
+	msgs, refCount, err := f.readHeader(addr)
+	if err != nil {
+		return nil, err
+	}
+	base := object{f: f, addr: addr, refCount: refCount}
+	var isGroup, isDataset, newLinks bool
+	var attrInfo bool
+	for _, m := range msgs {
+		switch m.Type {
+		case MsgSymbolTable:
+			isGroup = true
+		case MsgLinkInfo, MsgLink, MsgGroupInfo:
+			isGroup, newLinks = true, true
+		case MsgDataLayout:
+			isDataset = true
+		case MsgAttributeInfo:
+			attrInfo = true
+		}
+	}
+	attrMsgs := []RawMessage{}
+	for _, m := range msgs {
+		if m.Type == MsgAttribute {
+			attrMsgs = append(attrMsgs, m)
+		}
+	}
+	if attrInfo {
+		if readDenseAttrs == nil {
+			return nil, fmt.Errorf("dense attribute storage of object at %d: %w", addr, ErrUnsupported)
+		}
+		dense, err := readDenseAttrs(f.r, f.size, msgs)
+		if err != nil {
+			return nil, fmt.Errorf("attributes of object at %d: %w", addr, err)
+		}
+		attrMsgs = append(attrMsgs, dense...)
+	}
+	for _, m := range attrMsgs {
+		if m.Flags&msgFlagShared != 0 {
+			return nil, fmt.Errorf("shared attribute message at offset %d: %w", m.Off, ErrUnsupported)
+		}
+		a, err := decodeAttribute(m.Data, m.Off)
+		if err != nil {
+			return nil, err
+		}
+		base.attrs = append(base.attrs, a)
+	}
+	switch {
+	case isGroup:
+		g := &Group{object: base}
+		o.objs[addr] = g
+		for _, m := range msgs {
+			switch m.Type {
+			case MsgSymbolTable, MsgAttribute, MsgLinkInfo, MsgLink, MsgGroupInfo, MsgAttributeInfo:
+			default:
+				g.extra = append(g.extra, m)
+			}
+		}
+		if newLinks {
+			err = o.loadNewLinks(g, msgs, depth)
+		} else {
+			err = o.loadSymbolTable(g, msgs, depth)
+		}
+		if err != nil {
+			return nil, err
+		}
+		return g, nil
+	case isDataset:
+		d, err := o.loadDataset(base, msgs)
+		if err != nil {
+			return nil, fmt.Errorf("dataset at %d: %w", addr, err)
+		}
+		o.objs[addr] = d
+		return d, nil
+	}
+	return nil, fmt.Errorf("object at %d is neither a group nor a dataset (a committed datatype?): %w", addr, ErrUnsupported)
+}
+
+func (o *opener) loadNewLinks(g *Group, msgs []RawMessage, depth int) error {
+	if readLinks == nil {
+		return fmt.Errorf("group with link messages at %d: %w", g.addr, ErrUnsupported)
+	}
+	ls, err := readLinks(o.f.r, o.f.size, msgs)
+	if err != nil {
+		return err
+	}
+	for _, l := range ls {
+		if l.External[0] != "" || l.External[1] != "" {
+			return fmt.Errorf("external link %q: %w", l.Name, ErrUnsupported)
+		}
+		if l.Addr == UndefinedAddr {
+			g.links = append(g.links, link{name: l.Name, soft: l.Soft})
+			continue
+		}
+		child, err := o.load(l.Addr, depth+1)
+		if err != nil {
+			return fmt.Errorf("%q: %w", l.Name, err)
+		}
+		g.links = append(g.links, link{name: l.Name, obj: child})
+	}
+	sortLinks(g.links)
+	return nil
+}
+
+func (o *opener) loadSymbolTable(g *Group, msgs []RawMessage, depth int) error {
+	f := o.f
+	for _, m := range msgs {
+		if m.Type != MsgSymbolTable {
+			continue
+		}
+		c := newCursor(m.Data, m.Off, "symbol table message")
+		g.btree, g.heap = c.u64(), c.u64()
+		if c.err != nil {
+			return c.err
+		}
+		break
+	}
+	seg, err := f.readLocalHeap(g.heap)
+	if err != nil {
+		return err
+	}
+	var ents []symbolEntry
+	err = f.walkBTree1(g.btree, btreeGroup, 8, 0, map[uint64]bool{}, func(snod uint64, _, _ []byte) error {
+		hb, err := f.readAt(snod, 8, "symbol table node")
+		if err != nil {
+			return err
+		}
+		c := newCursor(hb, int64(snod), "symbol table node")
+		if string(c.bytes(4)) != "SNOD" {
+			return formatErr(int64(snod), "symbol table node signature", nil)
+		}
+		c.skip(2)
+		n := uint64(c.u16())
+		b, err := f.readAt(snod+8, n*symbolEntrySize, "symbol table node")
+		if err != nil {
+			return err
+		}
+		c = newCursor(b, int64(snod)+8, "symbol table entry")
+		for i := uint64(0); i < n; i++ {
+			ents = append(ents, decodeSymbolEntry(c))
+		}
+		return c.err
+	})
+	if err != nil {
+		return fmt.Errorf("group at %d: %w", g.addr, err)
+	}
+	for _, e := range ents {
+		name, err := heapString(seg, e.nameOff, int64(g.heap))
+		if err != nil {
+			return err
+		}
+		if e.cacheType == 2 {
+			off := uint64(e.scratch[0]) | uint64(e.scratch[1])<<8 | uint64(e.scratch[2])<<16 | uint64(e.scratch[3])<<24
+			target, err := heapString(seg, off, int64(g.heap))
+			if err != nil {
+				return err
+			}
+			g.links = append(g.links, link{name: name, soft: target})
+			continue
+		}
+		child, err := o.load(e.addr, depth+1)
+		if err != nil {
+			return fmt.Errorf("%q: %w", name, err)
+		}
+		g.links = append(g.links, link{name: name, obj: child})
+	}
+	sortLinks(g.links)
+	for i := 1; i < len(g.links); i++ {
+		if g.links[i].name == g.links[i-1].name {
+			return formatErr(int64(g.btree), "duplicate link name in group", g.links[i].name)
+		}
+	}
+	return nil
+}
+
+func (o *opener) loadDataset(base object, msgs []RawMessage) (*Dataset, error) {
+	f := o.f
+	d := &Dataset{object: base, dataAddr: UndefinedAddr, btreeAddr: UndefinedAddr}
+	var space *dataspace
+	var lay *layoutMsg
+	haveFill := false
+	for i := range msgs {
+		m := msgs[i]
+		var err error
+		switch m.Type {
+		case MsgDataspace:
+			var ds dataspace
+			ds, err = decodeDataspace(m.Data, m.Off)
+			space = &ds
+		case MsgDatatype:
+			data := m.Data
+			if m.Flags&msgFlagShared != 0 {
+				data, err = o.sharedDatatype(m)
+				if err != nil {
+					return nil, err
+				}
+			}
+			d.dtype, err = decodeDatatype(data, m.Off)
+			d.rawType = &msgs[i]
+		case MsgFillValue:
+			d.fill, err = decodeFillValue(m.Data, m.Off)
+			d.rawFill = &msgs[i]
+			haveFill = true
+		case MsgFillValueOld:
+			d.rawFillOld = &msgs[i]
+			if !haveFill {
+				c := newCursor(m.Data, m.Off, "old fill value message")
+				n := int(c.u32())
+				if n > 0 && n <= c.rest() {
+					d.fill.Value = append([]byte(nil), c.bytes(n)...)
+				}
+			}
+		case MsgDataLayout:
+			lay, err = decodeLayout(m.Data, m.Off)
+		case MsgFilterPipeline:
+			d.filters, err = decodePipeline(m.Data, m.Off)
+			d.rawPipeline = &msgs[i]
+		case MsgAttribute, MsgAttributeInfo:
+		default:
+			d.extra = append(d.extra, m)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if space == nil || d.dtype == nil || lay == nil {
+		return nil, formatErr(int64(min(base.addr, 1<<62)), "dataset header lacks a dataspace, datatype or layout message", nil)
+	}
+	if d.dtype.Size == 0 {
+		return nil, formatErr(int64(base.addr), "datatype of size 0", nil)
+	}
+	if space.null {
+		return nil, fmt.Errorf("null dataspace: %w", ErrUnsupported)
+	}
+	d.shape, d.maxShape = space.shape, space.maxShape
+	n, ok := numElements(d.shape)
+	if !ok || n > ^uint64(0)/uint64(d.dtype.Size) {
+		return nil, formatErr(int64(base.addr), "dataset too large", d.shape)
+	}
+	nbytes := n * uint64(d.dtype.Size)
+	d.layout = lay.class
+	switch lay.class {
+	case LayoutCompact:
+		if uint64(len(lay.compact)) != nbytes {
+			return nil, formatErr(int64(base.addr), "compact data size does not match the dataspace", len(lay.compact))
+		}
+		d.compact = lay.compact
+	case LayoutContiguous:
+		d.dataAddr, d.size = lay.addr, lay.size
+		if lay.addr != UndefinedAddr && (lay.addr > f.eof || lay.size > f.eof-lay.addr) {
+			return nil, formatErr(int64(base.addr), "contiguous data lies beyond the end of the file", lay.addr)
+		}
+		if lay.size < nbytes {
+			return nil, formatErr(int64(base.addr), "contiguous data smaller than the dataspace", lay.size)
+		}
+	case LayoutChunked:
+		rank := len(d.shape)
+		if len(lay.chunk) != rank+1 {
+			return nil, formatErr(int64(base.addr), "chunk rank does not match the dataspace", len(lay.chunk))
+		}
+		for _, c := range lay.chunk[:rank] {
+			d.chunk = append(d.chunk, uint64(c))
+		}
+		if lay.version == 3 {
+			d.btreeAddr = lay.addr
+			d.index = &btree1Index{f: f, addr: lay.addr, rank: rank, chunk: d.chunk}
+		} else {
+			if openChunkIndexV4 == nil {
+				return nil, fmt.Errorf("chunk index type %d: %w", lay.indexType, ErrUnsupported)
+			}
+			idx, err := openChunkIndexV4(chunkIndexParams{
+				r: f.r, size: f.size, shape: d.shape, maxShape: d.maxShape, chunk: d.chunk,
+				elemSize: d.dtype.Size, filtered: len(d.filters) > 0, flags: lay.flags,
+				indexType: lay.indexType, indexInfo: lay.indexInfo, addr: lay.addr,
+			})
+			if err != nil {
+				return nil, err
+			}
+			d.index = idx
+		}
+	}
+	return d, nil
+}
+
+// sharedDatatype returns the datatype message of the committed datatype a
+// shared datatype message points to.
+func (o *opener) sharedDatatype(m RawMessage) ([]byte, error) {
+	c := newCursor(m.Data, m.Off, "shared message")
+	ver := c.u8()
+	typ := c.u8()
+	switch ver {
+	case 1:
+		c.skip(6)
+	case 2, 3:
+	default:
+		c.fail("shared message version", ver)
+	}
+	addr := c.u64()
+	if c.err != nil {
+		return nil, c.err
+	}
+	if ver == 3 && typ != 2 {
+		return nil, fmt.Errorf("shared message in the shared message table at offset %d: %w", m.Off, ErrUnsupported)
+	}
+	msgs, _, err := o.f.readHeader(addr)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range msgs {
+		if t.Type == MsgDatatype && t.Flags&msgFlagShared == 0 {
+			return t.Data, nil
+		}
+	}
+	return nil, formatErr(int64(addr), "committed datatype without a datatype message", nil)
+}
