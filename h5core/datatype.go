@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"sort"
 )
 
 // Class is a datatype class as stored in the datatype message.
@@ -175,10 +176,21 @@ func Compound(size uint32, members ...Member) *Datatype {
 }
 
 // Enum returns an enum over an integer base type; values are converted to
-// base's size and byte order.
+// base's size and byte order. Members are sorted by name, the order
+// libhdf5 stores them in.
 func Enum(base *Datatype, names []string, values []int64) *Datatype {
-	t := &Datatype{Class: ClassEnum, Size: base.Size, Base: base, EnumNames: append([]string(nil), names...)}
-	for _, v := range values {
+	idx := make([]int, len(names))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return names[idx[a]] < names[idx[b]] })
+	t := &Datatype{Class: ClassEnum, Size: base.Size, Base: base}
+	for _, i := range idx {
+		if i >= len(values) {
+			continue
+		}
+		v := values[i]
+		t.EnumNames = append(t.EnumNames, names[i])
 		b := make([]byte, 8)
 		binary.LittleEndian.PutUint64(b, uint64(v))
 		b = b[:base.Size]

@@ -7,7 +7,8 @@ import (
 
 // VlenRef is one stored variable-length element: the number of base
 // elements (bytes, for strings) and the global heap object holding them.
-// The zero VlenRef is an empty sequence, as libhdf5 stores it.
+// The zero VlenRef is a NULL element (h5dump prints NULL); an empty
+// string or sequence is a heap object of size 0, as libhdf5 stores it.
 type VlenRef struct {
 	Len   uint32
 	Addr  uint64 // global heap collection address
@@ -68,9 +69,6 @@ type gobj struct {
 func (f *File) PutVlen(count uint32, data []byte) (VlenRef, error) {
 	if err := f.writable(); err != nil {
 		return VlenRef{}, err
-	}
-	if count == 0 && len(data) == 0 {
-		return VlenRef{}, nil
 	}
 	need := gobjHeader + uint64(pad(len(data), 8))
 	h := &f.gheap
