@@ -1,0 +1,127 @@
+package h5core
+
+import (
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestReadWriteH5pyFile opens a file h5py wrote, changes it through the
+// model (new group and dataset, attributes, resize of an unlimited
+// dataset, a new vlen string) and checks the result with h5py.
+func TestReadWriteH5pyFile(t *testing.T) {
+	path := h5pyFile(t, h5pyScript)
+	rw, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rw.Close()
+	st, _ := rw.Stat()
+	f, err := Open(rw, st.Size())
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := f.Root()
+	d, err := root.CreateDataset("new/data", DatasetSpec{Type: Int32LE, Shape: []uint64{3}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeAll(t, rw, d, int32s(4, 5, 6))
+	if err := root.SetAttr(&Attribute{Name: "added", Type: VlenString(UTF8), Data: vlenRefs(t, f, "yes")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := root.DeleteAttr("n"); err != nil {
+		t.Fatal(err)
+	}
+	u := mustDataset(t, root, "u")
+	if err := u.Resize([]uint64{5}); err != nil {
+		t.Fatal(err)
+	}
+	writeAll(t, rw, u, int32s(1, 2, 3, 4, 5))
+	fv := mustDataset(t, root, "fv")
+	if err := fv.AllocStorage(); err != nil {
+		t.Fatal(err)
+	}
+	writeAll(t, rw, fv, []byte{1, 0, 2, 0, 3, 0})
+	c := mustDataset(t, root, "c")
+	c.SetAttr(&Attribute{Name: "note", Type: FixedString(2, ASCII, PadNull), Data: []byte("ok")})
+	if err := f.Flush(rw); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("/usr/bin/python3", "-c", `
+import h5py, sys
+f = h5py.File(sys.argv[1], 'r')
+print(list(f['new/data'][:]), f.attrs['added'], 'n' in f.attrs, list(f['u'][:]), list(f['fv'][:]))
+print(f['c'][2, 3], f['c'].attrs['note'], f['vs'][1], f.attrs['s'], f['soft'][0])
+`, path).CombinedOutput()
+	want := "[4, 5, 6] yes False [1, 2, 3, 4, 5] [1, 2, 3]\n11.0 b'ok' b'bc' hello 3"
+	if err != nil || strings.TrimSpace(string(out)) != want {
+		t.Fatalf("h5py: %v\n%s\nwant\n%s", err, out, want)
+	}
+	needH5dump(t)
+	h5dump(t, path)
+}
+
+// TestRoundTrip opens a file h5core wrote, checks the model matches, then
+// changes and reflushes it.
+func TestRoundTrip(t *testing.T) {
+	path := t.TempDir() + "/rt.h5"
+	w, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := buildFeatures(t, w)
+	if err := f.Flush(w); err != nil {
+		t.Fatal(err)
+	}
+	st, _ := w.Stat()
+	f2, err := Open(w, st.Size())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"types/compound", "types/enum", "types/vlenint", "gzip", "grow", "compact", "rank32", "fillv"} {
+		a := mustDataset(t, f.Root(), p)
+		b := mustDataset(t, f2.Root(), p)
+		if !a.Type().Equal(b.Type()) || len(a.Shape()) != len(b.Shape()) || a.Layout() != b.Layout() {
+			t.Errorf("%s: model differs after reopen", p)
+		}
+		ca, _ := a.Chunks()
+		cb, _ := b.Chunks()
+		if len(ca) != len(cb) {
+			t.Errorf("%s: %d chunks, reopened %d", p, len(ca), len(cb))
+		}
+		for i := range ca {
+			if ca[i].Addr != cb[i].Addr || ca[i].Size != cb[i].Size {
+				t.Errorf("%s chunk %d: %+v vs %+v", p, i, ca[i], cb[i])
+			}
+		}
+	}
+	if b := mustDataset(t, f2.Root(), "compact"); string(b.CompactData()) != string(int32s(0, 1, 2, 3, 4)) {
+		t.Errorf("compact data %v", b.CompactData())
+	}
+	a, ok := f2.Root().Attr("title")
+	if !ok {
+		t.Fatal("no title")
+	}
+	ref, _ := DecodeVlenRef(a.Data)
+	if s, _ := f2.GetVlen(ref); string(s) != "features" {
+		t.Errorf("title %q", s)
+	}
+	// Modify the reopened model and flush again.
+	g, err := f2.Root().RequireGroup("a/b/c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := g.CreateGroup("d"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f2.Flush(w); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	needH5dump(t)
+	if out := h5dump(t, "-g", "/a/b/c/d", path); !strings.Contains(out, `GROUP "/a/b/c/d"`) {
+		t.Errorf("h5dump:\n%s", out)
+	}
+}
