@@ -206,11 +206,16 @@ func (g *Group) find(name string) (int, bool) {
 // Lookup resolves a path relative to g ("a/b/c"; a leading "/" starts at
 // the root) to a *Group or *Dataset. Soft links are followed.
 func (g *Group) Lookup(path string) (Object, error) {
-	return g.lookup(path, 0)
+	budget := maxSoftLinks
+	return g.lookup(path, &budget)
 }
 
-func (g *Group) lookup(path string, depth int) (Object, error) {
-	if depth > 40 {
+// maxSoftLinks bounds the soft links one Lookup follows, as libhdf5's
+// H5L_NUM_LINKS does, so link chains cannot make a lookup exponential.
+const maxSoftLinks = 16
+
+func (g *Group) lookup(path string, budget *int) (Object, error) {
+	if *budget <= 0 {
 		return nil, fmt.Errorf("path %q: too many levels of soft links: %w", path, ErrNotFound)
 	}
 	cur := g
@@ -230,7 +235,8 @@ func (g *Group) lookup(path string, depth int) (Object, error) {
 		}
 		l := grp.links[j]
 		if l.obj == nil {
-			t, err := grp.lookup(l.soft, depth+1)
+			*budget--
+			t, err := grp.lookup(l.soft, budget)
 			if err != nil {
 				return nil, err
 			}

@@ -69,6 +69,7 @@ func (f *File) readHeader(addr uint64) ([]RawMessage, uint32, error) {
 	type span struct{ addr, size uint64 }
 	chunks := []span{{addr + 16, size}}
 	var msgs []RawMessage
+	seen := map[uint64]bool{addr + 16: true}
 	for i := 0; i < len(chunks); i++ {
 		if i >= maxHeaderChunks {
 			return nil, 0, formatErr(int64(addr), "too many object header continuation chunks", i)
@@ -95,6 +96,10 @@ func (f *File) readHeader(addr uint64) ([]RawMessage, uint32, error) {
 				if cc.err != nil {
 					return nil, 0, cc.err
 				}
+				if seen[ca] {
+					return nil, 0, formatErr(off, "object header continuation loops back", ca)
+				}
+				seen[ca] = true
 				chunks = append(chunks, span{ca, cl})
 				continue
 			}
