@@ -5,8 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
-	"time"
 	"testing"
+	"time"
 )
 
 // memFile is an in-memory io.WriterAt / io.ReaderAt.
