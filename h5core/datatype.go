@@ -369,13 +369,13 @@ func (t *Datatype) encodeAt(b []byte, ver uint8, depth int) ([]byte, error) {
 				b = append(b, make([]byte, 16)...)
 			}
 			var err error
-			if b, err = m.Type.encodeAt(b, ver, depth+1); err != nil {
+			if b, err = m.Type.encodeAt(b, childVersion(m.Type, ver), depth+1); err != nil {
 				return nil, err
 			}
 		}
 	case ClassEnum:
 		var err error
-		if b, err = t.Base.encodeAt(b, ver, depth+1); err != nil {
+		if b, err = t.Base.encodeAt(b, childVersion(t.Base, ver), depth+1); err != nil {
 			return nil, err
 		}
 		for _, n := range t.EnumNames {
@@ -397,7 +397,7 @@ func (t *Datatype) encodeAt(b []byte, ver uint8, depth int) ([]byte, error) {
 			base = &Datatype{Class: ClassInteger, Size: 1, Precision: 8}
 		}
 		var err error
-		if b, err = base.encodeAt(b, ver, depth+1); err != nil {
+		if b, err = base.encodeAt(b, childVersion(base, ver), depth+1); err != nil {
 			return nil, err
 		}
 	case ClassArray:
@@ -417,11 +417,22 @@ func (t *Datatype) encodeAt(b []byte, ver uint8, depth int) ([]byte, error) {
 			}
 		}
 		var err error
-		if b, err = t.Base.encodeAt(b, ver, depth+1); err != nil {
+		if b, err = t.Base.encodeAt(b, childVersion(t.Base, ver), depth+1); err != nil {
 			return nil, err
 		}
 	}
 	return b, nil
+}
+
+// childVersion is the version libhdf5 gives a member or base type: when a
+// composite type is upgraded (H5T__upgrade_version), its composite
+// descendants are upgraded with it; atomic types stay at their own.
+func childVersion(c *Datatype, parent uint8) uint8 {
+	switch c.Class {
+	case ClassCompound, ClassEnum, ClassVlen, ClassArray:
+		return max(parent, c.version())
+	}
+	return c.version()
 }
 
 // putVarLen appends v in the minimum number of bytes that can hold max.
