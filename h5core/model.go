@@ -35,6 +35,7 @@ type File struct {
 	readOnly  error // non-nil: the model can be read but not flushed
 	gheap     globalHeap
 	flushes   int
+	failed    error // a Flush failed part-way: the model's addresses may not be on disk
 }
 
 // superblockSize is the size of a version 0 superblock with 8-byte

@@ -19,6 +19,17 @@ func (f *File) Flush(w io.WriterAt) error {
 	if f.readOnly != nil {
 		return f.readOnly
 	}
+	if f.failed != nil {
+		return fmt.Errorf("h5core: an earlier flush failed, so the model no longer matches the file; reopen it: %w", f.failed)
+	}
+	if err := f.flush(w); err != nil {
+		f.failed = err
+		return err
+	}
+	return nil
+}
+
+func (f *File) flush(w io.WriterAt) error {
 	f.flushes++
 	refs := map[*object]uint32{} // lookup only: link counts
 	f.countLinks(f.root, refs)

@@ -1,0 +1,85 @@
+package h5core
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestEmptyDatasetsH5dump(t *testing.T) {
+	needH5dump(t)
+	f := NewFile()
+	root := f.Root()
+	if _, err := root.CreateDataset("z", DatasetSpec{Type: Int32LE, Shape: []uint64{0}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := root.CreateDataset("zu", DatasetSpec{Type: Int32LE, Shape: []uint64{0, 3}, MaxShape: []uint64{Unlimited, 3}, Chunk: []uint64{4, 3}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := root.CreateDataset("zf", DatasetSpec{Type: Float64LE, Shape: []uint64{5}, Chunk: []uint64{2}, Filters: H5pyFilters(8, false, 9, false)}); err != nil {
+		t.Fatal(err)
+	}
+	out := h5dump(t, writeFile(t, f, nil))
+	for _, want := range []string{"SIMPLE { ( 0 ) / ( 0 ) }", "SIMPLE { ( 0, 3 ) / ( H5S_UNLIMITED, 3 ) }", "(0): 0, 0, 0, 0, 0"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("h5dump lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestModelErrors(t *testing.T) {
+	f := NewFile()
+	root := f.Root()
+	if _, err := root.CreateDataset("d", DatasetSpec{Type: Int32LE, Shape: []uint64{2}}); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		err  error
+		want error
+	}{
+		{"dup dataset", second(root.CreateDataset("d", DatasetSpec{Type: Int32LE})), ErrExists},
+		{"dup group", second(root.CreateGroup("d")), ErrExists},
+		{"group under dataset", second(root.CreateGroup("d/x")), ErrExists},
+		{"require over dataset", second(root.RequireGroup("d")), ErrExists},
+		{"missing", second(root.Lookup("nope/x")), ErrNotFound},
+		{"unlink missing", root.Unlink("nope"), ErrNotFound},
+		{"delete attr missing", root.DeleteAttr("nope"), ErrNotFound},
+	}
+	for _, c := range cases {
+		if !errors.Is(c.err, c.want) {
+			t.Errorf("%s: %v, want %v", c.name, c.err, c.want)
+		}
+	}
+	bad := []DatasetSpec{
+		{},
+		{Type: Int32LE, Shape: []uint64{2}, MaxShape: []uint64{Unlimited}},
+		{Type: Int32LE, Shape: []uint64{2}, Filters: H5pyFilters(4, true, 1, false)},
+		{Type: Int32LE, Chunk: []uint64{1}},
+		{Type: Int32LE, Shape: []uint64{2}, Chunk: []uint64{0}},
+		{Type: Int32LE, Shape: []uint64{2}, Fill: []byte{1}},
+		{Type: Int32LE, Shape: make([]uint64, 33)},
+		{Type: Int32LE, Shape: []uint64{1 << 20}, Compact: true},
+		{Type: Int32LE, Shape: []uint64{1 << 40, 1 << 40}},
+	}
+	for i, s := range bad {
+		if _, err := root.CreateDataset("bad", s); err == nil {
+			t.Errorf("spec %d accepted", i)
+		}
+	}
+	d, _ := root.Lookup("d")
+	if err := d.(*Dataset).Resize([]uint64{3}); err == nil {
+		t.Error("resized a contiguous dataset")
+	}
+	if err := root.SetAttr(&Attribute{Name: "a", Type: Int32LE, Data: []byte{1}}); err == nil {
+		t.Error("attribute with short data accepted")
+	}
+	if err := f.Flush(failWriter{}); err == nil {
+		t.Fatal("flush to a failing writer succeeded")
+	}
+	if err := f.Flush(&memFile{}); err == nil {
+		t.Fatal("flush after a failed flush succeeded")
+	}
+}
+
+func second[T any](_ T, err error) error { return err }
