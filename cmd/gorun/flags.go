@@ -1,0 +1,137 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// options are gorun's command line, in mpiexec's shape.
+type options struct {
+	n         int
+	env       envFlags // -x
+	tag       bool
+	timeout   time.Duration
+	grace     time.Duration
+	bind      string
+	verbose   bool
+	program   string
+	args      []string
+	extraHelp bool
+}
+
+const usageText = `usage: gorun [flags] -n N program [args...]
+
+Runs program N times as one parallel job (ranks 0..N-1), like mpiexec.
+program is an executable, a command in $PATH, a Go package directory
+(./examples/hello) or a .go file; a package is built once with go build.
+
+Flags:
+  -n, -np N          number of ranks (default 1)
+  -x VAR[=value]     pass VAR (from gorun's environment, or the value given) to every rank;
+                     repeatable. Ranks on this host inherit gorun's environment anyway.
+  -l, --tag-output   prefix every output line with its rank: "[3] text"
+  --timeout D        end the job after D (Go duration like 90s or 5m, or seconds): every
+                     rank gets SIGQUIT and prints its goroutine stacks; exit code 124
+  --grace D          after a rank fails, time the others get to exit before SIGKILL (default 2s)
+  --bind ADDR        host/IP the ranks and the rendezvous listen on (GORUN_BIND); default
+                     loopback for a one-host job
+  -v                 say what gorun does (build, ranks started and exited) on stderr
+
+stdin goes to rank 0. SIGINT, SIGTERM and SIGHUP are forwarded to every rank;
+a second one kills them. Exit status: 0 if every rank exited 0; else the first
+failed rank's code (128+signal if it was killed), the code given to Abort, 124
+on timeout, 128+signal when gorun was interrupted.
+`
+
+// envFlags collects -x values as "VAR=value" entries.
+type envFlags []string
+
+func (e *envFlags) String() string { return strings.Join(*e, ",") }
+
+func (e *envFlags) Set(v string) error {
+	name, _, hasValue := strings.Cut(v, "=")
+	if name == "" {
+		return fmt.Errorf("-x %q: give VAR or VAR=value", v)
+	}
+	if hasValue {
+		*e = append(*e, v)
+		return nil
+	}
+	if val, ok := os.LookupEnv(name); ok {
+		*e = append(*e, name+"="+val)
+	}
+	// Unset in gorun's environment: nothing to pass, as mpiexec does.
+	return nil
+}
+
+// durationFlag accepts a Go duration ("90s") or a number of seconds ("90"),
+// mpiexec's --timeout unit.
+type durationFlag struct{ d *time.Duration }
+
+func (f durationFlag) String() string {
+	if f.d == nil {
+		return "0s"
+	}
+	return f.d.String()
+}
+
+func (f durationFlag) Set(v string) error {
+	if secs, err := strconv.ParseFloat(v, 64); err == nil {
+		if secs < 0 {
+			return errors.New("negative duration")
+		}
+		*f.d = time.Duration(secs * float64(time.Second))
+		return nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return fmt.Errorf("%q: give a duration like 90s or 5m, or seconds", v)
+	}
+	if d < 0 {
+		return errors.New("negative duration")
+	}
+	*f.d = d
+	return nil
+}
+
+// errHelp asks main to exit 0 after printing usage.
+var errHelp = flag.ErrHelp
+
+// parseFlags reads gorun's flags; the first non-flag argument is the
+// program, everything after it belongs to the program.
+func parseFlags(args []string, stderr io.Writer) (*options, error) {
+	o := &options{n: 1}
+	fs := flag.NewFlagSet("gorun", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.IntVar(&o.n, "n", 1, "")
+	fs.IntVar(&o.n, "np", 1, "")
+	fs.Var(&o.env, "x", "")
+	fs.BoolVar(&o.tag, "l", false, "")
+	fs.BoolVar(&o.tag, "tag-output", false, "")
+	fs.Var(durationFlag{&o.timeout}, "timeout", "")
+	fs.Var(durationFlag{&o.grace}, "grace", "")
+	fs.StringVar(&o.bind, "bind", "", "")
+	fs.BoolVar(&o.verbose, "v", false, "")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stderr, usageText)
+			return nil, errHelp
+		}
+		return nil, fmt.Errorf("%w (gorun -h for help)", err)
+	}
+	if o.n < 1 {
+		return nil, fmt.Errorf("-n %d: give at least 1 rank", o.n)
+	}
+	rest := fs.Args()
+	if len(rest) == 0 {
+		return nil, errors.New("no program given: gorun -n N program [args...] (gorun -h for help)")
+	}
+	o.program, o.args = rest[0], rest[1:]
+	return o, nil
+}

@@ -1,0 +1,74 @@
+// Command gorun runs a program as a parallel job of N ranks on this host,
+// in the spirit of mpiexec: gorun -n 4 ./examples/hello. See package
+// launch for how a job starts and ends, and `gorun -h` for the flags.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/gorun-hpc/gorun/launch"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+// run is gorun without the os.Exit, so the exit status has one source.
+func run(args []string) int {
+	o, err := parseFlags(args, os.Stderr)
+	if errors.Is(err, errHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "gorun: %v\n", err)
+		return 2
+	}
+	ctx := context.Background()
+	logger := slog.New(slog.DiscardHandler)
+	if o.verbose {
+		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	prog, err := launch.Resolve(ctx, o.program, os.Stderr)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "gorun: %v\n", err)
+		return 1
+	}
+	defer prog.Cleanup()
+	if prog.Built {
+		logger.Debug("built", "package", o.program, "binary", prog.Path)
+	}
+	job := launch.Job{
+		Size:      o.n,
+		Path:      prog.Path,
+		Args:      o.args,
+		Argv0:     o.program,
+		Extra:     o.env,
+		Bind:      o.bind,
+		Stdin:     os.Stdin,
+		TagOutput: o.tag,
+		Timeout:   o.timeout,
+		Grace:     o.grace,
+		Logger:    logger,
+	}
+	return runJob(ctx, job)
+}
+
+// runJob starts the job, forwards signals to it, and reports how it ended.
+func runJob(ctx context.Context, job launch.Job) int {
+	running, err := launch.Start(ctx, job)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "gorun: %v\n", err)
+		return 1
+	}
+	stop := running.ForwardSignals()
+	err = running.Wait(ctx)
+	stop()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "gorun: %v\n", err)
+	}
+	return launch.ExitCode(err)
+}

@@ -1,0 +1,119 @@
+package launch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+// Program is the executable a job runs, possibly built for it.
+type Program struct {
+	Path  string // the executable to start
+	Built bool   // Path was built from a Go package into a temporary directory
+	dir   string // that directory, removed by Cleanup
+}
+
+// Cleanup removes a built executable; a no-op otherwise.
+func (p *Program) Cleanup() error {
+	if p.dir == "" {
+		return nil
+	}
+	return os.RemoveAll(p.dir)
+}
+
+// Resolve turns gorun's program argument into an executable, the way
+// `go run` and mpiexec would read it:
+//
+//   - a directory (./examples/hello, or ./cmd/x) is a Go package: built once
+//     with `go build` into a temporary directory;
+//   - a file ending in .go is built the same way (`gorun -n 4 main.go`);
+//   - an existing file, or a name found in $PATH, runs as is;
+//   - anything else that looks like a Go package path (example.com/x/cmd/y,
+//     or a pattern with "...") is handed to `go build`.
+//
+// The go command's output goes to buildOutput; GOFLAGS and the rest of the
+// environment apply as for any go build (GOFLAGS=-race gorun -n 4 ./pkg).
+func Resolve(ctx context.Context, target string, buildOutput io.Writer) (*Program, error) {
+	if target == "" {
+		return nil, errors.New("launch: no program given")
+	}
+	fi, statErr := os.Stat(target)
+	switch {
+	case statErr == nil && fi.IsDir():
+		return build(ctx, localPackage(target), filepath.Base(filepath.Clean(absOr(target))), buildOutput)
+	case strings.HasSuffix(target, ".go"):
+		if statErr != nil {
+			return nil, fmt.Errorf("launch: %w", statErr)
+		}
+		return build(ctx, target, strings.TrimSuffix(filepath.Base(target), ".go"), buildOutput)
+	case statErr == nil:
+		if fi.Mode()&0o111 == 0 {
+			return nil, fmt.Errorf("launch: %s is not executable: chmod +x it, or give a Go package directory to build", target)
+		}
+		return &Program{Path: target}, nil
+	}
+	if !strings.Contains(target, "/") {
+		p, err := exec.LookPath(target)
+		if err != nil {
+			return nil, fmt.Errorf("launch: %s: not a file, directory or command in $PATH: %w", target, err)
+		}
+		return &Program{Path: p}, nil
+	}
+	if strings.HasPrefix(target, ".") || strings.HasPrefix(target, "/") {
+		return nil, fmt.Errorf("launch: %w", statErr)
+	}
+	// An import path such as example.com/x/cmd/y: let the go command judge.
+	return build(ctx, target, pathBase(target), buildOutput)
+}
+
+// localPackage makes a directory argument something `go build` reads as a
+// directory, not an import path ("examples/hello" -> "./examples/hello").
+func localPackage(dir string) string {
+	if filepath.IsAbs(dir) || strings.HasPrefix(dir, "./") || strings.HasPrefix(dir, "../") || dir == "." || dir == ".." {
+		return dir
+	}
+	return "./" + dir
+}
+
+func absOr(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
+}
+
+func pathBase(importPath string) string {
+	parts := strings.Split(strings.TrimSuffix(importPath, "/..."), "/")
+	return parts[len(parts)-1]
+}
+
+// build runs `go build -o tmp/name pkg`.
+func build(ctx context.Context, pkg, name string, out io.Writer) (*Program, error) {
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		return nil, fmt.Errorf("launch: %s is a Go package but the go command is not in $PATH: install Go or give a built executable: %w", pkg, err)
+	}
+	dir, err := os.MkdirTemp("", "gorun-build-")
+	if err != nil {
+		return nil, fmt.Errorf("launch: temporary directory for the build: %w", err)
+	}
+	if name == "" || name == "." || name == string(filepath.Separator) {
+		name = "main"
+	}
+	path := filepath.Join(dir, name)
+	cmd := exec.CommandContext(ctx, gobin, "build", "-o", path, pkg)
+	if out == nil {
+		out = os.Stderr
+	}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Run(); err != nil {
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("launch: go build %s: %w", pkg, err)
+	}
+	return &Program{Path: path, Built: true, dir: dir}, nil
+}

@@ -1,0 +1,257 @@
+package launch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"os/signal"
+	"syscall"
+	"time"
+)
+
+// Job describes one parallel run of a program. Only Size and Path are
+// required; every other field has a working zero value.
+type Job struct {
+	Size  int      // number of ranks, at least 1
+	Path  string   // the executable (see Resolve to build a Go package first)
+	Args  []string // arguments after the program name
+	Argv0 string   // argv[0] the ranks see; "" = Path
+	Dir   string   // working directory of the ranks; "" = the launcher's
+
+	// Env is the environment every rank starts from; nil means the
+	// launcher's own (os.Environ()). GORUN_* variables in it are replaced
+	// by this job's. Extra entries ("VAR=value", as from -x) come last and
+	// win over Env.
+	Env   []string
+	Extra []string
+
+	// Bind is the host or IP the ranks listen on for peer traffic (passed
+	// as GORUN_BIND) and the rendezvous service listens on. "" means
+	// loopback for the rendezvous and, for the ranks, the local address of
+	// their rendezvous connection.
+	Bind string
+
+	Stdin     io.Reader // rank 0's standard input; nil = /dev/null. Other ranks get /dev/null.
+	Stdout    io.Writer // nil = os.Stdout
+	Stderr    io.Writer // nil = os.Stderr
+	TagOutput bool      // prefix every line with "[rank] "
+
+	// Timeout ends a job that runs longer: every rank gets SIGQUIT (a Go
+	// program prints every goroutine's stack and exits), after StackWait
+	// the rest are killed, and the job fails with ErrTimeout. 0 = none.
+	Timeout time.Duration
+	// StackWait is how long ranks get to print their stacks on timeout;
+	// default 3s.
+	StackWait time.Duration
+	// Grace is how long the other ranks get to print their errors and exit
+	// after one rank failed, aborted, or a forwarded SIGINT/SIGTERM, before
+	// they are killed; default 2s.
+	Grace time.Duration
+
+	// Logger receives the launcher's own progress (rank started, exited) at
+	// debug level and problems at warn level; nil = discard.
+	Logger *slog.Logger
+}
+
+// Running is a started job: the analogue of a started exec.Cmd.
+type Running struct {
+	job    Job
+	ranks  []*rank
+	exits  chan exit
+	sigs   chan syscall.Signal
+	out    streams
+	stdin  *os.File // write end of rank 0's stdin pipe when copying
+	rv     *rendezvous
+	start  time.Time
+	log    *slog.Logger
+	waited bool
+}
+
+func (j *Job) defaults() error {
+	if j.Size < 1 {
+		return fmt.Errorf("launch: job size %d: give at least 1 rank", j.Size)
+	}
+	if j.Path == "" {
+		return errors.New("launch: no program to run")
+	}
+	if j.Stdout == nil {
+		j.Stdout = os.Stdout
+	}
+	if j.Stderr == nil {
+		j.Stderr = os.Stderr
+	}
+	if j.StackWait <= 0 {
+		j.StackWait = 3 * time.Second
+	}
+	if j.Grace <= 0 {
+		j.Grace = 2 * time.Second
+	}
+	if j.Logger == nil {
+		j.Logger = slog.New(slog.DiscardHandler)
+	}
+	return nil
+}
+
+// Run starts the job and waits for it: Start followed by Wait.
+func Run(ctx context.Context, job Job) error {
+	r, err := Start(ctx, job)
+	if err != nil {
+		return err
+	}
+	return r.Wait(ctx)
+}
+
+// Start starts the rendezvous service and every rank. If a rank cannot be
+// started, the ranks already running are killed and the error says which
+// rank and why. The caller must call Wait.
+func Start(ctx context.Context, job Job) (*Running, error) {
+	if err := job.defaults(); err != nil {
+		return nil, err
+	}
+	r := &Running{
+		job:   job,
+		exits: make(chan exit, job.Size),
+		sigs:  make(chan syscall.Signal, 4),
+		start: time.Now(),
+		log:   job.Logger,
+	}
+	rv, err := startRendezvous(ctx, job.Size, job.Bind, job.Logger)
+	if err != nil {
+		return nil, err
+	}
+	r.rv = rv
+	base := job.Env
+	if base == nil {
+		base = os.Environ()
+	}
+	outSink := &sink{w: job.Stdout}
+	errSink := &sink{w: job.Stderr}
+	for id := range job.Size {
+		if err := r.startRank(id, base, outSink, errSink); err != nil {
+			r.abandon()
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+// startRank starts one rank with its environment and output pipes.
+func (r *Running) startRank(id int, base []string, outSink, errSink *sink) error {
+	env := rankEnv(base, r.rv.env(id), r.job.Bind, r.job.Extra)
+	cmd := newRankCmd(&r.job, id, env)
+	var prefix []byte
+	if r.job.TagOutput {
+		prefix = tagPrefix(id)
+	}
+	stdout, err := r.out.add(outSink, prefix)
+	if err != nil {
+		return fmt.Errorf("launch: output pipe for rank %d: %w", id, err)
+	}
+	stderr, err := r.out.add(errSink, prefix)
+	if err != nil {
+		stdout.Close()
+		return fmt.Errorf("launch: output pipe for rank %d: %w", id, err)
+	}
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	var stdinR *os.File
+	if id == 0 && r.job.Stdin != nil {
+		if f, ok := r.job.Stdin.(*os.File); ok && !isTerminal(f) {
+			cmd.Stdin = f // a file or pipe: the rank reads it directly
+		} else {
+			// A terminal (the rank is not in the foreground process group
+			// and would be stopped reading it) or any other reader: copy.
+			pr, pw, err := os.Pipe()
+			if err != nil {
+				return fmt.Errorf("launch: stdin pipe for rank 0: %w", err)
+			}
+			stdinR, r.stdin = pr, pw
+			cmd.Stdin = pr
+			go copyStdin(pw, r.job.Stdin)
+		}
+	}
+	err = cmd.Start()
+	stdout.Close()
+	stderr.Close()
+	if stdinR != nil {
+		stdinR.Close()
+	}
+	if err != nil {
+		return fmt.Errorf("launch: start rank %d of %s: %w", id, r.job.Path, err)
+	}
+	rk := &rank{id: id, cmd: cmd}
+	r.ranks = append(r.ranks, rk)
+	r.log.Debug("rank started", "rank", id, "pid", cmd.Process.Pid)
+	go func() {
+		err := cmd.Wait()
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			err = nil
+		}
+		r.exits <- exit{rank: id, state: cmd.ProcessState, err: err}
+	}()
+	return nil
+}
+
+// copyStdin feeds rank 0. It ends when the source ends or when rank 0 has
+// gone (the write fails). Reading a terminal can block until the process
+// exits; that reader belongs to the launcher process, not to the job.
+func copyStdin(w *os.File, src io.Reader) {
+	_, _ = io.Copy(w, src)
+	_ = w.Close()
+}
+
+// abandon kills every started rank and releases the job's resources; used
+// when Start fails half way.
+func (r *Running) abandon() {
+	for _, rk := range r.ranks {
+		_ = rk.signalGroup(syscall.SIGKILL)
+	}
+	for range r.ranks {
+		<-r.exits
+	}
+	r.out.drain(time.Second)
+	r.rv.close()
+}
+
+// Signal forwards sig to every rank still running (to its process group)
+// and starts the end of the job: the job's result is ErrInterrupted with
+// exit code 128+sig unless something else ended it first. A second signal
+// kills every rank at once. Safe to call from any goroutine, before or
+// during Wait.
+func (r *Running) Signal(sig syscall.Signal) {
+	select {
+	case r.sigs <- sig:
+	default: // several signals queued already: the job is ending anyway
+	}
+}
+
+// ForwardSignals forwards SIGINT, SIGTERM and SIGHUP received by this
+// process to every rank, until stop is called.
+func (r *Running) ForwardSignals() (stop func()) {
+	ch := make(chan os.Signal, 4)
+	signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		for {
+			select {
+			case s := <-ch:
+				if sig, ok := s.(syscall.Signal); ok {
+					r.Signal(sig)
+				}
+			case <-done:
+				return
+			}
+		}
+	}()
+	return func() {
+		signal.Stop(ch)
+		close(done)
+		<-finished
+	}
+}

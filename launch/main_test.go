@@ -1,0 +1,76 @@
+package launch
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// The test binary doubles as the rank program: with LAUNCH_TEST_HELPER set
+// it runs helperMain instead of the tests, so no build is needed.
+func TestMain(m *testing.M) {
+	if mode := os.Getenv("LAUNCH_TEST_HELPER"); mode != "" {
+		os.Exit(helperMain(mode, os.Args[1:]))
+	}
+	os.Exit(m.Run())
+}
+
+func helperMain(mode string, args []string) int {
+	rank, _ := strconv.Atoi(os.Getenv("GORUN_RANK"))
+	size, _ := strconv.Atoi(os.Getenv("GORUN_SIZE"))
+	arg := func(i int) int {
+		if i >= len(args) {
+			return -1
+		}
+		v, _ := strconv.Atoi(args[i])
+		return v
+	}
+	switch mode {
+	case "hello":
+		fmt.Printf("hello from rank %d of %d\n", rank, size)
+		return 0
+	case "exit": // exit RANK CODE: that rank exits with CODE, the others wait
+		if rank == arg(0) {
+			fmt.Fprintf(os.Stderr, "rank %d exiting with %d\n", rank, arg(1))
+			return arg(1)
+		}
+		time.Sleep(time.Hour)
+	case "kill": // kill RANK: that rank kills itself with SIGKILL
+		if rank == arg(0) {
+			syscall.Kill(os.Getpid(), syscall.SIGKILL)
+		}
+		time.Sleep(time.Hour)
+	case "sleep":
+		time.Sleep(time.Hour)
+	case "stdin":
+		n, err := io.Copy(os.Stdout, os.Stdin)
+		fmt.Fprintf(os.Stderr, "rank %d read %d bytes, err %v\n", rank, n, err)
+		return 0
+	case "env":
+		for _, name := range args {
+			fmt.Printf("%d %s=%s\n", rank, name, os.Getenv(name))
+		}
+		return 0
+	}
+	return 99
+}
+
+// helperJob is a job whose ranks run helperMain(mode, args).
+func helperJob(t *testing.T, n int, mode string, args ...string) Job {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Job{
+		Size:  n,
+		Path:  exe,
+		Args:  args,
+		Env:   append(os.Environ(), "LAUNCH_TEST_HELPER="+mode),
+		Grace: 500 * time.Millisecond,
+	}
+}

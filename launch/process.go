@@ -1,0 +1,77 @@
+package launch
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"syscall"
+)
+
+// rank is one started process of the job.
+type rank struct {
+	id     int
+	cmd    *exec.Cmd
+	exited bool
+}
+
+// exit is what a rank's waiter reports.
+type exit struct {
+	rank  int
+	state *os.ProcessState
+	err   error // Wait failed without a state (should not happen once started)
+}
+
+// success reports a clean exit with status 0.
+func (e exit) success() bool {
+	return e.err == nil && e.state != nil && e.state.Success()
+}
+
+// describe turns an exit into the launcher's words and exit code:
+// "exited with code 3" -> 3, "killed by signal 9" -> 128+9.
+func (e exit) describe() (how string, code int) {
+	if e.err != nil || e.state == nil {
+		return fmt.Sprintf("could not be waited for: %v", e.err), 1
+	}
+	if ws, ok := e.state.Sys().(syscall.WaitStatus); ok {
+		switch {
+		case ws.Signaled():
+			sig := ws.Signal()
+			return fmt.Sprintf("killed by signal %d (%s)", int(sig), signalName(sig)), 128 + int(sig)
+		case ws.Exited():
+			return fmt.Sprintf("exited with code %d", ws.ExitStatus()), ws.ExitStatus()
+		}
+	}
+	return fmt.Sprintf("ended: %v", e.state), 1
+}
+
+// newRankCmd prepares rank id's process. Each rank leads its own process
+// group: a terminal's Ctrl-C reaches only the launcher, which forwards it
+// once, and a kill reaches whatever the rank started. Pdeathsig kills the
+// rank if the launcher itself is killed, so no rank outlives its job.
+func newRankCmd(job *Job, id int, env []string) *exec.Cmd {
+	cmd := exec.Command(job.Path, job.Args...)
+	if job.Path != "" && len(job.Argv0) > 0 {
+		cmd.Args[0] = job.Argv0
+	}
+	cmd.Dir = job.Dir
+	cmd.Env = env
+	cmd.SysProcAttr = &syscall.SysProcAttr{
+		Setpgid:   true,
+		Pdeathsig: syscall.SIGKILL,
+	}
+	return cmd
+}
+
+// signalGroup sends sig to rank's process group (its pid, as it leads the
+// group). A group that is already gone is not an error.
+func (r *rank) signalGroup(sig syscall.Signal) error {
+	if r.cmd.Process == nil {
+		return nil
+	}
+	err := syscall.Kill(-r.cmd.Process.Pid, sig)
+	if err != nil && !errors.Is(err, syscall.ESRCH) {
+		return fmt.Errorf("signal %s to rank %d: %w", signalName(sig), r.id, err)
+	}
+	return nil
+}

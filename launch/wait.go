@@ -1,0 +1,140 @@
+package launch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"syscall"
+	"time"
+)
+
+// isTerminal reports whether f is a character device (a terminal, or
+// /dev/null, which is as well copied).
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// Wait runs the job to its end and returns nil when every rank exited 0,
+// or a *JobError naming the first cause otherwise. Cancelling ctx ends the
+// job like a second SIGINT: every rank is killed at once.
+//
+// Order of events on a failure: the failed rank is reported to every other
+// rank through the rendezvous at once, the others get Grace to print their
+// errors and exit, then the rest are killed (SIGKILL to each process
+// group). Wait returns only after every rank has been reaped and its
+// output written.
+func (r *Running) Wait(ctx context.Context) error {
+	if r.waited {
+		return errors.New("launch: Wait called twice")
+	}
+	r.waited = true
+	defer r.rv.close()
+
+	var (
+		result   *JobError
+		killC    <-chan time.Time // when the rest get SIGKILL
+		timeoutC <-chan time.Time
+		signals  int
+	)
+	if r.job.Timeout > 0 {
+		t := time.NewTimer(r.job.Timeout)
+		defer t.Stop()
+		timeoutC = t.C
+	}
+	armKill := func(after time.Duration) {
+		if killC == nil {
+			killC = time.After(after)
+		}
+	}
+	alive := len(r.ranks)
+	for alive > 0 {
+		select {
+		case ex := <-r.exits:
+			alive--
+			r.ranks[ex.rank].exited = true
+			how, code := ex.describe()
+			r.log.Debug("rank exited", "rank", ex.rank, "how", how, "after", time.Since(r.start))
+			if ex.success() || result != nil {
+				continue
+			}
+			result = &JobError{Kind: ErrRankFailed, Rank: ex.rank, Code: code, How: how}
+			r.rv.notifyFailed(ex.rank, how)
+			armKill(r.job.Grace)
+
+		case ev := <-r.rv.events():
+			if ev.abort && result == nil {
+				how := fmt.Sprintf("called Abort(%d)", ev.code)
+				if ev.msg != "" {
+					how += ": " + ev.msg
+				}
+				result = &JobError{Kind: ErrAborted, Rank: ev.rank, Code: ev.code, How: how}
+				r.rv.notifyFailed(ev.rank, how)
+				armKill(r.job.Grace)
+			}
+
+		case <-timeoutC:
+			timeoutC = nil
+			if result != nil {
+				continue
+			}
+			result = &JobError{Kind: ErrTimeout, Rank: -1, Code: TimeoutExitCode,
+				How: fmt.Sprintf("timed out after %v; every rank was sent SIGQUIT for its goroutine stacks", r.job.Timeout)}
+			r.signalAlive(syscall.SIGQUIT)
+			armKill(r.job.StackWait)
+
+		case sig := <-r.sigs:
+			signals++
+			if result == nil {
+				result = &JobError{Kind: ErrInterrupted, Rank: -1, Code: 128 + int(sig),
+					How: fmt.Sprintf("interrupted by %s, forwarded to every rank", signalName(sig))}
+			}
+			if signals > 1 {
+				r.signalAlive(syscall.SIGKILL)
+				continue
+			}
+			r.signalAlive(sig)
+			armKill(r.job.Grace)
+
+		case <-killC:
+			killC = nil
+			r.log.Debug("grace period over: killing the remaining ranks", "alive", alive)
+			r.signalAlive(syscall.SIGKILL)
+
+		case <-ctx.Done():
+			if result == nil {
+				result = &JobError{Kind: ErrInterrupted, Rank: -1, Code: 128 + int(syscall.SIGKILL),
+					How: fmt.Sprintf("ended by its caller: %v", context.Cause(ctx))}
+			}
+			r.signalAlive(syscall.SIGKILL)
+			ctx = context.Background() // kill once, then reap
+		}
+	}
+	if result != nil {
+		// Ranks are gone; whatever they started goes too.
+		for _, rk := range r.ranks {
+			_ = rk.signalGroup(syscall.SIGKILL)
+		}
+	}
+	if r.stdin != nil {
+		_ = r.stdin.Close()
+	}
+	r.out.drain(2 * time.Second)
+	if result != nil {
+		return result
+	}
+	return nil
+}
+
+// signalAlive sends sig to the process group of every rank not yet reaped.
+func (r *Running) signalAlive(sig syscall.Signal) {
+	for _, rk := range r.ranks {
+		if rk.exited {
+			continue
+		}
+		if err := rk.signalGroup(sig); err != nil {
+			r.log.Warn("could not signal rank", "err", err)
+		}
+	}
+}
