@@ -31,7 +31,7 @@ type block struct {
 // chunks) with keys[i] the left key of child i and keys[len] the right key
 // of the last, allocating every node at full size as libhdf5 reads it. It
 // returns the root address.
-func (f *File) writeBTree1(out *[]block, typ uint8, k, keySize int, children []uint64, keys [][]byte) uint64 {
+func (f *File) writeBTree1(out *[]block, space *[]extent, typ uint8, k, keySize int, children []uint64, keys [][]byte) uint64 {
 	level := 0
 	for {
 		var nChildren []uint64
@@ -44,6 +44,7 @@ func (f *File) writeBTree1(out *[]block, typ uint8, k, keySize int, children []u
 		addrs := make([]uint64, nNodes)
 		for i := range addrs {
 			addrs[i] = f.alloc(uint64(size))
+			*space = append(*space, extent{addrs[i], uint64(size)})
 		}
 		for i := 0; i < nNodes; i++ {
 			lo := i * 2 * k

@@ -36,7 +36,8 @@ type Dataset struct {
 	chunks     map[string]*ChunkRecord
 	index      chunkIndex
 	chunkDirty bool
-	btreeAddr  uint64 // v1 B-tree root written at the last flush
+	btreeAddr  uint64   // v1 B-tree root written at the last flush
+	btreeSpace []extent // its nodes, when this model wrote them
 
 	// Raw messages of an opened dataset, re-emitted verbatim.
 	rawType, rawFill, rawFillOld, rawPipeline *RawMessage
@@ -378,8 +379,11 @@ func (d *Dataset) AllocChunk(coords []uint64, size uint64, filterMask uint32) (u
 		return 0, fmt.Errorf("h5core: chunk of %d bytes (want 1..4 GiB-1)", size)
 	}
 	k := chunkKey(coords)
-	if r, ok := d.chunks[k]; ok && len(d.filters) == 0 {
-		return r.Addr, nil
+	if r, ok := d.chunks[k]; ok {
+		if len(d.filters) == 0 {
+			return r.Addr, nil
+		}
+		d.f.release(r.Addr, r.Size)
 	}
 	r := &ChunkRecord{Coords: append([]uint64(nil), coords...), Addr: d.f.alloc(size), Size: size, FilterMask: filterMask}
 	d.chunks[k] = r

@@ -139,3 +139,42 @@ type failWriter struct{}
 func (failWriter) WriteAt(b []byte, off int64) (int, error) {
 	return 0, fmt.Errorf("unexpected write of %d bytes at %d", len(b), off)
 }
+
+// TestFlushReusesSpace flushes many times with a change each time: the
+// file stops growing once freed metadata space is reused, and stays
+// readable.
+func TestFlushReusesSpace(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "reuse.h5")
+	w, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	f := NewFile()
+	g, _ := f.Root().CreateGroup("a/b")
+	for i := 0; i < 20; i++ {
+		g.CreateGroup(fmt.Sprintf("m%d", i))
+	}
+	d, _ := g.CreateDataset("c", DatasetSpec{Type: Int32LE, Shape: []uint64{8}, MaxShape: []uint64{Unlimited}, Chunk: []uint64{4}, Filters: H5pyFilters(4, true, 1, false)})
+	var eofs []uint64
+	for i := 0; i < 50; i++ {
+		g.SetAttr(&Attribute{Name: "step", Type: Int32LE, Data: int32s(int32(i))})
+		writeAll(t, w, d, int32s(int32(i), 1, 2, 3, 4, 5, 6, 7))
+		if err := f.Flush(w); err != nil {
+			t.Fatal(err)
+		}
+		eofs = append(eofs, f.EOF())
+	}
+	if eofs[49] != eofs[10] {
+		t.Errorf("file keeps growing: EOF %d after 11 flushes, %d after 50", eofs[10], eofs[49])
+	}
+	f2, _ := openPath(t, path)
+	a, _ := f2.Root().Lookup("a/b")
+	if at, ok := a.Attr("step"); !ok || at.Data[0] != 49 {
+		t.Errorf("step attribute %+v", at)
+	}
+	needH5dump(t)
+	if out := h5dump(t, "-d", "/a/b/c", path); !strings.Contains(out, "(0): 49, 1, 2, 3, 4, 5, 6, 7") {
+		t.Errorf("h5dump:\n%s", out)
+	}
+}

@@ -36,6 +36,9 @@ type File struct {
 	gheap     globalHeap
 	flushes   int
 	failed    error // a Flush failed part-way: the model's addresses may not be on disk
+
+	free        []extent // allocatable space, by address (alloc.go)
+	pendingFree []extent // space to free once the next superblock is written
 }
 
 // superblockSize is the size of a version 0 superblock with 8-byte
@@ -66,15 +69,6 @@ func (f *File) SuperblockVersion() uint8 { return f.sbVersion }
 // ErrReadOnly that says why not.
 func (f *File) Writable() error { return f.readOnly }
 
-// alloc reserves n bytes at the end of the file, 8-byte aligned, and
-// returns their address. Same calls, same addresses: that is what lets
-// every rank compute the layout without messages.
-func (f *File) alloc(n uint64) uint64 {
-	f.eof = (f.eof + 7) &^ 7
-	a := f.eof
-	f.eof += n
-	return a
-}
 
 // Object is a *Group or a *Dataset.
 type Object interface {
@@ -97,6 +91,7 @@ type object struct {
 	moved int          // flush number that last rewrote the header
 
 	refCount uint32 // hard links to this object at the last flush
+	hdrSize  uint64 // size of the header this model wrote at addr (0: not ours)
 }
 
 func (o *object) obj() *object { return o }
@@ -172,7 +167,8 @@ type Group struct {
 	object
 	links []link // sorted by name, as libhdf5's symbol table orders them
 
-	btree, heap uint64 // symbol table B-tree and local heap written at the last flush
+	btree, heap uint64   // symbol table B-tree and local heap written at the last flush
+	table       []extent // space of the heap, nodes and B-tree this model wrote
 }
 
 // link is one member of a group: a hard link to obj, or a soft link.

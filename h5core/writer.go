@@ -69,6 +69,7 @@ func (f *File) flush(w io.WriterAt) error {
 	if _, err := w.WriteAt(encodeSuperblock(f.eof, root), 0); err != nil {
 		return fmt.Errorf("h5core: write superblock: %w", err)
 	}
+	f.commitFree()
 	return nil
 }
 
@@ -164,6 +165,10 @@ func (w *flushWriter) flushObject(o Object) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	if ob.hdrSize > 0 {
+		w.f.release(ob.addr, ob.hdrSize)
+	}
+	ob.hdrSize = uint64(len(hdr))
 	ob.addr = w.f.alloc(uint64(len(hdr)))
 	*w.out = append(*w.out, block{ob.addr, hdr})
 	ob.dirty = false
@@ -197,8 +202,13 @@ func (w *flushWriter) writeGroupTable(g *Group) error {
 		}
 		ents[i] = ent{e, l.name}
 	}
+	for _, e := range g.table {
+		f.release(e.addr, e.size)
+	}
+	g.table = g.table[:0]
 	hb := heap.encode(0)
 	g.heap = f.alloc(uint64(len(hb)))
+	g.table = append(g.table, extent{g.heap, uint64(len(hb))})
 	*w.out = append(*w.out, block{g.heap, heap.encode(g.heap)})
 
 	const per = 2 * groupLeafK
@@ -218,16 +228,21 @@ func (w *flushWriter) writeGroupTable(g *Group) error {
 			b = append(b, 0)
 		}
 		a := f.alloc(uint64(snodSize))
+		g.table = append(g.table, extent{a, uint64(snodSize)})
 		*w.out = append(*w.out, block{a, b})
 		children = append(children, a)
 		keys = append(keys, put64(nil, ents[hi-1].e.nameOff))
 	}
-	g.btree = f.writeBTree1(w.out, btreeGroup, groupBTreeK, 8, children, keys)
+	g.btree = f.writeBTree1(w.out, &g.table, btreeGroup, groupBTreeK, 8, children, keys)
 	return nil
 }
 
 // writeChunkIndex writes a dataset's chunk B-tree in new space.
 func (w *flushWriter) writeChunkIndex(d *Dataset) {
+	for _, e := range d.btreeSpace {
+		w.f.release(e.addr, e.size)
+	}
+	d.btreeSpace = nil
 	recs := d.sortedChunks()
 	if len(recs) == 0 {
 		d.btreeAddr = UndefinedAddr
@@ -246,7 +261,7 @@ func (w *flushWriter) writeChunkIndex(d *Dataset) {
 		upper[i] = last[i] + d.chunk[i]
 	}
 	keys = append(keys, encodeChunkKey(0, 0, upper))
-	d.btreeAddr = w.f.writeBTree1(w.out, btreeChunk, chunkBTreeK, chunkKeySize(rank), children, keys)
+	d.btreeAddr = w.f.writeBTree1(w.out, &d.btreeSpace, btreeChunk, chunkBTreeK, chunkKeySize(rank), children, keys)
 }
 
 // messages returns a dataset's header messages in libhdf5's order.
