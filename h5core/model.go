@@ -69,7 +69,6 @@ func (f *File) SuperblockVersion() uint8 { return f.sbVersion }
 // ErrReadOnly that says why not.
 func (f *File) Writable() error { return f.readOnly }
 
-
 // Object is a *Group or a *Dataset.
 type Object interface {
 	Attrs() []*Attribute
