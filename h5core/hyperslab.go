@@ -83,6 +83,9 @@ type interval struct{ lo, n, mem uint64 }
 
 func (h Hyperslab) intervals(i int) []interval {
 	st, bl := h.stride(i), h.block(i)
+	if st == bl || h.Count[i] == 1 {
+		return []interval{{h.Start[i], h.Count[i] * bl, 0}}
+	}
 	var out []interval
 	for k := uint64(0); k < h.Count[i]; k++ {
 		lo := h.Start[i] + k*st

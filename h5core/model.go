@@ -170,11 +170,21 @@ type Group struct {
 	table       []extent // space of the heap, nodes and B-tree this model wrote
 }
 
-// link is one member of a group: a hard link to obj, or a soft link.
+// link is one member of a group: a hard link to obj, a soft link, or a
+// hard link to an object this package cannot model (kept as is).
 type link struct {
-	name string
-	obj  Object // nil for soft links
-	soft string // soft link target path
+	name   string
+	obj    Object  // nil for soft and opaque links
+	soft   string  // soft link target path
+	opaque *opaque // object read from a file that h5core cannot represent
+}
+
+// opaque is an object in an opened file that h5core does not model (a
+// committed datatype, a virtual dataset, ...). Its link is written back
+// unchanged; Lookup reports err.
+type opaque struct {
+	addr uint64
+	err  error
 }
 
 // Members returns the member names in libhdf5's order (by name, bytewise).
@@ -188,7 +198,7 @@ func (g *Group) Members() []string {
 
 // SoftLink returns the target of the soft link name, if name is one.
 func (g *Group) SoftLink(name string) (string, bool) {
-	if i, ok := g.find(name); ok && g.links[i].obj == nil {
+	if i, ok := g.find(name); ok && g.links[i].obj == nil && g.links[i].opaque == nil {
 		return g.links[i].soft, true
 	}
 	return "", false
@@ -230,6 +240,9 @@ func (g *Group) lookup(path string, budget *int) (Object, error) {
 			return nil, fmt.Errorf("path %q: no member %q: %w", path, p, ErrNotFound)
 		}
 		l := grp.links[j]
+		if l.opaque != nil {
+			return nil, fmt.Errorf("path %q: %w", path, l.opaque.err)
+		}
 		if l.obj == nil {
 			*budget--
 			t, err := grp.lookup(l.soft, budget)

@@ -1,6 +1,7 @@
 package h5core
 
 import (
+	"errors"
 	"fmt"
 	"io"
 )
@@ -163,6 +164,10 @@ func (o *opener) loadNewLinks(g *Group, msgs []RawMessage, depth int) error {
 			continue
 		}
 		child, err := o.load(l.Addr, depth+1)
+		if errors.Is(err, ErrUnsupported) {
+			g.links = append(g.links, link{name: l.Name, opaque: &opaque{l.Addr, err}})
+			continue
+		}
 		if err != nil {
 			return fmt.Errorf("%q: %w", l.Name, err)
 		}
@@ -229,6 +234,11 @@ func (o *opener) loadSymbolTable(g *Group, msgs []RawMessage, depth int) error {
 			continue
 		}
 		child, err := o.load(e.addr, depth+1)
+		if errors.Is(err, ErrUnsupported) {
+			// Keep the link; the object stays as it is in the file.
+			g.links = append(g.links, link{name: name, opaque: &opaque{e.addr, err}})
+			continue
+		}
 		if err != nil {
 			return fmt.Errorf("%q: %w", name, err)
 		}
@@ -285,6 +295,8 @@ func (o *opener) loadDataset(base object, msgs []RawMessage) (*Dataset, error) {
 		case MsgFilterPipeline:
 			d.filters, err = decodePipeline(m.Data, m.Off)
 			d.rawPipeline = &msgs[i]
+		case MsgExternalFiles:
+			return nil, fmt.Errorf("raw data in external files: %w", ErrUnsupported)
 		case MsgAttribute, MsgAttributeInfo:
 		default:
 			d.extra = append(d.extra, m)

@@ -196,6 +196,10 @@ func (w *flushWriter) writeGroupTable(g *Group) error {
 		case *Dataset:
 			e.addr = c.addr
 		case nil:
+			if l.opaque != nil {
+				e.addr = l.opaque.addr
+				break
+			}
 			e.addr = UndefinedAddr
 			e.cacheType = 2
 			copy(e.scratch[:], put32(nil, uint32(heap.add(l.soft))))
