@@ -13,16 +13,15 @@ import (
 
 // options are gorun's command line, in mpiexec's shape.
 type options struct {
-	n         int
-	env       envFlags // -x
-	tag       bool
-	timeout   time.Duration
-	grace     time.Duration
-	bind      string
-	verbose   bool
-	program   string
-	args      []string
-	extraHelp bool
+	n       int
+	env     envFlags // -x
+	tag     bool
+	timeout time.Duration
+	grace   time.Duration
+	bind    string
+	verbose bool
+	program string
+	args    []string
 }
 
 const usageText = `usage: gorun [flags] -n N program [args...]
