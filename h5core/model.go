@@ -37,6 +37,10 @@ type File struct {
 	flushes   int
 	failed    error // a Flush failed part-way: the model's addresses may not be on disk
 
+	// B-tree K values: libhdf5's defaults, or those of an opened file
+	// (its untouched nodes were sized with them).
+	leafK, groupK, istoreK int
+
 	free        []extent // allocatable space, by address (alloc.go)
 	pendingFree []extent // space to free once the next superblock is written
 }
@@ -48,7 +52,7 @@ const superblockSize = 96
 // NewFile returns an empty file: a root group and nothing else. Nothing is
 // written until Flush.
 func NewFile() *File {
-	f := &File{eof: superblockSize}
+	f := &File{eof: superblockSize, leafK: groupLeafK, groupK: groupBTreeK, istoreK: chunkBTreeK}
 	f.root = &Group{object: object{f: f, addr: UndefinedAddr, dirty: true}}
 	return f
 }

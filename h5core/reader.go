@@ -41,8 +41,12 @@ func Open(r io.ReaderAt, size int64) (*File, error) {
 		return nil, err
 	}
 	f.sbVersion = sb.version
-	if sb.version >= 2 {
+	f.leafK, f.groupK, f.istoreK = sb.leafK, sb.groupK, sb.istoreK
+	switch {
+	case sb.version >= 2:
 		f.readOnly = fmt.Errorf("superblock version %d: %w", sb.version, ErrReadOnly)
+	case sb.driver != UndefinedAddr:
+		f.readOnly = fmt.Errorf("file with a driver information block (family or multi driver): %w", ErrReadOnly)
 	}
 	f.eof = max(sb.eof, uint64(size))
 	o := &opener{f: f, objs: map[uint64]Object{}}

@@ -2,8 +2,10 @@ package h5core
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -165,6 +167,52 @@ f = h5py.File(sys.argv[1], 'r')
 print(list(f['d'][:]), f['d'].attrs['x'], f['mytype'].dtype, f['d'].dtype, sorted(f))
 `, path).CombinedOutput()
 	if want := "[0, 1, 2] 1 int16 int16 ['d', 'mytype', 'new']"; err != nil || strings.TrimSpace(string(out)) != want {
+		t.Fatalf("h5py: %v\n%s\nwant %s", err, out, want)
+	}
+}
+
+// TestCustomBTreeK writes with non-default B-tree K values (as a file
+// opened with them would be rewritten; superblock version 1), then lets
+// libhdf5 read and extend the file.
+func TestCustomBTreeK(t *testing.T) {
+	needH5py(t)
+	path := filepath.Join(t.TempDir(), "k.h5")
+	rw, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rw.Close()
+	f := NewFile()
+	f.leafK, f.groupK, f.istoreK = 8, 2, 4
+	for i := 0; i < 60; i++ {
+		f.Root().CreateGroup(fmt.Sprintf("h%02d", i))
+	}
+	c, _ := f.Root().CreateDataset("c", DatasetSpec{Type: Int32LE, Shape: []uint64{200}, MaxShape: []uint64{Unlimited}, Chunk: []uint64{3}})
+	vals := make([]int32, 200)
+	for i := range vals {
+		vals[i] = int32(i)
+	}
+	writeAll(t, rw, c, int32s(vals...))
+	if err := f.Flush(rw); err != nil {
+		t.Fatal(err)
+	}
+	st, _ := rw.Stat()
+	f2, err := Open(rw, st.Size())
+	if err != nil || f2.SuperblockVersion() != 1 || f2.istoreK != 4 || f2.leafK != 8 {
+		t.Fatalf("reopen: %v", err)
+	}
+	out, err := exec.Command("/usr/bin/python3", "-c", `
+import h5py, sys
+f = h5py.File(sys.argv[1], 'r+')
+print(len(f), f['c'][199], f['c'][50])
+f.create_group('zz')
+for i in range(30): f['h00'].create_group(str(i))
+f['c'].resize((400,)); f['c'][399] = 5
+f.close()
+f = h5py.File(sys.argv[1], 'r')
+print(len(f), len(f['h00']), f['c'][399])
+`, path).CombinedOutput()
+	if want := "61 199 50\n62 30 5"; err != nil || strings.TrimSpace(string(out)) != want {
 		t.Fatalf("h5py: %v\n%s\nwant %s", err, out, want)
 	}
 }

@@ -42,14 +42,23 @@ func groupScratch(btree, heap uint64) [16]byte {
 }
 
 // encodeSuperblock returns a version 0 superblock with 8-byte offsets and
-// lengths and libhdf5's default K values.
-func encodeSuperblock(eof uint64, root symbolEntry) []byte {
-	b := make([]byte, 0, superblockSize)
+// lengths, or version 1 if the chunk B-tree K is not libhdf5's default
+// (only version 1 can store it).
+func encodeSuperblock(eof uint64, root symbolEntry, leafK, groupK, istoreK int) []byte {
+	b := make([]byte, 0, superblockSize+4)
 	b = append(b, signature...)
-	b = append(b, 0, 0, 0, 0, 0, 8, 8, 0)
-	b = put16(b, groupLeafK)
-	b = put16(b, groupBTreeK)
-	b = put32(b, 0)             // file consistency flags
+	ver := uint8(0)
+	if istoreK != chunkBTreeK {
+		ver = 1
+	}
+	b = append(b, ver, 0, 0, 0, 0, 8, 8, 0)
+	b = put16(b, uint16(leafK))
+	b = put16(b, uint16(groupK))
+	b = put32(b, 0) // file consistency flags
+	if ver == 1 {
+		b = put16(b, uint16(istoreK))
+		b = put16(b, 0)
+	}
 	b = put64(b, 0)             // base address
 	b = put64(b, UndefinedAddr) // free-space info
 	b = put64(b, eof)
@@ -64,6 +73,8 @@ type superblock struct {
 	rootAddr uint64
 	leafK    int
 	groupK   int
+	istoreK  int
+	driver   uint64 // driver information block address
 }
 
 // readSuperblockV2 decodes a version 2 or 3 superblock (after its first 9
@@ -84,6 +95,7 @@ func (f *File) readSuperblock() (superblock, error) {
 		return sb, formatErr(0, "no HDF5 signature (not an HDF5 file, or one with a user block)", nil)
 	}
 	sb.version = hdr[8]
+	sb.istoreK = chunkBTreeK
 	switch sb.version {
 	case 0, 1:
 	case 2, 3:
@@ -114,13 +126,13 @@ func (f *File) readSuperblock() (superblock, error) {
 	sb.groupK = int(c.u16())
 	c.u32()
 	if sb.version == 1 {
-		c.u16() // indexed storage K
+		sb.istoreK = int(c.u16())
 		c.skip(2)
 	}
 	base := c.u64()
 	c.u64() // free space
 	sb.eof = c.u64()
-	c.u64() // driver info
+	sb.driver = c.u64()
 	root := decodeSymbolEntry(c)
 	if c.err != nil {
 		return sb, c.err
@@ -128,7 +140,7 @@ func (f *File) readSuperblock() (superblock, error) {
 	if base != 0 {
 		return sb, fmt.Errorf("superblock base address %d: %w", base, ErrUnsupported)
 	}
-	if sb.leafK == 0 || sb.groupK == 0 {
+	if sb.leafK == 0 || sb.groupK == 0 || sb.istoreK == 0 || sb.leafK > 1<<14 || sb.groupK > 1<<14 || sb.istoreK > 1<<14 {
 		return sb, formatErr(16, "zero B-tree K value", nil)
 	}
 	sb.rootAddr = root.addr

@@ -66,7 +66,7 @@ func (f *File) flush(w io.WriterAt) error {
 	}
 	g := f.root
 	root := symbolEntry{addr: g.addr, cacheType: 1, scratch: groupScratch(g.btree, g.heap)}
-	if _, err := w.WriteAt(encodeSuperblock(f.eof, root), 0); err != nil {
+	if _, err := w.WriteAt(encodeSuperblock(f.eof, root, f.leafK, f.groupK, f.istoreK), 0); err != nil {
 		return fmt.Errorf("h5core: write superblock: %w", err)
 	}
 	f.commitFree()
@@ -215,7 +215,7 @@ func (w *flushWriter) writeGroupTable(g *Group) error {
 	g.table = append(g.table, extent{g.heap, uint64(len(hb))})
 	*w.out = append(*w.out, block{g.heap, heap.encode(g.heap)})
 
-	const per = 2 * groupLeafK
+	per := 2 * f.leafK
 	snodSize := 8 + per*symbolEntrySize
 	var children []uint64
 	keys := [][]byte{put64(nil, 0)}
@@ -237,7 +237,7 @@ func (w *flushWriter) writeGroupTable(g *Group) error {
 		children = append(children, a)
 		keys = append(keys, put64(nil, ents[hi-1].e.nameOff))
 	}
-	g.btree = f.writeBTree1(w.out, &g.table, btreeGroup, groupBTreeK, 8, children, keys)
+	g.btree = f.writeBTree1(w.out, &g.table, btreeGroup, f.groupK, 8, children, keys)
 	return nil
 }
 
@@ -265,7 +265,7 @@ func (w *flushWriter) writeChunkIndex(d *Dataset) {
 		upper[i] = last[i] + d.chunk[i]
 	}
 	keys = append(keys, encodeChunkKey(0, 0, upper))
-	d.btreeAddr = w.f.writeBTree1(w.out, &d.btreeSpace, btreeChunk, chunkBTreeK, chunkKeySize(rank), children, keys)
+	d.btreeAddr = w.f.writeBTree1(w.out, &d.btreeSpace, btreeChunk, w.f.istoreK, chunkKeySize(rank), children, keys)
 }
 
 // messages returns a dataset's header messages in libhdf5's order.
