@@ -11,6 +11,7 @@ type Attribute struct {
 	Type  *Datatype
 	Shape []uint64 // nil or empty: scalar
 	Data  []byte
+	Null  bool // H5S_NULL dataspace: no elements (h5py.Empty); Shape and Data empty
 }
 
 // maxMessageSize is the largest body a version 1 object header message
@@ -28,6 +29,12 @@ func (a *Attribute) check() error {
 	if len(a.Shape) > MaxRank {
 		return fmt.Errorf("h5core: attribute %q has rank %d (max %d)", a.Name, len(a.Shape), MaxRank)
 	}
+	if a.Null {
+		if len(a.Shape) != 0 || len(a.Data) != 0 {
+			return fmt.Errorf("h5core: null attribute %q with a shape or data", a.Name)
+		}
+		return nil
+	}
 	n, ok := numElements(a.Shape)
 	if !ok || n > uint64(maxMessageSize) || n*uint64(a.Type.Size) != uint64(len(a.Data)) {
 		return fmt.Errorf("h5core: attribute %q: %d data bytes for shape %v of %d-byte elements", a.Name, len(a.Data), a.Shape, a.Type.Size)
@@ -43,6 +50,9 @@ func (a *Attribute) encode() ([]byte, error) {
 		return nil, err
 	}
 	ds := encodeDataspace(a.Shape, a.Shape)
+	if a.Null {
+		ds = []byte{2, 0, 0, 2} // version 2, rank 0, no flags, type null
+	}
 	b := []byte{1, 0}
 	b = put16(b, uint16(len(a.Name)+1))
 	b = put16(b, uint16(len(dt)))
@@ -126,7 +136,7 @@ func decodeAttribute(b []byte, off int64) (*Attribute, error) {
 		return nil, formatErr(c.off(), "attribute data larger than its message", n)
 	}
 	data := append([]byte(nil), c.bytes(int(n*uint64(t.Size)))...)
-	return &Attribute{Name: name, Type: t, Shape: ds.shape, Data: data}, nil
+	return &Attribute{Name: name, Type: t, Shape: ds.shape, Data: data, Null: ds.null}, nil
 }
 
 func indexNUL(s string) int {

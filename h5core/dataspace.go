@@ -51,7 +51,9 @@ func decodeDataspace(b []byte, off int64) (dataspace, error) {
 		case 1:
 		case 2:
 			ds.null = true
-			rank = 0
+			if rank != 0 {
+				c.fail("null dataspace with a rank", rank)
+			}
 		default:
 			c.fail("dataspace type", typ)
 		}

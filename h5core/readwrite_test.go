@@ -216,3 +216,27 @@ print(len(f), len(f['h00']), f['c'][399])
 		t.Fatalf("h5py: %v\n%s\nwant %s", err, out, want)
 	}
 }
+
+// TestEmptyAttribute round-trips h5py.Empty (a null dataspace) both ways.
+func TestEmptyAttribute(t *testing.T) {
+	path := h5pyFile(t, `
+import h5py, numpy as np, sys
+with h5py.File(sys.argv[1], 'w') as f:
+    f.attrs['e'] = h5py.Empty('f8')
+`)
+	f, _ := openPath(t, path)
+	a, ok := f.Root().Attr("e")
+	if !ok || !a.Null || len(a.Data) != 0 {
+		t.Fatalf("attr e: %+v", a)
+	}
+	f2 := NewFile()
+	f2.Root().SetAttr(&Attribute{Name: "e", Type: Float64LE, Null: true})
+	p2 := writeFile(t, f2, nil)
+	out, err := exec.Command("/usr/bin/python3", "-c", `
+import h5py, sys
+print(repr(h5py.File(sys.argv[1], 'r').attrs['e']))
+`, p2).CombinedOutput()
+	if want := "Empty(dtype=dtype('<f8'))"; err != nil || strings.TrimSpace(string(out)) != want {
+		t.Fatalf("h5py: %v %s", err, out)
+	}
+}
