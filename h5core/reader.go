@@ -59,10 +59,16 @@ func Open(r io.ReaderAt, size int64) (*File, error) {
 		return nil, formatErr(0, "root object is not a group", sb.rootAddr)
 	}
 	f.root = g
+	if o.refs && f.readOnly == nil {
+		// Object references hold header addresses, and Flush moves
+		// headers (copy on write): rewriting would leave them dangling.
+		f.readOnly = fmt.Errorf("file holds object references, which rewriting would invalidate: %w", ErrReadOnly)
+	}
 	return f, nil
 }
 
 type opener struct {
+	refs bool // a dataset or attribute type holds references
 	f    *File
 	objs map[uint64]Object // lookup only: hard links share one model object
 }
@@ -119,6 +125,7 @@ func (o *opener) load(addr uint64, depth int) (Object, error) {
 			return nil, err
 		}
 		base.attrs = append(base.attrs, a)
+		o.refs = o.refs || a.Type.hasRef()
 	}
 	switch {
 	case isGroup:
@@ -146,6 +153,7 @@ func (o *opener) load(addr uint64, depth int) (Object, error) {
 			return nil, fmt.Errorf("dataset at %d: %w", addr, err)
 		}
 		o.objs[addr] = d
+		o.refs = o.refs || d.dtype.hasRef()
 		return d, nil
 	}
 	return nil, fmt.Errorf("object at %d is neither a group nor a dataset (a committed datatype?): %w", addr, ErrUnsupported)

@@ -240,3 +240,19 @@ print(repr(h5py.File(sys.argv[1], 'r').attrs['e']))
 		t.Fatalf("h5py: %v %s", err, out)
 	}
 }
+
+func TestReferencesMakeReadOnly(t *testing.T) {
+	path := h5pyFile(t, `
+import h5py, sys
+with h5py.File(sys.argv[1], 'w') as f:
+    g = f.create_group('g')
+    f.attrs['ref'] = g.ref
+`)
+	f, _ := openPath(t, path)
+	if err := f.Writable(); !errors.Is(err, ErrReadOnly) {
+		t.Fatalf("Writable() = %v, want ErrReadOnly", err)
+	}
+	if _, err := f.Root().CreateGroup("x"); !errors.Is(err, ErrReadOnly) {
+		t.Fatalf("CreateGroup = %v", err)
+	}
+}
