@@ -9,9 +9,14 @@
 // metadata traffic. Malformed input gives a *FormatError naming the file
 // offset, never a panic, and no length read from a file is trusted before it
 // is checked against the file's size.
-package h5core
-
-// Using the model (see H5CORE_API.md in the team notes for a summary):
+//
+// It writes the format libhdf5 1.10 writes by default (superblock 0, version 1
+// object headers, symbol-table groups, layout message 3 with a version 1
+// B-tree chunk index, 8-byte addresses), which every HDF5 reader opens, and
+// reads that format plus, through the new-format decoders, libhdf5's newer
+// family (read-only).
+//
+// Using the model:
 //
 //	f := h5core.NewFile()                        // or h5core.Open(r, size)
 //	d, _ := f.Root().CreateDataset("g/test", h5core.DatasetSpec{Type: h5core.Int32LE, Shape: []uint64{4}})
@@ -22,6 +27,11 @@ package h5core
 // Chunked datasets: unfiltered chunks are allocated at creation and Resize
 // (Dataset.Chunk gives their addresses); filtered chunks are encoded with
 // EncodeChunk and placed with Dataset.AllocChunk. Variable-length elements
-// go to the global heap with File.PutVlen, which returns the 16-byte
-// reference to store in the raw data. Hyperslab selections map to byte runs
-// with ContiguousRuns and ChunkRuns.
+// go to the global heap with File.PutVlen, which returns the reference to
+// store in the raw data. Hyperslab selections map to byte runs with
+// ContiguousRuns and ChunkRuns.
+//
+// In a parallel job every rank must make the same calls, Flush included
+// (ranks that do not write pass a writer that discards), so that their
+// allocators stay in step.
+package h5core
