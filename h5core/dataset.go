@@ -133,6 +133,9 @@ func (f *File) newDataset(s DatasetSpec) (*Dataset, error) {
 		if err := checkFilters(s.Filters); err != nil {
 			return nil, err
 		}
+		if _, ok := countChunks(s.Shape, s.Chunk); !ok && len(s.Filters) == 0 {
+			return nil, fmt.Errorf("h5core: shape %v in chunks of %v needs more than %d chunks; use larger chunks", s.Shape, s.Chunk, maxEarlyChunks)
+		}
 		d.layout = LayoutChunked
 		d.chunk = append([]uint64(nil), s.Chunk...)
 		d.filters = append([]Filter(nil), s.Filters...)
@@ -192,6 +195,27 @@ func (d *Dataset) allocate() {
 	}
 }
 
+// maxEarlyChunks bounds the chunks allocated at once for an unfiltered
+// dataset (each is a record in memory and in the chunk B-tree).
+const maxEarlyChunks = 1 << 24
+
+// countChunks returns the number of chunks covering shape, or false if it
+// exceeds maxEarlyChunks.
+func countChunks(shape, chunk []uint64) (uint64, bool) {
+	n := uint64(1)
+	for i, s := range shape {
+		k := s / chunk[i]
+		if s%chunk[i] != 0 {
+			k++
+		}
+		if k != 0 && n > maxEarlyChunks/k {
+			return 0, false
+		}
+		n *= k
+	}
+	return n, n <= maxEarlyChunks
+}
+
 // forEachChunk calls fn with the element offsets of every chunk that
 // intersects shape, in row-major order.
 func forEachChunk(shape, chunk []uint64, fn func(coords []uint64)) {
@@ -206,8 +230,8 @@ func forEachChunk(shape, chunk []uint64, fn func(coords []uint64)) {
 		fn(c)
 		i := rank - 1
 		for ; i >= 0; i-- {
-			c[i] += chunk[i]
-			if c[i] < shape[i] {
+			if shape[i]-c[i] > chunk[i] { // no overflow: c[i] < shape[i]
+				c[i] += chunk[i]
 				break
 			}
 			c[i] = 0
@@ -268,6 +292,9 @@ func (d *Dataset) AllocStorage() error {
 		return err
 	}
 	if d.layout == LayoutChunked {
+		if _, ok := countChunks(d.shape, d.chunk); !ok {
+			return fmt.Errorf("h5core: shape %v in chunks of %v needs more than %d chunks", d.shape, d.chunk, maxEarlyChunks)
+		}
 		if err := d.loadChunks(); err != nil {
 			return err
 		}
@@ -428,6 +455,9 @@ func (d *Dataset) Resize(shape []uint64) error {
 	}
 	if d.layout != LayoutChunked {
 		return fmt.Errorf("h5core: only chunked datasets can be resized (this one is %s)", d.layout)
+	}
+	if _, ok := countChunks(shape, d.chunk); !ok && len(d.filters) == 0 {
+		return fmt.Errorf("h5core: shape %v in chunks of %v needs more than %d chunks; use larger chunks", shape, d.chunk, maxEarlyChunks)
 	}
 	if err := d.loadChunks(); err != nil {
 		return err

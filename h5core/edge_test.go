@@ -61,6 +61,7 @@ func TestModelErrors(t *testing.T) {
 		{Type: Int32LE, Shape: make([]uint64, 33)},
 		{Type: Int32LE, Shape: []uint64{1 << 20}, Compact: true},
 		{Type: Int32LE, Shape: []uint64{1 << 40, 1 << 40}},
+		{Type: Int32LE, Shape: []uint64{1 << 40}, Chunk: []uint64{1}},
 	}
 	for i, s := range bad {
 		if _, err := root.CreateDataset("bad", s); err == nil {
