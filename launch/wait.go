@@ -64,13 +64,7 @@ func (r *Running) Wait(ctx context.Context) error {
 			armKill(r.job.Grace)
 
 		case ev := <-r.rv.events():
-			if ev.abort && result == nil {
-				how := fmt.Sprintf("called Abort(%d)", ev.code)
-				if ev.msg != "" {
-					how += ": " + ev.msg
-				}
-				result = &JobError{Kind: ErrAborted, Rank: ev.rank, Code: ev.code, How: how}
-				r.rv.notifyFailed(ev.rank, how)
+			if r.onEvent(ev, &result) {
 				armKill(r.job.Grace)
 			}
 
@@ -111,6 +105,15 @@ func (r *Running) Wait(ctx context.Context) error {
 			ctx = context.Background() // kill once, then reap
 		}
 	}
+	// An Abort request read only after its rank's exit still names the cause.
+	for drained := false; !drained; {
+		select {
+		case ev := <-r.rv.events():
+			r.onEvent(ev, &result)
+		default:
+			drained = true
+		}
+	}
 	if result != nil {
 		// Ranks are gone; whatever they started goes too.
 		for _, rk := range r.ranks {
@@ -137,4 +140,27 @@ func (r *Running) signalAlive(sig syscall.Signal) {
 			r.log.Warn("could not signal rank", "err", err)
 		}
 	}
+}
+
+// onEvent handles a rendezvous event; it reports whether the job is now
+// ending because of it.
+func (r *Running) onEvent(ev rvEvent, result **JobError) bool {
+	if !ev.abort {
+		return false
+	}
+	how := fmt.Sprintf("called Abort(%d)", ev.code)
+	if ev.msg != "" {
+		how += ": " + ev.msg
+	}
+	// The aborting rank may exit before its request is read: then its exit
+	// came first, and the Abort says better what happened.
+	cur := *result
+	sameRank := cur != nil && errors.Is(cur.Kind, ErrRankFailed) && cur.Rank == ev.rank
+	if cur == nil || sameRank {
+		*result = &JobError{Kind: ErrAborted, Rank: ev.rank, Code: ev.code, How: how}
+	}
+	if !sameRank {
+		r.rv.notifyFailed(ev.rank, how)
+	}
+	return true
 }

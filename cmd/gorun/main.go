@@ -1,6 +1,3 @@
-// Command gorun runs a program as a parallel job of N ranks on this host,
-// in the spirit of mpiexec: gorun -n 4 ./examples/hello. See package
-// launch for how a job starts and ends, and `gorun -h` for the flags.
 package main
 
 import (

@@ -1,0 +1,52 @@
+// Command gorun runs a program as one parallel job of N ranks on this host,
+// in the spirit of mpiexec:
+//
+//	gorun -n 4 ./examples/hello      # build the package once, run it 4 times
+//	gorun -n 8 -l ./bin/sim -steps 100
+//
+// The program is an executable, a command in $PATH, a Go package directory
+// or a .go file; a Go package is built once with `go build` (GOFLAGS
+// applies, e.g. GOFLAGS=-race) into a temporary directory removed at the
+// end. Each rank is told its rank, the size, the address of gorun's
+// rendezvous service, a random job id and a random 32-byte job secret in
+// GORUN_* variables; comm.Init reads them.
+//
+// Flags (mpiexec's shape; -flag and --flag are the same):
+//
+//	-n, -np N          number of ranks
+//	-x VAR[=value]     pass VAR to every rank (repeatable); ranks on this host
+//	                   inherit gorun's environment anyway, so -x VAR matters for
+//	                   multi-host launches and -x VAR=value sets a value
+//	-l, --tag-output   prefix every line with its rank, "[3] text" (MPICH's -l
+//	                   form); a rank's stderr stays on gorun's stderr
+//	--timeout D        after D (90s, 5m, or plain seconds) send SIGQUIT to every
+//	                   rank, so a Go rank prints every goroutine's stack, wait up
+//	                   to 3s, kill the rest, exit 124 (as timeout(1) does)
+//	--grace D          after a failure, time the other ranks get to print their
+//	                   errors and exit before SIGKILL (default 2s)
+//	--bind ADDR        host/IP the ranks listen on for peer traffic (GORUN_BIND)
+//	                   and the rendezvous listens on; default loopback
+//	-v                 log the build, and each rank's start and exit, to stderr
+//
+// Output: each rank's stdout and stderr go through pipes and reach gorun's
+// stdout and stderr a whole line at a time, so lines of different ranks
+// never mix mid-line (lines over 64 KiB are passed on in pieces). Without
+// -l the bytes are unchanged. stdin goes to rank 0; the others read
+// /dev/null.
+//
+// Ending: when every rank exited 0, gorun exits 0 (a rank that finishes
+// early is fine). The first rank that exits nonzero, is killed by a signal
+// or calls comm's Abort ends the job: gorun tells every other rank through
+// the rendezvous at once (their blocked comm calls fail with an error
+// naming that rank), waits the grace period for them to exit, kills what is
+// left (each rank leads a process group; the whole group is killed), prints
+// "gorun: rank 2 exited with code 3" / "gorun: rank 1 killed by signal 9
+// (SIGKILL)" / "gorun: rank 3 called Abort(7)", and exits with that code
+// (128+signal for a signal). SIGINT, SIGTERM and SIGHUP sent to gorun are
+// forwarded to every rank; gorun then exits 128+signal. A second one kills
+// the ranks at once. If gorun itself is killed, the kernel kills the ranks
+// (Pdeathsig).
+//
+// The engine is package launch (github.com/gorun-hpc/gorun/launch), which
+// other tools and tests use to start jobs without this command.
+package main
