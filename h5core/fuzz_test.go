@@ -106,7 +106,8 @@ func FuzzOpen(f *testing.F) {
 			return
 		}
 		walkAll(file)
-		if file.Writable() == nil {
+		// The in-memory writer would grow to the superblock's EOF.
+		if file.Writable() == nil && file.EOF() < uint64(len(data))+1<<20 {
 			// Flushing a model read from any input must not panic either.
 			file.Root().CreateGroup("fuzz")
 			file.Flush(&memFile{b: append([]byte(nil), data...)})
