@@ -97,7 +97,11 @@ func (o *opener) load(addr uint64, depth int) (Object, error) {
 		case MsgDataLayout:
 			isDataset = true
 		case MsgAttributeInfo:
-			attrInfo = true
+			dense, err := denseAttrAddr(m)
+			if err != nil {
+				return nil, err
+			}
+			attrInfo = attrInfo || dense != UndefinedAddr
 		}
 	}
 	attrMsgs := []RawMessage{}
@@ -157,6 +161,21 @@ func (o *opener) load(addr uint64, depth int) (Object, error) {
 		return d, nil
 	}
 	return nil, fmt.Errorf("object at %d is neither a group nor a dataset (a committed datatype?): %w", addr, ErrUnsupported)
+}
+
+// denseAttrAddr returns the fractal heap address of an attribute info
+// message: UndefinedAddr when every attribute is in the header.
+func denseAttrAddr(m RawMessage) (uint64, error) {
+	c := newCursor(m.Data, m.Off, "attribute info message")
+	if v := c.u8(); v != 0 {
+		c.fail("attribute info version", v)
+	}
+	flags := c.u8()
+	if flags&1 != 0 {
+		c.u16() // maximum creation index
+	}
+	addr := c.u64()
+	return addr, c.err
 }
 
 func (o *opener) loadNewLinks(g *Group, msgs []RawMessage, depth int) error {
