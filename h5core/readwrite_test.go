@@ -276,3 +276,41 @@ with h5py.File(sys.argv[1], 'w') as f:
 		t.Fatalf("attrs %+v", at)
 	}
 }
+
+// TestManyChunks reads a libhdf5 chunk B-tree of several levels, and
+// writes one that libhdf5 reads.
+func TestManyChunks(t *testing.T) {
+	path := h5pyFile(t, `
+import h5py, numpy as np, sys
+with h5py.File(sys.argv[1], 'w') as f:
+    f.create_dataset('c', data=np.arange(10000, dtype='<i4'), chunks=(1,))
+`)
+	f, r := openPath(t, path)
+	c := mustDataset(t, f.Root(), "c")
+	recs, err := c.Chunks()
+	if err != nil || len(recs) != 10000 {
+		t.Fatalf("%d chunks, %v", len(recs), err)
+	}
+	rec, ok, err := c.Chunk([]uint64{7777})
+	buf := make([]byte, 4)
+	r.ReadAt(buf, int64(rec.Addr))
+	if !ok || err != nil || string(buf) != string(int32s(7777)) {
+		t.Fatalf("chunk 7777: %v %v %v", ok, err, buf)
+	}
+
+	ours := NewFile()
+	d, _ := ours.Root().CreateDataset("c", DatasetSpec{Type: Int32LE, Shape: []uint64{100, 100}, Chunk: []uint64{1, 1}})
+	vals := make([]int32, 10000)
+	for i := range vals {
+		vals[i] = int32(i)
+	}
+	p2 := writeFile(t, ours, func(w *os.File) { writeAll(t, w, d, int32s(vals...)) })
+	out, err := exec.Command("/usr/bin/python3", "-c", `
+import h5py, sys, numpy as np
+d = h5py.File(sys.argv[1], 'r')['c']
+print(bool((d[...] == np.arange(10000).reshape(100, 100)).all()), d.chunks)
+`, p2).CombinedOutput()
+	if err != nil || strings.TrimSpace(string(out)) != "True (1, 1)" {
+		t.Fatalf("h5py: %v %s", err, out)
+	}
+}
