@@ -355,12 +355,37 @@ func (g *Group) RequireGroup(path string) (*Group, error) {
 }
 
 // Link adds a hard link name to an existing object (h5py's g[name] = obj).
+// A link that would make a group contain itself is refused: Flush moves
+// headers, and a cycle has no order in which to write them.
 func (g *Group) Link(path string, o Object) error {
+	if o == nil || o.obj().f != g.f {
+		return fmt.Errorf("h5core: Link to an object of another file")
+	}
 	parent, name, err := g.parentOf(path, true)
 	if err != nil {
 		return err
 	}
+	if og, ok := o.(*Group); ok && og.contains(parent, map[*Group]bool{}) {
+		return fmt.Errorf("h5core: linking %q would make a group contain itself", path)
+	}
 	return parent.insert(link{name: name, obj: o})
+}
+
+// contains reports whether target is g or in g's subtree.
+func (g *Group) contains(target *Group, seen map[*Group]bool) bool {
+	if g == target {
+		return true
+	}
+	if seen[g] {
+		return false
+	}
+	seen[g] = true
+	for _, l := range g.links {
+		if c, ok := l.obj.(*Group); ok && c.contains(target, seen) {
+			return true
+		}
+	}
+	return false
 }
 
 // SoftLink adds a soft link name pointing at target (h5py's SoftLink).

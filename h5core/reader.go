@@ -49,7 +49,7 @@ func Open(r io.ReaderAt, size int64) (*File, error) {
 		f.readOnly = fmt.Errorf("file with a driver information block (family or multi driver): %w", ErrReadOnly)
 	}
 	f.eof = max(sb.eof, uint64(size))
-	o := &opener{f: f, objs: map[uint64]Object{}}
+	o := &opener{f: f, objs: map[uint64]Object{}, loading: map[uint64]bool{}}
 	root, err := o.load(sb.rootAddr, 0)
 	if err != nil {
 		return nil, err
@@ -59,6 +59,9 @@ func Open(r io.ReaderAt, size int64) (*File, error) {
 		return nil, formatErr(0, "root object is not a group", sb.rootAddr)
 	}
 	f.root = g
+	if o.cycle && f.readOnly == nil {
+		f.readOnly = fmt.Errorf("a group contains itself through hard links, which copy-on-write flushing cannot rewrite: %w", ErrReadOnly)
+	}
 	if o.refs && f.readOnly == nil {
 		// Object references hold header addresses, and Flush moves
 		// headers (copy on write): rewriting would leave them dangling.
@@ -68,13 +71,18 @@ func Open(r io.ReaderAt, size int64) (*File, error) {
 }
 
 type opener struct {
-	refs bool // a dataset or attribute type holds references
+	refs    bool // a dataset or attribute type holds references
+	cycle   bool // a group contains itself through hard links
+	loading map[uint64]bool
 	f    *File
 	objs map[uint64]Object // lookup only: hard links share one model object
 }
 
 func (o *opener) load(addr uint64, depth int) (Object, error) {
 	if ob, ok := o.objs[addr]; ok {
+		if o.loading[addr] {
+			o.cycle = true
+		}
 		return ob, nil
 	}
 	if depth > maxGroupDepth {
@@ -135,6 +143,8 @@ func (o *opener) load(addr uint64, depth int) (Object, error) {
 	case isGroup:
 		g := &Group{object: base}
 		o.objs[addr] = g
+		o.loading[addr] = true
+		defer delete(o.loading, addr)
 		for _, m := range msgs {
 			switch m.Type {
 			case MsgSymbolTable, MsgAttribute, MsgLinkInfo, MsgLink, MsgGroupInfo, MsgAttributeInfo:

@@ -314,3 +314,29 @@ print(bool((d[...] == np.arange(10000).reshape(100, 100)).all()), d.chunks)
 		t.Fatalf("h5py: %v %s", err, out)
 	}
 }
+
+func TestHardLinkCycle(t *testing.T) {
+	f := NewFile()
+	g, _ := f.Root().CreateGroup("a/b")
+	a, _ := f.Root().Lookup("a")
+	if err := g.Link("up", a); err == nil {
+		t.Fatal("cycle accepted")
+	}
+	d, _ := f.Root().CreateDataset("d", DatasetSpec{Type: Int32LE})
+	if err := g.Link("d2", d); err != nil {
+		t.Fatal(err)
+	}
+	path := h5pyFile(t, `
+import h5py, sys
+with h5py.File(sys.argv[1], 'w') as f:
+    g = f.create_group('g')
+    g['loop'] = g
+`)
+	f2, _ := openPath(t, path)
+	if err := f2.Writable(); !errors.Is(err, ErrReadOnly) {
+		t.Fatalf("Writable = %v", err)
+	}
+	if _, err := f2.Root().Lookup("g/loop/loop/loop"); err != nil {
+		t.Fatal(err)
+	}
+}
