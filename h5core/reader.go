@@ -74,8 +74,8 @@ type opener struct {
 	refs    bool // a dataset or attribute type holds references
 	cycle   bool // a group contains itself through hard links
 	loading map[uint64]bool
-	f    *File
-	objs map[uint64]Object // lookup only: hard links share one model object
+	f       *File
+	objs    map[uint64]Object // lookup only: hard links share one model object
 }
 
 func (o *opener) load(addr uint64, depth int) (Object, error) {
