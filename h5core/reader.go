@@ -381,8 +381,13 @@ func (o *opener) loadDataset(base object, msgs []RawMessage) (*Dataset, error) {
 		if len(lay.chunk) != rank+1 {
 			return nil, formatErr(int64(base.addr), "chunk rank does not match the dataspace", len(lay.chunk))
 		}
+		cb := uint64(d.dtype.Size)
 		for _, c := range lay.chunk[:rank] {
 			d.chunk = append(d.chunk, uint64(c))
+			cb *= uint64(c) // at most 2^32 * 2^32: checked each step
+			if cb > 0xffffffff {
+				return nil, formatErr(int64(base.addr), "chunk of 4 GiB or more", d.chunk)
+			}
 		}
 		if lay.version == 3 {
 			d.btreeAddr = lay.addr
