@@ -229,11 +229,12 @@ func (r *Running) Signal(sig syscall.Signal) {
 	}
 }
 
-// ForwardSignals forwards SIGINT, SIGTERM and SIGHUP received by this
-// process to every rank, until stop is called.
+// ForwardSignals forwards SIGINT, SIGTERM, SIGHUP and SIGQUIT received by
+// this process to every rank, until stop is called. SIGQUIT (Ctrl-backslash) makes
+// every Go rank print its goroutine stacks, as --timeout does.
 func (r *Running) ForwardSignals() (stop func()) {
 	ch := make(chan os.Signal, 4)
-	signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT)
 	done := make(chan struct{})
 	finished := make(chan struct{})
 	go func() {

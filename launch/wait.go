@@ -89,7 +89,11 @@ func (r *Running) Wait(ctx context.Context) error {
 				continue
 			}
 			r.signalAlive(sig)
-			armKill(r.job.Grace)
+			if sig == syscall.SIGQUIT {
+				armKill(r.job.StackWait) // the ranks are printing their stacks
+			} else {
+				armKill(r.job.Grace)
+			}
 
 		case <-killC:
 			killC = nil

@@ -42,10 +42,11 @@
 // left (each rank leads a process group; the whole group is killed), prints
 // "gorun: rank 2 exited with code 3" / "gorun: rank 1 killed by signal 9
 // (SIGKILL)" / "gorun: rank 3 called Abort(7)", and exits with that code
-// (128+signal for a signal). SIGINT, SIGTERM and SIGHUP sent to gorun are
-// forwarded to every rank; gorun then exits 128+signal. A second one kills
-// the ranks at once. If gorun itself is killed, the kernel kills the ranks
-// (Pdeathsig).
+// (128+signal for a signal). SIGINT, SIGTERM, SIGHUP and SIGQUIT sent to
+// gorun are forwarded to every rank (SIGQUIT, Ctrl-backslash, makes each Go
+// rank print its goroutine stacks); gorun then exits 128+signal. A second
+// signal kills the ranks at once. If gorun itself is killed, the kernel
+// kills the ranks (Pdeathsig).
 //
 // The engine is package launch (github.com/gorun-hpc/gorun/launch), which
 // other tools and tests use to start jobs without this command.
