@@ -84,3 +84,24 @@ func TestModelErrors(t *testing.T) {
 }
 
 func second[T any](_ T, err error) error { return err }
+
+func TestMove(t *testing.T) {
+	f := NewFile()
+	root := f.Root()
+	root.CreateGroup("a/b")
+	if err := root.Move("a/b", "c/d"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := root.Lookup("c/d"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := root.Lookup("a/b"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("a/b still there: %v", err)
+	}
+	if err := root.Move("c", "c/d/e"); err == nil {
+		t.Fatal("moved a group into itself")
+	}
+	if err := root.Move("nope", "x"); !errors.Is(err, ErrNotFound) {
+		t.Fatal(err)
+	}
+}

@@ -411,3 +411,32 @@ func (g *Group) Unlink(path string) error {
 	parent.dirty = true
 	return nil
 }
+
+// Move renames the link at src to dst (h5py's Group.move); intermediate
+// groups of dst are created.
+func (g *Group) Move(src, dst string) error {
+	sp, sname, err := g.parentOf(src, false)
+	if err != nil {
+		return err
+	}
+	i, ok := sp.find(sname)
+	if !ok {
+		return fmt.Errorf("link %q: %w", src, ErrNotFound)
+	}
+	l := sp.links[i]
+	dp, dname, err := g.parentOf(dst, true)
+	if err != nil {
+		return err
+	}
+	if _, ok := dp.find(dname); ok {
+		return fmt.Errorf("link %q: %w", dst, ErrExists)
+	}
+	if og, ok := l.obj.(*Group); ok && og.contains(dp, map[*Group]bool{}) {
+		return fmt.Errorf("h5core: cannot move %q into itself", src)
+	}
+	i, _ = sp.find(sname) // dp may be sp: find again after creating intermediates
+	sp.links = append(sp.links[:i], sp.links[i+1:]...)
+	sp.dirty = true
+	l.name = dname
+	return dp.insert(l)
+}
