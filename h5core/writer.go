@@ -65,7 +65,10 @@ func (f *File) flush(w io.WriterAt) error {
 		}
 	}
 	g := f.root
-	root := symbolEntry{addr: g.addr, cacheType: 1, scratch: groupScratch(g.btree, g.heap)}
+	root := symbolEntry{addr: g.addr}
+	if g.heap != 0 {
+		root.cacheType, root.scratch = 1, groupScratch(g.btree, g.heap)
+	}
 	if _, err := w.WriteAt(encodeSuperblock(f.eof, root, f.leafK, f.groupK, f.istoreK), 0); err != nil {
 		return fmt.Errorf("h5core: write superblock: %w", err)
 	}
@@ -191,8 +194,10 @@ func (w *flushWriter) writeGroupTable(g *Group) error {
 		switch c := l.obj.(type) {
 		case *Group:
 			e.addr = c.addr
-			e.cacheType = 1
-			e.scratch = groupScratch(c.btree, c.heap)
+			if c.heap != 0 { // a symbol table group: cache its table, as libhdf5 does
+				e.cacheType = 1
+				e.scratch = groupScratch(c.btree, c.heap)
+			}
 		case *Dataset:
 			e.addr = c.addr
 		case nil:
