@@ -331,6 +331,9 @@ func (t *Datatype) encodeAt(b []byte, ver uint8, depth int) ([]byte, error) {
 	case ClassString:
 		f0 = uint8(t.Pad)&0xf | uint8(t.Charset)<<4
 	case ClassOpaque:
+		if pad(len(t.Tag)+1, 8) > 255 {
+			return nil, fmt.Errorf("h5core: opaque tag of %d bytes (max 247)", len(t.Tag))
+		}
 		f0 = uint8(pad(len(t.Tag)+1, 8))
 		if t.Tag == "" {
 			f0 = 0
