@@ -288,7 +288,7 @@ func (d *Dataset) DataAddr() (addr, size uint64) { return d.dataAddr, d.size }
 // AllocStorage allocates contiguous storage, or the missing unfiltered
 // chunks, of a dataset opened from a file that allocated late.
 func (d *Dataset) AllocStorage() error {
-	if err := d.f.writable(); err != nil {
+	if err := d.mutable(); err != nil {
 		return err
 	}
 	if d.layout == LayoutChunked {
@@ -312,7 +312,7 @@ func (d *Dataset) CompactData() []byte { return d.compact }
 
 // SetCompactData replaces the data of a compact dataset.
 func (d *Dataset) SetCompactData(b []byte) error {
-	if err := d.f.writable(); err != nil {
+	if err := d.mutable(); err != nil {
 		return err
 	}
 	if d.layout != LayoutCompact || len(b) != len(d.compact) {
@@ -393,7 +393,7 @@ func coordsLess(a, b []uint64) bool {
 // returns its address. Every call gets fresh space, so a chunk rewritten
 // after a flush never overwrites what that flush's metadata points to.
 func (d *Dataset) AllocChunk(coords []uint64, size uint64, filterMask uint32) (uint64, error) {
-	if err := d.f.writable(); err != nil {
+	if err := d.mutable(); err != nil {
 		return 0, err
 	}
 	if err := d.checkChunkCoords(coords); err != nil {
@@ -437,7 +437,7 @@ func (d *Dataset) checkChunkCoords(coords []uint64) error {
 // New unfiltered chunks are allocated at once; chunks wholly outside the
 // new shape are dropped from the index.
 func (d *Dataset) Resize(shape []uint64) error {
-	if err := d.f.writable(); err != nil {
+	if err := d.mutable(); err != nil {
 		return err
 	}
 	if len(shape) != len(d.shape) {

@@ -1,6 +1,7 @@
 package h5core
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -177,4 +178,55 @@ func TestFlushReusesSpace(t *testing.T) {
 	if out := h5dump(t, "-d", "/a/b/c", path); !strings.Contains(out, "(0): 49, 1, 2, 3, 4, 5, 6, 7") {
 		t.Errorf("h5dump:\n%s", out)
 	}
+}
+
+// TestUnlinkFreesSpace deletes a dataset (h5py's del) and checks its space
+// is reused after the next flush, and that its stale handle refuses use.
+func TestUnlinkFreesSpace(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "del.h5")
+	w, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	f := NewFile()
+	big, _ := f.Root().CreateDataset("g/big", DatasetSpec{Type: Float64LE, Shape: []uint64{1 << 16}})
+	ch, _ := f.Root().CreateDataset("g/ch", DatasetSpec{Type: Int32LE, Shape: []uint64{64}, Chunk: []uint64{8}})
+	keep, _ := f.Root().CreateDataset("keep", DatasetSpec{Type: Int32LE, Shape: []uint64{2}})
+	writeAll(t, w, keep, int32s(7, 8))
+	if err := f.Flush(w); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Root().Unlink("g"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Flush(w); err != nil {
+		t.Fatal(err)
+	}
+	eof := f.EOF() // the flush that drops g needs new space; the next one reuses g's
+	if err := big.SetAttr(&Attribute{Name: "a", Type: Int32LE, Data: int32s(1)}); !errors.Is(err, ErrDeleted) {
+		t.Fatalf("SetAttr on a deleted dataset: %v", err)
+	}
+	if _, err := ch.AllocChunk([]uint64{0}, 4, 0); !errors.Is(err, ErrDeleted) {
+		t.Fatalf("AllocChunk on a deleted dataset: %v", err)
+	}
+	if a, _ := big.DataAddr(); a != UndefinedAddr {
+		t.Fatalf("deleted dataset still has storage at %d", a)
+	}
+	again, err := f.Root().CreateDataset("again", DatasetSpec{Type: Float64LE, Shape: []uint64{1 << 16}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Flush(w); err != nil {
+		t.Fatal(err)
+	}
+	if a, _ := again.DataAddr(); a+1<<19 > eof || f.EOF() > eof {
+		t.Fatalf("space not reused: new data at %d, EOF %d (was %d)", a, f.EOF(), eof)
+	}
+	needH5dump(t)
+	out := h5dump(t, "-d", "/keep", path)
+	if !strings.Contains(out, "(0): 7, 8") {
+		t.Fatalf("h5dump:\n%s", out)
+	}
+	h5dump(t, "-H", path)
 }

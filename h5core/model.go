@@ -16,6 +16,10 @@ var ErrExists = errors.New("h5core: name already exists")
 // does not exist.
 var ErrNotFound = errors.New("h5core: not found")
 
+// ErrDeleted is matched by errors about an object that was unlinked and
+// whose space has been freed by a flush.
+var ErrDeleted = errors.New("h5core: object was unlinked and its space freed")
+
 // ErrReadOnly is matched when a change is asked of a file whose format this
 // package can read but not rewrite (libhdf5's newer format family).
 var ErrReadOnly = errors.New("h5core: file format is read-only here")
@@ -40,6 +44,8 @@ type File struct {
 	// B-tree K values: libhdf5's defaults, or those of an opened file
 	// (its untouched nodes were sized with them).
 	leafK, groupK, istoreK int
+
+	live map[*object]Object // objects reachable at the last flush (or Open); lookup only
 
 	free        []extent // allocatable space, by address (alloc.go)
 	pendingFree []extent // space to free once the next superblock is written
@@ -93,6 +99,7 @@ type object struct {
 	seen  int          // flush number that last visited this object
 	moved int          // flush number that last rewrote the header
 
+	deleted  bool   // unlinked from the tree at a flush: its space was freed
 	refCount uint32 // hard links to this object at the last flush
 	hdrSize  uint64 // size of the header this model wrote at addr (0: not ours)
 }
@@ -120,7 +127,7 @@ func (o *object) Attr(name string) (*Attribute, bool) {
 // SetAttr creates the attribute a.Name, or replaces it in place (h5py's
 // attrs[name] = value). The model keeps a copy.
 func (o *object) SetAttr(a *Attribute) error {
-	if err := o.f.writable(); err != nil {
+	if err := o.mutable(); err != nil {
 		return err
 	}
 	if err := a.check(); err != nil {
@@ -145,7 +152,7 @@ func (o *object) SetAttr(a *Attribute) error {
 
 // DeleteAttr removes the attribute called name.
 func (o *object) DeleteAttr(name string) error {
-	if err := o.f.writable(); err != nil {
+	if err := o.mutable(); err != nil {
 		return err
 	}
 	for i, a := range o.attrs {
@@ -156,6 +163,14 @@ func (o *object) DeleteAttr(name string) error {
 		}
 	}
 	return fmt.Errorf("attribute %q: %w", name, ErrNotFound)
+}
+
+// mutable returns why the object cannot be changed, if it cannot.
+func (o *object) mutable() error {
+	if o.deleted {
+		return ErrDeleted
+	}
+	return o.f.writable()
 }
 
 func (f *File) writable() error {
@@ -275,7 +290,7 @@ func splitPath(path string) []string {
 // creating intermediate groups if create is true (h5py creates them for
 // create_group and create_dataset).
 func (g *Group) parentOf(path string, create bool) (*Group, string, error) {
-	if err := g.f.writable(); err != nil {
+	if err := g.mutable(); err != nil {
 		return nil, "", err
 	}
 	parts := splitPath(path)
@@ -360,6 +375,9 @@ func (g *Group) RequireGroup(path string) (*Group, error) {
 func (g *Group) Link(path string, o Object) error {
 	if o == nil || o.obj().f != g.f {
 		return fmt.Errorf("h5core: Link to an object of another file")
+	}
+	if o.obj().deleted {
+		return ErrDeleted
 	}
 	parent, name, err := g.parentOf(path, true)
 	if err != nil {

@@ -59,6 +59,10 @@ func Open(r io.ReaderAt, size int64) (*File, error) {
 		return nil, formatErr(0, "root object is not a group", sb.rootAddr)
 	}
 	f.root = g
+	f.live = map[*object]Object{}
+	for _, ob := range o.objs {
+		f.live[ob.obj()] = ob
+	}
 	if o.cycle && f.readOnly == nil {
 		f.readOnly = fmt.Errorf("a group contains itself through hard links, which copy-on-write flushing cannot rewrite: %w", ErrReadOnly)
 	}

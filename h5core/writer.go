@@ -32,7 +32,9 @@ func (f *File) Flush(w io.WriterAt) error {
 func (f *File) flush(w io.WriterAt) error {
 	f.flushes++
 	refs := map[*object]uint32{} // lookup only: link counts
-	f.countLinks(f.root, refs)
+	live := map[*object]Object{}
+	f.countLinks(f.root, refs, live)
+	f.freeUnlinked(live)
 	var blocks []block
 	fw := &flushWriter{f: f, refs: refs, out: &blocks}
 	if _, err := fw.flushObject(f.root); err != nil {
@@ -85,21 +87,59 @@ func (f *File) gheapDirty() bool {
 	return false
 }
 
-func (f *File) countLinks(g *Group, refs map[*object]uint32) {
+func (f *File) countLinks(g *Group, refs map[*object]uint32, live map[*object]Object) {
 	o := g.obj()
 	if refs[o] > 0 {
 		refs[o]++
 		return
 	}
 	refs[o] = 1
+	live[o] = g
 	for _, l := range g.links {
 		switch c := l.obj.(type) {
 		case *Group:
-			f.countLinks(c, refs)
+			f.countLinks(c, refs, live)
 		case *Dataset:
 			refs[c.obj()]++
+			live[c.obj()] = c
 		}
 	}
+}
+
+// freeUnlinked releases the space of objects that were in the tree at the
+// last flush and are no longer reachable (h5py's del): headers, group
+// tables, chunk indexes and raw data. Release order does not matter: the
+// pending list is sorted when committed.
+func (f *File) freeUnlinked(live map[*object]Object) {
+	for ob, o := range f.live {
+		if _, ok := live[ob]; ok {
+			continue
+		}
+		ob.deleted = true
+		if ob.hdrSize > 0 {
+			f.release(ob.addr, ob.hdrSize)
+		}
+		switch t := o.(type) {
+		case *Group:
+			for _, e := range t.table {
+				f.release(e.addr, e.size)
+			}
+		case *Dataset:
+			for _, e := range t.btreeSpace {
+				f.release(e.addr, e.size)
+			}
+			if t.layout == LayoutContiguous && t.dataAddr != UndefinedAddr {
+				f.release(t.dataAddr, t.size)
+			}
+			if t.layout == LayoutChunked && t.loadChunks() == nil {
+				for _, r := range t.chunks {
+					f.release(r.Addr, r.Size)
+				}
+			}
+			t.dataAddr, t.chunks, t.index = UndefinedAddr, map[string]*ChunkRecord{}, nil
+		}
+	}
+	f.live = live
 }
 
 type flushWriter struct {
