@@ -20,8 +20,8 @@ type Attribute struct {
 const maxMessageSize = 65535 - 7
 
 func (a *Attribute) check() error {
-	if a.Name == "" {
-		return fmt.Errorf("h5core: attribute with an empty name")
+	if a.Name == "" || indexNUL(a.Name) >= 0 {
+		return fmt.Errorf("h5core: attribute name %q is empty or holds a NUL", a.Name)
 	}
 	if a.Type == nil {
 		return fmt.Errorf("h5core: attribute %q has no datatype", a.Name)

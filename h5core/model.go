@@ -324,8 +324,8 @@ func (g *Group) parentOf(path string, create bool) (*Group, string, error) {
 }
 
 func (g *Group) insert(l link) error {
-	if len(l.name) > 65535 {
-		return fmt.Errorf("h5core: link name of %d bytes is too long", len(l.name))
+	if len(l.name) > 65535 || strings.ContainsRune(l.name, 0) {
+		return fmt.Errorf("h5core: invalid link name %q (NUL or longer than 65535 bytes)", l.name)
 	}
 	i, ok := g.find(l.name)
 	if ok {
