@@ -54,6 +54,7 @@ type gcol struct {
 	used       uint64 // bytes used by header and objects
 	dirty      bool
 	fromFile   bool
+	written    bool // flushed: immutable from now on
 }
 
 type gobj struct {
@@ -73,7 +74,10 @@ func (f *File) PutVlen(count uint32, data []byte) (VlenRef, error) {
 	need := gobjHeader + uint64(pad(len(data), 8))
 	h := &f.gheap
 	var c *gcol
-	if n := len(h.cols); n > 0 && !h.cols[n-1].fromFile {
+	// Only a collection not yet on disk takes new objects: a flushed one
+	// is never rewritten, so a crash cannot tear what the last
+	// superblock's data refers to.
+	if n := len(h.cols); n > 0 && !h.cols[n-1].fromFile && !h.cols[n-1].written {
 		last := h.cols[n-1]
 		if last.size-last.used >= need {
 			c = last

@@ -9,7 +9,8 @@ import (
 
 // Flush writes every changed piece of metadata to w: new object headers,
 // B-trees, heaps and symbol table nodes go to newly allocated space (copy
-// on write), global heap collections are written, and the superblock is
+// on write), new global heap collections are written (never rewritten
+// once on disk), and the superblock is
 // written last. A crash before the superblock write leaves the file as of
 // the previous Flush. Raw data must be written by the caller before Flush.
 //
@@ -54,6 +55,7 @@ func (f *File) flush(w io.WriterAt) error {
 				return fmt.Errorf("h5core: write global heap at %d: %w", c.addr, err)
 			}
 			c.dirty = false
+			c.written = true
 		}
 	}
 	if s, ok := w.(interface {
