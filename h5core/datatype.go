@@ -519,7 +519,9 @@ func decodeType(c *cursor, depth int) *Datatype {
 	case ClassFloat:
 		t.Order = ByteOrder(f0 & 1)
 		if f0&0x40 != 0 {
-			c.fail("VAX byte order is not supported", nil)
+			if c.err == nil {
+				c.err = fmt.Errorf("VAX float byte order at offset %d: %w", c.off(), ErrUnsupported)
+			}
 			return nil
 		}
 		t.PadBits = f0 & 0xe

@@ -128,3 +128,22 @@ func TestDeterministic(t *testing.T) {
 		t.Fatal("same calls gave different bytes")
 	}
 }
+
+func TestVisit(t *testing.T) {
+	f := NewFile()
+	root := f.Root()
+	root.CreateGroup("b/c")
+	root.CreateDataset("a", DatasetSpec{Type: Int32LE})
+	root.CreateDataset("b/d", DatasetSpec{Type: Int32LE})
+	c, _ := root.Lookup("b/c")
+	root.Link("e", c)
+	root.CreateSoftLink("s", "/a")
+	var got []string
+	root.Visit(func(p string, o Object) error {
+		got = append(got, p)
+		return nil
+	})
+	if want := "a b b/c b/d"; strings.Join(got, " ") != want {
+		t.Fatalf("Visit: %v, want %s", got, want)
+	}
+}

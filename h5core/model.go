@@ -458,3 +458,31 @@ func (g *Group) Move(src, dst string) error {
 	l.name = dname
 	return dp.insert(l)
 }
+
+// Visit calls fn for every object below g, depth first in member order,
+// with its path relative to g, each object once (h5py's visititems).
+// Soft links and objects h5core cannot model are skipped. A non-nil error
+// from fn stops the walk and is returned.
+func (g *Group) Visit(fn func(path string, o Object) error) error {
+	seen := map[*object]bool{g.obj(): true}
+	var walk func(prefix string, grp *Group) error
+	walk = func(prefix string, grp *Group) error {
+		for _, l := range grp.links {
+			if l.obj == nil || seen[l.obj.obj()] {
+				continue
+			}
+			seen[l.obj.obj()] = true
+			p := prefix + l.name
+			if err := fn(p, l.obj); err != nil {
+				return err
+			}
+			if c, ok := l.obj.(*Group); ok {
+				if err := walk(p+"/", c); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	return walk("", g)
+}
