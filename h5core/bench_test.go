@@ -24,3 +24,21 @@ func BenchmarkCreate10000(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCreate10000OneGroup is the same with every dataset in the root.
+func BenchmarkCreate10000OneGroup(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		m := &memFile{}
+		f := NewFile()
+		for j := 0; j < 10000; j++ {
+			d, err := f.Root().CreateDataset(fmt.Sprintf("d%05d", 9999-j), DatasetSpec{Type: Int32LE, Shape: []uint64{16}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			d.SetAttr(&Attribute{Name: "a", Type: Int32LE, Data: int32s(int32(j))})
+		}
+		if err := f.Flush(m); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
