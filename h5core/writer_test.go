@@ -251,6 +251,10 @@ func TestFeaturesMatchH5py(t *testing.T) {
 	if got != want {
 		diff(t, want, got)
 	}
+	// h5diff compares every value and type of the two files.
+	if out, err := exec.Command("h5diff", pyPath, path).CombinedOutput(); err != nil {
+		t.Errorf("h5diff h5py's file ours: %v\n%s", err, out)
+	}
 	// Header-level properties (layout, filters, fill) too, minus offsets and sizes.
 	strip := func(s string) string {
 		var out []string
