@@ -103,7 +103,7 @@ func (f *File) newDataset(s DatasetSpec) (*Dataset, error) {
 	}
 	d := &Dataset{
 		object:   object{f: f, addr: UndefinedAddr, dirty: true},
-		dtype:    s.Type,
+		dtype:    s.Type.Clone(),
 		shape:    append([]uint64{}, s.Shape...),
 		maxShape: append([]uint64{}, maxShape...),
 		dataAddr: UndefinedAddr,

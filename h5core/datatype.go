@@ -224,6 +224,28 @@ func (t *Datatype) HasVlen() bool {
 	return false
 }
 
+// Clone returns a deep copy of t, so later changes to either do not
+// affect the other.
+func (t *Datatype) Clone() *Datatype {
+	if t == nil {
+		return nil
+	}
+	c := *t
+	c.Base = t.Base.Clone()
+	c.Members = nil
+	for _, m := range t.Members {
+		m.Type = m.Type.Clone()
+		c.Members = append(c.Members, m)
+	}
+	c.EnumNames = append([]string(nil), t.EnumNames...)
+	c.EnumValues = nil
+	for _, v := range t.EnumValues {
+		c.EnumValues = append(c.EnumValues, append([]byte(nil), v...))
+	}
+	c.Dims = append([]uint32(nil), t.Dims...)
+	return &c
+}
+
 // hasRef reports whether t contains object or region references.
 func (t *Datatype) hasRef() bool {
 	if t == nil {

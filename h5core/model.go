@@ -134,6 +134,7 @@ func (o *object) SetAttr(a *Attribute) error {
 		return err
 	}
 	c := *a
+	c.Type = a.Type.Clone()
 	c.Shape = append([]uint64(nil), a.Shape...)
 	c.Data = append([]byte(nil), a.Data...)
 	if _, err := c.encode(); err != nil {
