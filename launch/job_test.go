@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"regexp"
 	"sort"
 	"strings"
@@ -179,4 +180,39 @@ func TestStartErrors(t *testing.T) {
 			t.Errorf("Start(%+v) succeeded", job)
 		}
 	}
+}
+
+// TestStrayChildKilled: a rank that leaves a child behind holding its
+// stdout does not keep the job (or the child) alive.
+func TestStrayChildKilled(t *testing.T) {
+	var out bytes.Buffer
+	job := Job{Size: 2, Path: "/bin/sh", Args: []string{"-c", "sleep 600 & echo started $!"}, Stdout: &out}
+	start := time.Now()
+	if err := Run(context.Background(), job); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > time.Minute {
+		t.Errorf("job took %v", d)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		var pid int
+		if _, err := fmt.Sscanf(line, "started %d", &pid); err != nil {
+			t.Fatalf("output %q", out.String())
+		}
+		if processAlive(pid) {
+			t.Errorf("stray child %d still alive", pid)
+		}
+	}
+}
+
+// processAlive reports whether pid exists and is not a zombie (a killed
+// orphan stays a zombie where PID 1 does not reap, as in some containers).
+func processAlive(pid int) bool {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	// "pid (comm) S ...": the state follows the last ')'.
+	i := bytes.LastIndexByte(stat, ')')
+	return i < 0 || i+2 >= len(stat) || (stat[i+2] != 'Z' && stat[i+2] != 'X')
 }

@@ -118,11 +118,10 @@ func (r *Running) Wait(ctx context.Context) error {
 			drained = true
 		}
 	}
-	if result != nil {
-		// Ranks are gone; whatever they started goes too.
-		for _, rk := range r.ranks {
-			_ = rk.signalGroup(syscall.SIGKILL)
-		}
+	// The ranks are gone; whatever they started in their process groups
+	// goes too, and with it the last holders of the output pipes.
+	for _, rk := range r.ranks {
+		_ = rk.signalGroup(syscall.SIGKILL)
 	}
 	if r.stdin != nil {
 		_ = r.stdin.Close()
