@@ -35,6 +35,9 @@ func (a *Attribute) check() error {
 		}
 		return nil
 	}
+	if !a.Type.shallow(0) {
+		return fmt.Errorf("h5core: attribute %q: datatype is cyclic or nested too deeply", a.Name)
+	}
 	n, ok := numElements(a.Shape)
 	if !ok || n > uint64(maxMessageSize) || n*uint64(a.Type.Size) != uint64(len(a.Data)) {
 		return fmt.Errorf("h5core: attribute %q: %d data bytes for shape %v of %d-byte elements", a.Name, len(a.Data), a.Shape, a.Type.Size)

@@ -326,7 +326,29 @@ func (t *Datatype) hasArray() bool {
 const maxTypeDepth = 32
 
 // encode returns the datatype message body.
-func (t *Datatype) encode() ([]byte, error) { return t.encodeAt(nil, t.version(), 0) }
+func (t *Datatype) encode() ([]byte, error) {
+	if !t.shallow(0) {
+		return nil, fmt.Errorf("h5core: datatype is nil, cyclic or nested deeper than %d levels", maxTypeDepth)
+	}
+	return t.encodeAt(nil, t.version(), 0)
+}
+
+// shallow reports whether t is non-nil and nested at most maxTypeDepth
+// levels (so a cyclic type made by a caller cannot recurse forever).
+func (t *Datatype) shallow(depth int) bool {
+	if t == nil || depth > maxTypeDepth {
+		return false
+	}
+	for _, m := range t.Members {
+		if !m.Type.shallow(depth + 1) {
+			return false
+		}
+	}
+	if t.Base != nil && !t.Base.shallow(depth+1) {
+		return false
+	}
+	return true
+}
 
 func (t *Datatype) encodeAt(b []byte, ver uint8, depth int) ([]byte, error) {
 	if depth > maxTypeDepth {

@@ -147,3 +147,15 @@ func TestVisit(t *testing.T) {
 		t.Fatalf("Visit: %v, want %s", got, want)
 	}
 }
+
+func TestCyclicDatatype(t *testing.T) {
+	c := &Datatype{Class: ClassVlen, Size: 16}
+	c.Base = c
+	f := NewFile()
+	if _, err := f.Root().CreateDataset("d", DatasetSpec{Type: c, Shape: []uint64{1}}); err == nil {
+		t.Fatal("cyclic type accepted")
+	}
+	if err := f.Root().SetAttr(&Attribute{Name: "a", Type: c, Data: make([]byte, 16)}); err == nil {
+		t.Fatal("cyclic attribute type accepted")
+	}
+}

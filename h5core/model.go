@@ -133,6 +133,9 @@ func (o *object) SetAttr(a *Attribute) error {
 	if err := a.check(); err != nil {
 		return err
 	}
+	if _, err := a.Type.encode(); err != nil {
+		return err
+	}
 	c := *a
 	c.Type = a.Type.Clone()
 	c.Shape = append([]uint64(nil), a.Shape...)
