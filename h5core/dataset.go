@@ -347,8 +347,8 @@ func (d *Dataset) loadChunks() error {
 // Chunk returns the record of the chunk whose first element is at coords
 // (element offsets, multiples of the chunk shape).
 func (d *Dataset) Chunk(coords []uint64) (ChunkRecord, bool, error) {
-	if d.layout != LayoutChunked {
-		return ChunkRecord{}, false, fmt.Errorf("h5core: Chunk on a %s dataset", d.layout)
+	if err := d.checkChunkCoords(coords); err != nil {
+		return ChunkRecord{}, false, err
 	}
 	if d.chunks == nil && d.index != nil {
 		return d.index.lookup(coords)

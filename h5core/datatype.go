@@ -163,6 +163,9 @@ func VlenOf(base *Datatype) *Datatype {
 
 // ArrayOf returns an array type of base with the given dimensions.
 func ArrayOf(base *Datatype, dims ...uint32) *Datatype {
+	if base == nil {
+		return &Datatype{Class: ClassArray, Dims: append([]uint32(nil), dims...)} // encode reports the nil base
+	}
 	n := uint32(1)
 	for _, d := range dims {
 		n *= d
@@ -179,6 +182,9 @@ func Compound(size uint32, members ...Member) *Datatype {
 // base's size and byte order. Members are sorted by name, the order
 // libhdf5 stores them in.
 func Enum(base *Datatype, names []string, values []int64) *Datatype {
+	if base == nil {
+		return &Datatype{Class: ClassEnum} // encode reports the nil base
+	}
 	idx := make([]int, len(names))
 	for i := range idx {
 		idx[i] = i
@@ -495,6 +501,9 @@ func (t *Datatype) encodeAt(b []byte, ver uint8, depth int) ([]byte, error) {
 // composite type is upgraded (H5T__upgrade_version), its composite
 // descendants are upgraded with it; atomic types stay at their own.
 func childVersion(c *Datatype, parent uint8) uint8 {
+	if c == nil {
+		return parent
+	}
 	switch c.Class {
 	case ClassCompound, ClassEnum, ClassVlen, ClassArray:
 		return max(parent, c.version())

@@ -159,3 +159,12 @@ func TestCyclicDatatype(t *testing.T) {
 		t.Fatal("cyclic attribute type accepted")
 	}
 }
+
+func TestNilBaseTypes(t *testing.T) {
+	f := NewFile()
+	for _, typ := range []*Datatype{ArrayOf(nil, 2), Enum(nil, []string{"a"}, []int64{1}), Compound(4, Member{"x", 0, nil})} {
+		if _, err := f.Root().CreateDataset("d", DatasetSpec{Type: typ, Shape: []uint64{1}}); err == nil {
+			t.Errorf("%+v accepted", typ)
+		}
+	}
+}
