@@ -32,8 +32,8 @@ const maxGroupDepth = 512
 // Every length and address is checked against size before it is used.
 // Files in libhdf5's newer format family can be read but not flushed.
 func Open(r io.ReaderAt, size int64) (*File, error) {
-	if size < 0 {
-		return nil, fmt.Errorf("h5core: negative file size %d", size)
+	if r == nil || size < 0 {
+		return nil, fmt.Errorf("h5core: Open needs a reader and a size >= 0 (got size %d)", size)
 	}
 	f := &File{r: r, size: size}
 	sb, err := f.readSuperblock()
