@@ -17,6 +17,9 @@ import (
 // If w has Stat and Truncate methods (an *os.File) and is shorter than
 // EOF, it is extended to EOF so libhdf5 does not report a truncated file.
 func (f *File) Flush(w io.WriterAt) error {
+	if w == nil {
+		return fmt.Errorf("h5core: Flush needs a writer")
+	}
 	if f.readOnly != nil {
 		return f.readOnly
 	}
