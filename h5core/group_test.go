@@ -64,6 +64,25 @@ print(f['g10000/m09999'].shape, isinstance(f['g10000/m09998'], h5py.Group))
 	}
 	needH5dump(t)
 	h5dump(t, "-n", path)
+
+	// libhdf5 inserts into our multi-level B-tree (splitting our full nodes).
+	out, err = exec.Command("/usr/bin/python3", "-c", `
+import h5py, sys
+with h5py.File(sys.argv[1], 'r+') as f:
+    g = f['g10000']
+    for i in range(300):
+        g.create_group('m%05da' % (i * 33))
+with h5py.File(sys.argv[1], 'r') as f:
+    print(len(f['g10000']))
+`, path).CombinedOutput()
+	if err != nil || strings.TrimSpace(string(out)) != "10300" {
+		t.Fatalf("h5py r+: %v\n%s", err, out)
+	}
+	f3, _ := openPath(t, path)
+	o, _ := f3.Root().Lookup("g10000")
+	if n := len(o.(*Group).Members()); n != 10300 {
+		t.Fatalf("after libhdf5 inserts: %d members", n)
+	}
 }
 
 // TestFlushCopyOnWrite flushes several times; after each flush h5dump
