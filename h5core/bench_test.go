@@ -42,3 +42,21 @@ func BenchmarkCreate10000OneGroup(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkOpen10000 opens a file of 10 000 datasets with an attribute each.
+func BenchmarkOpen10000(b *testing.B) {
+	m := &memFile{}
+	f := NewFile()
+	for j := 0; j < 10000; j++ {
+		d, _ := f.Root().CreateDataset(fmt.Sprintf("g%d/d%05d", j%10, j), DatasetSpec{Type: Int32LE, Shape: []uint64{16}})
+		d.SetAttr(&Attribute{Name: "a", Type: Int32LE, Data: int32s(int32(j))})
+	}
+	f.Flush(m)
+	b.SetBytes(int64(len(m.b)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := Open(m, int64(len(m.b))); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
