@@ -435,7 +435,10 @@ func (d *Dataset) checkChunkCoords(coords []uint64) error {
 
 // Resize changes the current dimensions within MaxShape (h5py's resize).
 // New unfiltered chunks are allocated at once; chunks wholly outside the
-// new shape are dropped from the index.
+// new shape are dropped from the index. Elements of kept edge chunks that
+// fall outside a smaller shape keep their bytes (libhdf5 rewrites them
+// with the fill value): a caller that grows the dataset again must write
+// fill there itself.
 func (d *Dataset) Resize(shape []uint64) error {
 	if err := d.mutable(); err != nil {
 		return err
