@@ -470,7 +470,8 @@ func (d *Dataset) Resize(shape []uint64) error {
 	for k, r := range d.chunks {
 		for i, c := range r.Coords {
 			if c >= shape[i] {
-				delete(d.chunks, k) // deleting while ranging is defined in Go
+				d.f.release(r.Addr, r.Size) // reusable after the next flush
+				delete(d.chunks, k)         // deleting while ranging is defined in Go
 				d.chunkDirty = true
 				break
 			}
