@@ -3,6 +3,8 @@ package h5core
 import (
 	"bytes"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -165,6 +167,39 @@ func TestNilBaseTypes(t *testing.T) {
 	for _, typ := range []*Datatype{ArrayOf(nil, 2), Enum(nil, []string{"a"}, []int64{1}), Compound(4, Member{"x", 0, nil})} {
 		if _, err := f.Root().CreateDataset("d", DatasetSpec{Type: typ, Shape: []uint64{1}}); err == nil {
 			t.Errorf("%+v accepted", typ)
+		}
+	}
+}
+
+// TestOtherTypesH5dump covers types h5py does not make directly: a
+// top-level array, a bitfield, an opaque type, a vlen of compound.
+func TestOtherTypesH5dump(t *testing.T) {
+	needH5dump(t)
+	f := NewFile()
+	root := f.Root()
+	m := &memFile{}
+	arr, _ := root.CreateDataset("arr", DatasetSpec{Type: ArrayOf(Float64LE, 2, 2), Shape: []uint64{1}})
+	writeAll(t, m, arr, le(1.0, 2.0, 3.0, 4.0))
+	bf, _ := root.CreateDataset("bits", DatasetSpec{Type: &Datatype{Class: ClassBitfield, Size: 1, Precision: 8}, Shape: []uint64{2}})
+	writeAll(t, m, bf, []byte{5, 255})
+	op, _ := root.CreateDataset("opaque", DatasetSpec{Type: &Datatype{Class: ClassOpaque, Size: 2, Tag: "raw"}, Shape: []uint64{1}})
+	writeAll(t, m, op, []byte{0xab, 0xcd})
+	pt := Compound(6, Member{"x", 0, Int16LE}, Member{"y", 2, Float32LE})
+	ref, _ := f.PutVlen(2, append(le(int16(1), float32(0.5)), le(int16(2), float32(1.5))...))
+	vb := make([]byte, 16)
+	ref.Encode(vb)
+	vc, _ := root.CreateDataset("vlencmp", DatasetSpec{Type: VlenOf(pt), Shape: []uint64{1}})
+	writeAll(t, m, vc, vb)
+	if err := f.Flush(m); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "o.h5")
+	os.WriteFile(path, m.b, 0o644)
+	out := strings.Join(strings.Fields(h5dump(t, path)), " ")
+	for _, want := range []string{"H5T_ARRAY { [2][2] H5T_IEEE_F64LE }", "[ 1, 2, 3, 4 ]", "H5T_STD_B8LE", "0x05, 0xff",
+		"H5T_OPAQUE", `OPAQUE_TAG "raw"`, "ab:cd", "H5T_VLEN { H5T_COMPOUND", "({ 1, 0.5 }, { 2, 1.5 })"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("h5dump lacks %q:\n%s", want, out)
 		}
 	}
 }
