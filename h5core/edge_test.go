@@ -3,6 +3,7 @@ package h5core
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -201,5 +202,20 @@ func TestOtherTypesH5dump(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("h5dump lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// TestManyAttributes puts 3000 attributes (a 240 KB object header) on a
+// dataset; h5dump must read them all.
+func TestManyAttributes(t *testing.T) {
+	needH5dump(t)
+	f := NewFile()
+	d, _ := f.Root().CreateDataset("d", DatasetSpec{Type: Int32LE, Shape: []uint64{1}})
+	for i := 0; i < 3000; i++ {
+		d.SetAttr(&Attribute{Name: fmt.Sprintf("attribute_%04d", i), Type: Float64LE, Shape: []uint64{4}, Data: make([]byte, 32)})
+	}
+	out := h5dump(t, "-H", writeFile(t, f, nil))
+	if n := strings.Count(out, "ATTRIBUTE "); n != 3000 {
+		t.Fatalf("h5dump shows %d attributes", n)
 	}
 }
