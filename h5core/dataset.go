@@ -60,6 +60,7 @@ func (g *Group) CreateDataset(path string, spec DatasetSpec) (*Dataset, error) {
 	if _, ok := parent.find(name); ok {
 		return nil, fmt.Errorf("create dataset %q: %w", path, ErrExists)
 	}
+	g.f.mix("CreateDataset", g.ident(), path, specDigest(spec))
 	d.allocate()
 	if err := parent.insert(link{name: name, obj: d}); err != nil {
 		return nil, err
@@ -102,7 +103,7 @@ func (f *File) newDataset(s DatasetSpec) (*Dataset, error) {
 		return nil, fmt.Errorf("h5core: fill value of %d bytes for %d-byte elements", len(s.Fill), s.Type.Size)
 	}
 	d := &Dataset{
-		object:   object{f: f, addr: UndefinedAddr, dirty: true},
+		object:   f.newObject(),
 		dtype:    s.Type.Clone(),
 		shape:    append([]uint64{}, s.Shape...),
 		maxShape: append([]uint64{}, maxShape...),
@@ -299,6 +300,7 @@ func (d *Dataset) AllocStorage() error {
 			return err
 		}
 	}
+	d.f.mix("AllocStorage", d.ident())
 	before := d.dataAddr
 	d.allocate()
 	if d.dataAddr != before {
@@ -318,6 +320,7 @@ func (d *Dataset) SetCompactData(b []byte) error {
 	if d.layout != LayoutCompact || len(b) != len(d.compact) {
 		return fmt.Errorf("h5core: SetCompactData with %d bytes on a %s dataset of %d bytes", len(b), d.layout, len(d.compact))
 	}
+	d.f.mix("SetCompactData", d.ident(), b)
 	copy(d.compact, b)
 	d.dirty = true
 	return nil
@@ -405,6 +408,7 @@ func (d *Dataset) AllocChunk(coords []uint64, size uint64, filterMask uint32) (u
 	if size == 0 || size > 0xffffffff {
 		return 0, fmt.Errorf("h5core: chunk of %d bytes (want 1..4 GiB-1)", size)
 	}
+	d.f.mix("AllocChunk", d.ident(), coords, size, filterMask)
 	k := chunkKey(coords)
 	if r, ok := d.chunks[k]; ok {
 		if len(d.filters) == 0 {
@@ -465,6 +469,7 @@ func (d *Dataset) Resize(shape []uint64) error {
 	if err := d.loadChunks(); err != nil {
 		return err
 	}
+	d.f.mix("Resize", d.ident(), shape)
 	d.shape = append([]uint64{}, shape...)
 	d.dirty = true
 	for k, r := range d.chunks {

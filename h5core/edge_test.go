@@ -219,3 +219,25 @@ func TestManyAttributes(t *testing.T) {
 		t.Fatalf("h5dump shows %d attributes", n)
 	}
 }
+
+func TestOpDigest(t *testing.T) {
+	run := func(extra bool, name string) uint64 {
+		f := NewFile()
+		g, _ := f.Root().CreateGroup("a")
+		d, _ := g.CreateDataset("d", DatasetSpec{Type: Int32LE, Shape: []uint64{4}, MaxShape: []uint64{Unlimited}, Chunk: []uint64{2}})
+		d.Resize([]uint64{6})
+		d.SetAttr(&Attribute{Name: name, Type: Int32LE, Data: int32s(1)})
+		if extra {
+			f.Root().CreateGroup("x")
+		}
+		f.Flush(&memFile{})
+		return f.OpDigest()
+	}
+	a, b := run(false, "n"), run(false, "n")
+	if a != b || a == 0 {
+		t.Fatalf("same calls, digests %x %x", a, b)
+	}
+	if run(true, "n") == a || run(false, "m") == a {
+		t.Fatal("different calls, same digest")
+	}
+}

@@ -71,6 +71,7 @@ func (f *File) PutVlen(count uint32, data []byte) (VlenRef, error) {
 	if err := f.writable(); err != nil {
 		return VlenRef{}, err
 	}
+	f.mix("PutVlen", count, data)
 	need := gobjHeader + uint64(pad(len(data), 8))
 	h := &f.gheap
 	var c *gcol

@@ -47,6 +47,9 @@ type File struct {
 
 	live map[*object]Object // objects reachable at the last flush (or Open); lookup only
 
+	digest uint64 // running hash of model-changing calls (digest.go)
+	nextID uint64 // object identities, in creation (or load) order
+
 	free        []extent // allocatable space, by address (alloc.go)
 	pendingFree []extent // space to free once the next superblock is written
 }
@@ -59,7 +62,7 @@ const superblockSize = 96
 // written until Flush.
 func NewFile() *File {
 	f := &File{eof: superblockSize, leafK: groupLeafK, groupK: groupBTreeK, istoreK: chunkBTreeK}
-	f.root = &Group{object: object{f: f, addr: UndefinedAddr, dirty: true}}
+	f.root = &Group{object: f.newObject()}
 	return f
 }
 
@@ -99,12 +102,21 @@ type object struct {
 	seen  int          // flush number that last visited this object
 	moved int          // flush number that last rewrote the header
 
+	id       uint64 // identity for the operation digest: same on every rank
 	deleted  bool   // unlinked from the tree at a flush: its space was freed
 	refCount uint32 // hard links to this object at the last flush
 	hdrSize  uint64 // size of the header this model wrote at addr (0: not ours)
 }
 
 func (o *object) obj() *object { return o }
+
+func (o *object) ident() uint64 { return o.id }
+
+// newObject returns the header state of a new object with the next identity.
+func (f *File) newObject() object {
+	f.nextID++
+	return object{f: f, addr: UndefinedAddr, dirty: true, id: f.nextID}
+}
 
 // Addr returns the object header address, UndefinedAddr before the object
 // is first flushed. It changes whenever the header is rewritten.
@@ -136,6 +148,11 @@ func (o *object) SetAttr(a *Attribute) error {
 	if _, err := a.Type.encode(); err != nil {
 		return err
 	}
+	b, err := a.encode()
+	if err != nil {
+		return err
+	}
+	o.f.mix("SetAttr", o.ident(), b)
 	c := *a
 	c.Type = a.Type.Clone()
 	c.Shape = append([]uint64(nil), a.Shape...)
@@ -161,6 +178,7 @@ func (o *object) DeleteAttr(name string) error {
 	}
 	for i, a := range o.attrs {
 		if a.Name == name {
+			o.f.mix("DeleteAttr", o.ident(), name)
 			o.attrs = append(o.attrs[:i:i], o.attrs[i+1:]...)
 			o.dirty = true
 			return nil
@@ -343,7 +361,7 @@ func (g *Group) insert(l link) error {
 }
 
 func (g *Group) newGroup(name string) (*Group, error) {
-	ng := &Group{object: object{f: g.f, addr: UndefinedAddr, dirty: true}}
+	ng := &Group{object: g.f.newObject()}
 	if err := g.insert(link{name: name, obj: ng}); err != nil {
 		return nil, err
 	}
@@ -353,6 +371,9 @@ func (g *Group) newGroup(name string) (*Group, error) {
 // CreateGroup creates a new group at path (relative to g), creating
 // missing intermediate groups. It fails with ErrExists if path exists.
 func (g *Group) CreateGroup(path string) (*Group, error) {
+	if g.mutable() == nil {
+		g.f.mix("CreateGroup", g.ident(), path)
+	}
 	parent, name, err := g.parentOf(path, true)
 	if err != nil {
 		return nil, err
@@ -390,6 +411,7 @@ func (g *Group) Link(path string, o Object) error {
 	if og, ok := o.(*Group); ok && og.contains(parent, map[*Group]bool{}) {
 		return fmt.Errorf("h5core: linking %q would make a group contain itself", path)
 	}
+	g.f.mix("Link", g.ident(), path, o.obj().ident())
 	return parent.insert(link{name: name, obj: o})
 }
 
@@ -416,6 +438,7 @@ func (g *Group) CreateSoftLink(path, target string) error {
 	if err != nil {
 		return err
 	}
+	g.f.mix("SoftLink", g.ident(), path, target)
 	return parent.insert(link{name: name, soft: target})
 }
 
@@ -429,6 +452,7 @@ func (g *Group) Unlink(path string) error {
 	if !ok {
 		return fmt.Errorf("link %q: %w", path, ErrNotFound)
 	}
+	g.f.mix("Unlink", g.ident(), path)
 	parent.links = append(parent.links[:i], parent.links[i+1:]...)
 	parent.dirty = true
 	return nil
@@ -456,6 +480,7 @@ func (g *Group) Move(src, dst string) error {
 	if og, ok := l.obj.(*Group); ok && og.contains(dp, map[*Group]bool{}) {
 		return fmt.Errorf("h5core: cannot move %q into itself", src)
 	}
+	g.f.mix("Move", g.ident(), src, dst)
 	i, _ = sp.find(sname) // dp may be sp: find again after creating intermediates
 	sp.links = append(sp.links[:i], sp.links[i+1:]...)
 	sp.dirty = true

@@ -97,7 +97,8 @@ func (o *opener) load(addr uint64, depth int) (Object, error) {
 	if err != nil {
 		return nil, err
 	}
-	base := object{f: f, addr: addr, refCount: refCount}
+	f.nextID++
+	base := object{f: f, addr: addr, refCount: refCount, id: f.nextID}
 	var isGroup, isDataset, newLinks bool
 	var attrInfo bool
 	for _, m := range msgs {

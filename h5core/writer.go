@@ -34,6 +34,7 @@ func (f *File) Flush(w io.WriterAt) error {
 }
 
 func (f *File) flush(w io.WriterAt) error {
+	f.mix("Flush")
 	f.flushes++
 	refs := map[*object]uint32{} // lookup only: link counts
 	live := map[*object]Object{}
