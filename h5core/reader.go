@@ -220,6 +220,11 @@ func (o *opener) loadNewLinks(g *Group, msgs []RawMessage, depth int) error {
 		g.links = append(g.links, link{name: l.Name, obj: child})
 	}
 	sortLinks(g.links)
+	for i := 1; i < len(g.links); i++ {
+		if g.links[i].name == g.links[i-1].name {
+			return formatErr(int64(min(g.addr, 1<<62)), "duplicate link name in group", g.links[i].name)
+		}
+	}
 	return nil
 }
 
