@@ -46,3 +46,18 @@ func BenchmarkStartupMpiexec(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkStartupTrue is gorun's own cost: `gorun -n N /bin/true` (no Go
+// runtime and no comm in the ranks), the floor under BenchmarkStartup.
+func BenchmarkStartupTrue(b *testing.B) {
+	for _, n := range []int{1, 2, 4, 8} {
+		b.Run(fmt.Sprintf("ranks=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				cmd := exec.Command(gorunBin, "-n", fmt.Sprint(n), "/bin/true")
+				if out, err := cmd.CombinedOutput(); err != nil {
+					b.Fatalf("gorun: %v\n%s", err, out)
+				}
+			}
+		})
+	}
+}
