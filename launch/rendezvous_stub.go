@@ -1,3 +1,5 @@
+//go:build !gorun_comm
+
 package launch
 
 import (

@@ -14,7 +14,7 @@ import (
 // Built once per test binary by TestMain.
 var (
 	gorunBin string // this command
-	helloBin string // examples/hello, once it builds (needs comm)
+	helloBin string // examples/hello (with -tags gorun_comm until comm lands)
 	selfBin  string // this test binary, the rank program of the failure tests (see helper_test.go)
 )
 
@@ -33,8 +33,12 @@ func testMain(m *testing.M) int {
 	}
 	defer os.RemoveAll(dir)
 	gorunBin = filepath.Join(dir, "gorun")
-	// helloBin = filepath.Join(dir, "hello"): built once comm lands
-	for _, b := range []struct{ out, pkg string }{{gorunBin, "."}} {
+	builds := []struct{ out, pkg string }{{gorunBin, "."}}
+	if withComm {
+		helloBin = filepath.Join(dir, "hello")
+		builds = append(builds, struct{ out, pkg string }{helloBin, "../../examples/hello"})
+	}
+	for _, b := range builds {
 		cmd := exec.Command("go", "build", "-o", b.out, b.pkg)
 		cmd.Stderr = os.Stderr
 		if err := cmd.Run(); err != nil {

@@ -1,0 +1,95 @@
+//go:build gorun_comm
+
+package main
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+)
+
+func TestHello(t *testing.T) {
+	for _, n := range []int{1, 2, 4, 8, 16} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			res := gorun(t, "", "-n", fmt.Sprint(n), helloBin)
+			if res.code != 0 {
+				t.Fatalf("exit %d\nstderr:\n%s", res.code, res.stderr)
+			}
+			var want []string
+			for r := range n {
+				want = append(want, fmt.Sprintf("hello from rank %d of %d", r, n))
+			}
+			got := lines(res.stdout)
+			sort.Strings(got)
+			sort.Strings(want)
+			if strings.Join(got, "\n") != strings.Join(want, "\n") {
+				t.Errorf("stdout:\n%s\nwant one line per rank:\n%s", res.stdout, strings.Join(want, "\n"))
+			}
+		})
+	}
+}
+
+// TestHelloPackage builds the example from its directory, as a user would.
+func TestHelloPackage(t *testing.T) {
+	res := gorun(t, "", "-n", "2", "-l", "../../examples/hello")
+	if res.code != 0 {
+		t.Fatalf("exit %d\nstderr:\n%s", res.code, res.stderr)
+	}
+	for r := range 2 {
+		if want := fmt.Sprintf("[%d] hello from rank %d of 2\n", r, r); !strings.Contains(res.stdout, want) {
+			t.Errorf("stdout %q lacks %q", res.stdout, want)
+		}
+	}
+}
+
+// TestRankFailure: one rank fails while the others are blocked in comm's
+// Recv from it; they must get an error naming it (printed long before the
+// 60s grace period ends), gorun names the rank and exits with its code.
+func TestRankFailure(t *testing.T) {
+	tests := []struct {
+		name     string
+		args     []string
+		failed   int
+		wantCode int
+		wantMsg  string
+	}{
+		{"exit code 3", []string{"exit", "2", "3"}, 2, 3, "gorun: rank 2 exited with code 3"},
+		{"sigkill", []string{"kill", "1"}, 1, 137, "gorun: rank 1 killed by signal 9"},
+		{"abort 7", []string{"abort", "3", "7"}, 3, 7, "gorun: rank 3 called Abort(7)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"-n", "4", "-l", "--grace", "60s", "-x", helperEnv + "=" + tt.args[0], selfBin}, tt.args[1:]...)
+			res := gorun(t, "", args...)
+			if res.code != tt.wantCode || !strings.Contains(res.stderr, tt.wantMsg) {
+				t.Errorf("exit %d, want %d; stderr:\n%s\nwant it to contain %q", res.code, tt.wantCode, res.stderr, tt.wantMsg)
+			}
+			for r := range 4 {
+				if r == tt.failed {
+					continue
+				}
+				re := regexp.MustCompile(fmt.Sprintf(`(?m)^\[%d\] %s .*\brank %d\b`, r, regexp.QuoteMeta(blockedPrefix), tt.failed))
+				if !re.MatchString(res.stderr) {
+					t.Errorf("rank %d did not report an error naming rank %d; stderr:\n%s", r, tt.failed, res.stderr)
+				}
+			}
+			t.Logf("job ended %v after start", res.took)
+		})
+	}
+}
+
+// TestTimeoutInComm: ranks blocked inside comm print their stacks too.
+func TestTimeoutInComm(t *testing.T) {
+	res := gorun(t, "", "-n", "3", "-l", "--timeout", "2s", "-x", helperEnv+"=block", selfBin)
+	if res.code != 124 {
+		t.Errorf("exit %d, want 124; stderr tail:\n%s", res.code, tail(res.stderr))
+	}
+	for r := range 3 {
+		re := regexp.MustCompile(fmt.Sprintf(`(?m)^\[%d\] goroutine 1 (gp=\S+ m=\S+ )?\[`, r))
+		if !re.MatchString(res.stderr) {
+			t.Errorf("no goroutine stack from rank %d; stderr tail:\n%s", r, tail(res.stderr))
+		}
+	}
+}
