@@ -1,0 +1,244 @@
+//go:build gorun_comm
+
+package collectives
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorun-hpc/gorun/comm"
+)
+
+// sendrecvInline is the largest message a sendrecv sends before posting its
+// receive, without a helper goroutine: comm sends small messages eagerly (the
+// peer's connection reader takes them even if no receive is posted), so both
+// partners can send first. Larger sends run beside the receive so the
+// receive is posted early and the data lands in the caller's buffer instead
+// of an unexpected-message copy.
+const sendrecvInline = 16 << 10
+
+// call is the state of one collective call on one rank: its agreed
+// description, its sequence number, the header it sends, and the watchdog
+// that probes a peer it waits for too long.
+type call struct {
+	ctx      context.Context
+	user     *comm.Comm // revoked on failure
+	c        *comm.Comm // user.Collective(): all traffic goes here
+	rank     int
+	size     int
+	seq      uint64
+	d        desc
+	elemSize int
+	hdr      [hdrSize]byte
+
+	// waiting is gen<<32 | (src+1) while the call blocks in a receive
+	// from src, 0 otherwise; read by the watchdog.
+	waiting atomic.Uint64
+	gen     uint32
+
+	timer    *time.Timer
+	mu       sync.Mutex
+	finished bool
+	prober   *prober
+	failed   atomic.Pointer[error] // mismatch found by the watchdog
+}
+
+// begin starts a collective call on c. Every public function calls it first
+// and finish last, on every rank, so sequence numbers stay in step.
+func begin(ctx context.Context, c *comm.Comm, d desc, elemSize int) (*call, error) {
+	if c == nil {
+		return nil, fmt.Errorf("collectives: %s on a nil communicator: pass the *comm.Comm from comm.Init: %w", d.op, ErrArgument)
+	}
+	cl := &call{ctx: ctx, user: c, c: c.Collective(), rank: c.Rank(), size: c.Size(), d: d, elemSize: elemSize}
+	cl.seq = c.NextSeq()
+	h := header{desc: d, sender: int32(cl.rank), commID: c.ID(), seq: cl.seq}
+	h.encode(&cl.hdr)
+	if cl.size > 1 {
+		cl.timer = time.AfterFunc(probeAfter, cl.startProber)
+	}
+	return cl, nil
+}
+
+// finish stops the watchdog. It returns err unchanged, or the mismatch the
+// watchdog found, which explains err better than ErrRevoked does.
+func (cl *call) finish(err error) error {
+	if cl.timer != nil {
+		cl.timer.Stop()
+		cl.mu.Lock()
+		cl.finished = true
+		p := cl.prober
+		cl.mu.Unlock()
+		if p != nil {
+			p.stop()
+		}
+	}
+	if f := cl.failed.Load(); f != nil && err != nil {
+		return *f
+	}
+	return err
+}
+
+func (cl *call) name() string {
+	return cl.d.call(cl.seq).withArgs(true, false, false)
+}
+
+// argError reports a bad argument of this rank's call and revokes the
+// communicator: the other members are already in the collective and would
+// wait for this rank forever.
+func (cl *call) argError(format string, a ...any) error {
+	err := fmt.Errorf("collectives: rank %d, %s: %s: %w", cl.rank, cl.name(), fmt.Sprintf(format, a...), ErrArgument)
+	cl.user.Revoke(err)
+	return err
+}
+
+// fail turns a transport error into the call's error. Errors that already
+// end the communicator everywhere (revoked, rank failed, closed, aborted)
+// are wrapped; any other local failure (a cancelled context) revokes the
+// communicator so no peer waits for this rank.
+func (cl *call) fail(err error) error {
+	if f := cl.failed.Load(); f != nil {
+		return *f
+	}
+	werr := fmt.Errorf("collectives: rank %d, %s: %w", cl.rank, cl.name(), err)
+	if !errors.Is(err, comm.ErrRevoked) && !errors.Is(err, comm.ErrRankFailed) &&
+		!errors.Is(err, comm.ErrClosed) && !errors.Is(err, comm.ErrAborted) {
+		cl.user.Revoke(werr)
+	}
+	return werr
+}
+
+// mismatch records and reports a difference between this call and a peer's
+// header; the first one found wins.
+func (cl *call) mismatch(peer int, h header, detail string) error {
+	err := error(&MismatchError{Rank: cl.rank, Call: cl.d.call(cl.seq), Peer: peer, PeerCall: h.desc.call(h.seq), Detail: detail})
+	if cl.failed.CompareAndSwap(nil, &err) {
+		cl.user.Revoke(err)
+	}
+	return *cl.failed.Load()
+}
+
+// check compares a received header with this call.
+func (cl *call) check(src int, h header) error {
+	if h.commID != cl.user.ID() {
+		return cl.fail(fmt.Errorf("message from rank %d carries communicator id %#x, want %#x", src, h.commID, cl.user.ID()))
+	}
+	if h.seq == cl.seq && h.desc == cl.d {
+		return nil
+	}
+	detail := ""
+	if h.seq == cl.seq && h.op == cl.d.op && h.root == cl.d.root && h.kind == cl.d.kind && h.count == cl.d.count {
+		switch cl.d.op {
+		case opAllgatherv:
+			detail = "the counts vectors differ"
+		case opReduce, opAllreduce, opScan, opExscan:
+			detail = "the reduction ops differ"
+		default:
+			detail = "the arguments differ"
+		}
+	}
+	return cl.mismatch(src, h, detail)
+}
+
+func (cl *call) setWaiting(src int) {
+	cl.gen++
+	cl.waiting.Store(uint64(cl.gen)<<32 | uint64(uint32(src+1)))
+}
+
+func (cl *call) clearWaiting() { cl.waiting.Store(0) }
+
+// send sends payload to dest behind the call's header.
+func (cl *call) send(dest int, payload []byte) error {
+	if err := cl.c.Sendv(cl.ctx, dest, tagData, cl.hdr[:], payload); err != nil {
+		return cl.fail(err)
+	}
+	return nil
+}
+
+// recv receives exactly len(payload) bytes from src into payload.
+func (cl *call) recv(src int, payload []byte) error {
+	n, err := cl.recvUpTo(src, payload)
+	if err != nil {
+		return err
+	}
+	if n != len(payload) {
+		return cl.lengthMismatch(src, n, len(payload))
+	}
+	return nil
+}
+
+// recvUpTo receives from src into payload and returns the payload length
+// the sender sent (which may exceed len(payload) only in error).
+func (cl *call) recvUpTo(src int, payload []byte) (int, error) {
+	var hb [hdrSize]byte
+	cl.setWaiting(src)
+	st, err := cl.c.Recvv(cl.ctx, src, tagData, hb[:], payload)
+	cl.clearWaiting()
+	if err != nil && !errors.Is(err, comm.ErrTruncate) {
+		return 0, cl.fail(err)
+	}
+	h, herr := decodeHeader(hb[:min(st.Count, hdrSize)])
+	if herr != nil {
+		return 0, cl.fail(herr)
+	}
+	if cerr := cl.check(src, h); cerr != nil {
+		return 0, cerr
+	}
+	n := st.Count - hdrSize
+	if err != nil { // truncated, yet the header matches
+		return n, cl.lengthMismatch(src, n, len(payload))
+	}
+	return n, nil
+}
+
+// recvAlloc receives a message of any length from src (any-value forms).
+func (cl *call) recvAlloc(src int) ([]byte, error) {
+	cl.setWaiting(src)
+	msg, st, err := cl.c.RecvBytes(cl.ctx, src, tagData)
+	cl.clearWaiting()
+	if err != nil {
+		return nil, cl.fail(err)
+	}
+	h, herr := decodeHeader(msg[:min(st.Count, len(msg), hdrSize)])
+	if herr != nil {
+		return nil, cl.fail(herr)
+	}
+	if cerr := cl.check(src, h); cerr != nil {
+		return nil, cerr
+	}
+	return msg[hdrSize:], nil
+}
+
+func (cl *call) lengthMismatch(src, got, want int) error {
+	unit, g, w := "bytes", got, want
+	if cl.elemSize > 1 && got%cl.elemSize == 0 && want%cl.elemSize == 0 {
+		unit, g, w = cl.d.call(0).Kind+"s", got/cl.elemSize, want/cl.elemSize
+	}
+	h := header{desc: cl.d, seq: cl.seq}
+	return cl.mismatch(src, h, fmt.Sprintf("rank %d sent %d %s where rank %d expects %d", src, g, unit, cl.rank, w))
+}
+
+// sendrecv sends sbuf to dest and receives exactly len(rbuf) bytes from src,
+// at the same time, as MPI_Sendrecv does.
+func (cl *call) sendrecv(dest int, sbuf []byte, src int, rbuf []byte) error {
+	if len(sbuf) <= sendrecvInline {
+		if err := cl.send(dest, sbuf); err != nil {
+			return err
+		}
+		return cl.recv(src, rbuf)
+	}
+	serr := make(chan error, 1)
+	go func() { serr <- cl.send(dest, sbuf) }()
+	rerr := cl.recv(src, rbuf)
+	if rerr != nil {
+		// The send cannot hang once the communicator is revoked.
+		<-serr
+		return rerr
+	}
+	return <-serr
+}
+
+func isTruncate(err error) bool { return errors.Is(err, comm.ErrTruncate) }

@@ -1,0 +1,83 @@
+//go:build gorun_comm
+
+// Command colltest checks every collective against a serial computation
+// when started as real processes: `gorun -n 4 ./collectives/internal/colltest/cmd/colltest`.
+// With -mismatch, the last rank calls Barrier while the others call Bcast,
+// and every rank must get an error (never hang); it exits 0 when they do.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"slices"
+	"time"
+
+	"github.com/gorun-hpc/gorun/collectives"
+	"github.com/gorun-hpc/gorun/collectives/internal/colltest"
+	"github.com/gorun-hpc/gorun/comm"
+)
+
+func main() {
+	mismatch := flag.Bool("mismatch", false, "run mismatched collectives and expect errors on every rank")
+	small := flag.Bool("small", false, "skip payloads above 64 KiB")
+	timeout := flag.Duration("timeout", 2*time.Minute, "fail instead of hanging after this long")
+	flag.Parse()
+	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+	defer cancel()
+	c, err := comm.Init(ctx)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "colltest:", err)
+		os.Exit(2)
+	}
+	code := 0
+	if *mismatch {
+		code = runMismatch(ctx, c)
+	} else if err := run(ctx, c, *small); err != nil {
+		fmt.Fprintln(os.Stderr, "colltest:", err)
+		code = 1
+	} else if c.Rank() == 0 {
+		fmt.Printf("colltest: all collectives correct on %d ranks\n", c.Size())
+	}
+	if code == 0 {
+		c.Close()
+	}
+	os.Exit(code)
+}
+
+func run(ctx context.Context, c *comm.Comm, small bool) error {
+	counts := colltest.Counts(c.Size(), false)
+	if small {
+		counts = slices.DeleteFunc(counts, func(n int) bool { return n > 8192 })
+	}
+	if err := colltest.RunAll(ctx, c, counts); err != nil {
+		return err
+	}
+	return collectives.Barrier(ctx, c)
+}
+
+func runMismatch(ctx context.Context, c *comm.Comm) int {
+	if c.Size() < 2 {
+		fmt.Println("colltest: mismatch needs 2 ranks or more")
+		return 0
+	}
+	var err error
+	if c.Rank() == c.Size()-1 {
+		err = collectives.Barrier(ctx, c)
+	} else {
+		err = collectives.Bcast(ctx, c, []int64{1, 2, 3}, 0)
+	}
+	if err == nil {
+		err = collectives.Barrier(ctx, c) // a root that only sent fails here
+	}
+	switch {
+	case errors.Is(err, collectives.ErrMismatch), errors.Is(err, comm.ErrRevoked):
+		fmt.Printf("colltest: rank %d got the expected error: %v\n", c.Rank(), err)
+		return 0
+	default:
+		fmt.Fprintf(os.Stderr, "colltest: rank %d: want a mismatch error, got %v\n", c.Rank(), err)
+		return 1
+	}
+}

@@ -1,0 +1,5 @@
+//go:build gorun_comm && !race
+
+package collectives
+
+const raceEnabled = false
