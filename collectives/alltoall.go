@@ -1,5 +1,3 @@
-//go:build gorun_comm
-
 package collectives
 
 import (

@@ -1,5 +1,3 @@
-//go:build gorun_comm
-
 // Package collectives implements MPI's collective operations (barrier,
 // broadcast, gather, scatter, allgather, alltoall, reduce, allreduce, scan)
 // over comm's point-to-point messages, choosing the algorithm by message

@@ -1,5 +1,3 @@
-//go:build gorun_comm
-
 package collectives
 
 // Test helpers for the external test package (collectives_test).

@@ -1,4 +1,4 @@
-//go:build gorun_comm && race
+//go:build race
 
 package collectives
 

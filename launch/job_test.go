@@ -199,6 +199,12 @@ func TestStrayChildKilled(t *testing.T) {
 		if _, err := fmt.Sscanf(line, "started %d", &pid); err != nil {
 			t.Fatalf("output %q", out.String())
 		}
+		// SIGKILL is delivered asynchronously: poll, with a deadline that
+		// only a real leak reaches.
+		deadline := time.Now().Add(10 * time.Second)
+		for processAlive(pid) && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
 		if processAlive(pid) {
 			t.Errorf("stray child %d still alive", pid)
 		}

@@ -1,5 +1,3 @@
-//go:build gorun_comm
-
 package main
 
 import (

@@ -14,7 +14,7 @@ import (
 // Built once per test binary by TestMain.
 var (
 	gorunBin string // this command
-	helloBin string // examples/hello (with -tags gorun_comm until comm lands)
+	helloBin string // examples/hello
 	selfBin  string // this test binary, the rank program of the failure tests (see helper_test.go)
 )
 

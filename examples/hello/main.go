@@ -1,5 +1,3 @@
-//go:build gorun_comm
-
 // Command hello is the smallest gorun program: every rank says who it is.
 //
 //	go run ./cmd/gorun -n 4 ./examples/hello

@@ -1,5 +1,3 @@
-//go:build gorun_comm
-
 // Package colltest holds the checks of every collective against a serial
 // computation, shared by the in-process tests (over comm.NewLocal) and the
 // program that gorun starts as real processes (colltest/cmd).

@@ -1,5 +1,3 @@
-//go:build gorun_comm
-
 // Command colltest checks every collective against a serial computation
 // when started as real processes: `gorun -n 4 ./collectives/internal/colltest/cmd/colltest`.
 // With -mismatch, the last rank calls Barrier while the others call Bcast,

@@ -1,0 +1,10 @@
+// Package comm is gorun's replacement for MPI's communicator: ranks of one
+// job talk over TCP, with point-to-point messages, sub-communicators and
+// failure reporting.
+//
+// Every connection proves knowledge of the per-job secret before any frame
+// is read, so two jobs on one host never talk. Every blocking call takes a
+// context.Context, and a dead or revoked peer turns into an error that
+// errors.Is can test, never a hang. NewLocal runs N ranks inside one process
+// over the same wire code, for tests of the layers above.
+package comm

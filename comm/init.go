@@ -1,0 +1,204 @@
+package comm
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"strconv"
+	"time"
+)
+
+// Config holds the knobs of a rank's transport; DefaultConfig fills them.
+type Config struct {
+	// BindAddr is the host this rank listens on for peers; "" takes
+	// GORUN_BIND, else the local address of the rendezvous connection, so
+	// nothing assumes loopback.
+	BindAddr string
+	// DialTimeout bounds one connection attempt to a peer.
+	DialTimeout time.Duration
+	// BootstrapTimeout bounds Init, including waiting for every rank.
+	BootstrapTimeout time.Duration
+	// Logger receives warnings (refused connections, dropped peers).
+	Logger *slog.Logger
+}
+
+// DefaultConfig is what Init uses.
+func DefaultConfig() Config {
+	return Config{DialTimeout: 10 * time.Second, BootstrapTimeout: 60 * time.Second,
+		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
+}
+
+// Init returns the world communicator described by the environment: the
+// GORUN_* variables set by gorun, or a singleton of size 1 when there are
+// none, so `go run` and `go test` work unchanged.
+func Init(ctx context.Context) (*Comm, error) { return InitConfig(ctx, DefaultConfig()) }
+
+// InitConfig is Init with explicit settings.
+func InitConfig(ctx context.Context, cfg Config) (*Comm, error) {
+	def := DefaultConfig()
+	if cfg.DialTimeout <= 0 {
+		cfg.DialTimeout = def.DialTimeout
+	}
+	if cfg.BootstrapTimeout <= 0 {
+		cfg.BootstrapTimeout = def.BootstrapTimeout
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = def.Logger
+	}
+	if os.Getenv("GORUN_RANK") == "" {
+		if n, _ := strconv.Atoi(os.Getenv("SLURM_NTASKS")); n > 1 {
+			return nil, fmt.Errorf("comm: SLURM_NTASKS=%d but no GORUN_* variables: launching under srun without gorun is not supported yet; run `gorun -n %d ./prog` inside the allocation: %w", n, n, ErrBootstrap)
+		}
+		return singleton(cfg)
+	}
+	rank, err1 := strconv.Atoi(os.Getenv("GORUN_RANK"))
+	size, err2 := strconv.Atoi(os.Getenv("GORUN_SIZE"))
+	secret, err3 := hex.DecodeString(os.Getenv("GORUN_SECRET"))
+	rv := os.Getenv("GORUN_RENDEZVOUS")
+	if err1 != nil || err2 != nil || err3 != nil || rv == "" || size < 1 || rank < 0 || rank >= size {
+		return nil, fmt.Errorf("comm: GORUN_RANK/SIZE/SECRET/RENDEZVOUS are incomplete or malformed; start the program with gorun: %w", ErrBootstrap)
+	}
+	if cfg.BindAddr == "" {
+		cfg.BindAddr = os.Getenv("GORUN_BIND")
+	}
+	job := JobInfo{ID: os.Getenv("GORUN_JOBID"), Secret: secret, Size: size}
+	return join(ctx, cfg, job, rank, rv)
+}
+
+func singleton(cfg Config) (*Comm, error) {
+	secret := make([]byte, 32)
+	_, _ = rand.Read(secret)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("comm: singleton listener: %w", err)
+	}
+	w := newWorld(cfg, JobInfo{ID: "singleton", Secret: secret, Size: 1}, 0, ln)
+	w.addrs = []string{ln.Addr().String()}
+	w.wg.Add(1)
+	go w.serve()
+	return worldComm(w), nil
+}
+
+func newWorld(cfg Config, job JobInfo, rank int, ln net.Listener) *world {
+	return &world{rank: rank, size: job.Size, jobID: job.ID, secret: job.Secret, ln: ln,
+		eng: newEngine(), log: cfg.Logger, dialTO: cfg.DialTimeout,
+		out: map[int]*outConn{}, bye: map[int]bool{}}
+}
+
+func worldComm(w *world) *Comm {
+	members := make([]int, w.size)
+	for i := range members {
+		members[i] = i
+	}
+	return &Comm{w: w, id: deriveID(0, 0, "world"), members: members, rank: w.rank, isWorld: true}
+}
+
+// join registers with the rendezvous at rv and waits for the table.
+func join(ctx context.Context, cfg Config, job JobInfo, rank int, rv string) (*Comm, error) {
+	ctx, cancel := context.WithTimeout(ctx, cfg.BootstrapTimeout)
+	defer cancel()
+	d := net.Dialer{Timeout: cfg.DialTimeout}
+	rc, err := d.DialContext(ctx, "tcp", rv)
+	if err != nil {
+		return nil, fmt.Errorf("comm: rank %d cannot reach the rendezvous at %s: %v: %w", rank, rv, err, ErrBootstrap)
+	}
+	stop := context.AfterFunc(ctx, func() { rc.Close() })
+	defer stop()
+	if err := handshakeDial(rc, job.Secret, job.ID, uint32(rank)); err != nil {
+		rc.Close()
+		return nil, fmt.Errorf("comm: rank %d: rendezvous handshake: %w", rank, err)
+	}
+	host := cfg.BindAddr
+	if host == "" {
+		host, _, _ = net.SplitHostPort(rc.LocalAddr().String())
+	} else if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
+	if err != nil {
+		rc.Close()
+		return nil, fmt.Errorf("comm: rank %d cannot listen on %s: %v (set --bind / GORUN_BIND): %w", rank, host, err, ErrBootstrap)
+	}
+	fail := func(err error) (*Comm, error) {
+		rc.Close()
+		ln.Close()
+		return nil, err
+	}
+	if err := writeCtl(rc, ctlMsg{T: "reg", Addr: ln.Addr().String()}); err != nil {
+		return fail(fmt.Errorf("comm: rank %d: register with rendezvous: %v: %w", rank, err, ErrBootstrap))
+	}
+	m, err := readCtl(rc)
+	if err != nil || m.T != "table" || len(m.Addrs) != job.Size {
+		if ctx.Err() != nil {
+			err = fmt.Errorf("not every rank registered within %v", cfg.BootstrapTimeout)
+		}
+		return fail(fmt.Errorf("comm: rank %d: no address table from the rendezvous (%v): %w", rank, err, ErrBootstrap))
+	}
+	if !stop() {
+		return fail(fmt.Errorf("comm: rank %d: bootstrap timed out: %w", rank, ErrBootstrap))
+	}
+	w := newWorld(cfg, job, rank, ln)
+	w.addrs = m.Addrs
+	w.ctl = &ctlClient{c: rc, done: make(chan struct{})}
+	w.wg.Add(1)
+	go w.serve()
+	go w.ctl.watch(w)
+	return worldComm(w), nil
+}
+
+// NewLocal starts n ranks of one job inside this process, over loopback
+// TCP with the same wire code as separate processes: for tests of the
+// layers above. Close every returned communicator when done.
+func NewLocal(ctx context.Context, n int) ([]*Comm, error) {
+	if n < 1 {
+		return nil, fmt.Errorf("comm: NewLocal(%d): need at least one rank: %w", n, ErrArgument)
+	}
+	secret := make([]byte, 32)
+	id := make([]byte, 8)
+	_, _ = rand.Read(secret)
+	_, _ = rand.Read(id)
+	job := JobInfo{ID: "local-" + hex.EncodeToString(id), Secret: secret, Size: n}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	cfg := DefaultConfig()
+	rv := NewRendezvous(ln, job, cfg.Logger)
+	go func() { _ = rv.Serve(context.Background()) }()
+	cs := make([]*Comm, n)
+	errs := make([]error, n)
+	done := make(chan int, n)
+	for i := range n {
+		go func() {
+			cs[i], errs[i] = join(ctx, cfg, job, i, ln.Addr().String())
+			done <- i
+		}()
+	}
+	for range n {
+		<-done
+	}
+	for i, err := range errs {
+		if err != nil {
+			for _, c := range cs {
+				if c != nil {
+					c.Close()
+				}
+			}
+			rv.Close()
+			return nil, fmt.Errorf("comm: NewLocal rank %d: %w", i, err)
+		}
+	}
+	// The rendezvous lives as long as the job: it ends when the last rank's
+	// control connection closes.
+	go func() {
+		for _, c := range cs {
+			<-c.w.ctl.done
+		}
+		rv.Close()
+	}()
+	return cs, nil
+}

@@ -1,0 +1,269 @@
+package comm
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"strconv"
+	"sync"
+
+	"github.com/vmihailenco/msgpack/v5"
+)
+
+// JobInfo identifies a job: its id, its secret and its number of ranks.
+type JobInfo struct {
+	ID     string
+	Secret []byte
+	Size   int
+}
+
+// JobEnv is the GORUN_* environment that tells rank its place in job.
+func JobEnv(job JobInfo, rank int, rendezvousAddr string) []string {
+	return []string{
+		"GORUN_RANK=" + strconv.Itoa(rank),
+		"GORUN_SIZE=" + strconv.Itoa(job.Size),
+		"GORUN_RENDEZVOUS=" + rendezvousAddr,
+		"GORUN_JOBID=" + job.ID,
+		"GORUN_SECRET=" + hex.EncodeToString(job.Secret),
+	}
+}
+
+// EventKind says what a rank told the rendezvous service.
+type EventKind int
+
+const (
+	EventAbort   EventKind = iota + 1 // a rank called Abort(Code)
+	EventGoodbye                      // a rank closed its world communicator
+)
+
+// RendezvousEvent is something a rank told the launcher.
+type RendezvousEvent struct {
+	Kind EventKind
+	Rank int
+	Code int
+	Msg  string
+}
+
+// ctlMsg is the control protocol between ranks and the rendezvous, one
+// length-prefixed msgpack value per message.
+type ctlMsg struct {
+	T     string   `msgpack:"t"` // reg, table, failed, abort, bye
+	Addr  string   `msgpack:"a,omitempty"`
+	Addrs []string `msgpack:"as,omitempty"`
+	Rank  int      `msgpack:"r,omitempty"`
+	Code  int      `msgpack:"c,omitempty"`
+	Msg   string   `msgpack:"m,omitempty"`
+}
+
+const maxCtlMsg = 1 << 20
+
+func writeCtl(w io.Writer, m ctlMsg) error {
+	b, err := msgpack.Marshal(&m)
+	if err != nil {
+		return err
+	}
+	var l [4]byte
+	binary.LittleEndian.PutUint32(l[:], uint32(len(b)))
+	_, err = w.Write(append(l[:], b...))
+	return err
+}
+
+func readCtl(r io.Reader) (ctlMsg, error) {
+	var l [4]byte
+	if _, err := io.ReadFull(r, l[:]); err != nil {
+		return ctlMsg{}, err
+	}
+	n := binary.LittleEndian.Uint32(l[:])
+	if n > maxCtlMsg {
+		return ctlMsg{}, fmt.Errorf("comm: control message of %d bytes is over the %d limit", n, maxCtlMsg)
+	}
+	b := make([]byte, n)
+	if _, err := io.ReadFull(r, b); err != nil {
+		return ctlMsg{}, err
+	}
+	var m ctlMsg
+	if err := msgpack.Unmarshal(b, &m); err != nil {
+		return ctlMsg{}, fmt.Errorf("comm: bad control message: %w", err)
+	}
+	return m, nil
+}
+
+// Rendezvous is the service ranks register with: it hands out the address
+// table once every rank has registered, tells ranks about failures, and
+// passes their Abort requests and goodbyes to the launcher.
+type Rendezvous struct {
+	ln     net.Listener
+	job    JobInfo
+	log    *slog.Logger
+	events chan RendezvousEvent
+
+	mu     sync.Mutex
+	conns  map[int]net.Conn
+	addrs  []string
+	nreg   int
+	sent   bool
+	closed bool
+	wg     sync.WaitGroup
+}
+
+// NewRendezvous serves job on ln once Serve is called.
+func NewRendezvous(ln net.Listener, job JobInfo, logger *slog.Logger) *Rendezvous {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	return &Rendezvous{ln: ln, job: job, log: logger, events: make(chan RendezvousEvent, 2*job.Size+8),
+		conns: map[int]net.Conn{}, addrs: make([]string, job.Size)}
+}
+
+// Events delivers Abort requests and goodbyes from ranks.
+func (r *Rendezvous) Events() <-chan RendezvousEvent { return r.events }
+
+// Serve accepts ranks until ctx ends or Close is called.
+func (r *Rendezvous) Serve(ctx context.Context) error {
+	stop := context.AfterFunc(ctx, func() { r.Close() })
+	defer stop()
+	for {
+		c, err := r.ln.Accept()
+		if err != nil {
+			r.wg.Wait()
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return err
+		}
+		r.wg.Add(1)
+		go r.handle(c)
+	}
+}
+
+func (r *Rendezvous) handle(c net.Conn) {
+	defer r.wg.Done()
+	defer c.Close()
+	rk, err := handshakeAccept(c, r.job.Secret, r.job.ID)
+	if err != nil {
+		r.log.Warn("gorun rendezvous: dropped a connection that failed the job-secret handshake", "remote", c.RemoteAddr().String(), "err", err)
+		return
+	}
+	rank := int(rk)
+	m, err := readCtl(c)
+	if err != nil || m.T != "reg" || rank >= r.job.Size {
+		r.log.Warn("gorun rendezvous: bad registration", "rank", rank, "err", err)
+		return
+	}
+	r.mu.Lock()
+	if r.closed || r.conns[rank] != nil {
+		r.mu.Unlock()
+		return
+	}
+	r.conns[rank] = c
+	r.addrs[rank] = m.Addr
+	r.nreg++
+	if r.nreg == r.job.Size && !r.sent {
+		r.sent = true
+		for _, pc := range r.conns {
+			_ = writeCtl(pc, ctlMsg{T: "table", Addrs: r.addrs})
+		}
+	}
+	r.mu.Unlock()
+	for {
+		m, err := readCtl(c)
+		if err != nil {
+			return
+		}
+		switch m.T {
+		case "abort":
+			r.emit(RendezvousEvent{Kind: EventAbort, Rank: rank, Code: m.Code, Msg: m.Msg})
+			r.broadcast(ctlMsg{T: "abort", Rank: rank, Code: m.Code, Msg: m.Msg})
+		case "bye":
+			r.emit(RendezvousEvent{Kind: EventGoodbye, Rank: rank})
+		}
+	}
+}
+
+func (r *Rendezvous) emit(ev RendezvousEvent) {
+	select {
+	case r.events <- ev:
+	default:
+		r.log.Warn("gorun rendezvous: event dropped, nobody reads Events", "rank", ev.Rank)
+	}
+}
+
+func (r *Rendezvous) broadcast(m ctlMsg) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, c := range r.conns {
+		_ = writeCtl(c, m)
+	}
+}
+
+// NotifyFailed tells every connected rank that rank failed and how, so
+// their blocked operations return a *RankError naming it.
+func (r *Rendezvous) NotifyFailed(rank int, how string) {
+	r.broadcast(ctlMsg{T: "failed", Rank: rank, Msg: how})
+}
+
+// Close stops the service and drops every rank's control connection.
+func (r *Rendezvous) Close() error {
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		return nil
+	}
+	r.closed = true
+	for _, c := range r.conns {
+		c.Close()
+	}
+	r.mu.Unlock()
+	err := r.ln.Close()
+	if errors.Is(err, net.ErrClosed) {
+		err = nil
+	}
+	return err
+}
+
+// ctlClient is a rank's control connection to the rendezvous.
+type ctlClient struct {
+	mu   sync.Mutex
+	c    net.Conn
+	done chan struct{}
+}
+
+func (k *ctlClient) abort(code int, msg string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	_ = writeCtl(k.c, ctlMsg{T: "abort", Code: code, Msg: msg})
+}
+
+func (k *ctlClient) close() {
+	k.mu.Lock()
+	_ = writeCtl(k.c, ctlMsg{T: "bye"})
+	k.c.Close()
+	k.mu.Unlock()
+	<-k.done
+}
+
+// watch turns the rendezvous' notices into engine failures until the
+// connection ends.
+func (k *ctlClient) watch(w *world) {
+	defer close(k.done)
+	for {
+		m, err := readCtl(k.c)
+		if err != nil {
+			if !w.closed.Load() {
+				w.eng.fail(fmt.Errorf("comm: lost the launcher's rendezvous connection (%v): the job is ending: %w", err, ErrAborted))
+			}
+			return
+		}
+		switch m.T {
+		case "failed":
+			w.eng.fail(&RankError{Rank: m.Rank, How: m.Msg})
+		case "abort":
+			w.eng.fail(fmt.Errorf("comm: rank %d aborted the job with code %d: %w", m.Rank, m.Code, ErrAborted))
+		}
+	}
+}

@@ -1,0 +1,257 @@
+package comm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// world is one rank's transport: its listener, the connections it dialed
+// for its own sends (directed: a dialed connection only carries our frames,
+// an accepted one only the peer's, so no dial race needs resolving), and
+// the matching engine its readers feed.
+type world struct {
+	rank, size int
+	jobID      string
+	secret     []byte
+	addrs      []string
+	ln         net.Listener
+	eng        *engine
+	log        *slog.Logger
+	dialTO     time.Duration
+	ctl        *ctlClient // nil without a rendezvous (NewLocal keeps one too)
+
+	mu       sync.Mutex
+	out      map[int]*outConn
+	accepted []net.Conn
+	bye      map[int]bool // peers that said goodbye
+	closed   atomic.Bool
+	wg       sync.WaitGroup
+}
+
+type outConn struct {
+	mu  sync.Mutex
+	c   net.Conn
+	err error
+}
+
+// serve accepts peers until the listener closes.
+func (w *world) serve() {
+	defer w.wg.Done()
+	for {
+		c, err := w.ln.Accept()
+		if err != nil {
+			return
+		}
+		w.wg.Add(1)
+		go w.read(c)
+	}
+}
+
+// read authenticates one accepted connection and feeds its frames to the
+// engine; a connection that fails the handshake is dropped unread.
+func (w *world) read(c net.Conn) {
+	defer w.wg.Done()
+	defer c.Close()
+	r, err := handshakeAccept(c, w.secret, w.jobID)
+	if err != nil {
+		w.log.Warn("comm: dropped a connection that failed the job-secret handshake", "remote", c.RemoteAddr().String(), "err", err)
+		return
+	}
+	src := int(r)
+	if src < 0 || src >= w.size {
+		w.log.Warn("comm: dropped a connection claiming an unknown rank", "rank", src)
+		return
+	}
+	w.mu.Lock()
+	if w.closed.Load() {
+		w.mu.Unlock()
+		return
+	}
+	w.accepted = append(w.accepted, c)
+	w.mu.Unlock()
+	if tc, ok := c.(*net.TCPConn); ok {
+		_ = tc.SetReadBuffer(4 << 20)
+	}
+	hb := make([]byte, frameHdrSize)
+	for {
+		if _, err := io.ReadFull(c, hb); err != nil {
+			w.lost(src, err)
+			return
+		}
+		h, err := parseFrameHdr(hb)
+		if err == nil && int(h.src) != src {
+			err = fmt.Errorf("comm: frame claims rank %d on rank %d's connection", h.src, src)
+		}
+		if err != nil {
+			w.log.Warn("comm: dropped a peer that sent a malformed frame", "rank", src, "err", err)
+			w.lost(src, err)
+			return
+		}
+		data, err := readPayload(c, h.len)
+		if err != nil {
+			w.lost(src, err)
+			return
+		}
+		switch h.kind {
+		case frameData:
+			w.eng.deliver(message{ctx: h.ctx, src: src, tag: int(h.tag), elem: h.elem, data: data})
+		case frameRevoke:
+			w.eng.revoke(h.ctx, &revokedError{by: src, msg: string(data)})
+		case frameGoodbye:
+			w.mu.Lock()
+			w.bye[src] = true
+			w.mu.Unlock()
+		}
+	}
+}
+
+// lost handles the end of a peer's stream: after a goodbye or our own
+// Close it is normal; otherwise the peer is gone.
+func (w *world) lost(src int, err error) {
+	w.mu.Lock()
+	clean := w.bye[src] || w.closed.Load()
+	w.mu.Unlock()
+	if clean {
+		return
+	}
+	how := "connection lost"
+	if err != nil && !errors.Is(err, io.EOF) {
+		how = "connection lost: " + err.Error()
+	}
+	w.eng.fail(&RankError{Rank: src, Op: "recv", How: how})
+}
+
+// conn returns the connection for our sends to dest, dialing it once.
+func (w *world) conn(ctx context.Context, dest int) (*outConn, error) {
+	w.mu.Lock()
+	oc := w.out[dest]
+	if oc == nil {
+		oc = &outConn{}
+		w.out[dest] = oc
+	}
+	w.mu.Unlock()
+	oc.mu.Lock()
+	if oc.c != nil || oc.err != nil {
+		return oc, oc.err
+	}
+	d := net.Dialer{Timeout: w.dialTO}
+	c, err := d.DialContext(ctx, "tcp", w.addrs[dest])
+	if err == nil {
+		err = handshakeDial(c, w.secret, w.jobID, uint32(w.rank))
+		if err != nil {
+			c.Close()
+		}
+	}
+	if err != nil {
+		oc.mu.Unlock()
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, &RankError{Rank: dest, Op: "send", How: "cannot connect to " + w.addrs[dest] + ": " + err.Error()}
+	}
+	if tc, ok := c.(*net.TCPConn); ok {
+		_ = tc.SetNoDelay(true)
+		_ = tc.SetWriteBuffer(4 << 20)
+	}
+	oc.c = c
+	return oc, nil
+}
+
+// send writes one frame to dest; the caller's buffers go to the kernel
+// without a copy (writev). A frame to ourselves is queued directly.
+func (w *world) send(ctx context.Context, dest int, h frameHdr, bufs [][]byte) error {
+	if w.closed.Load() {
+		return ErrClosed
+	}
+	w.eng.mu.Lock()
+	err := w.eng.failed
+	w.eng.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	h.src = uint32(w.rank)
+	for _, b := range bufs {
+		h.len += uint64(len(b))
+	}
+	if dest == w.rank {
+		data := make([]byte, 0, h.len)
+		for _, b := range bufs {
+			data = append(data, b...)
+		}
+		switch h.kind {
+		case frameData:
+			w.eng.deliver(message{ctx: h.ctx, src: w.rank, tag: int(h.tag), elem: h.elem, data: data})
+		case frameRevoke:
+			w.eng.revoke(h.ctx, &revokedError{by: w.rank, msg: string(data)})
+		}
+		return nil
+	}
+	oc, err := w.conn(ctx, dest)
+	if err != nil {
+		return err
+	}
+	defer oc.mu.Unlock()
+	var hb [frameHdrSize]byte
+	h.put(hb[:])
+	nb := make(net.Buffers, 0, len(bufs)+1)
+	nb = append(nb, hb[:])
+	for _, b := range bufs {
+		if len(b) > 0 {
+			nb = append(nb, b)
+		}
+	}
+	if dl, ok := ctx.Deadline(); ok {
+		_ = oc.c.SetWriteDeadline(dl)
+		defer oc.c.SetWriteDeadline(time.Time{})
+	}
+	if _, err := nb.WriteTo(oc.c); err != nil {
+		oc.err = &RankError{Rank: dest, Op: "send", How: "connection lost: " + err.Error()}
+		oc.c.Close()
+		return oc.err
+	}
+	return nil
+}
+
+// close says goodbye to every peer we dialed and stops the readers.
+func (w *world) close() {
+	if w.closed.Swap(true) {
+		return
+	}
+	w.mu.Lock()
+	outs := make([]*outConn, 0, len(w.out))
+	for _, oc := range w.out {
+		outs = append(outs, oc)
+	}
+	w.mu.Unlock()
+	for _, oc := range outs {
+		oc.mu.Lock()
+		if oc.c != nil {
+			var hb [frameHdrSize]byte
+			h := frameHdr{kind: frameGoodbye, src: uint32(w.rank)}
+			h.put(hb[:])
+			_ = oc.c.SetWriteDeadline(time.Now().Add(time.Second))
+			_, _ = oc.c.Write(hb[:])
+			oc.c.Close()
+		}
+		oc.err = ErrClosed
+		oc.mu.Unlock()
+	}
+	w.ln.Close()
+	w.mu.Lock()
+	for _, c := range w.accepted {
+		c.Close()
+	}
+	w.mu.Unlock()
+	if w.ctl != nil {
+		w.ctl.close()
+	}
+	w.eng.fail(ErrClosed)
+	w.wg.Wait()
+}
