@@ -139,7 +139,7 @@ func (c *Comm) brokenErr() error {
 	return c.w.eng.errFor(c.id)
 }
 
-func (c *Comm) recvMsg(ctx context.Context, src, tag int, peek bool) (message, Status, error) {
+func (c *Comm) recvMsg(ctx context.Context, src, tag int, peek bool, bufs [][]byte) (message, Status, error) {
 	if err := c.checkPeer(src, true, "recv"); err != nil {
 		return message{}, Status{}, err
 	}
@@ -150,11 +150,11 @@ func (c *Comm) recvMsg(ctx context.Context, src, tag int, peek bool) (message, S
 	if src != AnySource {
 		wsrc = c.members[src]
 	}
-	m, err := c.w.eng.recv(ctx, c.id, wsrc, tag, peek)
+	m, err := c.w.eng.recv(ctx, c.id, wsrc, tag, peek, bufs)
 	if err != nil {
 		return m, Status{}, err
 	}
-	return m, Status{Source: c.localRank(m.src), Tag: m.tag, Count: len(m.data)}, nil
+	return m, Status{Source: c.localRank(m.src), Tag: m.tag, Count: m.n}, nil
 }
 
 func (c *Comm) localRank(world int) int {
@@ -186,8 +186,8 @@ func (c *Comm) Recv(ctx context.Context, src, tag int, buf []byte) (Status, erro
 // longer than the buffers fills them with its prefix and returns an error
 // wrapping ErrTruncate; Status.Count is always the whole length.
 func (c *Comm) Recvv(ctx context.Context, src, tag int, bufs ...[]byte) (Status, error) {
-	m, st, err := c.recvMsg(ctx, src, tag, false)
-	if err != nil {
+	m, st, err := c.recvMsg(ctx, src, tag, false, bufs)
+	if err != nil || m.data == nil { // nil data: read straight into bufs
 		return st, err
 	}
 	data := m.data
@@ -203,13 +203,13 @@ func (c *Comm) Recvv(ctx context.Context, src, tag int, bufs ...[]byte) (Status,
 
 // RecvBytes receives one message of any length into a new slice.
 func (c *Comm) RecvBytes(ctx context.Context, src, tag int) ([]byte, Status, error) {
-	m, st, err := c.recvMsg(ctx, src, tag, false)
+	m, st, err := c.recvMsg(ctx, src, tag, false, nil)
 	return m.data, st, err
 }
 
 // Probe waits for a matching message and describes it without receiving it.
 func (c *Comm) Probe(ctx context.Context, src, tag int) (Status, error) {
-	_, st, err := c.recvMsg(ctx, src, tag, true)
+	_, st, err := c.recvMsg(ctx, src, tag, true, nil)
 	return st, err
 }
 
@@ -226,5 +226,5 @@ func (c *Comm) Iprobe(src, tag int) (Status, bool, error) {
 	if !ok || err != nil {
 		return Status{}, false, err
 	}
-	return Status{Source: c.localRank(m.src), Tag: m.tag, Count: len(m.data)}, true, nil
+	return Status{Source: c.localRank(m.src), Tag: m.tag, Count: m.n}, true, nil
 }

@@ -11,7 +11,8 @@ type message struct {
 	src  int // world rank
 	tag  int
 	elem uint8
-	data []byte
+	n    int    // length of the whole message
+	data []byte // nil when the payload went straight into a waiter's buffers
 }
 
 type result struct {
@@ -23,7 +24,9 @@ type waiter struct {
 	ctx  uint64
 	src  int // world rank or AnySource
 	tag  int
-	peek bool // Probe: see the message, leave it queued
+	peek bool     // Probe: see the message, leave it queued
+	bufs [][]byte // Recvv's buffers: a message that fits is read into them
+	room int      // total length of bufs
 	ch   chan result
 }
 
@@ -70,8 +73,11 @@ func (e *engine) errFor(ctx uint64) error {
 
 // recv takes (or with peek, sees) the first matching message, waiting for
 // one until ctx ends or the communicator breaks.
-func (e *engine) recv(ctx context.Context, cctx uint64, src, tag int, peek bool) (message, error) {
-	w := &waiter{ctx: cctx, src: src, tag: tag, peek: peek, ch: make(chan result, 1)}
+func (e *engine) recv(ctx context.Context, cctx uint64, src, tag int, peek bool, bufs [][]byte) (message, error) {
+	w := &waiter{ctx: cctx, src: src, tag: tag, peek: peek, bufs: bufs, ch: make(chan result, 1)}
+	for _, b := range bufs {
+		w.room += len(b)
+	}
 	e.mu.Lock()
 	if err := e.errFor(cctx); err != nil {
 		e.mu.Unlock()
@@ -102,8 +108,13 @@ func (e *engine) recv(ctx context.Context, cctx uint64, src, tag int, peek bool)
 			}
 		}
 		// Delivered while we gave up: keep the message for the next receive.
-		r := <-w.ch
+		e.mu.Unlock()
+		r := <-w.ch // a claimed direct read finishes first
+		e.mu.Lock()
 		if r.err == nil && !peek {
+			if r.m.data == nil {
+				r.m.data = gather(w.bufs, r.m.n)
+			}
 			e.queue = append([]message{r.m}, e.queue...)
 		}
 		return message{}, ctx.Err()
@@ -158,4 +169,33 @@ func (e *engine) wakeLocked(which func(*waiter) bool, err error) {
 		}
 	}
 	e.waiters = kept
+}
+
+// claim hands the first waiter matching an arriving message to the reader
+// when it has buffers the payload fits in, so the payload is read straight
+// into them (no copy); it returns nil when the message must be queued.
+func (e *engine) claim(cctx uint64, src, tag, n int) *waiter {
+	m := message{ctx: cctx, src: src, tag: tag}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for i, w := range e.waiters {
+		if !w.matches(&m) {
+			continue
+		}
+		if w.peek || w.bufs == nil || w.room < n {
+			return nil
+		}
+		e.waiters = append(e.waiters[:i], e.waiters[i+1:]...)
+		return w
+	}
+	return nil
+}
+
+// gather copies the first n bytes spread over bufs into one slice.
+func gather(bufs [][]byte, n int) []byte {
+	out := make([]byte, 0, n)
+	for _, b := range bufs {
+		out = append(out, b[:min(len(b), n-len(out))]...)
+	}
+	return out
 }

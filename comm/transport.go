@@ -94,6 +94,18 @@ func (w *world) read(c net.Conn) {
 			w.lost(src, err)
 			return
 		}
+		if h.kind == frameData {
+			if wt := w.eng.claim(h.ctx, src, int(h.tag), int(h.len)); wt != nil {
+				err := readInto(c, wt.bufs, int(h.len))
+				if err != nil {
+					wt.ch <- result{err: &RankError{Rank: src, Op: "recv", How: "connection lost mid-message"}}
+					w.lost(src, err)
+					return
+				}
+				wt.ch <- result{m: message{ctx: h.ctx, src: src, tag: int(h.tag), elem: h.elem, n: int(h.len)}}
+				continue
+			}
+		}
 		data, err := readPayload(c, h.len)
 		if err != nil {
 			w.lost(src, err)
@@ -101,7 +113,7 @@ func (w *world) read(c net.Conn) {
 		}
 		switch h.kind {
 		case frameData:
-			w.eng.deliver(message{ctx: h.ctx, src: src, tag: int(h.tag), elem: h.elem, data: data})
+			w.eng.deliver(message{ctx: h.ctx, src: src, tag: int(h.tag), elem: h.elem, n: len(data), data: data})
 		case frameRevoke:
 			w.eng.revoke(h.ctx, &revokedError{by: src, msg: string(data)})
 		case frameGoodbye:
@@ -187,7 +199,7 @@ func (w *world) send(ctx context.Context, dest int, h frameHdr, bufs [][]byte) e
 		}
 		switch h.kind {
 		case frameData:
-			w.eng.deliver(message{ctx: h.ctx, src: w.rank, tag: int(h.tag), elem: h.elem, data: data})
+			w.eng.deliver(message{ctx: h.ctx, src: w.rank, tag: int(h.tag), elem: h.elem, n: len(data), data: data})
 		case frameRevoke:
 			w.eng.revoke(h.ctx, &revokedError{by: w.rank, msg: string(data)})
 		}
@@ -254,4 +266,19 @@ func (w *world) close() {
 	}
 	w.eng.fail(ErrClosed)
 	w.wg.Wait()
+}
+
+// readInto reads n bytes from r into bufs in order.
+func readInto(r io.Reader, bufs [][]byte, n int) error {
+	for _, b := range bufs {
+		if n == 0 {
+			break
+		}
+		k := min(len(b), n)
+		if _, err := io.ReadFull(r, b[:k]); err != nil {
+			return err
+		}
+		n -= k
+	}
+	return nil
 }

@@ -37,7 +37,7 @@ func SendSlice[T Number](ctx context.Context, c *Comm, dest, tag int, s []T) err
 // RecvSlice receives into s; Status.Count is in elements. A message of
 // another element type is an error.
 func RecvSlice[T Number](ctx context.Context, c *Comm, src, tag int, s []T) (Status, error) {
-	m, st, err := c.recvMsg(ctx, src, tag, false)
+	m, st, err := c.recvMsg(ctx, src, tag, false, nil)
 	if err != nil {
 		return st, err
 	}

@@ -74,6 +74,13 @@ func runMismatch(ctx context.Context, c *comm.Comm) int {
 	case errors.Is(err, collectives.ErrMismatch), errors.Is(err, comm.ErrRevoked):
 		fmt.Printf("colltest: rank %d got the expected error: %v\n", c.Rank(), err)
 		return 0
+	case errors.Is(err, comm.ErrRankFailed):
+		// A rank that saw the mismatch may exit before this rank's revoke
+		// notice arrives; then the error names that rank instead. An error,
+		// not a hang, is what this mode checks; the harness still requires
+		// the mismatch text from the ranks involved.
+		fmt.Printf("colltest: rank %d got an error after a peer left: %v\n", c.Rank(), err)
+		return 0
 	default:
 		fmt.Fprintf(os.Stderr, "colltest: rank %d: want a mismatch error, got %v\n", c.Rank(), err)
 		return 1
