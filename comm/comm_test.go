@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -367,4 +368,72 @@ func BenchmarkPingPong(b *testing.B) {
 func isTimeout(err error) bool {
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
+}
+
+func TestFirstHost(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"node1", "node1"}, {"node[03-05,9],gpu1", "node03"}, {"a,b", "a"},
+		{"rack[2-3]-n[1-4]", "rack2-n[1-4]"}, {"127.0.0.1", "127.0.0.1"},
+	} {
+		got, err := firstHost(tc.in)
+		if err != nil || got != tc.want {
+			t.Errorf("firstHost(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
+		}
+	}
+	if _, err := firstHost("node[1-"); !errors.Is(err, ErrBootstrap) {
+		t.Errorf("malformed list: %v", err)
+	}
+}
+
+// TestSlurmRendezvous starts three tasks the way srun does (SLURM_*
+// variables only): rank 0 serves the rendezvous; a task that dies without
+// a goodbye is reported to the others.
+func TestSlurmRendezvous(t *testing.T) {
+	env := func(rank int) func(string) string {
+		vars := map[string]string{"SLURM_NTASKS": "3", "SLURM_PROCID": fmt.Sprint(rank),
+			"SLURM_JOB_ID": fmt.Sprint(4000 + os.Getpid()%1000), "SLURM_STEP_ID": "0", "SLURM_STEP_NODELIST": "127.0.0.1"}
+		return func(k string) string { return vars[k] }
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cs := make([]*Comm, 3)
+	errs := make([]error, 3)
+	var wg sync.WaitGroup
+	for r := 2; r >= 0; r-- { // rank 0 last: the others must wait for it
+		rank, size, job, rv, ok, err := slurmJob(env(r))
+		if err != nil || !ok || rank != r || size != 3 {
+			t.Fatalf("slurmJob: %d %d %v %v", rank, size, ok, err)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cs[r], errs[r] = initSlurm(ctx, Config{DialTimeout: time.Second, BootstrapTimeout: 30 * time.Second, Logger: DefaultConfig().Logger}, r, job, rv)
+		}()
+	}
+	wg.Wait()
+	for r, err := range errs {
+		if err != nil {
+			t.Fatalf("rank %d: %v", r, err)
+		}
+	}
+	each(t, cs, func(c *Comm) error {
+		if err := c.Send(ctx, (c.Rank()+1)%3, 0, []byte{byte(c.Rank())}); err != nil {
+			return err
+		}
+		b, _, err := c.RecvBytes(ctx, (c.Rank()+2)%3, 0)
+		if err != nil || b[0] != byte((c.Rank()+2)%3) {
+			return fmt.Errorf("ring: %v %v", b, err)
+		}
+		return nil
+	})
+	// Rank 2 vanishes: its control connection drops without a goodbye.
+	cs[2].w.ctl.c.Close()
+	_, _, err := cs[1].RecvBytes(ctx, 0, 7)
+	var re *RankError
+	if !errors.As(err, &re) || re.Rank != 2 {
+		t.Fatalf("want RankError for rank 2, got %v", err)
+	}
+	cs[2].w.closed.Store(true)
+	cs[1].Close()
+	cs[0].Close()
 }

@@ -50,8 +50,15 @@ func InitConfig(ctx context.Context, cfg Config) (*Comm, error) {
 		cfg.Logger = def.Logger
 	}
 	if os.Getenv("GORUN_RANK") == "" {
-		if n, _ := strconv.Atoi(os.Getenv("SLURM_NTASKS")); n > 1 {
-			return nil, fmt.Errorf("comm: SLURM_NTASKS=%d but no GORUN_* variables: launching under srun without gorun is not supported yet; run `gorun -n %d ./prog` inside the allocation: %w", n, n, ErrBootstrap)
+		if cfg.BindAddr == "" {
+			cfg.BindAddr = os.Getenv("GORUN_BIND")
+		}
+		rank, size, job, rv, ok, err := slurmJob(os.Getenv)
+		if err != nil {
+			return nil, err
+		}
+		if ok && size > 1 {
+			return initSlurm(ctx, cfg, rank, job, rv)
 		}
 		return singleton(cfg)
 	}
@@ -101,10 +108,9 @@ func worldComm(w *world) *Comm {
 func join(ctx context.Context, cfg Config, job JobInfo, rank int, rv string) (*Comm, error) {
 	ctx, cancel := context.WithTimeout(ctx, cfg.BootstrapTimeout)
 	defer cancel()
-	d := net.Dialer{Timeout: cfg.DialTimeout}
-	rc, err := d.DialContext(ctx, "tcp", rv)
+	rc, err := dialRetry(ctx, cfg.DialTimeout, rv)
 	if err != nil {
-		return nil, fmt.Errorf("comm: rank %d cannot reach the rendezvous at %s: %v: %w", rank, rv, err, ErrBootstrap)
+		return nil, fmt.Errorf("comm: rank %d cannot reach the rendezvous at %s within %v: %v: %w", rank, rv, cfg.BootstrapTimeout, err, ErrBootstrap)
 	}
 	stop := context.AfterFunc(ctx, func() { rc.Close() })
 	defer stop()
@@ -201,4 +207,25 @@ func NewLocal(ctx context.Context, n int) ([]*Comm, error) {
 		rv.Close()
 	}()
 	return cs, nil
+}
+
+// dialRetry dials addr until it answers or ctx ends: the rendezvous may
+// not be listening yet when a rank starts (rank 0 serves it under srun).
+func dialRetry(ctx context.Context, timeout time.Duration, addr string) (net.Conn, error) {
+	d := net.Dialer{Timeout: timeout}
+	wait := 5 * time.Millisecond
+	for {
+		c, err := d.DialContext(ctx, "tcp", addr)
+		if err == nil {
+			return c, nil
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, err
+		case <-t.C:
+		}
+		wait = min(2*wait, 500*time.Millisecond)
+	}
 }

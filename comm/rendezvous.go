@@ -109,6 +109,12 @@ type Rendezvous struct {
 	sent   bool
 	closed bool
 	wg     sync.WaitGroup
+
+	// Without a launcher (srun) nobody watches the processes: a control
+	// connection lost without a goodbye is then reported as a failure.
+	reportLoss bool
+	byes       int
+	allBye     chan struct{}
 }
 
 // NewRendezvous serves job on ln once Serve is called.
@@ -117,7 +123,7 @@ func NewRendezvous(ln net.Listener, job JobInfo, logger *slog.Logger) *Rendezvou
 		logger = slog.Default()
 	}
 	return &Rendezvous{ln: ln, job: job, log: logger, events: make(chan RendezvousEvent, 2*job.Size+8),
-		conns: map[int]net.Conn{}, addrs: make([]string, job.Size)}
+		conns: map[int]net.Conn{}, addrs: make([]string, job.Size), allBye: make(chan struct{})}
 }
 
 // Events delivers Abort requests and goodbyes from ranks.
@@ -170,9 +176,17 @@ func (r *Rendezvous) handle(c net.Conn) {
 		}
 	}
 	r.mu.Unlock()
+	said := false
 	for {
 		m, err := readCtl(c)
 		if err != nil {
+			r.mu.Lock()
+			closed := r.closed
+			r.mu.Unlock()
+			if r.reportLoss && !said && !closed {
+				r.NotifyFailed(rank, "connection to the rendezvous lost")
+				r.depart()
+			}
 			return
 		}
 		switch m.T {
@@ -180,7 +194,9 @@ func (r *Rendezvous) handle(c net.Conn) {
 			r.emit(RendezvousEvent{Kind: EventAbort, Rank: rank, Code: m.Code, Msg: m.Msg})
 			r.broadcast(ctlMsg{T: "abort", Rank: rank, Code: m.Code, Msg: m.Msg})
 		case "bye":
+			said = true
 			r.emit(RendezvousEvent{Kind: EventGoodbye, Rank: rank})
+			r.depart()
 		}
 	}
 }
@@ -265,5 +281,15 @@ func (k *ctlClient) watch(w *world) {
 		case "abort":
 			w.eng.fail(fmt.Errorf("comm: rank %d aborted the job with code %d: %w", m.Rank, m.Code, ErrAborted))
 		}
+	}
+}
+
+// depart counts a rank that said goodbye or was lost; when all have,
+// a self-hosted rendezvous may stop.
+func (r *Rendezvous) depart() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.byes++; r.byes == r.job.Size {
+		close(r.allBye)
 	}
 }

@@ -25,7 +25,8 @@ type world struct {
 	eng        *engine
 	log        *slog.Logger
 	dialTO     time.Duration
-	ctl        *ctlClient // nil without a rendezvous (NewLocal keeps one too)
+	ctl        *ctlClient  // nil without a rendezvous (NewLocal keeps one too)
+	svc        *Rendezvous // the rendezvous this rank serves (rank 0 under srun)
 
 	mu       sync.Mutex
 	out      map[int]*outConn
@@ -34,6 +35,10 @@ type world struct {
 	closed   atomic.Bool
 	wg       sync.WaitGroup
 }
+
+// closeWait bounds how long rank 0 under srun keeps serving the
+// rendezvous for ranks that have not closed yet.
+const closeWait = 30 * time.Second
 
 type outConn struct {
 	mu  sync.Mutex
@@ -263,6 +268,17 @@ func (w *world) close() {
 	w.mu.Unlock()
 	if w.ctl != nil {
 		w.ctl.close()
+	}
+	if w.svc != nil {
+		// The other ranks still need the rendezvous to report failures:
+		// serve until every rank said goodbye, bounded so Close never hangs.
+		t := time.NewTimer(closeWait)
+		select {
+		case <-w.svc.allBye:
+		case <-t.C:
+		}
+		t.Stop()
+		w.svc.Close()
 	}
 	w.eng.fail(ErrClosed)
 	w.wg.Wait()

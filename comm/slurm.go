@@ -1,0 +1,105 @@
+package comm
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// Under srun without gorun there is no launcher: rank 0 serves the
+// rendezvous itself, on the first host of the step's node list, at a port
+// every task derives from the job and step ids, so no task needs to be
+// told where it is. The job secret is derived from the same ids and the
+// user id: it keeps two jobs apart, but unlike gorun's random secret it
+// does not keep out a local user who knows the ids.
+const (
+	slurmPortBase  = 20000
+	slurmPortRange = 20000
+)
+
+// slurmJob reads the SLURM_* variables through getenv; ok is false when
+// they do not describe a task of a step.
+func slurmJob(getenv func(string) string) (rank, size int, job JobInfo, rv string, ok bool, err error) {
+	size, err1 := strconv.Atoi(getenv("SLURM_NTASKS"))
+	rank, err2 := strconv.Atoi(getenv("SLURM_PROCID"))
+	if err1 != nil || (err2 != nil && size <= 1) {
+		return 0, 0, JobInfo{}, "", false, nil
+	}
+	jobID, stepID := getenv("SLURM_JOB_ID"), getenv("SLURM_STEP_ID")
+	nodes := getenv("SLURM_STEP_NODELIST")
+	if nodes == "" {
+		nodes = getenv("SLURM_NODELIST")
+	}
+	if size < 1 || rank < 0 || rank >= size || jobID == "" || nodes == "" {
+		return 0, 0, JobInfo{}, "", true, fmt.Errorf("comm: SLURM_NTASKS=%q SLURM_PROCID=%q SLURM_JOB_ID=%q and a node list are needed to start under srun: %w",
+			getenv("SLURM_NTASKS"), getenv("SLURM_PROCID"), jobID, ErrBootstrap)
+	}
+	host, err := firstHost(nodes)
+	if err != nil {
+		return 0, 0, JobInfo{}, "", true, err
+	}
+	j, _ := strconv.Atoi(jobID)
+	s, _ := strconv.Atoi(stepID)
+	port := slurmPortBase + (j*64+s)%slurmPortRange
+	sum := sha256.Sum256([]byte("gorun-slurm\x00" + jobID + "\x00" + stepID + "\x00" + strconv.Itoa(os.Getuid())))
+	job = JobInfo{ID: "slurm-" + jobID + "." + stepID, Secret: sum[:], Size: size}
+	return rank, size, job, net.JoinHostPort(host, strconv.Itoa(port)), true, nil
+}
+
+// firstHost is the first host of a Slurm host list such as
+// "node[03-05,9],gpu1": here "node03".
+func firstHost(list string) (string, error) {
+	head, depth := list, 0
+	for i, ch := range list {
+		if ch == '[' {
+			depth++
+		} else if ch == ']' {
+			depth--
+		} else if ch == ',' && depth == 0 {
+			head = list[:i]
+			break
+		}
+	}
+	open := strings.IndexByte(head, '[')
+	if open < 0 {
+		return head, nil
+	}
+	end := strings.IndexByte(head[open:], ']')
+	if end < 0 {
+		return "", fmt.Errorf("comm: malformed Slurm node list %q: %w", list, ErrBootstrap)
+	}
+	first := head[open+1 : open+end]
+	if i := strings.IndexAny(first, ",-"); i >= 0 {
+		first = first[:i]
+	}
+	return head[:open] + first + head[open+end+1:], nil
+}
+
+// initSlurm starts a task of an srun step: rank 0 also serves the
+// rendezvous, which lives until its world communicator closes.
+func initSlurm(ctx context.Context, cfg Config, rank int, job JobInfo, rv string) (*Comm, error) {
+	var svc *Rendezvous
+	if rank == 0 {
+		_, port, _ := net.SplitHostPort(rv)
+		ln, err := net.Listen("tcp", net.JoinHostPort(cfg.BindAddr, port))
+		if err != nil {
+			return nil, fmt.Errorf("comm: rank 0 cannot serve the srun rendezvous on port %s: %v (another step on this node? set GORUN_BIND or launch with gorun): %w", port, err, ErrBootstrap)
+		}
+		svc = NewRendezvous(ln, job, cfg.Logger)
+		svc.reportLoss = true
+		go func() { _ = svc.Serve(context.Background()) }()
+	}
+	c, err := join(ctx, cfg, job, rank, rv)
+	if svc != nil {
+		if err != nil {
+			svc.Close()
+		} else {
+			c.w.svc = svc
+		}
+	}
+	return c, err
+}
