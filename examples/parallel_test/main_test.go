@@ -1,0 +1,87 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// need returns the path of an interop tool; it is a failure under CI (which
+// installs them) and a skip on a workstation without them.
+func need(t *testing.T, name string, args ...string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err == nil && len(args) > 0 {
+		err = exec.Command(p, args...).Run()
+	}
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s is needed (Debian: hdf5-tools, python3-h5py): %v", name, err)
+		}
+		t.Skipf("%s not available: %v", name, err)
+	}
+	return p
+}
+
+func build(t *testing.T, dir, pkg string) string {
+	t.Helper()
+	out := filepath.Join(dir, filepath.Base(pkg))
+	cmd := exec.Command("go", "build", "-o", out, pkg)
+	cmd.Dir = "../.."
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build %s: %v\n%s", pkg, err, b)
+	}
+	return out
+}
+
+// TestSeed runs the seed through the real launcher with 1..8 ranks and
+// reads the file back with libhdf5's h5dump and with h5py.
+func TestSeed(t *testing.T) {
+	h5dump := need(t, "h5dump", "--version")
+	py := need(t, "/usr/bin/python3", "-c", "import h5py")
+	bin := t.TempDir()
+	gorun := build(t, bin, "./cmd/gorun")
+	prog := build(t, bin, "./examples/parallel_test")
+	golden, err := os.ReadFile("../../testdata/seed/parallel_test.h5dump.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []int{1, 2, 3, 4, 8} {
+		t.Run(fmt.Sprintf("n=%d", n), func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "parallel_test.hdf5")
+			if out, err := exec.Command(gorun, "-n", fmt.Sprint(n), prog, path).CombinedOutput(); err != nil {
+				t.Fatalf("gorun: %v\n%s", err, out)
+			}
+			out, err := exec.Command(h5dump, path).CombinedOutput()
+			if err != nil {
+				t.Fatalf("h5dump: %v\n%s", err, out)
+			}
+			dump := strings.Replace(string(out), path, "/tmp/parallel_test.hdf5", 1)
+			vals := make([]string, n)
+			for i := range vals {
+				vals[i] = fmt.Sprint(i)
+			}
+			if want := "(0): " + strings.Join(vals, ", ") + "\n"; !strings.Contains(dump, want) {
+				t.Errorf("h5dump lacks %q:\n%s", want, dump)
+			}
+			if n == 4 && dump != string(golden) {
+				t.Errorf("h5dump differs from the seed's:\n%s\nwant:\n%s", dump, golden)
+			}
+			script := `import h5py, sys
+f = h5py.File(sys.argv[1], "r")
+d = f["test"]
+print(d.dtype.str, d.shape, list(d[...]))`
+			got, err := exec.Command(py, "-c", script, path).CombinedOutput()
+			if err != nil {
+				t.Fatalf("h5py: %v\n%s", err, got)
+			}
+			want := fmt.Sprintf("<i4 (%d,) [%s]\n", n, strings.Join(vals, ", "))
+			if string(got) != want {
+				t.Errorf("h5py read %q, want %q", got, want)
+			}
+		})
+	}
+}
