@@ -1,0 +1,142 @@
+// Command osu measures gorun's runtime the way the OSU micro-benchmarks
+// measure MPI: ping-pong latency and bandwidth, barrier, and bcast,
+// allgather and allreduce at 8 B, 64 KiB and 1 MiB per rank. Rank 0 prints
+// one JSON line per result so bench/runtime can set them beside mpi4py.
+//
+//	go run ./cmd/gorun -n 2 ./bench/runtime/osu [-quick]
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/gorun-hpc/gorun/collectives"
+	"github.com/gorun-hpc/gorun/comm"
+)
+
+type result struct {
+	Bench string  `json:"bench"`
+	Size  int     `json:"size"`
+	Ranks int     `json:"ranks"`
+	Usec  float64 `json:"usec"`
+}
+
+var sizes = []int{8, 64 << 10, 1 << 20}
+
+func iters(size int, quick bool) (warm, n int) {
+	switch {
+	case quick:
+		return 2, 5
+	case size >= 1<<20:
+		return 5, 50
+	case size >= 64<<10:
+		return 10, 200
+	}
+	return 100, 2000
+}
+
+func main() {
+	quick := flag.Bool("quick", false, "few iterations, for tests")
+	flag.Parse()
+	if err := run(*quick); err != nil {
+		fmt.Fprintf(os.Stderr, "osu: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+func run(quick bool) error {
+	ctx := context.Background()
+	c, err := comm.Init(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	emit := func(bench string, size int, d time.Duration, n int) {
+		if c.Rank() == 0 {
+			b, _ := json.Marshal(result{bench, size, c.Size(), float64(d.Nanoseconds()) / 1e3 / float64(n)})
+			fmt.Println(string(b))
+		}
+	}
+	// timed runs warm warmups then n timed calls of f, fenced by barriers.
+	timed := func(size int, f func() error) (time.Duration, int, error) {
+		warm, n := iters(size, quick)
+		for i := 0; i < warm; i++ {
+			if err := f(); err != nil {
+				return 0, 0, err
+			}
+		}
+		if err := collectives.Barrier(ctx, c); err != nil {
+			return 0, 0, err
+		}
+		t0 := time.Now()
+		for i := 0; i < n; i++ {
+			if err := f(); err != nil {
+				return 0, 0, err
+			}
+		}
+		return time.Since(t0), n, nil
+	}
+	if c.Size() >= 2 {
+		for _, p := range []struct {
+			name string
+			size int
+		}{{"latency", 8}, {"bandwidth", 1 << 20}} {
+			buf := make([]byte, p.size)
+			me := c.Rank()
+			d, n, err := timed(p.size, func() error {
+				switch me {
+				case 0:
+					if err := c.Send(ctx, 1, 1, buf); err != nil {
+						return err
+					}
+					_, err := c.Recv(ctx, 1, 1, buf)
+					return err
+				case 1:
+					if _, err := c.Recv(ctx, 0, 1, buf); err != nil {
+						return err
+					}
+					return c.Send(ctx, 0, 1, buf)
+				}
+				return nil
+			})
+			if err != nil {
+				return fmt.Errorf("%s: %w", p.name, err)
+			}
+			if p.name == "latency" { // one-way latency, OSU style
+				emit(p.name, p.size, d/2, n)
+			} else { // MB/s expressed as time per round trip
+				emit(p.name, p.size, d, n)
+			}
+		}
+	}
+	d, n, err := timed(8, func() error { return collectives.Barrier(ctx, c) })
+	if err != nil {
+		return fmt.Errorf("barrier: %w", err)
+	}
+	emit("barrier", 0, d, n)
+	for _, size := range sizes {
+		cnt := size / 8
+		send := make([]float64, cnt)
+		recv := make([]float64, cnt*c.Size())
+		red := make([]float64, cnt)
+		for _, b := range []struct {
+			name string
+			f    func() error
+		}{
+			{"bcast", func() error { return collectives.Bcast(ctx, c, send, 0) }},
+			{"allgather", func() error { return collectives.Allgather(ctx, c, send, recv) }},
+			{"allreduce", func() error { return collectives.Allreduce(ctx, c, send, red, collectives.Sum[float64]()) }},
+		} {
+			d, n, err := timed(size, b.f)
+			if err != nil {
+				return fmt.Errorf("%s %d: %w", b.name, size, err)
+			}
+			emit(b.name, size, d, n)
+		}
+	}
+	return nil
+}
