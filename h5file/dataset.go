@@ -1,0 +1,353 @@
+package h5file
+
+import (
+	"fmt"
+	"math"
+	"reflect"
+
+	"github.com/gorun-hpc/gorun/h5core"
+)
+
+// Unlimited marks an unlimited dimension in MaxShape (h5py's None).
+const Unlimited = h5core.Unlimited
+
+// Dataset is an HDF5 dataset: h5py's Dataset.
+type Dataset struct {
+	object
+	d *h5core.Dataset
+}
+
+// DatasetOption configures CreateDataset: h5py's create_dataset keywords.
+type DatasetOption func(*dsetOptions)
+
+type dsetOptions struct {
+	dtype      *Datatype
+	shape      []uint64
+	shapeSet   bool
+	maxShape   []uint64
+	chunks     []uint64
+	gzip       int
+	shuffle    bool
+	fletcher32 bool
+	compact    bool
+	fill       any
+	data       any
+}
+
+// MaxShape sets the largest shape Resize may reach; Unlimited (h5py's None)
+// lets a dimension grow without bound. It implies a chunked layout.
+func MaxShape(dims ...uint64) DatasetOption {
+	return func(o *dsetOptions) { o.maxShape = append([]uint64{}, dims...) }
+}
+
+// Chunks sets the chunk shape (h5py's chunks=(...)).
+func Chunks(dims ...uint64) DatasetOption {
+	return func(o *dsetOptions) { o.chunks = append([]uint64{}, dims...) }
+}
+
+// Gzip compresses chunks with deflate at level 0..9 (h5py's
+// compression='gzip', compression_opts=level; h5py's default level is 4).
+func Gzip(level int) DatasetOption { return func(o *dsetOptions) { o.gzip = level + 1 } }
+
+// Shuffle adds the byte shuffle filter before compression (h5py's shuffle=True).
+func Shuffle() DatasetOption { return func(o *dsetOptions) { o.shuffle = true } }
+
+// Fletcher32 adds a checksum to every chunk (h5py's fletcher32=True).
+func Fletcher32() DatasetOption { return func(o *dsetOptions) { o.fletcher32 = true } }
+
+// Compact stores the data in the object header (small datasets only, < 64 KiB).
+func Compact() DatasetOption { return func(o *dsetOptions) { o.compact = true } }
+
+// FillValue sets the value unwritten elements read as (h5py's fillvalue=).
+func FillValue(v any) DatasetOption { return func(o *dsetOptions) { o.fill = v } }
+
+// WithDtype spells the HDF5 type out instead of deriving it from Go.
+func WithDtype(t *Datatype) DatasetOption { return func(o *dsetOptions) { o.dtype = t } }
+
+// WithShape sets the shape for CreateDatasetFrom (default: 1-D, len(data)).
+func WithShape(dims ...uint64) DatasetOption {
+	return func(o *dsetOptions) { o.shape, o.shapeSet = append([]uint64{}, dims...), true }
+}
+
+// CreateDataset creates a dataset of type dtype and shape (nil or empty:
+// scalar) at path, creating intermediate groups as h5py does.
+func (g *Group) CreateDataset(p string, dtype *Datatype, shape []uint64, opts ...DatasetOption) (*Dataset, error) {
+	o := dsetOptions{dtype: dtype, shape: shape, shapeSet: true}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return g.createDataset(p, o)
+}
+
+// CreateDatasetOf creates a dataset whose HDF5 type is the one Go type T
+// maps to (see TypeOf): CreateDatasetOf[float64](g, "x", []uint64{10}).
+func CreateDatasetOf[T any](g *Group, p string, shape []uint64, opts ...DatasetOption) (*Dataset, error) {
+	t, err := TypeOf(reflect.TypeFor[T]())
+	if err != nil {
+		return nil, err
+	}
+	o := dsetOptions{dtype: t, shape: shape, shapeSet: true}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return g.createDataset(p, o)
+}
+
+// CreateDatasetFrom creates a dataset holding data (h5py's
+// create_dataset(name, data=x)): a slice (shape len(data) unless WithShape
+// says otherwise) or a single value (a scalar dataset). The type comes from
+// data's elements unless WithDtype spells it out.
+func (g *Group) CreateDatasetFrom(p string, data any, opts ...DatasetOption) (*Dataset, error) {
+	var o dsetOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	v := reflect.ValueOf(data)
+	if !v.IsValid() {
+		return nil, fmt.Errorf("h5file: create dataset %s from nil data: %w", p, ErrType)
+	}
+	if o.dtype == nil {
+		t, err := TypeOf(v.Type())
+		if err != nil {
+			return nil, fmt.Errorf("h5file: create dataset %s: %w", p, err)
+		}
+		o.dtype = t
+	}
+	if !o.shapeSet {
+		if v.Kind() == reflect.Slice {
+			o.shape = []uint64{uint64(v.Len())}
+		}
+	}
+	o.data = data
+	return g.createDataset(p, o)
+}
+
+func (g *Group) createDataset(p string, o dsetOptions) (*Dataset, error) {
+	full := join(g.name, p)
+	if o.dtype == nil {
+		return nil, fmt.Errorf("h5file: create dataset %s: no type (pass one or use CreateDatasetOf): %w", full, ErrType)
+	}
+	spec := h5core.DatasetSpec{Type: o.dtype, Shape: o.shape, MaxShape: o.maxShape, Chunk: o.chunks, Compact: o.compact}
+	filtered := o.gzip > 0 || o.shuffle || o.fletcher32
+	if spec.Chunk == nil && !o.compact && (filtered || o.maxShape != nil && !equalDims(o.maxShape, o.shape)) {
+		if len(o.shape) == 0 {
+			return nil, fmt.Errorf("h5file: create dataset %s: a scalar dataset cannot be chunked", full)
+		}
+		spec.Chunk = guessChunk(o.shape, o.maxShape, uint64(o.dtype.Size))
+	}
+	if filtered {
+		spec.Filters = h5core.H5pyFilters(o.dtype.Size, o.shuffle, o.gzip-1, o.fletcher32)
+	}
+	c := &codec{}
+	if o.fill != nil {
+		if o.dtype.HasVlen() {
+			return nil, fmt.Errorf("h5file: create dataset %s: fill values of variable-length types are not supported", full)
+		}
+		spec.Fill = make([]byte, o.dtype.Size)
+		if err := c.encode(reflect.ValueOf(o.fill), o.dtype, spec.Fill); err != nil {
+			return nil, fmt.Errorf("h5file: create dataset %s: fill value: %w", full, err)
+		}
+	}
+	var cd *h5core.Dataset
+	err := g.f.apply(metaOp{name: "CreateDataset", path: full, fn: func() error {
+		var err error
+		cd, err = g.g.CreateDataset(p, spec)
+		if err != nil {
+			return fmt.Errorf("h5file: create dataset %s: %w", full, err)
+		}
+		return nil
+	}})
+	if err != nil {
+		return nil, err
+	}
+	d := g.f.newDataset(full, cd)
+	if err := d.writeFill(nil); err != nil {
+		return nil, err
+	}
+	if o.data != nil {
+		if err := d.Write(o.data); err != nil {
+			return nil, err
+		}
+	}
+	return d, nil
+}
+
+func equalDims(a, b []uint64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// guessChunk is h5py's guess_chunk: halve dimensions in turn until a chunk
+// is near a target size that grows with the dataset (8 KiB .. 1 MiB), so
+// our auto-chunked datasets look like h5py's.
+func guessChunk(shape, maxShape []uint64, typeSize uint64) []uint64 {
+	const base, lo, hi = 16 * 1024, 8 * 1024, 1024 * 1024
+	n := len(shape)
+	chunks := make([]float64, n)
+	for i, s := range shape {
+		if s == 0 {
+			s = 1024
+		}
+		chunks[i] = float64(s)
+	}
+	prod := func() float64 {
+		p := 1.0
+		for _, c := range chunks {
+			p *= c
+		}
+		return p
+	}
+	dsetSize := prod() * float64(typeSize)
+	target := base * math.Pow(2, math.Log10(dsetSize/(1024*1024)))
+	target = math.Min(math.Max(target, lo), hi)
+	for idx := 0; ; idx++ {
+		cb := prod() * float64(typeSize)
+		if (cb < target || math.Abs(cb-target)/target < 0.5) && cb < hi {
+			break
+		}
+		if prod() == 1 {
+			break
+		}
+		chunks[idx%n] = math.Ceil(chunks[idx%n] / 2)
+	}
+	out := make([]uint64, n)
+	for i, c := range chunks {
+		out[i] = uint64(c)
+	}
+	return out
+}
+
+// Shape is the dataset's current shape (empty for a scalar).
+func (d *Dataset) Shape() []uint64 { return d.d.Shape() }
+
+// MaxShape is the largest shape Resize may reach (Unlimited for h5py's None).
+func (d *Dataset) MaxShape() []uint64 { return d.d.MaxShape() }
+
+// Dtype is the dataset's HDF5 type.
+func (d *Dataset) Dtype() *Datatype { return d.d.Type() }
+
+// Len is the number of elements.
+func (d *Dataset) Len() uint64 { return numElements(d.d.Shape()) }
+
+// Chunks is the chunk shape, nil if the dataset is not chunked.
+func (d *Dataset) Chunks() []uint64 {
+	if d.d.Layout() != h5core.LayoutChunked {
+		return nil
+	}
+	return d.d.ChunkShape()
+}
+
+// Layout is "compact", "contiguous" or "chunked".
+func (d *Dataset) Layout() string {
+	switch d.d.Layout() {
+	case h5core.LayoutCompact:
+		return "compact"
+	case h5core.LayoutContiguous:
+		return "contiguous"
+	case h5core.LayoutChunked:
+		return "chunked"
+	}
+	return d.d.Layout().String()
+}
+
+// Compression is "gzip" when chunks are deflated, "" otherwise; the level
+// is CompressionOpts (h5py's compression and compression_opts).
+func (d *Dataset) Compression() string {
+	for _, f := range d.d.Filters() {
+		if f.ID == 1 {
+			return "gzip"
+		}
+	}
+	return ""
+}
+
+// CompressionOpts is the deflate level, -1 without compression.
+func (d *Dataset) CompressionOpts() int {
+	for _, f := range d.d.Filters() {
+		if f.ID == 1 && len(f.ClientData) > 0 {
+			return int(f.ClientData[0])
+		}
+	}
+	return -1
+}
+
+// Shuffle reports whether the shuffle filter is on.
+func (d *Dataset) Shuffle() bool { return d.hasFilter(2) }
+
+// Fletcher32 reports whether chunks carry a Fletcher-32 checksum.
+func (d *Dataset) Fletcher32() bool { return d.hasFilter(3) }
+
+func (d *Dataset) hasFilter(id uint16) bool {
+	for _, f := range d.d.Filters() {
+		if f.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// FillValue reads the fill value into dst (a pointer).
+func (d *Dataset) FillValue(dst any) error {
+	v := reflect.ValueOf(dst)
+	if v.Kind() != reflect.Pointer || v.IsNil() {
+		return fmt.Errorf("h5file: FillValue needs a non-nil pointer, got %T: %w", dst, ErrType)
+	}
+	b := d.d.Fill().Value
+	if b == nil {
+		b = make([]byte, d.d.Type().Size)
+	}
+	return d.f.codec().decode(b, d.d.Type(), v.Elem())
+}
+
+// Resize changes the shape of a chunked dataset within MaxShape (h5py's
+// resize). New elements read as the fill value.
+func (d *Dataset) Resize(shape ...uint64) error {
+	var before map[string]bool
+	if fv := d.d.Fill().Value; !allZero(fv) && len(d.d.Filters()) == 0 && d.d.Layout() == h5core.LayoutChunked {
+		before = map[string]bool{}
+		recs, err := d.d.Chunks()
+		if err != nil {
+			return err
+		}
+		for _, r := range recs {
+			before[fmt.Sprint(r.Coords)] = true
+		}
+	}
+	err := d.f.apply(metaOp{name: "Resize", path: d.name, fn: func() error {
+		if err := d.d.Resize(shape); err != nil {
+			return fmt.Errorf("h5file: resize %s to %v: %w", d.name, shape, err)
+		}
+		return nil
+	}})
+	if err != nil {
+		return err
+	}
+	if before != nil {
+		return d.writeFill(before)
+	}
+	return nil
+}
+
+func allZero(b []byte) bool {
+	for _, x := range b {
+		if x != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func numElements(shape []uint64) uint64 {
+	n := uint64(1)
+	for _, s := range shape {
+		n *= s
+	}
+	return n
+}

@@ -1,0 +1,213 @@
+package h5file
+
+import (
+	"errors"
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/gorun-hpc/gorun/h5core"
+)
+
+// object is what groups and datasets share: the file, the path they were
+// reached by, and their attributes.
+type object struct {
+	f    *File
+	name string
+	core h5core.Object
+}
+
+// Name is the object's full path in the file ("/a/b").
+func (o *object) Name() string { return o.name }
+
+// File is the file the object lives in.
+func (o *object) File() *File { return o.f }
+
+// Attrs is the object's attribute set: h5py's obj.attrs.
+func (o *object) Attrs() *Attrs { return &Attrs{o: o} }
+
+// Group is an HDF5 group: h5py's Group.
+type Group struct {
+	object
+	g *h5core.Group
+}
+
+func join(base, name string) string {
+	if strings.HasPrefix(name, "/") {
+		return path.Clean(name)
+	}
+	return path.Clean(base + "/" + name)
+}
+
+// CreateGroup creates a group at path (relative to g, or absolute). The
+// intermediate groups of a/b/c must exist; use RequireGroup to create them.
+func (g *Group) CreateGroup(p string) (*Group, error) {
+	var ng *h5core.Group
+	err := g.f.apply(metaOp{name: "CreateGroup", path: join(g.name, p), fn: func() error {
+		parent, last := path.Split(strings.TrimSuffix(p, "/"))
+		if parent != "" && parent != "/" {
+			if _, err := g.g.Lookup(strings.TrimSuffix(parent, "/")); err != nil {
+				return fmt.Errorf("h5file: create group %s: parent %s: %w (use RequireGroup to create intermediate groups)", p, parent, err)
+			}
+		}
+		_ = last
+		var err error
+		ng, err = g.g.CreateGroup(p)
+		if err != nil {
+			return fmt.Errorf("h5file: create group %s in %s: %w", p, g.name, err)
+		}
+		return nil
+	}})
+	if err != nil {
+		return nil, err
+	}
+	return g.f.newGroup(join(g.name, p), ng), nil
+}
+
+// RequireGroup returns the group at path, creating it and any missing
+// intermediate groups (h5py's require_group, applied to every level).
+func (g *Group) RequireGroup(p string) (*Group, error) {
+	if o, err := g.g.Lookup(p); err == nil {
+		if cg, ok := o.(*h5core.Group); ok {
+			if err := g.f.check(); err != nil {
+				return nil, err
+			}
+			return g.f.newGroup(join(g.name, p), cg), nil
+		}
+		return nil, fmt.Errorf("h5file: require group %s: a dataset has that name: %w", p, ErrExists)
+	}
+	var ng *h5core.Group
+	err := g.f.apply(metaOp{name: "RequireGroup", path: join(g.name, p), fn: func() error {
+		var err error
+		ng, err = g.g.RequireGroup(p)
+		if err != nil {
+			return fmt.Errorf("h5file: require group %s in %s: %w", p, g.name, err)
+		}
+		return nil
+	}})
+	if err != nil {
+		return nil, err
+	}
+	return g.f.newGroup(join(g.name, p), ng), nil
+}
+
+func (f *File) newGroup(name string, g *h5core.Group) *Group {
+	return &Group{object: object{f: f, name: name, core: g}, g: g}
+}
+
+func (f *File) newDataset(name string, d *h5core.Dataset) *Dataset {
+	return &Dataset{object: object{f: f, name: name, core: d}, d: d}
+}
+
+// Group returns the group at path.
+func (g *Group) Group(p string) (*Group, error) {
+	o, err := g.Get(p)
+	if err != nil {
+		return nil, err
+	}
+	sg, ok := o.(*Group)
+	if !ok {
+		return nil, fmt.Errorf("h5file: %s is a dataset, not a group: %w", join(g.name, p), ErrType)
+	}
+	return sg, nil
+}
+
+// Dataset returns the dataset at path.
+func (g *Group) Dataset(p string) (*Dataset, error) {
+	o, err := g.Get(p)
+	if err != nil {
+		return nil, err
+	}
+	d, ok := o.(*Dataset)
+	if !ok {
+		return nil, fmt.Errorf("h5file: %s is a group, not a dataset: %w", join(g.name, p), ErrType)
+	}
+	return d, nil
+}
+
+// Object is a *Group or a *Dataset.
+type Object interface {
+	Name() string
+	Attrs() *Attrs
+}
+
+// Get returns the object at path (h5py's g[path]): a *Group or *Dataset.
+func (g *Group) Get(p string) (Object, error) {
+	if err := g.f.check(); err != nil {
+		return nil, err
+	}
+	o, err := g.g.Lookup(p)
+	if err != nil {
+		return nil, fmt.Errorf("h5file: %s: %w", join(g.name, p), err)
+	}
+	switch x := o.(type) {
+	case *h5core.Group:
+		return g.f.newGroup(join(g.name, p), x), nil
+	case *h5core.Dataset:
+		return g.f.newDataset(join(g.name, p), x), nil
+	}
+	return nil, fmt.Errorf("h5file: %s is of a kind h5file does not handle: %w", join(g.name, p), h5core.ErrUnsupported)
+}
+
+// Contains reports whether path names an object (h5py's `path in g`).
+func (g *Group) Contains(p string) bool {
+	if g.f.closed {
+		return false
+	}
+	_, err := g.g.Lookup(p)
+	return err == nil
+}
+
+// Keys lists the group's member names in libhdf5's (bytewise) order.
+func (g *Group) Keys() ([]string, error) {
+	if err := g.f.check(); err != nil {
+		return nil, err
+	}
+	return g.g.Members(), nil
+}
+
+// Len is the number of members.
+func (g *Group) Len() int { return len(g.g.Members()) }
+
+// Delete unlinks path (h5py's del g[path]); its space is freed at the
+// next flush.
+func (g *Group) Delete(p string) error {
+	return g.f.apply(metaOp{name: "Delete", path: join(g.name, p), fn: func() error {
+		return g.g.Unlink(p)
+	}})
+}
+
+// Move renames src to dst (h5py's g.move).
+func (g *Group) Move(src, dst string) error {
+	return g.f.apply(metaOp{name: "Move", path: join(g.name, src), fn: func() error {
+		return g.g.Move(src, dst)
+	}})
+}
+
+// SoftLink makes p a soft link to target (h5py's g[p] = SoftLink(target)).
+func (g *Group) SoftLink(p, target string) error {
+	return g.f.apply(metaOp{name: "SoftLink", path: join(g.name, p), fn: func() error {
+		return g.g.CreateSoftLink(p, target)
+	}})
+}
+
+// Visit calls fn for every object below g, parents before children (h5py's
+// visititems); returning an error stops the walk with that error.
+func (g *Group) Visit(fn func(name string, o Object) error) error {
+	if err := g.f.check(); err != nil {
+		return err
+	}
+	return g.g.Visit(func(p string, o h5core.Object) error {
+		full := join(g.name, p)
+		switch x := o.(type) {
+		case *h5core.Group:
+			return fn(p, g.f.newGroup(full, x))
+		case *h5core.Dataset:
+			return fn(p, g.f.newDataset(full, x))
+		}
+		return nil
+	})
+}
+
+// IsNotFound reports whether err says a path names nothing.
+func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }

@@ -1,0 +1,213 @@
+package h5file
+
+import (
+	"bytes"
+	"fmt"
+
+	"github.com/gorun-hpc/gorun/h5core"
+)
+
+// writeRaw puts the packed elements of selection h (buf) into the file.
+// Contiguous data and unfiltered chunks are written straight to the file at
+// offsets from the layout; nothing passes through the metadata code. Only
+// compact data (it lives in the object header), filtered chunks (each
+// rewrite allocates new space) and chunks a libhdf5 file never allocated
+// change metadata, and those go through apply.
+func (d *Dataset) writeRaw(h h5core.Hyperslab, buf []byte) error {
+	shape := d.d.Shape()
+	es := uint64(d.d.Type().Size)
+	if h.NumElements() == 0 {
+		return nil
+	}
+	switch d.d.Layout() {
+	case h5core.LayoutCompact:
+		data := append([]byte(nil), d.d.CompactData()...)
+		if err := h5core.ContiguousRuns(shape, es, h, func(r h5core.Run) error {
+			copy(data[r.Off:r.Off+r.Len], buf[r.MemOff:])
+			return nil
+		}); err != nil {
+			return err
+		}
+		return d.f.apply(metaOp{name: "WriteCompact", path: d.name, fn: func() error { return d.d.SetCompactData(data) }})
+	case h5core.LayoutContiguous:
+		addr, _ := d.d.DataAddr()
+		if addr == h5core.UndefinedAddr {
+			if err := d.f.apply(metaOp{name: "AllocStorage", path: d.name, fn: d.d.AllocStorage}); err != nil {
+				return err
+			}
+			if err := d.writeFill(nil); err != nil {
+				return err
+			}
+			addr, _ = d.d.DataAddr()
+		}
+		return h5core.ContiguousRuns(shape, es, h, func(r h5core.Run) error {
+			_, err := d.f.os.WriteAt(buf[r.MemOff:r.MemOff+r.Len], int64(addr+r.Off))
+			return err
+		})
+	case h5core.LayoutChunked:
+		filtered := len(d.d.Filters()) > 0
+		cb := d.d.ChunkBytes()
+		return h5core.ChunkRuns(shape, d.d.ChunkShape(), es, h, func(coords []uint64, runs []h5core.Run) error {
+			rec, ok, err := d.d.Chunk(coords)
+			if err != nil {
+				return err
+			}
+			if !filtered && ok {
+				for _, r := range runs {
+					if _, err := d.f.os.WriteAt(buf[r.MemOff:r.MemOff+r.Len], int64(rec.Addr+r.Off)); err != nil {
+						return err
+					}
+				}
+				return nil
+			}
+			var chunk []byte
+			if covers(runs, cb) {
+				chunk = make([]byte, cb)
+			} else if chunk, err = d.d.ReadChunk(d.f.os, coords); err != nil {
+				return err
+			}
+			for _, r := range runs {
+				copy(chunk[r.Off:r.Off+r.Len], buf[r.MemOff:])
+			}
+			return d.f.apply(metaOp{name: "WriteChunk", path: d.name, fn: func() error {
+				return d.d.WriteChunk(d.f.os, coords, chunk)
+			}})
+		})
+	}
+	return fmt.Errorf("%w: writing a %s dataset", h5core.ErrUnsupported, d.d.Layout())
+}
+
+// covers reports whether runs fill a whole chunk, so its old contents need
+// not be read.
+func covers(runs []h5core.Run, n uint64) bool {
+	var t uint64
+	for _, r := range runs {
+		t += r.Len
+	}
+	return t == n
+}
+
+// readRaw fills buf with the packed elements of selection h.
+func (d *Dataset) readRaw(h h5core.Hyperslab, buf []byte) error {
+	shape := d.d.Shape()
+	es := uint64(d.d.Type().Size)
+	if h.NumElements() == 0 {
+		return nil
+	}
+	switch d.d.Layout() {
+	case h5core.LayoutCompact:
+		data := d.d.CompactData()
+		return h5core.ContiguousRuns(shape, es, h, func(r h5core.Run) error {
+			if r.Off+r.Len > uint64(len(data)) {
+				return fmt.Errorf("%w: compact data of %d bytes, selection needs %d", h5core.ErrFormat, len(data), r.Off+r.Len)
+			}
+			copy(buf[r.MemOff:r.MemOff+r.Len], data[r.Off:])
+			return nil
+		})
+	case h5core.LayoutContiguous:
+		addr, _ := d.d.DataAddr()
+		if addr == h5core.UndefinedAddr {
+			fillRepeat(buf, d.fillElem())
+			return nil
+		}
+		return h5core.ContiguousRuns(shape, es, h, func(r h5core.Run) error {
+			_, err := d.f.os.ReadAt(buf[r.MemOff:r.MemOff+r.Len], int64(addr+r.Off))
+			return err
+		})
+	case h5core.LayoutChunked:
+		filtered := len(d.d.Filters()) > 0
+		return h5core.ChunkRuns(shape, d.d.ChunkShape(), es, h, func(coords []uint64, runs []h5core.Run) error {
+			if !filtered {
+				rec, ok, err := d.d.Chunk(coords)
+				if err != nil {
+					return err
+				}
+				if ok {
+					for _, r := range runs {
+						if _, err := d.f.os.ReadAt(buf[r.MemOff:r.MemOff+r.Len], int64(rec.Addr+r.Off)); err != nil {
+							return err
+						}
+					}
+					return nil
+				}
+			}
+			chunk, err := d.d.ReadChunk(d.f.os, coords)
+			if err != nil {
+				return err
+			}
+			for _, r := range runs {
+				copy(buf[r.MemOff:r.MemOff+r.Len], chunk[r.Off:])
+			}
+			return nil
+		})
+	}
+	return fmt.Errorf("%w: reading a %s dataset", h5core.ErrUnsupported, d.d.Layout())
+}
+
+func (d *Dataset) fillElem() []byte {
+	if v := d.d.Fill().Value; v != nil {
+		return v
+	}
+	return make([]byte, d.d.Type().Size)
+}
+
+func fillRepeat(buf, elem []byte) {
+	if len(elem) == 0 {
+		return
+	}
+	for i := 0; i+len(elem) <= len(buf); i += len(elem) {
+		copy(buf[i:], elem)
+	}
+}
+
+// writeFill writes a nonzero fill value into freshly allocated storage
+// (h5core leaves it zero). skip lists chunks (by fmt.Sprint of coords)
+// that already hold data.
+func (d *Dataset) writeFill(skip map[string]bool) error {
+	fv := d.d.Fill().Value
+	if allZero(fv) {
+		return nil
+	}
+	switch d.d.Layout() {
+	case h5core.LayoutContiguous:
+		addr, size := d.d.DataAddr()
+		if addr == h5core.UndefinedAddr {
+			return nil
+		}
+		return writeRepeated(d, addr, size, fv)
+	case h5core.LayoutChunked:
+		if len(d.d.Filters()) > 0 {
+			return nil // filtered chunks are written whole, fill included
+		}
+		recs, err := d.d.Chunks()
+		if err != nil {
+			return err
+		}
+		for _, r := range recs {
+			if skip[fmt.Sprint(r.Coords)] {
+				continue
+			}
+			if err := writeRepeated(d, r.Addr, d.d.ChunkBytes(), fv); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func writeRepeated(d *Dataset, addr, size uint64, elem []byte) error {
+	const block = 1 << 20
+	n := min(size, block)
+	n -= n % uint64(len(elem))
+	if n == 0 {
+		n = uint64(len(elem))
+	}
+	b := bytes.Repeat(elem, int(n)/len(elem))
+	for off := uint64(0); off < size; off += uint64(len(b)) {
+		end := min(size-off, uint64(len(b)))
+		if _, err := d.f.os.WriteAt(b[:end], int64(addr+off)); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,615 @@
+package h5file
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"reflect"
+	"strings"
+
+	"github.com/gorun-hpc/gorun/h5core"
+)
+
+// Datatype is an HDF5 datatype. Most callers never build one: Go types map
+// to HDF5 types by themselves (see TypeOf). Pass one with WithDtype to choose
+// another, for example a big-endian integer or a fixed-length string.
+type Datatype = h5core.Datatype
+
+// Ready-made datatypes for WithDtype.
+var (
+	Int8      = h5core.Int8LE
+	Int16     = h5core.Int16LE
+	Int32     = h5core.Int32LE
+	Int64     = h5core.Int64LE
+	Uint8     = h5core.Uint8LE
+	Uint16    = h5core.Uint16LE
+	Uint32    = h5core.Uint32LE
+	Uint64    = h5core.Uint64LE
+	Float32   = h5core.Float32LE
+	Float64   = h5core.Float64LE
+	Int16BE   = h5core.IntType(2, true, h5core.BigEndian)
+	Int32BE   = h5core.IntType(4, true, h5core.BigEndian)
+	Int64BE   = h5core.IntType(8, true, h5core.BigEndian)
+	Uint16BE  = h5core.IntType(2, false, h5core.BigEndian)
+	Uint32BE  = h5core.IntType(4, false, h5core.BigEndian)
+	Uint64BE  = h5core.IntType(8, false, h5core.BigEndian)
+	Float32BE = h5core.FloatType(4, h5core.BigEndian)
+	Float64BE = h5core.FloatType(8, h5core.BigEndian)
+	// Bool is h5py's bool: an int8 enum with FALSE=0 and TRUE=1.
+	Bool = h5core.Bool()
+	// String is h5py's default str: variable-length UTF-8.
+	String = h5core.VlenString(h5core.UTF8)
+	// ASCIIString is a variable-length ASCII string (h5py's bytes).
+	ASCIIString = h5core.VlenString(h5core.ASCII)
+)
+
+// FixedString is a fixed-length string type of n bytes, null-padded as
+// numpy's "S<n>" is; utf8 marks the text UTF-8 rather than ASCII.
+func FixedString(n int, utf8 bool) *Datatype {
+	cs := h5core.ASCII
+	if utf8 {
+		cs = h5core.UTF8
+	}
+	return h5core.FixedString(n, cs, h5core.PadNull)
+}
+
+// Enum is an integer enum type over base with the given names and values.
+func Enum(base *Datatype, names []string, values []int64) *Datatype {
+	return h5core.Enum(base, names, values)
+}
+
+// ArrayOf is a fixed-size array type of base with the given dimensions.
+func ArrayOf(base *Datatype, dims ...uint32) *Datatype { return h5core.ArrayOf(base, dims...) }
+
+// TypeOf returns the HDF5 type a Go value of type t maps to: integers and
+// floats to little-endian numbers of the same size (int and uint are 64-bit),
+// bool to h5py's enum, string to h5py's variable-length UTF-8 str, arrays to
+// HDF5 arrays, structs to compound types (packed as numpy packs them; a field
+// tag `h5:"name"` renames a member and `h5:"-"` skips it) and slices to their
+// element type.
+func TypeOf(t reflect.Type) (*Datatype, error) { return typeOf(t, 0) }
+
+func typeOf(t reflect.Type, depth int) (*Datatype, error) {
+	if depth > 32 {
+		return nil, fmt.Errorf("%w: type %s nests too deeply", ErrType, t)
+	}
+	switch t.Kind() {
+	case reflect.Int8:
+		return h5core.Int8LE, nil
+	case reflect.Int16:
+		return h5core.Int16LE, nil
+	case reflect.Int32:
+		return h5core.Int32LE, nil
+	case reflect.Int64, reflect.Int:
+		return h5core.Int64LE, nil
+	case reflect.Uint8:
+		return h5core.Uint8LE, nil
+	case reflect.Uint16:
+		return h5core.Uint16LE, nil
+	case reflect.Uint32:
+		return h5core.Uint32LE, nil
+	case reflect.Uint64, reflect.Uint:
+		return h5core.Uint64LE, nil
+	case reflect.Float32:
+		return h5core.Float32LE, nil
+	case reflect.Float64:
+		return h5core.Float64LE, nil
+	case reflect.Bool:
+		return h5core.Bool(), nil
+	case reflect.String:
+		return h5core.VlenString(h5core.UTF8), nil
+	case reflect.Slice:
+		return typeOf(t.Elem(), depth+1)
+	case reflect.Array:
+		dims := []uint32{uint32(t.Len())}
+		e := t.Elem()
+		for e.Kind() == reflect.Array {
+			dims = append(dims, uint32(e.Len()))
+			e = e.Elem()
+		}
+		base, err := typeOf(e, depth+1)
+		if err != nil {
+			return nil, err
+		}
+		return h5core.ArrayOf(base, dims...), nil
+	case reflect.Struct:
+		var ms []h5core.Member
+		var off uint32
+		for i := 0; i < t.NumField(); i++ {
+			fl := t.Field(i)
+			name, ok := fieldName(fl)
+			if !ok {
+				continue
+			}
+			mt, err := typeOf(fl.Type, depth+1)
+			if err != nil {
+				return nil, fmt.Errorf("field %s: %w", fl.Name, err)
+			}
+			ms = append(ms, h5core.Member{Name: name, Offset: off, Type: mt})
+			off += mt.Size
+		}
+		if len(ms) == 0 {
+			return nil, fmt.Errorf("%w: struct %s has no exported fields", ErrType, t)
+		}
+		return h5core.Compound(off, ms...), nil
+	}
+	return nil, fmt.Errorf("%w: no HDF5 type for Go type %s; pass WithDtype", ErrType, t)
+}
+
+func fieldName(fl reflect.StructField) (string, bool) {
+	if !fl.IsExported() {
+		return "", false
+	}
+	tag := fl.Tag.Get("h5")
+	if tag == "-" {
+		return "", false
+	}
+	if tag != "" {
+		return strings.Split(tag, ",")[0], true
+	}
+	return fl.Name, true
+}
+
+// codec turns Go values into HDF5 element bytes and back. vlen data goes
+// through put/get (the global heap), which only the File can reach.
+type codec struct {
+	put func(count uint32, data []byte) (h5core.VlenRef, error)
+	get func(h5core.VlenRef) ([]byte, error)
+}
+
+func order(t *Datatype) binary.ByteOrder {
+	if t.Order == h5core.BigEndian {
+		return binary.BigEndian
+	}
+	return binary.LittleEndian
+}
+
+func putUint(t *Datatype, b []byte, u uint64) {
+	o := order(t)
+	switch t.Size {
+	case 1:
+		b[0] = byte(u)
+	case 2:
+		o.PutUint16(b, uint16(u))
+	case 4:
+		o.PutUint32(b, uint32(u))
+	case 8:
+		o.PutUint64(b, u)
+	}
+}
+
+func getUint(t *Datatype, b []byte) uint64 {
+	o := order(t)
+	switch t.Size {
+	case 1:
+		return uint64(b[0])
+	case 2:
+		return uint64(o.Uint16(b))
+	case 4:
+		return uint64(o.Uint32(b))
+	case 8:
+		return o.Uint64(b)
+	}
+	return 0
+}
+
+func signExtend(t *Datatype, u uint64) int64 {
+	shift := 64 - 8*uint(t.Size)
+	return int64(u<<shift) >> shift
+}
+
+// encode writes the Go value v as one element of type t into b (t.Size bytes).
+func (c *codec) encode(v reflect.Value, t *Datatype, b []byte) error {
+	for v.Kind() == reflect.Interface || v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return fmt.Errorf("%w: nil value", ErrType)
+		}
+		v = v.Elem()
+	}
+	switch t.Class {
+	case h5core.ClassInteger, h5core.ClassEnum:
+		base := t
+		if t.Class == h5core.ClassEnum {
+			base = t.Base
+		}
+		var u uint64
+		switch v.Kind() {
+		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+			u = uint64(v.Int())
+		case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+			u = v.Uint()
+		case reflect.Bool:
+			if v.Bool() {
+				u = 1
+			}
+		default:
+			return fmt.Errorf("%w: cannot store Go %s in an HDF5 integer", ErrType, v.Type())
+		}
+		putUint(base, b, u)
+		return nil
+	case h5core.ClassFloat:
+		var f float64
+		switch v.Kind() {
+		case reflect.Float32, reflect.Float64:
+			f = v.Float()
+		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+			f = float64(v.Int())
+		case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+			f = float64(v.Uint())
+		default:
+			return fmt.Errorf("%w: cannot store Go %s in an HDF5 float", ErrType, v.Type())
+		}
+		switch t.Size {
+		case 4:
+			putUint(t, b, uint64(math.Float32bits(float32(f))))
+		case 8:
+			putUint(t, b, math.Float64bits(f))
+		default:
+			return fmt.Errorf("%w: %d-byte floats are not supported", ErrType, t.Size)
+		}
+		return nil
+	case h5core.ClassString:
+		s, err := stringOf(v)
+		if err != nil {
+			return err
+		}
+		if len(s) > int(t.Size) {
+			return fmt.Errorf("%w: string of %d bytes does not fit a %d-byte fixed string", ErrType, len(s), t.Size)
+		}
+		n := copy(b[:t.Size], s)
+		pad := byte(0)
+		if t.Pad == h5core.PadSpace {
+			pad = ' '
+		}
+		for i := n; i < int(t.Size); i++ {
+			b[i] = pad
+		}
+		return nil
+	case h5core.ClassVlen:
+		if c.put == nil {
+			return fmt.Errorf("%w: variable-length data needs a file", ErrType)
+		}
+		if t.VlenString {
+			s, err := stringOf(v)
+			if err != nil {
+				return err
+			}
+			ref, err := c.put(uint32(len(s)), []byte(s))
+			if err != nil {
+				return err
+			}
+			ref.Encode(b)
+			return nil
+		}
+		if v.Kind() != reflect.Slice && v.Kind() != reflect.Array {
+			return fmt.Errorf("%w: cannot store Go %s in an HDF5 sequence", ErrType, v.Type())
+		}
+		n := v.Len()
+		data := make([]byte, n*int(t.Base.Size))
+		for i := 0; i < n; i++ {
+			if err := c.encode(v.Index(i), t.Base, data[i*int(t.Base.Size):]); err != nil {
+				return err
+			}
+		}
+		ref, err := c.put(uint32(n), data)
+		if err != nil {
+			return err
+		}
+		ref.Encode(b)
+		return nil
+	case h5core.ClassArray:
+		n := 1
+		for _, d := range t.Dims {
+			n *= int(d)
+		}
+		flat := flatten(v)
+		if len(flat) != n {
+			return fmt.Errorf("%w: array of %d elements needs %d", ErrShape, len(flat), n)
+		}
+		for i, e := range flat {
+			if err := c.encode(e, t.Base, b[i*int(t.Base.Size):]); err != nil {
+				return err
+			}
+		}
+		return nil
+	case h5core.ClassCompound:
+		if v.Kind() != reflect.Struct {
+			return fmt.Errorf("%w: cannot store Go %s in an HDF5 compound", ErrType, v.Type())
+		}
+		for _, m := range t.Members {
+			fv, ok := fieldByName(v, m.Name)
+			if !ok {
+				return fmt.Errorf("%w: Go %s has no field for member %q (tag it `h5:\"%s\"`)", ErrType, v.Type(), m.Name, m.Name)
+			}
+			if err := c.encode(fv, m.Type, b[m.Offset:]); err != nil {
+				return fmt.Errorf("member %s: %w", m.Name, err)
+			}
+		}
+		return nil
+	}
+	return fmt.Errorf("%w: writing HDF5 class %d is not supported", ErrType, t.Class)
+}
+
+func stringOf(v reflect.Value) (string, error) {
+	switch {
+	case v.Kind() == reflect.String:
+		return v.String(), nil
+	case v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.Uint8:
+		return string(v.Bytes()), nil
+	}
+	return "", fmt.Errorf("%w: cannot store Go %s in an HDF5 string", ErrType, v.Type())
+}
+
+// flatten lists the leaves of nested arrays/slices in row-major order.
+func flatten(v reflect.Value) []reflect.Value {
+	if v.Kind() != reflect.Array && v.Kind() != reflect.Slice {
+		return []reflect.Value{v}
+	}
+	var out []reflect.Value
+	for i := 0; i < v.Len(); i++ {
+		e := v.Index(i)
+		if e.Kind() == reflect.Array {
+			out = append(out, flatten(e)...)
+		} else {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func fieldByName(v reflect.Value, name string) (reflect.Value, bool) {
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		if n, ok := fieldName(t.Field(i)); ok && n == name {
+			return v.Field(i), true
+		}
+	}
+	return reflect.Value{}, false
+}
+
+// decode reads one element of type t from b into the settable Go value v.
+func (c *codec) decode(b []byte, t *Datatype, v reflect.Value) error {
+	if v.Kind() == reflect.Interface && v.NumMethod() == 0 {
+		x, err := c.natural(b, t)
+		if err != nil {
+			return err
+		}
+		v.Set(reflect.ValueOf(x))
+		return nil
+	}
+	if v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			v.Set(reflect.New(v.Type().Elem()))
+		}
+		v = v.Elem()
+	}
+	switch t.Class {
+	case h5core.ClassInteger, h5core.ClassEnum:
+		base := t
+		if t.Class == h5core.ClassEnum {
+			base = t.Base
+		}
+		u := getUint(base, b)
+		switch v.Kind() {
+		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+			if base.Signed {
+				v.SetInt(signExtend(base, u))
+			} else {
+				v.SetInt(int64(u))
+			}
+		case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+			v.SetUint(u)
+		case reflect.Bool:
+			v.SetBool(u != 0)
+		case reflect.Float32, reflect.Float64:
+			if base.Signed {
+				v.SetFloat(float64(signExtend(base, u)))
+			} else {
+				v.SetFloat(float64(u))
+			}
+		default:
+			return fmt.Errorf("%w: cannot read an HDF5 integer into Go %s", ErrType, v.Type())
+		}
+		return nil
+	case h5core.ClassFloat:
+		var f float64
+		switch t.Size {
+		case 4:
+			f = float64(math.Float32frombits(uint32(getUint(t, b))))
+		case 8:
+			f = math.Float64frombits(getUint(t, b))
+		default:
+			return fmt.Errorf("%w: %d-byte floats are not supported", ErrType, t.Size)
+		}
+		if v.Kind() != reflect.Float32 && v.Kind() != reflect.Float64 {
+			return fmt.Errorf("%w: cannot read an HDF5 float into Go %s", ErrType, v.Type())
+		}
+		v.SetFloat(f)
+		return nil
+	case h5core.ClassString:
+		s := b[:t.Size]
+		if t.Pad == h5core.PadSpace {
+			s = []byte(strings.TrimRight(string(s), " "))
+		} else if i := indexByte(s, 0); i >= 0 {
+			s = s[:i]
+		}
+		return setString(v, s)
+	case h5core.ClassVlen:
+		ref, err := h5core.DecodeVlenRef(b)
+		if err != nil {
+			return err
+		}
+		var data []byte
+		if ref != (h5core.VlenRef{}) {
+			if data, err = c.get(ref); err != nil {
+				return err
+			}
+		}
+		if t.VlenString {
+			return setString(v, data)
+		}
+		if v.Kind() != reflect.Slice {
+			return fmt.Errorf("%w: cannot read an HDF5 sequence into Go %s", ErrType, v.Type())
+		}
+		n := int(ref.Len)
+		if uint64(n)*uint64(t.Base.Size) > uint64(len(data)) {
+			return fmt.Errorf("%w: sequence of %d elements in %d bytes", h5core.ErrFormat, n, len(data))
+		}
+		s := reflect.MakeSlice(v.Type(), n, n)
+		for i := 0; i < n; i++ {
+			if err := c.decode(data[i*int(t.Base.Size):], t.Base, s.Index(i)); err != nil {
+				return err
+			}
+		}
+		v.Set(s)
+		return nil
+	case h5core.ClassArray:
+		n := 1
+		for _, d := range t.Dims {
+			n *= int(d)
+		}
+		if v.Kind() == reflect.Slice {
+			v.Set(reflect.MakeSlice(v.Type(), n, n))
+			for i := 0; i < n; i++ {
+				if err := c.decode(b[i*int(t.Base.Size):], t.Base, v.Index(i)); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		leaves := flatten(v)
+		if len(leaves) != n {
+			return fmt.Errorf("%w: Go %s holds %d elements, the HDF5 array %d", ErrShape, v.Type(), len(leaves), n)
+		}
+		for i, e := range leaves {
+			if err := c.decode(b[i*int(t.Base.Size):], t.Base, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	case h5core.ClassCompound:
+		if v.Kind() != reflect.Struct {
+			return fmt.Errorf("%w: cannot read an HDF5 compound into Go %s", ErrType, v.Type())
+		}
+		for _, m := range t.Members {
+			fv, ok := fieldByName(v, m.Name)
+			if !ok {
+				continue // h5py lets you read a subset of fields; so do we
+			}
+			if err := c.decode(b[m.Offset:], m.Type, fv); err != nil {
+				return fmt.Errorf("member %s: %w", m.Name, err)
+			}
+		}
+		return nil
+	}
+	return fmt.Errorf("%w: reading HDF5 class %d is not supported", ErrType, t.Class)
+}
+
+func indexByte(b []byte, c byte) int {
+	for i, x := range b {
+		if x == c {
+			return i
+		}
+	}
+	return -1
+}
+
+func setString(v reflect.Value, s []byte) error {
+	switch {
+	case v.Kind() == reflect.String:
+		v.SetString(string(s))
+	case v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.Uint8:
+		v.SetBytes(append([]byte(nil), s...))
+	default:
+		return fmt.Errorf("%w: cannot read an HDF5 string into Go %s", ErrType, v.Type())
+	}
+	return nil
+}
+
+// natural decodes one element into the Go type that TypeOf maps back to it
+// (used for `any` destinations, as h5py returns numpy's natural dtype).
+func (c *codec) natural(b []byte, t *Datatype) (any, error) {
+	rt, err := goType(t)
+	if err != nil {
+		return nil, err
+	}
+	v := reflect.New(rt).Elem()
+	if err := c.decode(b, t, v); err != nil {
+		return nil, err
+	}
+	return v.Interface(), nil
+}
+
+// goType is the Go type an HDF5 type reads into by default.
+func goType(t *Datatype) (reflect.Type, error) {
+	switch t.Class {
+	case h5core.ClassInteger:
+		switch {
+		case t.Signed && t.Size == 1:
+			return reflect.TypeFor[int8](), nil
+		case t.Signed && t.Size == 2:
+			return reflect.TypeFor[int16](), nil
+		case t.Signed && t.Size == 4:
+			return reflect.TypeFor[int32](), nil
+		case t.Signed:
+			return reflect.TypeFor[int64](), nil
+		case t.Size == 1:
+			return reflect.TypeFor[uint8](), nil
+		case t.Size == 2:
+			return reflect.TypeFor[uint16](), nil
+		case t.Size == 4:
+			return reflect.TypeFor[uint32](), nil
+		default:
+			return reflect.TypeFor[uint64](), nil
+		}
+	case h5core.ClassFloat:
+		if t.Size == 4 {
+			return reflect.TypeFor[float32](), nil
+		}
+		return reflect.TypeFor[float64](), nil
+	case h5core.ClassEnum:
+		if isBool(t) {
+			return reflect.TypeFor[bool](), nil
+		}
+		return goType(t.Base)
+	case h5core.ClassString:
+		return reflect.TypeFor[string](), nil
+	case h5core.ClassVlen:
+		if t.VlenString {
+			return reflect.TypeFor[string](), nil
+		}
+		e, err := goType(t.Base)
+		if err != nil {
+			return nil, err
+		}
+		return reflect.SliceOf(e), nil
+	case h5core.ClassArray:
+		e, err := goType(t.Base)
+		if err != nil {
+			return nil, err
+		}
+		for i := len(t.Dims) - 1; i >= 0; i-- {
+			e = reflect.ArrayOf(int(t.Dims[i]), e)
+		}
+		return e, nil
+	case h5core.ClassCompound:
+		var fs []reflect.StructField
+		for i, m := range t.Members {
+			ft, err := goType(m.Type)
+			if err != nil {
+				return nil, err
+			}
+			fs = append(fs, reflect.StructField{
+				Name: fmt.Sprintf("F%d", i), Type: ft,
+				Tag: reflect.StructTag(fmt.Sprintf(`h5:%q`, m.Name)),
+			})
+		}
+		return reflect.StructOf(fs), nil
+	}
+	return nil, fmt.Errorf("%w: no Go type for HDF5 class %d", ErrType, t.Class)
+}
+
+func isBool(t *Datatype) bool {
+	return t.Class == h5core.ClassEnum && len(t.EnumNames) == 2 && t.Base.Size == 1 &&
+		((t.EnumNames[0] == "FALSE" && t.EnumNames[1] == "TRUE") || (t.EnumNames[0] == "TRUE" && t.EnumNames[1] == "FALSE"))
+}
