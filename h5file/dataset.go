@@ -81,16 +81,18 @@ func (g *Group) CreateDataset(p string, dtype *Datatype, shape []uint64, opts ..
 
 // CreateDatasetOf creates a dataset whose HDF5 type is the one Go type T
 // maps to (see TypeOf): CreateDatasetOf[float64](g, "x", []uint64{10}).
-func CreateDatasetOf[T any](g *Group, p string, shape []uint64, opts ...DatasetOption) (*Dataset, error) {
+// g is a *File or a *Group.
+func CreateDatasetOf[T any](g DatasetCreator, p string, shape []uint64, opts ...DatasetOption) (*Dataset, error) {
 	t, err := TypeOf(reflect.TypeFor[T]())
 	if err != nil {
 		return nil, err
 	}
-	o := dsetOptions{dtype: t, shape: shape, shapeSet: true}
-	for _, opt := range opts {
-		opt(&o)
-	}
-	return g.createDataset(p, o)
+	return g.CreateDataset(p, t, shape, opts...)
+}
+
+// DatasetCreator is a *File or a *Group.
+type DatasetCreator interface {
+	CreateDataset(p string, dtype *Datatype, shape []uint64, opts ...DatasetOption) (*Dataset, error)
 }
 
 // CreateDatasetFrom creates a dataset holding data (h5py's

@@ -18,7 +18,7 @@ type Point struct {
 	ID    int32 `h5:"id"`
 	Tag   Inner `h5:"tag"`
 	Vec   [3]int16
-	skip  int //nolint:unused // unexported fields are not members
+	skip  int    //nolint:unused // unexported fields are not members
 	Label string `h5:"-"`
 }
 
@@ -245,16 +245,16 @@ assert (f['auto_chunk'][()] == data).all()
 		build: func(t *testing.T, f *h5file.File) {
 			ds := mustDS(t)
 			ds(f.CreateDatasetFrom("compact", []int16{1, 2, 3}, h5file.Compact()))
-			ds(h5file.CreateDatasetOf[float64](f.Group, "filled", []uint64{5}, h5file.FillValue(-1.5)))
-			d := ds(h5file.CreateDatasetOf[int32](f.Group, "filled_chunked", []uint64{6}, h5file.FillValue(int32(42)), h5file.Chunks(4)))
+			ds(h5file.CreateDatasetOf[float64](f, "filled", []uint64{5}, h5file.FillValue(-1.5)))
+			d := ds(h5file.CreateDatasetOf[int32](f, "filled_chunked", []uint64{6}, h5file.FillValue(int32(42)), h5file.Chunks(4)))
 			must(t, d.WriteSel(h5file.S(h5file.Range(1, 3)), []int32{7, 8}))
-			g := ds(h5file.CreateDatasetOf[int32](f.Group, "grow", []uint64{0, 3}, h5file.MaxShape(h5file.Unlimited, 3), h5file.Chunks(2, 3), h5file.FillValue(int32(-9))))
+			g := ds(h5file.CreateDatasetOf[int32](f, "grow", []uint64{0, 3}, h5file.MaxShape(h5file.Unlimited, 3), h5file.Chunks(2, 3), h5file.FillValue(int32(-9))))
 			for step := uint64(0); step < 3; step++ {
 				must(t, g.Resize(step+1, 3))
 				must(t, g.WriteSel(h5file.S(h5file.Index(int64(step))), []int32{int32(step), int32(10 * step), int32(100 * step)}))
 			}
 			must(t, g.Resize(4, 3)) // last row stays fill
-			z := ds(h5file.CreateDatasetOf[float32](f.Group, "grow_gzip", []uint64{2}, h5file.MaxShape(h5file.Unlimited), h5file.Chunks(2), h5file.Gzip(4)))
+			z := ds(h5file.CreateDatasetOf[float32](f, "grow_gzip", []uint64{2}, h5file.MaxShape(h5file.Unlimited), h5file.Chunks(2), h5file.Gzip(4)))
 			must(t, z.Write([]float32{1, 2}))
 			must(t, z.Resize(5))
 			must(t, z.WriteSel(h5file.S(h5file.Range(2, 5)), []float32{3, 4, 5}))
@@ -287,7 +287,7 @@ assert z.maxshape == (None,) and z.compression == 'gzip' and z[()].tolist() == [
 				case "gzip":
 					opts = append(opts, h5file.Chunks(7, 3), h5file.Gzip(4), h5file.Shuffle())
 				}
-				d := ds(h5file.CreateDatasetOf[int32](f.Group, name, []uint64{30, 8}, opts...))
+				d := ds(h5file.CreateDatasetOf[int32](f, name, []uint64{30, 8}, opts...))
 				// dset[10:20, ::2] = x
 				x := make([]int32, 10*4)
 				for i := range x {

@@ -16,7 +16,7 @@ import (
 // A File is safe for use by one goroutine at a time; calls from several
 // goroutines must be serialised by the caller, as with h5py.
 type File struct {
-	*Group
+	*rootGroup
 	path     string
 	mode     string
 	os       *os.File
@@ -27,6 +27,13 @@ type File struct {
 	comm     *comm.Comm
 	mu       sync.Mutex // guards closed against a Close racing a call
 }
+
+// rootGroup names the File's embedded root group so that its Group method
+// (f.Group("a/b")) is promoted instead of hidden by a field called Group.
+type rootGroup = Group
+
+// Root is the file's root group "/".
+func (f *File) Root() *Group { return f.rootGroup }
 
 // Option configures Create and Open.
 type Option func(*options)
@@ -124,7 +131,7 @@ func Open(path string, mode string, opts ...Option) (*File, error) {
 			return nil, fmt.Errorf("h5file: open %s for writing: %v (open it with mode r): %w", path, m.Writable(), ErrReadOnly)
 		}
 	}
-	f.Group = &Group{object: object{f: f, name: "/", core: f.model.Root()}, g: f.model.Root()}
+	f.rootGroup = &Group{object: object{f: f, name: "/", core: f.model.Root()}, g: f.model.Root()}
 	if create {
 		// A new file is on disk (valid, empty) as soon as Create returns, as
 		// with h5py.

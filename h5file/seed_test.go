@@ -17,7 +17,7 @@ func TestSeed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := h5file.CreateDatasetOf[int32](f.Group, "test", []uint64{4})
+	d, err := h5file.CreateDatasetOf[int32](f, "test", []uint64{4})
 	if err != nil {
 		t.Fatal(err)
 	}
