@@ -67,7 +67,13 @@ func ArrayOf(base *Datatype, dims ...uint32) *Datatype { return h5core.ArrayOf(b
 // HDF5 arrays, structs to compound types (packed as numpy packs them; a field
 // tag `h5:"name"` renames a member and `h5:"-"` skips it) and slices to their
 // element type.
-func TypeOf(t reflect.Type) (*Datatype, error) { return typeOf(t, 0) }
+// A slice of slices is a list of variable-length sequences (h5py's vlen_dtype).
+func TypeOf(t reflect.Type) (*Datatype, error) {
+	if t.Kind() == reflect.Slice {
+		t = t.Elem()
+	}
+	return typeOf(t, 0)
+}
 
 func typeOf(t reflect.Type, depth int) (*Datatype, error) {
 	if depth > 32 {
@@ -99,7 +105,11 @@ func typeOf(t reflect.Type, depth int) (*Datatype, error) {
 	case reflect.String:
 		return h5core.VlenString(h5core.UTF8), nil
 	case reflect.Slice:
-		return typeOf(t.Elem(), depth+1)
+		base, err := typeOf(t.Elem(), depth+1)
+		if err != nil {
+			return nil, err
+		}
+		return h5core.VlenOf(base), nil
 	case reflect.Array:
 		dims := []uint32{uint32(t.Len())}
 		e := t.Elem()
@@ -613,3 +623,7 @@ func isBool(t *Datatype) bool {
 	return t.Class == h5core.ClassEnum && len(t.EnumNames) == 2 && t.Base.Size == 1 &&
 		((t.EnumNames[0] == "FALSE" && t.EnumNames[1] == "TRUE") || (t.EnumNames[0] == "TRUE" && t.EnumNames[1] == "FALSE"))
 }
+
+// VlenOf is a variable-length sequence of base (h5py's vlen_dtype); Go
+// slices of slices read and write it.
+func VlenOf(base *Datatype) *Datatype { return h5core.VlenOf(base) }
