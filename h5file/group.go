@@ -129,6 +129,7 @@ func (g *Group) Dataset(p string) (*Dataset, error) {
 type Object interface {
 	Name() string
 	Attrs() *Attrs
+	ObjectID() uint64
 }
 
 // Get returns the object at path (h5py's g[path]): a *Group or *Dataset.
@@ -211,3 +212,12 @@ func (g *Group) Visit(fn func(name string, o Object) error) error {
 
 // IsNotFound reports whether err says a path names nothing.
 func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
+
+// LinkTarget returns the target path of the soft link name in g, and false
+// if name is not a soft link.
+func (g *Group) LinkTarget(name string) (string, bool) { return g.g.SoftLink(name) }
+
+// ObjectID identifies the object in its file: two hard links to one object
+// have the same ID (h5py compares obj.id). It may change when the file is
+// flushed, as objects are rewritten copy-on-write.
+func (o *object) ObjectID() uint64 { return o.core.Addr() }

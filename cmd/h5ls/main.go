@@ -1,0 +1,123 @@
+// Command h5ls lists an HDF5 file's tree as `h5ls -r` does (path, kind,
+// shape), with no libhdf5: only gorun's h5file. -t adds each dataset's type.
+//
+//	h5ls [-t] file.h5...
+package main
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/gorun-hpc/gorun/h5file"
+)
+
+func main() {
+	types := flag.Bool("t", false, "append each dataset's HDF5 type")
+	flag.Usage = func() {
+		fmt.Fprintln(os.Stderr, "usage: h5ls [-t] file.h5...")
+		flag.PrintDefaults()
+	}
+	flag.Parse()
+	if flag.NArg() == 0 {
+		flag.Usage()
+		os.Exit(2)
+	}
+	w := bufio.NewWriter(os.Stdout)
+	status := 0
+	for _, path := range flag.Args() {
+		if err := list(w, path, *types); err != nil {
+			w.Flush()
+			fmt.Fprintf(os.Stderr, "h5ls: %s: %v\n", path, err)
+			status = 1
+		}
+	}
+	w.Flush()
+	os.Exit(status)
+}
+
+// list writes the tree of the file at path to w.
+func list(w io.Writer, path string, types bool) error {
+	f, err := h5file.Open(path, "r")
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	l := &lister{w: w, types: types, seen: map[uint64]string{}}
+	l.line("/", "Group")
+	l.seen[f.ObjectID()] = "/"
+	return l.group(f.Root(), "")
+}
+
+type lister struct {
+	w     io.Writer
+	types bool
+	seen  map[uint64]string // object ID -> first path, for "same as"
+}
+
+func (l *lister) line(name, what string) {
+	fmt.Fprintf(l.w, "%-24s %s\n", name, what)
+}
+
+func (l *lister) group(g *h5file.Group, prefix string) error {
+	keys, err := g.Keys()
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		name := prefix + "/" + k
+		if target, ok := g.LinkTarget(k); ok {
+			l.line(name, "Soft Link {"+target+"}")
+			continue
+		}
+		o, err := g.Get(k)
+		if err != nil {
+			l.line(name, "Unknown")
+			continue
+		}
+		kind := "Dataset"
+		if _, ok := o.(*h5file.Group); ok {
+			kind = "Group"
+		}
+		if first, ok := l.seen[o.ObjectID()]; ok {
+			l.line(name, kind+", same as "+first)
+			continue
+		}
+		l.seen[o.ObjectID()] = name
+		switch x := o.(type) {
+		case *h5file.Group:
+			l.line(name, "Group")
+			if err := l.group(x, name); err != nil {
+				return err
+			}
+		case *h5file.Dataset:
+			s := "Dataset " + shape(x.Shape(), x.MaxShape())
+			if l.types {
+				s += " " + x.Dtype().String()
+			}
+			l.line(name, s)
+		}
+	}
+	return nil
+}
+
+// shape formats dims as h5ls does: {2, 3}, {2/4, 3}, {0/Inf}, {SCALAR}.
+func shape(dims, max []uint64) string {
+	if len(dims) == 0 {
+		return "{SCALAR}"
+	}
+	parts := make([]string, len(dims))
+	for i, d := range dims {
+		parts[i] = fmt.Sprint(d)
+		switch {
+		case i < len(max) && max[i] == h5file.Unlimited:
+			parts[i] += "/Inf"
+		case i < len(max) && max[i] != d:
+			parts[i] += fmt.Sprintf("/%d", max[i])
+		}
+	}
+	return "{" + strings.Join(parts, ", ") + "}"
+}
