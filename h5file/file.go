@@ -8,6 +8,7 @@ import (
 	"os"
 	"sync"
 
+	"github.com/gorun-hpc/gorun/collectives"
 	"github.com/gorun-hpc/gorun/comm"
 	"github.com/gorun-hpc/gorun/h5core"
 )
@@ -143,11 +144,29 @@ func Open(path string, mode string, opts ...Option) (*File, error) {
 	return f, nil
 }
 
-// openOS opens the file on this process. With a communicator only rank 0
-// creates/truncates; the others open the existing file afterwards
-// (parallel_*.go provide the ordering).
+// openOS opens the file on this process. With a communicator of more than
+// one rank, rank 0 alone creates/truncates it and the others open the
+// existing file after a barrier (so no rank truncates data another rank
+// already wrote).
 func (f *File) openOS(flag int) (*os.File, error) {
-	return os.OpenFile(f.path, flag, 0o644)
+	if f.comm == nil || f.comm.Size() == 1 {
+		return os.OpenFile(f.path, flag, 0o644)
+	}
+	var osf *os.File
+	var err error
+	if f.comm.Rank() == 0 {
+		osf, err = os.OpenFile(f.path, flag, 0o644)
+	}
+	if berr := collectives.Barrier(f.ctx, f.comm); berr != nil {
+		if osf != nil {
+			osf.Close()
+		}
+		return nil, fmt.Errorf("h5file: open %s: waiting for rank 0 to create it: %w", f.path, berr)
+	}
+	if f.comm.Rank() != 0 {
+		osf, err = os.OpenFile(f.path, flag&^(os.O_CREATE|os.O_TRUNC|os.O_EXCL), 0)
+	}
+	return osf, err
 }
 
 // Filename is the path the file was opened with.
@@ -196,12 +215,33 @@ func (f *File) Flush() error {
 }
 
 func (f *File) flush() error {
-	return f.apply(metaOp{name: "Flush", path: "/", fn: func() error {
+	// Rule 5 of a parallel file: every rank's data writes are done before
+	// rank 0 writes the metadata, and the metadata is on disk before any
+	// rank's Flush returns.
+	if err := f.barrier("Flush"); err != nil {
+		return err
+	}
+	err := f.apply(metaOp{name: "Flush", path: "/", fn: func() error {
 		if err := f.model.Flush(f.metaWriter()); err != nil {
 			return fmt.Errorf("h5file: flush %s: %w", f.path, err)
 		}
 		return nil
 	}})
+	if err != nil {
+		return err
+	}
+	return f.barrier("Flush")
+}
+
+// barrier waits for every rank of the file's communicator (no-op without one).
+func (f *File) barrier(op string) error {
+	if f.comm == nil || f.comm.Size() == 1 {
+		return nil
+	}
+	if err := collectives.Barrier(f.ctx, f.comm); err != nil {
+		return fmt.Errorf("h5file: %s %s: %w", op, f.path, err)
+	}
+	return nil
 }
 
 // Close flushes (for writable files) and closes the file. Every later call
