@@ -52,6 +52,12 @@ type Job struct {
 	// they are killed; default 2s.
 	Grace time.Duration
 
+	// CPUsPerRank sets each rank's GOMAXPROCS (Open MPI's --cpus-per-rank).
+	// 0, the default, shares this host's CPUs among its ranks, so N ranks
+	// on N cores each run one P, as MPI binds one rank per core; -1 leaves
+	// Go's default. A GOMAXPROCS in Env or Extra always wins.
+	CPUsPerRank int
+
 	// Logger receives the launcher's own progress (rank started, exited) at
 	// debug level and problems at warn level; nil = discard.
 	Logger *slog.Logger
@@ -142,6 +148,9 @@ func Start(ctx context.Context, job Job) (*Running, error) {
 // startRank starts one rank with its environment and output pipes.
 func (r *Running) startRank(id int, base []string, outSink, errSink *sink) error {
 	env := rankEnv(base, r.rv.env(id), r.job.Bind, r.job.Extra)
+	if r.job.CPUsPerRank >= 0 {
+		env = procsEnv(env, cpuShare(r.job.CPUsPerRank, r.job.Size))
+	}
 	cmd := newRankCmd(&r.job, id, env)
 	var prefix []byte
 	if r.job.TagOutput {

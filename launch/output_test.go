@@ -2,6 +2,7 @@ package launch
 
 import (
 	"bytes"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -53,5 +54,30 @@ func TestRankEnv(t *testing.T) {
 	want := []string{"HOME=/root", "PATH=/bin", "GORUN_RANK=1", "GORUN_SIZE=2", "GORUN_BIND=10.0.0.5", "FOO=bar"}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("rankEnv = %q, want %q", got, want)
+	}
+}
+
+func TestProcsEnv(t *testing.T) {
+	for _, tc := range []struct {
+		env   []string
+		procs int
+		want  string
+	}{
+		{[]string{"A=1"}, 3, "A=1 GOMAXPROCS=3"},
+		{[]string{"GOMAXPROCS=8", "A=1"}, 3, "GOMAXPROCS=8 A=1"},
+		{[]string{"A=1"}, -1, "A=1"},
+	} {
+		if got := strings.Join(procsEnv(tc.env, tc.procs), " "); got != tc.want {
+			t.Errorf("procsEnv(%q, %d) = %q, want %q", tc.env, tc.procs, got, tc.want)
+		}
+	}
+	if got := cpuShare(4, 100); got != 4 {
+		t.Errorf("cpuShare(4, 100) = %d", got)
+	}
+	if got := cpuShare(0, 1<<20); got != 1 {
+		t.Errorf("cpuShare(0, huge) = %d, want 1", got)
+	}
+	if got, want := cpuShare(0, 1), runtime.NumCPU(); got != want {
+		t.Errorf("cpuShare(0, 1) = %d, want %d", got, want)
 	}
 }

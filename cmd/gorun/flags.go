@@ -20,6 +20,7 @@ type options struct {
 	grace   time.Duration
 	bind    string
 	verbose bool
+	cpus    int
 	program string
 	args    []string
 }
@@ -40,6 +41,9 @@ Flags:
   --grace D          after a rank fails, time the others get to exit before SIGKILL (default 2s)
   --bind ADDR        host/IP the ranks and the rendezvous listen on (GORUN_BIND); default
                      loopback for a one-host job
+  --cpus-per-rank N   GOMAXPROCS of every rank; default: this host's CPUs divided among its
+                     ranks (at least 1), as mpiexec binds one rank per core; -1: Go's default.
+                     -x GOMAXPROCS=N or GOMAXPROCS in gorun's environment wins.
   -v                 say what gorun does (build, ranks started and exited) on stderr
 
 stdin goes to rank 0. SIGINT, SIGTERM, SIGHUP and SIGQUIT are forwarded to every rank;
@@ -117,6 +121,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.Var(durationFlag{&o.grace}, "grace", "")
 	fs.StringVar(&o.bind, "bind", "", "")
 	fs.BoolVar(&o.verbose, "v", false, "")
+	fs.IntVar(&o.cpus, "cpus-per-rank", 0, "")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stderr, usageText)

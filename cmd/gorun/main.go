@@ -39,17 +39,18 @@ func run(args []string) int {
 		logger.Debug("built", "package", o.program, "binary", prog.Path)
 	}
 	job := launch.Job{
-		Size:      o.n,
-		Path:      prog.Path,
-		Args:      o.args,
-		Argv0:     o.program,
-		Extra:     o.env,
-		Bind:      o.bind,
-		Stdin:     os.Stdin,
-		TagOutput: o.tag,
-		Timeout:   o.timeout,
-		Grace:     o.grace,
-		Logger:    logger,
+		Size:        o.n,
+		Path:        prog.Path,
+		Args:        o.args,
+		Argv0:       o.program,
+		Extra:       o.env,
+		Bind:        o.bind,
+		CPUsPerRank: o.cpus,
+		Stdin:       os.Stdin,
+		TagOutput:   o.tag,
+		Timeout:     o.timeout,
+		Grace:       o.grace,
+		Logger:      logger,
 	}
 	return runJob(ctx, job)
 }

@@ -12,6 +12,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime/pprof"
 	"time"
 
 	"github.com/gorun-hpc/gorun/collectives"
@@ -41,9 +42,18 @@ func iters(size int, quick bool) (warm, n int) {
 
 func main() {
 	quick := flag.Bool("quick", false, "few iterations, for tests")
+	prof := flag.String("cpuprofile", "", "write each rank's CPU profile to `prefix`.<rank>")
 	flag.Parse()
+	if *prof != "" {
+		f, err := os.Create(*prof + "." + os.Getenv("GORUN_RANK"))
+		if err == nil {
+			_ = pprof.StartCPUProfile(f)
+			defer pprof.StopCPUProfile()
+		}
+	}
 	if err := run(*quick); err != nil {
 		fmt.Fprintf(os.Stderr, "osu: %v\n", err)
+		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }
