@@ -1,6 +1,7 @@
 package comm
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -84,9 +85,13 @@ func (w *world) read(c net.Conn) {
 	if tc, ok := c.(*net.TCPConn); ok {
 		_ = tc.SetReadBuffer(4 << 20)
 	}
+	// A buffered reader takes a small frame's header and payload in one
+	// system call; a payload larger than its buffer still goes straight
+	// from the socket into the receiver's memory (bufio reads through).
+	br := bufio.NewReaderSize(c, 32<<10)
 	hb := make([]byte, frameHdrSize)
 	for {
-		if _, err := io.ReadFull(c, hb); err != nil {
+		if _, err := io.ReadFull(br, hb); err != nil {
 			w.lost(src, err)
 			return
 		}
@@ -101,7 +106,7 @@ func (w *world) read(c net.Conn) {
 		}
 		if h.kind == frameData {
 			if wt := w.eng.claim(h.ctx, src, int(h.tag), int(h.len)); wt != nil {
-				err := readInto(c, wt.bufs, int(h.len))
+				err := readInto(br, wt.bufs, int(h.len))
 				if err != nil {
 					wt.ch <- result{err: &RankError{Rank: src, Op: "recv", How: "connection lost mid-message"}}
 					w.lost(src, err)
@@ -111,7 +116,7 @@ func (w *world) read(c net.Conn) {
 				continue
 			}
 		}
-		data, err := readPayload(c, h.len)
+		data, err := readPayload(br, h.len)
 		if err != nil {
 			w.lost(src, err)
 			return
