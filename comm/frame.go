@@ -19,9 +19,11 @@ const (
 
 	// maxFrame bounds one message; larger lengths are garbage.
 	maxFrame = 1 << 36
-	// readChunk: payloads of unknown senders grow by this much at a time,
-	// so a lying length never makes a large allocation up front.
-	readChunk = 1 << 20
+	// readChunk: a payload nobody has a buffer for yet is allocated at its
+	// full length up to this size, and beyond it grows by doubling as the
+	// bytes arrive, so a lying length never makes a large allocation up
+	// front.
+	readChunk = 8 << 20
 )
 
 type frameHdr struct {

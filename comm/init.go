@@ -91,9 +91,11 @@ func singleton(cfg Config) (*Comm, error) {
 }
 
 func newWorld(cfg Config, job JobInfo, rank int, ln net.Listener) *world {
-	return &world{rank: rank, size: job.Size, jobID: job.ID, secret: job.Secret, ln: ln,
+	w := &world{rank: rank, size: job.Size, jobID: job.ID, secret: job.Secret, ln: ln,
 		eng: newEngine(), log: cfg.Logger, dialTO: cfg.DialTimeout,
-		out: map[int]*outConn{}, bye: map[int]bool{}}
+		out: map[int]*outConn{}, bye: map[int]bool{}, done: make(chan struct{})}
+	w.lazyWait.Store(int64(defaultLazyWait))
+	return w
 }
 
 func worldComm(w *world) *Comm {

@@ -3,7 +3,30 @@ package comm
 import (
 	"context"
 	"sync"
+	"time"
 )
+
+// Large messages nobody is receiving yet stay in the socket for a while
+// (lazy reads): the reader waits for the receive to name its buffers and
+// reads the payload straight into them, instead of into fresh memory that
+// the receive then copies (on a VM the page faults of that fresh memory
+// cost more than the copy). lazyMin is the smallest payload worth it;
+// The world's lazyWait (defaultLazyWait) bounds how long one stream may stall before the payload is
+// read into memory anyway, so a receive that never comes (or a revoke
+// frame behind the payload) cannot hold the stream.
+const (
+	lazyMin         = 64 << 10
+	defaultLazyWait = 2 * time.Millisecond
+)
+
+// pendingRead is a queued message whose payload is still in the socket.
+// Exactly one value is sent on take, under the engine lock, by whoever
+// removes the message from the queue: the receive that takes it (its
+// buffers get the payload), or nil when the stream must move on (read it
+// into memory and deliver it).
+type pendingRead struct {
+	take chan *waiter
+}
 
 // message is a received data frame waiting for a receive.
 type message struct {
@@ -11,8 +34,9 @@ type message struct {
 	src  int // world rank
 	tag  int
 	elem uint8
-	n    int    // length of the whole message
-	data []byte // nil when the payload went straight into a waiter's buffers
+	n    int          // length of the whole message
+	data []byte       // nil when the payload went straight into a waiter's buffers
+	pr   *pendingRead // non-nil while the payload is still in the socket
 }
 
 type result struct {
@@ -83,17 +107,28 @@ func (e *engine) recv(ctx context.Context, cctx uint64, src, tag int, peek bool,
 		e.mu.Unlock()
 		return message{}, err
 	}
+	taken := false
 	for i := range e.queue {
 		if w.matches(&e.queue[i]) {
 			m := e.queue[i]
 			if !peek {
 				e.queue = append(e.queue[:i], e.queue[i+1:]...)
 			}
-			e.mu.Unlock()
-			return m, nil
+			if m.pr == nil || peek {
+				e.mu.Unlock()
+				return m, nil
+			}
+			// The payload is still in the socket: its reader reads it
+			// into our buffers and answers on w.ch.
+			m.pr.take <- w
+			taken = true
+			break
 		}
 	}
-	e.waiters = append(e.waiters, w)
+	if !taken {
+		e.waiters = append(e.waiters, w)
+		e.releaseLocked(src)
+	}
 	e.mu.Unlock()
 	select {
 	case r := <-w.ch:
@@ -134,7 +169,37 @@ func (e *engine) iprobe(cctx uint64, src, tag int) (message, bool, error) {
 			return e.queue[i], true, nil
 		}
 	}
+	// A message behind a stalled payload can only show up once the
+	// stream moves on; an Iprobe loop must make progress.
+	e.releaseLocked(src)
 	return message{}, false, nil
+}
+
+// releaseLocked sends every stalled payload from src (any source for
+// AnySource) to be read into memory: a receive that does not match it is
+// waiting for something behind it on the same stream.
+func (e *engine) releaseLocked(src int) {
+	kept := e.queue[:0]
+	for _, m := range e.queue {
+		if m.pr != nil && (src == AnySource || src == m.src) {
+			m.pr.take <- nil
+			continue
+		}
+		kept = append(kept, m)
+	}
+	clear(e.queue[len(kept):])
+	e.queue = kept
+}
+
+// blocksLocked reports whether a posted receive would wait behind a
+// payload from src left in the socket.
+func (e *engine) blocksLocked(src int) bool {
+	for _, w := range e.waiters {
+		if w.src == AnySource || w.src == src {
+			return true
+		}
+	}
+	return false
 }
 
 // revoke breaks one context: its waiters and future receives get err.
@@ -171,24 +236,46 @@ func (e *engine) wakeLocked(which func(*waiter) bool, err error) {
 	e.waiters = kept
 }
 
-// claim hands the first waiter matching an arriving message to the reader
-// when it has buffers the payload fits in, so the payload is read straight
-// into them (no copy); it returns nil when the message must be queued.
-func (e *engine) claim(cctx uint64, src, tag, n int) *waiter {
-	m := message{ctx: cctx, src: src, tag: tag}
+// arrive decides where an arriving data frame's payload goes. It returns
+// the first matching waiter when the payload fits its buffers (the reader
+// reads straight into them); else, for a large payload that no posted
+// receive is waiting behind, it queues the message with the payload left
+// in the socket and returns its pendingRead; else neither (read the
+// payload into memory and deliver it).
+func (e *engine) arrive(m message, lazy bool) (*waiter, *pendingRead) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for i, w := range e.waiters {
 		if !w.matches(&m) {
 			continue
 		}
-		if w.peek || w.bufs == nil || w.room < n {
-			return nil
+		if w.peek || w.bufs == nil || w.room < m.n {
+			return nil, nil
 		}
 		e.waiters = append(e.waiters[:i], e.waiters[i+1:]...)
-		return w
+		return w, nil
 	}
-	return nil
+	if !lazy || e.failed != nil || e.blocksLocked(m.src) {
+		return nil, nil
+	}
+	m.pr = &pendingRead{take: make(chan *waiter, 1)}
+	e.queue = append(e.queue, m)
+	return nil, m.pr
+}
+
+// expire takes a stalled payload back when nobody came for it in time;
+// it returns the waiter that did take it meanwhile, or nil.
+func (e *engine) expire(pr *pendingRead) *waiter {
+	e.mu.Lock()
+	for i := range e.queue {
+		if e.queue[i].pr == pr {
+			e.queue = append(e.queue[:i], e.queue[i+1:]...)
+			e.mu.Unlock()
+			return nil
+		}
+	}
+	e.mu.Unlock()
+	return <-pr.take // removed by someone else, who sent on take
 }
 
 // gather copies the first n bytes spread over bufs into one slice.

@@ -34,6 +34,8 @@ type world struct {
 	accepted []net.Conn
 	bye      map[int]bool // peers that said goodbye
 	closed   atomic.Bool
+	done     chan struct{} // closed by close: stalled readers stop waiting
+	lazyWait atomic.Int64  // time.Duration; see defaultLazyWait
 	wg       sync.WaitGroup
 }
 
@@ -105,14 +107,37 @@ func (w *world) read(c net.Conn) {
 			return
 		}
 		if h.kind == frameData {
-			if wt := w.eng.claim(h.ctx, src, int(h.tag), int(h.len)); wt != nil {
-				err := readInto(br, wt.bufs, int(h.len))
-				if err != nil {
+			m := message{ctx: h.ctx, src: src, tag: int(h.tag), elem: h.elem, n: int(h.len)}
+			wt, pr := w.eng.arrive(m, h.len >= lazyMin)
+			if pr != nil {
+				if wt = w.await(pr); wt == nil && w.closed.Load() {
+					return
+				}
+			}
+			if wt != nil && wt.bufs != nil && wt.room >= m.n {
+				if err := readInto(br, wt.bufs, m.n); err != nil {
 					wt.ch <- result{err: &RankError{Rank: src, Op: "recv", How: "connection lost mid-message"}}
 					w.lost(src, err)
 					return
 				}
-				wt.ch <- result{m: message{ctx: h.ctx, src: src, tag: int(h.tag), elem: h.elem, n: int(h.len)}}
+				wt.ch <- result{m: m}
+				continue
+			}
+			if pr != nil { // taken by a receive without room, or released
+				data, err := readPayload(br, h.len)
+				if err != nil {
+					if wt != nil {
+						wt.ch <- result{err: &RankError{Rank: src, Op: "recv", How: "connection lost mid-message"}}
+					}
+					w.lost(src, err)
+					return
+				}
+				m.data = data
+				if wt != nil {
+					wt.ch <- result{m: m}
+				} else {
+					w.eng.deliver(m)
+				}
 				continue
 			}
 		}
@@ -131,6 +156,25 @@ func (w *world) read(c net.Conn) {
 			w.bye[src] = true
 			w.mu.Unlock()
 		}
+	}
+}
+
+// await waits for a receive to take a payload left in the socket, at
+// most w.lazyWait; nil means read it into memory (released, expired, or the
+// world is closing).
+func (w *world) await(pr *pendingRead) *waiter {
+	t := time.NewTimer(time.Duration(w.lazyWait.Load()))
+	defer t.Stop()
+	select {
+	case wt := <-pr.take:
+		return wt
+	case <-t.C:
+		return w.eng.expire(pr)
+	case <-w.done:
+		if wt := w.eng.expire(pr); wt != nil {
+			wt.ch <- result{err: ErrClosed}
+		}
+		return nil
 	}
 }
 
@@ -246,6 +290,7 @@ func (w *world) close() {
 	if w.closed.Swap(true) {
 		return
 	}
+	close(w.done)
 	w.mu.Lock()
 	outs := make([]*outConn, 0, len(w.out))
 	for _, oc := range w.out {
