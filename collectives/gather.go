@@ -75,7 +75,9 @@ func (cl *call) gatherBinomial(send, recv []byte, root int) error {
 	case v == 0 && root == 0:
 		tmp = recv
 	default:
-		tmp = make([]byte, sub*n)
+		var free func()
+		tmp, free = scratch[byte](sub * n)
+		defer free()
 	}
 	if sub != 1 {
 		copy(tmp, send)

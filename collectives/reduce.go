@@ -58,7 +58,9 @@ func reduceBinomial[T comm.Number](cl *call, send, recv []T, op Op[T], root int)
 	if r == root && r == tree {
 		acc = recv
 	} else {
-		acc = make([]T, n)
+		var free func()
+		acc, free = scratch[T](n)
+		defer free()
 	}
 	copy(acc, send)
 	var tmp []T
@@ -71,7 +73,9 @@ func reduceBinomial[T comm.Number](cl *call, send, recv []T, op Op[T], root int)
 		}
 		if src := v | mask; src < p {
 			if tmp == nil {
-				tmp = make([]T, n)
+				var free func()
+				tmp, free = scratch[T](n)
+				defer free()
 			}
 			if err := cl.recv((src+tree)%p, asBytes(tmp)); err != nil {
 				return err
@@ -129,7 +133,8 @@ func allreduceRecursiveDoubling[T comm.Number](cl *call, acc []T, op Op[T]) erro
 		pof2 *= 2
 	}
 	rem := p - pof2
-	tmp := make([]T, n)
+	tmp, free := scratch[T](n)
+	defer free()
 	newrank := r - rem
 	if r < 2*rem {
 		if r%2 == 0 {
@@ -182,7 +187,8 @@ func allreduceRabenseifner[T comm.Number](cl *call, acc []T, op Op[T]) error {
 	p, r, n := cl.size, cl.rank, len(acc)
 	per := (n + p - 1) / p
 	off := func(i int) int { return min(i*per, n) }
-	tmp := make([]T, n)
+	tmp, free := scratch[T](n)
+	defer free()
 	lo, hi := 0, p // the block range this rank is responsible for
 	type step struct{ dst, sendLo, sendHi, keepLo, keepHi int }
 	var steps []step
@@ -225,7 +231,8 @@ func allreduceRing[T comm.Number](cl *call, acc []T, op Op[T]) error {
 	per := (n + p - 1) / p
 	off := func(i int) int { return min(i*per, n) }
 	right, left := (r+1)%p, (r-1+p)%p
-	tmp := make([]T, per)
+	tmp, free := scratch[T](per)
+	defer free()
 	for i := 0; i < p-1; i++ {
 		s, g := (r-i+p)%p, (r-i-1+p)%p
 		blk := acc[off(g):off(g+1)]
@@ -272,9 +279,11 @@ func scan[T comm.Number](ctx context.Context, c *comm.Comm, send, recv []T, op O
 		return cl.finish(cl.argError("len(recv) = %d, want len(send) = %d", len(recv), len(send)))
 	}
 	p, r, n := cl.size, cl.rank, len(send)
-	partial := make([]T, n)
+	partial, freeP := scratch[T](n)
+	defer freeP()
 	copy(partial, send)
-	tmp := make([]T, n)
+	tmp, free := scratch[T](n)
+	defer free()
 	first := true
 	if !exclusive {
 		copy(recv, send)

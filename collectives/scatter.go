@@ -57,7 +57,9 @@ func (cl *call) scatterBinomial(send, recv []byte, root int) error {
 	if v == 0 {
 		tmp = send
 		if root != 0 { // relative order: rank root first
-			tmp = make([]byte, p*n)
+			var free func()
+			tmp, free = scratch[byte](p * n)
+			defer free()
 			copy(tmp, send[root*n:])
 			copy(tmp[(p-root)*n:], send[:root*n])
 		}
@@ -69,7 +71,9 @@ func (cl *call) scatterBinomial(send, recv []byte, root int) error {
 		sub := min(mask, p-v)
 		tmp = recv
 		if sub > 1 {
-			tmp = make([]byte, sub*n)
+			var free func()
+			tmp, free = scratch[byte](sub * n)
+			defer free()
 		}
 		if err := cl.recv((v-mask+root)%p, tmp[:sub*n]); err != nil {
 			return err
