@@ -47,7 +47,11 @@ func (a *Attrs) SetTyped(name string, value any, dtype *Datatype, shape []uint64
 		return fmt.Errorf("h5file: attribute %s of %s: nil type: %w", name, a.o.name, ErrType)
 	}
 	f := a.o.f
-	return f.apply(metaOp{name: "SetAttr", path: a.o.name + "@" + name, fn: func() error {
+	var args string
+	if f.isParallel() {
+		args = fmt.Sprintf("%s, %v, %s", dtype, shape, f.valueDigest(value, dtype, numElements(shape)))
+	}
+	return f.apply(metaOp{name: "SetAttr", path: a.o.name + "@" + name, args: args, fn: func() error {
 		buf, err := f.encodeValues(value, dtype, numElements(shape))
 		if err != nil {
 			return fmt.Errorf("h5file: attribute %s of %s: %w", name, a.o.name, err)

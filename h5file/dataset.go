@@ -151,7 +151,11 @@ func (g *Group) createDataset(p string, o dsetOptions) (*Dataset, error) {
 		}
 	}
 	var cd *h5core.Dataset
-	err := g.f.apply(metaOp{name: "CreateDataset", path: full, fn: func() error {
+	var args string
+	if g.f.isParallel() {
+		args = specArgs(spec)
+	}
+	err := g.f.apply(metaOp{name: "CreateDataset", path: full, args: args, fn: func() error {
 		var err error
 		cd, err = g.g.CreateDataset(p, spec)
 		if err != nil {
@@ -322,7 +326,9 @@ func (d *Dataset) Resize(shape ...uint64) error {
 			before[fmt.Sprint(r.Coords)] = true
 		}
 	}
-	err := d.f.apply(metaOp{name: "Resize", path: d.name, fn: func() error {
+	// Collective and checked before it is applied: ranks that resized to
+	// different shapes would write rows at different places.
+	err := d.f.apply(metaOp{name: "Resize", path: d.name, args: fmt.Sprint(shape), check: true, fn: func() error {
 		if err := d.d.Resize(shape); err != nil {
 			return fmt.Errorf("h5file: resize %s to %v: %w", d.name, shape, err)
 		}

@@ -25,8 +25,14 @@ type File struct {
 	readOnly bool
 	closed   bool
 	ctx      context.Context
+	// comm is the file's own communicator (a Dup of userComm, so the file's
+	// collectives never meet the caller's); nil for a serial file.
 	comm     *comm.Comm
-	mu       sync.Mutex // guards closed against a Close racing a call
+	userComm *comm.Comm
+	par      *parallel    // non-nil with more than one rank
+	cache    *cacheReader // metadata shared by rank 0 at open (ranks > 0)
+	failed   error        // after ranks disagreed: returned by every call
+	mu       sync.Mutex   // guards closed against a Close racing a call
 }
 
 // rootGroup names the File's embedded root group so that its Group method
@@ -104,13 +110,14 @@ func Open(path string, mode string, opts ...Option) (*File, error) {
 	default:
 		return nil, fmt.Errorf("h5file: open %s with mode %q: %w", path, mode, ErrMode)
 	}
-	f := &File{path: path, mode: mode, ctx: o.ctx, comm: o.comm, readOnly: mode == "r"}
-	osf, err := f.openOS(flag)
+	f := &File{path: path, mode: mode, ctx: o.ctx, readOnly: mode == "r"}
+	if o.comm != nil && o.comm.Size() > 1 {
+		return openParallel(f, o.comm, flag, create)
+	}
+	f.userComm = o.comm
+	osf, err := os.OpenFile(path, flag, 0o644)
 	if err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return nil, fmt.Errorf("h5file: create %s with mode %q: file exists (use mode w to truncate): %w", path, mode, ErrExists)
-		}
-		return nil, fmt.Errorf("h5file: open %s: %w", path, err)
+		return nil, openErr(path, mode, err)
 	}
 	f.os = osf
 	if create {
@@ -127,16 +134,16 @@ func Open(path string, mode string, opts ...Option) (*File, error) {
 			return nil, fmt.Errorf("h5file: open %s: %w", path, err)
 		}
 		f.model = m
-		if !f.readOnly && m.Writable() != nil {
+		if err := f.checkWritable(); err != nil {
 			osf.Close()
-			return nil, fmt.Errorf("h5file: open %s for writing: %v (open it with mode r): %w", path, m.Writable(), ErrReadOnly)
+			return nil, err
 		}
 	}
-	f.rootGroup = &Group{object: object{f: f, name: "/", core: f.model.Root()}, g: f.model.Root()}
+	f.setRoot()
 	if create {
 		// A new file is on disk (valid, empty) as soon as Create returns, as
 		// with h5py.
-		if err := f.flush(); err != nil {
+		if err := f.flush("Create"); err != nil {
 			osf.Close()
 			return nil, err
 		}
@@ -144,29 +151,24 @@ func Open(path string, mode string, opts ...Option) (*File, error) {
 	return f, nil
 }
 
-// openOS opens the file on this process. With a communicator of more than
-// one rank, rank 0 alone creates/truncates it and the others open the
-// existing file after a barrier (so no rank truncates data another rank
-// already wrote).
-func (f *File) openOS(flag int) (*os.File, error) {
-	if f.comm == nil || f.comm.Size() == 1 {
-		return os.OpenFile(f.path, flag, 0o644)
+func (f *File) setRoot() {
+	f.rootGroup = &Group{object: object{f: f, name: "/", core: f.model.Root()}, g: f.model.Root()}
+}
+
+// checkWritable refuses to open for writing a file whose format h5core
+// only reads.
+func (f *File) checkWritable() error {
+	if !f.readOnly && f.model.Writable() != nil {
+		return fmt.Errorf("h5file: open %s for writing: %v (open it with mode r): %w", f.path, f.model.Writable(), ErrReadOnly)
 	}
-	var osf *os.File
-	var err error
-	if f.comm.Rank() == 0 {
-		osf, err = os.OpenFile(f.path, flag, 0o644)
+	return nil
+}
+
+func openErr(path, mode string, err error) error {
+	if errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("h5file: create %s with mode %q: file exists (use mode w to truncate): %w", path, mode, ErrExists)
 	}
-	if berr := collectives.Barrier(f.ctx, f.comm); berr != nil {
-		if osf != nil {
-			osf.Close()
-		}
-		return nil, fmt.Errorf("h5file: open %s: waiting for rank 0 to create it: %w", f.path, berr)
-	}
-	if f.comm.Rank() != 0 {
-		osf, err = os.OpenFile(f.path, flag&^(os.O_CREATE|os.O_TRUNC|os.O_EXCL), 0)
-	}
-	return osf, err
+	return fmt.Errorf("h5file: open %s: %w", path, err)
 }
 
 // Filename is the path the file was opened with.
@@ -180,14 +182,17 @@ func (f *File) Mode() string {
 	return "r+"
 }
 
-// Comm is the file's communicator (nil for a serial file).
-func (f *File) Comm() *comm.Comm { return f.comm }
+// Comm is the communicator the file was opened with (nil for a serial file).
+func (f *File) Comm() *comm.Comm { return f.userComm }
 
 // check is the guard at the top of every call: closed files and cancelled
 // contexts stop here.
 func (f *File) check() error {
 	if f.closed {
 		return ErrClosed
+	}
+	if f.failed != nil {
+		return f.failed
 	}
 	return f.ctx.Err()
 }
@@ -211,26 +216,32 @@ func (f *File) Flush() error {
 	if f.readOnly {
 		return nil
 	}
-	return f.flush()
+	return f.flush("Flush")
 }
 
-func (f *File) flush() error {
-	// Rule 5 of a parallel file: every rank's data writes are done before
-	// rank 0 writes the metadata, and the metadata is on disk before any
-	// rank's Flush returns.
-	if err := f.barrier("Flush"); err != nil {
-		return err
-	}
-	err := f.apply(metaOp{name: "Flush", path: "/", fn: func() error {
-		if err := f.model.Flush(f.metaWriter()); err != nil {
+// flush writes the metadata. In a parallel file it is a check point
+// logged as call ("Flush", "Close", "Create"): rule 5 of a parallel file,
+// every rank's data writes are done before rank 0 writes the metadata
+// (the check point's exchange is the barrier), and the metadata is on disk
+// before any rank's Flush returns (flushed).
+func (f *File) flush(call string) error {
+	if f.par == nil {
+		if err := f.model.Flush(f.os); err != nil {
 			return fmt.Errorf("h5file: flush %s: %w", f.path, err)
 		}
 		return nil
-	}})
-	if err != nil {
+	}
+	if err := f.checkpoint(call); err != nil {
 		return err
 	}
-	return f.barrier("Flush")
+	var ferr error
+	if err := f.model.Flush(f.metaWriter()); err != nil {
+		ferr = fmt.Errorf("h5file: flush %s: %w", f.path, err)
+	}
+	if f.cache != nil {
+		f.cache.stale.Store(true) // the file changed under the shared copy
+	}
+	return f.flushed(f.ctx, ferr)
 }
 
 // barrier waits for every rank of the file's communicator (no-op without one).
@@ -245,14 +256,22 @@ func (f *File) barrier(op string) error {
 }
 
 // Close flushes (for writable files) and closes the file. Every later call
-// on the file or its objects returns ErrClosed. Closing twice is not an error.
+// on the file or its objects returns ErrClosed. Closing twice is not an
+// error. In a parallel file Close is collective (a check point, read-only
+// files included); after ranks disagreed it closes without writing and
+// returns the disagreement again.
 func (f *File) Close() error {
 	if f.closed {
 		return nil
 	}
 	var err error
-	if !f.readOnly {
-		err = f.flush()
+	switch {
+	case f.failed != nil:
+		err = f.failed
+	case !f.readOnly:
+		err = f.flush("Close")
+	case f.par != nil:
+		err = f.checkpoint("Close")
 	}
 	if cerr := f.os.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("h5file: close %s: %w", f.path, cerr)

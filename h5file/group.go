@@ -180,14 +180,14 @@ func (g *Group) Delete(p string) error {
 
 // Move renames src to dst (h5py's g.move).
 func (g *Group) Move(src, dst string) error {
-	return g.f.apply(metaOp{name: "Move", path: join(g.name, src), fn: func() error {
+	return g.f.apply(metaOp{name: "Move", path: join(g.name, src), args: fmt.Sprintf("%q", join(g.name, dst)), fn: func() error {
 		return g.g.Move(src, dst)
 	}})
 }
 
 // SoftLink makes p a soft link to target (h5py's g[p] = SoftLink(target)).
 func (g *Group) SoftLink(p, target string) error {
-	return g.f.apply(metaOp{name: "SoftLink", path: join(g.name, p), fn: func() error {
+	return g.f.apply(metaOp{name: "SoftLink", path: join(g.name, p), args: fmt.Sprintf("%q", target), fn: func() error {
 		return g.g.CreateSoftLink(p, target)
 	}})
 }

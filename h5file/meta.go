@@ -9,24 +9,59 @@ import (
 )
 
 // metaOp is one metadata-changing call. Every such call of the package goes
-// through File.apply, the one place where a parallel file will check that
-// all ranks made the same call (h5core's OpDigest hashes the model calls fn
-// makes, so an op digest exchange needs nothing more here) before and
-// after applying it to each rank's own model.
+// through File.apply, the one place where a parallel file logs the call
+// (name, path, args) so that ranks can check, in batches, that they all
+// made the same calls in the same order (parallel_meta.go).
 type metaOp struct {
-	name string // h5py-style operation name, for errors: "CreateDataset"
-	path string // object the call acts on
-	fn   func() error
+	name  string // h5py-style operation name, for errors: "CreateDataset"
+	path  string // object the call acts on
+	args  string // the other arguments, summarised for the op log ("" when serial)
+	check bool   // agree with every rank before applying it (Resize)
+	fn    func() error
+}
+
+// call is how the op appears in the op log and in a mismatch error:
+// CreateGroup("/x") or Resize("/d", [8 4]).
+func (op metaOp) call() string {
+	if op.args == "" {
+		return fmt.Sprintf("%s(%q)", op.name, op.path)
+	}
+	return fmt.Sprintf("%s(%q, %s)", op.name, op.path, op.args)
 }
 
 // apply runs op against the model. Serial files just call it; a parallel
-// file (parallel_*.go) wraps it with the digest check.
+// file logs it first and checks agreement every checkEvery operations (or
+// before applying it, for ops marked check).
 func (f *File) apply(op metaOp) error {
 	if err := f.checkWrite(); err != nil {
 		return err
 	}
+	if f.par == nil {
+		if err := op.fn(); err != nil {
+			return mapErr(err)
+		}
+		return nil
+	}
+	if op.check {
+		if err := f.checkpoint(op.call()); err != nil {
+			return err
+		}
+		if err := op.fn(); err != nil {
+			// Every rank applied the same call to the same model, so every
+			// rank fails the same way: the models still agree.
+			return mapErr(err)
+		}
+		return nil
+	}
+	i := f.par.record(op.call())
 	if err := op.fn(); err != nil {
+		// The call is logged as failed: a rank on which it succeeded (its
+		// model now differs) is found at the next agreement.
+		f.par.log[i] += " -> error"
 		return mapErr(err)
+	}
+	if len(f.par.log) >= checkEvery {
+		return f.checkpoint("")
 	}
 	return nil
 }

@@ -2,65 +2,376 @@ package h5file_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
-	"sync"
+	"strings"
 	"testing"
-	"time"
 
 	"github.com/gorun-hpc/gorun/comm"
 	"github.com/gorun-hpc/gorun/h5file"
 	"github.com/gorun-hpc/gorun/internal/interop"
 )
 
-// TestSeedRanks is the seed's program with 4 in-process ranks: every rank
-// makes the same metadata calls (WithComm), each writes its own element
-// straight to the file, rank 0 alone writes the metadata. (Digest checks
-// and collective data come with issue 4.)
-func TestSeedRanks(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	const n = 4
-	comms, err := comm.NewLocal(ctx, n)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		for _, c := range comms {
-			c.Close()
-		}
-	}()
-	path := filepath.Join(t.TempDir(), "parallel_test.hdf5")
-	var wg sync.WaitGroup
-	errs := make([]error, n)
-	for r, c := range comms {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[r] = func() error {
-				f, err := h5file.Create(path, "w", h5file.WithComm(c), h5file.WithContext(ctx))
-				if err != nil {
-					return err
-				}
-				d, err := h5file.CreateDatasetOf[int32](f, "test", []uint64{n})
-				if err != nil {
-					return err
-				}
-				if err := d.WriteSel(h5file.S(h5file.Index(int64(c.Rank()))), []int32{int32(c.Rank())}); err != nil {
-					return err
-				}
-				return f.Close()
-			}()
-		}()
-	}
-	wg.Wait()
+func noErrors(t *testing.T, errs []error) {
+	t.Helper()
 	for r, err := range errs {
 		if err != nil {
 			t.Fatalf("rank %d: %v", r, err)
 		}
 	}
+}
+
+// TestSeedRanks is the seed's program with 4 in-process ranks: every rank
+// makes the same metadata calls (WithComm), each writes its own element
+// straight to the file, rank 0 alone writes the metadata.
+func TestSeedRanks(t *testing.T) {
+	const n = 4
+	path := filepath.Join(t.TempDir(), "parallel_test.hdf5")
+	noErrors(t, h5file.RunRanks(t, n, func(ctx context.Context, c *comm.Comm) error {
+		f, err := h5file.Create(path, "w", h5file.WithComm(c), h5file.WithContext(ctx))
+		if err != nil {
+			return err
+		}
+		d, err := h5file.CreateDatasetOf[int32](f, "test", []uint64{n})
+		if err != nil {
+			return err
+		}
+		if err := d.WriteSel(h5file.S(h5file.Index(int64(c.Rank()))), []int32{int32(c.Rank())}); err != nil {
+			return err
+		}
+		return f.Close()
+	}))
 	out := interop.H5Py(t, fmt.Sprintf("print(h5py.File(%q, 'r')['test'][()].tolist())", path))
 	if out != "[0, 1, 2, 3]\n" {
 		t.Fatalf("h5py reads %q", out)
+	}
+}
+
+// TestMismatch: ranks that make different metadata calls get, every one of
+// them, an error naming the operation and the ranks; none hangs, and the
+// file stays as of the last good flush (h5dump opens it, without the
+// diverging objects).
+func TestMismatch(t *testing.T) {
+	const n = 4
+	for _, tc := range []struct {
+		name string
+		body func(f *h5file.File, rank int) error
+		want string
+	}{
+		{"create_group on rank 1", func(f *h5file.File, rank int) error {
+			if rank == 1 {
+				if _, err := f.CreateGroup("x"); err != nil {
+					return err
+				}
+			}
+			return nil
+		}, `rank 1 called CreateGroup("/x") but ranks 0,2,3 called Close`},
+		{"different shape", func(f *h5file.File, rank int) error {
+			shape := uint64(8)
+			if rank == 2 {
+				shape = 9
+			}
+			_, err := h5file.CreateDatasetOf[float64](f, "d", []uint64{shape})
+			return err
+		}, `rank 2 called CreateDataset("/d", f64le, [9]`},
+		{"different resize", func(f *h5file.File, rank int) error {
+			d, err := h5file.CreateDatasetOf[float64](f, "d", []uint64{0}, h5file.MaxShape(h5file.Unlimited), h5file.Chunks(4))
+			if err != nil {
+				return err
+			}
+			return d.Resize(uint64(4 + rank/3))
+		}, `rank 3 called Resize("/d", [5]) but ranks 0,1,2 called Resize("/d", [4])`},
+		{"different attribute value", func(f *h5file.File, rank int) error {
+			v := "same"
+			if rank == 3 {
+				v = "other"
+			}
+			return f.Attrs().Set("title", v)
+		}, `rank 3 called SetAttr("/@title", vlen-str`},
+		{"rank 1 skips Flush", func(f *h5file.File, rank int) error {
+			if rank == 1 {
+				return nil
+			}
+			return f.Flush()
+		}, `rank 1 called Close but ranks 0,2,3 called Flush`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "m.h5")
+			errs := h5file.RunRanks(t, n, func(ctx context.Context, c *comm.Comm) error {
+				f, err := h5file.Create(path, "w", h5file.WithComm(c), h5file.WithContext(ctx))
+				if err != nil {
+					return err
+				}
+				if _, err := h5file.CreateDatasetOf[int32](f, "good", []uint64{n}); err != nil {
+					return err
+				}
+				if err := f.Flush(); err != nil {
+					return err
+				}
+				err = tc.body(f, c.Rank())
+				if cerr := f.Close(); err == nil {
+					err = cerr
+				}
+				if err == nil {
+					return errors.New("no error")
+				}
+				// The file is unusable after a mismatch.
+				if _, gerr := f.CreateGroup("late"); gerr == nil {
+					return errors.New("a call after the mismatch succeeded")
+				}
+				return err
+			})
+			for r, err := range errs {
+				var me *h5file.MismatchError
+				if !errors.Is(err, h5file.ErrMismatch) || !errors.As(err, &me) {
+					t.Fatalf("rank %d: %v, want a *MismatchError", r, err)
+				}
+				if r == 0 {
+					t.Log(err)
+				}
+				if !strings.Contains(err.Error(), tc.want) {
+					t.Errorf("rank %d: %q lacks %q", r, err, tc.want)
+				}
+			}
+			out, code := interop.H5Dump(t, path)
+			if code != 0 {
+				t.Fatalf("h5dump exit %d after the mismatch:\n%s", code, out)
+			}
+			if !strings.Contains(out, `DATASET "good"`) || strings.Contains(out, `"x"`) || strings.Contains(out, `"d"`) {
+				t.Errorf("file after the mismatch is not as of the last flush:\n%s", out)
+			}
+		})
+	}
+}
+
+// TestParallelResizeAppend is h5bench's pattern: an unlimited dataset grows
+// a step at a time, each rank writing its block of the new row.
+func TestParallelResizeAppend(t *testing.T) {
+	const n, per, steps = 3, 5, 6
+	path := filepath.Join(t.TempDir(), "append.h5")
+	noErrors(t, h5file.RunRanks(t, n, func(ctx context.Context, c *comm.Comm) error {
+		f, err := h5file.Create(path, "w", h5file.WithComm(c), h5file.WithContext(ctx))
+		if err != nil {
+			return err
+		}
+		d, err := h5file.CreateDatasetOf[int64](f, "steps", []uint64{0, n * per}, h5file.MaxShape(h5file.Unlimited, n*per), h5file.Chunks(1, per))
+		if err != nil {
+			return err
+		}
+		r := int64(c.Rank())
+		for s := int64(0); s < steps; s++ {
+			if err := d.Resize(uint64(s+1), n*per); err != nil {
+				return err
+			}
+			row := make([]int64, per)
+			for i := range row {
+				row[i] = 1000*s + r*per + int64(i)
+			}
+			if err := d.WriteSel(h5file.S(h5file.Index(s), h5file.Range(r*per, (r+1)*per)), row); err != nil {
+				return err
+			}
+			if s%2 == 1 {
+				if err := f.Flush(); err != nil {
+					return err
+				}
+			}
+		}
+		return f.Close()
+	}))
+	out := interop.H5Py(t, fmt.Sprintf(`d = h5py.File(%q, 'r')['steps'][()]
+want = np.array([[1000*s + i for i in range(%d)] for s in range(%d)])
+print(d.shape, (d == want).all())`, path, n*per, steps))
+	if out != fmt.Sprintf("(%d, %d) True\n", steps, n*per) {
+		t.Fatalf("h5py: %s", out)
+	}
+}
+
+// TestParallelAttributes: attributes set collectively (same value on
+// every rank) on the file, a group and a dataset, changed, deleted.
+func TestParallelAttributes(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "attrs.h5")
+	noErrors(t, h5file.RunRanks(t, 4, func(ctx context.Context, c *comm.Comm) error {
+		f, err := h5file.Create(path, "w", h5file.WithComm(c), h5file.WithContext(ctx))
+		if err != nil {
+			return err
+		}
+		g, err := f.CreateGroup("g")
+		if err != nil {
+			return err
+		}
+		d, err := h5file.CreateDatasetOf[int32](g, "d", []uint64{4})
+		if err != nil {
+			return err
+		}
+		for _, set := range []struct {
+			o    h5file.Object
+			name string
+			v    any
+		}{
+			{f, "title", "parallel"}, {g, "ranks", int64(c.Size())}, {d, "units", "m/s"},
+			{d, "scale", []float64{0.5, 2}}, {f, "title", "changed"}, {g, "gone", int32(1)},
+		} {
+			if err := set.o.Attrs().Set(set.name, set.v); err != nil {
+				return err
+			}
+		}
+		if err := g.Attrs().Delete("gone"); err != nil {
+			return err
+		}
+		return f.Close()
+	}))
+	out := interop.H5Py(t, fmt.Sprintf(`f = h5py.File(%q, 'r')
+print(f.attrs['title'], f['g'].attrs['ranks'], sorted(f['g'].attrs), f['g/d'].attrs['units'], list(f['g/d'].attrs['scale']))`, path))
+	if out != "changed 4 ['ranks'] m/s [0.5, 2.0]\n" {
+		t.Fatalf("h5py: %q", out)
+	}
+}
+
+// TestParallelOpen: rank 0 reads the metadata and shares it: the other
+// ranks read none from the file, and all see the same tree; r+ then
+// modifies it from every rank.
+func TestParallelOpen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "open.h5")
+	f, err := h5file.Create(path, "w")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 20 {
+		g, err := f.RequireGroup(fmt.Sprintf("g%d/sub", i%4))
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := h5file.CreateDatasetOf[int32](g, fmt.Sprintf("d%d", i), []uint64{8}, h5file.Chunks(2))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Write([]int32{int32(i), 1, 2, 3, 4, 5, 6, 7}); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Attrs().Set("name", fmt.Sprintf("dataset %d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	const n = 4
+	reads := make([]int64, n)
+	noErrors(t, h5file.RunRanks(t, n, func(ctx context.Context, c *comm.Comm) error {
+		f, err := h5file.Open(path, "r", h5file.WithComm(c), h5file.WithContext(ctx))
+		if err != nil {
+			return err
+		}
+		var names []string
+		err = f.Visit(func(name string, o h5file.Object) error {
+			names = append(names, name)
+			if d, ok := o.(*h5file.Dataset); ok {
+				v, err := h5file.ReadAll[int32](d)
+				if err != nil {
+					return err
+				}
+				s, err := h5file.AttrValue[string](d, "name")
+				if err != nil {
+					return err
+				}
+				if s != fmt.Sprintf("dataset %d", v[0]) || v[7] != 7 {
+					return fmt.Errorf("%s: %v %q", name, v, s)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if len(names) != 4+4+20 {
+			return fmt.Errorf("%d objects: %v", len(names), names)
+		}
+		reads[c.Rank()] = f.MetadataReads()
+		return f.Close()
+	}))
+	for r, m := range reads {
+		if m != 0 {
+			t.Errorf("rank %d read metadata from the file %d times, want 0", r, m)
+		}
+	}
+	// r+: every rank adds to the file it opened from rank 0's bytes.
+	noErrors(t, h5file.RunRanks(t, n, func(ctx context.Context, c *comm.Comm) error {
+		f, err := h5file.Open(path, "r+", h5file.WithComm(c), h5file.WithContext(ctx))
+		if err != nil {
+			return err
+		}
+		d, err := f.Dataset("g1/sub/d1")
+		if err != nil {
+			return err
+		}
+		if err := d.WriteSel(h5file.S(h5file.Range(2*int64(c.Rank()), 2*int64(c.Rank())+2)), []int32{int32(c.Rank()), -1}); err != nil {
+			return err
+		}
+		if err := f.Attrs().Set("reopened", int64(n)); err != nil {
+			return err
+		}
+		if _, err := f.CreateGroup("added"); err != nil {
+			return err
+		}
+		return f.Close()
+	}))
+	out := interop.H5Py(t, fmt.Sprintf(`f = h5py.File(%q, 'r')
+print(f['g1/sub/d1'][()].tolist(), f.attrs['reopened'], 'added' in f, f['g3/sub/d19'][0])`, path))
+	if out != "[0, -1, 1, -1, 2, -1, 3, -1] 4 True 19\n" {
+		t.Fatalf("h5py: %q", out)
+	}
+}
+
+// TestParallelModeA: mode "a" creates the file once (rank 0 decides),
+// then opens it.
+func TestParallelModeA(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.h5")
+	for round := range 2 {
+		noErrors(t, h5file.RunRanks(t, 3, func(ctx context.Context, c *comm.Comm) error {
+			f, err := h5file.Open(path, "a", h5file.WithComm(c), h5file.WithContext(ctx))
+			if err != nil {
+				return err
+			}
+			if _, err := f.CreateGroup(fmt.Sprintf("round%d", round)); err != nil {
+				return err
+			}
+			return f.Close()
+		}))
+	}
+	out := interop.H5Py(t, fmt.Sprintf(`print(sorted(h5py.File(%q, 'r')))`, path))
+	if out != "['round0', 'round1']\n" {
+		t.Fatalf("h5py: %q", out)
+	}
+}
+
+// TestParallelOpenErrors: an error of rank 0's open reaches every rank.
+func TestParallelOpenErrors(t *testing.T) {
+	dir := t.TempDir()
+	errs := h5file.RunRanks(t, 3, func(ctx context.Context, c *comm.Comm) error {
+		_, err := h5file.Open(filepath.Join(dir, "missing.h5"), "r", h5file.WithComm(c), h5file.WithContext(ctx))
+		return err
+	})
+	for r, err := range errs {
+		if err == nil || !strings.Contains(err.Error(), "missing.h5") {
+			t.Errorf("rank %d: %v", r, err)
+		}
+	}
+	path := filepath.Join(dir, "exists.h5")
+	noErrors(t, h5file.RunRanks(t, 3, func(ctx context.Context, c *comm.Comm) error {
+		f, err := h5file.Create(path, "w", h5file.WithComm(c), h5file.WithContext(ctx))
+		if err != nil {
+			return err
+		}
+		return f.Close()
+	}))
+	errs = h5file.RunRanks(t, 3, func(ctx context.Context, c *comm.Comm) error {
+		_, err := h5file.Create(path, "w-", h5file.WithComm(c), h5file.WithContext(ctx))
+		return err
+	})
+	for r, err := range errs {
+		if !errors.Is(err, h5file.ErrExists) {
+			t.Errorf("rank %d: %v, want ErrExists", r, err)
+		}
 	}
 }

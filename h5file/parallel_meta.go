@@ -1,0 +1,237 @@
+package h5file
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"hash/fnv"
+
+	"github.com/gorun-hpc/gorun/collectives"
+	"github.com/gorun-hpc/gorun/comm"
+	"github.com/gorun-hpc/gorun/h5core"
+)
+
+// Rule 2 of a parallel file (DESIGN.md): every rank applies each metadata
+// call to its own model, and ranks check that they agree by exchanging a
+// digest of the calls, in batches. Each call through File.apply is logged
+// as text (CreateGroup("/x")); at a check point (Flush, Close, Resize,
+// before a collective data operation, and every checkEvery calls) the ranks
+// allgather a 32-byte record: the number of calls, a hash of the calls
+// since the last agreement, h5core's digest of the model calls and the
+// phase. Only when the records differ do the ranks exchange their logs,
+// so that every rank can name the first call they disagree on.
+//
+// Every collective this file makes goes through the same Allgather of
+// records, so ranks at different check points (one in Flush, one in
+// Close) still meet in the same collective and find the difference by
+// content instead of by a collectives mismatch.
+
+// checkEvery is how many logged calls a rank makes between agreements: a
+// thousand creates cost two round trips.
+const checkEvery = 512
+
+// Phases of an exchanged record.
+const (
+	phaseCheck = 1 // a check point: records compared
+	phaseDone  = 2 // after rank 0 wrote the metadata: status compared
+)
+
+// parallel is the state of a file opened with a communicator of more than
+// one rank.
+type parallel struct {
+	// ops counts the calls logged since the file was opened; log holds the
+	// ones since the last agreement, numbered ops-len(log)+1 .. ops.
+	ops uint64
+	log []string
+	// checks counts agreements, for tests.
+	checks int
+}
+
+// record logs one call and returns its index in log.
+func (p *parallel) record(call string) int {
+	p.ops++
+	p.log = append(p.log, call)
+	return len(p.log) - 1
+}
+
+func (p *parallel) logDigest() uint64 {
+	h := fnv.New64a()
+	var b [8]byte
+	for _, c := range p.log {
+		binary.LittleEndian.PutUint64(b[:], uint64(len(c)))
+		h.Write(b[:])
+		h.Write([]byte(c))
+	}
+	return h.Sum64()
+}
+
+// isParallel reports whether the file has a communicator of more than one rank.
+func (f *File) isParallel() bool { return f.par != nil }
+
+// agree is the check point before a collective data operation: the ranks
+// compare the metadata calls made so far, plus this one (why, a call such
+// as WriteCollective("/x")). It returns a *MismatchError (on every rank)
+// if they differ, after which the file is unusable. Serial files agree
+// with themselves.
+func (f *File) agree(ctx context.Context, why string) error {
+	if err := f.check(); err != nil {
+		return err
+	}
+	if f.par == nil {
+		return nil
+	}
+	return f.checkpointCtx(ctx, why)
+}
+
+func (f *File) checkpoint(call string) error { return f.checkpointCtx(f.ctx, call) }
+
+// checkpointCtx logs call (unless empty) and compares every rank's record.
+func (f *File) checkpointCtx(ctx context.Context, call string) error {
+	p := f.par
+	if f.failed != nil {
+		return f.failed
+	}
+	if call != "" {
+		p.record(call)
+	}
+	mine := [4]uint64{p.ops, p.logDigest(), f.model.OpDigest(), phaseCheck}
+	all, err := f.exchange(ctx, mine)
+	if err != nil {
+		return f.fail(fmt.Errorf("h5file: %s: agreeing on metadata with the other ranks: %w", f.path, err))
+	}
+	p.checks++
+	same := true
+	for r := range all {
+		if all[r] != all[0] {
+			same = false
+		}
+	}
+	if same {
+		p.log = p.log[:0]
+		return nil
+	}
+	for r := range all {
+		if all[r][3] != phaseCheck {
+			return f.fail(fmt.Errorf("h5file: %s: rank %d is finishing a flush while this rank is at a check point (%s): %w", f.path, r, call, ErrMismatch))
+		}
+	}
+	// Ranks disagree: every rank saw the same records, so every rank takes
+	// this path and the logs exchange below is collective too.
+	type segment struct {
+		First uint64
+		Calls []string
+	}
+	segs, err := collectives.AllgatherValue(ctx, f.comm, segment{First: p.ops - uint64(len(p.log)) + 1, Calls: p.log})
+	if err != nil {
+		return f.fail(fmt.Errorf("h5file: %s: ranks disagree on the metadata calls, and exchanging the calls failed: %w", f.path, err))
+	}
+	logs := make([][]string, len(segs))
+	first := segs[0].First
+	for r, s := range segs {
+		logs[r] = s.Calls
+		first = min(first, s.First)
+		if s.First != segs[0].First {
+			// Cannot happen: the last agreement had equal counts.
+			logs[r] = append(make([]string, s.First-segs[0].First), s.Calls...)
+		}
+	}
+	models := make([]uint64, len(all))
+	for r := range all {
+		models[r] = all[r][2]
+	}
+	return f.fail(newMismatch(f.path, first, logs, models))
+}
+
+// exchange allgathers one record per rank.
+func (f *File) exchange(ctx context.Context, rec [4]uint64) ([][4]uint64, error) {
+	n := f.comm.Size()
+	recv := make([]uint64, 4*n)
+	if err := collectives.Allgather(ctx, f.comm, rec[:], recv); err != nil {
+		return nil, err
+	}
+	out := make([][4]uint64, n)
+	for r := range out {
+		copy(out[r][:], recv[4*r:])
+	}
+	return out, nil
+}
+
+// flushed tells every rank whether rank 0's metadata write (and every
+// rank's model Flush) succeeded, and is the barrier after it: no rank's
+// Flush returns before the metadata is on disk.
+func (f *File) flushed(ctx context.Context, ferr error) error {
+	status := uint64(0)
+	if ferr != nil {
+		status = 1
+	}
+	all, err := f.exchange(ctx, [4]uint64{f.par.ops, 0, 0, phaseDone | status<<8})
+	if err != nil {
+		return f.fail(fmt.Errorf("h5file: flush %s: waiting for the other ranks: %w", f.path, err))
+	}
+	if ferr != nil {
+		return f.fail(ferr)
+	}
+	for r, rec := range all {
+		if rec[3]&0xff != phaseDone {
+			return f.fail(fmt.Errorf("h5file: flush %s: rank %d is at a check point while this rank finishes a flush: %w", f.path, r, ErrMismatch))
+		}
+		if rec[3]>>8 != 0 {
+			return f.fail(fmt.Errorf("h5file: flush %s: rank %d could not flush (its error says why); the file on disk is as of the last good flush: %w", f.path, r, ErrFlush))
+		}
+	}
+	return nil
+}
+
+// fail makes err the answer to every later call on the file: after ranks
+// disagreed, no rank writes metadata again, so the file on disk stays as
+// of the last good flush.
+func (f *File) fail(err error) error {
+	if f.failed == nil {
+		f.failed = err
+	}
+	return err
+}
+
+// dupComm gives the file a communicator of its own (MPI-IO dups too), so
+// the file's collectives never meet the caller's on the same communicator.
+func dupComm(ctx context.Context, c *comm.Comm) (*comm.Comm, error) {
+	d, err := c.Dup(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("h5file: duplicating the communicator: %w", err)
+	}
+	return d, nil
+}
+
+// filterIDs summarises a filter pipeline for the op log.
+func filterIDs(fs []h5core.Filter) string {
+	var b []byte
+	for i, fl := range fs {
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		b = fmt.Appendf(b, "%d%v", fl.ID, fl.ClientData)
+	}
+	return "[" + string(b) + "]"
+}
+
+// specArgs summarises a dataset's creation arguments for the op log:
+// `f64le, [8], max=[0], chunks=[4]`, leaving out what is unset.
+func specArgs(s h5core.DatasetSpec) string {
+	b := fmt.Appendf(nil, "%s, %v", s.Type, s.Shape)
+	if s.MaxShape != nil {
+		b = fmt.Appendf(b, ", max=%v", s.MaxShape)
+	}
+	if s.Chunk != nil {
+		b = fmt.Appendf(b, ", chunks=%v", s.Chunk)
+	}
+	if s.Compact {
+		b = append(b, ", compact"...)
+	}
+	if len(s.Filters) > 0 {
+		b = fmt.Appendf(b, ", filters=%s", filterIDs(s.Filters))
+	}
+	if s.Fill != nil {
+		b = fmt.Appendf(b, ", fill=%x", s.Fill)
+	}
+	return string(b)
+}

@@ -1,0 +1,112 @@
+package h5file
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorun-hpc/gorun/comm"
+)
+
+// runRanks runs body on n in-process ranks (real TCP on loopback) and
+// returns each rank's error. A rank's body that returns leaves its
+// communicator open until every rank is done, as a process would.
+func runRanks(t testing.TB, n int, body func(ctx context.Context, c *comm.Comm) error) []error {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	comms, err := comm.NewLocal(ctx, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		for _, c := range comms {
+			c.Close()
+		}
+	}()
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for r, c := range comms {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[r] = body(ctx, c)
+		}()
+	}
+	wg.Wait()
+	return errs
+}
+
+// RunRanks is runRanks for the external tests (package h5file_test).
+var RunRanks = runRanks
+
+// Checks is how many agreements the file's ranks made.
+func (f *File) Checks() int {
+	if f.par == nil {
+		return 0
+	}
+	return f.par.checks
+}
+
+// TestBatchedAgreement: a thousand creates cost two agreements (one each
+// 512 calls), plus the ones of Create and Close.
+func TestBatchedAgreement(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "batch.h5")
+	checks := make([]int, 3)
+	errs := runRanks(t, 3, func(ctx context.Context, c *comm.Comm) error {
+		f, err := Create(path, "w", WithComm(c), WithContext(ctx))
+		if err != nil {
+			return err
+		}
+		before := f.Checks()
+		for i := range 1000 {
+			if _, err := f.CreateGroup(fmt.Sprintf("g%04d", i)); err != nil {
+				return err
+			}
+		}
+		checks[c.Rank()] = f.Checks() - before
+		return f.Close()
+	})
+	for r, err := range errs {
+		if err != nil {
+			t.Fatalf("rank %d: %v", r, err)
+		}
+	}
+	for r, n := range checks {
+		if n != 1000/checkEvery {
+			t.Errorf("rank %d: %d agreements for 1000 creates, want %d", r, n, 1000/checkEvery)
+		}
+	}
+}
+
+// TestMismatchMessage checks the grouping and wording of the error.
+func TestMismatchMessage(t *testing.T) {
+	for _, tc := range []struct {
+		logs [][]string
+		want string
+	}{
+		{[][]string{{"A", "Close"}, {"A", `CreateGroup("/x")`, "Close"}, {"A", "Close"}, {"A", "Close"}},
+			`ranks disagree at metadata operation #11: rank 1 called CreateGroup("/x") but ranks 0,2,3 called Close`},
+		{[][]string{{"A", "B"}, {"A", "C"}},
+			`#11: rank 1 called C but rank 0 called B`},
+		{[][]string{{"A", "B"}, {"A", "C"}, {"A", "D"}, {"A", "C"}, {"A"}},
+			`#11: rank 0 called B, rank 2 called D, rank 4 made no operation #11 but ranks 1,3 called C`},
+	} {
+		e := newMismatch("f.h5", 10, tc.logs, make([]uint64, len(tc.logs)))
+		if !strings.Contains(e.Error(), tc.want) {
+			t.Errorf("%q lacks %q", e.Error(), tc.want)
+		}
+		if !errors.Is(e, ErrMismatch) {
+			t.Errorf("%v is not ErrMismatch", e)
+		}
+	}
+	e := newMismatch("f.h5", 10, [][]string{{"A"}, {"A"}}, []uint64{1, 2})
+	if !e.SameCalls || !strings.Contains(e.Error(), "models differ") {
+		t.Errorf("equal logs, different models: %v", e)
+	}
+}
