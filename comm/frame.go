@@ -7,7 +7,7 @@ import (
 )
 
 // A frame is a fixed 32-byte header followed by Len payload bytes.
-// Layout (little endian): magic u32 | kind u8 | elem u8 | pad u16 |
+// Layout (little endian): magic u32 | kind u8 | elem u8 | flags u8 | pad u8 |
 // tag i32 | src u32 | ctx u64 | len u64.
 const (
 	frameMagic   = 0x67724e31 // "grN1"
@@ -27,19 +27,20 @@ const (
 )
 
 type frameHdr struct {
-	kind uint8
-	elem uint8
-	tag  int32
-	src  uint32
-	ctx  uint64
-	len  uint64
+	kind  uint8
+	elem  uint8
+	flags uint8 // flagZstd
+	tag   int32
+	src   uint32
+	ctx   uint64
+	len   uint64
 }
 
 func (h *frameHdr) put(b []byte) {
 	binary.LittleEndian.PutUint32(b[0:], frameMagic)
 	b[4] = h.kind
 	b[5] = h.elem
-	b[6], b[7] = 0, 0
+	b[6], b[7] = h.flags, 0
 	binary.LittleEndian.PutUint32(b[8:], uint32(h.tag))
 	binary.LittleEndian.PutUint32(b[12:], h.src)
 	binary.LittleEndian.PutUint64(b[16:], h.ctx)
@@ -55,7 +56,7 @@ func parseFrameHdr(b []byte) (frameHdr, error) {
 		return frameHdr{}, fmt.Errorf("comm: bad frame magic %#x: not a gorun peer or a corrupt stream", m)
 	}
 	h := frameHdr{
-		kind: b[4], elem: b[5],
+		kind: b[4], elem: b[5], flags: b[6],
 		tag: int32(binary.LittleEndian.Uint32(b[8:])),
 		src: binary.LittleEndian.Uint32(b[12:]),
 		ctx: binary.LittleEndian.Uint64(b[16:]),
@@ -63,6 +64,9 @@ func parseFrameHdr(b []byte) (frameHdr, error) {
 	}
 	if h.kind < frameData || h.kind > frameGoodbye {
 		return frameHdr{}, fmt.Errorf("comm: unknown frame kind %d", h.kind)
+	}
+	if h.flags&^flagZstd != 0 || (h.flags != 0 && h.kind != frameData) {
+		return frameHdr{}, fmt.Errorf("comm: unknown frame flags %#x", h.flags)
 	}
 	if h.len > maxFrame {
 		return frameHdr{}, fmt.Errorf("comm: frame length %d over the %d limit", h.len, uint64(maxFrame))

@@ -36,7 +36,10 @@ type world struct {
 	closed   atomic.Bool
 	done     chan struct{} // closed by close: stalled readers stop waiting
 	lazyWait atomic.Int64  // time.Duration; see defaultLazyWait
-	wg       sync.WaitGroup
+	compress bool          // Config.Compress: zstd for large frames to other hosts
+	// compressAll compresses to every peer, same host or not (tests).
+	compressAll atomic.Bool
+	wg          sync.WaitGroup
 }
 
 // closeWait bounds how long rank 0 under srun keeps serving the
@@ -107,39 +110,43 @@ func (w *world) read(c net.Conn) {
 			return
 		}
 		if h.kind == frameData {
-			m := message{ctx: h.ctx, src: src, tag: int(h.tag), elem: h.elem, n: int(h.len)}
-			wt, pr := w.eng.arrive(m, h.len >= lazyMin)
+			f, err := readWireForm(br, h)
+			if err != nil {
+				w.log.Warn("comm: dropped a peer that sent a malformed frame", "rank", src, "err", err)
+				w.lost(src, err)
+				return
+			}
+			m := message{ctx: h.ctx, src: src, tag: int(h.tag), elem: h.elem, n: int(f.rawLen)}
+			wt, pr := w.eng.arrive(m, f.rawLen >= lazyMin)
 			if pr != nil {
 				if wt = w.await(pr); wt == nil && w.closed.Load() {
 					return
 				}
 			}
 			if wt != nil && wt.bufs != nil && wt.room >= m.n {
-				if err := readInto(br, wt.bufs, m.n); err != nil {
-					wt.ch <- result{err: &RankError{Rank: src, Op: "recv", How: "connection lost mid-message"}}
+				if err := payloadInto(br, f, wt.bufs); err != nil {
+					wt.ch <- result{err: &RankError{Rank: src, Op: "recv", How: "connection lost mid-message: " + err.Error()}}
 					w.lost(src, err)
 					return
 				}
 				wt.ch <- result{m: m}
 				continue
 			}
-			if pr != nil { // taken by a receive without room, or released
-				data, err := readPayload(br, h.len)
-				if err != nil {
-					if wt != nil {
-						wt.ch <- result{err: &RankError{Rank: src, Op: "recv", How: "connection lost mid-message"}}
-					}
-					w.lost(src, err)
-					return
-				}
-				m.data = data
+			data, err := payloadBytes(br, f)
+			if err != nil {
 				if wt != nil {
-					wt.ch <- result{m: m}
-				} else {
-					w.eng.deliver(m)
+					wt.ch <- result{err: &RankError{Rank: src, Op: "recv", How: "connection lost mid-message: " + err.Error()}}
 				}
-				continue
+				w.lost(src, err)
+				return
 			}
+			m.data = data
+			if wt != nil { // taken by a receive without room for it
+				wt.ch <- result{m: m}
+			} else {
+				w.eng.deliver(m)
+			}
+			continue
 		}
 		data, err := readPayload(br, h.len)
 		if err != nil {
@@ -258,6 +265,13 @@ func (w *world) send(ctx context.Context, dest int, h frameHdr, bufs [][]byte) e
 			w.eng.revoke(h.ctx, &revokedError{by: w.rank, msg: string(data)})
 		}
 		return nil
+	}
+	if h.kind == frameData && h.len >= compressMin && w.compressTo(dest) {
+		if comp := compressBufs(bufs, h.len); comp != nil {
+			h.flags |= flagZstd
+			h.len = uint64(len(comp))
+			bufs = [][]byte{comp}
+		}
 	}
 	oc, err := w.conn(ctx, dest)
 	if err != nil {

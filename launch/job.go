@@ -58,6 +58,10 @@ type Job struct {
 	// Go's default. A GOMAXPROCS in Env or Extra always wins.
 	CPUsPerRank int
 
+	// Compress turns on wire compression of large messages between ranks
+	// on different hosts (GORUN_COMPRESS=1; see comm.Config.Compress).
+	Compress bool
+
 	// Logger receives the launcher's own progress (rank started, exited) at
 	// debug level and problems at warn level; nil = discard.
 	Logger *slog.Logger
@@ -148,6 +152,9 @@ func Start(ctx context.Context, job Job) (*Running, error) {
 // startRank starts one rank with its environment and output pipes.
 func (r *Running) startRank(id int, base []string, outSink, errSink *sink) error {
 	env := rankEnv(base, r.rv.env(id), r.job.Bind, r.job.Extra)
+	if r.job.Compress {
+		env = append(env, "GORUN_COMPRESS=1")
+	}
 	if r.job.CPUsPerRank >= 0 {
 		env = procsEnv(env, cpuShare(r.job.CPUsPerRank, r.job.Size))
 	}

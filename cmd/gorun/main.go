@@ -46,6 +46,7 @@ func run(args []string) int {
 		Extra:       o.env,
 		Bind:        o.bind,
 		CPUsPerRank: o.cpus,
+		Compress:    o.zstd,
 		Stdin:       os.Stdin,
 		TagOutput:   o.tag,
 		Timeout:     o.timeout,
