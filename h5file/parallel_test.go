@@ -375,3 +375,50 @@ func TestParallelOpenErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestParallelOpenFallback: what rank 0 did not read at open (here the
+// global heap holding a vlen dataset's strings, which is read on demand)
+// the other ranks read from the file themselves, and the count says so.
+func TestParallelOpenFallback(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "fallback.h5")
+	f, err := h5file.Create(path, "w")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.CreateDatasetFrom("s", []string{"alpha", "beta", "gamma"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	const n = 3
+	reads := make([][2]int64, n)
+	noErrors(t, h5file.RunRanks(t, n, func(ctx context.Context, c *comm.Comm) error {
+		f, err := h5file.Open(path, "r", h5file.WithComm(c), h5file.WithContext(ctx))
+		if err != nil {
+			return err
+		}
+		reads[c.Rank()][0] = f.MetadataReads()
+		d, err := f.Dataset("s")
+		if err != nil {
+			return err
+		}
+		s, err := h5file.ReadAll[string](d)
+		if err != nil {
+			return err
+		}
+		if strings.Join(s, ",") != "alpha,beta,gamma" {
+			return fmt.Errorf("read %q", s)
+		}
+		reads[c.Rank()][1] = f.MetadataReads()
+		return f.Close()
+	}))
+	for r, m := range reads {
+		if m[0] != 0 {
+			t.Errorf("rank %d: %d metadata reads of the file at open, want 0", r, m[0])
+		}
+		if want := r > 0; (m[1] > 0) != want {
+			t.Errorf("rank %d: %d metadata reads after reading the strings (fallback expected: %v)", r, m[1], want)
+		}
+	}
+}
