@@ -140,6 +140,12 @@ func (c *Comm) brokenErr() error {
 }
 
 func (c *Comm) recvMsg(ctx context.Context, src, tag int, peek bool, bufs [][]byte) (message, Status, error) {
+	return c.recvMsgElem(ctx, src, tag, peek, bufs, -1)
+}
+
+// recvMsgElem is recvMsg for a receive of one element kind (elem >= 0):
+// only a message of that kind is read straight into bufs.
+func (c *Comm) recvMsgElem(ctx context.Context, src, tag int, peek bool, bufs [][]byte, elem int) (message, Status, error) {
 	if err := c.checkPeer(src, true, "recv"); err != nil {
 		return message{}, Status{}, err
 	}
@@ -150,7 +156,7 @@ func (c *Comm) recvMsg(ctx context.Context, src, tag int, peek bool, bufs [][]by
 	if src != AnySource {
 		wsrc = c.members[src]
 	}
-	m, err := c.w.eng.recv(ctx, c.id, wsrc, tag, peek, bufs)
+	m, err := c.w.eng.recv(ctx, c.id, wsrc, tag, peek, bufs, elem)
 	if err != nil {
 		return m, Status{}, err
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"sync"
 
 	"github.com/klauspost/compress/zstd"
@@ -12,25 +13,32 @@ import (
 
 // Wire compression (Config.Compress, gorun --compress): data frames of at
 // least compressMin bytes to a peer on another host are sent zstd-
-// compressed at its fastest level when that saves at least a tenth. It
-// pays only where the link is slower than the compressor: on loopback or
-// one host it only costs CPU, so peers on the same host never use it.
+// compressed at its fastest level. Peers on the same host never use it:
+// there it only costs CPU.
 //
-// A compressed frame has flagZstd set, its length is the wire length, and
-// its payload is the uncompressed length (u64, little endian) followed by
-// one zstd frame.
+// A compressed frame has flagZstd set and its length is the message's
+// length; its payload is a run of chunks, each a u32 wire length, a u32
+// raw length (at most zChunk), then the bytes: a zstd frame, or the raw
+// bytes when the wire length has zStored set. Chunks let compression
+// overlap the transfer (the sender compresses chunk k+1 while the kernel
+// sends chunk k; the receiver decompresses chunk k while k+1 arrives), so
+// a link slower than the compressor gains the full ratio instead of
+// paying compress + send + decompress in a row. When the message's first
+// 64 KiB do not shrink by a fifth, every chunk goes raw without trying:
+// noisy floating-point data costs little to send with --compress on.
+//
+// Measured (8 MiB ping-pong between two network namespaces, tc tbf rate
+// limit, 2-CPU VM): at 1 Gbit/s sparse float64 data (one nonzero in 64)
+// went 12.7x faster, random and smooth float64 (sin(i/1000)) within 1.5%
+// of uncompressed; at about 10 Gbit/s sparse data 1.25x faster, random
+// 18% slower. So: on for slow links between hosts, off on fast fabrics.
 const (
-	compressMin  = 64 << 10
-	flagZstd     = 1
-	rawLenPrefix = 8
+	compressMin = 64 << 10
+	flagZstd    = 1
+	zChunk      = 1 << 20
+	zStored     = 1 << 31
+	zChunkHdr   = 8
 )
-
-// wireForm is how a data frame's payload travels.
-type wireForm struct {
-	comp    bool
-	wireLen uint64 // bytes after the frame header
-	rawLen  uint64 // the message's length
-}
 
 // compressTo reports whether data frames to dest are worth compressing.
 func (w *world) compressTo(dest int) bool {
@@ -55,98 +63,192 @@ var encoders = sync.Pool{New: func() any {
 	return e
 }}
 
-// compressBufs returns the compressed payload of bufs (raw bytes in all),
-// or nil when compression saves less than a tenth.
-func compressBufs(bufs [][]byte, raw uint64) []byte {
-	src := bufs[0]
-	if len(bufs) > 1 {
-		src = make([]byte, 0, raw)
-		for _, b := range bufs {
-			src = append(src, b...)
-		}
+// chunkBufs holds zChunk-sized scratch for gathering and decoding chunks.
+var chunkBufs = sync.Pool{New: func() any { b := make([]byte, zChunk); return &b }}
+
+// bufsReader reads the concatenation of bufs, chunk by chunk, without
+// copying when a chunk lies inside one buffer.
+type bufsReader struct {
+	bufs [][]byte
+	off  int // offset in bufs[0]
+}
+
+func (r *bufsReader) next(n int, scratch []byte) []byte {
+	for len(r.bufs) > 0 && r.off == len(r.bufs[0]) {
+		r.bufs, r.off = r.bufs[1:], 0
 	}
-	enc := encoders.Get().(*zstd.Encoder)
-	defer encoders.Put(enc)
-	out := make([]byte, rawLenPrefix, rawLenPrefix+raw/2)
-	binary.LittleEndian.PutUint64(out, raw)
-	out = enc.EncodeAll(src, out)
-	if uint64(len(out)) > raw-raw/10 {
+	if len(r.bufs) == 0 {
 		return nil
+	}
+	if b := r.bufs[0][r.off:]; len(b) >= n {
+		r.off += n
+		return b[:n]
+	}
+	out := scratch[:0]
+	for len(out) < n && len(r.bufs) > 0 {
+		b := r.bufs[0][r.off:]
+		k := min(len(b), n-len(out))
+		out = append(out, b[:k]...)
+		r.off += k
+		if r.off == len(r.bufs[0]) {
+			r.bufs, r.off = r.bufs[1:], 0
+		}
 	}
 	return out
 }
 
-// decoder is shared by a world's readers; DecodeAll is safe for
-// concurrent use. Its memory is bounded by maxFrame, and every frame is
-// checked against the length it declares.
-var decoder = sync.OnceValue(func() *zstd.Decoder {
-	d, _ := zstd.NewReader(nil, zstd.WithDecoderConcurrency(0), zstd.WithDecoderMaxMemory(maxFrame))
-	return d
-})
-
-// readWireForm reads a compressed frame's length prefix.
-func readWireForm(r io.Reader, h frameHdr) (wireForm, error) {
-	if h.flags&flagZstd == 0 {
-		return wireForm{wireLen: h.len, rawLen: h.len}, nil
-	}
-	if h.len < rawLenPrefix {
-		return wireForm{}, fmt.Errorf("comm: compressed frame of %d bytes has no length prefix", h.len)
-	}
-	var b [rawLenPrefix]byte
-	if _, err := io.ReadFull(r, b[:]); err != nil {
-		return wireForm{}, err
-	}
-	raw := binary.LittleEndian.Uint64(b[:])
-	if raw > maxFrame {
-		return wireForm{}, fmt.Errorf("comm: compressed frame declares %d bytes, over the %d limit", raw, uint64(maxFrame))
-	}
-	return wireForm{comp: true, wireLen: h.len - rawLenPrefix, rawLen: raw}, nil
-}
-
-// payloadInto reads a payload of f.rawLen <= room bytes into bufs.
-func payloadInto(r io.Reader, f wireForm, bufs [][]byte) error {
-	if !f.comp {
-		return readInto(r, bufs, int(f.rawLen))
-	}
-	data, err := inflate(r, f, bufs)
-	if err != nil {
+// writeCompressed writes a data frame's header and its payload as
+// compressed chunks to c; raw is the payload length.
+func writeCompressed(c io.Writer, h frameHdr, bufs [][]byte, raw uint64) error {
+	h.flags |= flagZstd
+	var hb [frameHdrSize]byte
+	h.put(hb[:])
+	if _, err := c.Write(hb[:]); err != nil {
 		return err
 	}
-	if len(bufs) == 1 && len(data) > 0 && &data[0] == &bufs[0][0] {
-		return nil // decoded in place
-	}
-	for _, b := range bufs {
-		n := copy(b, data)
-		data = data[n:]
+	enc := encoders.Get().(*zstd.Encoder)
+	defer encoders.Put(enc)
+	sp := chunkBufs.Get().(*[]byte)
+	defer chunkBufs.Put(sp)
+	out := make([]byte, 0, zChunk/2)
+	// Probe the first compressMin bytes: if they do not shrink by a fifth,
+	// send everything stored and spend no more CPU on this message.
+	probe := (&bufsReader{bufs: bufs}).next(int(min(raw, compressMin)), *sp)
+	out = enc.EncodeAll(probe, out[:0])
+	stored := len(out) > len(probe)-len(probe)/5
+	src := &bufsReader{bufs: bufs}
+	for left := raw; left > 0; {
+		n := min(left, zChunk)
+		chunk := src.next(int(n), *sp)
+		left -= n
+		var ch [zChunkHdr]byte
+		body := chunk
+		wire := uint32(n) | zStored
+		if !stored {
+			out = enc.EncodeAll(chunk, out[:0])
+			if uint64(len(out)) <= n-n/10 {
+				body, wire = out, uint32(len(out))
+			}
+		}
+		binary.LittleEndian.PutUint32(ch[0:], wire)
+		binary.LittleEndian.PutUint32(ch[4:], uint32(n))
+		nb := net.Buffers{ch[:], body}
+		if _, err := nb.WriteTo(c); err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
-// payloadBytes reads a payload into new memory.
-func payloadBytes(r io.Reader, f wireForm) ([]byte, error) {
-	if !f.comp {
-		return readPayload(r, f.rawLen)
-	}
-	return inflate(r, f, nil)
+// decoder is shared by a world's readers; DecodeAll is safe for
+// concurrent use.
+var decoder = sync.OnceValue(func() *zstd.Decoder {
+	d, _ := zstd.NewReader(nil, zstd.WithDecoderConcurrency(0), zstd.WithDecoderMaxMemory(2*zChunk))
+	return d
+})
+
+// chunkSink takes a compressed payload's bytes in order: decoded chunks
+// by copy, stored chunks straight from the connection.
+type chunkSink interface {
+	put(b []byte)
+	readFrom(r io.Reader, n int) error
 }
 
-// inflate reads and decompresses one compressed payload, into bufs[0]
-// when it is the only buffer and large enough.
-func inflate(r io.Reader, f wireForm, bufs [][]byte) ([]byte, error) {
-	comp, err := readPayload(r, f.wireLen)
-	if err != nil {
-		return nil, err
+// bufsSink fills the receiver's buffers in order.
+type bufsSink struct{ bufs [][]byte }
+
+func (s *bufsSink) put(b []byte) {
+	for len(b) > 0 && len(s.bufs) > 0 {
+		k := copy(s.bufs[0], b)
+		b, s.bufs[0] = b[k:], s.bufs[0][k:]
+		if len(s.bufs[0]) == 0 {
+			s.bufs = s.bufs[1:]
+		}
 	}
-	var dst []byte
-	if len(bufs) == 1 && uint64(len(bufs[0])) >= f.rawLen {
-		dst = bufs[0][:0:f.rawLen]
+}
+
+func (s *bufsSink) readFrom(r io.Reader, n int) error {
+	for n > 0 && len(s.bufs) > 0 {
+		k := min(n, len(s.bufs[0]))
+		if _, err := io.ReadFull(r, s.bufs[0][:k]); err != nil {
+			return err
+		}
+		n -= k
+		if s.bufs[0] = s.bufs[0][k:]; len(s.bufs[0]) == 0 {
+			s.bufs = s.bufs[1:]
+		}
 	}
-	out, err := decoder().DecodeAll(comp, dst)
-	if err != nil {
-		return nil, fmt.Errorf("comm: corrupt compressed frame: %w", err)
+	return nil
+}
+
+// sliceSink appends to a new slice.
+type sliceSink struct{ out []byte }
+
+func (s *sliceSink) put(b []byte) { s.out = append(s.out, b...) }
+
+func (s *sliceSink) readFrom(r io.Reader, n int) error {
+	s.out = slices.Grow(s.out, n)
+	k := len(s.out)
+	s.out = s.out[:k+n]
+	_, err := io.ReadFull(r, s.out[k:])
+	return err
+}
+
+// readChunks reads a compressed payload of raw bytes into sink.
+func readChunks(r io.Reader, raw uint64, sink chunkSink) error {
+	wp := chunkBufs.Get().(*[]byte)
+	defer chunkBufs.Put(wp)
+	dp := chunkBufs.Get().(*[]byte)
+	defer chunkBufs.Put(dp)
+	for left := raw; left > 0; {
+		var ch [zChunkHdr]byte
+		if _, err := io.ReadFull(r, ch[:]); err != nil {
+			return err
+		}
+		wire := binary.LittleEndian.Uint32(ch[0:])
+		n := binary.LittleEndian.Uint32(ch[4:])
+		wlen := wire &^ zStored
+		if n == 0 || n > zChunk || uint64(n) > left || wlen > zChunk+zChunk/8 || (wire&zStored != 0 && wlen != n) {
+			return fmt.Errorf("comm: corrupt compressed chunk (wire %d, raw %d bytes, %d of the message left)", wlen, n, left)
+		}
+		left -= uint64(n)
+		if wire&zStored != 0 {
+			if err := sink.readFrom(r, int(n)); err != nil {
+				return err
+			}
+			continue
+		}
+		body := (*wp)[:wlen]
+		if wlen > zChunk {
+			body = make([]byte, wlen)
+		}
+		if _, err := io.ReadFull(r, body); err != nil {
+			return err
+		}
+		out, err := decoder().DecodeAll(body, (*dp)[:0])
+		if err != nil || uint32(len(out)) != n {
+			return fmt.Errorf("comm: corrupt compressed chunk: %d bytes decoded, %d declared: %v", len(out), n, err)
+		}
+		sink.put(out)
 	}
-	if uint64(len(out)) != f.rawLen {
-		return nil, fmt.Errorf("comm: compressed frame holds %d bytes, declares %d", len(out), f.rawLen)
+	return nil
+}
+
+// payloadInto reads a frame's payload of n <= room bytes into bufs.
+func payloadInto(r io.Reader, h frameHdr, bufs [][]byte, n int) error {
+	if h.flags&flagZstd == 0 {
+		return readInto(r, bufs, n)
 	}
-	return out, nil
+	// The sink trims its own copy of the slice headers, not the caller's.
+	return readChunks(r, uint64(n), &bufsSink{bufs: slices.Clone(bufs)})
+}
+
+// payloadBytes reads a frame's payload into new memory.
+func payloadBytes(r io.Reader, h frameHdr) ([]byte, error) {
+	if h.flags&flagZstd == 0 {
+		return readPayload(r, h.len)
+	}
+	s := &sliceSink{out: make([]byte, 0, min(h.len, readChunk))}
+	err := readChunks(r, h.len, s)
+	return s.out, err
 }

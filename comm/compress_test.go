@@ -26,16 +26,73 @@ func random(n int) []byte {
 	return b
 }
 
-func TestCompressBufs(t *testing.T) {
-	if compressBufs([][]byte{compressible(1 << 20)}, 1<<20) == nil {
-		t.Error("a compressible MiB was sent raw")
+// TestChunkCodec round-trips payloads through writeCompressed and
+// readChunks: compressible, incompressible (sent stored after the first
+// chunk), split over several buffers, not a multiple of the chunk size.
+func TestChunkCodec(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		data       []byte
+		split      int
+		compressed bool
+	}{
+		{"compressible", compressible(3*zChunk + 12345), 0, true},
+		{"random", random(2*zChunk + 7), 0, false},
+		{"split", compressible(2*zChunk + 99), 1000, true},
+		{"one chunk", compressible(compressMin), 17, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			bufs := [][]byte{tc.data}
+			if tc.split > 0 {
+				mid := min(tc.split+zChunk, len(tc.data)-1)
+				bufs = [][]byte{tc.data[:tc.split], tc.data[tc.split:mid], tc.data[mid:]}
+			}
+			var wire bytes.Buffer
+			h := frameHdr{kind: frameData, len: uint64(len(tc.data))}
+			if err := writeCompressed(&wire, h, bufs, h.len); err != nil {
+				t.Fatal(err)
+			}
+			if got := wire.Len() < len(tc.data)/2; got != tc.compressed {
+				t.Errorf("%d bytes on the wire for %d: compressed = %v, want %v", wire.Len(), len(tc.data), got, tc.compressed)
+			}
+			hh, err := parseFrameHdr(wire.Next(frameHdrSize))
+			if err != nil || hh.flags != flagZstd || hh.len != uint64(len(tc.data)) {
+				t.Fatalf("header %+v %v", hh, err)
+			}
+			out := make([]byte, len(tc.data))
+			if err := payloadInto(&wire, hh, [][]byte{out[:5], out[5:]}, len(out)); err != nil || !bytes.Equal(out, tc.data) {
+				t.Fatalf("payloadInto: %v, equal %v", err, bytes.Equal(out, tc.data))
+			}
+			if wire.Len() != 0 {
+				t.Errorf("%d bytes left after the payload", wire.Len())
+			}
+		})
 	}
-	if compressBufs([][]byte{random(1 << 20)}, 1<<20) != nil {
-		t.Error("random bytes were compressed (no saving)")
+}
+
+// TestCorruptChunks feeds damaged compressed payloads to the reader:
+// errors, never a panic or a large allocation.
+func TestCorruptChunks(t *testing.T) {
+	var good bytes.Buffer
+	data := compressible(2 * zChunk)
+	if err := writeCompressed(&good, frameHdr{kind: frameData, len: uint64(len(data))}, [][]byte{data}, uint64(len(data))); err != nil {
+		t.Fatal(err)
 	}
-	two := compressBufs([][]byte{compressible(100), compressible(1 << 20)[100:]}, 1<<20)
-	if two == nil {
-		t.Fatal("two buffers were sent raw")
+	payload := good.Bytes()[frameHdrSize:]
+	h := frameHdr{kind: frameData, flags: flagZstd, len: uint64(len(data))}
+	cases := map[string][]byte{
+		"truncated":      payload[:len(payload)/2],
+		"raw too large":  append([]byte{1, 0, 0, 0, 0, 0, 0x20, 0}, payload[8:]...),
+		"wire too large": append([]byte{0xff, 0xff, 0xff, 0x7f, 0, 0, 0x10, 0}, payload[8:]...),
+		"zero chunk":     append([]byte{0, 0, 0, 0, 0, 0, 0, 0}, payload[8:]...),
+		"flipped":        func() []byte { b := bytes.Clone(payload); b[20] ^= 0xff; b[21] ^= 0x55; return b }(),
+	}
+	for name, p := range cases {
+		t.Run(name, func(t *testing.T) {
+			if _, err := payloadBytes(bytes.NewReader(p), h); err == nil {
+				t.Fatal("accepted a corrupt payload")
+			}
+		})
 	}
 }
 

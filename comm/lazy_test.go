@@ -184,3 +184,39 @@ func recvSmall(t *testing.T, c *Comm, src, tag int) {
 		t.Fatalf("small Recv: %+v %v", st, err)
 	}
 }
+
+// TestRecvSliceDirect: a typed receive takes a large message straight into
+// its slice, and one of another element kind is refused without touching
+// the slice.
+func TestRecvSliceDirect(t *testing.T) {
+	ctx := context.Background()
+	cs := lazyLocal(t, 2, time.Hour)
+	src := make([]float64, 1<<17)
+	for i := range src {
+		src[i] = float64(i)
+	}
+	for range 2 {
+		if err := SendSlice(ctx, cs[0], 1, 3, src); err != nil {
+			t.Fatal(err)
+		}
+	}
+	untilQueued(t, cs[1], 0, 3)
+	wrong := make([]int64, len(src))
+	if _, err := RecvSlice(ctx, cs[1], 0, 3, wrong); !errors.Is(err, ErrArgument) {
+		t.Fatalf("RecvSlice of the wrong kind: %v", err)
+	}
+	for _, v := range wrong {
+		if v != 0 {
+			t.Fatal("RecvSlice of the wrong kind wrote into the slice")
+		}
+	}
+	untilQueued(t, cs[1], 0, 3)
+	if !pendingAt(cs[1], 0, 3) {
+		t.Error("second message was not left in the socket")
+	}
+	got := make([]float64, len(src))
+	st, err := RecvSlice(ctx, cs[1], 0, 3, got)
+	if err != nil || st.Count != len(src) || got[len(got)-1] != src[len(src)-1] {
+		t.Fatalf("RecvSlice: %+v %v", st, err)
+	}
+}

@@ -51,6 +51,7 @@ type waiter struct {
 	peek bool     // Probe: see the message, leave it queued
 	bufs [][]byte // Recvv's buffers: a message that fits is read into them
 	room int      // total length of bufs
+	elem int      // RecvSlice's element Kind, or -1: a message of another kind is not read into bufs
 	ch   chan result
 }
 
@@ -97,8 +98,8 @@ func (e *engine) errFor(ctx uint64) error {
 
 // recv takes (or with peek, sees) the first matching message, waiting for
 // one until ctx ends or the communicator breaks.
-func (e *engine) recv(ctx context.Context, cctx uint64, src, tag int, peek bool, bufs [][]byte) (message, error) {
-	w := &waiter{ctx: cctx, src: src, tag: tag, peek: peek, bufs: bufs, ch: make(chan result, 1)}
+func (e *engine) recv(ctx context.Context, cctx uint64, src, tag int, peek bool, bufs [][]byte, elem int) (message, error) {
+	w := &waiter{ctx: cctx, src: src, tag: tag, peek: peek, bufs: bufs, elem: elem, ch: make(chan result, 1)}
 	for _, b := range bufs {
 		w.room += len(b)
 	}
@@ -249,7 +250,7 @@ func (e *engine) arrive(m message, lazy bool) (*waiter, *pendingRead) {
 		if !w.matches(&m) {
 			continue
 		}
-		if w.peek || w.bufs == nil || w.room < m.n {
+		if w.peek || w.bufs == nil || w.room < m.n || (w.elem >= 0 && uint8(w.elem) != m.elem) {
 			return nil, nil
 		}
 		e.waiters = append(e.waiters[:i], e.waiters[i+1:]...)

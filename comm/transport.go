@@ -110,21 +110,15 @@ func (w *world) read(c net.Conn) {
 			return
 		}
 		if h.kind == frameData {
-			f, err := readWireForm(br, h)
-			if err != nil {
-				w.log.Warn("comm: dropped a peer that sent a malformed frame", "rank", src, "err", err)
-				w.lost(src, err)
-				return
-			}
-			m := message{ctx: h.ctx, src: src, tag: int(h.tag), elem: h.elem, n: int(f.rawLen)}
-			wt, pr := w.eng.arrive(m, f.rawLen >= lazyMin)
+			m := message{ctx: h.ctx, src: src, tag: int(h.tag), elem: h.elem, n: int(h.len)}
+			wt, pr := w.eng.arrive(m, h.len >= lazyMin)
 			if pr != nil {
 				if wt = w.await(pr); wt == nil && w.closed.Load() {
 					return
 				}
 			}
-			if wt != nil && wt.bufs != nil && wt.room >= m.n {
-				if err := payloadInto(br, f, wt.bufs); err != nil {
+			if wt != nil && wt.bufs != nil && wt.room >= m.n && (wt.elem < 0 || uint8(wt.elem) == m.elem) {
+				if err := payloadInto(br, h, wt.bufs, m.n); err != nil {
 					wt.ch <- result{err: &RankError{Rank: src, Op: "recv", How: "connection lost mid-message: " + err.Error()}}
 					w.lost(src, err)
 					return
@@ -132,7 +126,7 @@ func (w *world) read(c net.Conn) {
 				wt.ch <- result{m: m}
 				continue
 			}
-			data, err := payloadBytes(br, f)
+			data, err := payloadBytes(br, h)
 			if err != nil {
 				if wt != nil {
 					wt.ch <- result{err: &RankError{Rank: src, Op: "recv", How: "connection lost mid-message: " + err.Error()}}
@@ -266,18 +260,23 @@ func (w *world) send(ctx context.Context, dest int, h frameHdr, bufs [][]byte) e
 		}
 		return nil
 	}
-	if h.kind == frameData && h.len >= compressMin && w.compressTo(dest) {
-		if comp := compressBufs(bufs, h.len); comp != nil {
-			h.flags |= flagZstd
-			h.len = uint64(len(comp))
-			bufs = [][]byte{comp}
-		}
-	}
 	oc, err := w.conn(ctx, dest)
 	if err != nil {
 		return err
 	}
 	defer oc.mu.Unlock()
+	if h.kind == frameData && h.len >= compressMin && w.compressTo(dest) {
+		if dl, ok := ctx.Deadline(); ok {
+			_ = oc.c.SetWriteDeadline(dl)
+			defer oc.c.SetWriteDeadline(time.Time{})
+		}
+		if err := writeCompressed(oc.c, h, bufs, h.len); err != nil {
+			oc.err = &RankError{Rank: dest, Op: "send", How: "connection lost: " + err.Error()}
+			oc.c.Close()
+			return oc.err
+		}
+		return nil
+	}
 	var hb [frameHdrSize]byte
 	h.put(hb[:])
 	nb := make(net.Buffers, 0, len(bufs)+1)

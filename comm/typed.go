@@ -35,19 +35,27 @@ func SendSlice[T Number](ctx context.Context, c *Comm, dest, tag int, s []T) err
 }
 
 // RecvSlice receives into s; Status.Count is in elements. A message of
-// another element type is an error.
+// another element type is an error (and leaves s as it was). When the
+// message fits, it goes from the socket straight into s, with no copy.
 func RecvSlice[T Number](ctx context.Context, c *Comm, src, tag int, s []T) (Status, error) {
-	m, st, err := c.recvMsg(ctx, src, tag, false, nil)
+	want := ElemKind[T]()
+	var bufs [][]byte
+	if b := AsBytes(s); len(b) > 0 {
+		bufs = [][]byte{b}
+	}
+	m, st, err := c.recvMsgElem(ctx, src, tag, false, bufs, int(want))
 	if err != nil {
 		return st, err
 	}
-	want := ElemKind[T]()
 	if Kind(m.elem) != want {
 		return st, fmt.Errorf("comm: rank %d sent %s elements but RecvSlice wants %s: %w", st.Source, Kind(m.elem), want, ErrArgument)
 	}
 	var z T
 	size := int(unsafe.Sizeof(z))
-	st.Count = len(m.data) / size
+	st.Count = m.n / size
+	if m.data == nil { // read straight into s
+		return st, nil
+	}
 	n := copy(AsBytes(s), m.data)
 	if n < len(m.data) {
 		return st, fmt.Errorf("comm: %d %s elements from rank %d do not fit in %d: %w", st.Count, want, st.Source, len(s), ErrTruncate)
