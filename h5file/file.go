@@ -58,9 +58,22 @@ type options struct {
 func WithContext(ctx context.Context) Option { return func(o *options) { o.ctx = ctx } }
 
 // WithComm opens the file on every rank of c: the Go of h5py's
-// File(path, mode, driver='mpio', comm=comm). Every metadata-changing call
-// then becomes collective. With a nil communicator or one of size 1 the
-// file is serial.
+// File(path, mode, driver='mpio', comm=comm). With a nil communicator or
+// one of size 1 the file is serial. Otherwise:
+//
+//   - Open, Create, Flush, Close and every metadata-changing call (groups,
+//     datasets, attributes, Resize, links, writes of variable-length data)
+//     are collective: every rank makes them in the same order with the
+//     same arguments. Each rank applies them to its own copy of the
+//     metadata; ranks compare a digest of the calls at Flush, Close,
+//     Resize, collective data writes and every 512 calls. A rank that
+//     made another call gets, on every rank, a *MismatchError naming the
+//     call and the ranks (errors.Is(err, ErrMismatch)); the file is then
+//     unusable and stays on disk as of the last good flush.
+//   - Writes of fixed-size data are independent: each rank writes its
+//     selection straight to the file.
+//   - Rank 0 creates the file, reads the metadata of an existing one and
+//     shares it (the other ranks read none), and alone writes metadata.
 func WithComm(c *comm.Comm) Option { return func(o *options) { o.comm = c } }
 
 // Create creates a file: mode "w" truncates an existing file, "w-" or "x"
@@ -237,6 +250,13 @@ func (f *File) flush(call string) error {
 	var ferr error
 	if err := f.model.Flush(f.metaWriter()); err != nil {
 		ferr = fmt.Errorf("h5file: flush %s: %w", f.path, err)
+	} else if call == "Flush" && f.comm.Rank() == 0 {
+		// An explicit Flush is MPI_File_sync (as h5py's mpio driver does):
+		// every rank's data (written before the check point) and the
+		// metadata reach the disk; one fsync covers all ranks' writes.
+		if err := f.os.Sync(); err != nil {
+			ferr = fmt.Errorf("h5file: flush %s: sync: %w", f.path, err)
+		}
 	}
 	if f.cache != nil {
 		f.cache.stale.Store(true) // the file changed under the shared copy
