@@ -132,4 +132,3 @@ func indent(s string) string {
 	}
 	return strings.Join(lines, "\n")
 }
-
