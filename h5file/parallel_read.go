@@ -84,6 +84,9 @@ func openParallel(f *File, c *comm.Comm, flag int, create bool) (*File, error) {
 		f.model = h5core.NewFile()
 	}
 	f.setRoot()
+	if localErr == nil && !msg.Create && !f.readOnly {
+		localErr = f.allocateLate()
+	}
 	var err2 error
 	if msg.Create && localErr == nil {
 		err2 = f.flush(call)

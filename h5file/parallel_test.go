@@ -422,3 +422,50 @@ func TestParallelOpenFallback(t *testing.T) {
 		}
 	}
 }
+
+// TestParallelWriteIntoH5pyFile: h5py allocates storage late, on first
+// write. Opened r+ by several ranks, the file's unallocated datasets get
+// their storage at open on every rank alike (fill values included), so
+// each rank's independent write needs no metadata call.
+func TestParallelWriteIntoH5pyFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "late.h5")
+	interop.H5Py(t, fmt.Sprintf(`f = h5py.File(%q, 'w')
+f.create_dataset('contig', (12,), dtype='i4')
+f.create_dataset('filled', (12,), dtype='i4', fillvalue=-7)
+f.create_dataset('chunked', (12, 4), dtype='f8', chunks=(5, 2), fillvalue=0.5)
+f.close()`, path))
+	const n = 3
+	noErrors(t, h5file.RunRanks(t, n, func(ctx context.Context, c *comm.Comm) error {
+		f, err := h5file.Open(path, "r+", h5file.WithComm(c), h5file.WithContext(ctx))
+		if err != nil {
+			return err
+		}
+		r := int64(c.Rank())
+		for _, name := range []string{"contig", "filled"} {
+			d, err := f.Dataset(name)
+			if err != nil {
+				return err
+			}
+			// Rank r writes elements 4r and 4r+1; 4r+2, 4r+3 keep the fill value.
+			if err := d.WriteSel(h5file.S(h5file.Range(4*r, 4*r+2)), []int32{int32(10 * r), int32(10*r + 1)}); err != nil {
+				return err
+			}
+		}
+		d, err := f.Dataset("chunked")
+		if err != nil {
+			return err
+		}
+		if err := d.WriteSel(h5file.S(h5file.Range(4*r, 4*r+3), h5file.Index(1)), []float64{float64(r), float64(r), float64(r)}); err != nil {
+			return err
+		}
+		return f.Close()
+	}))
+	out := interop.H5Py(t, fmt.Sprintf(`f = h5py.File(%q, 'r')
+print(f['contig'][()].tolist())
+print(f['filled'][()].tolist())
+print(f['chunked'][:, 1].tolist(), f['chunked'][:, 0].tolist() == [0.5]*12)`, path))
+	want := "[0, 1, 0, 0, 10, 11, 0, 0, 20, 21, 0, 0]\n[0, 1, -7, -7, 10, 11, -7, -7, 20, 21, -7, -7]\n[0.0, 0.0, 0.0, 0.5, 1.0, 1.0, 1.0, 0.5, 2.0, 2.0, 2.0, 0.5] True\n"
+	if out != want {
+		t.Fatalf("h5py:\n%s\nwant:\n%s", out, want)
+	}
+}

@@ -1,0 +1,73 @@
+package h5file
+
+import (
+	"fmt"
+
+	"github.com/gorun-hpc/gorun/h5core"
+)
+
+// allocateLate gives storage, at open, to every dataset a libhdf5 file
+// left without (h5py allocates contiguous storage and chunks late, on
+// first write). Serially a first write allocates; in a parallel file that
+// would be a metadata call made only by the ranks that write, and ranks
+// writing fill values over each other's data. So, as libhdf5 does for
+// parallel files (early allocation), every rank allocates the same
+// storage here, in the same order, and rank 0 writes nonzero fill values.
+func (f *File) allocateLate() error {
+	var late []*Dataset
+	err := f.rootGroup.g.Visit(func(p string, o h5core.Object) error {
+		d, ok := o.(*h5core.Dataset)
+		if !ok || len(d.Filters()) > 0 {
+			return nil
+		}
+		switch d.Layout() {
+		case h5core.LayoutContiguous:
+			if addr, _ := d.DataAddr(); addr == h5core.UndefinedAddr {
+				late = append(late, f.newDataset(join("/", p), d))
+			}
+		case h5core.LayoutChunked:
+			recs, err := d.Chunks()
+			if err != nil {
+				return err
+			}
+			if uint64(len(recs)) < chunkCount(d.Shape(), d.ChunkShape()) {
+				late = append(late, f.newDataset(join("/", p), d))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("h5file: open %s: finding storage to allocate: %w", f.path, err)
+	}
+	for _, d := range late {
+		var had map[string]bool
+		if d.d.Layout() == h5core.LayoutChunked {
+			had = map[string]bool{}
+			recs, _ := d.d.Chunks()
+			for _, r := range recs {
+				had[fmt.Sprint(r.Coords)] = true
+			}
+		}
+		if err := f.apply(metaOp{name: "AllocStorage", path: d.name, fn: d.d.AllocStorage}); err != nil {
+			return fmt.Errorf("h5file: open %s: allocating storage of %s: %w", f.path, d.name, err)
+		}
+		if f.comm.Rank() == 0 {
+			if err := d.writeFill(had); err != nil {
+				return fmt.Errorf("h5file: open %s: writing the fill value of %s: %w", f.path, d.name, err)
+			}
+		}
+	}
+	return nil
+}
+
+// chunkCount is how many chunks cover shape.
+func chunkCount(shape, chunk []uint64) uint64 {
+	n := uint64(1)
+	for i, s := range shape {
+		if i >= len(chunk) || chunk[i] == 0 {
+			return 0
+		}
+		n *= (s + chunk[i] - 1) / chunk[i]
+	}
+	return n
+}
