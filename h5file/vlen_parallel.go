@@ -159,9 +159,10 @@ func (p *vlenPacket) slab() h5core.Hyperslab {
 	return h5core.Hyperslab{Start: p.Start, Stride: p.Stride, Count: p.Count, Block: p.Block}
 }
 
-// writeVlenCollective is Write/WriteSel for a vlen dataset of a parallel
-// file: every rank calls it, each with its own selection and data (an
-// empty selection to contribute nothing).
+// writeVlenCollective is Write/WriteSel for a vlen or compact dataset of
+// a parallel file (both change metadata: the heap, the object header):
+// every rank calls it, each with its own selection and data (an empty
+// selection to contribute nothing).
 func (d *Dataset) writeVlenCollective(h h5core.Hyperslab, data any) error {
 	f := d.f
 	t := d.d.Type()

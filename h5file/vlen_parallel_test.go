@@ -119,3 +119,35 @@ func TestVlenEncodeErrorOnOneRank(t *testing.T) {
 		}
 	}
 }
+
+// TestCompactFromEveryRank: compact data lives in the object header, so a
+// parallel write to it is collective like vlen data: every rank applies
+// every rank's part in rank order.
+func TestCompactFromEveryRank(t *testing.T) {
+	const n = 4
+	path := filepath.Join(t.TempDir(), "compact.h5")
+	errs := runRanks(t, n, func(ctx context.Context, c *comm.Comm) error {
+		f, err := Create(path, "w", WithComm(c), WithContext(ctx))
+		if err != nil {
+			return err
+		}
+		d, err := CreateDatasetOf[int32](f, "c", []uint64{2 * n}, Compact())
+		if err != nil {
+			return err
+		}
+		r := int64(c.Rank())
+		if err := writeVlen(d, S(Range(2*r, 2*r+2)), []int32{int32(r), int32(-r)}); err != nil {
+			return err
+		}
+		return f.Close()
+	})
+	for r, err := range errs {
+		if err != nil {
+			t.Fatalf("rank %d: %v", r, err)
+		}
+	}
+	out := interop.H5Py(t, fmt.Sprintf("print(h5py.File(%q, 'r')['c'][()].tolist())", path))
+	if out != "[0, 0, 1, -1, 2, -2, 3, -3]\n" {
+		t.Fatalf("h5py: %q", out)
+	}
+}
