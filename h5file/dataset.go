@@ -167,7 +167,7 @@ func (g *Group) createDataset(p string, o dsetOptions) (*Dataset, error) {
 		return nil, err
 	}
 	d := g.f.newDataset(full, cd)
-	if err := d.writeFill(nil); err != nil {
+	if err := d.fillNew(nil); err != nil {
 		return nil, err
 	}
 	if o.data != nil {
@@ -338,7 +338,7 @@ func (d *Dataset) Resize(shape ...uint64) error {
 		return err
 	}
 	if before != nil {
-		return d.writeFill(before)
+		return d.fillNew(before)
 	}
 	return nil
 }

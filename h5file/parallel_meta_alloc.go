@@ -71,3 +71,28 @@ func chunkCount(shape, chunk []uint64) uint64 {
 	}
 	return n
 }
+
+// fillNew writes a nonzero fill value into storage just allocated by a
+// collective call (CreateDataset, Resize). Serially it is writeFill. In a
+// parallel file every rank would write the same fill bytes, and a slow
+// rank's fill could land on data a fast rank already wrote; so rank 0
+// alone writes them and the ranks then agree (a check point, which is
+// also the barrier before anyone writes data there).
+func (d *Dataset) fillNew(skip map[string]bool) error {
+	f := d.f
+	if f.par == nil || allZero(d.d.Fill().Value) {
+		return d.writeFill(skip)
+	}
+	var ferr error
+	if f.comm.Rank() == 0 {
+		ferr = d.writeFill(skip)
+	}
+	call := fmt.Sprintf("Fill(%q)", d.name)
+	if ferr != nil {
+		call += " -> error"
+	}
+	if err := f.checkpoint(call); err != nil {
+		return err
+	}
+	return ferr
+}

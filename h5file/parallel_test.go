@@ -469,3 +469,45 @@ print(f['chunked'][:, 1].tolist(), f['chunked'][:, 0].tolist() == [0.5]*12)`, pa
 		t.Fatalf("h5py:\n%s\nwant:\n%s", out, want)
 	}
 }
+
+// TestParallelFillValue: a nonzero fill value is written once (by rank 0,
+// before any rank writes data) at create and at resize, so no rank's fill
+// lands on another's data.
+func TestParallelFillValue(t *testing.T) {
+	const n = 4
+	path := filepath.Join(t.TempDir(), "fill.h5")
+	noErrors(t, h5file.RunRanks(t, n, func(ctx context.Context, c *comm.Comm) error {
+		f, err := h5file.Create(path, "w", h5file.WithComm(c), h5file.WithContext(ctx))
+		if err != nil {
+			return err
+		}
+		r := int64(c.Rank())
+		d, err := h5file.CreateDatasetOf[int32](f, "contig", []uint64{2 * n}, h5file.FillValue(int32(-1)))
+		if err != nil {
+			return err
+		}
+		if err := d.WriteSel(h5file.S(h5file.Index(2*r)), []int32{int32(r)}); err != nil {
+			return err
+		}
+		g, err := h5file.CreateDatasetOf[int32](f, "grow", []uint64{1, n}, h5file.MaxShape(h5file.Unlimited, n), h5file.Chunks(1, 1), h5file.FillValue(int32(-2)))
+		if err != nil {
+			return err
+		}
+		for s := int64(0); s < 3; s++ {
+			if err := g.Resize(uint64(s+1), n); err != nil {
+				return err
+			}
+			if r != s {
+				if err := g.WriteSel(h5file.S(h5file.Index(s), h5file.Index(r)), []int32{int32(10*s + r)}); err != nil {
+					return err
+				}
+			}
+		}
+		return f.Close()
+	}))
+	out := interop.H5Py(t, fmt.Sprintf(`f = h5py.File(%q, 'r')
+print(f['contig'][()].tolist(), f['grow'][()].tolist())`, path))
+	if want := "[0, -1, 1, -1, 2, -1, 3, -1] [[-2, 1, 2, 3], [10, -2, 12, 13], [20, 21, -2, 23]]\n"; out != want {
+		t.Fatalf("h5py: %q, want %q", out, want)
+	}
+}
