@@ -135,7 +135,6 @@ func (c *cursor) rest() int { return len(c.b) - c.p }
 func pad(n, a int) int { return (n + a - 1) / a * a }
 
 // Encoding helpers: append little-endian fields.
-func put8(b []byte, v uint8) []byte   { return append(b, v) }
 func put16(b []byte, v uint16) []byte { return binary.LittleEndian.AppendUint16(b, v) }
 func put32(b []byte, v uint32) []byte { return binary.LittleEndian.AppendUint32(b, v) }
 func put64(b []byte, v uint64) []byte { return binary.LittleEndian.AppendUint64(b, v) }

@@ -14,11 +14,12 @@ const testdata = "../testdata"
 
 // Point is a compound type with a nested struct and an array member.
 type Point struct {
-	X, Y  float64
-	ID    int32 `h5:"id"`
-	Tag   Inner `h5:"tag"`
-	Vec   [3]int16
-	skip  int    //nolint:unused // unexported fields are not members
+	X, Y float64
+	ID   int32 `h5:"id"`
+	Tag  Inner `h5:"tag"`
+	Vec  [3]int16
+	//lint:ignore U1000 an unexported field, to show it is not a member
+	skip  int
 	Label string `h5:"-"`
 }
 
