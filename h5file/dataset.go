@@ -171,7 +171,7 @@ func (g *Group) createDataset(p string, o dsetOptions) (*Dataset, error) {
 		return nil, err
 	}
 	if o.data != nil {
-		if err := d.Write(o.data); err != nil {
+		if err := d.writeInitial(o.data); err != nil {
 			return nil, err
 		}
 	}

@@ -96,3 +96,44 @@ func (d *Dataset) fillNew(skip map[string]bool) error {
 	}
 	return ferr
 }
+
+// writeInitial writes the data given to CreateDatasetFrom. It is part of a
+// collective call, so every rank passes the same data: in a parallel file
+// rank 0 alone writes it (through the collective path for vlen and
+// compact data, where the others contribute nothing), then the ranks
+// agree on a digest of it, which is also the barrier before any rank
+// writes its own part over it.
+func (d *Dataset) writeInitial(data any) error {
+	f := d.f
+	if f.par == nil {
+		return d.Write(data)
+	}
+	t := d.d.Type()
+	all := h5core.All(d.d.Shape())
+	var werr error
+	if t.HasVlen() || d.d.Layout() == h5core.LayoutCompact {
+		h := all
+		if f.comm.Rank() != 0 {
+			h = emptySlab(len(d.d.Shape()))
+		}
+		if err := d.writeVlenCollective(h, data); err != nil {
+			return err
+		}
+	} else if f.comm.Rank() == 0 {
+		werr = d.Write(data)
+	}
+	call := fmt.Sprintf("WriteData(%q, %s)", d.name, f.valueDigest(data, t, all.NumElements()))
+	if werr != nil {
+		call += " -> error"
+	}
+	if err := f.checkpoint(call); err != nil {
+		return err
+	}
+	return werr
+}
+
+// emptySlab selects nothing in a dataset of rank dims.
+func emptySlab(dims int) h5core.Hyperslab {
+	z := make([]uint64, dims)
+	return h5core.Hyperslab{Start: z, Count: z}
+}

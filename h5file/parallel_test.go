@@ -511,3 +511,50 @@ print(f['contig'][()].tolist(), f['grow'][()].tolist())`, path))
 		t.Fatalf("h5py: %q, want %q", out, want)
 	}
 }
+
+// TestParallelCreateFrom: CreateDatasetFrom is collective (same data on
+// every rank): written once, checked by digest, and ranks then write their
+// parts over it; a rank with other data is a mismatch.
+func TestParallelCreateFrom(t *testing.T) {
+	const n = 3
+	path := filepath.Join(t.TempDir(), "from.h5")
+	noErrors(t, h5file.RunRanks(t, n, func(ctx context.Context, c *comm.Comm) error {
+		f, err := h5file.Create(path, "w", h5file.WithComm(c), h5file.WithContext(ctx))
+		if err != nil {
+			return err
+		}
+		d, err := f.CreateDatasetFrom("x", make([]int64, 2*n))
+		if err != nil {
+			return err
+		}
+		if err := d.WriteSel(h5file.S(h5file.Index(int64(2*c.Rank()))), []int64{int64(c.Rank()) + 1}); err != nil {
+			return err
+		}
+		if _, err := f.CreateDatasetFrom("names", []string{"a", "bb", "ccc"}); err != nil {
+			return err
+		}
+		if _, err := f.CreateDatasetFrom("small", []int16{7, 8}, h5file.Compact()); err != nil {
+			return err
+		}
+		return f.Close()
+	}))
+	out := interop.H5Py(t, fmt.Sprintf(`f = h5py.File(%q, 'r')
+print(f['x'][()].tolist(), [s.decode() for s in f['names'][()]], f['small'][()].tolist())`, path))
+	if want := "[1, 0, 2, 0, 3, 0] ['a', 'bb', 'ccc'] [7, 8]\n"; out != want {
+		t.Fatalf("h5py: %q, want %q", out, want)
+	}
+	errs := h5file.RunRanks(t, n, func(ctx context.Context, c *comm.Comm) error {
+		f, err := h5file.Create(path, "w", h5file.WithComm(c), h5file.WithContext(ctx))
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		_, err = f.CreateDatasetFrom("x", []int32{1, 2, int32(c.Rank() / 2)})
+		return err
+	})
+	for r, err := range errs {
+		if !errors.Is(err, h5file.ErrMismatch) || !strings.Contains(err.Error(), `rank 2 called WriteData("/x", value#`) {
+			t.Errorf("rank %d: %v", r, err)
+		}
+	}
+}

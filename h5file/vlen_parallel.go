@@ -168,7 +168,7 @@ func (d *Dataset) writeVlenCollective(h h5core.Hyperslab, data any) error {
 	t := d.d.Type()
 	pk := vlenPacket{Start: h.Start, Stride: h.Stride, Count: h.Count, Block: h.Block}
 	offs, err := vlenOffsets(t)
-	if err == nil {
+	if err == nil && h.NumElements() > 0 {
 		var vc vlenCapture
 		pk.Buf, err = encodeWith(vc.codec(), data, t, h.NumElements())
 		pk.Counts, pk.Data = vc.counts, vc.data
