@@ -168,6 +168,9 @@ func (d *Dataset) writeVlenCollective(h h5core.Hyperslab, data any) error {
 	t := d.d.Type()
 	pk := vlenPacket{Start: h.Start, Stride: h.Stride, Count: h.Count, Block: h.Block}
 	offs, err := vlenOffsets(t)
+	if bad, ok := data.(badData); ok {
+		err = bad.err
+	}
 	if err == nil && h.NumElements() > 0 {
 		var vc vlenCapture
 		pk.Buf, err = encodeWith(vc.codec(), data, t, h.NumElements())
@@ -189,7 +192,7 @@ func (d *Dataset) writeVlenCollective(h h5core.Hyperslab, data any) error {
 	}
 	for r, p := range all {
 		if p.Err != "" {
-			return fmt.Errorf("h5file: write %s: rank %d could not encode its data (nothing was written): %s", d.name, r, p.Err)
+			return fmt.Errorf("h5file: write %s: rank %d could not encode its data or selection (nothing was written): %s", d.name, r, p.Err)
 		}
 		if err := p.slab().Check(d.d.Shape()); err != nil || uint64(len(p.Buf)) != p.slab().NumElements()*uint64(t.Size) || len(p.Counts) != len(p.Data) {
 			return fmt.Errorf("h5file: write %s: rank %d sent a malformed selection (nothing was written): %w", d.name, r, errors.Join(ErrShape, err))
@@ -254,3 +257,35 @@ func patchRefs(buf []byte, size uint64, offs []uint64, refs []h5core.VlenRef) er
 	}
 	return nil
 }
+
+// WriteVlen writes variable-length data (strings, sequences) or compact
+// data into the selected part of the dataset, from every rank at once:
+// each rank passes its own selection and data (an empty selection, such
+// as S(Range(0, 0)), to contribute nothing), and every rank must call it.
+// Both kinds of data change metadata (the global heap, the object
+// header), which libhdf5 cannot do in parallel; here the ranks gather
+// every rank's part and apply them all in rank order, so each rank's copy
+// of the metadata stays identical. Parts that overlap end up with one of
+// the ranks' values. Serially, and for other datasets, it is WriteSel.
+func (d *Dataset) WriteVlen(sel Selection, data any) error {
+	if err := d.f.checkWrite(); err != nil {
+		return err
+	}
+	if !d.f.isParallel() || !d.d.Type().HasVlen() && d.d.Layout() != h5core.LayoutCompact {
+		return d.WriteSel(sel, data)
+	}
+	h, err := sel.hyperslab(d.d.Shape())
+	if err == nil {
+		err = h.Check(d.d.Shape())
+	}
+	if err != nil {
+		// Still take part, so the other ranks fail with this rank instead
+		// of waiting for it.
+		return d.writeVlenCollective(emptySlab(len(d.d.Shape())), badData{err})
+	}
+	return d.writeVlenCollective(h, data)
+}
+
+// badData carries a rank's selection error into the collective write,
+// where encoding it fails and every rank reports it.
+type badData struct{ err error }

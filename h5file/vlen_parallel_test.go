@@ -11,15 +11,7 @@ import (
 	"github.com/gorun-hpc/gorun/internal/interop"
 )
 
-// writeVlen is what Dataset.WriteSel does for a vlen dataset of a
-// parallel file once io.go dispatches to writeVlenCollective.
-func writeVlen(d *Dataset, sel Selection, data any) error {
-	h, err := sel.hyperslab(d.d.Shape())
-	if err != nil {
-		return err
-	}
-	return d.writeVlenCollective(h, data)
-}
+func writeVlen(d *Dataset, sel Selection, data any) error { return d.WriteVlen(sel, data) }
 
 // TestVlenFromEveryRank: variable-length strings written from every rank,
 // different data per rank (libhdf5 cannot do this), into contiguous,
@@ -115,6 +107,28 @@ func TestVlenEncodeErrorOnOneRank(t *testing.T) {
 	})
 	for r, err := range errs {
 		if err == nil || !strings.Contains(err.Error(), "rank 1 could not encode") && r != 1 {
+			t.Errorf("rank %d: %v", r, err)
+		}
+	}
+	// A selection outside the dataset on one rank: every rank fails.
+	errs = runRanks(t, 3, func(ctx context.Context, c *comm.Comm) error {
+		f, err := Create(path, "w", WithComm(c), WithContext(ctx))
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		d, err := CreateDatasetOf[string](f, "s", []uint64{3})
+		if err != nil {
+			return err
+		}
+		i := int64(c.Rank())
+		if i == 2 {
+			i = 7
+		}
+		return writeVlen(d, S(Index(i)), []string{"x"})
+	})
+	for r, err := range errs {
+		if err == nil || !strings.Contains(err.Error(), "rank 2 could not") && r != 2 {
 			t.Errorf("rank %d: %v", r, err)
 		}
 	}
