@@ -57,7 +57,7 @@ func vlenstr(ctx context.Context, c *comm.Comm, path string) error {
 	for _, ds := range []struct {
 		name string
 		opts []h5file.DatasetOption
-	}{{"contig", nil}, {"chunked", []h5file.DatasetOption{h5file.Chunks(4)}}, {"compact", []h5file.DatasetOption{h5file.Compact()}}} {
+	}{{"contig", nil}, {"chunked", []h5file.DatasetOption{h5file.Chunks(2)}}, {"compact", []h5file.DatasetOption{h5file.Compact()}}} {
 		d, err := h5file.CreateDatasetOf[string](f, ds.name, []uint64{uint64(n * per)}, ds.opts...)
 		if err != nil {
 			return err
