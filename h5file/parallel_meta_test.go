@@ -110,3 +110,37 @@ func TestMismatchMessage(t *testing.T) {
 		t.Errorf("equal logs, different models: %v", e)
 	}
 }
+
+// FuzzMismatch: any logs the ranks send (they come from the network)
+// give an error naming an operation and every rank exactly once.
+func FuzzMismatch(f *testing.F) {
+	f.Add(uint8(4), "A\nB\nClose", "A\nClose", uint64(1))
+	f.Add(uint8(2), "", "x", uint64(7))
+	f.Fuzz(func(t *testing.T, n uint8, a, b string, first uint64) {
+		n = n%16 + 1
+		logs := make([][]string, n)
+		for r := range logs {
+			s := a
+			if r%3 == 1 {
+				s = b
+			}
+			if s != "" {
+				logs[r] = strings.Split(s, "\n")
+			}
+		}
+		e := newMismatch("f", first, logs, make([]uint64, n))
+		seen := map[int]bool{}
+		for _, g := range e.Calls {
+			for _, r := range g.Ranks {
+				if seen[r] {
+					t.Fatalf("rank %d twice: %+v", r, e)
+				}
+				seen[r] = true
+			}
+		}
+		if len(seen) != int(n) {
+			t.Fatalf("%d ranks named of %d: %+v", len(seen), n, e)
+		}
+		_ = e.Error()
+	})
+}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/gorun-hpc/gorun/comm"
+	"github.com/gorun-hpc/gorun/h5core"
 	"github.com/gorun-hpc/gorun/internal/interop"
 )
 
@@ -164,4 +165,17 @@ func TestCompactFromEveryRank(t *testing.T) {
 	if out != "[0, 0, 1, -1, 2, -2, 3, -3]\n" {
 		t.Fatalf("h5py: %q", out)
 	}
+}
+
+// FuzzPatchRefs: element bytes from another rank never make the patch
+// panic or write outside the buffer.
+func FuzzPatchRefs(f *testing.F) {
+	f.Add([]byte{1, 2, 3}, uint8(16), uint8(2))
+	f.Fuzz(func(t *testing.T, buf []byte, size, nrefs uint8) {
+		if size < 16 {
+			size = 16
+		}
+		refs := make([]h5core.VlenRef, nrefs)
+		_ = patchRefs(buf, uint64(size), []uint64{0, uint64(size) - 16}, refs)
+	})
 }
