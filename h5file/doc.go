@@ -2,6 +2,11 @@
 // layer: File, Group, Dataset, Attribute and hyperslab selections, with Go
 // types mapped to HDF5 types for you. It drives h5core's in-memory model for
 // metadata and reads and writes raw data straight to the file at offsets
-// taken from the layout, so a later communicator (WithComm) can make every
-// metadata call collective without touching the data path.
+// taken from the layout.
+//
+// With a communicator (WithComm, the Go of h5py's driver='mpio') one file is
+// shared by every rank of a job: metadata calls are collective, each rank
+// applies them to its own model and the ranks compare a digest of the calls
+// in batches (a rank that made another call gets a *MismatchError naming it),
+// rank 0 alone writes metadata, and every rank writes its own data.
 package h5file
