@@ -45,7 +45,12 @@ func main() {
 		if len(names) > 1 {
 			path = filepath.Join(os.Args[2], name+".h5")
 		}
-		if err := registry[name].Run(ctx, c, path); err != nil {
+		start := time.Now()
+		err := registry[name].Run(ctx, c, path)
+		if os.Getenv("PTEST_TIME") != "" && c.Rank() == 0 {
+			fmt.Fprintf(os.Stderr, "ptest: %s on %d ranks: %v\n", name, c.Size(), time.Since(start).Round(time.Microsecond))
+		}
+		if err != nil {
 			fmt.Fprintf(os.Stderr, "ptest: rank %d: %s: %v\n", c.Rank(), name, err)
 			failed = true
 			break

@@ -7,7 +7,8 @@ import (
 	"github.com/gorun-hpc/gorun/comm"
 )
 
-// Scenario is one parallel program and how to check its file.
+// Scenario is one parallel program and how to check its file. With
+// PTEST_TIME set, rank 0 prints how long each scenario took.
 type Scenario struct {
 	Name string `json:"name"`
 	// Run is called on every rank with the same path.

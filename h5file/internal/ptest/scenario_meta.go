@@ -345,3 +345,41 @@ func many(ctx context.Context, c *comm.Comm, path string) error {
 	}
 	return f.Close()
 }
+
+func init() {
+	Register(Scenario{Name: "meta1000", Run: meta1000, MinRanks: 1, Verify: `
+for gi in range(10):
+    for di in range(100):
+        d = f['g%d/d%02d' % (gi, di)]
+        assert d.shape == (16,) and (d[:n] == np.arange(n)).all() and (d[n:] == 0).all()
+`})
+}
+
+// meta1000 is the issue's metadata benchmark: 1000 datasets of shape (16,)
+// int32 in 10 groups, each rank writing its element of each (up to 16 ranks).
+func meta1000(ctx context.Context, c *comm.Comm, path string) error {
+	r := c.Rank()
+	if c.Size() > 16 {
+		return fmt.Errorf("meta1000 needs at most 16 ranks, got %d", c.Size())
+	}
+	f, err := create(ctx, c, path)
+	if err != nil {
+		return err
+	}
+	for gi := range 10 {
+		g, err := f.CreateGroup(fmt.Sprintf("g%d", gi))
+		if err != nil {
+			return err
+		}
+		for di := range 100 {
+			d, err := h5file.CreateDatasetOf[int32](g, fmt.Sprintf("d%02d", di), []uint64{16})
+			if err != nil {
+				return err
+			}
+			if err := d.WriteSel(h5file.S(h5file.Index(int64(r))), []int32{int32(r)}); err != nil {
+				return err
+			}
+		}
+	}
+	return f.Close()
+}
