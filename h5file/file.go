@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"sync"
 
-	"github.com/gorun-hpc/gorun/collectives"
 	"github.com/gorun-hpc/gorun/comm"
 	"github.com/gorun-hpc/gorun/h5core"
 )
@@ -32,7 +30,6 @@ type File struct {
 	par      *parallel    // non-nil with more than one rank
 	cache    *cacheReader // metadata shared by rank 0 at open (ranks > 0)
 	failed   error        // after ranks disagreed: returned by every call
-	mu       sync.Mutex   // guards closed against a Close racing a call
 }
 
 // rootGroup names the File's embedded root group so that its Group method
@@ -262,17 +259,6 @@ func (f *File) flush(call string) error {
 		f.cache.stale.Store(true) // the file changed under the shared copy
 	}
 	return f.flushed(f.ctx, ferr)
-}
-
-// barrier waits for every rank of the file's communicator (no-op without one).
-func (f *File) barrier(op string) error {
-	if f.comm == nil || f.comm.Size() == 1 {
-		return nil
-	}
-	if err := collectives.Barrier(f.ctx, f.comm); err != nil {
-		return fmt.Errorf("h5file: %s %s: %w", op, f.path, err)
-	}
-	return nil
 }
 
 // Close flushes (for writable files) and closes the file. Every later call
