@@ -1,0 +1,275 @@
+// Command gopar is the Go side of bench/parallel: run it under gorun; rank
+// 0 prints one JSON line with the slowest rank's time.
+//
+//	go run ./cmd/gorun -n 4 ./bench/parallel/gopar -case write -bytes 268435456
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/gorun-hpc/gorun/collectives"
+	"github.com/gorun-hpc/gorun/comm"
+	"github.com/gorun-hpc/gorun/h5file"
+)
+
+type result struct {
+	Case    string  `json:"case"`
+	Ranks   int     `json:"ranks"`
+	Bytes   int64   `json:"bytes"`
+	Flush   bool    `json:"flush"`
+	Coll    bool    `json:"coll"`
+	Seconds float64 `json:"seconds"`
+	Steps   int     `json:"steps,omitempty"`
+	Err     string  `json:"err,omitempty"`
+}
+
+// errNoCollective: h5file has no collective data-write mode yet (h5py's
+// `with dset.collective:`); the table says n/a.
+var errNoCollective = errors.New("h5file has no collective data-write mode yet")
+
+type opts struct {
+	kase      string
+	bytes     int64
+	flush     bool
+	coll      bool
+	dir       string
+	steps     int
+	particles int64
+}
+
+func main() {
+	var o opts
+	flag.StringVar(&o.kase, "case", "write", "write | raw | meta | vpic | gzip")
+	flag.Int64Var(&o.bytes, "bytes", 256<<20, "total bytes of the shared dataset (write, raw, gzip)")
+	flag.BoolVar(&o.flush, "flush", false, "flush (fsync) before close")
+	flag.BoolVar(&o.coll, "coll", false, "collective data writes where the API has them")
+	flag.StringVar(&o.dir, "dir", os.TempDir(), "directory for the file")
+	flag.IntVar(&o.steps, "steps", 5, "VPIC-IO time steps")
+	flag.Int64Var(&o.particles, "particles", 1<<20, "VPIC-IO particles per rank")
+	flag.Parse()
+	ctx := context.Background()
+	c, err := comm.Init(ctx)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "gopar:", err)
+		os.Exit(1)
+	}
+	defer c.Close()
+	path := filepath.Join(o.dir, fmt.Sprintf("gopar-%s-%d.h5", o.kase, os.Getppid()))
+	r := result{Case: o.kase, Ranks: c.Size(), Bytes: o.bytes, Flush: o.flush, Coll: o.coll, Steps: o.steps}
+	// Data is made before the clock starts, as h5py's side does.
+	lo, hi := part(o.bytes/8, c.Rank(), c.Size())
+	x := slabData(lo, hi)
+	if err := collectives.Barrier(ctx, c); err != nil {
+		fmt.Fprintln(os.Stderr, "gopar:", err)
+		os.Exit(1)
+	}
+	t0 := time.Now()
+	switch o.kase {
+	case "write":
+		if o.coll {
+			err = errNoCollective
+			break
+		}
+		err = writeSlab(ctx, c, path, o, x, false)
+	case "gzip":
+		err = writeSlab(ctx, c, path, o, x, true)
+	case "raw":
+		err = rawWrite(ctx, c, path, o, x)
+	case "meta":
+		err = meta(ctx, c, path)
+	case "vpic":
+		err = vpic(ctx, c, path, o)
+	default:
+		err = fmt.Errorf("unknown case %q", o.kase)
+	}
+	mine := []float64{time.Since(t0).Seconds()}
+	slowest := make([]float64, 1)
+	if aerr := collectives.Allreduce(ctx, c, mine, slowest, collectives.Max[float64]()); aerr != nil && err == nil {
+		err = aerr
+	}
+	r.Seconds = slowest[0]
+	if err != nil {
+		r.Err = err.Error()
+	}
+	if c.Rank() == 0 {
+		_ = os.Remove(path)
+		b, _ := json.Marshal(r)
+		fmt.Println(string(b))
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "gopar: rank %d: %v\n", c.Rank(), err)
+		os.Exit(1)
+	}
+}
+
+// part is rank r's share [lo, hi) of n elements, in contiguous slabs.
+func part(n int64, r, p int) (lo, hi int64) {
+	per := (n + int64(p) - 1) / int64(p)
+	return min(int64(r)*per, n), min(int64(r+1)*per, n)
+}
+
+func slabData(lo, hi int64) []float64 {
+	x := make([]float64, hi-lo)
+	for i := range x {
+		x[i] = float64((lo+int64(i))%1000) * 0.5
+	}
+	return x
+}
+
+func writeSlab(ctx context.Context, c *comm.Comm, path string, o opts, x []float64, gzip bool) error {
+	n := o.bytes / 8
+	lo, hi := part(n, c.Rank(), c.Size())
+	f, err := h5file.Create(path, "w", h5file.WithComm(c), h5file.WithContext(ctx))
+	if err != nil {
+		return err
+	}
+	var dopts []h5file.DatasetOption
+	if gzip {
+		per := (n + int64(c.Size()) - 1) / int64(c.Size())
+		chunk := min(uint64(1<<17), uint64(per)) // 1 MiB chunks, inside one rank's slab when it can be
+		dopts = append(dopts, h5file.Chunks(chunk), h5file.Gzip(4))
+	}
+	d, err := h5file.CreateDatasetOf[float64](f, "x", []uint64{uint64(n)}, dopts...)
+	if err != nil {
+		f.Close()
+		return err
+	}
+	if err := d.WriteSel(h5file.S(h5file.Range(lo, hi)), x); err != nil {
+		f.Close()
+		return err
+	}
+	if o.flush {
+		if err := f.Flush(); err != nil {
+			f.Close()
+			return err
+		}
+	}
+	return f.Close()
+}
+
+// rawWrite is the floor: the same bytes written with pwrite by the same
+// processes, no HDF5.
+func rawWrite(ctx context.Context, c *comm.Comm, path string, o opts, x []float64) error {
+	if c.Rank() == 0 {
+		f, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		f.Close()
+	}
+	if err := collectives.Barrier(ctx, c); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	lo, _ := part(o.bytes/8, c.Rank(), c.Size())
+	if _, err := f.WriteAt(comm.AsBytes(x), lo*8); err != nil {
+		f.Close()
+		return err
+	}
+	if o.flush {
+		if err := f.Sync(); err != nil {
+			f.Close()
+			return err
+		}
+	}
+	return f.Close()
+}
+
+// meta: 1000 datasets of shape (16,) int32 in 10 groups; each rank writes
+// its element of every dataset.
+func meta(ctx context.Context, c *comm.Comm, path string) error {
+	f, err := h5file.Create(path, "w", h5file.WithComm(c), h5file.WithContext(ctx))
+	if err != nil {
+		return err
+	}
+	r := int64(c.Rank())
+	for g := range 10 {
+		grp, err := f.Root().CreateGroup(fmt.Sprintf("g%d", g))
+		if err != nil {
+			f.Close()
+			return err
+		}
+		for i := range 100 {
+			d, err := h5file.CreateDatasetOf[int32](grp, fmt.Sprintf("d%d", i), []uint64{16})
+			if err != nil {
+				f.Close()
+				return err
+			}
+			if r < 16 {
+				if err := d.WriteSel(h5file.S(h5file.Index(r)), []int32{int32(r)}); err != nil {
+					f.Close()
+					return err
+				}
+			}
+		}
+	}
+	return f.Close()
+}
+
+// vpic is h5bench's VPIC-IO write kernel: per time step a group with 8
+// 1-D particle arrays; each rank writes its particles at the offset
+// Exscan gives it.
+func vpic(ctx context.Context, c *comm.Comm, path string, o opts) error {
+	mine := []int64{o.particles}
+	off := make([]int64, 1)
+	if err := collectives.Exscan(ctx, c, mine, off, collectives.Sum[int64]()); err != nil {
+		return err
+	}
+	if c.Rank() == 0 {
+		off[0] = 0
+	}
+	total := make([]int64, 1)
+	if err := collectives.Allreduce(ctx, c, mine, total, collectives.Sum[int64]()); err != nil {
+		return err
+	}
+	np := o.particles
+	fl := make([]float32, np)
+	in := make([]int32, np)
+	for i := range fl {
+		fl[i] = float32(i) * 0.001
+		in[i] = int32(i)
+	}
+	f, err := h5file.Create(path, "w", h5file.WithComm(c), h5file.WithContext(ctx))
+	if err != nil {
+		return err
+	}
+	sel := h5file.S(h5file.Range(off[0], off[0]+np))
+	for s := range o.steps {
+		g, err := f.Root().CreateGroup(fmt.Sprintf("Timestep_%d", s))
+		if err != nil {
+			f.Close()
+			return err
+		}
+		for _, name := range []string{"x", "y", "z", "px", "py", "pz"} {
+			d, err := h5file.CreateDatasetOf[float32](g, name, []uint64{uint64(total[0])})
+			if err == nil {
+				err = d.WriteSel(sel, fl)
+			}
+			if err != nil {
+				f.Close()
+				return err
+			}
+		}
+		for _, name := range []string{"id1", "id2"} {
+			d, err := h5file.CreateDatasetOf[int32](g, name, []uint64{uint64(total[0])})
+			if err == nil {
+				err = d.WriteSel(sel, in)
+			}
+			if err != nil {
+				f.Close()
+				return err
+			}
+		}
+	}
+	return f.Close()
+}
