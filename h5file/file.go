@@ -204,7 +204,13 @@ func (f *File) check() error {
 	if f.failed != nil {
 		return f.failed
 	}
-	return f.ctx.Err()
+	if err := f.ctx.Err(); err != nil {
+		if f.par != nil {
+			f.abandon(err)
+		}
+		return err
+	}
+	return nil
 }
 
 func (f *File) checkWrite() error {

@@ -235,3 +235,15 @@ func specArgs(s h5core.DatasetSpec) string {
 	}
 	return string(b)
 }
+
+// abandon is what a rank does when its file context is cancelled: the
+// file is unusable here, and the other ranks, which would wait for this
+// one at the next check point, are told at once (their pending and next
+// collectives on the file's communicator fail, naming this rank).
+func (f *File) abandon(err error) {
+	if f.failed != nil {
+		return
+	}
+	f.fail(err)
+	f.comm.Revoke(fmt.Errorf("h5file: rank %d gave up on %s: %w", f.comm.Rank(), f.path, err))
+}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gorun-hpc/gorun/comm"
 	"github.com/gorun-hpc/gorun/h5file"
@@ -555,6 +556,42 @@ print(f['x'][()].tolist(), [s.decode() for s in f['names'][()]], f['small'][()].
 	for r, err := range errs {
 		if !errors.Is(err, h5file.ErrMismatch) || !strings.Contains(err.Error(), `rank 2 called WriteData("/x", value#`) {
 			t.Errorf("rank %d: %v", r, err)
+		}
+	}
+}
+
+// TestParallelCancelledRank: a rank whose file context is cancelled tells
+// the others, which fail at once instead of waiting at the next check point.
+func TestParallelCancelledRank(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cancel.h5")
+	start := time.Now()
+	errs := h5file.RunRanks(t, 3, func(ctx context.Context, c *comm.Comm) error {
+		fctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		f, err := h5file.Create(path, "w", h5file.WithComm(c), h5file.WithContext(fctx))
+		if err != nil {
+			return err
+		}
+		if _, err := f.CreateGroup("g"); err != nil {
+			return err
+		}
+		if c.Rank() == 2 {
+			cancel()
+			if _, err := f.Get("g"); !errors.Is(err, context.Canceled) {
+				return fmt.Errorf("Get after cancel: %v", err)
+			}
+		}
+		return f.Close()
+	})
+	if d := time.Since(start); d > 30*time.Second {
+		t.Errorf("ranks took %v to notice", d)
+	}
+	if !errors.Is(errs[2], context.Canceled) {
+		t.Errorf("rank 2: %v, want context.Canceled", errs[2])
+	}
+	for r := range 2 {
+		if errs[r] == nil || !strings.Contains(errs[r].Error(), "revoked by rank 2") {
+			t.Errorf("rank %d: %v", r, errs[r])
 		}
 	}
 }
