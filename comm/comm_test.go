@@ -437,3 +437,18 @@ func TestSlurmRendezvous(t *testing.T) {
 	cs[1].Close()
 	cs[0].Close()
 }
+
+func TestSlurmLocalTasks(t *testing.T) {
+	for _, tc := range []struct {
+		perNode, node string
+		want          int
+	}{
+		{"4", "0", 4}, {"2(x3),1", "0", 2}, {"2(x3),1", "2", 2}, {"2(x3),1", "3", 1},
+		{"", "0", 0}, {"x", "0", 0}, {"3,5", "1", 5}, {"3,5", "7", 0},
+	} {
+		env := map[string]string{"SLURM_STEP_TASKS_PER_NODE": tc.perNode, "SLURM_NODEID": tc.node}
+		if got := slurmLocalTasks(func(k string) string { return env[k] }); got != tc.want {
+			t.Errorf("tasks per node %q on node %s: %d, want %d", tc.perNode, tc.node, got, tc.want)
+		}
+	}
+}

@@ -20,7 +20,8 @@ type Config struct {
 	BindAddr string
 	// DialTimeout bounds one connection attempt to a peer.
 	DialTimeout time.Duration
-	// BootstrapTimeout bounds Init, including waiting for every rank.
+	// BootstrapTimeout bounds Init, including waiting for every rank
+	// (GORUN_BOOTSTRAP_TIMEOUT overrides it, e.g. "5m" for slow srun starts).
 	BootstrapTimeout time.Duration
 	// Logger receives warnings (refused connections, dropped peers).
 	Logger *slog.Logger
@@ -56,6 +57,13 @@ func InitConfig(ctx context.Context, cfg Config) (*Comm, error) {
 	}
 	if os.Getenv("GORUN_COMPRESS") == "1" {
 		cfg.Compress = true
+	}
+	if v := os.Getenv("GORUN_BOOTSTRAP_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return nil, fmt.Errorf("comm: GORUN_BOOTSTRAP_TIMEOUT=%q: give a Go duration such as 90s: %w", v, ErrArgument)
+		}
+		cfg.BootstrapTimeout = d
 	}
 	if os.Getenv("GORUN_RANK") == "" {
 		if cfg.BindAddr == "" {

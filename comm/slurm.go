@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 )
@@ -79,9 +80,51 @@ func firstHost(list string) (string, error) {
 	return head[:open] + first + head[open+end+1:], nil
 }
 
+// slurmLocalTasks is how many tasks of this step run on this node, from
+// SLURM_STEP_TASKS_PER_NODE ("4", or "2(x3),1" for nodes 0-2 with 2 and
+// node 3 with 1) and SLURM_NODEID; 0 when unknown.
+func slurmLocalTasks(getenv func(string) string) int {
+	node, err := strconv.Atoi(getenv("SLURM_NODEID"))
+	if err != nil {
+		node = 0
+	}
+	for _, f := range strings.Split(getenv("SLURM_STEP_TASKS_PER_NODE"), ",") {
+		n, reps := f, 1
+		if i := strings.Index(f, "(x"); i > 0 && strings.HasSuffix(f, ")") {
+			n = f[:i]
+			if r, err := strconv.Atoi(f[i+2 : len(f)-1]); err == nil {
+				reps = r
+			}
+		}
+		k, err := strconv.Atoi(n)
+		if err != nil {
+			return 0
+		}
+		if node < reps {
+			return k
+		}
+		node -= reps
+	}
+	return 0
+}
+
+// slurmProcs shares this node's CPUs among the step's tasks on it, as gorun
+// does (launch/procs.go), unless the user or Slurm already chose:
+// GOMAXPROCS set, or SLURM_CPUS_PER_TASK (then Slurm's binding, if any,
+// already limits what Go sees).
+func slurmProcs(getenv func(string) string) {
+	if getenv("GOMAXPROCS") != "" || getenv("SLURM_CPUS_PER_TASK") != "" {
+		return
+	}
+	if n := slurmLocalTasks(getenv); n > 1 {
+		runtime.GOMAXPROCS(max(1, runtime.NumCPU()/n))
+	}
+}
+
 // initSlurm starts a task of an srun step: rank 0 also serves the
 // rendezvous, which lives until its world communicator closes.
 func initSlurm(ctx context.Context, cfg Config, rank int, job JobInfo, rv string) (*Comm, error) {
+	slurmProcs(os.Getenv)
 	var svc *Rendezvous
 	if rank == 0 {
 		_, port, _ := net.SplitHostPort(rv)
