@@ -22,6 +22,7 @@ type ptestListing struct {
 		Verify   string `json:"verify"`
 		WantErr  string `json:"want_err"`
 		MinRanks int    `json:"min_ranks"`
+		Skip     string `json:"skip"`
 	} `json:"scenarios"`
 }
 
@@ -57,6 +58,15 @@ func TestGorunScenarios(t *testing.T) {
 	}
 	var good []string
 	verify := map[string]string{}
+	var runnable = list.Scenarios[:0]
+	for _, s := range list.Scenarios {
+		if s.Skip != "" {
+			t.Logf("scenario %s skipped: %s", s.Name, s.Skip)
+			continue
+		}
+		runnable = append(runnable, s)
+	}
+	list.Scenarios = runnable
 	for _, s := range list.Scenarios {
 		verify[s.Name] = s.Verify
 		if s.WantErr == "" {

@@ -22,6 +22,8 @@ type Scenario struct {
 	WantErr string `json:"want_err,omitempty"`
 	// MinRanks is the fewest ranks the scenario makes sense with.
 	MinRanks int `json:"min_ranks,omitempty"`
+	// Skip, if set, says why the test does not run the scenario yet.
+	Skip string `json:"skip,omitempty"`
 }
 
 var registry = map[string]Scenario{}
