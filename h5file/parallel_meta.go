@@ -127,12 +127,15 @@ func (f *File) checkpointCtx(ctx context.Context, call string) error {
 	}
 	logs := make([][]string, len(segs))
 	first := segs[0].First
+	for _, s := range segs {
+		first = min(first, s.First)
+	}
 	for r, s := range segs {
 		logs[r] = s.Calls
-		first = min(first, s.First)
-		if s.First != segs[0].First {
-			// Cannot happen: the last agreement had equal counts.
-			logs[r] = append(make([]string, s.First-segs[0].First), s.Calls...)
+		// Segments start at the same number (the last agreement had equal
+		// counts); align them anyway rather than trust the network.
+		if pad := s.First - first; pad > 0 && pad <= checkEvery {
+			logs[r] = append(make([]string, pad), s.Calls...)
 		}
 	}
 	models := make([]uint64, len(all))
