@@ -48,6 +48,8 @@ func (r *Running) Wait(ctx context.Context) error {
 			killC = time.After(after)
 		}
 	}
+	stopped, stopWatch := r.watchStopped() // stopped.go
+	defer stopWatch()
 	alive := len(r.ranks)
 	for alive > 0 {
 		select {
@@ -67,6 +69,9 @@ func (r *Running) Wait(ctx context.Context) error {
 			if r.onEvent(ev, &result) {
 				armKill(r.job.Grace)
 			}
+
+		case id := <-stopped:
+			r.onStopped(id, &result, armKill)
 
 		case <-timeoutC:
 			timeoutC = nil
