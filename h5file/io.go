@@ -68,6 +68,17 @@ func (d *Dataset) write(h h5core.Hyperslab, data any) error {
 	}
 	n := h.NumElements()
 	t := d.d.Type()
+	if d.f.isParallel() {
+		// In a parallel file, data that is metadata (vlen: the global heap;
+		// compact: the object header) is written collectively, and so are
+		// filtered chunks (each rank's rewrite would allocate its own).
+		if t.HasVlen() || d.d.Layout() == h5core.LayoutCompact {
+			return d.writeVlenCollective(h, data)
+		}
+		if d.d.Layout() == h5core.LayoutChunked && len(d.d.Filters()) > 0 {
+			return fmt.Errorf("h5file: write %s: a compressed (filtered) dataset of a parallel file is written collectively: every rank calls d.Collective().WriteSel(sel, data), with an empty selection if it has nothing to write", d.name)
+		}
+	}
 	var buf []byte
 	var err error
 	if t.HasVlen() {

@@ -119,6 +119,16 @@ func (d *Dataset) writeInitial(data any) error {
 		if err := d.writeVlenCollective(h, data); err != nil {
 			return err
 		}
+	} else if d.d.Layout() == h5core.LayoutChunked && len(d.d.Filters()) > 0 {
+		h, buf := emptySlab(len(d.d.Shape())), []byte(nil)
+		var eerr error
+		if f.comm.Rank() == 0 {
+			h = all
+			buf, eerr = f.encodeValues(data, t, all.NumElements())
+		}
+		if err := d.writeFilteredCollective(h, buf, eerr); err != nil {
+			return err
+		}
 	} else if f.comm.Rank() == 0 {
 		werr = d.Write(data)
 	}

@@ -537,11 +537,14 @@ func TestParallelCreateFrom(t *testing.T) {
 		if _, err := f.CreateDatasetFrom("small", []int16{7, 8}, h5file.Compact()); err != nil {
 			return err
 		}
+		if _, err := f.CreateDatasetFrom("zipped", []float64{1.5, 2.5, 3.5}, h5file.Gzip(4)); err != nil {
+			return err
+		}
 		return f.Close()
 	}))
 	out := interop.H5Py(t, fmt.Sprintf(`f = h5py.File(%q, 'r')
-print(f['x'][()].tolist(), [s.decode() for s in f['names'][()]], f['small'][()].tolist())`, path))
-	if want := "[1, 0, 2, 0, 3, 0] ['a', 'bb', 'ccc'] [7, 8]\n"; out != want {
+print(f['x'][()].tolist(), [s.decode() for s in f['names'][()]], f['small'][()].tolist(), f['zipped'][()].tolist())`, path))
+	if want := "[1, 0, 2, 0, 3, 0] ['a', 'bb', 'ccc'] [7, 8] [1.5, 2.5, 3.5]\n"; out != want {
 		t.Fatalf("h5py: %q, want %q", out, want)
 	}
 	errs := h5file.RunRanks(t, n, func(ctx context.Context, c *comm.Comm) error {

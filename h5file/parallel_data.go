@@ -1,0 +1,98 @@
+package h5file
+
+import (
+	"fmt"
+
+	"github.com/gorun-hpc/gorun/h5core"
+)
+
+// Collective is a dataset in collective mode: the Go of h5py's
+// `with dset.collective:`. Every rank of the file's communicator calls each
+// method, in the same order, each with its own selection (an empty one,
+// such as S(Range(0, 0)), to take part without data). The ranks first
+// agree (a check point: a rank that called something else gets a
+// *MismatchError), then:
+//
+//   - contiguous and unfiltered chunked data: each rank writes its part
+//     straight to the file, as an independent write would;
+//   - filtered (compressed) chunks: each chunk is assembled by one owner,
+//     the lowest rank writing into it, from every rank's pieces (and the
+//     chunk's previous contents), filtered there, its size shared, space
+//     allocated by every rank in the same order, and written by its owner;
+//   - variable-length and compact data: gathered and applied by every rank
+//     in rank order (see WriteVlen).
+//
+// Serially (no communicator, or one rank) it is the dataset itself.
+type Collective struct{ d *Dataset }
+
+// Collective returns the dataset in collective mode.
+func (d *Dataset) Collective() *Collective { return &Collective{d: d} }
+
+// Write writes data over the whole dataset from every rank (data of all
+// ranks must then be equal, or ranks overwrite each other).
+func (c *Collective) Write(data any) error {
+	return c.WriteSel(Hyperslab(h5core.All(c.d.d.Shape())), data)
+}
+
+// WriteSel writes each rank's data into its selection.
+func (c *Collective) WriteSel(sel Selection, data any) error {
+	d := c.d
+	f := d.f
+	if err := f.checkWrite(); err != nil {
+		return err
+	}
+	h, herr := sel.hyperslab(d.d.Shape())
+	if herr == nil {
+		herr = h.Check(d.d.Shape())
+	}
+	if !f.isParallel() {
+		if herr != nil {
+			return fmt.Errorf("h5file: write %s: %w: %w", d.name, ErrShape, herr)
+		}
+		return d.write(h, data)
+	}
+	t := d.d.Type()
+	if t.HasVlen() || d.d.Layout() == h5core.LayoutCompact {
+		if herr != nil {
+			return d.writeVlenCollective(emptySlab(len(d.d.Shape())), badData{herr})
+		}
+		return d.writeVlenCollective(h, data)
+	}
+	var buf []byte
+	err := herr
+	if err == nil {
+		buf, err = f.encodeValues(data, t, h.NumElements())
+	}
+	if d.d.Layout() == h5core.LayoutChunked && len(d.d.Filters()) > 0 {
+		return d.writeFilteredCollective(h, buf, err)
+	}
+	call := fmt.Sprintf("WriteCollective(%q)", d.name)
+	if err != nil {
+		call += " -> error"
+	}
+	if aerr := f.agree(f.ctx, call); aerr != nil {
+		if err != nil {
+			return fmt.Errorf("h5file: write %s: %w", d.name, err)
+		}
+		return aerr
+	}
+	if err := d.writeRaw(h, buf); err != nil {
+		return fmt.Errorf("h5file: write %s: %w", d.name, err)
+	}
+	return nil
+}
+
+// Read reads the whole dataset on every rank.
+func (c *Collective) Read(dst any) error {
+	return c.ReadSel(Hyperslab(h5core.All(c.d.d.Shape())), dst)
+}
+
+// ReadSel reads each rank's selection. Reads change nothing, so after the
+// agreement each rank reads its part itself.
+func (c *Collective) ReadSel(sel Selection, dst any) error {
+	d := c.d
+	if err := d.f.agree(d.f.ctx, fmt.Sprintf("ReadCollective(%q)", d.name)); err != nil {
+		return err
+	}
+	return d.ReadSel(sel, dst)
+}
