@@ -30,6 +30,7 @@ type File struct {
 	par      *parallel    // non-nil with more than one rank
 	cache    *cacheReader // metadata shared by rank 0 at open (ranks > 0)
 	failed   error        // after ranks disagreed: returned by every call
+	atomic   bool         // SetAtomic: byte-range locks around raw data I/O
 }
 
 // rootGroup names the File's embedded root group so that its Group method

@@ -14,6 +14,11 @@ import (
 // rewrite allocates new space) and chunks a libhdf5 file never allocated
 // change metadata, and those go through apply.
 func (d *Dataset) writeRaw(h h5core.Hyperslab, buf []byte) error {
+	unlock, err := d.lockSpan(h, true)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	shape := d.d.Shape()
 	es := uint64(d.d.Type().Size)
 	if h.NumElements() == 0 {
@@ -89,6 +94,11 @@ func covers(runs []h5core.Run, n uint64) bool {
 
 // readRaw fills buf with the packed elements of selection h.
 func (d *Dataset) readRaw(h h5core.Hyperslab, buf []byte) error {
+	unlock, err := d.lockSpan(h, false)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	shape := d.d.Shape()
 	es := uint64(d.d.Type().Size)
 	if h.NumElements() == 0 {

@@ -11,10 +11,14 @@
 //	dset = f.create_dataset('test', (4,), dtype='i')
 //	dset[rank] = rank
 //	f.close()
+//
+// With -atomic the file is in atomic mode (h5py's f.atomic = True) before
+// the writes; the output is the same.
 package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 
@@ -23,9 +27,11 @@ import (
 )
 
 func main() {
+	atomic := flag.Bool("atomic", false, "open the file in atomic mode (h5py's f.atomic = True)")
+	flag.Parse()
 	path := "parallel_test.hdf5"
-	if len(os.Args) > 1 {
-		path = os.Args[1]
+	if flag.NArg() > 0 {
+		path = flag.Arg(0)
 	}
 	ctx := context.Background()
 	c, err := comm.Init(ctx)
@@ -33,17 +39,20 @@ func main() {
 		fmt.Fprintln(os.Stderr, "parallel_test:", err)
 		os.Exit(1)
 	}
-	if err := run(ctx, c, path); err != nil {
+	if err := run(ctx, c, path, *atomic); err != nil {
 		fmt.Fprintf(os.Stderr, "parallel_test: rank %d: %v\n", c.Rank(), err)
 		c.Abort(1)
 	}
 	c.Close()
 }
 
-func run(ctx context.Context, c *comm.Comm, path string) error {
+func run(ctx context.Context, c *comm.Comm, path string, atomic bool) error {
 	rank := c.Rank()
 	f, err := h5file.Create(path, "w", h5file.WithComm(c), h5file.WithContext(ctx))
 	if err != nil {
+		return err
+	}
+	if err := f.SetAtomic(atomic); err != nil {
 		return err
 	}
 	dset, err := h5file.CreateDatasetOf[int32](f, "test", []uint64{uint64(c.Size())})

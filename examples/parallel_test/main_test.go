@@ -37,8 +37,9 @@ func build(t *testing.T, dir, pkg string) string {
 	return out
 }
 
-// TestSeed runs the seed through the real launcher with 1..8 ranks and
-// reads the file back with libhdf5's h5dump and with h5py.
+// TestSeed runs the seed through the real launcher with 1..8 ranks, and in
+// atomic mode with 4 and 8, and reads the file back with libhdf5's h5dump
+// (exactly the seed's output with 4 ranks) and with h5py.
 func TestSeed(t *testing.T) {
 	h5dump := need(t, "h5dump", "--version")
 	py := need(t, "/usr/bin/python3", "-c", "import h5py")
@@ -49,10 +50,19 @@ func TestSeed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, n := range []int{1, 2, 3, 4, 8} {
-		t.Run(fmt.Sprintf("n=%d", n), func(t *testing.T) {
+	type run struct {
+		n      int
+		atomic bool
+	}
+	for _, tc := range []run{{1, false}, {2, false}, {3, false}, {4, false}, {8, false}, {4, true}, {8, true}} {
+		n := tc.n
+		t.Run(fmt.Sprintf("n=%d,atomic=%v", n, tc.atomic), func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "parallel_test.hdf5")
-			if out, err := exec.Command(gorun, "-n", fmt.Sprint(n), prog, path).CombinedOutput(); err != nil {
+			args := []string{"-n", fmt.Sprint(n), prog}
+			if tc.atomic {
+				args = append(args, "-atomic")
+			}
+			if out, err := exec.Command(gorun, append(args, path)...).CombinedOutput(); err != nil {
 				t.Fatalf("gorun: %v\n%s", err, out)
 			}
 			out, err := exec.Command(h5dump, path).CombinedOutput()

@@ -1,0 +1,85 @@
+package h5file
+
+import (
+	"fmt"
+
+	"github.com/gorun-hpc/gorun/h5core"
+)
+
+// Atomic mode (h5py's f.atomic = True, MPI_File_set_atomicity): a write is
+// visible to every rank's read as soon as it returns (true of pwrite on one
+// host's page cache in any mode), and writes that overlap never interleave
+// bytes, nor does a read see half of a write. Each write takes an
+// exclusive byte-range lock over the file span it touches, each read a
+// shared one (Linux open file description locks, which belong to the
+// rank's own open file, so ranks in one process exclude each other too).
+
+// SetAtomic turns atomic mode on or off. In a parallel file it is
+// collective (a check point), as MPI_File_set_atomicity is.
+func (f *File) SetAtomic(on bool) error {
+	if err := f.check(); err != nil {
+		return err
+	}
+	if err := f.agree(f.ctx, fmt.Sprintf("SetAtomic(%v)", on)); err != nil {
+		return err
+	}
+	if on && !lockingSupported {
+		return fmt.Errorf("h5file: atomic mode needs byte-range locks (Linux open file description locks) on this system: %w", h5core.ErrUnsupported)
+	}
+	f.atomic = on
+	return nil
+}
+
+// Atomic reports whether atomic mode is on.
+func (f *File) Atomic() bool { return f.atomic }
+
+// lockSpan locks the file span that selection h of d touches, if the
+// file is in atomic mode, and returns the unlock function.
+func (d *Dataset) lockSpan(h h5core.Hyperslab, write bool) (func(), error) {
+	if !d.f.atomic || h.NumElements() == 0 {
+		return func() {}, nil
+	}
+	lo, hi, ok, err := d.span(h)
+	if err != nil || !ok {
+		return func() {}, err
+	}
+	return lockRange(d.f.os, int64(lo), int64(hi-lo), write)
+}
+
+// span is the smallest file byte range [lo, hi) holding the selection's
+// elements in contiguous or unfiltered chunked storage; ok is false for
+// other layouts (whose writes are collective, or metadata).
+func (d *Dataset) span(h h5core.Hyperslab) (lo, hi uint64, ok bool, err error) {
+	shape := d.d.Shape()
+	es := uint64(d.d.Type().Size)
+	lo = ^uint64(0)
+	grow := func(a, b uint64) {
+		lo, hi, ok = min(lo, a), max(hi, b), true
+	}
+	switch d.d.Layout() {
+	case h5core.LayoutContiguous:
+		addr, _ := d.d.DataAddr()
+		if addr == h5core.UndefinedAddr {
+			return 0, 0, false, nil
+		}
+		err = h5core.ContiguousRuns(shape, es, h, func(r h5core.Run) error {
+			grow(addr+r.Off, addr+r.Off+r.Len)
+			return nil
+		})
+	case h5core.LayoutChunked:
+		if len(d.d.Filters()) > 0 {
+			return 0, 0, false, nil
+		}
+		err = h5core.ChunkRuns(shape, d.d.ChunkShape(), es, h, func(coords []uint64, runs []h5core.Run) error {
+			rec, found, err := d.d.Chunk(coords)
+			if err != nil || !found {
+				return err
+			}
+			for _, r := range runs {
+				grow(rec.Addr+r.Off, rec.Addr+r.Off+r.Len)
+			}
+			return nil
+		})
+	}
+	return lo, hi, ok, err
+}
