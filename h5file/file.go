@@ -68,8 +68,12 @@ func WithContext(ctx context.Context) Option { return func(o *options) { o.ctx =
 //     made another call gets, on every rank, a *MismatchError naming the
 //     call and the ranks (errors.Is(err, ErrMismatch)); the file is then
 //     unusable and stays on disk as of the last good flush.
-//   - Writes of fixed-size data are independent: each rank writes its
-//     selection straight to the file.
+//   - Writes of fixed-size data to contiguous and unfiltered chunked
+//     datasets are independent: each rank writes its selection straight
+//     to the file. Compressed (filtered) datasets are written collectively
+//     (Dataset.Collective), variable-length and compact data too (WriteSel
+//     is then collective: every rank calls it). SetAtomic gives MPI's
+//     atomic mode.
 //   - Rank 0 creates the file, reads the metadata of an existing one and
 //     shares it (the other ranks read none), and alone writes metadata.
 func WithComm(c *comm.Comm) Option { return func(o *options) { o.comm = c } }
