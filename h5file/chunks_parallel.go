@@ -194,6 +194,15 @@ func (d *Dataset) mergeChunk(coords []uint64, perRank [][]piece, cb uint64) ([]b
 			spans = append(spans, [2]uint64{p.Off, p.Off + uint64(len(p.Data))})
 		}
 	}
+	if len(spans) == 1 && spans[0] == [2]uint64{0, cb} {
+		for _, ps := range perRank {
+			if len(ps) == 1 {
+				// One piece is the whole chunk (a rank's aligned slab): filter
+				// it in place; EncodeChunk does not modify its input.
+				return h5core.EncodeChunk(d.d.Filters(), ps[0].Data)
+			}
+		}
+	}
 	var chunk []byte
 	if covered(spans, cb) {
 		chunk = make([]byte, cb)
