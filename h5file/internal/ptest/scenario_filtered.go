@@ -77,3 +77,47 @@ func filtered2d(ctx context.Context, c *comm.Comm, path string) error {
 	}
 	return f.Close()
 }
+
+func init() {
+	Register(Scenario{Name: "filtered_append", Run: filteredAppend, Verify: `
+per, steps = 5, 6
+d = f['steps']
+assert d.compression == 'gzip' and d.maxshape == (None, per*n) and d.shape == (steps, per*n)
+want = np.array([[1000*s + i for i in range(per*n)] for s in range(steps)])
+assert (d[()] == want).all(), d[()]
+`})
+}
+
+// filteredAppend is the resize-append loop on a compressed dataset whose
+// chunks (2 steps x 4 columns) each collect pieces from several ranks and
+// steps: later steps merge with the chunk's earlier contents.
+func filteredAppend(ctx context.Context, c *comm.Comm, path string) error {
+	const per, steps = 5, 6
+	n, r := c.Size(), int64(c.Rank())
+	f, err := create(ctx, c, path)
+	if err != nil {
+		return err
+	}
+	d, err := h5file.CreateDatasetOf[int64](f, "steps", []uint64{0, uint64(per * n)}, h5file.MaxShape(h5file.Unlimited, uint64(per*n)), h5file.Chunks(2, 4), h5file.Gzip(6), h5file.Shuffle())
+	if err != nil {
+		return err
+	}
+	for s := int64(0); s < steps; s++ {
+		if err := d.Resize(uint64(s+1), uint64(per*n)); err != nil {
+			return err
+		}
+		row := make([]int64, per)
+		for i := range row {
+			row[i] = 1000*s + r*per + int64(i)
+		}
+		if err := d.Collective().WriteSel(h5file.S(h5file.Index(s), h5file.Range(r*per, (r+1)*per)), row); err != nil {
+			return err
+		}
+		if s == 2 {
+			if err := f.Flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return f.Close()
+}
