@@ -90,6 +90,16 @@ func TestMismatch(t *testing.T) {
 			}
 			return f.Attrs().Set("title", v)
 		}, `rank 3 called SetAttr("/@title", vlen-str`},
+		{"collective write against a flush", func(f *h5file.File, rank int) error {
+			if rank == 1 {
+				d, err := f.Dataset("good")
+				if err != nil {
+					return err
+				}
+				return d.Collective().WriteSel(h5file.S(h5file.Index(1)), []int32{5})
+			}
+			return f.Flush()
+		}, `rank 1 called WriteCollective("/good") but ranks 0,2,3 called Flush`},
 		{"rank 1 skips Flush", func(f *h5file.File, rank int) error {
 			if rank == 1 {
 				return nil
