@@ -52,18 +52,19 @@ func damageSeed(t *testing.T, path string) {
 	}
 }
 
-// latestSeed writes the same content with h5py and libver='latest'
-// (superblock v3, checksummed object headers and indexes).
-func latestSeed(t *testing.T, path string) {
+// h5pySeed writes the same content with h5py (libhdf5's layout of the
+// old format) or, with libver 'latest', in the new format (superblock v3,
+// checksummed object headers and indexes).
+func h5pySeed(t *testing.T, path, libver string) {
 	t.Helper()
 	out, err := exec.Command("/usr/bin/python3", "-c", `import h5py, numpy as np, sys
-with h5py.File(sys.argv[1], 'w', libver='latest') as f:
+with h5py.File(sys.argv[1], 'w', libver=sys.argv[2]) as f:
     g = f.create_group('g')
     g.attrs['units'] = 'm/s'
     g.attrs['scale'] = 0.5
     g['x'] = np.arange(20, dtype=np.int32)*3
     f.create_dataset('c', data=(np.arange(64)/4).reshape(8, 8), chunks=(4, 4), compression='gzip', compression_opts=4, shuffle=True, fletcher32=True)
-`, path).CombinedOutput()
+`, path, libver).CombinedOutput()
 	if err != nil {
 		t.Skipf("h5py: %v\n%s", err, out)
 	}
@@ -188,20 +189,20 @@ func openDamaged(t *testing.T, path, want, what string) (outcome, string) {
 }
 
 // TestDamagedFiles flips every byte of a small file (ours, and the same
-// content from h5py with libver='latest') and truncates it at every
+// content from h5py in the old and the latest format) and truncates it at every
 // length, and reads everything through h5file each time: an error or the
 // right data, never a panic or a hang. Where a checksum covers the byte
 // (fletcher32 chunks; all metadata of the latest format) a flip must be an
 // error, never different data.
 func TestDamagedFiles(t *testing.T) {
 	dir := memDir(t)
-	for _, format := range []string{"h5file", "latest"} {
+	for _, format := range []string{"h5file", "earliest", "latest"} {
 		t.Run(format, func(t *testing.T) {
 			seed := filepath.Join(dir, format+".h5")
-			if format == "latest" {
-				latestSeed(t, seed)
-			} else {
+			if format == "h5file" {
 				damageSeed(t, seed)
+			} else {
+				h5pySeed(t, seed, format)
 			}
 			want, err := summary(seed)
 			if err != nil {
