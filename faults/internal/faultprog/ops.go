@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"strconv"
+	"time"
 
 	"github.com/gorun-hpc/gorun/collectives"
 	"github.com/gorun-hpc/gorun/comm"
@@ -13,7 +14,9 @@ import (
 )
 
 // ops runs a random sequence (the same on every rank, from the seed) of
-// collectives, a point-to-point ring and h5file calls until one fails or
+// collectives, a point-to-point ring, h5file calls and pauses without
+// communication (so a failure also meets a rank's next call, not only
+// pending ones) until one fails or
 // the context ends. After Init and Create it prints "ready <rank> <pid>";
 // the test then kills one rank. The first error is printed by report and
 // the rank exits 1.
@@ -34,7 +37,7 @@ func ops(ctx context.Context, c *comm.Comm, args []string) error {
 		k := 1 + rng.IntN(64)
 		root := rng.IntN(n)
 		var op string
-		switch rng.IntN(9) {
+		switch rng.IntN(10) {
 		case 0:
 			op, err = "Barrier", collectives.Barrier(ctx, c)
 		case 1:
@@ -64,6 +67,11 @@ func ops(ctx context.Context, c *comm.Comm, args []string) error {
 			if err == nil {
 				err = f.Flush()
 			}
+		case 9:
+			// Computing, not communicating: a failure meanwhile must
+			// fail the next operation.
+			time.Sleep(time.Duration(k) * 50 * time.Microsecond)
+			continue
 		}
 		if err != nil {
 			report(c, op, err)
