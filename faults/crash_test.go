@@ -34,7 +34,8 @@ const (
 // attribute "step" = k, so the file says which flush it holds: it must be
 // the last printed k or k+1, and the rest of the file must match that step
 // exactly: datasets s0000..s<step> with their data, no later s dataset,
-// rows 0..step of /data. Rows of /data after step may hold data written
+// rows 0..step of /data, and /ext (chunked, grown by Resize every step)
+// with exactly step+1 rows of the right data. Rows of /data after step may hold data written
 // before the kill (raw data goes straight to the file, as with MPI-IO).
 func TestCrashConsistency(t *testing.T) {
 	trials := 50
@@ -138,6 +139,8 @@ for path, step in [`)
             for k in range(step + 1):
                 assert (f['s%04d' % k][()] == want(k)).all(), k
                 assert (f['data'][k] == want(k)).all(), k
+                assert (f['ext'][k] == want(k)).all(), k
+            assert f['ext'].shape == (step + 1, n*per), f['ext'].shape
             assert 's%04d' % (step + 1) not in f
     except Exception as e:
         bad += 1
@@ -198,6 +201,22 @@ func checkCrashFile(path string, ranks, per int, closedAfterError bool) (int64, 
 		}
 		if err := same(row, want(k)); err != nil {
 			return step, fmt.Errorf("data row %d: %w", k, err)
+		}
+	}
+	ext, err := f.Dataset("ext")
+	if err != nil {
+		return step, err
+	}
+	if rows := int64(ext.Shape()[0]); rows != step+1 && !(closedAfterError && rows == step+2) {
+		return step, fmt.Errorf("ext has %d rows in a file whose step is %d", rows, step)
+	}
+	for k := int64(0); k <= step; k++ {
+		row, err := h5file.ReadSlice[int64](ext, h5file.S(h5file.Index(k), h5file.Range(0, int64(ranks*per))))
+		if err != nil {
+			return step, err
+		}
+		if err := same(row, want(k)); err != nil {
+			return step, fmt.Errorf("ext row %d: %w", k, err)
 		}
 	}
 	if f.Contains(fmt.Sprintf("s%04d", step+1+btoi(closedAfterError))) {

@@ -204,6 +204,7 @@ with h5py.File(%q, 'r') as f:
         want = k*1000000 + np.arange(%d)
         assert (f['s%%04d' %% k][()] == want).all(), k
         assert (f['data'][k] == want).all(), k
+        assert (f['ext'][k] == want).all(), k
     assert 's%%04d' %% (step + 1 + %d) not in f
 `, path, step, n*per, btoi(closedAfterError))
 	if out, err := exec.Command("/usr/bin/python3", "-c", script).CombinedOutput(); err != nil {

@@ -11,9 +11,11 @@ import (
 )
 
 // crash is the write loop of the crash-consistency test. Every step k
-// creates dataset s<k> (a metadata change), every rank writes its slab of
-// it and of row k of /data (raw data), the root attribute "step" becomes k,
-// and the file is flushed; after Flush returns rank 0 prints "flushed k".
+// creates dataset s<k> (a metadata change), grows the chunked dataset
+// /ext to k+1 rows (Resize: new chunks, a changed chunk index), every rank
+// writes its slab of s<k>, of row k of /data and of row k of /ext (raw
+// data), the root attribute "step" becomes k, and the file is flushed;
+// after Flush returns rank 0 prints "flushed k".
 // The attribute is the step counter that tells a kill after the superblock
 // of flush k was written (the file says k) from one before (k-1).
 //
@@ -32,6 +34,11 @@ func crash(ctx context.Context, c *comm.Comm, args []string) error {
 	}
 	defer f.Close()
 	d, err := h5file.CreateDatasetOf[int64](f, "data", []uint64{uint64(steps), uint64(n * per)})
+	if err != nil {
+		return err
+	}
+	ext, err := h5file.CreateDatasetOf[int64](f, "ext", []uint64{0, uint64(n * per)},
+		h5file.MaxShape(h5file.Unlimited, uint64(n*per)), h5file.Chunks(1, uint64(n*per)))
 	if err != nil {
 		return err
 	}
@@ -58,6 +65,12 @@ func crash(ctx context.Context, c *comm.Comm, args []string) error {
 			return err
 		}
 		if err := d.WriteSel(h5file.S(h5file.Index(int64(k)), h5file.Range(lo, lo+int64(per))), v); err != nil {
+			return err
+		}
+		if err := ext.Resize(uint64(k+1), uint64(n*per)); err != nil {
+			return err
+		}
+		if err := ext.WriteSel(h5file.S(h5file.Index(int64(k)), h5file.Range(lo, lo+int64(per))), v); err != nil {
 			return err
 		}
 		if err := f.Attrs().Set("step", int64(k)); err != nil {
