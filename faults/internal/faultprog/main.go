@@ -5,6 +5,7 @@
 //	faultprog crash <file> <steps> <per-rank>   a parallel write loop that flushes every step
 //	faultprog ops <seed> <file>                 random collectives, point-to-point and h5file calls until one fails
 //	faultprog hang                              rank 1 waits for a message nobody sends (for --timeout)
+//	faultprog leave                             the last rank closes and exits 0 while the others wait for it
 package main
 
 import (
@@ -38,6 +39,8 @@ func main() {
 		err = ops(ctx, c, args)
 	case "hang":
 		err = hang(ctx, c)
+	case "leave":
+		err = leave(ctx, c)
 	default:
 		err = fmt.Errorf("unknown mode %q", os.Args[1])
 	}

@@ -91,3 +91,26 @@ func hang(ctx context.Context, c *comm.Comm) error {
 	}
 	return collectives.Barrier(ctx, c)
 }
+
+// leave: the last rank closes its communicator and exits 0 while the
+// others wait for it in a Barrier; they must fail naming it, not wait
+// forever.
+func leave(ctx context.Context, c *comm.Comm) error {
+	fmt.Printf("ready %d %d\n", c.Rank(), os.Getpid())
+	// Two rounds first, so every rank has connections to every other
+	// (in a dissemination barrier each rank sends to several).
+	for range 2 {
+		if err := collectives.Allreduce(ctx, c, []int32{1}, make([]int32, 1), collectives.Sum[int32]()); err != nil {
+			report(c, "Allreduce", err)
+			return err
+		}
+	}
+	if c.Rank() == c.Size()-1 {
+		return nil // main closes the communicator (a goodbye) and exits 0
+	}
+	if err := collectives.Barrier(ctx, c); err != nil {
+		report(c, "Barrier", err)
+		return err
+	}
+	return nil
+}
