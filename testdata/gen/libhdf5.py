@@ -24,6 +24,28 @@ def dset(g, name, data=None, shape=None, dtype=None, **kw):
     return g.create_dataset(name, shape=shape, dtype=dtype, data=data, **kw)
 
 
+def group(parent, name, track_order=False):
+    """create_group without timestamps (h5py has no track_times for groups),
+    intermediate groups created, optionally tracking creation order."""
+    gcpl = h5py.h5p.create(h5py.h5p.GROUP_CREATE)
+    gcpl.set_obj_track_times(False)
+    if track_order:
+        gcpl.set_link_creation_order(h5py.h5p.CRT_ORDER_TRACKED | h5py.h5p.CRT_ORDER_INDEXED)
+        gcpl.set_attr_creation_order(h5py.h5p.CRT_ORDER_TRACKED | h5py.h5p.CRT_ORDER_INDEXED)
+    lcpl = h5py.h5p.create(h5py.h5p.LINK_CREATE)
+    lcpl.set_create_intermediate_group(True)
+    return h5py.Group(h5py.h5g.create(parent.id, name.encode(), lcpl=lcpl, gcpl=gcpl))
+
+
+def new_file(path, libver):
+    fapl = h5py.h5p.create(h5py.h5p.FILE_ACCESS)
+    fapl.set_libver_bounds(*{'earliest': (h5py.h5f.LIBVER_EARLIEST, h5py.h5f.LIBVER_LATEST),
+                             'latest': (h5py.h5f.LIBVER_LATEST, h5py.h5f.LIBVER_LATEST)}[libver])
+    fcpl = h5py.h5p.create(h5py.h5p.FILE_CREATE)
+    fcpl.set_obj_track_times(False)
+    return h5py.File(h5py.h5f.create(path.encode(), h5py.h5f.ACC_TRUNC, fapl=fapl, fcpl=fcpl))
+
+
 def early_alloc(g, name, shape, chunks, dtype, fill):
     """Chunked, allocation time early, no filter: libhdf5's implicit index."""
     dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
@@ -38,39 +60,41 @@ def early_alloc(g, name, shape, chunks, dtype, fill):
 
 def groups(f):
     for n in (0, 1, 8, 9, 100):
-        g = f.create_group('n%d' % n, track_order=None)
+        g = group(f, 'n%d' % n)
         for i in range(n):
             if i % 3 == 0:
                 dset(g, 'd%03d' % i, data=np.int16(i))
             else:
-                g.create_group('g%03d' % i)
-    t = f.create_group('ordered', track_order=True)
+                group(g, 'g%03d' % i)
+    t = group(f, 'ordered', track_order=True)
     for name in ('zeta', 'alpha', 'mid'):
-        t.create_group(name)
-    t2 = f.create_group('ordered_dense', track_order=True)
+        group(t, name)
+    t2 = group(f, 'ordered_dense', track_order=True)
     for i in range(20):
-        t2.create_group('o%02d' % (19 - i))
+        group(t2, 'o%02d' % (19 - i))
     f['n1/soft'] = h5py.SoftLink('/n8')
     f['n9/soft_dangling'] = h5py.SoftLink('/nowhere')
-    f.create_group('a/b/c/d')
+    p = f
+    for name in 'abcd':  # one at a time: intermediate groups would get timestamps
+        p = group(p, name)
 
 
 def attrs(f):
-    g = f.create_group('attrs')
+    g = group(f, 'attrs')
     g.attrs['int'] = np.int32(7)
     g.attrs['floats'] = np.arange(5, dtype='<f8') / 4
     g.attrs['vlen'] = 'a variable-length string'
     g.attrs['vlens'] = np.array(['x', 'yy', ''], dtype=h5py.string_dtype())
     g.attrs['fixed'] = np.bytes_('fixed!')
     g.attrs.create('be', np.arange(3, dtype='>i4'))
-    d = f.create_group('many_attrs')
+    d = group(f, 'many_attrs')
     for i in range(12):
         d.attrs['a%02d' % (11 - i)] = np.int64(i) * 1000
     d.attrs['s'] = 'dense vlen'
-    o = f.create_group('ordered_attrs', track_order=True)
+    o = group(f, 'ordered_attrs', track_order=True)
     for name in ('z', 'a', 'm'):
         o.attrs[name] = np.uint8(ord(name))
-    o2 = f.create_group('ordered_many_attrs', track_order=True)
+    o2 = group(f, 'ordered_many_attrs', track_order=True)
     for i in range(15):
         o2.attrs['k%02d' % (14 - i)] = np.float32(i)
     x = dset(f, 'with_attrs', data=np.arange(4, dtype='<u2'))
@@ -79,10 +103,9 @@ def attrs(f):
 
 
 def datasets(f):
-    g = f.create_group('data')
+    g = group(f, 'data')
     dset(g, 'contig', data=np.arange(24, dtype='<i4').reshape(4, 6))
     dset(g, 'contig_unwritten', shape=(5,), dtype='<f4', fillvalue=2.5)
-    dset(g, 'compact', data=np.arange(6, dtype='<i2'), compact=True) if False else None
     dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
     dcpl.set_layout(h5py.h5d.COMPACT)
     dcpl.set_obj_track_times(False)
@@ -149,14 +172,16 @@ def main():
     os.makedirs(OUT, exist_ok=True)
     for fam in ('earliest', 'latest'):
         path = os.path.join(OUT, fam + '.h5')
-        with h5py.File(path, 'w', libver=fam, track_order=False) as f:
+        with new_file(path, fam) as f:
             groups(f)
             attrs(f)
             datasets(f)
-        ext = os.path.join(OUT, fam + '_extlink.h5')
-        with h5py.File(ext, 'w', libver=fam) as f:
+        # External links are kept apart (extlink/): h5core's reader refuses them.
+        os.makedirs(os.path.join(OUT, 'extlink'), exist_ok=True)
+        ext = os.path.join(OUT, 'extlink', fam + '_extlink.h5')
+        with new_file(ext, fam) as f:
             f['target'] = np.arange(3, dtype='<i4')
-            f['ext'] = h5py.ExternalLink(fam + '.h5', '/data/contig')
+            f['ext'] = h5py.ExternalLink('../' + fam + '.h5', '/data/contig')
         for p in (path, ext):
             with h5py.File(p, 'r') as f:
                 desc = describe(f)

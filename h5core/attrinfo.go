@@ -1,0 +1,76 @@
+package h5core
+
+import "fmt"
+
+func init() { readDenseAttrs = decodeDenseAttrs }
+
+// attrInfoMsg is an attribute info message (type 0x15).
+type attrInfoMsg struct {
+	heap, nameIndex, orderIndex uint64
+}
+
+func decodeAttrInfo(m RawMessage) (attrInfoMsg, error) {
+	c := newCursor(m.Data, m.Off, "attribute info message")
+	if v := c.u8(); v != 0 {
+		c.fail("version", v)
+	}
+	flags := c.u8()
+	if flags&1 != 0 {
+		c.u16() // maximum creation index
+	}
+	ai := attrInfoMsg{heap: c.u64(), nameIndex: c.u64(), orderIndex: UndefinedAddr}
+	if flags&2 != 0 {
+		ai.orderIndex = c.u64()
+	}
+	return ai, c.err
+}
+
+// decodeDenseAttrs returns the attribute messages in an object's dense
+// attribute storage: in creation order when the object keeps a creation
+// order index, in name-hash order otherwise.
+func decodeDenseAttrs(r ioReaderAt, size int64, msgs []RawMessage) ([]RawMessage, error) {
+	var ai *attrInfoMsg
+	for _, m := range msgs {
+		if m.Type == MsgAttributeInfo {
+			a, err := decodeAttrInfo(m)
+			if err != nil {
+				return nil, err
+			}
+			ai = &a
+		}
+	}
+	if ai == nil || ai.heap == UndefinedAddr {
+		return nil, nil
+	}
+	h, err := openFractalHeap(r, size, ai.heap)
+	if err != nil {
+		return nil, fmt.Errorf("dense attributes: %w", err)
+	}
+	idx, typ := ai.nameIndex, uint8(bt2AttrName)
+	if ai.orderIndex != UndefinedAddr {
+		idx, typ = ai.orderIndex, bt2AttrCrtOrder
+	}
+	t, err := openBTree2(r, size, idx, typ)
+	if err != nil {
+		return nil, fmt.Errorf("dense attributes: %w", err)
+	}
+	var out []RawMessage
+	err = t.walk(func(rec []byte, off int64) error {
+		if len(rec) < 9 {
+			return formatErr(off, "attribute index record too short", len(rec))
+		}
+		if rec[8]&msgFlagShared != 0 {
+			return fmt.Errorf("shared attribute in dense storage at offset %d: %w", off, ErrUnsupported)
+		}
+		b, err := h.object(rec[:8], off)
+		if err != nil {
+			return err
+		}
+		out = append(out, RawMessage{Type: MsgAttribute, Flags: rec[8], Off: off, Data: b})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("dense attributes: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,73 @@
+package h5core
+
+// btree2Index is the chunk index of datasets with more than one unlimited
+// dimension: a version 2 B-tree of records type 10 (unfiltered) or 11
+// (filtered) holding the chunk address and scaled coordinates.
+type btree2Index struct {
+	p     chunkIndexParams
+	g     chunkGrid
+	recs  []chunkRecord
+	byKey map[string]int
+}
+
+func (x *btree2Index) all() ([]chunkRecord, error) {
+	if x.byKey != nil {
+		return x.recs, nil
+	}
+	typ := uint8(bt2ChunkPlain)
+	if x.p.filtered {
+		typ = bt2ChunkFiltered
+	}
+	t, err := openBTree2(x.p.r, x.p.size, x.p.addr, typ)
+	if err != nil {
+		return nil, err
+	}
+	rank := len(x.p.shape)
+	want := entrySize(x.p, x.g) + 8*rank
+	if t.recSize != want {
+		return nil, formatErr(int64(x.p.addr), "chunk B-tree record size does not match the dataset", t.recSize)
+	}
+	var recs []chunkRecord
+	byKey := map[string]int{}
+	err = t.walk(func(b []byte, off int64) error {
+		c := newCursor(b[entrySize(x.p, x.g):], off+int64(entrySize(x.p, x.g)), "chunk B-tree record")
+		coords := make([]uint64, rank)
+		for i := range coords {
+			s := c.u64()
+			if s > (1<<63)/x.g.chunk[i] {
+				c.fail("scaled chunk offset", s)
+			}
+			coords[i] = s * x.g.chunk[i]
+		}
+		if c.err != nil {
+			return c.err
+		}
+		r, ok, err := decodeChunkEntry(b, off, x.p.filtered, x.g, coords)
+		if err != nil || !ok {
+			return err
+		}
+		k := chunkKey(coords)
+		if _, dup := byKey[k]; dup {
+			return formatErr(off, "chunk B-tree holds a chunk twice", coords)
+		}
+		byKey[k] = len(recs)
+		recs = append(recs, r)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	x.recs, x.byKey = recs, byKey
+	return recs, nil
+}
+
+func (x *btree2Index) lookup(coords []uint64) (chunkRecord, bool, error) {
+	recs, err := x.all()
+	if err != nil {
+		return chunkRecord{}, false, err
+	}
+	if i, ok := x.byKey[chunkKey(coords)]; ok {
+		return recs[i], true, nil
+	}
+	return chunkRecord{}, false, nil
+}

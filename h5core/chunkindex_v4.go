@@ -1,0 +1,215 @@
+package h5core
+
+import (
+	"fmt"
+	"math/bits"
+)
+
+func init() { openChunkIndexV4 = openIndexV4 }
+
+// openIndexV4 opens the chunk index a version 4 layout message names.
+func openIndexV4(p chunkIndexParams) (chunkIndex, error) {
+	if len(p.chunk) != len(p.shape) || len(p.maxShape) != len(p.shape) {
+		return nil, formatErr(int64(min(p.addr, 1<<62)), "chunk rank does not match the dataspace", len(p.chunk))
+	}
+	g, err := newChunkGrid(p)
+	if err != nil {
+		return nil, err
+	}
+	switch p.indexType {
+	case ChunkIndexSingle:
+		return openSingleChunk(p, g)
+	case ChunkIndexImplicit:
+		return &implicitIndex{p: p, g: g}, nil
+	case ChunkIndexFixedArray:
+		return openFixedArray(p, g)
+	case ChunkIndexExtArray:
+		return openExtArray(p, g)
+	case ChunkIndexBTree2:
+		return &btree2Index{p: p, g: g}, nil
+	}
+	return nil, fmt.Errorf("chunk index type %d: %w", p.indexType, ErrUnsupported)
+}
+
+// chunkGrid maps chunk coordinates to the linear index libhdf5's array
+// indexes use: row-major over the chunk counts of the maximum dimensions,
+// with the unlimited dimension (extensible array) moved first.
+type chunkGrid struct {
+	chunk  []uint64
+	order  []int    // dimensions in linear-index order (major first)
+	down   []uint64 // stride of each dimension in order
+	counts []uint64 // chunks per dimension (current shape), in dataset order
+	total  uint64   // chunks in the current shape
+	bytes  uint64   // decoded chunk size
+}
+
+func newChunkGrid(p chunkIndexParams) (chunkGrid, error) {
+	rank := len(p.shape)
+	g := chunkGrid{chunk: p.chunk, bytes: uint64(p.elemSize), total: 1}
+	unl := -1
+	for i := 0; i < rank; i++ {
+		if p.maxShape[i] == Unlimited && unl < 0 && p.indexType == ChunkIndexExtArray {
+			unl = i
+		}
+	}
+	if unl >= 0 {
+		g.order = append(g.order, unl)
+	}
+	for i := 0; i < rank; i++ {
+		if i != unl {
+			g.order = append(g.order, i)
+		}
+	}
+	g.down = make([]uint64, rank)
+	stride := uint64(1)
+	for j := rank - 1; j >= 0; j-- {
+		d := g.order[j]
+		g.down[j] = stride
+		m := p.maxShape[d]
+		if m == Unlimited {
+			m = p.shape[d]
+		}
+		n := (m + p.chunk[d] - 1) / p.chunk[d]
+		if n > 0 && stride > (1<<62)/n {
+			return g, formatErr(int64(min(p.addr, 1<<62)), "too many chunks", p.maxShape)
+		}
+		stride *= max(n, 1)
+	}
+	for i := 0; i < rank; i++ {
+		n := (p.shape[i] + p.chunk[i] - 1) / p.chunk[i]
+		g.counts = append(g.counts, n)
+		hi, lo := bits.Mul64(g.total, n)
+		if hi != 0 || lo > 1<<32 {
+			return g, formatErr(int64(min(p.addr, 1<<62)), "too many chunks", p.shape)
+		}
+		g.total = lo
+		g.bytes *= p.chunk[i]
+	}
+	return g, nil
+}
+
+// index returns the linear index of the chunk at element offsets coords.
+func (g chunkGrid) index(coords []uint64) (uint64, bool) {
+	if len(coords) != len(g.chunk) {
+		return 0, false
+	}
+	var idx uint64
+	for j, d := range g.order {
+		s := coords[d] / g.chunk[d]
+		if s >= g.counts[d] {
+			return 0, false
+		}
+		idx += s * g.down[j]
+	}
+	return idx, true
+}
+
+// each calls fn with the element offsets of every chunk in the current
+// shape, row-major.
+func (g chunkGrid) each(fn func(coords []uint64) error) error {
+	if g.total == 0 {
+		return nil
+	}
+	rank := len(g.chunk)
+	s := make([]uint64, rank)
+	for {
+		c := make([]uint64, rank)
+		for i := range s {
+			c[i] = s[i] * g.chunk[i]
+		}
+		if err := fn(c); err != nil {
+			return err
+		}
+		i := rank - 1
+		for ; i >= 0; i-- {
+			s[i]++
+			if s[i] < g.counts[i] {
+				break
+			}
+			s[i] = 0
+		}
+		if i < 0 {
+			return nil
+		}
+	}
+}
+
+// chunkSizeLen is the bytes a filtered chunk's stored size takes in array
+// and B-tree records (libhdf5: 1 + (log2(chunk bytes) + 8) / 8, at most 8).
+func chunkSizeLen(chunkBytes uint64) int {
+	return min(8, 1+(bits.Len64(chunkBytes)-1+8)/8)
+}
+
+// decodeChunkEntry decodes an array element: an address, and for filtered
+// datasets the stored size and filter mask.
+func decodeChunkEntry(b []byte, off int64, filtered bool, g chunkGrid, coords []uint64) (chunkRecord, bool, error) {
+	c := newCursor(b, off, "chunk index entry")
+	rec := chunkRecord{Coords: coords, Addr: c.u64(), Size: g.bytes}
+	if filtered {
+		rec.Size = c.uN(chunkSizeLen(g.bytes))
+		rec.FilterMask = c.u32()
+	}
+	if c.err != nil {
+		return rec, false, c.err
+	}
+	return rec, rec.Addr != UndefinedAddr, nil
+}
+
+func entrySize(p chunkIndexParams, g chunkGrid) int {
+	if p.filtered {
+		return 8 + chunkSizeLen(g.bytes) + 4
+	}
+	return 8
+}
+
+// arrayIndex serves lookup and all for the fixed and extensible arrays,
+// given a function that returns the bytes of element i.
+type arrayIndex struct {
+	p     chunkIndexParams
+	g     chunkGrid
+	elem  func(i uint64) ([]byte, int64, error) // nil bytes: never written
+	cache map[string]int
+}
+
+func (x *arrayIndex) lookup(coords []uint64) (chunkRecord, bool, error) {
+	i, ok := x.g.index(coords)
+	if !ok {
+		return chunkRecord{}, false, nil
+	}
+	b, off, err := x.elem(i)
+	if err != nil || b == nil {
+		return chunkRecord{}, false, err
+	}
+	return decodeChunkEntry(b, off, x.p.filtered, x.g, append([]uint64(nil), coords...))
+}
+
+func (x *arrayIndex) all() ([]chunkRecord, error) {
+	var out []chunkRecord
+	err := x.g.each(func(c []uint64) error {
+		r, ok, err := x.lookup(c)
+		if ok {
+			out = append(out, r)
+		}
+		return err
+	})
+	return out, err
+}
+
+// blockCache keeps the last block an array index read, since records are
+// read in order and neighbours share blocks.
+type blockCache struct {
+	addr uint64
+	b    *cursor
+}
+
+func (bc *blockCache) get(addr uint64, load func() (*cursor, error)) (*cursor, error) {
+	if bc.b != nil && bc.addr == addr {
+		return bc.b, nil
+	}
+	c, err := load()
+	if err != nil {
+		return nil, err
+	}
+	bc.addr, bc.b = addr, c
+	return c, nil
+}
