@@ -1,6 +1,13 @@
 package launch
 
-import "testing"
+import (
+	"context"
+	"errors"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
 
 func TestStatState(t *testing.T) {
 	for _, tc := range []struct {
@@ -18,4 +25,28 @@ func TestStatState(t *testing.T) {
 			t.Errorf("statState(%q) = %q, want %q", tc.line, got, tc.want)
 		}
 	}
+}
+
+// TestStoppedRankEndsJob stops one rank of a job of plain processes: Wait
+// ends the job, names the rank and says it is stopped.
+func TestStoppedRankEndsJob(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	r, err := Start(ctx, Job{Size: 3, Path: "/bin/sleep", Args: []string{"60"}, Grace: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Kill(r.ranks[2].cmd.Process.Pid, syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	err = r.Wait(ctx)
+	var je *JobError
+	if !errors.As(err, &je) || je.Rank != 2 || !errors.Is(err, ErrRankFailed) || !strings.Contains(je.How, "is stopped") {
+		t.Fatalf("Wait: %v, want rank 2 reported as stopped", err)
+	}
+	if ctx.Err() != nil {
+		t.Fatal("the job ended only by the test's deadline")
+	}
+	t.Logf("%v after %v (exit code %d)", err, time.Since(start), ExitCode(err))
 }
