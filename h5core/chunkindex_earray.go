@@ -34,7 +34,7 @@ func openExtArray(p chunkIndexParams, g chunkGrid) (chunkIndex, error) {
 	if !ok1 || !ok2 || maxBits < lmin || maxBits > 64 || pageBits > 32 {
 		return nil, formatErr(int64(p.addr), "extensible array creation parameters", [4]int{maxBits, int(dblkMin), int(sblkMinPtrs), pageBits})
 	}
-	x := &arrayIndex{p: p, g: g}
+	x := &arrayIndex{kind: "extensible array", p: p, g: g}
 	if iblk == UndefinedAddr {
 		x.elem = func(uint64) ([]byte, int64, error) { return nil, 0, nil }
 		return x, nil

@@ -25,7 +25,7 @@ func openFixedArray(p chunkIndexParams, g chunkGrid) (chunkIndex, error) {
 	if pageBits > 32 || n > uint64(p.size)/uint64(esize) {
 		return nil, formatErr(int64(p.addr), "fixed array size", n)
 	}
-	x := &arrayIndex{p: p, g: g}
+	x := &arrayIndex{kind: "fixed array", p: p, g: g}
 	if dblk == UndefinedAddr {
 		x.elem = func(uint64) ([]byte, int64, error) { return nil, 0, nil }
 		return x, nil

@@ -165,10 +165,10 @@ func entrySize(p chunkIndexParams, g chunkGrid) int {
 // arrayIndex serves lookup and all for the fixed and extensible arrays,
 // given a function that returns the bytes of element i.
 type arrayIndex struct {
+	kind  string // "fixed array" or "extensible array"
 	p     chunkIndexParams
 	g     chunkGrid
 	elem  func(i uint64) ([]byte, int64, error) // nil bytes: never written
-	cache map[string]int
 }
 
 func (x *arrayIndex) lookup(coords []uint64) (chunkRecord, bool, error) {

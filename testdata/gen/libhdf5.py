@@ -138,6 +138,22 @@ def datasets(f):
     dset(g, 'fixed_track', shape=(6,), dtype='<u1', chunks=(2,), track_order=True)[...] = np.arange(6)
 
 
+def small(f):
+    """A few KB holding one of each new-format structure: fuzz seeds."""
+    g = group(f, 'g', track_order=True)
+    for i in range(9):
+        group(g, 'm%d' % i)
+    for i in range(10):
+        g.attrs['a%d' % i] = np.int8(i)
+    dset(f, 'single', data=np.arange(4, dtype='<i2'), chunks=(4,))
+    dset(f, 'fixed', data=np.arange(6, dtype='<i2'), chunks=(2,))
+    d = dset(f, 'ext', shape=(110,), maxshape=(None,), dtype='|i1', chunks=(1,))
+    d[:] = np.arange(110, dtype='|i1')
+    dset(f, 'bt2', data=np.arange(4, dtype='<i2').reshape(2, 2), maxshape=(None, None), chunks=(1, 1))
+    dset(f, 'gz', data=np.arange(6, dtype='<i2'), chunks=(2,), compression='gzip', shuffle=True, fletcher32=True)
+    early_alloc(f, 'implicit', (4,), (2,), '<i2', 1)
+
+
 def describe(f):
     out = []
 
@@ -178,11 +194,14 @@ def main():
             datasets(f)
         # External links are kept apart (extlink/): h5core's reader refuses them.
         os.makedirs(os.path.join(OUT, 'extlink'), exist_ok=True)
+        if fam == 'latest':
+            with new_file(os.path.join(OUT, 'small_latest.h5'), fam) as f:
+                small(f)
         ext = os.path.join(OUT, 'extlink', fam + '_extlink.h5')
         with new_file(ext, fam) as f:
             f['target'] = np.arange(3, dtype='<i4')
             f['ext'] = h5py.ExternalLink('../' + fam + '.h5', '/data/contig')
-        for p in (path, ext):
+        for p in (path, ext) + ((os.path.join(OUT, 'small_latest.h5'),) if fam == 'latest' else ()):
             with h5py.File(p, 'r') as f:
                 desc = describe(f)
             with open(p[:-3] + '.json', 'w') as w:
