@@ -76,11 +76,18 @@ func (e *ChecksumError) Error() string {
 // Is lets callers match both ErrChecksum and ErrFormat.
 func (e *ChecksumError) Is(target error) bool { return target == ErrChecksum || target == ErrFormat }
 
+// verifyChecksums is cleared only by fuzz targets, so mutated inputs reach
+// the decoders behind the checksums.
+var verifyChecksums = true
+
 // verifySum checks that the last 4 bytes of b are the lookup3 checksum of
 // the bytes before them. b was read from file offset off.
 func verifySum(b []byte, off int64, what string) error {
 	if len(b) < 4 {
 		return formatErr(off, what+": too short for a checksum", len(b))
+	}
+	if !verifyChecksums {
+		return nil
 	}
 	n := len(b) - 4
 	stored := binary.LittleEndian.Uint32(b[n:])

@@ -22,7 +22,7 @@ func openFixedArray(p chunkIndexParams, g chunkGrid) (chunkIndex, error) {
 	if (client == 1) != p.filtered || esize != entrySize(p, g) {
 		return nil, formatErr(int64(p.addr), "fixed array client or element size does not match the dataset", [2]int{int(client), esize})
 	}
-	if pageBits > 32 || n > uint64(p.size)/uint64(esize) {
+	if pageBits > 32 || n > uint64(p.size)/uint64(esize) || n != g.maxN {
 		return nil, formatErr(int64(p.addr), "fixed array size", n)
 	}
 	x := &arrayIndex{kind: "fixed array", p: p, g: g}

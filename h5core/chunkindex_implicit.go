@@ -20,6 +20,9 @@ func (x *implicitIndex) lookup(coords []uint64) (chunkRecord, bool, error) {
 }
 
 func (x *implicitIndex) all() ([]chunkRecord, error) {
+	if x.p.addr != UndefinedAddr && x.g.total > uint64(x.p.size)/max(x.g.bytes, 1) {
+		return nil, formatErr(int64(min(x.p.addr, 1<<62)), "implicitly indexed chunks exceed the file", x.g.total)
+	}
 	var out []chunkRecord
 	err := x.g.each(func(c []uint64) error {
 		r, ok, err := x.lookup(c)

@@ -2,10 +2,13 @@ package h5core
 
 // singleChunk is the index of a dataset stored as one chunk: the layout
 // message holds its address (and, filtered, its size and filter mask).
-type singleChunk struct{ rec chunkRecord }
+type singleChunk struct {
+	p   chunkIndexParams
+	rec chunkRecord
+}
 
 func openSingleChunk(p chunkIndexParams, g chunkGrid) (chunkIndex, error) {
-	s := &singleChunk{rec: chunkRecord{Coords: make([]uint64, len(p.shape)), Addr: p.addr, Size: g.bytes}}
+	s := &singleChunk{p: p, rec: chunkRecord{Coords: make([]uint64, len(p.shape)), Addr: p.addr, Size: g.bytes}}
 	if p.flags&2 != 0 {
 		c := newCursor(p.indexInfo, 0, "single chunk index")
 		s.rec.Size = c.u64()

@@ -40,6 +40,7 @@ type chunkGrid struct {
 	down   []uint64 // stride of each dimension in order
 	counts []uint64 // chunks per dimension (current shape), in dataset order
 	total  uint64   // chunks in the current shape
+	maxN   uint64   // chunks in the maximum shape (unlimited: current)
 	bytes  uint64   // decoded chunk size
 }
 
@@ -75,6 +76,7 @@ func newChunkGrid(p chunkIndexParams) (chunkGrid, error) {
 		}
 		stride *= max(n, 1)
 	}
+	g.maxN = stride
 	for i := 0; i < rank; i++ {
 		n := (p.shape[i] + p.chunk[i] - 1) / p.chunk[i]
 		g.counts = append(g.counts, n)
@@ -165,10 +167,10 @@ func entrySize(p chunkIndexParams, g chunkGrid) int {
 // arrayIndex serves lookup and all for the fixed and extensible arrays,
 // given a function that returns the bytes of element i.
 type arrayIndex struct {
-	kind  string // "fixed array" or "extensible array"
-	p     chunkIndexParams
-	g     chunkGrid
-	elem  func(i uint64) ([]byte, int64, error) // nil bytes: never written
+	kind string // "fixed array" or "extensible array"
+	p    chunkIndexParams
+	g    chunkGrid
+	elem func(i uint64) ([]byte, int64, error) // nil bytes: never written
 }
 
 func (x *arrayIndex) lookup(coords []uint64) (chunkRecord, bool, error) {
