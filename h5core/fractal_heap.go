@@ -22,6 +22,7 @@ type fractalHeap struct {
 	offSize    int // bytes of a heap offset
 	lenSize    int // bytes of a managed object length in a heap ID
 	maxDirRows uint64
+	hugeBT     uint64 // v2 B-tree of huge objects (records of type 1)
 }
 
 func log2exact(v uint64) (int, bool) {
@@ -54,7 +55,7 @@ func openFractalHeap(r ioReaderAt, size int64, addr uint64) (*fractalHeap, error
 	h.flags = c.u8()
 	c.u32()    // maximum size of managed objects
 	c.skip(8)  // next huge object ID
-	c.skip(8)  // huge object B-tree
+	h.hugeBT = c.u64()
 	c.skip(8)  // free space
 	c.skip(8)  // free space manager
 	c.skip(8)  // managed space
@@ -122,8 +123,10 @@ func (h *fractalHeap) object(id []byte, idOff int64) ([]byte, error) {
 			n = int(uint16(flags&0x0f)<<8|uint16(c.u8())) + 1
 		}
 		return c.bytes(n), c.err
+	case 1: // huge: stored on its own, found through the ID
+		return h.huge(c, idOff)
 	default:
-		return nil, fmt.Errorf("huge fractal heap object (ID at offset %d): %w", idOff, ErrUnsupported)
+		return nil, formatErr(idOff, "fractal heap ID type", flags>>4&3)
 	}
 }
 
@@ -215,4 +218,48 @@ func (h *fractalHeap) managed(off, ln uint64, idOff int64) ([]byte, error) {
 		return nil, formatErr(idOff, "fractal heap object outside its direct block", [2]uint64{off, ln})
 	}
 	return b[rel : rel+ln], nil
+}
+
+// huge returns a huge object: its address and length are in the heap ID
+// when the ID is long enough, otherwise the ID is a key in the heap's
+// huge object B-tree (record type 1: address, length, ID).
+func (h *fractalHeap) huge(c *cursor, idOff int64) ([]byte, error) {
+	var addr, ln uint64
+	if h.idLen-1 >= 16 {
+		addr, ln = c.u64(), c.u64()
+		if c.err != nil {
+			return nil, c.err
+		}
+	} else {
+		id := c.uN(min(h.idLen-1, 8))
+		if c.err != nil {
+			return nil, c.err
+		}
+		if h.hugeBT == UndefinedAddr {
+			return nil, formatErr(idOff, "huge fractal heap object without a huge object B-tree", id)
+		}
+		t, err := openBTree2(h.r, h.size, h.hugeBT, 1)
+		if err != nil {
+			return nil, err
+		}
+		found := false
+		err = t.walk(func(rec []byte, off int64) error {
+			rc := newCursor(rec, off, "huge object record")
+			a, l, i := rc.u64(), rc.u64(), rc.u64()
+			if rc.err != nil {
+				return rc.err
+			}
+			if i == id && !found {
+				addr, ln, found = a, l, true
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		if !found {
+			return nil, formatErr(idOff, "huge fractal heap object not in its B-tree", id)
+		}
+	}
+	return readBlock(h.r, h.size, addr, ln, "huge fractal heap object")
 }

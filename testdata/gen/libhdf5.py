@@ -79,7 +79,7 @@ def groups(f):
         p = group(p, name)
 
 
-def attrs(f):
+def attrs(f, latest):
     g = group(f, 'attrs')
     g.attrs['int'] = np.int32(7)
     g.attrs['floats'] = np.arange(5, dtype='<f8') / 4
@@ -97,6 +97,10 @@ def attrs(f):
     o2 = group(f, 'ordered_many_attrs', track_order=True)
     for i in range(15):
         o2.attrs['k%02d' % (14 - i)] = np.float32(i)
+    # larger than a fractal heap's managed objects (64 KiB): a huge object
+    # (version 1 headers cannot hold it: latest family only)
+    if latest:
+        group(f, 'big_attr').attrs['big'] = (np.arange(70000) % 251).astype('|u1')
     x = dset(f, 'with_attrs', data=np.arange(4, dtype='<u2'))
     for i in range(10):
         x.attrs['b%d' % i] = 'value %d' % i
@@ -190,7 +194,7 @@ def main():
         path = os.path.join(OUT, fam + '.h5')
         with new_file(path, fam) as f:
             groups(f)
-            attrs(f)
+            attrs(f, fam == 'latest')
             datasets(f)
         # External links are kept apart (extlink/): h5core's reader refuses them.
         os.makedirs(os.path.join(OUT, 'extlink'), exist_ok=True)
