@@ -53,8 +53,8 @@ func openFractalHeap(r ioReaderAt, size int64, addr uint64) (*fractalHeap, error
 	h.idLen = int(c.u16())
 	c.u16()
 	h.flags = c.u8()
-	c.u32()    // maximum size of managed objects
-	c.skip(8)  // next huge object ID
+	c.u32()   // maximum size of managed objects
+	c.skip(8) // next huge object ID
 	h.hugeBT = c.u64()
 	c.skip(8)  // free space
 	c.skip(8)  // free space manager
