@@ -93,7 +93,9 @@ func (t *btree2) walk(fn func(rec []byte, off int64) error) error {
 	if t.root == UndefinedAddr || t.total == 0 {
 		return nil
 	}
-	budget := t.total + 1
+	// Every record takes recSize bytes of some node: a tree claiming more
+	// records than the file can hold is bounded by the file instead.
+	budget := min(t.total, uint64(t.size)/uint64(t.recSize)) + 1
 	return t.node(t.root, t.depth, t.rootN, &budget, fn)
 }
 

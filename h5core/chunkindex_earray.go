@@ -21,7 +21,9 @@ func openExtArray(p chunkIndexParams, g chunkGrid) (chunkIndex, error) {
 	dblkMin := uint64(c.u8())
 	sblkMinPtrs := uint64(c.u8())
 	pageBits := int(c.u8())
-	c.skip(6 * 8)
+	c.skip(4 * 8)
+	maxIdx := c.u64() // one past the highest element index ever set
+	c.skip(8)
 	iblk := c.u64()
 	if c.err != nil {
 		return nil, c.err
@@ -34,9 +36,16 @@ func openExtArray(p chunkIndexParams, g chunkGrid) (chunkIndex, error) {
 	if !ok1 || !ok2 || maxBits < lmin || maxBits > 64 || pageBits > 32 {
 		return nil, formatErr(int64(p.addr), "extensible array creation parameters", [4]int{maxBits, int(dblkMin), int(sblkMinPtrs), pageBits})
 	}
-	x := &arrayIndex{kind: "extensible array", p: p, g: g}
+	limit := g.total
+	if len(g.order) > 0 {
+		hi, lo := bits.Mul64(g.counts[g.order[0]], g.down[0])
+		if hi == 0 {
+			limit = lo
+		}
+	}
+	x := &arrayIndex{kind: "extensible array", p: p, g: g, limit: min(limit, maxIdx)}
 	if iblk == UndefinedAddr {
-		x.elem = func(uint64) ([]byte, int64, error) { return nil, 0, nil }
+		x.elem = func(uint64) ([]byte, int64, uint64, error) { return nil, 0, ^uint64(0), nil }
 		return x, nil
 	}
 	// Geometry as libhdf5 derives it (H5EA__hdr_init, H5EA__iblock_alloc).
@@ -72,61 +81,70 @@ func openExtArray(p chunkIndexParams, g chunkGrid) (chunkIndex, error) {
 	}
 	var sbCache, dbCache blockCache
 	// dataBlock returns element e of the data block at da holding n elements.
-	dataBlock := func(da, n, e uint64, bitmap []byte) ([]byte, int64, error) {
+	// dataBlock returns element e of the data block at da holding n
+	// elements; skip (when not nil bytes) is how many elements from e on
+	// are surely unset.
+	dataBlock := func(da, n, e uint64, bitmap []byte) (b []byte, off int64, skip uint64, err error) {
 		if da == UndefinedAddr {
-			return nil, 0, nil
+			return nil, 0, n - e, nil
 		}
 		dpre := pre + uint64(offSize)
 		if n > pageN {
 			pg := e / pageN
 			if bitmap != nil && bitmap[pg/8]&(0x80>>(pg%8)) == 0 {
-				return nil, 0, nil
+				return nil, 0, pageN - e%pageN, nil
 			}
 			pa := da + dpre + 4 + pg*(pageN*uint64(esize)+4)
 			pc, err := dbCache.get(pa, func() (*cursor, error) {
 				return readSigned(p.r, p.size, pa, pageN*uint64(esize)+4, "", "extensible array data block page")
 			})
 			if err != nil {
-				return nil, 0, err
+				return nil, 0, 0, err
 			}
 			o := (e % pageN) * uint64(esize)
-			return pc.b[o : o+uint64(esize)], pc.base + int64(o), nil
+			return pc.b[o : o+uint64(esize)], pc.base + int64(o), 0, nil
 		}
 		dc, err := dbCache.get(da, func() (*cursor, error) {
 			return readSigned(p.r, p.size, da, dpre+n*uint64(esize)+4, "EADB", "extensible array data block")
 		})
 		if err != nil {
-			return nil, 0, err
+			return nil, 0, 0, err
 		}
 		o := dpre + e*uint64(esize)
-		return dc.b[o : o+uint64(esize)], dc.base + int64(o), nil
+		return dc.b[o : o+uint64(esize)], dc.base + int64(o), 0, nil
 	}
-	x.elem = func(i uint64) ([]byte, int64, error) {
+	x.elem = func(i uint64) ([]byte, int64, uint64, error) {
 		if maxBits < 64 && i >= 1<<maxBits {
-			return nil, 0, nil
+			return nil, 0, ^uint64(0), nil
 		}
 		if i < idxElmts {
 			o := pre + i*uint64(esize)
-			return ib.b[o : o+uint64(esize)], ib.base + int64(o), nil
+			return ib.b[o : o+uint64(esize)], ib.base + int64(o), 0, nil
 		}
-		i -= idxElmts
-		s := uint64(bits.Len64(i/dblkMin+1) - 1)
+		j := i - idxElmts
+		s := uint64(bits.Len64(j/dblkMin+1) - 1)
 		if s >= uint64(nsblks) {
-			return nil, 0, nil
+			return nil, 0, ^uint64(0), nil
 		}
 		si := info[s]
-		e := i - si.start
+		e := j - si.start
+		if e >= si.ndblks*si.dblkN { // geometry overflowed: nothing further
+			return nil, 0, ^uint64(0), nil
+		}
+		at := func(b []byte, off int64, skip uint64, err error) ([]byte, int64, uint64, error) {
+			return b, off, i + skip, err
+		}
 		if s < uint64(ibNsblks) {
 			d := si.startDblk + e/si.dblkN
 			if d >= ndblkAddrs {
-				return nil, 0, nil
+				return nil, 0, ^uint64(0), nil
 			}
 			da := addrAt(ib, pre+idxElmts*uint64(esize)+d*8)
-			return dataBlock(da, si.dblkN, e%si.dblkN, nil)
+			return at(dataBlock(da, si.dblkN, e%si.dblkN, nil))
 		}
 		sa := addrAt(ib, pre+idxElmts*uint64(esize)+ndblkAddrs*8+(s-uint64(ibNsblks))*8)
 		if sa == UndefinedAddr {
-			return nil, 0, nil
+			return nil, 0, i + (si.ndblks*si.dblkN - e), nil
 		}
 		var initSize uint64
 		if si.dblkN > pageN {
@@ -137,7 +155,7 @@ func openExtArray(p chunkIndexParams, g chunkGrid) (chunkIndex, error) {
 			return readSigned(p.r, p.size, sa, spre+si.ndblks*initSize+si.ndblks*8+4, "EASB", "extensible array super block")
 		})
 		if err != nil {
-			return nil, 0, err
+			return nil, 0, 0, err
 		}
 		d := e / si.dblkN
 		var bm []byte
@@ -145,7 +163,7 @@ func openExtArray(p chunkIndexParams, g chunkGrid) (chunkIndex, error) {
 			bm = sc.b[spre+d*initSize : spre+(d+1)*initSize]
 		}
 		da := addrAt(sc, spre+si.ndblks*initSize+d*8)
-		return dataBlock(da, si.dblkN, e%si.dblkN, bm)
+		return at(dataBlock(da, si.dblkN, e%si.dblkN, bm))
 	}
 	return x, nil
 }

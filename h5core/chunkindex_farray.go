@@ -25,9 +25,9 @@ func openFixedArray(p chunkIndexParams, g chunkGrid) (chunkIndex, error) {
 	if pageBits > 32 || n > uint64(p.size)/uint64(esize) || n != g.maxN {
 		return nil, formatErr(int64(p.addr), "fixed array size", n)
 	}
-	x := &arrayIndex{kind: "fixed array", p: p, g: g}
+	x := &arrayIndex{kind: "fixed array", p: p, g: g, limit: n}
 	if dblk == UndefinedAddr {
-		x.elem = func(uint64) ([]byte, int64, error) { return nil, 0, nil }
+		x.elem = func(uint64) ([]byte, int64, uint64, error) { return nil, 0, n, nil }
 		return x, nil
 	}
 	pre := uint64(4 + 1 + 1 + 8)
@@ -55,17 +55,17 @@ func openFixedArray(p chunkIndexParams, g chunkGrid) (chunkIndex, error) {
 	}
 	hb := head.b[pre:]
 	var bc blockCache
-	x.elem = func(i uint64) ([]byte, int64, error) {
+	x.elem = func(i uint64) ([]byte, int64, uint64, error) {
 		if i >= n {
-			return nil, 0, nil
+			return nil, 0, n, nil
 		}
 		if !paged {
 			o := int(pre) + int(i)*esize
-			return head.b[o : o+esize], int64(dblk) + int64(o), nil
+			return head.b[o : o+esize], int64(dblk) + int64(o), 0, nil
 		}
 		pg := i / pageN
 		if hb[pg/8]&(0x80>>(pg%8)) == 0 {
-			return nil, 0, nil // page never written
+			return nil, 0, (pg + 1) * pageN, nil // page never written
 		}
 		cnt := min(pageN, n-pg*pageN)
 		full := pageN*uint64(esize) + 4
@@ -74,10 +74,10 @@ func openFixedArray(p chunkIndexParams, g chunkGrid) (chunkIndex, error) {
 			return readSigned(p.r, p.size, pa, cnt*uint64(esize)+4, "", "fixed array data block page")
 		})
 		if err != nil {
-			return nil, 0, err
+			return nil, 0, 0, err
 		}
 		o := int(i%pageN) * esize
-		return pc.b[o : o+esize], int64(pa) + int64(o), nil
+		return pc.b[o : o+esize], int64(pa) + int64(o), 0, nil
 	}
 	return x, nil
 }

@@ -170,7 +170,11 @@ type arrayIndex struct {
 	kind string // "fixed array" or "extensible array"
 	p    chunkIndexParams
 	g    chunkGrid
-	elem func(i uint64) ([]byte, int64, error) // nil bytes: never written
+	// elem returns the bytes of element i and their file offset; nil bytes
+	// for an element never written, with next (when > i) the first index
+	// that could be written, so all() skips unallocated blocks.
+	elem  func(i uint64) (b []byte, off int64, next uint64, err error)
+	limit uint64 // linear indexes all() walks
 }
 
 func (x *arrayIndex) lookup(coords []uint64) (chunkRecord, bool, error) {
@@ -178,23 +182,58 @@ func (x *arrayIndex) lookup(coords []uint64) (chunkRecord, bool, error) {
 	if !ok {
 		return chunkRecord{}, false, nil
 	}
-	b, off, err := x.elem(i)
+	b, off, _, err := x.elem(i)
 	if err != nil || b == nil {
 		return chunkRecord{}, false, err
 	}
 	return decodeChunkEntry(b, off, x.p.filtered, x.g, append([]uint64(nil), coords...))
 }
 
+// all walks the array's linear indexes, skipping blocks never allocated, so
+// the work is bounded by what the file holds, not by the dataspace.
 func (x *arrayIndex) all() ([]chunkRecord, error) {
 	var out []chunkRecord
-	err := x.g.each(func(c []uint64) error {
-		r, ok, err := x.lookup(c)
+	for i := uint64(0); i < x.limit; {
+		coords, ok := x.g.coords(i)
+		if !ok {
+			i++
+			continue
+		}
+		b, off, next, err := x.elem(i)
+		if err != nil {
+			return nil, err
+		}
+		if b == nil {
+			i = max(i+1, next)
+			continue
+		}
+		r, ok, err := decodeChunkEntry(b, off, x.p.filtered, x.g, coords)
+		if err != nil {
+			return nil, err
+		}
 		if ok {
 			out = append(out, r)
 		}
-		return err
-	})
-	return out, err
+		i++
+	}
+	return out, nil
+}
+
+// coords returns the element offsets of the chunk at linear index i, and
+// whether it lies inside the current shape.
+func (g chunkGrid) coords(i uint64) ([]uint64, bool) {
+	c := make([]uint64, len(g.chunk))
+	for j, d := range g.order {
+		s := i / g.down[j]
+		if j > 0 {
+			s %= g.down[j-1] / g.down[j]
+		}
+		if s >= g.counts[d] {
+			return nil, false
+		}
+		c[d] = s * g.chunk[d]
+	}
+	return c, true
 }
 
 // blockCache keeps the last block an array index read, since records are

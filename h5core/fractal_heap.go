@@ -139,7 +139,7 @@ func (h *fractalHeap) managed(off, ln uint64, idOff int64) ([]byte, error) {
 	blockAddr, blockOff, blockSize := h.rootAddr, uint64(0), h.startBlock
 	rows := h.rootRows
 	for depth := 0; rows > 0; depth++ {
-		if depth > 64 {
+		if depth > 64 || rows > 64 {
 			return nil, formatErr(idOff, "fractal heap indirect blocks nested too deeply", depth)
 		}
 		// An indirect block: find the row and column holding off.
@@ -192,6 +192,9 @@ func (h *fractalHeap) managed(off, ln uint64, idOff int64) ([]byte, error) {
 	}
 	if blockAddr == UndefinedAddr {
 		return nil, formatErr(idOff, "fractal heap with no root block", off)
+	}
+	if blockSize < uint64(4+1+8+h.offSize+4) {
+		return nil, formatErr(int64(min(blockAddr, 1<<62)), "fractal heap direct block too small", blockSize)
 	}
 	b, err := readBlock(h.r, h.size, blockAddr, blockSize, "fractal heap direct block")
 	if err != nil {
