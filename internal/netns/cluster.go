@@ -1,0 +1,236 @@
+package netns
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Prefix starts the name of every namespace and link this package makes,
+// so a run can delete what a killed earlier run left behind.
+const Prefix = "gorunmh"
+
+const (
+	bridge = Prefix + "br0"
+	subnet = "10.77.0."
+	// GatewayAddr is the root namespace's address on the cluster's bridge:
+	// where a launcher running in the test process is reached from.
+	GatewayAddr = subnet + "1"
+)
+
+// Host is one namespace "host".
+type Host struct {
+	Name string // ssh alias, e.g. "h1" (resolved by the cluster's ssh config)
+	NS   string // network namespace name
+	Addr string // its IPv4 address on the bridge
+	veth string // the root-side end of its link
+	sshd *exec.Cmd
+}
+
+// Cluster is the set of hosts of one test.
+type Cluster struct {
+	Hosts []*Host
+	Dir   string // keys, sshd and ssh configs
+	// SSH is the ssh command line (program and options) that reaches every
+	// host by its Name without prompts: pass it to gorun's --ssh.
+	SSH []string
+}
+
+// Available says why New cannot work here ("" when it can).
+func Available() string {
+	if os.Geteuid() != 0 {
+		return "needs root (network namespaces)"
+	}
+	for _, p := range []string{"ip", "ssh", "ssh-keygen"} {
+		if _, err := exec.LookPath(p); err != nil {
+			return p + " not installed"
+		}
+	}
+	if _, err := os.Stat("/usr/sbin/sshd"); err != nil {
+		return "/usr/sbin/sshd missing: apt-get install -y openssh-server"
+	}
+	return ""
+}
+
+func run(args ...string) error {
+	cmd := exec.Command(args[0], args[1:]...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("%s: %v: %s", strings.Join(args, " "), err, strings.TrimSpace(out.String()))
+	}
+	return nil
+}
+
+// Cleanup removes every namespace and link whose name starts with Prefix.
+func Cleanup() {
+	out, _ := exec.Command("ip", "netns", "list").Output()
+	for _, line := range strings.Split(string(out), "\n") {
+		name, _, _ := strings.Cut(strings.TrimSpace(line), " ")
+		if strings.HasPrefix(name, Prefix) {
+			killIn(name)
+			_ = run("ip", "netns", "del", name)
+		}
+	}
+	links, _ := exec.Command("ip", "-o", "link", "show").Output()
+	for _, line := range strings.Split(string(links), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 2 {
+			continue
+		}
+		name, _, _ := strings.Cut(strings.TrimSuffix(f[1], ":"), "@")
+		if strings.HasPrefix(name, Prefix) {
+			_ = run("ip", "link", "del", name)
+		}
+	}
+}
+
+// killIn kills every process still running in namespace ns.
+func killIn(ns string) {
+	out, _ := exec.Command("ip", "netns", "pids", ns).Output()
+	for _, f := range strings.Fields(string(out)) {
+		var pid int
+		if _, err := fmt.Sscan(f, &pid); err == nil && pid > 1 {
+			_ = killPID(pid)
+		}
+	}
+}
+
+// New builds n hosts named h1..hn with addresses 10.77.0.11.. and an sshd
+// in each, and removes them when the test ends. It fails the test (not
+// skips) when something is missing: callers decide about skipping with
+// Available.
+func New(t testing.TB, n int) *Cluster {
+	t.Helper()
+	if why := Available(); why != "" {
+		t.Fatalf("netns: %s", why)
+	}
+	Cleanup()
+	c := &Cluster{Dir: t.TempDir()}
+	t.Cleanup(func() { c.close() })
+	must := func(err error) {
+		if err != nil {
+			t.Helper()
+			t.Fatalf("netns: %v", err)
+		}
+	}
+	must(run("ip", "link", "add", bridge, "type", "bridge"))
+	must(run("ip", "addr", "add", GatewayAddr+"/24", "dev", bridge))
+	must(run("ip", "link", "set", bridge, "up"))
+	must(os.MkdirAll("/run/sshd", 0o755))
+	key := filepath.Join(c.Dir, "id_ed25519")
+	must(run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key))
+	hostKey := filepath.Join(c.Dir, "host_ed25519")
+	must(run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", hostKey))
+	var sshCfg strings.Builder
+	for i := range n {
+		h := &Host{Name: fmt.Sprintf("h%d", i+1), NS: fmt.Sprintf("%s-h%d", Prefix, i+1),
+			Addr: fmt.Sprintf("%s%d", subnet, 11+i), veth: fmt.Sprintf("%sv%d", Prefix, i+1)}
+		c.Hosts = append(c.Hosts, h)
+		must(run("ip", "netns", "add", h.NS))
+		must(run("ip", "link", "add", h.veth, "type", "veth", "peer", "name", "eth0", "netns", h.NS))
+		must(run("ip", "link", "set", h.veth, "master", bridge))
+		must(run("ip", "link", "set", h.veth, "up"))
+		must(run("ip", "netns", "exec", h.NS, "ip", "link", "set", "lo", "up"))
+		must(run("ip", "netns", "exec", h.NS, "ip", "addr", "add", h.Addr+"/24", "dev", "eth0"))
+		must(run("ip", "netns", "exec", h.NS, "ip", "link", "set", "eth0", "up"))
+		must(run("ip", "netns", "exec", h.NS, "ip", "route", "add", "default", "via", GatewayAddr))
+		fmt.Fprintf(&sshCfg, "Host %s\n  HostName %s\n", h.Name, h.Addr)
+		must(c.startSSHD(h, hostKey, key+".pub"))
+	}
+	known := filepath.Join(c.Dir, "known_hosts")
+	pub, err := os.ReadFile(hostKey + ".pub")
+	must(err)
+	var kh strings.Builder
+	for _, h := range c.Hosts {
+		fmt.Fprintf(&kh, "%s %s", h.Addr, pub)
+	}
+	must(os.WriteFile(known, []byte(kh.String()), 0o600))
+	fmt.Fprintf(&sshCfg, "Host *\n  User root\n  IdentityFile %s\n  IdentitiesOnly yes\n  UserKnownHostsFile %s\n  BatchMode yes\n  StrictHostKeyChecking yes\n  ConnectTimeout 5\n  KexAlgorithms curve25519-sha256\n  Ciphers aes128-gcm@openssh.com\n  LogLevel ERROR\n", key, known)
+	cfg := filepath.Join(c.Dir, "ssh_config")
+	must(os.WriteFile(cfg, []byte(sshCfg.String()), 0o600))
+	c.SSH = []string{"ssh", "-F", cfg}
+	t0 := time.Now()
+	for _, h := range c.Hosts {
+		must(c.waitSSH(h))
+	}
+	t.Logf("netns: %d hosts up; sshd answered after %v", n, time.Since(t0).Round(time.Millisecond))
+	return c
+}
+
+func (c *Cluster) startSSHD(h *Host, hostKey, authorized string) error {
+	conf := filepath.Join(c.Dir, "sshd_"+h.Name)
+	text := fmt.Sprintf(`ListenAddress %s
+Port 22
+HostKey %s
+AuthorizedKeysFile %s
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+PidFile none
+LogLevel ERROR
+`, h.Addr, hostKey, authorized)
+	if err := os.WriteFile(conf, []byte(text), 0o600); err != nil {
+		return err
+	}
+	cmd := exec.Command("ip", "netns", "exec", h.NS, "/usr/sbin/sshd", "-D", "-e", "-f", conf)
+	var errBuf bytes.Buffer
+	cmd.Stderr = &errBuf
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start sshd in %s: %w", h.NS, err)
+	}
+	h.sshd = cmd
+	return nil
+}
+
+// waitSSH waits until h's sshd listens.
+func (c *Cluster) waitSSH(h *Host) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var last error
+	for ctx.Err() == nil {
+		d := net.Dialer{Timeout: time.Second}
+		conn, err := d.DialContext(ctx, "tcp", h.Addr+":22")
+		if err == nil {
+			conn.Close()
+			return nil
+		}
+		last = err
+		select {
+		case <-ctx.Done():
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	return fmt.Errorf("sshd on %s (%s) does not answer: %v", h.Name, h.Addr, last)
+}
+
+// LinkDown cuts host i off the network (its end of the link goes down),
+// as if its cable were pulled; its processes keep running.
+func (c *Cluster) LinkDown(i int) error {
+	h := c.Hosts[i]
+	return run("ip", "netns", "exec", h.NS, "ip", "link", "set", "eth0", "down")
+}
+
+// Exec runs a command inside host i's namespace and returns its output.
+func (c *Cluster) Exec(i int, args ...string) ([]byte, error) {
+	return exec.Command("ip", append([]string{"netns", "exec", c.Hosts[i].NS}, args...)...).CombinedOutput()
+}
+
+func (c *Cluster) close() {
+	for _, h := range c.Hosts {
+		if h.sshd != nil && h.sshd.Process != nil {
+			_ = h.sshd.Process.Kill()
+			_ = h.sshd.Wait()
+		}
+	}
+	Cleanup()
+}
