@@ -42,7 +42,7 @@ func (x *btree2Index) all() ([]chunkRecord, error) {
 		if c.err != nil {
 			return c.err
 		}
-		r, ok, err := decodeChunkEntry(b, off, x.p.filtered, x.g, coords)
+		r, ok, err := decodeChunkEntry(b, off, x.p.filtered, x.g, coords, x.p.size)
 		if err != nil || !ok {
 			return err
 		}

@@ -144,7 +144,7 @@ func chunkSizeLen(chunkBytes uint64) int {
 
 // decodeChunkEntry decodes an array element: an address, and for filtered
 // datasets the stored size and filter mask.
-func decodeChunkEntry(b []byte, off int64, filtered bool, g chunkGrid, coords []uint64) (chunkRecord, bool, error) {
+func decodeChunkEntry(b []byte, off int64, filtered bool, g chunkGrid, coords []uint64, fileSize int64) (chunkRecord, bool, error) {
 	c := newCursor(b, off, "chunk index entry")
 	rec := chunkRecord{Coords: coords, Addr: c.u64(), Size: g.bytes}
 	if filtered {
@@ -154,7 +154,13 @@ func decodeChunkEntry(b []byte, off int64, filtered bool, g chunkGrid, coords []
 	if c.err != nil {
 		return rec, false, c.err
 	}
-	return rec, rec.Addr != UndefinedAddr, nil
+	if rec.Addr == UndefinedAddr {
+		return rec, false, nil
+	}
+	if rec.Addr > uint64(fileSize) || rec.Size > uint64(fileSize)-rec.Addr {
+		return rec, false, formatErr(off, "chunk lies beyond the end of the file", [2]uint64{rec.Addr, rec.Size})
+	}
+	return rec, true, nil
 }
 
 func entrySize(p chunkIndexParams, g chunkGrid) int {
@@ -186,7 +192,7 @@ func (x *arrayIndex) lookup(coords []uint64) (chunkRecord, bool, error) {
 	if err != nil || b == nil {
 		return chunkRecord{}, false, err
 	}
-	return decodeChunkEntry(b, off, x.p.filtered, x.g, append([]uint64(nil), coords...))
+	return decodeChunkEntry(b, off, x.p.filtered, x.g, append([]uint64(nil), coords...), x.p.size)
 }
 
 // all walks the array's linear indexes, skipping blocks never allocated, so
@@ -207,7 +213,7 @@ func (x *arrayIndex) all() ([]chunkRecord, error) {
 			i = max(i+1, next)
 			continue
 		}
-		r, ok, err := decodeChunkEntry(b, off, x.p.filtered, x.g, coords)
+		r, ok, err := decodeChunkEntry(b, off, x.p.filtered, x.g, coords, x.p.size)
 		if err != nil {
 			return nil, err
 		}

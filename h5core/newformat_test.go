@@ -92,6 +92,11 @@ func readEverything(r ioReaderAt, size int64) error {
 		if !ok || d.Layout() != LayoutChunked {
 			return nil
 		}
+		if d.ChunkBytes() > 1<<20 {
+			// ReadChunk allocates whole decoded chunks (up to 4 GiB,
+			// valid for compressed data): not what these tests probe.
+			return nil
+		}
 		recs, err := d.Chunks()
 		if err != nil {
 			return fmt.Errorf("%s: %w", path, err)
