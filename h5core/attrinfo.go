@@ -1,6 +1,9 @@
 package h5core
 
-import "fmt"
+import (
+	"fmt"
+	"sort"
+)
 
 func init() { readDenseAttrs = decodeDenseAttrs }
 
@@ -71,6 +74,28 @@ func decodeDenseAttrs(r ioReaderAt, size int64, msgs []RawMessage) ([]RawMessage
 	})
 	if err != nil {
 		return nil, fmt.Errorf("dense attributes: %w", err)
+	}
+	if typ == bt2AttrName {
+		// The name index is in hash order; list by name, as libhdf5's
+		// iteration by name (and so h5py) does.
+		names := make([]string, len(out))
+		for i, m := range out {
+			a, err := decodeAttribute(m.Data, m.Off)
+			if err != nil {
+				return nil, err
+			}
+			names[i] = a.Name
+		}
+		idx := make([]int, len(out))
+		for i := range idx {
+			idx[i] = i
+		}
+		sort.SliceStable(idx, func(i, j int) bool { return names[idx[i]] < names[idx[j]] })
+		sorted := make([]RawMessage, len(out))
+		for i, k := range idx {
+			sorted[i] = out[k]
+		}
+		out = sorted
 	}
 	return out, nil
 }

@@ -160,3 +160,29 @@ func TestNewFormatChecksums(t *testing.T) {
 		t.Errorf("superblock corrupted: %v", err)
 	}
 }
+
+// TestDenseAttributeOrder: dense attributes come by name without a
+// creation order index, in creation order with one (as h5py lists them).
+func TestDenseAttributeOrder(t *testing.T) {
+	f, _ := openPath(t, "../testdata/libhdf5/latest.h5")
+	names := func(path string) []string {
+		o, err := f.Root().Lookup(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n []string
+		for _, a := range o.Attrs() {
+			n = append(n, a.Name)
+		}
+		return n
+	}
+	if got := strings.Join(names("many_attrs"), ","); got != "a00,a01,a02,a03,a04,a05,a06,a07,a08,a09,a10,a11,s" {
+		t.Errorf("many_attrs: %s", got)
+	}
+	if got := strings.Join(names("ordered_many_attrs"), ","); got != "k14,k13,k12,k11,k10,k09,k08,k07,k06,k05,k04,k03,k02,k01,k00" {
+		t.Errorf("ordered_many_attrs: %s", got)
+	}
+	if got := strings.Join(names("ordered_attrs"), ","); got != "z,a,m" {
+		t.Errorf("ordered_attrs: %s", got)
+	}
+}
