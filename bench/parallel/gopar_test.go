@@ -12,9 +12,6 @@ import (
 // through gorun, so CI notices when the benchmark breaks (the comparison
 // with h5py needs Open MPI and runs by hand: cmd/compare).
 func TestGoparSmoke(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts processes; skipped with -short")
-	}
 	bin := t.TempDir()
 	gorun, gopar := filepath.Join(bin, "gorun"), filepath.Join(bin, "gopar")
 	for pkg, out := range map[string]string{"../../cmd/gorun": gorun, "./gopar": gopar} {
@@ -22,10 +19,17 @@ func TestGoparSmoke(t *testing.T) {
 			t.Fatalf("go build %s: %v\n%s", pkg, err, b)
 		}
 	}
-	for _, kase := range []string{"write", "raw", "meta", "vpic"} {
-		t.Run(kase, func(t *testing.T) {
-			out, err := exec.Command(gorun, "-n", "2", gopar, "-case", kase, "-bytes", "1048576",
-				"-particles", "1000", "-steps", "2", "-flush", "-dir", t.TempDir()).CombinedOutput()
+	for _, tc := range []struct{ kase, extra string }{
+		{"write", ""}, {"write", "-coll"}, {"raw", ""}, {"meta", ""}, {"vpic", ""}, {"gzip", ""},
+	} {
+		kase := tc.kase
+		t.Run(kase+tc.extra, func(t *testing.T) {
+			args := []string{"-n", "2", gopar, "-case", kase, "-bytes", "1048576",
+				"-particles", "1000", "-steps", "2", "-flush", "-dir", t.TempDir()}
+			if tc.extra != "" {
+				args = append(args, tc.extra)
+			}
+			out, err := exec.Command(gorun, args...).CombinedOutput()
 			if err != nil {
 				t.Fatalf("%v\n%s", err, out)
 			}

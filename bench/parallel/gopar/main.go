@@ -7,7 +7,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -29,10 +28,6 @@ type result struct {
 	Steps   int     `json:"steps,omitempty"`
 	Err     string  `json:"err,omitempty"`
 }
-
-// errNoCollective: h5file has no collective data-write mode yet (h5py's
-// `with dset.collective:`); the table says n/a.
-var errNoCollective = errors.New("h5file has no collective data-write mode yet")
 
 type opts struct {
 	kase      string
@@ -73,10 +68,6 @@ func main() {
 	t0 := time.Now()
 	switch o.kase {
 	case "write":
-		if o.coll {
-			err = errNoCollective
-			break
-		}
 		err = writeSlab(ctx, c, path, o, x, false)
 	case "gzip":
 		err = writeSlab(ctx, c, path, o, x, true)
@@ -141,7 +132,11 @@ func writeSlab(ctx context.Context, c *comm.Comm, path string, o opts, x []float
 		f.Close()
 		return err
 	}
-	if err := d.WriteSel(h5file.S(h5file.Range(lo, hi)), x); err != nil {
+	w := d.WriteSel
+	if gzip || o.coll {
+		w = d.Collective().WriteSel
+	}
+	if err := w(h5file.S(h5file.Range(lo, hi)), x); err != nil {
 		f.Close()
 		return err
 	}
