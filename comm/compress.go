@@ -218,9 +218,11 @@ func readChunks(r io.Reader, raw uint64, sink chunkSink) error {
 			}
 			continue
 		}
-		body := (*wp)[:wlen]
+		var body []byte
 		if wlen > zChunk {
 			body = make([]byte, wlen)
+		} else {
+			body = (*wp)[:wlen]
 		}
 		if _, err := io.ReadFull(r, body); err != nil {
 			return err

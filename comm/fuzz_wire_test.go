@@ -2,10 +2,8 @@ package comm
 
 import (
 	"bytes"
-	"fmt"
 	"io"
 	"net"
-	"strings"
 	"testing"
 	"time"
 )
@@ -77,18 +75,6 @@ func FuzzFrameStream(f *testing.F) {
 			return
 		}
 		rest := b[frameHdrSize:]
-		defer func() {
-			// BUGS.md: comm: readChunks slices its 1 MiB scratch to a wire
-			// length up to 1.125 MiB before checking it (compress.go). Remove
-			// this recover when fixed; testdata/fuzz/FuzzFrameStream keeps
-			// the crasher.
-			if p := recover(); p != nil {
-				if strings.Contains(fmt.Sprint(p), "slice bounds out of range") {
-					t.Skip("BUGS.md: comm: readChunks panics on a compressed chunk of 1-1.125 MiB on the wire")
-				}
-				panic(p)
-			}
-		}()
 		data, err := payloadBytes(bytes.NewReader(rest), h)
 		if err == nil && uint64(len(data)) != h.len {
 			t.Fatalf("payload of %d bytes for a length of %d", len(data), h.len)

@@ -220,3 +220,38 @@ func TestRecvSliceDirect(t *testing.T) {
 		t.Fatalf("RecvSlice: %+v %v", st, err)
 	}
 }
+
+// TestRecvFromClosedRank: a receive from a rank that has closed (said
+// goodbye) fails instead of waiting forever, whether it was posted before
+// or after the goodbye; messages sent before the goodbye still arrive.
+func TestRecvFromClosedRank(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cs := local(t, 3)
+	if err := cs[1].Send(ctx, 0, 5, pattern(8, 2)); err != nil {
+		t.Fatal(err)
+	}
+	posted := make(chan error, 1)
+	go func() {
+		_, err := cs[2].Recv(ctx, 1, 9, make([]byte, 8))
+		posted <- err
+	}()
+	untilQueued(t, cs[0], 1, 5)
+	if err := cs[1].Send(ctx, 2, 1, pattern(8, 2)); err != nil { // dial rank 2 so it hears the goodbye
+		t.Fatal(err)
+	}
+	if _, err := cs[2].Recv(ctx, 1, 1, make([]byte, 8)); err != nil {
+		t.Fatal(err)
+	}
+	if err := cs[1].Close(); err != nil {
+		t.Fatal(err)
+	}
+	recvSmall(t, cs[0], 1, 5) // sent before the goodbye
+	var re *RankError
+	if _, err := cs[0].Recv(ctx, 1, 5, make([]byte, 8)); !errors.As(err, &re) || re.Rank != 1 {
+		t.Fatalf("Recv after the goodbye: %v", err)
+	}
+	if err := <-posted; !errors.As(err, &re) || re.Rank != 1 {
+		t.Fatalf("Recv posted before the goodbye: %v", err)
+	}
+}

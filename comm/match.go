@@ -67,9 +67,23 @@ type engine struct {
 	waiters []*waiter
 	revoked map[uint64]error
 	failed  error // set once: a rank failed or the job aborted
+	// gone holds the ranks that said goodbye (closed their world
+	// communicator): every frame they sent is already queued, so a receive
+	// from one of them that the queue cannot satisfy never will be.
+	gone map[int]error
 }
 
-func newEngine() *engine { return &engine{revoked: map[uint64]error{}} }
+func newEngine() *engine { return &engine{revoked: map[uint64]error{}, gone: map[int]error{}} }
+
+// leave records that src closed cleanly and fails the receives waiting
+// for it alone.
+func (e *engine) leave(src int) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	err := &RankError{Rank: src, Op: "recv", How: "closed its communicator (Close, or exit after Close) while this rank waits for a message from it"}
+	e.gone[src] = err
+	e.wakeLocked(func(w *waiter) bool { return w.src == src }, err)
+}
 
 func (e *engine) deliver(m message) {
 	e.mu.Lock()
@@ -127,6 +141,10 @@ func (e *engine) recv(ctx context.Context, cctx uint64, src, tag int, peek bool,
 		}
 	}
 	if !taken {
+		if err := e.gone[src]; err != nil && src != AnySource {
+			e.mu.Unlock()
+			return message{}, err
+		}
 		e.waiters = append(e.waiters, w)
 		e.releaseLocked(src)
 	}

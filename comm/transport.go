@@ -156,6 +156,7 @@ func (w *world) read(c net.Conn) {
 			w.mu.Lock()
 			w.bye[src] = true
 			w.mu.Unlock()
+			w.eng.leave(src)
 		}
 	}
 }
