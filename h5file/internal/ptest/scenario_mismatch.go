@@ -85,7 +85,7 @@ func init() {
 	// A rank that leaves without closing the file: the others must not
 	// wait for it forever (comm reports the rank gone).
 	Register(Scenario{Name: "mismatch_noclose", WantErr: "rank 1", MinRanks: 2,
-		Skip: "comm: a receive from a rank that said goodbye waits forever (.team/BUGS.md)", Verify: `
+		Verify: `
 assert (f['good'][()] == np.arange(n)).all(), f['good'][()]
 `, Run: func(ctx context.Context, c *comm.Comm, path string) error {
 			f, err := create(ctx, c, path)
