@@ -62,6 +62,12 @@ type Job struct {
 	// on different hosts (GORUN_COMPRESS=1; see comm.Config.Compress).
 	Compress bool
 
+	// Hosts places the ranks on other hosts over ssh, filling each host's
+	// slots in order (hosts.go); nil = every rank on this host.
+	Hosts []Host
+	// Remote says how remote ranks are started (ssh.go).
+	Remote Remote
+
 	// Logger receives the launcher's own progress (rank started, exited) at
 	// debug level and problems at warn level; nil = discard.
 	Logger *slog.Logger
@@ -129,7 +135,7 @@ func Start(ctx context.Context, job Job) (*Running, error) {
 		start: time.Now(),
 		log:   job.Logger,
 	}
-	rv, err := startRendezvous(ctx, job.Size, job.Bind, job.Logger)
+	rv, err := startRendezvous(ctx, job.Size, job.rendezvousBind(), job.Logger)
 	if err != nil {
 		return nil, err
 	}
@@ -158,7 +164,10 @@ func (r *Running) startRank(id int, base []string, outSink, errSink *sink) error
 	if r.job.CPUsPerRank >= 0 {
 		env = procsEnv(env, cpuShare(r.job.CPUsPerRank, r.job.Size))
 	}
-	cmd := newRankCmd(&r.job, id, env)
+	cmd, remote, err := r.newCmd(id, env) // ssh.go: a remote rank's ssh session
+	if err != nil {
+		return err
+	}
 	var prefix []byte
 	if r.job.TagOutput {
 		prefix = tagPrefix(id)
@@ -174,7 +183,7 @@ func (r *Running) startRank(id int, base []string, outSink, errSink *sink) error
 	}
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	var stdinR *os.File
-	if id == 0 && r.job.Stdin != nil {
+	if id == 0 && r.job.Stdin != nil && remote == nil {
 		if f, ok := r.job.Stdin.(*os.File); ok && !isTerminal(f) {
 			cmd.Stdin = f // a file or pipe: the rank reads it directly
 		} else {
@@ -198,7 +207,7 @@ func (r *Running) startRank(id int, base []string, outSink, errSink *sink) error
 	if err != nil {
 		return fmt.Errorf("launch: start rank %d of %s: %w", id, r.job.Path, err)
 	}
-	rk := &rank{id: id, cmd: cmd}
+	rk := &rank{id: id, cmd: cmd, remote: remote}
 	r.ranks = append(r.ranks, rk)
 	r.log.Debug("rank started", "rank", id, "pid", cmd.Process.Pid)
 	go func() {

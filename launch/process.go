@@ -13,6 +13,7 @@ type rank struct {
 	id     int
 	cmd    *exec.Cmd
 	exited bool
+	remote *remoteRank // nil on this host (ssh.go)
 }
 
 // exit is what a rank's waiter reports.
@@ -66,6 +67,9 @@ func newRankCmd(job *Job, id int, env []string) *exec.Cmd {
 // signalGroup sends sig to rank's process group (its pid, as it leads the
 // group). A group that is already gone is not an error.
 func (r *rank) signalGroup(sig syscall.Signal) error {
+	if r.remote != nil {
+		return r.remote.signal(sig)
+	}
 	if r.cmd.Process == nil {
 		return nil
 	}

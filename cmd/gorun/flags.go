@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gorun-hpc/gorun/launch"
 )
 
 // options are gorun's command line, in mpiexec's shape.
@@ -22,6 +24,8 @@ type options struct {
 	verbose bool
 	cpus    int
 	zstd    bool
+	hosts   []launch.Host // -H or --hostfile
+	ssh     string        // --ssh
 	program string
 	args    []string
 }
@@ -47,6 +51,12 @@ Flags:
                      -x GOMAXPROCS=N or GOMAXPROCS in gorun's environment wins.
   --compress         zstd-compress messages of 64 KiB and more between ranks on different
                      hosts when that saves a tenth (pays on links of about 1 Gbit/s and slower)
+  -H, --host LIST    run on these hosts over ssh: h1:4,h2:4 (host:slots; slots default 1);
+                     ranks fill each host's slots in order; -n defaults to the total slots
+  --hostfile FILE    hosts from FILE, Open MPI's syntax: "host slots=N" lines, # comments
+  --ssh CMD          ssh command and options for -H (default $GORUN_SSH, else ssh), e.g.
+                     --ssh "ssh -i ~/.ssh/cluster -p 2222"; the remote hosts must have
+                     gorun at the same path as here ($GORUN_AGENT overrides) and the program
   -v                 say what gorun does (build, ranks started and exited) on stderr
 
 stdin goes to rank 0. SIGINT, SIGTERM, SIGHUP and SIGQUIT are forwarded to every rank;
@@ -126,12 +136,21 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.verbose, "v", false, "")
 	fs.IntVar(&o.cpus, "cpus-per-rank", 0, "")
 	fs.BoolVar(&o.zstd, "compress", false, "")
+	var hostList, hostfile string
+	fs.StringVar(&hostList, "H", "", "")
+	fs.StringVar(&hostList, "host", "", "")
+	fs.StringVar(&hostfile, "hostfile", "", "")
+	fs.StringVar(&hostfile, "machinefile", "", "")
+	fs.StringVar(&o.ssh, "ssh", "", "")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stderr, usageText)
 			return nil, errHelp
 		}
 		return nil, fmt.Errorf("%w (gorun -h for help)", err)
+	}
+	if err := o.readHosts(fs, hostList, hostfile); err != nil {
+		return nil, err
 	}
 	if o.n < 1 {
 		return nil, fmt.Errorf("-n %d: give at least 1 rank", o.n)
@@ -142,4 +161,29 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	}
 	o.program, o.args = rest[0], rest[1:]
 	return o, nil
+}
+
+// readHosts fills o.hosts from -H or --hostfile and makes -n default to
+// their total slots, as mpiexec does.
+func (o *options) readHosts(fs *flag.FlagSet, hostList, hostfile string) error {
+	var err error
+	switch {
+	case hostList != "" && hostfile != "":
+		return errors.New("-H and --hostfile: give one of them")
+	case hostList != "":
+		o.hosts, err = launch.ParseHosts(hostList)
+	case hostfile != "":
+		o.hosts, err = launch.ReadHostfile(hostfile)
+	default:
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	nSet := false
+	fs.Visit(func(f *flag.Flag) { nSet = nSet || f.Name == "n" || f.Name == "np" })
+	if !nSet {
+		o.n = launch.TotalSlots(o.hosts)
+	}
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 
 	"github.com/gorun-hpc/gorun/launch"
 )
@@ -16,6 +17,10 @@ func main() {
 
 // run is gorun without the os.Exit, so the exit status has one source.
 func run(args []string) int {
+	if len(args) == 1 && args[0] == "--agent" {
+		// Hidden: the remote half of -H, started by gorun over ssh.
+		return launch.Agent(os.Stdin, os.Stdout, os.Stderr)
+	}
 	o, err := parseFlags(args, os.Stderr)
 	if errors.Is(err, errHelp) {
 		return 0
@@ -47,11 +52,16 @@ func run(args []string) int {
 		Bind:        o.bind,
 		CPUsPerRank: o.cpus,
 		Compress:    o.zstd,
+		Hosts:       o.hosts,
+		Remote:      launch.Remote{SSH: strings.Fields(o.ssh), Agent: os.Getenv("GORUN_AGENT")},
 		Stdin:       os.Stdin,
 		TagOutput:   o.tag,
 		Timeout:     o.timeout,
 		Grace:       o.grace,
 		Logger:      logger,
+	}
+	if job.Remote.Agent == "" && len(job.Hosts) > 0 {
+		job.Remote.Agent, _ = os.Executable()
 	}
 	return runJob(ctx, job)
 }

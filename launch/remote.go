@@ -1,0 +1,145 @@
+package launch
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+)
+
+// Agent is the remote half of a multi-host launch, run by ssh as
+// `gorun --agent` on the rank's host (Hydra's proxy, for one rank). It
+// reads the rank's description as one JSON line from stdin (so the job
+// secret never appears on a command line), starts the rank in its own
+// process group with the GORUN_* environment, and then reads stdin for
+// "signal N" lines from the launcher, which it forwards to that group.
+// When stdin ends (the launcher or its ssh session is gone) it kills the
+// rank. The rank's stdout and stderr are the session's own. It returns the
+// exit status for the agent's process: the rank's, or 128+signal.
+func Agent(stdin io.Reader, stdout, stderr io.Writer) int {
+	br := bufio.NewReader(stdin)
+	line, err := br.ReadBytes('\n')
+	if err != nil {
+		fmt.Fprintf(stderr, "gorun --agent: no job description on stdin (%v): this mode is started by gorun -H over ssh\n", err)
+		return 2
+	}
+	var spec agentSpec
+	if err := json.Unmarshal(line, &spec); err != nil {
+		fmt.Fprintf(stderr, "gorun --agent: bad job description: %v\n", err)
+		return 2
+	}
+	hostname, _ := os.Hostname()
+	where := fmt.Sprintf("rank %d on %s (%s)", spec.Rank, spec.Host, hostname)
+	env, err := agentEnv(os.Environ(), spec, os.Getenv("SSH_CONNECTION"))
+	if err != nil {
+		fmt.Fprintf(stderr, "gorun --agent: %s: %v\n", where, err)
+		return 2
+	}
+	cmd := exec.Command(spec.Path, spec.Args...)
+	if spec.Argv0 != "" {
+		cmd.Args[0] = spec.Argv0
+	}
+	cmd.Dir, cmd.Env = spec.Dir, env
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT)
+	defer signal.Stop(sigs)
+	if err := cmd.Start(); err != nil {
+		fmt.Fprintf(stderr, "gorun --agent: start %s: %v (is the program on this host at that path?)\n", where, err)
+		return 127
+	}
+	pid := cmd.Process.Pid
+	go func() { // the launcher's signals; ends with the session
+		for {
+			l, err := br.ReadString('\n')
+			if err != nil {
+				_ = syscall.Kill(-pid, syscall.SIGKILL)
+				return
+			}
+			f := strings.Fields(l)
+			if len(f) == 2 && f[0] == "signal" {
+				if n, err := strconv.Atoi(f[1]); err == nil && n > 0 && n < 65 {
+					_ = syscall.Kill(-pid, syscall.Signal(n))
+				}
+			}
+		}
+	}()
+	done := make(chan struct{})
+	defer close(done)
+	go func() { // signals sent to the agent itself go to the rank too
+		for {
+			select {
+			case s := <-sigs:
+				if sig, ok := s.(syscall.Signal); ok {
+					_ = syscall.Kill(-pid, sig)
+				}
+			case <-done:
+				return
+			}
+		}
+	}()
+	werr := cmd.Wait()
+	var ee *exec.ExitError
+	if werr != nil && !isExitError(werr, &ee) {
+		fmt.Fprintf(stderr, "gorun --agent: %s: %v\n", where, werr)
+		return 1
+	}
+	how, code := exit{rank: spec.Rank, state: cmd.ProcessState}.describe()
+	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		fmt.Fprintf(stderr, "gorun --agent: %s %s\n", where, how)
+	}
+	return code
+}
+
+func isExitError(err error, ee **exec.ExitError) bool {
+	e, ok := err.(*exec.ExitError)
+	*ee = e
+	return ok
+}
+
+// agentEnv is the rank's environment on its host: the session's own
+// (PATH, HOME of the remote user) without GORUN_*, then the job's, then
+// the rendezvous address and the address to listen on. sshConn is
+// $SSH_CONNECTION: "client-ip client-port server-ip server-port", the
+// launcher's address as this host reaches it and this host's address on
+// that route, which the other hosts reach too.
+func agentEnv(base []string, spec agentSpec, sshConn string) ([]string, error) {
+	env := make([]string, 0, len(base)+len(spec.Env)+3)
+	for _, kv := range base {
+		if !strings.HasPrefix(kv, "GORUN_") {
+			env = append(env, kv)
+		}
+	}
+	rv := spec.Rendezvous
+	var bind string
+	if f := strings.Fields(sshConn); len(f) == 4 {
+		bind = f[2]
+		if rv == "" {
+			rv = net.JoinHostPort(f[0], spec.Port)
+		}
+	}
+	if rv == "" {
+		return nil, fmt.Errorf("SSH_CONNECTION is not set, so the launcher's address is unknown: give gorun --bind ADDR (an address of the launcher's host that this host reaches)")
+	}
+	env = append(env, spec.Env...)
+	env = append(env, "GORUN_RENDEZVOUS="+rv)
+	hasBind := false
+	for _, kv := range spec.Env {
+		hasBind = hasBind || strings.HasPrefix(kv, "GORUN_BIND=")
+	}
+	if bind != "" && !hasBind {
+		env = append(env, "GORUN_BIND="+bind)
+	}
+	if spec.CPUs >= 0 {
+		env = procsEnv(env, cpuShare(spec.CPUs, spec.Local))
+	}
+	return env, nil
+}
