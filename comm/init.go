@@ -172,7 +172,12 @@ func join(ctx context.Context, cfg Config, job JobInfo, rank int, rv string) (*C
 	w.wg.Add(1)
 	go w.serve()
 	go w.ctl.watch(w)
-	return worldComm(w), nil
+	c := worldComm(w)
+	if err := startMembers(ctx, c); err != nil { // members.go: multi-host jobs only
+		c.Close()
+		return nil, err
+	}
+	return c, nil
 }
 
 // NewLocal starts n ranks of one job inside this process, over loopback
