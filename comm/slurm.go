@@ -3,9 +3,12 @@ package comm
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -14,9 +17,24 @@ import (
 // Under srun without gorun there is no launcher: rank 0 serves the
 // rendezvous itself, on the first host of the step's node list, at a port
 // every task derives from the job and step ids, so no task needs to be
-// told where it is. The job secret is derived from the same ids and the
-// user id: it keeps two jobs apart, but unlike gorun's random secret it
-// does not keep out a local user who knows the ids.
+// told where it is.
+//
+// Nor is there anyone to hand out a random secret, so every task derives
+// the same one: SHA-256 of the job id, step id and user id, plus the
+// contents of a key file when one exists ($GORUN_SLURM_KEY_FILE, or
+// ~/.gorun/slurm.key; it must be mode 0600 or stricter and identical on
+// every node, which a shared home directory gives). What the handshake then
+// proves:
+//   - without the key file: only that the peer is a task of the same job
+//     step (the ids are public: squeue shows them to everyone). It keeps
+//     stale tasks of an earlier step and other jobs on the same port out,
+//     but not a hostile user on the cluster who computes the secret;
+//   - with the key file: also that the peer can read the user's key file,
+//     i.e. runs as that user (or root). Create it once with
+//     `mkdir -p ~/.gorun && head -c 32 /dev/urandom >~/.gorun/slurm.key &&
+//     chmod 600 ~/.gorun/slurm.key`.
+//
+// Munge is not used: its credentials would need cgo and libmunge.
 const (
 	slurmPortBase  = 20000
 	slurmPortRange = 20000
@@ -46,9 +64,41 @@ func slurmJob(getenv func(string) string) (rank, size int, job JobInfo, rv strin
 	j, _ := strconv.Atoi(jobID)
 	s, _ := strconv.Atoi(stepID)
 	port := slurmPortBase + (j*64+s)%slurmPortRange
-	sum := sha256.Sum256([]byte("gorun-slurm\x00" + jobID + "\x00" + stepID + "\x00" + strconv.Itoa(os.Getuid())))
+	key, err := slurmKey(getenv)
+	if err != nil {
+		return 0, 0, JobInfo{}, "", true, err
+	}
+	sum := sha256.Sum256(append([]byte("gorun-slurm\x00"+jobID+"\x00"+stepID+"\x00"+strconv.Itoa(os.Getuid())+"\x00"), key...))
 	job = JobInfo{ID: "slurm-" + jobID + "." + stepID, Secret: sum[:], Size: size}
 	return rank, size, job, net.JoinHostPort(host, strconv.Itoa(port)), true, nil
+}
+
+// slurmKey reads the optional per-user key mixed into the srun job secret
+// (see the comment above slurmPortBase); nil when there is none.
+func slurmKey(getenv func(string) string) ([]byte, error) {
+	path, named := getenv("GORUN_SLURM_KEY_FILE"), true
+	if path == "" {
+		home := getenv("HOME")
+		if home == "" {
+			return nil, nil
+		}
+		path, named = filepath.Join(home, ".gorun", "slurm.key"), false
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		if !named && errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("comm: the srun key file: %v (unset GORUN_SLURM_KEY_FILE or create it): %w", err, ErrBootstrap)
+	}
+	if fi.Mode().Perm()&0o077 != 0 {
+		return nil, fmt.Errorf("comm: the srun key file %s is readable by others (mode %v): run chmod 600 %s: %w", path, fi.Mode().Perm(), path, ErrBootstrap)
+	}
+	key, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("comm: the srun key file: %v: %w", err, ErrBootstrap)
+	}
+	return key, nil
 }
 
 // firstHost is the first host of a Slurm host list such as

@@ -96,6 +96,32 @@ func TestSrunSeed(t *testing.T) {
 	}
 }
 
+// TestSrunKeyFile: with a per-user key file (GORUN_SLURM_KEY_FILE, mode
+// 0600) mixed into the derived secret, the tasks still meet and write the
+// file; a key file others can read is refused by every task.
+func TestSrunKeyFile(t *testing.T) {
+	needSlurm(t)
+	prog := build(t, "./examples/parallel_test")
+	key := filepath.Join(t.TempDir(), "slurm.key")
+	if err := os.WriteFile(key, []byte("not a secret, a test key"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if out, err := srun(t, dir, []string{"GORUN_SLURM_KEY_FILE=" + key}, "-n", "2", prog); err != nil {
+		t.Fatalf("srun -n 2 with a key file: %v\n%s", err, out)
+	}
+	if _, code := interop.H5Dump(t, filepath.Join(dir, "parallel_test.hdf5")); code != 0 {
+		t.Fatalf("h5dump exit %d", code)
+	}
+	if err := os.Chmod(key, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := srun(t, t.TempDir(), []string{"GORUN_SLURM_KEY_FILE=" + key}, "-n", "2", prog)
+	if err == nil || !strings.Contains(out, "chmod 600") {
+		t.Fatalf("srun with a world-readable key file: %v\n%s", err, out)
+	}
+}
+
 // TestSrunTaskFails: one task exits 3 after Init; srun fails, and the other
 // tasks, blocked in a Barrier, get an error naming rank 2 instead of
 // hanging.
