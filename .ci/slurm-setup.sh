@@ -6,15 +6,26 @@
 set -eu
 
 if ! command -v slurmctld >/dev/null || ! command -v munged >/dev/null; then
-	apt-get install -y slurmd slurmctld slurm-client munge >/dev/null
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get install -y slurmd slurmctld slurm-client munge >/dev/null ||
+		{ apt-get update -qq && apt-get install -y slurmd slurmctld slurm-client munge >/dev/null; }
 fi
 
 host=$(hostname -s)
 cpus=$(nproc)
-mem=$(awk '/MemTotal/ {print int($2/1024) - 512}' /proc/meminfo)
+# RealMemory a little under the machine's, so slurmd never finds less than
+# slurm.conf promises (which would drain the node).
+mem=$(awk '/MemTotal/ {m = int($2/1024) - 512; if (m < 1) m = 1; print m}' /proc/meminfo)
+
+# slurmctld, slurmd and the tasks' rendezvous (rank 0 on the first host of
+# the node list) need the short host name to resolve.
+if ! getent hosts "$host" >/dev/null; then
+	echo "127.0.1.1 $host" >>/etc/hosts
+fi
 
 mkdir -p /etc/slurm /var/spool/slurmctld /var/spool/slurmd /var/log/slurm /run/munge /var/lib/munge /var/log/munge
-cat >/etc/slurm/slurm.conf <<CONF
+conf=/etc/slurm/slurm.conf
+cat >"$conf.new" <<CONF
 # One-node Slurm for gorun's tests (written by .ci/slurm-setup.sh).
 ClusterName=gorun
 SlurmctldHost=$host
@@ -43,6 +54,13 @@ SlurmdTimeout=30
 NodeName=$host CPUs=$cpus RealMemory=$mem State=UNKNOWN
 PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP OverSubscribe=FORCE:64
 CONF
+changed=0
+if ! cmp -s "$conf.new" "$conf"; then
+	mv "$conf.new" "$conf"
+	changed=1
+else
+	rm -f "$conf.new"
+fi
 rm -f /etc/slurm/cgroup.conf
 
 if [ ! -s /etc/munge/munge.key ]; then
@@ -58,6 +76,8 @@ if ! pgrep -x munged >/dev/null; then
 fi
 if ! pgrep -x slurmctld >/dev/null; then
 	slurmctld
+elif [ "$changed" = 1 ]; then
+	scontrol reconfigure # a second run with another machine's numbers
 fi
 if ! pgrep -x slurmd >/dev/null; then
 	slurmd
