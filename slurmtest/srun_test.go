@@ -144,18 +144,23 @@ func TestSrunTaskFails(t *testing.T) {
 // within the bootstrap deadline, instead of running as a job of size 1.
 func TestSlurmNoRendezvous(t *testing.T) {
 	prog := build(t, "./slurmtest/internal/failrank")
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, prog)
-	cmd.Env = append(os.Environ(), "SLURM_NTASKS=2", "SLURM_PROCID=1", "SLURM_STEP_ID=0",
-		fmt.Sprintf("SLURM_JOB_ID=%d", 900000+os.Getpid()%9999), "SLURM_STEP_NODELIST=127.0.0.1",
-		"GORUN_BOOTSTRAP_TIMEOUT=2s")
-	start := time.Now()
-	out, err := cmd.CombinedOutput()
-	if err == nil || strings.Contains(string(out), "of 1 started") {
-		t.Fatalf("a lone srun task ran: %v\n%s", err, out)
-	}
-	if !strings.Contains(string(out), "rendezvous") || time.Since(start) > 30*time.Second {
-		t.Fatalf("want a rendezvous error within the 2 s deadline, got after %v:\n%s", time.Since(start), out)
+	// Rank 1 alone finds no rank 0; rank 0 alone serves but nobody registers.
+	for _, rank := range []string{"1", "0"} {
+		t.Run("rank="+rank, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, prog)
+			cmd.Env = append(os.Environ(), "SLURM_NTASKS=2", "SLURM_PROCID="+rank, "SLURM_STEP_ID=0",
+				fmt.Sprintf("SLURM_JOB_ID=%d", 900000+os.Getpid()%9999), "SLURM_STEP_NODELIST=127.0.0.1",
+				"GORUN_BOOTSTRAP_TIMEOUT=2s")
+			start := time.Now()
+			out, err := cmd.CombinedOutput()
+			if err == nil || strings.Contains(string(out), "of 1 started") {
+				t.Fatalf("a lone srun task ran: %v\n%s", err, out)
+			}
+			if !strings.Contains(string(out), "rendezvous") || time.Since(start) > 30*time.Second {
+				t.Fatalf("want a rendezvous error within the 2 s deadline, got after %v:\n%s", time.Since(start), out)
+			}
+		})
 	}
 }
