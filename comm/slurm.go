@@ -35,9 +35,13 @@ import (
 //     chmod 600 ~/.gorun/slurm.key`.
 //
 // Munge is not used: its credentials would need cgo and libmunge.
+//
+// The ports are 20000-31999: below Linux's default ephemeral range
+// (32768-60999), so an outgoing connection on the node rarely holds the
+// port a step needs; a port taken anyway gives rank 0 an error naming it.
 const (
 	slurmPortBase  = 20000
-	slurmPortRange = 20000
+	slurmPortRange = 12000
 )
 
 // slurmJob reads the SLURM_* variables through getenv; ok is false when
