@@ -127,7 +127,6 @@ func TestDeadRank(t *testing.T) {
 		}
 	})
 	t.Run("gorun names the killed rank", func(t *testing.T) {
-		t.Skip("BUGS.md: launch: gorun reports a rank that exited 1 because of a killed rank instead of the killed rank")
 		for _, e := range table.report {
 			t.Error(e)
 		}

@@ -37,6 +37,8 @@ func (r *Running) Wait(ctx context.Context) error {
 		killC    <-chan time.Time // when the rest get SIGKILL
 		timeoutC <-chan time.Time
 		signals  int
+		// killedAll: gorun has SIGKILLed the remaining ranks itself.
+		killedAll bool
 	)
 	if r.job.Timeout > 0 {
 		t := time.NewTimer(r.job.Timeout)
@@ -58,7 +60,18 @@ func (r *Running) Wait(ctx context.Context) error {
 			r.ranks[ex.rank].exited = true
 			how, code := ex.describe()
 			r.log.Debug("rank exited", "rank", ex.rank, "how", how, "after", time.Since(r.start))
-			if ex.success() || result != nil {
+			if ex.success() {
+				continue
+			}
+			if result != nil {
+				// Peers of a killed rank often fail first (they see its
+				// connection drop and exit 1) and are reaped before it.
+				// A rank killed by a signal that gorun did not send, reaped
+				// within the grace period, is the better first cause.
+				if !killedAll && result.Kind == ErrRankFailed && result.Code < 128 && code >= 128 && result.Rank != ex.rank {
+					result = &JobError{Kind: ErrRankFailed, Rank: ex.rank, Code: code, How: how}
+					r.rv.notifyFailed(ex.rank, how)
+				}
 				continue
 			}
 			result = &JobError{Kind: ErrRankFailed, Rank: ex.rank, Code: code, How: how}
@@ -102,6 +115,7 @@ func (r *Running) Wait(ctx context.Context) error {
 
 		case <-killC:
 			killC = nil
+			killedAll = true
 			r.log.Debug("grace period over: killing the remaining ranks", "alive", alive)
 			r.signalAlive(syscall.SIGKILL)
 
