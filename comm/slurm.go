@@ -34,7 +34,9 @@ import (
 //     `mkdir -p ~/.gorun && head -c 32 /dev/urandom >~/.gorun/slurm.key &&
 //     chmod 600 ~/.gorun/slurm.key`.
 //
-// Munge is not used: its credentials would need cgo and libmunge.
+// Munge is not used: it would need libmunge (cgo) or the munge/unmunge
+// commands on every node; rank 0 checking a munge credential in each
+// registration would prove the uid without a key file (not done).
 //
 // The ports are 20000-31999: below Linux's default ephemeral range
 // (32768-60999), so an outgoing connection on the node rarely holds the
