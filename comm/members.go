@@ -87,6 +87,9 @@ func startMembers(ctx context.Context, c *Comm) error {
 	conf.TCPTimeout = 2 * time.Second
 	conf.Events = m
 	conf.Logger = log.New(io.Discard, "", 0)
+	if os.Getenv("GORUN_MEMBERLIST_LOG") == "1" {
+		conf.Logger = log.New(os.Stderr, fmt.Sprintf("rank %d memberlist: ", w.rank), log.Lmicroseconds)
+	}
 	ml, err := memberlist.Create(conf)
 	if err != nil {
 		return fmt.Errorf("comm: rank %d: start memberlist on %s: %v: %w", w.rank, bind, err, ErrBootstrap)
@@ -141,9 +144,11 @@ func (m *members) NotifyJoin(*memberlist.Node)   {}
 func (m *members) NotifyUpdate(*memberlist.Node) {}
 
 // NotifyLeave sees nodes that left (a rank that closed: fine) and nodes
-// declared dead.
+// declared dead; judge tells which.
 func (m *members) NotifyLeave(n *memberlist.Node) {
-	if n.State != memberlist.StateDead || m.w.closed.Load() {
+	// n.State is not updated by memberlist (v0.7) before this call, so a
+	// departure and a death look alike here: judge tells them apart.
+	if m.w.closed.Load() {
 		return
 	}
 	i := strings.LastIndex(n.Name, "-r")
@@ -161,11 +166,20 @@ func (m *members) NotifyLeave(n *memberlist.Node) {
 // means the host dropped off the network or hangs: every rank on it has
 // failed.
 func (m *members) judge(r int, ip string) {
-	c, err := net.DialTimeout("tcp", m.w.addrs[r], memberCheckDial)
-	if err == nil {
+	for try := 0; ; try++ {
+		c, err := net.DialTimeout("tcp", m.w.addrs[r], memberCheckDial)
+		if err != nil {
+			if errors.Is(err, syscall.ECONNREFUSED) {
+				return // the rank ended; its host is up
+			}
+			break // no answer: the host is gone or hangs
+		}
 		c.Close()
-	} else if errors.Is(err, syscall.ECONNREFUSED) {
-		return
+		if try == 1 {
+			break // answered by a kernel, not by memberlist: the rank hangs
+		}
+		// A rank that left as it closes keeps its listener a moment longer.
+		time.Sleep(300 * time.Millisecond)
 	}
 	if m.w.closed.Load() {
 		return
