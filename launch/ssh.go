@@ -18,7 +18,7 @@ import (
 // status.
 type Remote struct {
 	// SSH is the ssh program and the options put before ours (BatchMode=yes,
-	// StrictHostKeyChecking=accept-new, ServerAliveInterval=2, -T, -x);
+	// StrictHostKeyChecking=accept-new, ServerAliveInterval=5, -T, -x);
 	// options given here win. nil = $GORUN_SSH split on blanks, else "ssh".
 	SSH []string
 	// Agent is the path of gorun on the remote hosts; "" = $GORUN_AGENT.
@@ -146,7 +146,7 @@ func (r *Running) newCmd(id int, env []string) (*exec.Cmd, *remoteRank, error) {
 	}
 	argv := append([]string{}, sshArgs[1:]...)
 	argv = append(argv, "-T", "-x", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=accept-new",
-		"-o", "ServerAliveInterval=2", "-o", "ServerAliveCountMax=3",
+		"-o", "ServerAliveInterval=5", "-o", "ServerAliveCountMax=3",
 		host, "--", shellQuote(agent)+" --agent")
 	cmd := exec.Command(sshArgs[0], argv...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}

@@ -183,8 +183,6 @@ LogLevel ERROR
 		return err
 	}
 	cmd := exec.Command("ip", "netns", "exec", h.NS, "/usr/sbin/sshd", "-D", "-e", "-f", conf)
-	var errBuf bytes.Buffer
-	cmd.Stderr = &errBuf
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start sshd in %s: %w", h.NS, err)
 	}
@@ -226,6 +224,9 @@ func (c *Cluster) Exec(i int, args ...string) ([]byte, error) {
 }
 
 func (c *Cluster) close() {
+	for _, h := range c.Hosts {
+		killIn(h.NS) // sessions' processes first: they hold sshd's pipes
+	}
 	for _, h := range c.Hosts {
 		if h.sshd != nil && h.sshd.Process != nil {
 			_ = h.sshd.Process.Kill()

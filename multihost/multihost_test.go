@@ -1,0 +1,170 @@
+package multihost_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorun-hpc/gorun/internal/netns"
+)
+
+// skipUnlessPossible skips without root locally; under CI the tests must
+// run, so a missing tool fails them there.
+func skipUnlessPossible(t *testing.T) {
+	t.Helper()
+	if why := netns.Available(); why != "" && os.Getenv("CI") != "true" {
+		t.Skip("multihost: " + why)
+	}
+}
+
+var (
+	buildOnce sync.Once
+	binDir    string
+	buildErr  error
+)
+
+// binaries builds gorun and the test programs once, into a directory on
+// the "shared filesystem" (every namespace host sees it).
+func binaries(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		binDir, buildErr = os.MkdirTemp("", "gorun-multihost-bin-")
+		if buildErr != nil {
+			return
+		}
+		for _, pkg := range []string{"../cmd/gorun", "../examples/parallel_test", "./internal/ringprog"} {
+			out, err := exec.Command("go", "build", "-o", binDir+"/", pkg).CombinedOutput()
+			if err != nil {
+				buildErr = fmt.Errorf("go build %s: %v\n%s", pkg, err, out)
+				return
+			}
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binDir
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
+
+// gorun prepares gorun -H ... over the cluster's ssh.
+func gorun(ctx context.Context, bin string, c *netns.Cluster, args ...string) *exec.Cmd {
+	all := append([]string{"--ssh", strings.Join(c.SSH, " ")}, args...)
+	return exec.CommandContext(ctx, filepath.Join(bin, "gorun"), all...)
+}
+
+// TestSharedFile: a job over 3 hosts writes one HDF5 file in a shared
+// directory; h5py reads what every rank wrote.
+func TestSharedFile(t *testing.T) {
+	skipUnlessPossible(t)
+	bin := binaries(t)
+	c := netns.New(t, 3)
+	shared := t.TempDir()
+	file := filepath.Join(shared, "parallel_test.hdf5")
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	t0 := time.Now()
+	cmd := gorun(ctx, bin, c, "-H", "h1:2,h2:2,h3:2", "-l", filepath.Join(bin, "parallel_test"), file)
+	out, err := cmd.CombinedOutput()
+	t.Logf("gorun -H h1:2,h2:2,h3:2 parallel_test: %v\n%s", time.Since(t0).Round(time.Millisecond), out)
+	if err != nil {
+		t.Fatalf("gorun: %v", err)
+	}
+	py := `import h5py,sys; print(list(h5py.File(sys.argv[1],'r')['test'][:]))`
+	got, err := exec.Command("/usr/bin/python3", "-c", py, file).CombinedOutput()
+	if err != nil {
+		t.Fatalf("h5py: %v: %s", err, got)
+	}
+	if want := "[0, 1, 2, 3, 4, 5]"; strings.TrimSpace(string(got)) != want {
+		t.Fatalf("h5py reads %s, want %s", got, want)
+	}
+}
+
+// TestHostfileAndExitCode: --hostfile places ranks; ranks report their
+// host; a clean job exits 0.
+func TestHostfileAndExitCode(t *testing.T) {
+	skipUnlessPossible(t)
+	bin := binaries(t)
+	c := netns.New(t, 2)
+	hf := filepath.Join(t.TempDir(), "hosts")
+	if err := os.WriteFile(hf, []byte("# two hosts\nh1 slots=1\n\nh2 slots=2 max_slots=4\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	out, err := gorun(ctx, bin, c, "-v", "--hostfile", hf, filepath.Join(bin, "ringprog"), "-rounds", "20").CombinedOutput()
+	t.Logf("gorun --hostfile: %v\n%s", err, out)
+	if err != nil {
+		t.Fatalf("gorun --hostfile: %v", err)
+	}
+	for _, want := range []string{"rank 0 of 3 on h1", "rank 1 of 3 on h2", "rank 2 of 3 on h2", "round 20"} {
+		if !bytes.Contains(out, []byte(want)) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// TestHostDropsOff: one host's link goes down mid-job; the job fails within
+// 10 s and the survivors' errors name that host's ranks.
+func TestHostDropsOff(t *testing.T) {
+	skipUnlessPossible(t)
+	bin := binaries(t)
+	c := netns.New(t, 3)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := gorun(ctx, bin, c, "-H", "h1:2,h2:2,h3:2", filepath.Join(bin, "ringprog"))
+	var errBuf bytes.Buffer
+	cmd.Stderr = &errBuf
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stdout)
+	running := false
+	for sc.Scan() {
+		if strings.HasPrefix(sc.Text(), "round 20") {
+			running = true
+			break
+		}
+	}
+	if !running {
+		_ = cmd.Wait()
+		t.Fatalf("the job never got going:\n%s", errBuf.String())
+	}
+	go io.Copy(io.Discard, stdout)
+	if err := c.LinkDown(2); err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Now()
+	err = cmd.Wait()
+	took := time.Since(t0)
+	t.Logf("job ended %v after h3's link went down: %v\n%s", took.Round(time.Millisecond), err, errBuf.String())
+	if err == nil {
+		t.Fatal("the job succeeded although h3 dropped off")
+	}
+	if took > 10*time.Second {
+		t.Errorf("took %v to fail, want under 10s", took)
+	}
+	if s := errBuf.String(); !strings.Contains(s, "host h3") || !strings.Contains(s, "ranks 4,5") {
+		t.Errorf("no error names host h3 and its ranks 4,5:\n%s", s)
+	}
+}
