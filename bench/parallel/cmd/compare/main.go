@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -55,16 +56,18 @@ func main() {
 	ranksFlag := flag.String("ranks", "1,2,4,8", "rank counts for the write cases")
 	sizesFlag := flag.String("sizes", "256MiB,1GiB", "total sizes for the write cases")
 	cases := flag.String("cases", "write,meta,vpic,gzip", "cases to run")
+	modes := flag.String("modes", "indep,indep+flush,coll,coll+flush", "write modes to run (indep, coll, each optionally +flush)")
+	md := flag.String("md", "", "also rewrite the table to this file after every configuration (partial results survive an interrupted run)")
 	svg := flag.String("svg", "", "write an SVG plot of write throughput to this file")
 	dir := flag.String("dir", os.TempDir(), "directory for the benchmark files")
 	flag.Parse()
-	if err := run(*runs, *quick, *ranksFlag, *sizesFlag, *cases, *svg, *dir); err != nil {
+	if err := run(*runs, *quick, *ranksFlag, *sizesFlag, *cases, *modes, *md, *svg, *dir); err != nil {
 		fmt.Fprintln(os.Stderr, "compare:", err)
 		os.Exit(1)
 	}
 }
 
-func run(runs int, quick bool, ranksFlag, sizesFlag, casesFlag, svg, dir string) error {
+func run(runs int, quick bool, ranksFlag, sizesFlag, casesFlag, modesFlag, md, svg, dir string) error {
 	bin, err := os.MkdirTemp("", "gorun-pbench")
 	if err != nil {
 		return err
@@ -103,6 +106,10 @@ func run(runs int, quick bool, ranksFlag, sizesFlag, casesFlag, svg, dir string)
 			for _, n := range ranks {
 				for _, coll := range []bool{false, true} {
 					for _, flush := range []bool{false, true} {
+						mode := map[bool]string{false: "indep", true: "coll"}[coll] + map[bool]string{false: "", true: "+flush"}[flush]
+						if !slices.Contains(strings.Split(modesFlag, ","), mode) {
+							continue
+						}
 						rows = append(rows, &row{kase: "write", bytes: size, ranks: n, coll: coll, flush: flush})
 					}
 				}
@@ -155,6 +162,13 @@ func run(runs int, quick bool, ranksFlag, sizesFlag, casesFlag, svg, dir string)
 					continue
 				}
 				rw.secs[s] = append(rw.secs[s], res.Seconds)
+			}
+		}
+		if md != "" {
+			var b bytes.Buffer
+			printTable(&b, rows[:i+1], runs, particles)
+			if err := os.WriteFile(md, b.Bytes(), 0o644); err != nil {
+				return err
 			}
 		}
 	}
@@ -220,7 +234,7 @@ func ratio(a, b float64) string {
 	return fmt.Sprintf("%.2fx", b/a)
 }
 
-func printTable(w *os.File, rows []*row, runs int, particles string) {
+func printTable(w io.Writer, rows []*row, runs int, particles string) {
 	fmt.Fprintf(w, "Medians of %d runs; times are the slowest rank's, from a barrier before open to after close. Speed ratios: >1 means gorun is faster.\n\n", runs)
 	fmt.Fprintln(w, "| case | size | ranks | mode | gorun | h5py (mpio) | raw pwrite | gorun vs h5py | gorun vs raw |")
 	fmt.Fprintln(w, "|---|---:|---:|---|---:|---:|---:|---:|---:|")
