@@ -16,6 +16,7 @@ const (
 	frameData    = 1 // a message
 	frameRevoke  = 2 // payload: revoking rank's error text
 	frameGoodbye = 3 // the sender closed cleanly
+	frameFailed  = 4 // payload: u32 world rank + text: the sender saw that rank fail
 
 	// maxFrame bounds one message; larger lengths are garbage.
 	maxFrame = 1 << 36
@@ -62,7 +63,7 @@ func parseFrameHdr(b []byte) (frameHdr, error) {
 		ctx: binary.LittleEndian.Uint64(b[16:]),
 		len: binary.LittleEndian.Uint64(b[24:]),
 	}
-	if h.kind < frameData || h.kind > frameGoodbye {
+	if h.kind < frameData || h.kind > frameFailed {
 		return frameHdr{}, fmt.Errorf("comm: unknown frame kind %d", h.kind)
 	}
 	if h.flags&^flagZstd != 0 || (h.flags != 0 && h.kind != frameData) {

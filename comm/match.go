@@ -233,14 +233,15 @@ func (e *engine) revoke(cctx uint64, err error) {
 }
 
 // fail breaks every context: a rank died or the job is aborting.
-func (e *engine) fail(err error) {
+func (e *engine) fail(err error) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.failed != nil {
-		return
+		return false
 	}
 	e.failed = err
 	e.wakeLocked(func(*waiter) bool { return true }, err)
+	return true
 }
 
 func (e *engine) wakeLocked(which func(*waiter) bool, err error) {

@@ -277,7 +277,7 @@ func (k *ctlClient) watch(w *world) {
 		}
 		switch m.T {
 		case "failed":
-			w.eng.fail(&RankError{Rank: m.Rank, How: m.Msg})
+			w.rankFailed(&RankError{Rank: m.Rank, How: m.Msg})
 		case "abort":
 			w.eng.fail(fmt.Errorf("comm: rank %d aborted the job with code %d: %w", m.Rank, m.Code, ErrAborted))
 		}

@@ -3,6 +3,7 @@ package comm
 import (
 	"bufio"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -152,6 +153,13 @@ func (w *world) read(c net.Conn) {
 			w.eng.deliver(message{ctx: h.ctx, src: src, tag: int(h.tag), elem: h.elem, n: len(data), data: data})
 		case frameRevoke:
 			w.eng.revoke(h.ctx, &revokedError{by: src, msg: string(data)})
+		case frameFailed:
+			if len(data) >= 4 {
+				r := int(binary.LittleEndian.Uint32(data))
+				if r >= 0 && r < w.size && r != w.rank {
+					w.eng.fail(&RankError{Rank: r, Op: "recv", How: string(data[4:]) + fmt.Sprintf(", as rank %d saw", src)})
+				}
+			}
 		case frameGoodbye:
 			w.mu.Lock()
 			w.bye[src] = true
@@ -193,7 +201,48 @@ func (w *world) lost(src int, err error) {
 	if err != nil && !errors.Is(err, io.EOF) {
 		how = "connection lost: " + err.Error()
 	}
-	w.eng.fail(&RankError{Rank: src, Op: "recv", How: how})
+	w.rankFailed(&RankError{Rank: src, Op: "recv", How: how})
+}
+
+// rankFailed ends the world because rank re.Rank failed. Before any
+// waiting call wakes (and its rank perhaps exits 1), every peer this rank
+// sends to is told which rank failed: on the same ordered stream, ahead
+// of this rank's own EOF, so peers name the rank that failed first, not
+// this follower.
+func (w *world) rankFailed(re *RankError) {
+	w.eng.mu.Lock()
+	first := w.eng.failed == nil
+	w.eng.mu.Unlock()
+	if first && !w.closed.Load() {
+		w.tellFailed(re)
+	}
+	w.eng.fail(re)
+}
+
+func (w *world) tellFailed(re *RankError) {
+	w.mu.Lock()
+	outs := make([]*outConn, 0, len(w.out))
+	for _, oc := range w.out {
+		outs = append(outs, oc)
+	}
+	w.mu.Unlock()
+	payload := binary.LittleEndian.AppendUint32(nil, uint32(re.Rank))
+	payload = append(payload, re.How...)
+	h := frameHdr{kind: frameFailed, src: uint32(w.rank), len: uint64(len(payload))}
+	var hb [frameHdrSize]byte
+	h.put(hb[:])
+	for _, oc := range outs {
+		if !oc.mu.TryLock() { // busy sending: its stream is not ours to wait for
+			continue
+		}
+		if oc.c != nil && oc.err == nil {
+			_ = oc.c.SetWriteDeadline(time.Now().Add(100 * time.Millisecond))
+			nb := net.Buffers{hb[:], payload}
+			_, _ = nb.WriteTo(oc.c)
+			_ = oc.c.SetWriteDeadline(time.Time{})
+		}
+		oc.mu.Unlock()
+	}
 }
 
 // conn returns the connection for our sends to dest, dialing it once.
