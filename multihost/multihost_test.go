@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -167,4 +168,50 @@ func TestHostDropsOff(t *testing.T) {
 	if s := errBuf.String(); !strings.Contains(s, "host h3") || !strings.Contains(s, "ranks 4,5") {
 		t.Errorf("no error names host h3 and its ranks 4,5:\n%s", s)
 	}
+}
+
+// TestExitCodeAndSignal: a remote rank's exit code is gorun's, naming the
+// rank; SIGTERM to gorun reaches the remote ranks (through their agents)
+// and gorun exits 128+15.
+func TestExitCodeAndSignal(t *testing.T) {
+	skipUnlessPossible(t)
+	bin := binaries(t)
+	c := netns.New(t, 2)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	t.Run("exit code", func(t *testing.T) {
+		out, err := gorun(ctx, bin, c, "-H", "h1:2,h2:2", filepath.Join(bin, "ringprog"), "-exit-rank", "3", "-exit-code", "7").CombinedOutput()
+		ee, ok := err.(*exec.ExitError)
+		if !ok || ee.ExitCode() != 7 || !bytes.Contains(out, []byte("gorun: rank 3 exited with code 7")) {
+			t.Fatalf("gorun: %v, want exit 7 naming rank 3:\n%s", err, out)
+		}
+	})
+	t.Run("SIGTERM", func(t *testing.T) {
+		cmd := gorun(ctx, bin, c, "-H", "h1:2,h2:2", filepath.Join(bin, "ringprog"))
+		var errBuf bytes.Buffer
+		cmd.Stderr = &errBuf
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() && !strings.HasPrefix(sc.Text(), "round 20") {
+		}
+		go io.Copy(io.Discard, stdout)
+		t0 := time.Now()
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		err = cmd.Wait()
+		took := time.Since(t0)
+		ee, ok := err.(*exec.ExitError)
+		if !ok || ee.ExitCode() != 128+15 {
+			t.Fatalf("gorun after SIGTERM: %v, want exit 143:\n%s", err, errBuf.String())
+		}
+		if took > 5*time.Second {
+			t.Errorf("SIGTERM took %v to end the job (grace is 2s)", took)
+		}
+		t.Logf("SIGTERM ended the job in %v", took.Round(time.Millisecond))
+	})
 }

@@ -16,6 +16,8 @@ import (
 
 func main() {
 	rounds := flag.Int("rounds", 0, "rounds to run; 0 = until a failure")
+	exitRank := flag.Int("exit-rank", -1, "this rank exits with -exit-code after round 20")
+	exitCode := flag.Int("exit-code", 3, "")
 	flag.Parse()
 	ctx := context.Background()
 	c, err := comm.Init(ctx)
@@ -42,6 +44,9 @@ func main() {
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "ringprog: rank %d (%s): %v\n", r, os.Getenv("GORUN_HOST"), err)
 			os.Exit(1)
+		}
+		if i == 20 && r == *exitRank {
+			os.Exit(*exitCode)
 		}
 		if r == 0 && i%10 == 0 {
 			fmt.Printf("round %d\n", i)
