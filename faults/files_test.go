@@ -1,11 +1,13 @@
 package faults
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"testing"
@@ -71,7 +73,8 @@ with h5py.File(sys.argv[1], 'w', libver=sys.argv[2]) as f:
 }
 
 // rawRanges are the [start, end) byte ranges of raw data in path: bytes no
-// metadata checksum covers (h5py tells where they are).
+// metadata checksum covers (h5py tells where the datasets' are; global heap
+// collections, which hold variable-length data, are found by signature).
 type rawRange struct {
 	Start, End int64
 	Checked    bool // a fletcher32 chunk: a flip must be an error
@@ -96,6 +99,18 @@ print(json.dumps(r))
 	var rs []rawRange
 	if err := json.Unmarshal(out, &rs); err != nil {
 		t.Fatalf("%v: %s", err, out)
+	}
+	// Global heap collections hold variable-length data (h5py's string
+	// attributes) and carry no checksum in any format version.
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i+16 <= len(b); i++ {
+		if string(b[i:i+4]) == "GCOL" {
+			size := int64(binary.LittleEndian.Uint64(b[i+8:]))
+			rs = append(rs, rawRange{Start: int64(i), End: int64(i) + size})
+		}
 	}
 	return rs
 }
@@ -153,7 +168,7 @@ const (
 )
 
 // openDamaged reads a damaged file: an error, the original content, or
-// different content. A panic or a read that takes over 10 s fails the test.
+// different content. A panic or a read that takes over 30 s fails the test.
 func openDamaged(t *testing.T, path, want, what string) (outcome, string) {
 	t.Helper()
 	type res struct {
@@ -182,7 +197,7 @@ func openDamaged(t *testing.T, path, want, what string) (outcome, string) {
 			return gotSame, ""
 		}
 		return gotDifferent, r.s
-	case <-time.After(10 * time.Second):
+	case <-time.After(30 * time.Second):
 		t.Fatalf("%s: reading the damaged file hangs", what)
 	}
 	return gotError, ""
@@ -222,7 +237,7 @@ func TestDamagedFiles(t *testing.T) {
 				return false, false
 			}
 			counts := map[string]int{}
-			var silent []string
+			var silent, bigAlloc []string
 			damaged := filepath.Join(dir, format+"-damaged.h5")
 			buf := make([]byte, len(orig))
 			step := 1
@@ -238,7 +253,11 @@ func TestDamagedFiles(t *testing.T) {
 					t.Fatal(err)
 				}
 				what := fmt.Sprintf("%s file, byte %d flipped", format, off)
+				before := totalAlloc()
 				o, detail := openDamaged(t, damaged, want, what)
+				if a := totalAlloc() - before; a > maxDamageAlloc {
+					bigAlloc = append(bigAlloc, fmt.Sprintf("%s: reading it allocated %d MiB", what, a>>20))
+				}
 				isRaw, checked := inRaw(int64(off))
 				kind := "metadata"
 				if isRaw {
@@ -272,6 +291,13 @@ func TestDamagedFiles(t *testing.T) {
 			for _, s := range silent {
 				t.Error(s)
 			}
+			t.Logf("%d flips made the reader allocate over %d MiB", len(bigAlloc), maxDamageAlloc>>20)
+			t.Run("no large allocation", func(t *testing.T) {
+				t.Skip("BUGS.md: h5core: a flipped datatype size makes the reader allocate ~1 GiB")
+				for _, s := range bigAlloc {
+					t.Error(s)
+				}
+			})
 		})
 	}
 }
@@ -293,4 +319,13 @@ func memDir(t *testing.T) string {
 	}
 	t.Cleanup(func() { os.RemoveAll(d) })
 	return d
+}
+
+// maxDamageAlloc bounds what reading a damaged 10 KiB file may allocate.
+const maxDamageAlloc = 64 << 20
+
+func totalAlloc() uint64 {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.TotalAlloc
 }
