@@ -81,7 +81,7 @@ func TestCallerErrors(t *testing.T) {
 		}, ""},
 		{"WriteSel step 0", nil, func() error {
 			return d.WriteSel(h5file.S(h5file.RangeStep(0, 4, 0), h5file.Range(0, 5)), make([]int32, 20))
-		}, "BUGS.md: h5file: a slice step of 0 is accepted (numpy and h5py refuse it)"},
+		}, ""},
 		{"WriteSel stop before start", nil, func() error {
 			return d.WriteSel(h5file.S(h5file.Range(3, 1), h5file.Range(0, 5)), make([]int32, 5))
 		}, ""},
@@ -230,7 +230,7 @@ func TestCallerErrors(t *testing.T) {
 		{"attribute Set", nil, func() error { return wg.Attrs().Set("b", 1) }, ""},
 		{"attribute Read", nil, func() error { var v int64; return wg.Attrs().Read("a", &v) }, ""},
 		{"attribute Get", nil, func() error { _, err := wg.Attrs().Get("a"); return err }, ""},
-		{"FillValue", nil, func() error { var v int32; return wd.FillValue(&v) }, "BUGS.md: h5file: Dataset.FillValue after Close returns nil, not ErrClosed"},
+		{"FillValue", nil, func() error { var v int32; return wd.FillValue(&v) }, ""},
 	}
 	for _, tc := range afterClose {
 		t.Run("after Close "+tc.name, func(t *testing.T) {

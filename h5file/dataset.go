@@ -301,6 +301,9 @@ func (d *Dataset) hasFilter(id uint16) bool {
 
 // FillValue reads the fill value into dst (a pointer).
 func (d *Dataset) FillValue(dst any) error {
+	if err := d.f.check(); err != nil {
+		return err
+	}
 	v := reflect.ValueOf(dst)
 	if v.Kind() != reflect.Pointer || v.IsNil() {
 		return fmt.Errorf("h5file: FillValue needs a non-nil pointer, got %T: %w", dst, ErrType)

@@ -22,8 +22,17 @@ var All = Slice{0, End, 1}
 // Range is start:stop.
 func Range(start, stop int64) Slice { return Slice{start, stop, 1} }
 
-// RangeStep is start:stop:step.
-func RangeStep(start, stop, step int64) Slice { return Slice{start, stop, step} }
+// RangeStep is start:stop:step. A step of 0 is an error when the selection
+// is used (numpy and h5py refuse it); a Slice literal's zero Step means 1.
+func RangeStep(start, stop, step int64) Slice {
+	if step == 0 {
+		step = zeroStep
+	}
+	return Slice{start, stop, step}
+}
+
+// zeroStep marks RangeStep(a, b, 0), which is refused.
+const zeroStep = math.MinInt64
 
 // Index selects the single index i of a dimension (dset[i]; the
 // dimension stays, with length 1, in the flat buffer's shape).
@@ -56,6 +65,9 @@ func (ss Slices) hyperslab(shape []uint64) (h5core.Hyperslab, error) {
 		step := s.Step
 		if step == 0 {
 			step = 1
+		}
+		if step == zeroStep {
+			return h, fmt.Errorf("h5file: dimension %d: slice step cannot be zero: %w", i, ErrShape)
 		}
 		if step < 0 {
 			return h, fmt.Errorf("h5file: dimension %d: negative step %d is not supported (h5py refuses it too): %w", i, step, ErrShape)
