@@ -23,8 +23,10 @@ func lines(s string) []string {
 }
 
 func TestTimeoutDumpsStacks(t *testing.T) {
-	res := gorun(t, "", "-n", "3", "-l", "--timeout", "1s", "-x", helperEnv+"=sleep", selfBin)
-	if res.code != 124 || !strings.Contains(res.stderr, "gorun: timed out after 1s") {
+	// 5 s: every rank must have started its Go runtime (which prints the
+	// stacks on SIGQUIT) before the timeout, also on a loaded machine.
+	res := gorun(t, "", "-n", "3", "-l", "--timeout", "5s", "-x", helperEnv+"=sleep", selfBin)
+	if res.code != 124 || !strings.Contains(res.stderr, "gorun: timed out after 5s") {
 		t.Errorf("exit %d, want 124 and a timeout message; stderr tail:\n%s", res.code, tail(res.stderr))
 	}
 	for r := range 3 {
