@@ -170,6 +170,11 @@ func run(runs int, quick bool, ranksFlag, sizesFlag, casesFlag, modesFlag, md, s
 			if err := os.WriteFile(md, b.Bytes(), 0o644); err != nil {
 				return err
 			}
+			if svg != "" {
+				if err := os.WriteFile(svg, plot(rows[:i+1]), 0o644); err != nil {
+					return err
+				}
+			}
 		}
 	}
 	printTable(os.Stdout, rows, runs, particles)
