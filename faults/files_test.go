@@ -203,7 +203,8 @@ func openDamaged(t *testing.T, path, want, what string) (outcome, string) {
 	return gotError, ""
 }
 
-// TestDamagedFiles flips every byte of a small file (ours, and the same
+// TestDamagedFiles flips every metadata byte (and every byte of the
+// checksummed chunks) of a small file (ours, and the same
 // content from h5py in the old and the latest format) and truncates it at every
 // length, and reads everything through h5file each time: an error or the
 // right data, never a panic or a hang. Where a checksum covers the byte
@@ -246,6 +247,11 @@ func TestDamagedFiles(t *testing.T) {
 			}
 			flips, truncs := 0, 0
 			for off := 0; off < len(orig); off += step {
+				// Metadata offsets and checksummed chunks; plain raw data
+				// (no checksum can catch a flip there) is not worth the time.
+				if isRaw, checked := inRaw(int64(off)); isRaw && !checked {
+					continue
+				}
 				flips++
 				copy(buf, orig)
 				buf[off] ^= 0xff
