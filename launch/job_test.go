@@ -97,7 +97,7 @@ func TestRunTimeoutDumpsStacks(t *testing.T) {
 	job := helperJob(t, 3, "sleep")
 	job.Stderr = &stderr
 	job.TagOutput = true
-	job.Timeout = 5 * time.Second // every rank must have started its Go runtime, also on a loaded machine
+	job.Timeout = 5 * time.Second    // every rank must have started its Go runtime, also on a loaded machine
 	job.StackWait = 10 * time.Second // ends early: the ranks exit after dumping
 	err := Run(context.Background(), job)
 	if !errors.Is(err, ErrTimeout) || ExitCode(err) != TimeoutExitCode {
