@@ -128,8 +128,16 @@ func (d *Dataset) read(h h5core.Hyperslab, dst any) error {
 	return nil
 }
 
-// encodeValues packs n elements of data into file layout for type t.
+// encodeValues packs n elements of data into file layout for type t. A
+// native slice is returned as is (the write path's zero copy).
 func (f *File) encodeValues(data any, t *Datatype, n uint64) ([]byte, error) {
+	return encodeWith(f.codec(), data, t, n, false)
+}
+
+// encodeWith packs n elements of data into file layout for type t with
+// codec c. A native slice's bytes are returned as they are, or copied when
+// own is set (the caller keeps the buffer beyond the call).
+func encodeWith(c *codec, data any, t *Datatype, n uint64, own bool) ([]byte, error) {
 	v := reflect.ValueOf(data)
 	if !v.IsValid() {
 		return nil, fmt.Errorf("%w: nil data", ErrType)
@@ -141,11 +149,13 @@ func (f *File) encodeValues(data any, t *Datatype, n uint64) ([]byte, error) {
 		if uint64(len(b)) != n*uint64(t.Size) {
 			return nil, fmt.Errorf("%w: %d elements for a selection of %d", ErrShape, v.Len(), n)
 		}
+		if own {
+			b = append([]byte(nil), b...)
+		}
 		return b, nil
 	}
 	size := uint64(t.Size)
 	buf := make([]byte, n*size)
-	c := f.codec()
 	if isList(v, t) {
 		if uint64(v.Len()) != n {
 			return nil, fmt.Errorf("%w: %d elements for a selection of %d", ErrShape, v.Len(), n)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
-	"reflect"
 
 	"github.com/gorun-hpc/gorun/collectives"
 	"github.com/gorun-hpc/gorun/h5core"
@@ -44,41 +43,6 @@ func (v *vlenCapture) codec() *codec {
 	}
 }
 
-// encodeWith packs n elements of data into file layout for type t with
-// codec c (the Go half of encodeValues, with the heap left to c).
-func encodeWith(c *codec, data any, t *Datatype, n uint64) ([]byte, error) {
-	v := reflect.ValueOf(data)
-	if !v.IsValid() {
-		return nil, fmt.Errorf("%w: nil data", ErrType)
-	}
-	for v.Kind() == reflect.Pointer && !v.IsNil() {
-		v = v.Elem()
-	}
-	if b, ok := nativeBytes(v, t); ok {
-		if uint64(len(b)) != n*uint64(t.Size) {
-			return nil, fmt.Errorf("%w: %d elements for a selection of %d", ErrShape, v.Len(), n)
-		}
-		return append([]byte(nil), b...), nil
-	}
-	size := uint64(t.Size)
-	buf := make([]byte, n*size)
-	if isList(v, t) {
-		if uint64(v.Len()) != n {
-			return nil, fmt.Errorf("%w: %d elements for a selection of %d", ErrShape, v.Len(), n)
-		}
-		for i := uint64(0); i < n; i++ {
-			if err := c.encode(v.Index(int(i)), t, buf[i*size:]); err != nil {
-				return nil, fmt.Errorf("element %d: %w", i, err)
-			}
-		}
-		return buf, nil
-	}
-	if n != 1 {
-		return nil, fmt.Errorf("%w: one value for a selection of %d elements (pass a slice)", ErrShape, n)
-	}
-	return buf, c.encode(v, t, buf)
-}
-
 // valueDigest summarises a value for the op log (attributes: ranks that
 // set different values disagree). "" for serial files, which keep no log.
 func (f *File) valueDigest(value any, t *Datatype, n uint64) string {
@@ -86,7 +50,7 @@ func (f *File) valueDigest(value any, t *Datatype, n uint64) string {
 		return ""
 	}
 	var vc vlenCapture
-	buf, err := encodeWith(vc.codec(), value, t, n)
+	buf, err := encodeWith(vc.codec(), value, t, n, true)
 	if err != nil {
 		return "value=invalid"
 	}
@@ -173,7 +137,7 @@ func (d *Dataset) writeVlenCollective(h h5core.Hyperslab, data any) error {
 	}
 	if err == nil && h.NumElements() > 0 {
 		var vc vlenCapture
-		pk.Buf, err = encodeWith(vc.codec(), data, t, h.NumElements())
+		pk.Buf, err = encodeWith(vc.codec(), data, t, h.NumElements(), true)
 		pk.Counts, pk.Data = vc.counts, vc.data
 	}
 	if err != nil {
