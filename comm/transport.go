@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -220,12 +222,7 @@ func (w *world) rankFailed(re *RankError) {
 }
 
 func (w *world) tellFailed(re *RankError) {
-	w.mu.Lock()
-	outs := make([]*outConn, 0, len(w.out))
-	for _, oc := range w.out {
-		outs = append(outs, oc)
-	}
-	w.mu.Unlock()
+	outs := w.outConns()
 	payload := binary.LittleEndian.AppendUint32(nil, uint32(re.Rank))
 	payload = append(payload, re.How...)
 	h := frameHdr{kind: frameFailed, src: uint32(w.rank), len: uint64(len(payload))}
@@ -348,18 +345,20 @@ func (w *world) send(ctx context.Context, dest int, h frameHdr, bufs [][]byte) e
 	return nil
 }
 
+// outConns is a snapshot of the connections this rank dialed.
+func (w *world) outConns() []*outConn {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return slices.Collect(maps.Values(w.out))
+}
+
 // close says goodbye to every peer we dialed and stops the readers.
 func (w *world) close() {
 	if w.closed.Swap(true) {
 		return
 	}
 	close(w.done)
-	w.mu.Lock()
-	outs := make([]*outConn, 0, len(w.out))
-	for _, oc := range w.out {
-		outs = append(outs, oc)
-	}
-	w.mu.Unlock()
+	outs := w.outConns()
 	for _, oc := range outs {
 		oc.mu.Lock()
 		if oc.c != nil {
