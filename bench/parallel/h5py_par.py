@@ -19,25 +19,9 @@ def part(n, r, p):
     return min(r * per, n), min((r + 1) * per, n)
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument('-case', default='write')
-    ap.add_argument('-bytes', type=int, default=256 << 20)
-    ap.add_argument('-flush', action='store_true')
-    ap.add_argument('-coll', action='store_true')
-    ap.add_argument('-dir', default='/tmp')
-    ap.add_argument('-steps', type=int, default=5)
-    ap.add_argument('-particles', type=int, default=1 << 20)
-    a = ap.parse_args()
-    comm = MPI.COMM_WORLD
-    r, p = comm.rank, comm.size
-    path = os.path.join(a.dir, 'h5pypar-%s-%d.h5' % (a.case, os.getppid()))
-    n = a.bytes // 8
-    lo, hi = part(n, r, p)
-    x = (np.arange(lo, hi, dtype='f8') % 1000) * 0.5
+def run_case(a, comm, path, x, lo, hi, n, r, p):
+    """One whole run of the case; returns the error text or ''."""
     err = ''
-    comm.Barrier()
-    t0 = time.perf_counter()
     try:
         if a.case in ('write', 'gzip'):
             with h5py.File(path, 'w', driver='mpio', comm=comm) as f:
@@ -84,8 +68,41 @@ def main():
             raise ValueError('unknown case ' + a.case)
     except Exception as e:  # reported, like the Go side
         err = str(e)
-    mine = time.perf_counter() - t0
-    slowest = comm.allreduce(mine, op=MPI.MAX)
+    return err
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('-case', default='write')
+    ap.add_argument('-bytes', type=int, default=256 << 20)
+    ap.add_argument('-flush', action='store_true')
+    ap.add_argument('-coll', action='store_true')
+    ap.add_argument('-dir', default='/tmp')
+    ap.add_argument('-steps', type=int, default=5)
+    ap.add_argument('-particles', type=int, default=1 << 20)
+    ap.add_argument('-warmup', type=int, default=1)
+    a = ap.parse_args()
+    comm = MPI.COMM_WORLD
+    r, p = comm.rank, comm.size
+    path = os.path.join(a.dir, 'h5pypar-%s-%d.h5' % (a.case, os.getppid()))
+    n = a.bytes // 8
+    lo, hi = part(n, r, p)
+    x = (np.arange(lo, hi, dtype='f8') % 1000) * 0.5
+    # Warm-up runs: whole untimed runs in the same processes, as on the Go
+    # side (see gopar/main.go).
+    for i in range(a.warmup + 1):
+        comm.Barrier()
+        t0 = time.perf_counter()
+        err = run_case(a, comm, path, x, lo, hi, n, r, p)
+        mine = time.perf_counter() - t0
+        slowest = comm.allreduce(mine, op=MPI.MAX)
+        if i < a.warmup and r == 0:
+            try:
+                os.remove(path)
+            except OSError:
+                pass
+        if err:
+            break
     if r == 0:
         try:
             os.remove(path)

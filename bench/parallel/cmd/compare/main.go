@@ -60,14 +60,15 @@ func main() {
 	md := flag.String("md", "", "also rewrite the table to this file after every configuration (partial results survive an interrupted run)")
 	svg := flag.String("svg", "", "write an SVG plot of write throughput to this file")
 	dir := flag.String("dir", os.TempDir(), "directory for the benchmark files")
+	warmup := flag.Int("warmup", 1, "untimed whole runs in the same processes before each timed run (both sides)")
 	flag.Parse()
-	if err := run(*runs, *quick, *ranksFlag, *sizesFlag, *cases, *modes, *md, *svg, *dir); err != nil {
+	if err := run(*runs, *quick, *ranksFlag, *sizesFlag, *cases, *modes, *md, *svg, *dir, *warmup); err != nil {
 		fmt.Fprintln(os.Stderr, "compare:", err)
 		os.Exit(1)
 	}
 }
 
-func run(runs int, quick bool, ranksFlag, sizesFlag, casesFlag, modesFlag, md, svg, dir string) error {
+func run(runs int, quick bool, ranksFlag, sizesFlag, casesFlag, modesFlag, md, svg, dir string, warmup int) error {
 	bin, err := os.MkdirTemp("", "gorun-pbench")
 	if err != nil {
 		return err
@@ -130,7 +131,7 @@ func run(runs int, quick bool, ranksFlag, sizesFlag, casesFlag, modesFlag, md, s
 	}
 	env := append(os.Environ(), "OMPI_ALLOW_RUN_AS_ROOT=1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1")
 	for i, rw := range rows {
-		args := []string{"-case", rw.kase, "-bytes", strconv.FormatInt(rw.bytes, 10), "-dir", dir, "-particles", particles}
+		args := []string{"-case", rw.kase, "-bytes", strconv.FormatInt(rw.bytes, 10), "-dir", dir, "-particles", particles, "-warmup", strconv.Itoa(warmup)}
 		if rw.flush {
 			args = append(args, "-flush")
 		}
