@@ -29,7 +29,7 @@ type ptestListing struct {
 // TestGorunScenarios runs every scenario of h5file/internal/ptest as real
 // processes through cmd/gorun with 1, 2, 3, 4, 8 and 16 ranks: the
 // scenarios that must succeed in one job per rank count, each file then
-// opened by h5dump (exit 0) and checked value by value by h5py (one Python
+// opened by h5dump and netCDF's ncdump (exit 0) and checked value by value by h5py (one Python
 // process per rank count); each mismatch scenario in a job of its own,
 // which must fail on every rank with its error text and leave a file that
 // h5dump opens and h5py finds as of the last flush.
@@ -111,6 +111,9 @@ func TestGorunScenarios(t *testing.T) {
 			for name, path := range files {
 				if out, code := interop.H5Dump(t, "-H", path); code != 0 {
 					t.Errorf("%s: h5dump -H exit %d\n%s", name, code, out)
+				}
+				if out, code := interop.NCDump(t, "-h", path); code != 0 {
+					t.Errorf("%s: ncdump -h exit %d (netCDF-4 readers must open it)\n%s", name, code, out)
 				}
 				script += fmt.Sprintf("def check_%s(f):\n%s\n", name, indent(verify[name]))
 				script += fmt.Sprintf(`try:

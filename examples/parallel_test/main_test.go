@@ -19,7 +19,7 @@ func need(t *testing.T, name string, args ...string) string {
 	}
 	if err != nil {
 		if os.Getenv("CI") != "" {
-			t.Fatalf("%s is needed (Debian: hdf5-tools, python3-h5py): %v", name, err)
+			t.Fatalf("%s is needed (Debian: hdf5-tools, python3-h5py, netcdf-bin): %v", name, err)
 		}
 		t.Skipf("%s not available: %v", name, err)
 	}
@@ -39,10 +39,13 @@ func build(t *testing.T, dir, pkg string) string {
 
 // TestSeed runs the seed through the real launcher with 1..8 ranks, and in
 // atomic mode with 4 and 8, and reads the file back with libhdf5's h5dump
-// (exactly the seed's output with 4 ranks) and with h5py.
+// (exactly the seed's output with 4 ranks), with h5py, and with netCDF's
+// ncdump (the file is a valid netCDF-4 file: dimensions are phony_dim_N as
+// for any HDF5 file without dimension scales).
 func TestSeed(t *testing.T) {
 	h5dump := need(t, "h5dump", "--version")
 	py := need(t, "/usr/bin/python3", "-c", "import h5py")
+	ncdump := need(t, "ncdump")
 	bin := t.TempDir()
 	gorun := build(t, bin, "./cmd/gorun")
 	prog := build(t, bin, "./examples/parallel_test")
@@ -79,6 +82,16 @@ func TestSeed(t *testing.T) {
 			}
 			if n == 4 && dump != string(golden) {
 				t.Errorf("h5dump differs from the seed's:\n%s\nwant:\n%s", dump, golden)
+			}
+			nc, err := exec.Command(ncdump, path).CombinedOutput()
+			if err != nil {
+				t.Fatalf("ncdump: %v\n%s", err, nc)
+			}
+			if want := fmt.Sprintf("phony_dim_0 = %d ;", n); !strings.Contains(string(nc), want) {
+				t.Errorf("ncdump lacks %q:\n%s", want, nc)
+			}
+			if want := " test = " + strings.Join(vals, ", ") + " ;\n"; !strings.Contains(string(nc), want) {
+				t.Errorf("ncdump lacks %q:\n%s", want, nc)
 			}
 			script := `import h5py, sys
 f = h5py.File(sys.argv[1], "r")

@@ -22,7 +22,7 @@ const Python = "/usr/bin/python3"
 func need(t testing.TB, what string, err error) {
 	t.Helper()
 	if os.Getenv("CI") != "" {
-		t.Fatalf("%s is needed (Debian: hdf5-tools, python3-h5py): %v", what, err)
+		t.Fatalf("%s is needed (Debian: hdf5-tools, python3-h5py, netcdf-bin): %v", what, err)
 	}
 	t.Skipf("%s not available: %v", what, err)
 }
@@ -55,6 +55,13 @@ func run(t testing.TB, cmd *exec.Cmd) (string, int) {
 func H5Dump(t testing.TB, args ...string) (string, int) {
 	t.Helper()
 	return run(t, exec.Command(tool(t, "h5dump"), args...))
+}
+
+// NCDump runs netCDF's ncdump with args (netCDF-4 reads HDF5 files) and
+// returns its output and exit code.
+func NCDump(t testing.TB, args ...string) (string, int) {
+	t.Helper()
+	return run(t, exec.Command(tool(t, "ncdump"), args...))
 }
 
 // H5Ls runs h5ls with args and returns its output and exit code.
