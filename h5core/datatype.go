@@ -549,6 +549,7 @@ func decodeType(c *cursor, depth int) *Datatype {
 	}
 	cv := c.u8()
 	f0, f1, _ := c.u8(), c.u8(), c.u8()
+	sizeOff := c.off()
 	size := c.u32()
 	if c.err != nil {
 		return nil
@@ -675,5 +676,79 @@ func decodeType(c *cursor, depth int) *Datatype {
 	if c.err != nil {
 		return nil
 	}
+	if msg := t.sizeProblem(); msg != "" {
+		c.err = formatErr(sizeOff, c.what+": "+msg, nil)
+		return nil
+	}
 	return t
+}
+
+// sizeProblem says what is wrong with a decoded type's size, or "" if
+// nothing. The size field is 4 bytes, so one flipped byte can make a
+// float of 16 MiB per element; the reader would then allocate elements x
+// size bytes. Sizes are refused where the format or libhdf5 fixes them
+// (atomic numbers, vlen references, enums and arrays whose size follows
+// from their base); strings, opaque and compound types may be any size and
+// are bounded later by the storage that holds them.
+func (t *Datatype) sizeProblem() string {
+	switch t.Class {
+	case ClassInteger, ClassBitfield:
+		switch t.Size {
+		case 1, 2, 4, 8, 16:
+		default:
+			return fmt.Sprintf("%s of %d bytes (want 1, 2, 4, 8 or 16)", t.className(), t.Size)
+		}
+		if uint32(t.BitOffset)+uint32(t.Precision) > 8*t.Size {
+			return fmt.Sprintf("%s of %d bytes with bit offset %d and precision %d", t.className(), t.Size, t.BitOffset, t.Precision)
+		}
+	case ClassFloat:
+		switch t.Size {
+		case 2, 4, 8, 16:
+		default:
+			return fmt.Sprintf("float of %d bytes (want 2, 4, 8 or 16)", t.Size)
+		}
+		bits := 8 * t.Size
+		if uint32(t.BitOffset)+uint32(t.Precision) > bits || uint32(t.SignLoc) >= bits ||
+			uint32(t.ExpLoc)+uint32(t.ExpSize) > bits || uint32(t.MantLoc)+uint32(t.MantSize) > bits {
+			return fmt.Sprintf("float of %d bytes with fields outside it (sign bit %d, exponent %d+%d, mantissa %d+%d, precision %d at %d)",
+				t.Size, t.SignLoc, t.ExpLoc, t.ExpSize, t.MantLoc, t.MantSize, t.Precision, t.BitOffset)
+		}
+	case ClassTime:
+		if t.Size != 4 && t.Size != 8 {
+			return fmt.Sprintf("time of %d bytes (want 4 or 8)", t.Size)
+		}
+	case ClassVlen:
+		if t.Size != VlenRefSize {
+			return fmt.Sprintf("variable-length type of %d bytes (want %d: length, heap address, index)", t.Size, VlenRefSize)
+		}
+	case ClassEnum:
+		if t.Base != nil && t.Size != t.Base.Size {
+			return fmt.Sprintf("enum of %d bytes over a %d-byte base", t.Size, t.Base.Size)
+		}
+	case ClassArray:
+		if t.Base == nil {
+			return ""
+		}
+		n := uint64(t.Base.Size)
+		for _, d := range t.Dims {
+			n *= uint64(d) // at most 2^32 per step, checked below
+			if n > 0xffffffff {
+				return fmt.Sprintf("array %v of %d-byte elements is 4 GiB or more", t.Dims, t.Base.Size)
+			}
+		}
+		if n != uint64(t.Size) {
+			return fmt.Sprintf("array %v of %d-byte elements stored as %d bytes (want %d)", t.Dims, t.Base.Size, t.Size, n)
+		}
+	}
+	return ""
+}
+
+func (t *Datatype) className() string {
+	switch t.Class {
+	case ClassInteger:
+		return "integer"
+	case ClassBitfield:
+		return "bitfield"
+	}
+	return fmt.Sprintf("class %d type", t.Class)
 }
