@@ -16,12 +16,21 @@ func (d *Dataset) ReadChunk(r io.ReaderAt, coords []uint64) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Every buffer below is bounded before it is made: the decoded size
+	// by the chunk shape (checked against the dataset's extent, and under
+	// the format's 4 GiB), the stored size by the end of the file.
+	if err := d.checkChunkShape(); err != nil {
+		return nil, err
+	}
 	want := d.ChunkBytes()
 	if !ok {
 		return d.fillBuffer(want), nil
 	}
-	if rec.Size > 1<<32 {
-		return nil, fmt.Errorf("h5core: chunk %v of %d bytes: %w", coords, rec.Size, ErrFormat)
+	if rec.Size > 1<<32 || rec.Addr > d.f.eof || rec.Size > d.f.eof-rec.Addr {
+		return nil, formatErr(int64(min(rec.Addr, 1<<62)), fmt.Sprintf("chunk %v of %d stored bytes lies beyond the end of the file (%d bytes)", coords, rec.Size, d.f.eof), nil)
+	}
+	if len(d.filters) == 0 && rec.Size != want {
+		return nil, formatErr(int64(rec.Addr), fmt.Sprintf("unfiltered chunk %v stored in %d bytes, its shape %v of %d-byte elements needs %d", coords, rec.Size, d.chunk, d.dtype.Size, want), nil)
 	}
 	raw := make([]byte, rec.Size)
 	if _, err := r.ReadAt(raw, int64(rec.Addr)); err != nil {

@@ -275,6 +275,25 @@ func (d *Dataset) ChunkBytes() uint64 {
 	return n
 }
 
+// checkChunkShape refuses chunk dimensions a dataset read from a damaged
+// file may have: larger than a fixed (not unlimited, non-zero) dimension,
+// as libhdf5 refuses them (H5D__chunk_construct), or 4 GiB or more per
+// chunk. Reading such a chunk would allocate its full decoded size (up to
+// 4 GiB for a few bytes of file).
+func (d *Dataset) checkChunkShape() error {
+	n := uint64(d.dtype.Size)
+	for i, c := range d.chunk {
+		if c == 0 || (i < len(d.maxShape) && d.maxShape[i] != Unlimited && d.shape[i] > 0 && c > d.maxShape[i]) {
+			return formatErr(int64(min(d.addr, 1<<62)), fmt.Sprintf("chunk shape %v does not fit the dataset's maximum shape %v", d.chunk, d.maxShape), nil)
+		}
+		if c > 0xffffffff || n*c > 0xffffffff { // n < 2^32, c < 2^32: no overflow
+			return formatErr(int64(min(d.addr, 1<<62)), fmt.Sprintf("chunk shape %v of %d-byte elements is 4 GiB or more", d.chunk, d.dtype.Size), nil)
+		}
+		n *= c
+	}
+	return nil
+}
+
 // Filters returns the filter pipeline in encoding order.
 func (d *Dataset) Filters() []Filter { return append([]Filter(nil), d.filters...) }
 
