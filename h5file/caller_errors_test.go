@@ -5,17 +5,20 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime/debug"
+	"strings"
 	"testing"
 
 	"github.com/gorun-hpc/gorun/h5file"
 )
 
 // callerSetup is a file with a group, a 2-D int32 dataset, a chunked
-// float64 dataset and an attribute, as the caller-error cases need.
+// float64 dataset, a variable-length and a fixed-length string dataset and
+// an attribute, as the caller-error cases need.
 type callerSetup struct {
-	f    *h5file.File
-	g    *h5file.Group
-	d, c *h5file.Dataset
+	f            *h5file.File
+	g            *h5file.Group
+	d, c         *h5file.Dataset
+	vstr, fixstr *h5file.Dataset
 }
 
 func newCallerSetup(t *testing.T, path string) callerSetup {
@@ -39,7 +42,15 @@ func newCallerSetup(t *testing.T, path string) callerSetup {
 	if err := g.Attrs().Set("a", int64(1)); err != nil {
 		t.Fatal(err)
 	}
-	return callerSetup{f, g, d, c}
+	vstr, err := f.CreateDatasetFrom("vstr", []string{"a", "bc", "def"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fixstr, err := f.CreateDatasetFrom("fixstr", []string{"a", "bc", "def"}, h5file.WithDtype(h5file.FixedString(4, false)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return callerSetup{f, g, d, c, vstr, fixstr}
 }
 
 // noPanic runs call and turns a panic into a test failure naming the case.
@@ -119,8 +130,22 @@ func TestCallerErrors(t *testing.T) {
 		{"read into a non-pointer", nil, func() error { return d.Read(5) }, ""},
 		{"read into nil", nil, func() error { return d.Read(nil) }, ""},
 		{"read into a short slice", h5file.ErrShape, func() error { return d.Read(make([]int32, 3)) }, ""},
-		{"read int32 into strings", h5file.ErrType, func() error { return d.Read(make([]string, 20)) }, "BUGS.md: h5file: reading an int32 dataset into strings fails with a bare EOF instead of ErrType"},
-		{"ReadAll as string", h5file.ErrType, func() error { _, err := h5file.ReadAll[string](d); return err }, "BUGS.md: h5file: reading an int32 dataset into strings fails with a bare EOF instead of ErrType"},
+		{"read int32 into strings", h5file.ErrType, func() error { return d.Read(make([]string, 20)) }, ""},
+		{"ReadAll as string", h5file.ErrType, func() error { _, err := h5file.ReadAll[string](d); return err }, ""},
+		{"read int32 into one string", h5file.ErrType, func() error {
+			var v string
+			return d.ReadSel(h5file.S(h5file.Index(0), h5file.Index(0)), &v)
+		}, ""},
+		{"read int32 into structs", h5file.ErrType, func() error { return d.Read(make([]struct{ A int32 }, 20)) }, ""},
+		{"ReadAll float64 as []int32 slices", h5file.ErrType, func() error { _, err := h5file.ReadAll[[]int32](c); return err }, ""},
+		{"read vlen strings into int32", h5file.ErrType, func() error { return s.vstr.Read(make([]int32, 3)) }, ""},
+		{"ReadAll vlen strings as float64", h5file.ErrType, func() error { _, err := h5file.ReadAll[float64](s.vstr); return err }, ""},
+		{"ReadAll fixed strings as int32", h5file.ErrType, func() error { _, err := h5file.ReadAll[int32](s.fixstr); return err }, ""},
+		{"read fixed strings into bools", h5file.ErrType, func() error { return s.fixstr.Read(make([]bool, 3)) }, ""},
+		{"write int32 to vlen strings", h5file.ErrType, func() error { return s.vstr.Write([]int32{1, 2, 3}) }, ""},
+		{"write int32 to fixed strings", h5file.ErrType, func() error { return s.fixstr.Write([]int32{1, 2, 3}) }, ""},
+		{"write a long string to S4", h5file.ErrType, func() error { return s.fixstr.Write([]string{"a", "toolong", "c"}) }, ""},
+		{"write floats to vlen strings", h5file.ErrType, func() error { return s.vstr.Write([]float64{1, 2, 3}) }, ""},
 		{"attribute read as string", nil, func() error { var v string; return s.g.Attrs().Read("a", &v) }, ""},
 		{"attribute of a channel", nil, func() error { return s.g.Attrs().Set("ch", make(chan int)) }, ""},
 		{"resize a fixed dataset", nil, func() error { return d.Resize(8, 5) }, ""},
@@ -146,6 +171,36 @@ func TestCallerErrors(t *testing.T) {
 			})
 		}
 	}
+	// The type error names both sides, as h5py's TypeError does.
+	if err := d.Read(make([]string, 20)); err == nil || !strings.Contains(err.Error(), "int32") || !strings.Contains(err.Error(), "string") {
+		t.Errorf("read int32 into []string: %v, want the error to name int32 and string", err)
+	}
+	if _, err := h5file.ReadAll[int32](s.vstr); err == nil || !strings.Contains(err.Error(), "variable-length string") || !strings.Contains(err.Error(), "int32") {
+		t.Errorf("read strings into []int32: %v, want the error to name the string type and int32", err)
+	}
+	if _, err := h5file.ReadAll[int32](s.fixstr); err == nil || !strings.Contains(err.Error(), "S4") || !strings.Contains(err.Error(), "int32") {
+		t.Errorf("read fixed strings into []int32: %v, want the error to name S4 and int32", err)
+	}
+	// Either kind of string dataset reads into strings and byte slices.
+	for _, sd := range []*h5file.Dataset{s.vstr, s.fixstr} {
+		got, err := h5file.ReadAll[string](sd)
+		if err != nil || fmt.Sprint(got) != "[a bc def]" {
+			t.Errorf("ReadAll[string] of %v: %q, %v", sd.Dtype(), got, err)
+		}
+		raw, err := h5file.ReadAll[[]byte](sd)
+		if err != nil || len(raw) != 3 || string(raw[2]) != "def" {
+			t.Errorf("ReadAll[[]byte] of %v: %q, %v", sd.Dtype(), raw, err)
+		}
+		var one []byte
+		if err := sd.ReadSel(h5file.S(h5file.Index(1)), &one); err != nil || string(one) != "bc" {
+			t.Errorf("read one element of %v into []byte: %q, %v", sd.Dtype(), one, err)
+		}
+		var anys []any
+		if err := sd.Read(&anys); err != nil || fmt.Sprint(anys) != "[a bc def]" {
+			t.Errorf("read %v into []any: %v, %v", sd.Dtype(), anys, err)
+		}
+	}
+
 	// The file is intact after all that.
 	if err := d.Write(twenty); err != nil {
 		t.Fatalf("a good write after the bad ones: %v", err)
@@ -253,5 +308,69 @@ func TestCallerErrors(t *testing.T) {
 	})
 	if err := noPanic(t, "Close twice", w.Close); err != nil {
 		t.Errorf("Close twice: %v, want nil (closing twice is not an error)", err)
+	}
+}
+
+// TestReadTypeBeforeData: a destination of the wrong type is refused
+// before anything is read or allocated, so the error is ErrType even where
+// the read itself would fail first (here: a dataset never written, whose
+// storage lies past the end of a new file), and names both types.
+func TestReadTypeBeforeData(t *testing.T) {
+	t.Skip("BUGS.md: h5file/io.go decodeTarget: call checkReadDst before reading (M)")
+	f, err := h5file.Create(filepath.Join(t.TempDir(), "fresh.h5"), "w")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	d, err := h5file.CreateDatasetOf[int32](f, "d", []uint64{4, 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		call func() error
+		want string
+	}{
+		{"Read into []string", func() error { return d.Read(make([]string, 20)) }, "cannot read int32 data into []string"},
+		{"ReadAll[string]", func() error { _, err := h5file.ReadAll[string](d); return err }, "cannot read int32 data into []string"},
+		{"ReadSel into *string", func() error {
+			var v string
+			return d.ReadSel(h5file.S(h5file.Index(0), h5file.Index(0)), &v)
+		}, "cannot read int32 data into string"},
+	} {
+		err := noPanic(t, c.name, c.call)
+		if !errors.Is(err, h5file.ErrType) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want ErrType saying %q", c.name, err, c.want)
+		}
+	}
+}
+
+// TestReadBeforeWrite: a dataset created and never written reads as its
+// fill value (h5py reads zeros), also when its storage lies past the end of
+// the file written so far.
+func TestReadBeforeWrite(t *testing.T) {
+	t.Skip("BUGS.md: h5file: reading a never-written contiguous dataset of a new file fails with EOF (M, rawio.go)")
+	f, err := h5file.Create(filepath.Join(t.TempDir(), "fresh.h5"), "w")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, fill := range []any{nil, int32(7)} {
+		var opts []h5file.DatasetOption
+		if fill != nil {
+			opts = append(opts, h5file.FillValue(fill))
+		}
+		d, err := h5file.CreateDatasetOf[int32](f, fmt.Sprintf("d%v", fill != nil), []uint64{4, 5}, opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := h5file.ReadAll[int32](d)
+		want := int32(0)
+		if fill != nil {
+			want = fill.(int32)
+		}
+		if err != nil || len(got) != 20 || got[19] != want {
+			t.Errorf("ReadAll of a never-written dataset (fill %v): %v, %v; want 20 of %d", fill, got, err, want)
+		}
 	}
 }

@@ -418,7 +418,7 @@ func (c *codec) decode(b []byte, t *Datatype, v reflect.Value) error {
 				v.SetFloat(float64(u))
 			}
 		default:
-			return fmt.Errorf("%w: cannot read an HDF5 integer into Go %s", ErrType, v.Type())
+			return fmt.Errorf("%w: cannot read %s data into Go %s", ErrType, typeName(t), v.Type())
 		}
 		return nil
 	case h5core.ClassFloat:
@@ -432,7 +432,7 @@ func (c *codec) decode(b []byte, t *Datatype, v reflect.Value) error {
 			return fmt.Errorf("%w: %d-byte floats are not supported", ErrType, t.Size)
 		}
 		if v.Kind() != reflect.Float32 && v.Kind() != reflect.Float64 {
-			return fmt.Errorf("%w: cannot read an HDF5 float into Go %s", ErrType, v.Type())
+			return fmt.Errorf("%w: cannot read %s data into Go %s", ErrType, typeName(t), v.Type())
 		}
 		v.SetFloat(f)
 		return nil
@@ -443,7 +443,7 @@ func (c *codec) decode(b []byte, t *Datatype, v reflect.Value) error {
 		} else if i := indexByte(s, 0); i >= 0 {
 			s = s[:i]
 		}
-		return setString(v, s)
+		return setString(t, v, s)
 	case h5core.ClassVlen:
 		ref, err := h5core.DecodeVlenRef(b)
 		if err != nil {
@@ -456,10 +456,10 @@ func (c *codec) decode(b []byte, t *Datatype, v reflect.Value) error {
 			}
 		}
 		if t.VlenString {
-			return setString(v, data)
+			return setString(t, v, data)
 		}
 		if v.Kind() != reflect.Slice {
-			return fmt.Errorf("%w: cannot read an HDF5 sequence into Go %s", ErrType, v.Type())
+			return fmt.Errorf("%w: cannot read %s data into Go %s", ErrType, typeName(t), v.Type())
 		}
 		n := int(ref.Len)
 		if uint64(n)*uint64(t.Base.Size) > uint64(len(data)) {
@@ -499,7 +499,7 @@ func (c *codec) decode(b []byte, t *Datatype, v reflect.Value) error {
 		return nil
 	case h5core.ClassCompound:
 		if v.Kind() != reflect.Struct {
-			return fmt.Errorf("%w: cannot read an HDF5 compound into Go %s", ErrType, v.Type())
+			return fmt.Errorf("%w: cannot read %s data into Go %s", ErrType, typeName(t), v.Type())
 		}
 		for _, m := range t.Members {
 			fv, ok := fieldByName(v, m.Name)
@@ -524,14 +524,14 @@ func indexByte(b []byte, c byte) int {
 	return -1
 }
 
-func setString(v reflect.Value, s []byte) error {
+func setString(t *Datatype, v reflect.Value, s []byte) error {
 	switch {
 	case v.Kind() == reflect.String:
 		v.SetString(string(s))
 	case v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.Uint8:
 		v.SetBytes(append([]byte(nil), s...))
 	default:
-		return fmt.Errorf("%w: cannot read an HDF5 string into Go %s", ErrType, v.Type())
+		return fmt.Errorf("%w: cannot read %s data into Go %s", ErrType, typeName(t), v.Type())
 	}
 	return nil
 }
@@ -627,3 +627,140 @@ func isBool(t *Datatype) bool {
 // VlenOf is a variable-length sequence of base (h5py's vlen_dtype); Go
 // slices of slices read and write it.
 func VlenOf(base *Datatype) *Datatype { return h5core.VlenOf(base) }
+
+// checkReadDst checks, before anything is read or allocated, that a read
+// destination as decodeTarget takes it (a pointer to a slice, a slice, or
+// a pointer to one value) can hold elements of type t. Destinations of the
+// wrong shape pass: decodeTarget says what is wrong with them.
+func checkReadDst(t *Datatype, v reflect.Value) error {
+	if !v.IsValid() {
+		return nil
+	}
+	rt := v.Type()
+	bytesAsString := func(s reflect.Type) bool { return s.Elem().Kind() == reflect.Uint8 && isStringType(t) }
+	switch {
+	case rt.Kind() == reflect.Pointer && rt.Elem().Kind() == reflect.Slice && !bytesAsString(rt.Elem()):
+		return checkReadInto(t, rt.Elem().Elem(), rt.Elem())
+	case rt.Kind() == reflect.Slice && !bytesAsString(rt):
+		return checkReadInto(t, rt.Elem(), rt)
+	case rt.Kind() == reflect.Pointer:
+		return checkReadInto(t, rt.Elem(), rt.Elem())
+	}
+	return nil
+}
+
+// checkReadInto reports, before any data is read, whether elements of
+// type t can be decoded into Go values of type elem (dst is the caller's
+// destination type, for the message): reading int32 data into []string
+// would otherwise fail only after the read, or with whatever the read
+// itself hit first. It mirrors codec.decode's rules; decode still checks
+// what only the data can tell (array lengths, sequence contents).
+func checkReadInto(t *Datatype, elem, dst reflect.Type) error {
+	if !readableInto(t, elem, 0) {
+		return fmt.Errorf("cannot read %s data into %s: %w", typeName(t), dst, ErrType)
+	}
+	return nil
+}
+
+func readableInto(t *Datatype, rt reflect.Type, depth int) bool {
+	if t == nil || depth > 32 {
+		return false
+	}
+	if rt.Kind() == reflect.Interface && rt.NumMethod() == 0 {
+		_, err := goType(t)
+		return err == nil
+	}
+	if rt.Kind() == reflect.Pointer {
+		rt = rt.Elem()
+	}
+	k := rt.Kind()
+	switch t.Class {
+	case h5core.ClassInteger, h5core.ClassEnum:
+		return isInt(k) || isUint(k) || k == reflect.Bool || k == reflect.Float32 || k == reflect.Float64
+	case h5core.ClassFloat:
+		return (t.Size == 4 || t.Size == 8) && (k == reflect.Float32 || k == reflect.Float64)
+	case h5core.ClassString:
+		return k == reflect.String || k == reflect.Slice && rt.Elem().Kind() == reflect.Uint8
+	case h5core.ClassVlen:
+		if t.VlenString {
+			return k == reflect.String || k == reflect.Slice && rt.Elem().Kind() == reflect.Uint8
+		}
+		return k == reflect.Slice && readableInto(t.Base, rt.Elem(), depth+1)
+	case h5core.ClassArray:
+		if k == reflect.Slice {
+			return readableInto(t.Base, rt.Elem(), depth+1)
+		}
+		for rt.Kind() == reflect.Array {
+			rt = rt.Elem()
+		}
+		return readableInto(t.Base, rt, depth+1) // the element count is checked per value
+	case h5core.ClassCompound:
+		if k != reflect.Struct {
+			return false
+		}
+		for _, m := range t.Members {
+			for i := 0; i < rt.NumField(); i++ {
+				if n, ok := fieldName(rt.Field(i)); ok && n == m.Name && !readableInto(m.Type, rt.Field(i).Type, depth+1) {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	return false
+}
+
+func isInt(k reflect.Kind) bool {
+	return k == reflect.Int || k == reflect.Int8 || k == reflect.Int16 || k == reflect.Int32 || k == reflect.Int64
+}
+
+func isUint(k reflect.Kind) bool {
+	return k == reflect.Uint || k == reflect.Uint8 || k == reflect.Uint16 || k == reflect.Uint32 || k == reflect.Uint64
+}
+
+// typeName names an HDF5 type as numpy and h5py users know it: int32,
+// float64, bool, a fixed-length string of 10 bytes (S10), ...
+func typeName(t *Datatype) string {
+	switch t.Class {
+	case h5core.ClassInteger:
+		s := fmt.Sprintf("int%d", 8*t.Size)
+		if !t.Signed {
+			s = "u" + s
+		}
+		if t.Order == h5core.BigEndian && t.Size > 1 {
+			s += " (big-endian)"
+		}
+		return s
+	case h5core.ClassFloat:
+		s := fmt.Sprintf("float%d", 8*t.Size)
+		if t.Order == h5core.BigEndian {
+			s += " (big-endian)"
+		}
+		return s
+	case h5core.ClassEnum:
+		if isBool(t) {
+			return "bool"
+		}
+		return "enum of " + typeName(t.Base)
+	case h5core.ClassString:
+		return fmt.Sprintf("fixed-length string (S%d)", t.Size)
+	case h5core.ClassVlen:
+		if t.VlenString {
+			return "variable-length string"
+		}
+		return "variable-length sequence of " + typeName(t.Base)
+	case h5core.ClassArray:
+		return fmt.Sprintf("array %v of %s", t.Dims, typeName(t.Base))
+	case h5core.ClassCompound:
+		return fmt.Sprintf("compound (%d members)", len(t.Members))
+	case h5core.ClassBitfield:
+		return fmt.Sprintf("bitfield of %d bytes", t.Size)
+	case h5core.ClassOpaque:
+		return fmt.Sprintf("opaque of %d bytes", t.Size)
+	case h5core.ClassReference:
+		return "reference"
+	case h5core.ClassTime:
+		return "time"
+	}
+	return fmt.Sprintf("HDF5 class %d", t.Class)
+}
