@@ -691,6 +691,10 @@ func decodeType(c *cursor, depth int) *Datatype {
 // from their base); strings, opaque and compound types may be any size and
 // are bounded later by the storage that holds them.
 func (t *Datatype) sizeProblem() string {
+	prec := uint32(t.Precision)
+	if prec == 0 {
+		prec = 8 * t.Size // as encode writes it
+	}
 	switch t.Class {
 	case ClassInteger, ClassBitfield:
 		switch t.Size {
@@ -698,7 +702,7 @@ func (t *Datatype) sizeProblem() string {
 		default:
 			return fmt.Sprintf("%s of %d bytes (want 1, 2, 4, 8 or 16)", t.className(), t.Size)
 		}
-		if uint32(t.BitOffset)+uint32(t.Precision) > 8*t.Size {
+		if uint32(t.BitOffset)+prec > 8*t.Size {
 			return fmt.Sprintf("%s of %d bytes with bit offset %d and precision %d", t.className(), t.Size, t.BitOffset, t.Precision)
 		}
 	case ClassFloat:
@@ -708,7 +712,7 @@ func (t *Datatype) sizeProblem() string {
 			return fmt.Sprintf("float of %d bytes (want 2, 4, 8 or 16)", t.Size)
 		}
 		bits := 8 * t.Size
-		if uint32(t.BitOffset)+uint32(t.Precision) > bits || uint32(t.SignLoc) >= bits ||
+		if uint32(t.BitOffset)+prec > bits || uint32(t.SignLoc) >= bits ||
 			uint32(t.ExpLoc)+uint32(t.ExpSize) > bits || uint32(t.MantLoc)+uint32(t.MantSize) > bits {
 			return fmt.Sprintf("float of %d bytes with fields outside it (sign bit %d, exponent %d+%d, mantissa %d+%d, precision %d at %d)",
 				t.Size, t.SignLoc, t.ExpLoc, t.ExpSize, t.MantLoc, t.MantSize, t.Precision, t.BitOffset)
