@@ -204,6 +204,11 @@ func (f *File) decodeTarget(dst any, t *Datatype, n uint64) (out func([]byte) er
 	if !v.IsValid() {
 		return nil, nil, fmt.Errorf("%w: nil destination", ErrType)
 	}
+	// The type check comes first, so a wrong destination is reported as
+	// such before any read or allocation.
+	if err := checkReadDst(t, v); err != nil {
+		return nil, nil, err
+	}
 	c := f.codec()
 	size := uint64(t.Size)
 	if v.Kind() == reflect.Pointer && !v.IsNil() && v.Elem().Kind() == reflect.Slice && !(v.Elem().Type().Elem().Kind() == reflect.Uint8 && isStringType(t)) {

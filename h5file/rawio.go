@@ -2,7 +2,9 @@ package h5file
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 
 	"github.com/gorun-hpc/gorun/h5core"
 )
@@ -93,6 +95,32 @@ func covers(runs []h5core.Run, n uint64) bool {
 }
 
 // readRaw fills buf with the packed elements of selection h.
+// readAllocated reads allocated, unfiltered storage at addr into p (off is
+// p's byte offset within the element stream, to align the fill). In a file
+// open for writing, storage is allocated before anything is written to it
+// and the file grows only as it is written, so the part of p past the end
+// of the file was never written: it holds the fill value, as libhdf5 reads
+// it. In a file opened read-only that part is missing: the file is
+// truncated, and that is an error.
+func (d *Dataset) readAllocated(p []byte, addr, off uint64) error {
+	n, err := d.f.os.ReadAt(p, int64(addr))
+	if err == nil || !errors.Is(err, io.EOF) {
+		return err
+	}
+	if d.f.readOnly {
+		return fmt.Errorf("%w: %s: data at byte %d lies past the end of the file (truncated?)", h5core.ErrFormat, d.name, addr+uint64(n))
+	}
+	fill := d.fillElem()
+	if len(fill) == 0 {
+		clear(p[n:])
+		return nil
+	}
+	for i := n; i < len(p); i++ {
+		p[i] = fill[(off+uint64(i))%uint64(len(fill))]
+	}
+	return nil
+}
+
 func (d *Dataset) readRaw(h h5core.Hyperslab, buf []byte) error {
 	unlock, err := d.lockSpan(h, false)
 	if err != nil {
@@ -121,8 +149,7 @@ func (d *Dataset) readRaw(h h5core.Hyperslab, buf []byte) error {
 			return nil
 		}
 		return h5core.ContiguousRuns(shape, es, h, func(r h5core.Run) error {
-			_, err := d.f.os.ReadAt(buf[r.MemOff:r.MemOff+r.Len], int64(addr+r.Off))
-			return err
+			return d.readAllocated(buf[r.MemOff:r.MemOff+r.Len], addr+r.Off, r.Off)
 		})
 	case h5core.LayoutChunked:
 		filtered := len(d.d.Filters()) > 0
@@ -134,7 +161,7 @@ func (d *Dataset) readRaw(h h5core.Hyperslab, buf []byte) error {
 				}
 				if ok {
 					for _, r := range runs {
-						if _, err := d.f.os.ReadAt(buf[r.MemOff:r.MemOff+r.Len], int64(rec.Addr+r.Off)); err != nil {
+						if err := d.readAllocated(buf[r.MemOff:r.MemOff+r.Len], rec.Addr+r.Off, r.Off); err != nil {
 							return err
 						}
 					}
