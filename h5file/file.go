@@ -229,7 +229,10 @@ func (f *File) checkWrite() error {
 }
 
 // Flush writes the metadata to disk (raw data is already there) so that the
-// file on disk is complete and readable by h5dump while it stays open.
+// file on disk is complete and readable by h5dump while it stays open. In a
+// file opened with a communicator (WithComm), of any size, Flush is also
+// MPI_File_sync: the data and metadata of every rank reach the disk (one
+// fsync) before it returns.
 func (f *File) Flush() error {
 	if err := f.check(); err != nil {
 		return err
@@ -249,6 +252,14 @@ func (f *File) flush(call string) error {
 	if f.par == nil {
 		if err := f.model.Flush(f.os); err != nil {
 			return fmt.Errorf("h5file: flush %s: %w", f.path, err)
+		}
+		// A file opened with a communicator keeps MPI's meaning at one
+		// rank too: Flush is MPI_File_sync. A plain serial file flushes
+		// like h5py's default driver, without fsync.
+		if call == "Flush" && f.userComm != nil {
+			if err := f.os.Sync(); err != nil {
+				return fmt.Errorf("h5file: flush %s: sync: %w", f.path, err)
+			}
 		}
 		return nil
 	}
