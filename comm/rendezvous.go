@@ -86,8 +86,8 @@ func readCtl(r io.Reader) (ctlMsg, error) {
 	if _, err := io.ReadFull(r, b); err != nil {
 		return ctlMsg{}, err
 	}
-	var m ctlMsg
-	if err := msgpack.Unmarshal(b, &m); err != nil {
+	m, err := decodeCtl(b)
+	if err != nil {
 		return ctlMsg{}, fmt.Errorf("comm: bad control message: %w", err)
 	}
 	return m, nil
