@@ -691,6 +691,11 @@ func decodeType(c *cursor, depth int) *Datatype {
 // from their base); strings, opaque and compound types may be any size and
 // are bounded later by the storage that holds them.
 func (t *Datatype) sizeProblem() string {
+	if t.Size == 0 {
+		// libhdf5 refuses 0-byte types (H5Tset_size); an array of a
+		// million 0-byte elements would fit in 0 bytes.
+		return fmt.Sprintf("%s of 0 bytes", t.className())
+	}
 	prec := uint32(t.Precision)
 	if prec == 0 {
 		prec = 8 * t.Size // as encode writes it
@@ -753,6 +758,16 @@ func (t *Datatype) className() string {
 		return "integer"
 	case ClassBitfield:
 		return "bitfield"
+	case ClassFloat:
+		return "float"
+	case ClassString:
+		return "string"
+	case ClassOpaque:
+		return "opaque type"
+	case ClassCompound:
+		return "compound"
+	case ClassArray:
+		return "array"
 	}
 	return fmt.Sprintf("class %d type", t.Class)
 }

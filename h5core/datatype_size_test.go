@@ -48,6 +48,8 @@ func TestDatatypeSizeRefused(t *testing.T) {
 		{"array", withSize(ArrayOf(Float64LE, 2, 3), 48), ""},
 		{"array size flipped", withSize(ArrayOf(Float64LE, 2, 3), 0xff000030), "stored as 4278190128 bytes (want 48)"},
 		{"fixed string any size", withSize(FixedString(7, ASCII, PadNull), 0xff07), ""},
+		{"string of 0 bytes", withSize(FixedString(3, ASCII, PadNull), 0), "string of 0 bytes"},
+		{"array of 4 GiB", withSize(ArrayOf(FixedString(1, ASCII, PadNull), 1<<16, 1<<16), 1<<32-1), "4 GiB or more"},
 		{"compound", withSize(Compound(8, Member{Name: "a", Type: Float64LE}), 8), ""},
 	}
 	for _, c := range cases {
