@@ -7,7 +7,10 @@ import (
 
 // ReadChunk returns the decoded contents of the chunk at coords (element
 // offsets), ChunkBytes long. A chunk never written reads as the fill
-// value, as libhdf5 reads it.
+// value, as libhdf5 reads it. A chunk shape or record only a damaged file
+// holds (chunk larger than a fixed dimension, stored bytes past the end of
+// the file, an unfiltered chunk of the wrong size) is a *FormatError before
+// anything of that size is allocated.
 func (d *Dataset) ReadChunk(r io.ReaderAt, coords []uint64) ([]byte, error) {
 	if err := d.checkChunkCoords(coords); err != nil {
 		return nil, err
