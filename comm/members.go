@@ -193,5 +193,6 @@ func (m *members) judge(r int, ip string) {
 	}
 	how := fmt.Sprintf("host %s (%s) stopped answering: memberlist declared it dead; ranks %s on it are lost", host, ip, strings.Join(ranks, ","))
 	m.w.log.Warn("comm: "+how, "rank", m.w.rank)
+	m.w.reportCause(r)
 	m.w.eng.fail(&RankError{Rank: r, Op: "memberlist", How: how})
 }

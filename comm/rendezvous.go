@@ -11,6 +11,7 @@ import (
 	"net"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/vmihailenco/msgpack/v5"
 )
@@ -39,6 +40,7 @@ type EventKind int
 const (
 	EventAbort   EventKind = iota + 1 // a rank called Abort(Code)
 	EventGoodbye                      // a rank closed its world communicator
+	EventCause                        // a rank fails because rank Code failed first
 )
 
 // RendezvousEvent is something a rank told the launcher.
@@ -52,7 +54,7 @@ type RendezvousEvent struct {
 // ctlMsg is the control protocol between ranks and the rendezvous, one
 // length-prefixed msgpack value per message.
 type ctlMsg struct {
-	T     string   `msgpack:"t"` // reg, table, failed, abort, bye
+	T     string   `msgpack:"t"` // reg, table, failed, abort, bye, cause
 	Addr  string   `msgpack:"a,omitempty"`
 	Addrs []string `msgpack:"as,omitempty"`
 	Rank  int      `msgpack:"r,omitempty"`
@@ -193,6 +195,10 @@ func (r *Rendezvous) handle(c net.Conn) {
 		case "abort":
 			r.emit(RendezvousEvent{Kind: EventAbort, Rank: rank, Code: m.Code, Msg: m.Msg})
 			r.broadcast(ctlMsg{T: "abort", Rank: rank, Code: m.Code, Msg: m.Msg})
+		case "cause":
+			if m.Rank >= 0 && m.Rank < r.job.Size && m.Rank != rank {
+				r.emit(RendezvousEvent{Kind: EventCause, Rank: rank, Code: m.Rank})
+			}
 		case "bye":
 			said = true
 			r.emit(RendezvousEvent{Kind: EventGoodbye, Rank: rank})
@@ -253,6 +259,17 @@ func (k *ctlClient) abort(code int, msg string) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	_ = writeCtl(k.c, ctlMsg{T: "abort", Code: code, Msg: msg})
+}
+
+// cause reports that this rank fails because rank failed (EventCause).
+// The write is bounded: a launcher that does not read must not hold up the
+// failing rank.
+func (k *ctlClient) cause(rank int) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	_ = k.c.SetWriteDeadline(time.Now().Add(100 * time.Millisecond))
+	_ = writeCtl(k.c, ctlMsg{T: "cause", Rank: rank})
+	_ = k.c.SetWriteDeadline(time.Time{})
 }
 
 func (k *ctlClient) close() {

@@ -159,6 +159,12 @@ func (w *world) read(c net.Conn) {
 			if len(data) >= 4 {
 				r := int(binary.LittleEndian.Uint32(data))
 				if r >= 0 && r < w.size && r != w.rank {
+					w.eng.mu.Lock()
+					first := w.eng.failed == nil
+					w.eng.mu.Unlock()
+					if first {
+						w.reportCause(r)
+					}
 					w.eng.fail(&RankError{Rank: r, Op: "recv", How: string(data[4:]) + fmt.Sprintf(", as rank %d saw", src)})
 				}
 			}
@@ -216,9 +222,20 @@ func (w *world) rankFailed(re *RankError) {
 	first := w.eng.failed == nil
 	w.eng.mu.Unlock()
 	if first && !w.closed.Load() {
+		w.reportCause(re.Rank)
 		w.tellFailed(re)
 	}
 	w.eng.fail(re)
+}
+
+// reportCause tells the launcher that this rank fails because rank failed,
+// before the engine wakes the program (which may print the error and exit
+// at once): so gorun names the first cause, not this follower, whichever
+// process it reaps first (launch/wait.go).
+func (w *world) reportCause(rank int) {
+	if w.ctl != nil && rank != w.rank && !w.closed.Load() {
+		w.ctl.cause(rank)
+	}
 }
 
 func (w *world) tellFailed(re *RankError) {

@@ -75,16 +75,19 @@ type Job struct {
 
 // Running is a started job: the analogue of a started exec.Cmd.
 type Running struct {
-	job    Job
-	ranks  []*rank
-	exits  chan exit
-	sigs   chan syscall.Signal
-	out    streams
-	stdin  *os.File // write end of rank 0's stdin pipe when copying
-	rv     *rendezvous
-	start  time.Time
-	log    *slog.Logger
-	waited bool
+	// causeOf maps a failed rank to the rank it reported failing
+	// because of (wait.go).
+	causeOf map[int]int
+	job     Job
+	ranks   []*rank
+	exits   chan exit
+	sigs    chan syscall.Signal
+	out     streams
+	stdin   *os.File // write end of rank 0's stdin pipe when copying
+	rv      *rendezvous
+	start   time.Time
+	log     *slog.Logger
+	waited  bool
 }
 
 func (j *Job) defaults() error {

@@ -92,6 +92,28 @@ func TestRunFailures(t *testing.T) {
 	}
 }
 
+// TestFirstCauseFromReports: rank 2 exits 3 while every other rank waits
+// for its right neighbour, so ranks 1, 0 and 3 fail because of it (some
+// through another follower) and exit 1, often before rank 2 is reaped.
+// Gorun must name rank 2 and exit 3 every time: the followers' own reports
+// (comm's "cause" control message) say who failed first.
+func TestFirstCauseFromReports(t *testing.T) {
+	trials := 30
+	if testing.Short() {
+		trials = 5
+	}
+	for i := range trials {
+		job := helperJob(t, 4, "commexit", "2", "3")
+		var stderr bytes.Buffer
+		job.Stderr = &stderr
+		err := Run(context.Background(), job)
+		var je *JobError
+		if !errors.As(err, &je) || je.Rank != 2 || je.Code != 3 || ExitCode(err) != 3 {
+			t.Fatalf("trial %d: Run = %v, want rank 2 exited with code 3\n%s", i, err, stderr.String())
+		}
+	}
+}
+
 func TestRunTimeoutDumpsStacks(t *testing.T) {
 	var stderr bytes.Buffer
 	job := helperJob(t, 3, "sleep")

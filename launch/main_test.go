@@ -1,6 +1,7 @@
 package launch
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -8,6 +9,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gorun-hpc/gorun/collectives"
+	"github.com/gorun-hpc/gorun/comm"
 )
 
 // The test binary doubles as the rank program: with LAUNCH_TEST_HELPER set
@@ -44,6 +48,23 @@ func helperMain(mode string, args []string) int {
 			syscall.Kill(os.Getpid(), syscall.SIGKILL)
 		}
 		time.Sleep(time.Hour)
+	case "commexit": // commexit RANK CODE: after a barrier that rank exits with CODE; rank i waits for rank i+1
+		ctx := context.Background()
+		c, err := comm.Init(ctx)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 2
+		}
+		if err := collectives.Barrier(ctx, c); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 2
+		}
+		if rank == arg(0) {
+			return arg(1)
+		}
+		_, err = c.Recv(ctx, (rank+1)%size, 0, make([]byte, 1))
+		fmt.Fprintf(os.Stderr, "rank %d: %v\n", rank, err)
+		return 1
 	case "sleep":
 		time.Sleep(time.Hour)
 	case "stdin":

@@ -16,6 +16,7 @@ import (
 // rvEvent is what the job loop needs from a rendezvous event.
 type rvEvent struct {
 	abort      bool
+	cause      bool // rank fails because rank code failed first
 	rank, code int
 	msg        string
 }
@@ -60,7 +61,7 @@ func startRendezvous(ctx context.Context, size int, bind string, log *slog.Logge
 		svc:    comm.NewRendezvous(ln, job, log),
 		cancel: cancel,
 		served: make(chan struct{}),
-		evs:    make(chan rvEvent, size+1),
+		evs:    make(chan rvEvent, 2*size+1),
 		log:    log,
 	}
 	go func() {
@@ -87,6 +88,12 @@ func (r *rendezvous) translate(ctx context.Context) {
 			case comm.EventAbort:
 				select {
 				case r.evs <- rvEvent{abort: true, rank: ev.Rank, code: ev.Code, msg: ev.Msg}:
+				case <-ctx.Done():
+					return
+				}
+			case comm.EventCause:
+				select {
+				case r.evs <- rvEvent{cause: true, rank: ev.Rank, code: ev.Code}:
 				case <-ctx.Done():
 					return
 				}

@@ -50,6 +50,11 @@ func (r *Running) Wait(ctx context.Context) error {
 			killC = time.After(after)
 		}
 	}
+	// exited and causeOf are for naming the first cause at the end (see
+	// firstCause): how each failed rank ended, and which rank each
+	// follower said it failed because of.
+	exited := map[int]exitRecord{}
+	r.causeOf = map[int]int{}
 	stopped, stopWatch := r.watchStopped() // stopped.go
 	defer stopWatch()
 	alive := len(r.ranks)
@@ -63,6 +68,7 @@ func (r *Running) Wait(ctx context.Context) error {
 			if ex.success() {
 				continue
 			}
+			exited[ex.rank] = exitRecord{code: code, how: how, killedByUs: killedAll && code == 128+int(syscall.SIGKILL)}
 			if result != nil {
 				// Peers of a killed rank often fail first (they see its
 				// connection drop and exit 1) and are reaped before it.
@@ -75,7 +81,13 @@ func (r *Running) Wait(ctx context.Context) error {
 				continue
 			}
 			result = &JobError{Kind: ErrRankFailed, Rank: ex.rank, Code: code, How: how}
-			r.rv.notifyFailed(ex.rank, how)
+			if c, ok := r.causeOf[ex.rank]; ok {
+				// A follower: tell the others about the rank it failed
+				// because of, the one they should name.
+				r.rv.notifyFailed(c, fmt.Sprintf("failed (rank %d failed because of it and %s)", ex.rank, how))
+			} else {
+				r.rv.notifyFailed(ex.rank, how)
+			}
 			armKill(r.job.Grace)
 
 		case ev := <-r.rv.events():
@@ -137,6 +149,7 @@ func (r *Running) Wait(ctx context.Context) error {
 			drained = true
 		}
 	}
+	result = r.firstCause(result, exited)
 	// The ranks are gone; whatever they started in their process groups
 	// goes too, and with it the last holders of the output pipes.
 	for _, rk := range r.ranks {
@@ -167,6 +180,12 @@ func (r *Running) signalAlive(sig syscall.Signal) {
 // onEvent handles a rendezvous event; it reports whether the job is now
 // ending because of it.
 func (r *Running) onEvent(ev rvEvent, result **JobError) bool {
+	if ev.cause {
+		if _, ok := r.causeOf[ev.rank]; !ok {
+			r.causeOf[ev.rank] = ev.code
+		}
+		return false
+	}
 	if !ev.abort {
 		return false
 	}
@@ -185,4 +204,41 @@ func (r *Running) onEvent(ev rvEvent, result **JobError) bool {
 		r.rv.notifyFailed(ev.rank, how)
 	}
 	return true
+}
+
+// exitRecord is how a rank that failed ended.
+type exitRecord struct {
+	code       int
+	how        string
+	killedByUs bool // SIGKILLed by gorun at the end of the grace period
+}
+
+// firstCause follows the ranks' own reports from the rank reaped first to
+// the rank that failed first. A rank that fails because a peer failed
+// (it saw the peer's connection drop, or was told) reports that peer to
+// the rendezvous before its program sees the error; it usually exits 1,
+// and may be reaped before the peer that caused it, which exited with its
+// own code. The report chain ends at a rank that reported no cause, or
+// whose end is unknown or was gorun's own SIGKILL.
+func (r *Running) firstCause(result *JobError, exited map[int]exitRecord) *JobError {
+	if result == nil || result.Kind != ErrRankFailed {
+		return result
+	}
+	root := result.Rank
+	for range len(r.ranks) {
+		c, ok := r.causeOf[root]
+		if !ok {
+			break
+		}
+		e, ok := exited[c]
+		if !ok || e.killedByUs {
+			break
+		}
+		root = c
+	}
+	if root == result.Rank {
+		return result
+	}
+	e := exited[root]
+	return &JobError{Kind: ErrRankFailed, Rank: root, Code: e.code, How: e.how}
 }
