@@ -151,7 +151,7 @@ func (cl *call) clearWaiting() { cl.waiting.Store(0) }
 // send sends payload to dest behind the call's header.
 func (cl *call) send(dest int, payload []byte) error {
 	if err := cl.c.Sendv(cl.ctx, dest, tagData, cl.hdr[:], payload); err != nil {
-		return cl.fail(err)
+		return cl.fail(cl.waited("sending to", dest, err))
 	}
 	return nil
 }
@@ -176,7 +176,7 @@ func (cl *call) recvUpTo(src int, payload []byte) (int, error) {
 	st, err := cl.c.Recvv(cl.ctx, src, tagData, hb[:], payload)
 	cl.clearWaiting()
 	if err != nil && !errors.Is(err, comm.ErrTruncate) {
-		return 0, cl.fail(err)
+		return 0, cl.fail(cl.waited("waiting for", src, err))
 	}
 	h, herr := decodeHeader(hb[:min(st.Count, hdrSize)])
 	if herr != nil {
@@ -198,7 +198,7 @@ func (cl *call) recvAlloc(src int) ([]byte, error) {
 	msg, st, err := cl.c.RecvBytes(cl.ctx, src, tagData)
 	cl.clearWaiting()
 	if err != nil {
-		return nil, cl.fail(err)
+		return nil, cl.fail(cl.waited("waiting for", src, err))
 	}
 	h, herr := decodeHeader(msg[:min(st.Count, len(msg), hdrSize)])
 	if herr != nil {
@@ -208,6 +208,18 @@ func (cl *call) recvAlloc(src int) ([]byte, error) {
 		return nil, cerr
 	}
 	return msg[hdrSize:], nil
+}
+
+// waited names the peer a send or receive was blocked on when the caller's
+// context ended: a rank that is alive but never arrives (busy, blocked, in
+// another part of the program) is otherwise invisible in the error. Other
+// errors are returned unchanged; errors.Is still finds the context's error.
+func (cl *call) waited(what string, peer int, err error) error {
+	if !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return fmt.Errorf("%s rank %d (rank %d has not reached %s, or is stuck before it: look at what it is doing, e.g. gorun --timeout dumps every rank's goroutines): %w",
+		what, peer, peer, cl.name(), err)
 }
 
 func (cl *call) lengthMismatch(src, got, want int) error {

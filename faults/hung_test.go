@@ -129,7 +129,7 @@ func TestTimeoutDumpsStacks(t *testing.T) {
 
 // TestDeadlineHungRank: without a launcher to notice (a rank that is
 // alive but never arrives), a deadline ends the wait. The error must be
-// the context's, say which call waited, and leave the communicator usable
+// the context's, say which call waited and for which rank, and leave the communicator usable
 // for no one else's call to hang: the other waiting rank fails too.
 func TestDeadlineHungRank(t *testing.T) {
 	cs, err := comm.NewLocal(context.Background(), 3)
@@ -149,6 +149,7 @@ func TestDeadlineHungRank(t *testing.T) {
 			errs <- collectives.Barrier(ctx, cs[rk])
 		}()
 	}
+	named := 0 // errors that say they waited for rank 1
 	for range 2 {
 		select {
 		case err := <-errs:
@@ -158,9 +159,19 @@ func TestDeadlineHungRank(t *testing.T) {
 			if err != nil && !strings.Contains(err.Error(), "Barrier") {
 				t.Errorf("error does not name the call: %v", err)
 			}
+			if err != nil && strings.Contains(err.Error(), "waiting for rank 1 ") {
+				named++
+			}
 			t.Logf("rank's error: %v", err)
 		case <-time.After(30 * time.Second):
 			t.Fatal("Barrier with a deadline did not return")
 		}
+	}
+	// Rank 2 waits for rank 1 from its first round, rank 0 once rank 2's
+	// first message is in; a revoked rank's error carries the revoker's
+	// text. So at least one error names rank 1 (both do, unless rank 2 was
+	// not even scheduled before rank 0's deadline).
+	if named == 0 {
+		t.Error("no rank's error says it was waiting for the hung rank 1")
 	}
 }
