@@ -111,6 +111,7 @@ func newWorld(cfg Config, job JobInfo, rank int, ln net.Listener) *world {
 		eng: newEngine(), log: cfg.Logger, dialTO: cfg.DialTimeout,
 		out: map[int]*outConn{}, bye: map[int]bool{}, done: make(chan struct{})}
 	w.lazyWait.Store(int64(defaultLazyWait))
+	w.lostWait.Store(int64(defaultLostWait))
 	w.compress = cfg.Compress
 	return w
 }
@@ -221,6 +222,11 @@ func NewLocal(ctx context.Context, n int) ([]*Comm, error) {
 			rv.Close()
 			return nil, fmt.Errorf("comm: NewLocal rank %d: %w", i, err)
 		}
+	}
+	// Nobody here reports failed ranks (no launcher reaps these ranks), so
+	// a lost connection has no better verdict to wait for.
+	for _, c := range cs {
+		c.w.lostWait.Store(0)
 	}
 	// The rendezvous lives as long as the job: it ends when the last rank's
 	// control connection closes.

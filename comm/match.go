@@ -66,14 +66,17 @@ type engine struct {
 	queue   []message
 	waiters []*waiter
 	revoked map[uint64]error
-	failed  error // set once: a rank failed or the job aborted
+	failed  error         // set once: a rank failed or the job aborted
+	down    chan struct{} // closed when failed is set
 	// gone holds the ranks that said goodbye (closed their world
 	// communicator): every frame they sent is already queued, so a receive
 	// from one of them that the queue cannot satisfy never will be.
 	gone map[int]error
 }
 
-func newEngine() *engine { return &engine{revoked: map[uint64]error{}, gone: map[int]error{}} }
+func newEngine() *engine {
+	return &engine{revoked: map[uint64]error{}, gone: map[int]error{}, down: make(chan struct{})}
+}
 
 // leave records that src closed cleanly and fails the receives waiting
 // for it alone.
@@ -240,8 +243,16 @@ func (e *engine) fail(err error) bool {
 		return false
 	}
 	e.failed = err
+	close(e.down)
 	e.wakeLocked(func(*waiter) bool { return true }, err)
 	return true
+}
+
+// failure returns the error the engine failed with, or nil.
+func (e *engine) failure() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.failed
 }
 
 func (e *engine) wakeLocked(which func(*waiter) bool, err error) {

@@ -186,7 +186,7 @@ func (r *Rendezvous) handle(c net.Conn) {
 			closed := r.closed
 			r.mu.Unlock()
 			if r.reportLoss && !said && !closed {
-				r.NotifyFailed(rank, "connection to the rendezvous lost")
+				r.NotifyFailed(rank, lostRendezvous)
 				r.depart()
 			}
 			return
@@ -248,6 +248,10 @@ func (r *Rendezvous) Close() error {
 	return err
 }
 
+// lostRendezvous is the self-hosted rendezvous' notice for a rank whose
+// control connection ended without a goodbye.
+const lostRendezvous = "connection to the rendezvous lost"
+
 // ctlClient is a rank's control connection to the rendezvous.
 type ctlClient struct {
 	mu   sync.Mutex
@@ -294,11 +298,38 @@ func (k *ctlClient) watch(w *world) {
 		}
 		switch m.T {
 		case "failed":
-			w.rankFailed(&RankError{Rank: m.Rank, How: m.Msg})
+			re := &RankError{Rank: m.Rank, How: m.Msg}
+			if !weakNotice(m.Msg) || w.lostWait.Load() <= 0 {
+				w.rankFailed(re)
+				continue
+			}
+			// A plain nonzero exit is often a follower's: the notice of
+			// the rank it failed because of may be right behind. Wait for
+			// it aside, so this reader goes on reading notices. Added
+			// before close's wg.Wait: close waits for this reader first.
+			w.wg.Add(1)
+			go func() {
+				defer w.wg.Done()
+				w.awaitVerdict(re.Rank)
+				w.rankFailed(re)
+			}()
 		case "abort":
 			w.eng.fail(fmt.Errorf("comm: rank %d aborted the job with code %d: %w", m.Rank, m.Code, ErrAborted))
 		}
 	}
+}
+
+// weakNotice reports whether a launcher's failure notice says only that a
+// rank exited with a plain nonzero code (or left the self-hosted
+// rendezvous): what a rank that failed because of another does, unlike a
+// signal, an Abort or a launcher that already named the first cause. (A
+// remote rank's signal comes as code 128+N: not weak.)
+func weakNotice(how string) bool {
+	var code int
+	if n, _ := fmt.Sscanf(how, "exited with code %d", &code); n == 1 {
+		return code > 0 && code < 128
+	}
+	return how == lostRendezvous
 }
 
 // depart counts a rank that said goodbye or was lost; when all have,

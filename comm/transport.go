@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"maps"
 	"net"
+	"os"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -39,11 +40,28 @@ type world struct {
 	closed   atomic.Bool
 	done     chan struct{} // closed by close: stalled readers stop waiting
 	lazyWait atomic.Int64  // time.Duration; see defaultLazyWait
-	compress bool          // Config.Compress: zstd for large frames to other hosts
+	lostWait atomic.Int64  // time.Duration; see defaultLostWait
+	// suspectHook, if set (tests), is called when a lost peer's verdict
+	// starts waiting for a better-informed one.
+	suspectHook func(rank int)
+	compress    bool // Config.Compress: zstd for large frames to other hosts
 	// compressAll compresses to every peer, same host or not (tests).
 	compressAll atomic.Bool
 	wg          sync.WaitGroup
 }
+
+// defaultLostWait bounds how long a rank whose peer vanished (its stream
+// ended without a goodbye or a failure notice, or a send to it failed)
+// waits for a better-informed verdict before naming that peer. A peer that
+// fails because another rank died often exits at once, and its EOF can
+// reach us before the launcher's notice of the rank that died first (the
+// launcher must reap it) or a third rank's notice: naming the follower would
+// send the user to the wrong rank. The wait ends as soon as any verdict
+// arrives (the launcher names a rank that died on its own at once), so it
+// costs time only when nobody else knows more. Only a world with a
+// launcher (gorun, or the self-hosted rendezvous under srun, which reports
+// lost ranks) waits.
+const defaultLostWait = 200 * time.Millisecond
 
 // closeWait bounds how long rank 0 under srun keeps serving the
 // rendezvous for ranks that have not closed yet.
@@ -122,8 +140,8 @@ func (w *world) read(c net.Conn) {
 			}
 			if wt != nil && wt.bufs != nil && wt.room >= m.n && (wt.elem < 0 || uint8(wt.elem) == m.elem) {
 				if err := payloadInto(br, h, wt.bufs, m.n); err != nil {
-					wt.ch <- result{err: &RankError{Rank: src, Op: "recv", How: "connection lost mid-message: " + err.Error()}}
 					w.lost(src, err)
+					wt.ch <- result{err: w.verdict(src, "connection lost mid-message: "+err.Error())}
 					return
 				}
 				wt.ch <- result{m: m}
@@ -131,10 +149,10 @@ func (w *world) read(c net.Conn) {
 			}
 			data, err := payloadBytes(br, h)
 			if err != nil {
-				if wt != nil {
-					wt.ch <- result{err: &RankError{Rank: src, Op: "recv", How: "connection lost mid-message: " + err.Error()}}
-				}
 				w.lost(src, err)
+				if wt != nil {
+					wt.ch <- result{err: w.verdict(src, "connection lost mid-message: "+err.Error())}
+				}
 				return
 			}
 			m.data = data
@@ -159,13 +177,9 @@ func (w *world) read(c net.Conn) {
 			if len(data) >= 4 {
 				r := int(binary.LittleEndian.Uint32(data))
 				if r >= 0 && r < w.size && r != w.rank {
-					w.eng.mu.Lock()
-					first := w.eng.failed == nil
-					w.eng.mu.Unlock()
-					if first {
-						w.reportCause(r)
-					}
-					w.eng.fail(&RankError{Rank: r, Op: "recv", How: string(data[4:]) + fmt.Sprintf(", as rank %d saw", src)})
+					// Passed on like our own finding: our peers that
+					// src did not tell must not name us when we exit.
+					w.rankFailed(&RankError{Rank: r, Op: "recv", How: string(data[4:]) + fmt.Sprintf(", as rank %d saw", src)})
 				}
 			}
 		case frameGoodbye:
@@ -209,7 +223,45 @@ func (w *world) lost(src int, err error) {
 	if err != nil && !errors.Is(err, io.EOF) {
 		how = "connection lost: " + err.Error()
 	}
+	w.awaitVerdict(src)
 	w.rankFailed(&RankError{Rank: src, Op: "recv", How: how})
+}
+
+// awaitVerdict waits, at most lostWait, for the world to fail for a reason
+// someone knows better than "rank src vanished": the launcher's notice or a
+// peer's failure notice naming the rank that failed first (see
+// defaultLostWait). Every frame src sent before it vanished has been read
+// by now (the caller saw its stream end or a send to it fail).
+func (w *world) awaitVerdict(src int) {
+	d := time.Duration(w.lostWait.Load())
+	if d <= 0 {
+		return
+	}
+	select {
+	case <-w.eng.down:
+		return
+	default:
+	}
+	if w.suspectHook != nil {
+		w.suspectHook(src)
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-w.eng.down:
+	case <-t.C:
+	case <-w.done:
+	}
+}
+
+// verdict is the error for an operation that lost its peer src: the
+// world's failure if there is one (it may name the rank that failed
+// first), else a *RankError naming src.
+func (w *world) verdict(src int, how string) error {
+	if err := w.eng.failure(); err != nil {
+		return err
+	}
+	return &RankError{Rank: src, Op: "recv", How: how}
 }
 
 // rankFailed ends the world because rank re.Rank failed. Before any
@@ -245,8 +297,9 @@ func (w *world) tellFailed(re *RankError) {
 	h := frameHdr{kind: frameFailed, src: uint32(w.rank), len: uint64(len(payload))}
 	var hb [frameHdrSize]byte
 	h.put(hb[:])
+	until := time.Now().Add(tellWait)
 	for _, oc := range outs {
-		if !oc.mu.TryLock() { // busy sending: its stream is not ours to wait for
+		if !lockBefore(&oc.mu, until) { // stuck sending: the notice cannot go first
 			continue
 		}
 		if oc.c != nil && oc.err == nil {
@@ -259,6 +312,22 @@ func (w *world) tellFailed(re *RankError) {
 	}
 }
 
+// tellWait bounds how long tellFailed waits for connections that are busy
+// sending (a frame in progress must end before the notice can follow it).
+const tellWait = 100 * time.Millisecond
+
+// lockBefore locks mu unless it stays held by others until the deadline.
+// It polls: it runs only on the failure path, once per connection.
+func lockBefore(mu *sync.Mutex, deadline time.Time) bool {
+	for !mu.TryLock() {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return true
+}
+
 // conn returns the connection for our sends to dest, dialing it once.
 func (w *world) conn(ctx context.Context, dest int) (*outConn, error) {
 	w.mu.Lock()
@@ -269,8 +338,12 @@ func (w *world) conn(ctx context.Context, dest int) (*outConn, error) {
 	}
 	w.mu.Unlock()
 	oc.mu.Lock()
-	if oc.c != nil || oc.err != nil {
-		return oc, oc.err
+	if oc.err != nil {
+		oc.mu.Unlock()
+		return nil, oc.err
+	}
+	if oc.c != nil {
+		return oc, nil
 	}
 	d := net.Dialer{Timeout: w.dialTO}
 	c, err := d.DialContext(ctx, "tcp", w.addrs[dest])
@@ -285,7 +358,7 @@ func (w *world) conn(ctx context.Context, dest int) (*outConn, error) {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		return nil, &RankError{Rank: dest, Op: "send", How: "cannot connect to " + w.addrs[dest] + ": " + err.Error()}
+		return nil, w.sendLost(&RankError{Rank: dest, Op: "send", How: "cannot connect to " + w.addrs[dest] + ": " + err.Error()})
 	}
 	if tc, ok := c.(*net.TCPConn); ok {
 		_ = tc.SetNoDelay(true)
@@ -328,6 +401,34 @@ func (w *world) send(ctx context.Context, dest int, h frameHdr, bufs [][]byte) e
 	if err != nil {
 		return err
 	}
+	if re, cause := w.write(ctx, oc, dest, h, bufs); re != nil {
+		if ctx.Err() != nil || errors.Is(cause, os.ErrDeadlineExceeded) {
+			return re // our deadline, not the peer's end
+		}
+		return w.sendLost(re)
+	}
+	return nil
+}
+
+// sendLost fails the world because a send to re.Rank failed (its process
+// is gone), after the same wait for a better verdict as a lost stream; it
+// returns the world's failure, which may name the rank that failed first.
+func (w *world) sendLost(re *RankError) error {
+	w.mu.Lock()
+	clean := w.bye[re.Rank] || w.closed.Load()
+	w.mu.Unlock()
+	if clean { // it said goodbye: an error of this call, not a failed rank
+		return re
+	}
+	w.awaitVerdict(re.Rank)
+	w.rankFailed(re)
+	return w.verdict(re.Rank, re.How)
+}
+
+// write writes one frame to dest on oc, which conn returned locked. A
+// failed write closes the connection (a partial frame cannot be resumed)
+// and returns the error for the caller and the write's own error.
+func (w *world) write(ctx context.Context, oc *outConn, dest int, h frameHdr, bufs [][]byte) (*RankError, error) {
 	defer oc.mu.Unlock()
 	if h.kind == frameData && h.len >= compressMin && w.compressTo(dest) {
 		if dl, ok := ctx.Deadline(); ok {
@@ -335,11 +436,12 @@ func (w *world) send(ctx context.Context, dest int, h frameHdr, bufs [][]byte) e
 			defer oc.c.SetWriteDeadline(time.Time{})
 		}
 		if err := writeCompressed(oc.c, h, bufs, h.len); err != nil {
-			oc.err = &RankError{Rank: dest, Op: "send", How: "connection lost: " + err.Error()}
+			re := &RankError{Rank: dest, Op: "send", How: "connection lost: " + err.Error()}
+			oc.err = re
 			oc.c.Close()
-			return oc.err
+			return re, err
 		}
-		return nil
+		return nil, nil
 	}
 	var hb [frameHdrSize]byte
 	h.put(hb[:])
@@ -355,11 +457,12 @@ func (w *world) send(ctx context.Context, dest int, h frameHdr, bufs [][]byte) e
 		defer oc.c.SetWriteDeadline(time.Time{})
 	}
 	if _, err := nb.WriteTo(oc.c); err != nil {
-		oc.err = &RankError{Rank: dest, Op: "send", How: "connection lost: " + err.Error()}
+		re := &RankError{Rank: dest, Op: "send", How: "connection lost: " + err.Error()}
+		oc.err = re
 		oc.c.Close()
-		return oc.err
+		return re, err
 	}
-	return nil
+	return nil, nil
 }
 
 // outConns is a snapshot of the connections this rank dialed.

@@ -121,7 +121,6 @@ func TestDeadRank(t *testing.T) {
 	t.Logf("dead rank: %d trials, %d hangs, %d wrong reports; worst delay kill -> error %v; failing operations %v; a later-failed peer named instead of the victim %d times, gorun's report naming the wrong rank %d times",
 		table.trials, table.hangs, table.wrong, table.worst, table.ops, len(table.cascade), len(table.report))
 	t.Run("peers name the killed rank", func(t *testing.T) {
-		t.Skip("BUGS.md: comm: a rank failing because of a dead rank is named by its peers instead of the dead rank")
 		for _, e := range table.cascade {
 			t.Error(e)
 		}
