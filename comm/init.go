@@ -185,8 +185,23 @@ func join(ctx context.Context, cfg Config, job JobInfo, rank int, rv string) (*C
 // TCP with the same wire code as separate processes: for tests of the
 // layers above. Close every returned communicator when done.
 func NewLocal(ctx context.Context, n int) ([]*Comm, error) {
+	cs, _, err := newLocal(ctx, n)
+	if err != nil {
+		return nil, err
+	}
+	// Nobody here reports failed ranks (no launcher reaps these ranks), so
+	// a lost connection has no better verdict to wait for.
+	for _, c := range cs {
+		c.w.lostWait.Store(0)
+	}
+	return cs, nil
+}
+
+// newLocal is NewLocal that also returns the job's rendezvous, so tests can
+// send the notices a launcher would.
+func newLocal(ctx context.Context, n int) ([]*Comm, *Rendezvous, error) {
 	if n < 1 {
-		return nil, fmt.Errorf("comm: NewLocal(%d): need at least one rank: %w", n, ErrArgument)
+		return nil, nil, fmt.Errorf("comm: NewLocal(%d): need at least one rank: %w", n, ErrArgument)
 	}
 	secret := make([]byte, 32)
 	id := make([]byte, 8)
@@ -195,7 +210,7 @@ func NewLocal(ctx context.Context, n int) ([]*Comm, error) {
 	job := JobInfo{ID: "local-" + hex.EncodeToString(id), Secret: secret, Size: n}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	cfg := DefaultConfig()
 	rv := NewRendezvous(ln, job, cfg.Logger)
@@ -220,13 +235,8 @@ func NewLocal(ctx context.Context, n int) ([]*Comm, error) {
 				}
 			}
 			rv.Close()
-			return nil, fmt.Errorf("comm: NewLocal rank %d: %w", i, err)
+			return nil, nil, fmt.Errorf("comm: NewLocal rank %d: %w", i, err)
 		}
-	}
-	// Nobody here reports failed ranks (no launcher reaps these ranks), so
-	// a lost connection has no better verdict to wait for.
-	for _, c := range cs {
-		c.w.lostWait.Store(0)
 	}
 	// The rendezvous lives as long as the job: it ends when the last rank's
 	// control connection closes.
@@ -236,7 +246,7 @@ func NewLocal(ctx context.Context, n int) ([]*Comm, error) {
 		}
 		rv.Close()
 	}()
-	return cs, nil
+	return cs, rv, nil
 }
 
 // dialRetry dials addr until it answers or ctx ends: the rendezvous may

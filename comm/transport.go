@@ -43,7 +43,7 @@ type world struct {
 	lostWait atomic.Int64  // time.Duration; see defaultLostWait
 	// suspectHook, if set (tests), is called when a lost peer's verdict
 	// starts waiting for a better-informed one.
-	suspectHook func(rank int)
+	suspectHook atomic.Pointer[func(rank int)]
 	compress    bool // Config.Compress: zstd for large frames to other hosts
 	// compressAll compresses to every peer, same host or not (tests).
 	compressAll atomic.Bool
@@ -242,8 +242,8 @@ func (w *world) awaitVerdict(src int) {
 		return
 	default:
 	}
-	if w.suspectHook != nil {
-		w.suspectHook(src)
+	if h := w.suspectHook.Load(); h != nil {
+		(*h)(src)
 	}
 	t := time.NewTimer(d)
 	defer t.Stop()

@@ -1,0 +1,105 @@
+package comm
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+)
+
+// TestLostPeerVerdict: rank 1 vanishes (its connections end without a
+// goodbye or a failure notice) while rank 0 waits for it. A peer that fails
+// because another rank died does just that, so rank 0 must not name rank 1
+// at once: the launcher's notice of the rank that failed first, arriving
+// meanwhile, is the verdict. Without any better notice, rank 1 is named
+// after the bounded wait. The hook makes the order of events certain; no
+// test timing decides the outcome.
+func TestLostPeerVerdict(t *testing.T) {
+	type notice struct {
+		rank int
+		how  string
+	}
+	for _, tc := range []struct {
+		name    string
+		wait    time.Duration
+		notices []notice // sent one by one, each when rank 0 starts waiting
+		want    int
+	}{
+		{"launcher names the first failure", time.Minute, []notice{{2, "killed by signal 9 (SIGKILL)"}}, 2},
+		{"a plain exit notice waits too", time.Minute, []notice{{1, "exited with code 1"}, {2, "killed by signal 9 (SIGKILL)"}}, 2},
+		{"nobody knows more", 20 * time.Millisecond, nil, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			cs, rv, err := newLocal(ctx, 3)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer func() {
+				for _, c := range cs {
+					c.Close()
+				}
+			}()
+			w0 := cs[0].w
+			w0.lostWait.Store(int64(tc.wait))
+			waiting := make(chan int, 4)
+			hook := func(rank int) { waiting <- rank }
+			w0.suspectHook.Store(&hook)
+
+			// Rank 1 dials rank 0 (a connection rank 0 reads).
+			if err := cs[1].Send(ctx, 0, 1, []byte("hi")); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := cs[0].Recv(ctx, 1, 1, make([]byte, 2)); err != nil {
+				t.Fatal(err)
+			}
+			got := make(chan error, 1)
+			go func() {
+				_, err := cs[0].Recv(ctx, 1, 2, make([]byte, 1))
+				got <- err
+			}()
+			// Rank 1 vanishes: its streams end, nothing said.
+			for _, oc := range cs[1].w.outConns() {
+				oc.mu.Lock()
+				oc.c.Close()
+				oc.err = ErrClosed
+				oc.mu.Unlock()
+			}
+			for _, n := range tc.notices {
+				select {
+				case r := <-waiting:
+					if r != 1 {
+						t.Fatalf("rank 0 waits for a verdict on rank %d, want 1", r)
+					}
+				case err := <-got:
+					t.Fatalf("rank 0's receive ended before the launcher's notice: %v", err)
+				}
+				rv.NotifyFailed(n.rank, n.how)
+			}
+			err = <-got
+			var re *RankError
+			if !errors.As(err, &re) || re.Rank != tc.want {
+				t.Fatalf("rank 0's receive from the vanished rank 1: %v, want a *RankError naming rank %d", err, tc.want)
+			}
+			t.Logf("rank 0: %v", err)
+		})
+	}
+}
+
+// TestWeakNotice: which launcher notices may be a follower's.
+func TestWeakNotice(t *testing.T) {
+	for how, want := range map[string]bool{
+		"exited with code 1":           true,
+		"exited with code 3":           true,
+		"exited with code 137":         false, // a remote rank's SIGKILL
+		"killed by signal 9 (SIGKILL)": false,
+		"called Abort(2)":              false,
+		lostRendezvous:                 true,
+		"exited with code 0":           false,
+	} {
+		if got := weakNotice(how); got != want {
+			t.Errorf("weakNotice(%q) = %v, want %v", how, got, want)
+		}
+	}
+}
