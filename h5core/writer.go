@@ -48,7 +48,7 @@ func (f *File) flush(w io.WriterAt) error {
 	if len(blocks) == 0 && f.flushes > 1 && !f.gheapDirty() {
 		return nil
 	}
-	for _, b := range blocks {
+	for _, b := range coalesceBlocks(blocks) {
 		if _, err := w.WriteAt(b.data, int64(b.addr)); err != nil {
 			return fmt.Errorf("h5core: write metadata at %d: %w", b.addr, err)
 		}
@@ -82,6 +82,46 @@ func (f *File) flush(w io.WriterAt) error {
 	}
 	f.commitFree()
 	return nil
+}
+
+// maxCoalesced bounds one merged metadata write.
+const maxCoalesced = 4 << 20
+
+// coalesceBlocks merges blocks that follow each other in the file (up to
+// the allocator's 8-byte padding, which belongs to the block before) into
+// one write each: a thousand new object headers are one pwrite instead of
+// a thousand. Padding is written as zeros.
+func coalesceBlocks(blocks []block) []block {
+	if len(blocks) < 2 {
+		return blocks
+	}
+	sorted := append([]block(nil), blocks...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].addr < sorted[j].addr })
+	var out []block
+	for i := 0; i < len(sorted); {
+		j, end, size := i+1, sorted[i].addr+uint64(len(sorted[i].data)), uint64(len(sorted[i].data))
+		for j < len(sorted) {
+			next := sorted[j]
+			if next.addr < end || next.addr != (end+7)&^7 || size+uint64(len(next.data)) > maxCoalesced {
+				break
+			}
+			end = next.addr + uint64(len(next.data))
+			size = end - sorted[i].addr
+			j++
+		}
+		if j == i+1 {
+			out = append(out, sorted[i])
+			i = j
+			continue
+		}
+		buf := make([]byte, end-sorted[i].addr)
+		for _, b := range sorted[i:j] {
+			copy(buf[b.addr-sorted[i].addr:], b.data)
+		}
+		out = append(out, block{sorted[i].addr, buf})
+		i = j
+	}
+	return out
 }
 
 func (f *File) gheapDirty() bool {

@@ -151,11 +151,11 @@ func (g *Group) createDataset(p string, o dsetOptions) (*Dataset, error) {
 		}
 	}
 	var cd *h5core.Dataset
-	var args string
+	var lazy func() string
 	if g.f.isParallel() {
-		args = specArgs(spec)
+		lazy = func() string { return specArgs(spec) }
 	}
-	err := g.f.apply(metaOp{name: "CreateDataset", path: full, args: args, fn: func() error {
+	err := g.f.apply(metaOp{name: "CreateDataset", path: full, lazy: lazy, fn: func() error {
 		var err error
 		cd, err = g.g.CreateDataset(p, spec)
 		if err != nil {

@@ -13,20 +13,22 @@ import (
 // (name, path, args) so that ranks can check, in batches, that they all
 // made the same calls in the same order (parallel_meta.go).
 type metaOp struct {
-	name  string // h5py-style operation name, for errors: "CreateDataset"
-	path  string // object the call acts on
-	args  string // the other arguments, summarised for the op log ("" when serial)
-	check bool   // agree with every rank before applying it (Resize)
+	name string // h5py-style operation name, for errors: "CreateDataset"
+	path string // object the call acts on
+	args string // the other arguments, summarised for the op log ("" when serial)
+	// lazy summarises arguments the model's digest covers, formatted only
+	// for a mismatch report (a dataset's spec).
+	lazy  func() string
+	check bool // agree with every rank before applying it (Resize)
 	fn    func() error
 }
 
 // call is how the op appears in the op log and in a mismatch error:
 // CreateGroup("/x") or Resize("/d", [8 4]).
-func (op metaOp) call() string {
-	if op.args == "" {
-		return fmt.Sprintf("%s(%q)", op.name, op.path)
-	}
-	return fmt.Sprintf("%s(%q, %s)", op.name, op.path, op.args)
+func (op metaOp) call() string { return op.entry().String() }
+
+func (op metaOp) entry() logEntry {
+	return logEntry{name: op.name, path: op.path, args: op.args, lazy: op.lazy}
 }
 
 // apply runs op against the model. Serial files just call it; a parallel
@@ -53,11 +55,11 @@ func (f *File) apply(op metaOp) error {
 		}
 		return nil
 	}
-	i := f.par.record(op.call())
+	i := f.par.record(op.entry())
 	if err := op.fn(); err != nil {
 		// The call is logged as failed: a rank on which it succeeded (its
 		// model now differs) is found at the next agreement.
-		f.par.log[i] += " -> error"
+		f.par.log[i].failed = true
 		return mapErr(err)
 	}
 	if len(f.par.log) >= checkEvery {

@@ -2,9 +2,8 @@ package h5file
 
 import (
 	"context"
-	"encoding/binary"
 	"fmt"
-	"hash/fnv"
+	"strconv"
 
 	"github.com/gorun-hpc/gorun/collectives"
 	"github.com/gorun-hpc/gorun/comm"
@@ -42,27 +41,104 @@ type parallel struct {
 	// ops counts the calls logged since the file was opened; log holds the
 	// ones since the last agreement, numbered ops-len(log)+1 .. ops.
 	ops uint64
-	log []string
+	log []logEntry
 	// checks counts agreements, for tests.
 	checks int
 }
 
+// logEntry is one logged call. It is kept in pieces and formatted only
+// when ranks disagree: formatting every call (fmt, %q) was a tenth of a
+// rank's time in the metadata benchmark.
+type logEntry struct {
+	name, path, args string
+	// text, when set, is the whole call (a check point's: "Flush").
+	text string
+	// lazy gives arguments that only a mismatch report needs as text
+	// (a dataset's spec): the model's digest already covers them.
+	lazy   func() string
+	failed bool
+}
+
+// String is the call as the op log and a mismatch error show it:
+// CreateGroup("/x") or Resize("/d", [8 4]) -> error.
+func (e logEntry) String() string {
+	if e.text != "" {
+		return e.text
+	}
+	args := e.args
+	if e.lazy != nil {
+		args = e.lazy()
+	}
+	s := e.name + "(" + strconv.Quote(e.path)
+	if args != "" {
+		s += ", " + args
+	}
+	s += ")"
+	if e.failed {
+		s += " -> error"
+	}
+	return s
+}
+
 // record logs one call and returns its index in log.
-func (p *parallel) record(call string) int {
+func (p *parallel) record(e logEntry) int {
 	p.ops++
-	p.log = append(p.log, call)
+	p.log = append(p.log, e)
 	return len(p.log) - 1
 }
 
-func (p *parallel) logDigest() uint64 {
-	h := fnv.New64a()
-	var b [8]byte
-	for _, c := range p.log {
-		binary.LittleEndian.PutUint64(b[:], uint64(len(c)))
-		h.Write(b[:])
-		h.Write([]byte(c))
+// recordCall logs a call given as text (a check point's own call).
+func (p *parallel) recordCall(call string) int {
+	return p.record(logEntry{text: call})
+}
+
+// FNV-1a, over strings without converting them to byte slices.
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+func fnvString(h uint64, s string) uint64 {
+	h = fnvUint(h, uint64(len(s)))
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint64(s[i])) * fnvPrime
 	}
-	return h.Sum64()
+	return h
+}
+
+func fnvUint(h, v uint64) uint64 {
+	for range 8 {
+		h = (h ^ (v & 0xff)) * fnvPrime
+		v >>= 8
+	}
+	return h
+}
+
+// logDigest hashes the calls since the last agreement: names, paths, the
+// eager arguments and outcomes (lazy arguments are in the model digest).
+func (p *parallel) logDigest() uint64 {
+	h := uint64(fnvOffset)
+	for _, e := range p.log {
+		h = fnvString(h, e.text)
+		h = fnvString(h, e.name)
+		h = fnvString(h, e.path)
+		h = fnvString(h, e.args)
+		if e.failed {
+			h = fnvUint(h, 1)
+		} else {
+			h = fnvUint(h, 0)
+		}
+	}
+	return h
+}
+
+// calls formats the log for a mismatch exchange.
+func (p *parallel) calls() []string {
+	out := make([]string, len(p.log))
+	for i, e := range p.log {
+		out[i] = e.String()
+	}
+	return out
 }
 
 // isParallel reports whether the file has a communicator of more than one rank.
@@ -92,7 +168,7 @@ func (f *File) checkpointCtx(ctx context.Context, call string) error {
 		return f.failed
 	}
 	if call != "" {
-		p.record(call)
+		p.recordCall(call)
 	}
 	mine := [4]uint64{p.ops, p.logDigest(), f.model.OpDigest(), phaseCheck}
 	all, err := f.exchange(ctx, mine)
@@ -121,7 +197,7 @@ func (f *File) checkpointCtx(ctx context.Context, call string) error {
 		First uint64
 		Calls []string
 	}
-	segs, err := collectives.AllgatherValue(ctx, f.comm, segment{First: p.ops - uint64(len(p.log)) + 1, Calls: p.log})
+	segs, err := collectives.AllgatherValue(ctx, f.comm, segment{First: p.ops - uint64(len(p.log)) + 1, Calls: p.calls()})
 	if err != nil {
 		return f.fail(fmt.Errorf("h5file: %s: ranks disagree on the metadata calls, and exchanging the calls failed: %w", f.path, err))
 	}
