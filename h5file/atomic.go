@@ -47,8 +47,10 @@ func (d *Dataset) lockSpan(h h5core.Hyperslab, write bool) (func(), error) {
 }
 
 // span is the smallest file byte range [lo, hi) holding the selection's
-// elements in contiguous or unfiltered chunked storage; ok is false for
-// other layouts (whose writes are collective, or metadata).
+// elements in contiguous or chunked storage (a filtered chunk counts
+// whole: it is decoded whole); ok is false for compact data (metadata) and
+// storage not yet allocated. A filtered chunk's rewrite goes to new space,
+// locked by its writer (writeChunkAt).
 func (d *Dataset) span(h h5core.Hyperslab) (lo, hi uint64, ok bool, err error) {
 	shape := d.d.Shape()
 	es := uint64(d.d.Type().Size)
@@ -67,13 +69,18 @@ func (d *Dataset) span(h h5core.Hyperslab) (lo, hi uint64, ok bool, err error) {
 			return nil
 		})
 	case h5core.LayoutChunked:
-		if len(d.d.Filters()) > 0 {
-			return 0, 0, false, nil
-		}
+		filtered := len(d.d.Filters()) > 0
 		err = h5core.ChunkRuns(shape, d.d.ChunkShape(), es, h, func(coords []uint64, runs []h5core.Run) error {
 			rec, found, err := d.d.Chunk(coords)
-			if err != nil || !found {
+			if err != nil || !found || rec.Addr == h5core.UndefinedAddr {
 				return err
+			}
+			if filtered {
+				// A filtered chunk is read (and written) whole.
+				if rec.Size > 0 {
+					grow(rec.Addr, rec.Addr+rec.Size)
+				}
+				return nil
 			}
 			for _, r := range runs {
 				grow(rec.Addr+r.Off, rec.Addr+r.Off+r.Len)
@@ -82,4 +89,17 @@ func (d *Dataset) span(h h5core.Hyperslab) (lo, hi uint64, ok bool, err error) {
 		})
 	}
 	return lo, hi, ok, err
+}
+
+// lockChunk locks one stored chunk's bytes in atomic mode (a filtered
+// chunk's owner reading its previous contents before merging).
+func (d *Dataset) lockChunk(coords []uint64, write bool) (func(), error) {
+	if !d.f.atomic {
+		return func() {}, nil
+	}
+	rec, found, err := d.d.Chunk(coords)
+	if err != nil || !found || rec.Addr == h5core.UndefinedAddr || rec.Size == 0 {
+		return func() {}, err
+	}
+	return lockRange(d.f.os, int64(rec.Addr), int64(rec.Size), write)
 }

@@ -16,7 +16,9 @@ import (
 // contents or fill value, filters the chunk, and the owners' chunk sizes
 // are allgathered so that every rank allocates the same space, in the
 // same (row-major chunk) order, with no further messages; each owner then
-// writes its chunks.
+// writes its chunks. In atomic mode the owners write under exclusive
+// locks and a last exchange makes every rank wait for their writes, so
+// the data is visible to any rank's read when the call returns.
 
 // piece is part of one chunk: bytes at an offset of the decoded chunk.
 type piece struct {
@@ -173,10 +175,55 @@ func (d *Dataset) writeFilteredCollective(h h5core.Hyperslab, buf []byte, localE
 	if err != nil {
 		return fmt.Errorf("h5file: write %s: %w", d.name, err)
 	}
+	var werr error
 	for _, c := range owned {
 		k := chunkKey(c)
-		if _, err := f.os.WriteAt(encoded[k], int64(addrs[k])); err != nil {
-			return fmt.Errorf("h5file: write %s: chunk %v: %w", d.name, c, err)
+		if werr = d.writeChunkAt(encoded[k], addrs[k]); werr != nil {
+			werr = fmt.Errorf("h5file: write %s: chunk %v: %w", d.name, c, werr)
+			break
+		}
+	}
+	if f.atomic {
+		// Atomic mode: the write is visible to every rank's read when it
+		// returns, so no rank returns before every owner has written.
+		return d.ownersWritten(werr)
+	}
+	return werr
+}
+
+// writeChunkAt writes a filtered chunk at addr, under an exclusive lock
+// over its bytes in atomic mode.
+func (d *Dataset) writeChunkAt(enc []byte, addr uint64) error {
+	if d.f.atomic && len(enc) > 0 {
+		unlock, err := lockRange(d.f.os, int64(addr), int64(len(enc)), true)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+	}
+	_, err := d.f.os.WriteAt(enc, int64(addr))
+	return err
+}
+
+// ownersWritten is the check point ending a filtered collective write in
+// atomic mode: every rank waits for every owner's writes, and every rank
+// fails if an owner could not write.
+func (d *Dataset) ownersWritten(werr error) error {
+	f := d.f
+	msg := ""
+	if werr != nil {
+		msg = werr.Error()
+	}
+	all, err := collectives.AllgatherValue(f.ctx, f.comm, msg)
+	if err != nil {
+		return f.fail(fmt.Errorf("h5file: write %s: waiting for the chunk owners' writes (atomic mode): %w", d.name, err))
+	}
+	if werr != nil {
+		return werr
+	}
+	for r, m := range all {
+		if m != "" {
+			return fmt.Errorf("h5file: write %s: rank %d could not write the chunks it owns: %s", d.name, r, m)
 		}
 	}
 	return nil
@@ -207,8 +254,13 @@ func (d *Dataset) mergeChunk(coords []uint64, perRank [][]piece, cb uint64) ([]b
 	if covered(spans, cb) {
 		chunk = make([]byte, cb)
 	} else {
-		var err error
-		if chunk, err = d.d.ReadChunk(d.f.os, coords); err != nil {
+		unlock, err := d.lockChunk(coords, false)
+		if err != nil {
+			return nil, 0, err
+		}
+		chunk, err = d.d.ReadChunk(d.f.os, coords)
+		unlock()
+		if err != nil {
 			return nil, 0, err
 		}
 	}
