@@ -38,10 +38,44 @@ func TestGoparSmoke(t *testing.T) {
 				Ranks   int
 				Seconds float64
 				Err     string
+				VPIC    *struct {
+					StepSeconds []float64 `json:"step_seconds"`
+					Raw         float64   `json:"raw_seconds"`
+					Meta        float64   `json:"meta_seconds"`
+					Create      float64   `json:"create_seconds"`
+					Close       float64   `json:"close_seconds"`
+					TotalBytes  int64     `json:"total_bytes"`
+				}
 			}
 			line := strings.TrimSpace(string(out))
 			if err := json.Unmarshal([]byte(line), &res); err != nil || res.Case != kase || res.Ranks != 2 || res.Seconds <= 0 || res.Err != "" {
 				t.Fatalf("result %q: %+v %v", line, res, err)
+			}
+			if kase == "vpic" {
+				// h5bench's figures: one time per step, the parts within
+				// the whole, 2 ranks x 1000 particles x 8 arrays x 4 bytes
+				// x 2 steps.
+				v := res.VPIC
+				if v == nil || len(v.StepSeconds) != 2 || v.TotalBytes != 2*1000*8*4*2 {
+					t.Fatalf("VPIC figures %q", line)
+				}
+				// Each figure is the slowest rank's, so no figure exceeds
+				// the whole, and the raw writes lie within the steps.
+				steps := 0.0
+				for _, s := range v.StepSeconds {
+					if s <= 0 || s > res.Seconds {
+						t.Errorf("step time %v of %v s: %q", s, res.Seconds, line)
+					}
+					steps += s
+				}
+				for _, x := range []float64{v.Raw, v.Meta, v.Create, v.Close} {
+					if x <= 0 || x > res.Seconds {
+						t.Errorf("a VPIC figure %v out of (0, %v]: %q", x, res.Seconds, line)
+					}
+				}
+				if v.Raw > steps || v.Meta > steps {
+					t.Errorf("raw %v or metadata %v time over the steps' %v: %q", v.Raw, v.Meta, steps, line)
+				}
 			}
 		})
 	}

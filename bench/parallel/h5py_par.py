@@ -19,9 +19,46 @@ def part(n, r, p):
     return min(r * per, n), min((r + 1) * per, n)
 
 
+def vpic(a, comm, path):
+    """h5bench's VPIC-IO write kernel; returns h5bench's figures (each the
+    slowest rank's), as gopar/main.go does."""
+    npart = a.particles
+    off = comm.exscan(npart) or 0
+    total = comm.allreduce(npart)
+    fl = np.arange(npart, dtype='f4') * np.float32(0.001)
+    ids = np.arange(npart, dtype='i4')
+    names = ('x', 'y', 'z', 'px', 'py', 'pz', 'id1', 'id2')
+    times = [0.0] * (4 + a.steps)  # create, close, raw, meta, steps
+    t = time.perf_counter()
+    f = h5py.File(path, 'w', driver='mpio', comm=comm)
+    times[0] += time.perf_counter() - t
+    for s in range(a.steps):
+        step = time.perf_counter()
+        t = time.perf_counter()
+        g = f.create_group('Timestep_%d' % s)
+        times[3] += time.perf_counter() - t
+        for i, name in enumerate(names):
+            t = time.perf_counter()
+            d = g.create_dataset(name, shape=(total,), dtype='f4' if i < 6 else 'i4')
+            times[3] += time.perf_counter() - t
+            t = time.perf_counter()
+            d[off:off + npart] = fl if i < 6 else ids
+            times[2] += time.perf_counter() - t
+        times[4 + s] += time.perf_counter() - step
+    t = time.perf_counter()
+    f.close()
+    times[1] += time.perf_counter() - t
+    slowest = np.zeros(len(times))
+    comm.Allreduce(np.array(times), slowest, op=MPI.MAX)
+    return {'step_seconds': list(map(float, slowest[4:])), 'raw_seconds': float(slowest[2]),
+            'meta_seconds': float(slowest[3]), 'create_seconds': float(slowest[0]),
+            'close_seconds': float(slowest[1]), 'total_bytes': total * 4 * len(names) * a.steps}
+
+
 def run_case(a, comm, path, x, lo, hi, n, r, p):
-    """One whole run of the case; returns the error text or ''."""
+    """One whole run of the case; returns (error text or '', VPIC figures or None)."""
     err = ''
+    vpic_times = None
     try:
         if a.case in ('write', 'gzip'):
             with h5py.File(path, 'w', driver='mpio', comm=comm) as f:
@@ -52,23 +89,12 @@ def run_case(a, comm, path, x, lo, hi, n, r, p):
                         if r < 16:
                             d[r] = r
         elif a.case == 'vpic':
-            npart = a.particles
-            off = comm.exscan(npart) or 0
-            total = comm.allreduce(npart)
-            fl = np.arange(npart, dtype='f4') * np.float32(0.001)
-            ids = np.arange(npart, dtype='i4')
-            with h5py.File(path, 'w', driver='mpio', comm=comm) as f:
-                for s in range(a.steps):
-                    g = f.create_group('Timestep_%d' % s)
-                    for name in ('x', 'y', 'z', 'px', 'py', 'pz'):
-                        g.create_dataset(name, shape=(total,), dtype='f4')[off:off + npart] = fl
-                    for name in ('id1', 'id2'):
-                        g.create_dataset(name, shape=(total,), dtype='i4')[off:off + npart] = ids
+            vpic_times = vpic(a, comm, path)
         else:
             raise ValueError('unknown case ' + a.case)
     except Exception as e:  # reported, like the Go side
         err = str(e)
-    return err
+    return err, vpic_times
 
 
 def main():
@@ -93,7 +119,10 @@ def main():
     for i in range(a.warmup + 1):
         comm.Barrier()
         t0 = time.perf_counter()
-        err = run_case(a, comm, path, x, lo, hi, n, r, p)
+        err, vpic_times = run_case(a, comm, path, x, lo, hi, n, r, p)
+        # One rank's error ends the run on every rank (no rank may go on
+        # into the next run's collectives alone).
+        err = next((e for e in comm.allgather(err) if e), '')
         mine = time.perf_counter() - t0
         slowest = comm.allreduce(mine, op=MPI.MAX)
         if i < a.warmup and r == 0:
@@ -108,8 +137,11 @@ def main():
             os.remove(path)
         except OSError:
             pass
-        print(json.dumps({'case': a.case, 'ranks': p, 'bytes': a.bytes, 'flush': a.flush,
-                          'coll': a.coll, 'seconds': slowest, 'steps': a.steps, 'err': err}))
+        out = {'case': a.case, 'ranks': p, 'bytes': a.bytes, 'flush': a.flush,
+               'coll': a.coll, 'seconds': slowest, 'steps': a.steps, 'err': err}
+        if vpic_times:
+            out['vpic'] = vpic_times
+        print(json.dumps(out))
         sys.stdout.flush()
 
 

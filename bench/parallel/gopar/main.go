@@ -27,6 +27,20 @@ type result struct {
 	Seconds float64 `json:"seconds"`
 	Steps   int     `json:"steps,omitempty"`
 	Err     string  `json:"err,omitempty"`
+	// VPIC-IO, in h5bench's terms (each the slowest rank's): per-step
+	// time (metadata + raw writes of the step), the sums of raw write and
+	// metadata time, file create and close, and the bytes written.
+	VPIC *vpicTimes `json:"vpic,omitempty"`
+}
+
+// vpicTimes are the VPIC-IO kernel's figures as h5bench prints them.
+type vpicTimes struct {
+	StepSeconds   []float64 `json:"step_seconds"`
+	RawSeconds    float64   `json:"raw_seconds"`
+	MetaSeconds   float64   `json:"meta_seconds"`
+	CreateSeconds float64   `json:"create_seconds"`
+	CloseSeconds  float64   `json:"close_seconds"`
+	TotalBytes    int64     `json:"total_bytes"`
 }
 
 type opts struct {
@@ -105,7 +119,7 @@ func timed(ctx context.Context, c *comm.Comm, path string, o opts, x []float64, 
 	case "meta":
 		err = meta(ctx, c, path)
 	case "vpic":
-		err = vpic(ctx, c, path, o)
+		r.VPIC, err = vpic(ctx, c, path, o)
 	default:
 		err = fmt.Errorf("unknown case %q", o.kase)
 	}
@@ -231,19 +245,19 @@ func meta(ctx context.Context, c *comm.Comm, path string) error {
 
 // vpic is h5bench's VPIC-IO write kernel: per time step a group with 8
 // 1-D particle arrays; each rank writes its particles at the offset
-// Exscan gives it.
-func vpic(ctx context.Context, c *comm.Comm, path string, o opts) error {
+// Exscan gives it. It returns h5bench's figures, each the slowest rank's.
+func vpic(ctx context.Context, c *comm.Comm, path string, o opts) (*vpicTimes, error) {
 	mine := []int64{o.particles}
 	off := make([]int64, 1)
 	if err := collectives.Exscan(ctx, c, mine, off, collectives.Sum[int64]()); err != nil {
-		return err
+		return nil, err
 	}
 	if c.Rank() == 0 {
 		off[0] = 0
 	}
 	total := make([]int64, 1)
 	if err := collectives.Allreduce(ctx, c, mine, total, collectives.Sum[int64]()); err != nil {
-		return err
+		return nil, err
 	}
 	np := o.particles
 	fl := make([]float32, np)
@@ -252,37 +266,61 @@ func vpic(ctx context.Context, c *comm.Comm, path string, o opts) error {
 		fl[i] = float32(i) * 0.001
 		in[i] = int32(i)
 	}
+	// times: create, close, raw, meta, then one per step.
+	times := make([]float64, 4+o.steps)
+	since := func(t time.Time, i int) { times[i] += time.Since(t).Seconds() }
+	t := time.Now()
 	f, err := h5file.Create(path, "w", h5file.WithComm(c), h5file.WithContext(ctx))
+	since(t, 0)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	sel := h5file.S(h5file.Range(off[0], off[0]+np))
+	vars := []string{"x", "y", "z", "px", "py", "pz", "id1", "id2"}
 	for s := range o.steps {
+		step := time.Now()
+		t := time.Now()
 		g, err := f.Root().CreateGroup(fmt.Sprintf("Timestep_%d", s))
+		since(t, 3)
 		if err != nil {
 			f.Close()
-			return err
+			return nil, err
 		}
-		for _, name := range []string{"x", "y", "z", "px", "py", "pz"} {
-			d, err := h5file.CreateDatasetOf[float32](g, name, []uint64{uint64(total[0])})
+		for i, name := range vars {
+			t := time.Now()
+			var d *h5file.Dataset
+			if i < 6 {
+				d, err = h5file.CreateDatasetOf[float32](g, name, []uint64{uint64(total[0])})
+			} else {
+				d, err = h5file.CreateDatasetOf[int32](g, name, []uint64{uint64(total[0])})
+			}
+			since(t, 3)
 			if err == nil {
-				err = d.WriteSel(sel, fl)
+				t = time.Now()
+				if i < 6 {
+					err = d.WriteSel(sel, fl)
+				} else {
+					err = d.WriteSel(sel, in)
+				}
+				since(t, 2)
 			}
 			if err != nil {
 				f.Close()
-				return err
+				return nil, err
 			}
 		}
-		for _, name := range []string{"id1", "id2"} {
-			d, err := h5file.CreateDatasetOf[int32](g, name, []uint64{uint64(total[0])})
-			if err == nil {
-				err = d.WriteSel(sel, in)
-			}
-			if err != nil {
-				f.Close()
-				return err
-			}
-		}
+		since(step, 4+s)
 	}
-	return f.Close()
+	t = time.Now()
+	err = f.Close()
+	since(t, 1)
+	if err != nil {
+		return nil, err
+	}
+	slowest := make([]float64, len(times))
+	if err := collectives.Allreduce(ctx, c, times, slowest, collectives.Max[float64]()); err != nil {
+		return nil, err
+	}
+	return &vpicTimes{StepSeconds: slowest[4:], RawSeconds: slowest[2], MetaSeconds: slowest[3],
+		CreateSeconds: slowest[0], CloseSeconds: slowest[1], TotalBytes: total[0] * 4 * int64(len(vars)) * int64(o.steps)}, nil
 }

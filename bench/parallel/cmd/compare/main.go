@@ -32,6 +32,17 @@ type result struct {
 	Coll    bool    `json:"coll"`
 	Seconds float64 `json:"seconds"`
 	Err     string  `json:"err"`
+	VPIC    *vpic   `json:"vpic"`
+}
+
+// vpic is h5bench's figures for the VPIC-IO case (gopar and h5py_par.py).
+type vpic struct {
+	StepSeconds   []float64 `json:"step_seconds"`
+	RawSeconds    float64   `json:"raw_seconds"`
+	MetaSeconds   float64   `json:"meta_seconds"`
+	CreateSeconds float64   `json:"create_seconds"`
+	CloseSeconds  float64   `json:"close_seconds"`
+	TotalBytes    int64     `json:"total_bytes"`
 }
 
 // row is one configuration; sides are gorun, h5py, raw pwrite.
@@ -42,6 +53,7 @@ type row struct {
 	coll, flush bool
 	secs        [3][]float64
 	errs        [3]string
+	vpic        [3][]*vpic // VPIC-IO runs' h5bench figures
 }
 
 const (
@@ -163,6 +175,9 @@ func run(runs int, quick bool, ranksFlag, sizesFlag, casesFlag, modesFlag, md, s
 					continue
 				}
 				rw.secs[s] = append(rw.secs[s], res.Seconds)
+				if res.VPIC != nil {
+					rw.vpic[s] = append(rw.vpic[s], res.VPIC)
+				}
 			}
 		}
 		if md != "" {
@@ -265,12 +280,63 @@ func printTable(w io.Writer, rows []*row, runs int, particles string) {
 			}
 		}
 	}
+	printVPIC(w, rows)
 	if len(notes) > 0 {
 		fmt.Fprintln(w, "\n¹ not measured:")
 		for _, n := range slices.Compact(notes) {
 			fmt.Fprintln(w, "- "+n)
 		}
 	}
+}
+
+// printVPIC prints the VPIC-IO rows in h5bench's terms: medians over the
+// runs of the per-step time, raw write time and rate, metadata time, file
+// create and close, and the observed rate (all bytes over the whole time).
+func printVPIC(w io.Writer, rows []*row) {
+	var vr []*row
+	for _, rw := range rows {
+		if rw.kase == "vpic" && (len(rw.vpic[sideGo]) > 0 || len(rw.vpic[sidePy]) > 0) {
+			vr = append(vr, rw)
+		}
+	}
+	if len(vr) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\nVPIC-IO in h5bench's terms (medians; each figure the slowest rank's): per-step time, raw write time and SYNC raw write rate, metadata time, H5Fcreate and H5Fclose time, observed completion time and SYNC observed write rate.")
+	fmt.Fprintln(w, "\n| ranks | side | total write size | per-step time | raw write time | raw write rate | metadata time | create | close | observed time | observed rate |")
+	fmt.Fprintln(w, "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	for _, rw := range vr {
+		for _, s := range []int{sideGo, sidePy} {
+			vs := rw.vpic[s]
+			if len(vs) == 0 {
+				continue
+			}
+			pick := func(f func(*vpic) float64) float64 {
+				xs := make([]float64, len(vs))
+				for i, v := range vs {
+					xs[i] = f(v)
+				}
+				return median(xs)
+			}
+			var steps []float64
+			for _, v := range vs {
+				steps = append(steps, v.StepSeconds...)
+			}
+			size := vs[0].TotalBytes
+			raw, obs := pick(func(v *vpic) float64 { return v.RawSeconds }), median(rw.secs[s])
+			fmt.Fprintf(w, "| %d | %s | %s | %.1f ms | %.1f ms | %s | %.1f ms | %.1f ms | %.1f ms | %.1f ms | %s |\n",
+				rw.ranks, []string{"gorun", "h5py"}[s], human(size), 1e3*median(steps), 1e3*raw, rate(size, raw),
+				1e3*pick(func(v *vpic) float64 { return v.MetaSeconds }), 1e3*pick(func(v *vpic) float64 { return v.CreateSeconds }),
+				1e3*pick(func(v *vpic) float64 { return v.CloseSeconds }), 1e3*obs, rate(size, obs))
+		}
+	}
+}
+
+func rate(bytes int64, secs float64) string {
+	if secs <= 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%.2f GB/s", float64(bytes)/secs/1e9)
 }
 
 // plot draws GB/s against ranks for the largest independent write
