@@ -5,9 +5,17 @@
 // other packages and the multi-host launcher can start real jobs without
 // going through the command line.
 //
+// With Job.Hosts (gorun's -H, --hostfile, --ssh) the ranks are placed on
+// other hosts: each remote rank is started over ssh by `gorun --agent` on
+// its host (ssh.go, remote.go), which forwards the launcher's signals and,
+// for rank 0, its stdin (remote_stdin.go).
+//
 // A job ends when every rank has exited. The first rank that exits nonzero,
 // dies from a signal or calls comm's Abort decides the outcome: launch tells
 // every other rank at once (through the rendezvous, so their blocked
 // operations fail naming that rank), gives them a grace period to print
-// their errors, then kills whatever is left, process group and all.
+// their errors, then kills whatever is left, process group and all. A rank
+// that fails because of a peer reports that peer to the rendezvous first,
+// so the rank named at the end is the first cause, not a follower reaped
+// before it (wait.go).
 package launch

@@ -35,7 +35,7 @@ type Job struct {
 	// their rendezvous connection.
 	Bind string
 
-	Stdin     io.Reader // rank 0's standard input; nil = /dev/null. Other ranks get /dev/null.
+	Stdin     io.Reader // rank 0's standard input, here or on a remote host; nil = /dev/null. Other ranks get /dev/null.
 	Stdout    io.Writer // nil = os.Stdout
 	Stderr    io.Writer // nil = os.Stderr
 	TagOutput bool      // prefix every line with "[rank] "
@@ -209,6 +209,9 @@ func (r *Running) startRank(id int, base []string, outSink, errSink *sink) error
 	}
 	if err != nil {
 		return fmt.Errorf("launch: start rank %d of %s: %w", id, r.job.Path, err)
+	}
+	if id == 0 && r.job.Stdin != nil && remote != nil {
+		go remote.sendStdin(r.job.Stdin) // remote_stdin.go; ends with the session
 	}
 	rk := &rank{id: id, cmd: cmd, remote: remote}
 	r.ranks = append(r.ranks, rk)

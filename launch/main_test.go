@@ -17,7 +17,10 @@ import (
 // The test binary doubles as the rank program: with LAUNCH_TEST_HELPER set
 // it runs helperMain instead of the tests, so no build is needed.
 func TestMain(m *testing.M) {
-	if mode := os.Getenv("LAUNCH_TEST_HELPER"); mode != "" {
+	if mode := os.Getenv("LAUNCH_TEST_HELPER"); mode == "fakessh" {
+		// Stands in for `ssh HOST -- gorun --agent`: the agent, here.
+		os.Exit(Agent(os.Stdin, os.Stdout, os.Stderr))
+	} else if mode != "" {
 		os.Exit(helperMain(mode, os.Args[1:]))
 	}
 	os.Exit(m.Run())

@@ -19,9 +19,11 @@ import (
 // reads the rank's description as one JSON line from stdin (so the job
 // secret never appears on a command line), starts the rank in its own
 // process group with the GORUN_* environment, and then reads stdin for
-// "signal N" lines from the launcher, which it forwards to that group.
-// When stdin ends (the launcher or its ssh session is gone) it kills the
-// rank. The rank's stdout and stderr are the session's own. It returns the
+// the launcher's control records: "signal N" lines, which it forwards to
+// that group, and, for rank 0 when the launcher has a stdin to give, "stdin
+// N" followed by N bytes of the rank's input and a last "stdin-eof" (see
+// stdinFeed). When stdin ends (the launcher or its ssh session is gone) it
+// kills the rank. The rank's stdout and stderr are the session's own. It returns the
 // exit status for the agent's process: the rank's, or 128+signal.
 func Agent(stdin io.Reader, stdout, stderr io.Writer) int {
 	br := bufio.NewReader(stdin)
@@ -49,26 +51,36 @@ func Agent(stdin io.Reader, stdout, stderr io.Writer) int {
 	cmd.Dir, cmd.Env = spec.Dir, env
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	var feed *stdinFeed // nil: the rank reads /dev/null
+	var stdinR *os.File
+	if spec.Stdin {
+		pr, pw, err := os.Pipe()
+		if err != nil {
+			fmt.Fprintf(stderr, "gorun --agent: %s: stdin pipe: %v\n", where, err)
+			return 1
+		}
+		cmd.Stdin, stdinR = pr, pr
+		feed = newStdinFeed(pw)
+		defer feed.end()
+	}
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT)
 	defer signal.Stop(sigs)
-	if err := cmd.Start(); err != nil {
+	err = cmd.Start()
+	if stdinR != nil {
+		stdinR.Close()
+	}
+	if err != nil {
 		fmt.Fprintf(stderr, "gorun --agent: start %s: %v (is the program on this host at that path?)\n", where, err)
 		return 127
 	}
 	pid := cmd.Process.Pid
-	go func() { // the launcher's signals; ends with the session
+	go func() { // the launcher's control records; ends with the session
 		for {
-			l, err := br.ReadString('\n')
-			if err != nil {
+			if err := agentRecord(br, pid, feed); err != nil {
 				_ = syscall.Kill(-pid, syscall.SIGKILL)
+				feed.end()
 				return
-			}
-			f := strings.Fields(l)
-			if len(f) == 2 && f[0] == "signal" {
-				if n, err := strconv.Atoi(f[1]); err == nil && n > 0 && n < 65 {
-					_ = syscall.Kill(-pid, syscall.Signal(n))
-				}
 			}
 		}
 	}()
@@ -97,6 +109,36 @@ func Agent(stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gorun --agent: %s %s\n", where, how)
 	}
 	return code
+}
+
+// agentRecord reads and acts on one control record from the launcher. An
+// error means the session is gone or out of step: the caller kills the
+// rank.
+func agentRecord(br *bufio.Reader, pid int, feed *stdinFeed) error {
+	l, err := br.ReadString('\n')
+	if err != nil {
+		return err
+	}
+	f := strings.Fields(l)
+	switch {
+	case len(f) == 2 && f[0] == "signal":
+		if n, err := strconv.Atoi(f[1]); err == nil && n > 0 && n < 65 {
+			_ = syscall.Kill(-pid, syscall.Signal(n))
+		}
+	case len(f) == 2 && f[0] == "stdin":
+		n, err := strconv.Atoi(f[1])
+		if err != nil || n < 1 || n > stdinChunk {
+			return fmt.Errorf("bad stdin record %q", l)
+		}
+		b := make([]byte, n)
+		if _, err := io.ReadFull(br, b); err != nil {
+			return err
+		}
+		feed.put(b)
+	case len(f) == 1 && f[0] == "stdin-eof":
+		feed.end()
+	}
+	return nil
 }
 
 func isExitError(err error, ee **exec.ExitError) bool {

@@ -45,6 +45,9 @@ type agentSpec struct {
 	Port       string `json:"port"`
 	CPUs       int    `json:"cpus"`  // Job.CPUsPerRank
 	Local      int    `json:"local"` // ranks of the job on that host
+	// Stdin: stdin records follow on the session (remote_stdin.go); else
+	// the rank reads /dev/null.
+	Stdin bool `json:"stdin,omitempty"`
 }
 
 // remoteRank is the launcher's side of one remote rank: the stdin of its
@@ -111,7 +114,7 @@ func (r *Running) newCmd(id int, env []string) (*exec.Cmd, *remoteRank, error) {
 		}
 	}
 	spec := agentSpec{Rank: id, Host: host, Path: r.job.Path, Args: r.job.Args, Argv0: r.job.Argv0,
-		Dir: r.job.Dir, CPUs: r.job.CPUsPerRank, Local: local}
+		Dir: r.job.Dir, CPUs: r.job.CPUsPerRank, Local: local, Stdin: id == 0 && r.job.Stdin != nil}
 	if spec.Dir == "" {
 		spec.Dir, _ = os.Getwd()
 	}

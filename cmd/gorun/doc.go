@@ -26,13 +26,24 @@
 //	                   errors and exit before SIGKILL (default 2s)
 //	--bind ADDR        host/IP the ranks listen on for peer traffic (GORUN_BIND)
 //	                   and the rendezvous listens on; default loopback
+//	--cpus-per-rank N  GOMAXPROCS of every rank (default: this host's CPUs
+//	                   shared among its ranks; -1: Go's default)
+//	--compress         zstd-compress large messages between ranks on different hosts
+//	-H, --host LIST    run on other hosts over ssh: h1:4,h2:4 (host:slots), ranks
+//	                   filling each host's slots in order; -n defaults to the slots
+//	--hostfile FILE    the hosts from a file in Open MPI's syntax ("h1 slots=4")
+//	--ssh CMD          the ssh command and options for -H (default $GORUN_SSH, else
+//	                   ssh); each remote rank runs under `gorun --agent` on its host,
+//	                   which must have gorun at the same path ($GORUN_AGENT) and the
+//	                   program at the same path
 //	-v                 log the build, and each rank's start and exit, to stderr
 //
 // Output: each rank's stdout and stderr go through pipes and reach gorun's
 // stdout and stderr a whole line at a time, so lines of different ranks
 // never mix mid-line (lines over 64 KiB are passed on in pieces). Without
-// -l the bytes are unchanged. stdin goes to rank 0; the others read
-// /dev/null.
+// -l the bytes are unchanged. stdin goes to rank 0, also when rank 0 runs on
+// another host (gorun sends it down that rank's ssh session, as mpiexec
+// does); the others read /dev/null.
 //
 // Ending: when every rank exited 0, gorun exits 0 (a rank that finishes
 // early is fine). The first rank that exits nonzero, is killed by a signal

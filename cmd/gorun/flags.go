@@ -59,10 +59,10 @@ Flags:
                      gorun at the same path as here ($GORUN_AGENT overrides) and the program
   -v                 say what gorun does (build, ranks started and exited) on stderr
 
-stdin goes to rank 0. SIGINT, SIGTERM, SIGHUP and SIGQUIT are forwarded to every rank;
-a second one kills them. Exit status: 0 if every rank exited 0; else the first
-failed rank's code (128+signal if it was killed), the code given to Abort, 124
-on timeout, 128+signal when gorun was interrupted.
+stdin goes to rank 0, also on a remote host. SIGINT, SIGTERM, SIGHUP and SIGQUIT are
+forwarded to every rank; a second one kills them. Exit status: 0 if every rank
+exited 0; else the first failed rank's code (128+signal if it was killed), the
+code given to Abort, 124 on timeout, 128+signal when gorun was interrupted.
 `
 
 // envFlags collects -x values as "VAR=value" entries.
