@@ -45,12 +45,12 @@ func Resolve(ctx context.Context, target string, buildOutput io.Writer) (*Progra
 	fi, statErr := os.Stat(target)
 	switch {
 	case statErr == nil && fi.IsDir():
-		return build(ctx, localPackage(target), filepath.Base(filepath.Clean(absOr(target))), buildOutput)
+		return build(ctx, absOr(target), ".", target, filepath.Base(filepath.Clean(absOr(target))), buildOutput)
 	case strings.HasSuffix(target, ".go"):
 		if statErr != nil {
 			return nil, fmt.Errorf("launch: %w", statErr)
 		}
-		return build(ctx, target, strings.TrimSuffix(filepath.Base(target), ".go"), buildOutput)
+		return build(ctx, filepath.Dir(absOr(target)), filepath.Base(target), target, strings.TrimSuffix(filepath.Base(target), ".go"), buildOutput)
 	case statErr == nil:
 		if fi.Mode()&0o111 == 0 {
 			return nil, fmt.Errorf("launch: %s is not executable: chmod +x it, or give a Go package directory to build", target)
@@ -68,16 +68,7 @@ func Resolve(ctx context.Context, target string, buildOutput io.Writer) (*Progra
 		return nil, fmt.Errorf("launch: %w", statErr)
 	}
 	// An import path such as example.com/x/cmd/y: let the go command judge.
-	return build(ctx, target, pathBase(target), buildOutput)
-}
-
-// localPackage makes a directory argument something `go build` reads as a
-// directory, not an import path ("examples/hello" -> "./examples/hello").
-func localPackage(dir string) string {
-	if filepath.IsAbs(dir) || strings.HasPrefix(dir, "./") || strings.HasPrefix(dir, "../") || dir == "." || dir == ".." {
-		return dir
-	}
-	return "./" + dir
+	return build(ctx, "", target, target, pathBase(target), buildOutput)
 }
 
 func absOr(p string) string {
@@ -92,28 +83,32 @@ func pathBase(importPath string) string {
 	return parts[len(parts)-1]
 }
 
-// build runs `go build -o tmp/name pkg`.
-func build(ctx context.Context, pkg, name string, out io.Writer) (*Program, error) {
+// build runs `go build -o tmp/name pkg` in directory dir ("" = the
+// launcher's): a package directory or .go file is built from where it
+// lies, so its own go.mod applies whatever directory gorun runs in, as
+// with `go run /path/to/pkg`. what is the user's argument, for errors.
+func build(ctx context.Context, dir, pkg, what, name string, out io.Writer) (*Program, error) {
 	gobin, err := exec.LookPath("go")
 	if err != nil {
-		return nil, fmt.Errorf("launch: %s is a Go package but the go command is not in $PATH: install Go or give a built executable: %w", pkg, err)
+		return nil, fmt.Errorf("launch: %s is a Go package but the go command is not in $PATH: install Go or give a built executable: %w", what, err)
 	}
-	dir, err := os.MkdirTemp("", "gorun-build-")
+	tmp, err := os.MkdirTemp("", "gorun-build-")
 	if err != nil {
 		return nil, fmt.Errorf("launch: temporary directory for the build: %w", err)
 	}
 	if name == "" || name == "." || name == string(filepath.Separator) {
 		name = "main"
 	}
-	path := filepath.Join(dir, name)
+	path := filepath.Join(tmp, name)
 	cmd := exec.CommandContext(ctx, gobin, "build", "-o", path, pkg)
+	cmd.Dir = dir
 	if out == nil {
 		out = os.Stderr
 	}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Run(); err != nil {
-		os.RemoveAll(dir)
-		return nil, fmt.Errorf("launch: go build %s: %w", pkg, err)
+		os.RemoveAll(tmp)
+		return nil, fmt.Errorf("launch: go build %s: %w", what, err)
 	}
-	return &Program{Path: path, Built: true, dir: dir}, nil
+	return &Program{Path: path, Built: true, dir: tmp}, nil
 }

@@ -76,3 +76,36 @@ func TestResolve(t *testing.T) {
 		})
 	}
 }
+
+// A package directory or .go file builds from where it lies, with its own
+// go.mod, whatever directory gorun runs in (here one with no go.mod).
+func TestResolveFromOtherDir(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("no go command")
+	}
+	mod := t.TempDir()
+	for name, text := range map[string]string{
+		"go.mod":           "module example.com/other\n\ngo 1.26\n",
+		"cmd/tiny/main.go": "package main\n\nfunc main() {}\n",
+		"single.go":        "package main\n\nfunc main() {}\n",
+	} {
+		p := filepath.Join(mod, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Chdir(t.TempDir())
+	for _, target := range []string{filepath.Join(mod, "cmd/tiny"), filepath.Join(mod, "single.go")} {
+		p, err := Resolve(context.Background(), target, io.Discard)
+		if err != nil {
+			t.Fatalf("Resolve(%q) from a directory without go.mod: %v", target, err)
+		}
+		if !p.Built {
+			t.Errorf("Resolve(%q) = %+v, want built", target, p)
+		}
+		p.Cleanup()
+	}
+}
