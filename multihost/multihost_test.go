@@ -171,7 +171,7 @@ func TestHostDropsOff(t *testing.T) {
 }
 
 // TestExitCodeAndSignal: a remote rank's exit code is gorun's, naming the
-// rank; SIGTERM to gorun reaches the remote ranks (through their agents)
+// rank; a remote rank's Abort(code) ends the job with code; SIGTERM to gorun reaches the remote ranks (through their agents)
 // and gorun exits 128+15.
 func TestExitCodeAndSignal(t *testing.T) {
 	skipUnlessPossible(t)
@@ -190,6 +190,17 @@ func TestExitCodeAndSignal(t *testing.T) {
 		// rank 3, so gorun still reports rank 3 and its code.
 		if ee.ExitCode() != 7 || !bytes.Contains(out, []byte("gorun: rank 3 exited with code 7")) {
 			t.Errorf("gorun exit %d, want 7 and \"gorun: rank 3 exited with code 7\":\n%s", ee.ExitCode(), out)
+		}
+	})
+	t.Run("abort", func(t *testing.T) {
+		// A remote rank's Abort ends the job with its code and every rank's
+		// output so far reaches gorun's stdout (rank 0 printed rounds).
+		t0 := time.Now()
+		out, err := gorun(ctx, bin, c, "-H", "h1:2,h2:2", filepath.Join(bin, "ringprog"), "-abort-rank", "2", "-exit-code", "9").CombinedOutput()
+		t.Logf("abort: %v after %v\n%s", err, time.Since(t0), out)
+		ee, ok := err.(*exec.ExitError)
+		if !ok || ee.ExitCode() != 9 || !bytes.Contains(out, []byte("rank 2 called Abort(9)")) || !bytes.Contains(out, []byte("round 20")) {
+			t.Fatalf("gorun: %v, want exit 9, \"rank 2 called Abort(9)\" and \"round 20\":\n%s", err, out)
 		}
 	})
 	t.Run("SIGTERM", func(t *testing.T) {

@@ -18,6 +18,7 @@ func main() {
 	rounds := flag.Int("rounds", 0, "rounds to run; 0 = until a failure")
 	exitRank := flag.Int("exit-rank", -1, "this rank exits with -exit-code after round 20")
 	exitCode := flag.Int("exit-code", 3, "")
+	abortRank := flag.Int("abort-rank", -1, "this rank calls Abort(-exit-code) after round 20")
 	flag.Parse()
 	ctx := context.Background()
 	c, err := comm.Init(ctx)
@@ -47,6 +48,9 @@ func main() {
 		}
 		if i == 20 && r == *exitRank {
 			os.Exit(*exitCode)
+		}
+		if i == 20 && r == *abortRank {
+			c.Abort(*exitCode)
 		}
 		if r == 0 && i%10 == 0 {
 			fmt.Printf("round %d\n", i)
