@@ -15,7 +15,9 @@ import (
 // Remote says how ranks on other hosts are started: one ssh session per
 // remote rank runs `gorun --agent` there (see Agent), which starts the rank,
 // forwards the launcher's signals to its process group and exits with its
-// status.
+// status. (Hydra and Open MPI start one proxy per host instead; a session
+// per rank keeps each rank's output, exit status and signals on its own
+// ssh channel, at the cost of one ssh login per remote rank at start.)
 type Remote struct {
 	// SSH is the ssh program and the options put before ours (BatchMode=yes,
 	// StrictHostKeyChecking=accept-new, ServerAliveInterval=5, -T, -x);
