@@ -13,6 +13,10 @@ import (
 // exclusive byte-range lock over the file span it touches, each read a
 // shared one (Linux open file description locks, which belong to the
 // rank's own open file, so ranks in one process exclude each other too).
+// A collective write into filtered chunks ends, in atomic mode, with an
+// exchange after the chunk owners' writes, so it too is visible to every
+// rank when it returns (without atomic mode, as in MPI-IO, a Barrier is
+// needed before another rank reads).
 
 // SetAtomic turns atomic mode on or off. In a parallel file it is
 // collective (a check point), as MPI_File_set_atomicity is.
