@@ -2,6 +2,7 @@ package comm
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 )
@@ -76,6 +77,18 @@ type engine struct {
 
 func newEngine() *engine {
 	return &engine{revoked: map[uint64]error{}, gone: map[int]error{}, down: make(chan struct{})}
+}
+
+// leftErr reports whether err is the error of a receive from a rank that
+// closed its communicator (see leave), and which rank.
+func (e *engine) leftErr(err error) (int, bool) {
+	var re *RankError
+	if !errors.As(err, &re) {
+		return 0, false
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return re.Rank, e.gone[re.Rank] == error(re)
 }
 
 // leave records that src closed cleanly and fails the receives waiting

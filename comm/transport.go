@@ -41,6 +41,8 @@ type world struct {
 	done     chan struct{} // closed by close: stalled readers stop waiting
 	lazyWait atomic.Int64  // time.Duration; see defaultLazyWait
 	lostWait atomic.Int64  // time.Duration; see defaultLostWait
+	// causeSent: this rank told the launcher which rank it fails because of.
+	causeSent atomic.Bool
 	// suspectHook, if set (tests), is called when a lost peer's verdict
 	// starts waiting for a better-informed one.
 	suspectHook atomic.Pointer[func(rank int)]
@@ -284,8 +286,9 @@ func (w *world) rankFailed(re *RankError) {
 // before the engine wakes the program (which may print the error and exit
 // at once): so gorun names the first cause, not this follower, whichever
 // process it reaps first (launch/wait.go).
+// Only the first report counts (the launcher keeps the first, too).
 func (w *world) reportCause(rank int) {
-	if w.ctl != nil && rank != w.rank && !w.closed.Load() {
+	if w.ctl != nil && rank != w.rank && !w.closed.Load() && !w.causeSent.Swap(true) {
 		w.ctl.cause(rank)
 	}
 }

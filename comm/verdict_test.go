@@ -103,3 +103,51 @@ func TestWeakNotice(t *testing.T) {
 		}
 	}
 }
+
+// TestLeftRankReported: a receive that fails because its source closed its
+// communicator early tells the launcher which rank this one fails because
+// of (once), so the launcher's notice to the others names the rank that
+// left, not this follower (faults TestRankLeavesEarly).
+func TestLeftRankReported(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cs, rv, err := newLocal(ctx, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		for _, c := range cs {
+			c.Close()
+		}
+	}()
+	// Rank 2 dials rank 0, so its goodbye reaches rank 0.
+	if err := cs[2].Send(ctx, 0, 1, []byte{1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cs[0].Recv(ctx, 2, 1, make([]byte, 1)); err != nil {
+		t.Fatal(err)
+	}
+	cs[2].Close()
+	for range 2 { // the second failed receive reports nothing more
+		_, err := cs[0].Recv(ctx, 2, 2, make([]byte, 1))
+		var re *RankError
+		if !errors.As(err, &re) || re.Rank != 2 {
+			t.Fatalf("receive from the rank that left: %v, want a *RankError naming rank 2", err)
+		}
+	}
+	var causes []RendezvousEvent
+	for ev := range rv.Events() {
+		if ev.Kind == EventCause {
+			causes = append(causes, ev)
+		}
+		if ev.Kind == EventGoodbye && ev.Rank == 0 {
+			break
+		}
+		if ev.Kind == EventGoodbye && ev.Rank == 2 {
+			cs[0].Close() // its goodbye ends the loop after its reports
+		}
+	}
+	if len(causes) != 1 || causes[0].Rank != 0 || causes[0].Code != 2 {
+		t.Errorf("cause reports %+v, want one: rank 0 fails because of rank 2", causes)
+	}
+}
