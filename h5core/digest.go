@@ -1,9 +1,6 @@
 package h5core
 
-import (
-	"encoding/binary"
-	"hash/fnv"
-)
+import "encoding/binary"
 
 // The operation digest is a running hash of every model-changing call and
 // its arguments. Ranks of a parallel job that made the same calls have the
@@ -14,45 +11,62 @@ import (
 func (f *File) OpDigest() uint64 { return f.digest }
 
 // mix folds one operation into the digest. Values are length-prefixed so
-// ("ab","c") and ("a","bc") differ.
+// ("ab","c") and ("a","bc") differ. It is FNV-1a over the digest so far
+// and the length-prefixed parts, computed in place: every metadata call of
+// every rank mixes, so it must not allocate.
 func (f *File) mix(op string, parts ...any) {
-	h := fnv.New64a()
-	var b [8]byte
-	binary.LittleEndian.PutUint64(b[:], f.digest)
-	h.Write(b[:])
-	write := func(p []byte) {
-		binary.LittleEndian.PutUint64(b[:], uint64(len(p)))
-		h.Write(b[:])
-		h.Write(p)
-	}
-	write([]byte(op))
+	h := fnvUint(fnvOffset64, f.digest)
+	h = fnvString(h, op)
 	for _, p := range parts {
 		switch v := p.(type) {
 		case string:
-			write([]byte(v))
+			h = fnvString(h, v)
 		case []byte:
-			write(v)
-		case uint64:
-			binary.LittleEndian.PutUint64(b[:], v)
-			write(b[:])
-		case uint32:
-			binary.LittleEndian.PutUint64(b[:], uint64(v))
-			write(b[:])
-		case []uint64:
-			buf := make([]byte, 0, 8*len(v))
-			for _, x := range v {
-				buf = binary.LittleEndian.AppendUint64(buf, x)
+			h = fnvUint(h, uint64(len(v)))
+			for _, c := range v {
+				h = (h ^ uint64(c)) * fnvPrime64
 			}
-			write(buf)
+		case uint64:
+			h = fnvUint(fnvUint(h, 8), v)
+		case uint32:
+			h = fnvUint(fnvUint(h, 8), uint64(v))
+		case []uint64:
+			h = fnvUint(h, uint64(8*len(v)))
+			for _, x := range v {
+				h = fnvUint(h, x)
+			}
 		case bool:
+			h = fnvUint(h, 1)
 			if v {
-				write([]byte{1})
+				h = (h ^ 1) * fnvPrime64
 			} else {
-				write([]byte{0})
+				h = h * fnvPrime64
 			}
 		}
 	}
-	f.digest = h.Sum64()
+	f.digest = h
+}
+
+// FNV-1a 64 (hash/fnv's), over little-endian words and strings.
+const (
+	fnvOffset64 = 14695981039346656037
+	fnvPrime64  = 1099511628211
+)
+
+func fnvUint(h, v uint64) uint64 {
+	for range 8 {
+		h = (h ^ (v & 0xff)) * fnvPrime64
+		v >>= 8
+	}
+	return h
+}
+
+func fnvString(h uint64, s string) uint64 {
+	h = fnvUint(h, uint64(len(s)))
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint64(s[i])) * fnvPrime64
+	}
+	return h
 }
 
 // specDigest encodes a dataset spec for the digest.

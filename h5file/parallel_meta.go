@@ -2,6 +2,7 @@ package h5file
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -44,6 +45,9 @@ type parallel struct {
 	log []logEntry
 	// checks counts agreements, for tests.
 	checks int
+	// held are this rank's small writes not yet in the file
+	// (parallel_meta_small.go).
+	held heldWrites
 }
 
 // logEntry is one logged call. It is kept in pieces and formatted only
@@ -162,7 +166,29 @@ func (f *File) agree(ctx context.Context, why string) error {
 func (f *File) checkpoint(call string) error { return f.checkpointCtx(f.ctx, call) }
 
 // checkpointCtx logs call (unless empty) and compares every rank's record.
+// A named check point is also the barrier after which ranks may write
+// over each other's data (a fill, CreateDatasetFrom's data): this rank's
+// held writes go to the file before it. The periodic check of apply
+// (call "") orders nothing, so they stay held.
 func (f *File) checkpointCtx(ctx context.Context, call string) error {
+	if call == "" || f.failed != nil {
+		return f.exchangeRecords(ctx, call)
+	}
+	// A failed write still meets the others (as a call that differs),
+	// so that no rank waits for this one.
+	werr := f.writeHeld()
+	if werr != nil {
+		call += " -> error"
+	}
+	if err := f.exchangeRecords(ctx, call); err != nil {
+		return errors.Join(err, werr)
+	}
+	return werr
+}
+
+// exchangeRecords is checkpointCtx without writing held writes: Flush
+// and Close gather them at rank 0 after it (gatherHeld).
+func (f *File) exchangeRecords(ctx context.Context, call string) error {
 	p := f.par
 	if f.failed != nil {
 		return f.failed

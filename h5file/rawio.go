@@ -48,10 +48,20 @@ func (d *Dataset) writeRaw(h h5core.Hyperslab, buf []byte) error {
 			addr, _ = d.d.DataAddr()
 		}
 		return h5core.ContiguousRuns(shape, es, h, func(r h5core.Run) error {
-			_, err := d.f.os.WriteAt(buf[r.MemOff:r.MemOff+r.Len], int64(addr+r.Off))
+			p, off := buf[r.MemOff:r.MemOff+r.Len], int64(addr+r.Off)
+			if held, err := d.f.holdWrite(p, off); held || err != nil {
+				return err
+			}
+			if err := d.f.writeHeld(); err != nil {
+				return err
+			}
+			_, err := d.f.os.WriteAt(p, off)
 			return err
 		})
 	case h5core.LayoutChunked:
+		if err := d.f.writeHeld(); err != nil {
+			return err
+		}
 		filtered := len(d.d.Filters()) > 0
 		cb := d.d.ChunkBytes()
 		return h5core.ChunkRuns(shape, d.d.ChunkShape(), es, h, func(coords []uint64, runs []h5core.Run) error {
@@ -122,6 +132,9 @@ func (d *Dataset) readAllocated(p []byte, addr, off uint64) error {
 }
 
 func (d *Dataset) readRaw(h h5core.Hyperslab, buf []byte) error {
+	if err := d.f.writeHeld(); err != nil {
+		return err
+	}
 	unlock, err := d.lockSpan(h, false)
 	if err != nil {
 		return err
@@ -233,6 +246,9 @@ func (d *Dataset) writeFill(skip map[string]bool) error {
 }
 
 func writeRepeated(d *Dataset, addr, size uint64, elem []byte) error {
+	if err := d.f.writeHeld(); err != nil {
+		return err
+	}
 	const block = 1 << 20
 	n := min(size, block)
 	n -= n % uint64(len(elem))
