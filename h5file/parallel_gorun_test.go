@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -23,6 +24,7 @@ type ptestListing struct {
 		WantErr  string `json:"want_err"`
 		MinRanks int    `json:"min_ranks"`
 		Skip     string `json:"skip"`
+		Leavers  []int  `json:"leavers"`
 	} `json:"scenarios"`
 }
 
@@ -102,8 +104,8 @@ func TestGorunScenarios(t *testing.T) {
 					t.Errorf("%s with %d ranks succeeded; want every rank to fail with %q\n%s", s.Name, n, s.WantErr, out)
 					continue
 				}
-				if got := strings.Count(out, s.WantErr); got != n {
-					t.Errorf("%s: %d of %d ranks report %q:\n%s", s.Name, got, n, s.WantErr, out)
+				if bad := rankErrors(out, s.Name, s.WantErr, n, s.Leavers); len(bad) > 0 {
+					t.Errorf("%s with %d ranks: %s\n%s", s.Name, n, strings.Join(bad, "; "), out)
 				}
 				files[s.Name] = path
 			}
@@ -132,6 +134,33 @@ except Exception:
 			}
 		})
 	}
+}
+
+// rankErrors checks ptest's error lines ("ptest: rank K: <scenario>: <error>"):
+// every rank but the leavers reports an error containing want, and the
+// leavers report none. It returns what is wrong.
+func rankErrors(out, scenario, want string, n int, leavers []int) []string {
+	var bad []string
+	for rk := range n {
+		prefix := fmt.Sprintf("ptest: rank %d: %s: ", rk, scenario)
+		var msg string
+		found := false
+		for _, line := range strings.Split(out, "\n") {
+			if rest, ok := strings.CutPrefix(line, prefix); ok {
+				msg, found = rest, true
+				break
+			}
+		}
+		switch {
+		case slices.Contains(leavers, rk) && found:
+			bad = append(bad, fmt.Sprintf("rank %d left early but reported %q", rk, msg))
+		case !slices.Contains(leavers, rk) && !found:
+			bad = append(bad, fmt.Sprintf("rank %d reported no error", rk))
+		case !slices.Contains(leavers, rk) && !strings.Contains(msg, want):
+			bad = append(bad, fmt.Sprintf("rank %d's error lacks %q: %s", rk, want, msg))
+		}
+	}
+	return bad
 }
 
 func indent(s string) string {

@@ -20,6 +20,9 @@ type Scenario struct {
 	// WantErr, if set, is text every rank's error must contain: the run
 	// must fail (mismatch scenarios); the file must still open in h5dump.
 	WantErr string `json:"want_err,omitempty"`
+	// Leavers are ranks that end without an error (they leave early, and
+	// the others' errors name them): they must report nothing.
+	Leavers []int `json:"leavers,omitempty"`
 	// MinRanks is the fewest ranks the scenario makes sense with.
 	MinRanks int `json:"min_ranks,omitempty"`
 	// Skip, if set, says why the test does not run the scenario yet.

@@ -84,10 +84,11 @@ func init() {
 func init() {
 	// A rank that leaves without closing the file: the others must not
 	// wait for it forever (comm reports the rank gone).
-	Register(Scenario{Name: "mismatch_noclose", WantErr: "rank 1", MinRanks: 2,
-		// The harness wants WantErr from every rank, but rank 1 leaves
-		// cleanly; the others now fail naming it (faults TestRankLeavesEarly).
-		Skip: "rank 1 leaves without an error, so not every rank reports one",
+	// Rank 1 leaves cleanly; every other rank fails naming it.
+	Register(Scenario{Name: "mismatch_noclose", WantErr: "rank 1", MinRanks: 2, Leavers: []int{1},
+		// Followers that fail because rank 1 left then Close (goodbye), and
+		// a rank waiting on a follower names the follower: BUGS.md.
+		Skip: "a goodbye does not carry the cause of the rank's failure (comm)",
 		Verify: `
 assert (f['good'][()] == np.arange(n)).all(), f['good'][()]
 `, Run: func(ctx context.Context, c *comm.Comm, path string) error {
