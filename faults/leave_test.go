@@ -48,7 +48,6 @@ func TestRankLeavesEarly(t *testing.T) {
 		})
 	}
 	t.Run("peers name the rank that left", func(t *testing.T) {
-		t.Skip("BUGS.md: comm: a rank failing because of a dead rank is named by its peers instead of the dead rank")
 		for _, e := range cascade {
 			t.Error(e)
 		}
