@@ -194,13 +194,15 @@ func TestExitCodeAndSignal(t *testing.T) {
 	})
 	t.Run("abort", func(t *testing.T) {
 		// A remote rank's Abort ends the job with its code and every rank's
-		// output so far reaches gorun's stdout (rank 0 printed rounds).
+		// output so far reaches gorun's stdout: rank 0 printed "round 10"
+		// before rank 2 aborts in round 20 ("round 20" races with the
+		// abort: rank 3 may hear of it before it passes the token on).
 		t0 := time.Now()
 		out, err := gorun(ctx, bin, c, "-H", "h1:2,h2:2", filepath.Join(bin, "ringprog"), "-abort-rank", "2", "-exit-code", "9").CombinedOutput()
 		t.Logf("abort: %v after %v\n%s", err, time.Since(t0), out)
 		ee, ok := err.(*exec.ExitError)
-		if !ok || ee.ExitCode() != 9 || !bytes.Contains(out, []byte("rank 2 called Abort(9)")) || !bytes.Contains(out, []byte("round 20")) {
-			t.Fatalf("gorun: %v, want exit 9, \"rank 2 called Abort(9)\" and \"round 20\":\n%s", err, out)
+		if !ok || ee.ExitCode() != 9 || !bytes.Contains(out, []byte("rank 2 called Abort(9)")) || !bytes.Contains(out, []byte("round 10")) {
+			t.Fatalf("gorun: %v, want exit 9, \"rank 2 called Abort(9)\" and \"round 10\":\n%s", err, out)
 		}
 	})
 	t.Run("SIGTERM", func(t *testing.T) {
@@ -231,4 +233,28 @@ func TestExitCodeAndSignal(t *testing.T) {
 		}
 		t.Logf("SIGTERM ended the job in %v", took.Round(time.Millisecond))
 	})
+}
+
+// TestRemoteStdin: gorun's stdin reaches rank 0 on another host (through
+// its ssh session and agent), whole and in order; rank 1 reads /dev/null.
+func TestRemoteStdin(t *testing.T) {
+	skipUnlessPossible(t)
+	bin := binaries(t)
+	c := netns.New(t, 2)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	var data bytes.Buffer
+	for i := 0; data.Len() < 300<<10; i++ {
+		fmt.Fprintf(&data, "line %d for rank 0\n", i)
+	}
+	cmd := gorun(ctx, bin, c, "-H", "h1:1,h2:1", "/bin/cat")
+	cmd.Stdin = bytes.NewReader(data.Bytes())
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("gorun -H h1:1,h2:1 /bin/cat: %v\n%s", err, stderr.String())
+	}
+	if !bytes.Equal(stdout.Bytes(), data.Bytes()) {
+		t.Errorf("stdout is %d bytes, want the %d bytes given to gorun's stdin\nstderr:\n%s", stdout.Len(), data.Len(), stderr.String())
+	}
 }
