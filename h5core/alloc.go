@@ -13,23 +13,42 @@ type extent struct{ addr, size uint64 }
 // to the extent) does commitFree make it allocatable. Every step depends
 // only on the sequence of model calls, so ranks stay in step.
 
+// Allocations of alignThreshold bytes or more (in practice the raw data
+// of a dataset of 1 MiB or more) start on an alignment boundary, as
+// libhdf5's H5Pset_alignment(threshold, alignment) places them: large
+// pwrites then start on page boundaries. The space skipped to get there
+// (under 4 KiB a dataset) stays unused, so that what follows a large
+// dataset in the file still follows it.
+const (
+	alignThreshold = 1 << 20
+	alignment      = 4096
+)
+
 // alloc reserves n bytes and returns their address.
 func (f *File) alloc(n uint64) uint64 {
 	n = (n + 7) &^ 7
+	align := uint64(8)
+	if n >= alignThreshold {
+		align = alignment
+	}
 	for i, e := range f.free {
-		if e.size >= n {
-			a := e.addr
-			if e.size == n {
-				f.free = append(f.free[:i], f.free[i+1:]...)
-			} else {
-				f.free[i] = extent{e.addr + n, e.size - n}
-			}
-			return a
+		a := (e.addr + align - 1) &^ (align - 1)
+		if a < e.addr || a-e.addr > e.size || e.size-(a-e.addr) < n {
+			continue
 		}
+		var rest []extent
+		if a > e.addr {
+			rest = append(rest, extent{e.addr, a - e.addr})
+		}
+		if end := e.addr + e.size; a+n < end {
+			rest = append(rest, extent{a + n, end - a - n})
+		}
+		f.free = append(f.free[:i], append(rest, f.free[i+1:]...)...)
+		return a
 	}
 	f.eof = (f.eof + 7) &^ 7
-	a := f.eof
-	f.eof += n
+	a := (f.eof + align - 1) &^ (align - 1)
+	f.eof = a + n
 	return a
 }
 

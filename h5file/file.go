@@ -27,10 +27,12 @@ type File struct {
 	// collectives never meet the caller's); nil for a serial file.
 	comm     *comm.Comm
 	userComm *comm.Comm
-	par      *parallel    // non-nil with more than one rank
-	cache    *cacheReader // metadata shared by rank 0 at open (ranks > 0)
-	failed   error        // after ranks disagreed: returned by every call
-	atomic   bool         // SetAtomic: byte-range locks around raw data I/O
+	par      *parallel // non-nil with more than one rank
+	// smallBatch: WithSmallWriteBatching (parallel_meta_small.go).
+	smallBatch bool
+	cache      *cacheReader // metadata shared by rank 0 at open (ranks > 0)
+	failed     error        // after ranks disagreed: returned by every call
+	atomic     bool         // SetAtomic: byte-range locks around raw data I/O
 }
 
 // rootGroup names the File's embedded root group so that its Group method
@@ -44,8 +46,9 @@ func (f *File) Root() *Group { return f.rootGroup }
 type Option func(*options)
 
 type options struct {
-	ctx  context.Context
-	comm *comm.Comm
+	ctx        context.Context
+	comm       *comm.Comm
+	smallBatch bool
 }
 
 // WithContext sets the context that bounds every blocking call on the file
@@ -77,6 +80,17 @@ func WithContext(ctx context.Context) Option { return func(o *options) { o.ctx =
 //   - Rank 0 creates the file, reads the metadata of an existing one and
 //     shares it (the other ranks read none), and alone writes metadata.
 func WithComm(c *comm.Comm) Option { return func(o *options) { o.comm = c } }
+
+// WithSmallWriteBatching lets a parallel file hold each rank's small
+// independent writes to contiguous datasets (up to 512 bytes each, 1 MiB
+// a rank) until the next Flush or Close, where rank 0 writes them, merged
+// where they touch: a rank writing its element of each of a thousand
+// small datasets then costs no pwrite per element. Like an MPI-IO hint,
+// it changes what other ranks see: a write is visible to them only after
+// Flush or Close (MPI's non-atomic rule), not after a Barrier; a rank
+// always sees its own writes. Small data goes through rank 0. Atomic mode
+// holds nothing back. Off by default; serial files ignore it.
+func WithSmallWriteBatching() Option { return func(o *options) { o.smallBatch = true } }
 
 // Create creates a file: mode "w" truncates an existing file, "w-" or "x"
 // fails with ErrExists if it exists. Create(path) with no mode is "w".
@@ -125,7 +139,7 @@ func Open(path string, mode string, opts ...Option) (*File, error) {
 	default:
 		return nil, fmt.Errorf("h5file: open %s with mode %q: %w", path, mode, ErrMode)
 	}
-	f := &File{path: path, mode: mode, ctx: o.ctx, readOnly: mode == "r"}
+	f := &File{path: path, mode: mode, ctx: o.ctx, readOnly: mode == "r", smallBatch: o.smallBatch}
 	if o.comm != nil && o.comm.Size() > 1 {
 		return openParallel(f, o.comm, flag, create)
 	}

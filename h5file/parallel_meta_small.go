@@ -3,7 +3,6 @@ package h5file
 import (
 	"encoding/binary"
 	"fmt"
-	"slices"
 	"sort"
 
 	"github.com/gorun-hpc/gorun/collectives"
@@ -11,7 +10,8 @@ import (
 
 // Small independent writes of a parallel file (a rank writing its element
 // of each of a thousand small datasets) cost a pwrite each: in the
-// metadata benchmark, a third of every rank's time. So a rank holds
+// metadata benchmark, a third of every rank's time. With
+// WithSmallWriteBatching (off by default) a rank holds
 // contiguous-data writes of up to smallWriteMax bytes until the next
 // Flush or Close, which gathers them at rank 0; rank 0 merges the ones
 // that touch into single writes (ranks' elements of one dataset are
@@ -30,17 +30,18 @@ const (
 )
 
 // heldWrites are this rank's writes not yet in the file, in order:
-// data[i] goes at off[i].
+// data[i] goes at off[i]. The data slices share one buffer (buf).
 type heldWrites struct {
 	off  []int64
 	data [][]byte
+	buf  []byte
 	size int
 }
 
 // holdWrite keeps p (copied) for offset off if the file holds small
 // writes back, reporting whether it did.
 func (f *File) holdWrite(p []byte, off int64) (bool, error) {
-	if f.par == nil || f.atomic || len(p) > smallWriteMax {
+	if f.par == nil || !f.smallBatch || f.atomic || len(p) > smallWriteMax {
 		return false, nil
 	}
 	h := &f.par.held
@@ -49,8 +50,14 @@ func (f *File) holdWrite(p []byte, off int64) (bool, error) {
 			return false, err
 		}
 	}
+	if len(h.buf)+len(p) > cap(h.buf) {
+		// A new block: earlier data keeps the old one.
+		h.buf = make([]byte, 0, max(4096, 2*cap(h.buf), len(p)))
+	}
+	start := len(h.buf)
+	h.buf = append(h.buf, p...)
 	h.off = append(h.off, off)
-	h.data = append(h.data, slices.Clone(p))
+	h.data = append(h.data, h.buf[start:len(h.buf):len(h.buf)])
 	h.size += len(p)
 	return true, nil
 }

@@ -19,11 +19,20 @@ func TestHeldWrites(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "held.h5")
 	held := make([]int, n)
 	errs := runRanks(t, n, func(ctx context.Context, c *comm.Comm) error {
-		f, err := Create(path, "w", WithComm(c), WithContext(ctx))
+		f, err := Create(path, "w", WithComm(c), WithContext(ctx), WithSmallWriteBatching())
 		if err != nil {
 			return err
 		}
 		r := int64(c.Rank())
+		// CreateDatasetFrom's data (written by rank 0 before its check
+		// point) lies under the ranks' later writes, not over them.
+		x, err := f.Root().CreateDatasetFrom("x", make([]int64, n))
+		if err != nil {
+			return err
+		}
+		if err := x.WriteSel(S(Index(r)), []int64{r + 1}); err != nil {
+			return err
+		}
 		for i := range sets {
 			d, err := CreateDatasetOf[int32](f.Root(), fmt.Sprintf("d%02d", i), []uint64{2 * n})
 			if err != nil {
@@ -67,6 +76,13 @@ func TestHeldWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
+	x, err := f.Root().Dataset("x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := ReadSlice[int64](x, S(Range(0, n))); err != nil || fmt.Sprint(got) != "[1 2 3 4]" {
+		t.Fatalf("x = %v, %v; want [1 2 3 4]", got, err)
+	}
 	for i := range sets {
 		d, err := f.Root().Dataset(fmt.Sprintf("d%02d", i))
 		if err != nil {
@@ -80,6 +96,33 @@ func TestHeldWrites(t *testing.T) {
 			if got[2*r] != int32(100*i+r) || got[2*r+1] != int32(r) {
 				t.Fatalf("d%02d = %v: rank %d's writes are missing", i, got, r)
 			}
+		}
+	}
+}
+
+// TestHeldWritesOff: without WithSmallWriteBatching nothing is held.
+func TestHeldWritesOff(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "nohold.h5")
+	errs := runRanks(t, 2, func(ctx context.Context, c *comm.Comm) error {
+		f, err := Create(path, "w", WithComm(c), WithContext(ctx))
+		if err != nil {
+			return err
+		}
+		d, err := CreateDatasetOf[int32](f.Root(), "d", []uint64{2})
+		if err != nil {
+			return err
+		}
+		if err := d.WriteSel(S(Index(int64(c.Rank()))), []int32{1}); err != nil {
+			return err
+		}
+		if k := len(f.par.held.off); k != 0 {
+			return fmt.Errorf("%d writes held by default", k)
+		}
+		return f.Close()
+	})
+	for r, err := range errs {
+		if err != nil {
+			t.Fatalf("rank %d: %v", r, err)
 		}
 	}
 }
