@@ -20,7 +20,7 @@ func TestGoparSmoke(t *testing.T) {
 		}
 	}
 	for _, tc := range []struct{ kase, extra string }{
-		{"write", ""}, {"write", "-coll"}, {"raw", ""}, {"meta", ""}, {"vpic", ""}, {"gzip", ""},
+		{"write", ""}, {"write", "-coll"}, {"raw", ""}, {"meta", ""}, {"meta", "-batch"}, {"vpic", ""}, {"gzip", ""},
 	} {
 		kase := tc.kase
 		t.Run(kase+tc.extra, func(t *testing.T) {

@@ -52,6 +52,7 @@ type opts struct {
 	steps     int
 	particles int64
 	warmup    int
+	batch     bool
 }
 
 func main() {
@@ -63,6 +64,7 @@ func main() {
 	flag.StringVar(&o.dir, "dir", os.TempDir(), "directory for the file")
 	flag.IntVar(&o.steps, "steps", 5, "VPIC-IO time steps")
 	flag.Int64Var(&o.particles, "particles", 1<<20, "VPIC-IO particles per rank")
+	flag.BoolVar(&o.batch, "batch", false, "meta: open the file WithSmallWriteBatching (small writes held until Close, written by rank 0)")
 	flag.IntVar(&o.warmup, "warmup", 1, "untimed whole runs before the timed one, in the same processes")
 	flag.Parse()
 	ctx := context.Background()
@@ -117,7 +119,7 @@ func timed(ctx context.Context, c *comm.Comm, path string, o opts, x []float64, 
 	case "raw":
 		err = rawWrite(ctx, c, path, o, x)
 	case "meta":
-		err = meta(ctx, c, path)
+		err = meta(ctx, c, path, o.batch)
 	case "vpic":
 		r.VPIC, err = vpic(ctx, c, path, o)
 	default:
@@ -214,8 +216,12 @@ func rawWrite(ctx context.Context, c *comm.Comm, path string, o opts, x []float6
 
 // meta: 1000 datasets of shape (16,) int32 in 10 groups; each rank writes
 // its element of every dataset.
-func meta(ctx context.Context, c *comm.Comm, path string) error {
-	f, err := h5file.Create(path, "w", h5file.WithComm(c), h5file.WithContext(ctx))
+func meta(ctx context.Context, c *comm.Comm, path string, batch bool) error {
+	fopts := []h5file.Option{h5file.WithComm(c), h5file.WithContext(ctx)}
+	if batch {
+		fopts = append(fopts, h5file.WithSmallWriteBatching())
+	}
+	f, err := h5file.Create(path, "w", fopts...)
 	if err != nil {
 		return err
 	}

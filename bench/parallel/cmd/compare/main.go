@@ -67,7 +67,7 @@ func main() {
 	quick := flag.Bool("quick", false, "tiny sizes, 1 and 2 ranks, for a smoke test")
 	ranksFlag := flag.String("ranks", "1,2,4,8", "rank counts for the write cases")
 	sizesFlag := flag.String("sizes", "256MiB,1GiB", "total sizes for the write cases")
-	cases := flag.String("cases", "write,meta,vpic,gzip", "cases to run")
+	cases := flag.String("cases", "write,meta,meta-batch,vpic,gzip", "cases to run")
 	modes := flag.String("modes", "indep,indep+flush,coll,coll+flush", "write modes to run (indep, coll, each optionally +flush)")
 	md := flag.String("md", "", "also rewrite the table to this file after every configuration (partial results survive an interrupted run)")
 	svg := flag.String("svg", "", "write an SVG plot of write throughput to this file")
@@ -129,7 +129,7 @@ func run(runs int, quick bool, ranksFlag, sizesFlag, casesFlag, modesFlag, md, s
 			}
 		}
 	}
-	for _, k := range []string{"meta", "vpic", "gzip"} {
+	for _, k := range []string{"meta", "meta-batch", "vpic", "gzip"} {
 		if !want[k] {
 			continue
 		}
@@ -143,7 +143,11 @@ func run(runs int, quick bool, ranksFlag, sizesFlag, casesFlag, modesFlag, md, s
 	}
 	env := append(os.Environ(), "OMPI_ALLOW_RUN_AS_ROOT=1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1")
 	for i, rw := range rows {
-		args := []string{"-case", rw.kase, "-bytes", strconv.FormatInt(rw.bytes, 10), "-dir", dir, "-particles", particles, "-warmup", strconv.Itoa(warmup)}
+		kase := rw.kase
+		if kase == "meta-batch" { // gorun with WithSmallWriteBatching; h5py as in meta
+			kase = "meta"
+		}
+		args := []string{"-case", kase, "-bytes", strconv.FormatInt(rw.bytes, 10), "-dir", dir, "-particles", particles, "-warmup", strconv.Itoa(warmup)}
 		if rw.flush {
 			args = append(args, "-flush")
 		}
@@ -151,8 +155,12 @@ func run(runs int, quick bool, ranksFlag, sizesFlag, casesFlag, modesFlag, md, s
 			args = append(args, "-coll")
 		}
 		ns := strconv.Itoa(rw.ranks)
+		goArgs := slices.Clone(args)
+		if rw.kase == "meta-batch" {
+			goArgs = append(goArgs, "-batch")
+		}
 		sides := [3][]string{
-			sideGo: append([]string{gorun, "-n", ns, gopar}, args...),
+			sideGo: append([]string{gorun, "-n", ns, gopar}, goArgs...),
 			sidePy: append([]string{"mpiexec", "--oversubscribe", "-n", ns, "/usr/bin/python3", "bench/parallel/h5py_par.py"}, args...),
 		}
 		if rw.kase == "write" && !rw.coll {
@@ -269,7 +277,7 @@ func printTable(w io.Writer, rows []*row, runs int, particles string) {
 			mode += ", flush"
 		}
 		if rw.kase != "write" {
-			mode = map[string]string{"meta": "1000 datasets (16,) i4 in 10 groups", "vpic": "VPIC-IO, 5 steps, " + particles + " particles/rank", "gzip": "chunked 1 MiB + deflate(4), collective"}[rw.kase]
+			mode = map[string]string{"meta": "1000 datasets (16,) i4 in 10 groups", "meta-batch": "as meta, gorun WithSmallWriteBatching", "vpic": "VPIC-IO, 5 steps, " + particles + " particles/rank", "gzip": "chunked 1 MiB + deflate(4), collective"}[rw.kase]
 		}
 		g, p, r := median(rw.secs[sideGo]), median(rw.secs[sidePy]), median(rw.secs[sideRaw])
 		fmt.Fprintf(w, "| %s | %s | %d | %s | %s | %s | %s | %s | %s |\n", rw.kase, human(rw.bytes), rw.ranks, mode,
