@@ -113,7 +113,9 @@ def main():
     path = os.path.join(a.dir, 'h5pypar-%s-%d.h5' % (a.case, os.getppid()))
     n = a.bytes // 8
     lo, hi = part(n, r, p)
-    x = (np.arange(lo, hi, dtype='f8') % 1000) * 0.5
+    x = None  # only the cases that write it, as on the Go side
+    if a.case in ('write', 'raw', 'gzip'):
+        x = (np.arange(lo, hi, dtype='f8') % 1000) * 0.5
     # Warm-up runs: whole untimed runs in the same processes, as on the Go
     # side (see gopar/main.go).
     for i in range(a.warmup + 1):
