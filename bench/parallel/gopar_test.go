@@ -33,20 +33,7 @@ func TestGoparSmoke(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%v\n%s", err, out)
 			}
-			var res struct {
-				Case    string
-				Ranks   int
-				Seconds float64
-				Err     string
-				VPIC    *struct {
-					StepSeconds []float64 `json:"step_seconds"`
-					Raw         float64   `json:"raw_seconds"`
-					Meta        float64   `json:"meta_seconds"`
-					Create      float64   `json:"create_seconds"`
-					Close       float64   `json:"close_seconds"`
-					TotalBytes  int64     `json:"total_bytes"`
-				}
-			}
+			var res Result
 			line := strings.TrimSpace(string(out))
 			if err := json.Unmarshal([]byte(line), &res); err != nil || res.Case != kase || res.Ranks != 2 || res.Seconds <= 0 || res.Err != "" {
 				t.Fatalf("result %q: %+v %v", line, res, err)
@@ -68,13 +55,13 @@ func TestGoparSmoke(t *testing.T) {
 					}
 					steps += s
 				}
-				for _, x := range []float64{v.Raw, v.Meta, v.Create, v.Close} {
+				for _, x := range []float64{v.RawSeconds, v.MetaSeconds, v.CreateSeconds, v.CloseSeconds} {
 					if x <= 0 || x > res.Seconds {
 						t.Errorf("a VPIC figure %v out of (0, %v]: %q", x, res.Seconds, line)
 					}
 				}
-				if v.Raw > steps || v.Meta > steps {
-					t.Errorf("raw %v or metadata %v time over the steps' %v: %q", v.Raw, v.Meta, steps, line)
+				if v.RawSeconds > steps || v.MetaSeconds > steps {
+					t.Errorf("raw %v or metadata %v time over the steps' %v: %q", v.RawSeconds, v.MetaSeconds, steps, line)
 				}
 			}
 		})

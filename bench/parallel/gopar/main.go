@@ -13,35 +13,11 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/gorun-hpc/gorun/bench/parallel"
 	"github.com/gorun-hpc/gorun/collectives"
 	"github.com/gorun-hpc/gorun/comm"
 	"github.com/gorun-hpc/gorun/h5file"
 )
-
-type result struct {
-	Case    string  `json:"case"`
-	Ranks   int     `json:"ranks"`
-	Bytes   int64   `json:"bytes"`
-	Flush   bool    `json:"flush"`
-	Coll    bool    `json:"coll"`
-	Seconds float64 `json:"seconds"`
-	Steps   int     `json:"steps,omitempty"`
-	Err     string  `json:"err,omitempty"`
-	// VPIC-IO, in h5bench's terms (each the slowest rank's): per-step
-	// time (metadata + raw writes of the step), the sums of raw write and
-	// metadata time, file create and close, and the bytes written.
-	VPIC *vpicTimes `json:"vpic,omitempty"`
-}
-
-// vpicTimes are the VPIC-IO kernel's figures as h5bench prints them.
-type vpicTimes struct {
-	StepSeconds   []float64 `json:"step_seconds"`
-	RawSeconds    float64   `json:"raw_seconds"`
-	MetaSeconds   float64   `json:"meta_seconds"`
-	CreateSeconds float64   `json:"create_seconds"`
-	CloseSeconds  float64   `json:"close_seconds"`
-	TotalBytes    int64     `json:"total_bytes"`
-}
 
 type opts struct {
 	kase      string
@@ -75,7 +51,7 @@ func main() {
 	}
 	defer c.Close()
 	path := filepath.Join(o.dir, fmt.Sprintf("gopar-%s-%d.h5", o.kase, os.Getppid()))
-	r := result{Case: o.kase, Ranks: c.Size(), Bytes: o.bytes, Flush: o.flush, Coll: o.coll, Steps: o.steps}
+	r := parallel.Result{Case: o.kase, Ranks: c.Size(), Bytes: o.bytes, Flush: o.flush, Coll: o.coll, Steps: o.steps}
 	// Data is made before the clock starts, as h5py's side does.
 	var x []float64 // only the cases that write it: a 256 MiB array costs the others memory and time
 	if o.kase == "write" || o.kase == "raw" || o.kase == "gzip" {
@@ -108,7 +84,7 @@ func main() {
 
 // timed runs the case once between a barrier and the slowest rank's
 // finish, and stores that time in r.
-func timed(ctx context.Context, c *comm.Comm, path string, o opts, x []float64, r *result) error {
+func timed(ctx context.Context, c *comm.Comm, path string, o opts, x []float64, r *parallel.Result) error {
 	if err := collectives.Barrier(ctx, c); err != nil {
 		return err
 	}
@@ -255,7 +231,7 @@ func meta(ctx context.Context, c *comm.Comm, path string, batch bool) error {
 // vpic is h5bench's VPIC-IO write kernel: per time step a group with 8
 // 1-D particle arrays; each rank writes its particles at the offset
 // Exscan gives it. It returns h5bench's figures, each the slowest rank's.
-func vpic(ctx context.Context, c *comm.Comm, path string, o opts) (*vpicTimes, error) {
+func vpic(ctx context.Context, c *comm.Comm, path string, o opts) (*parallel.VPICTimes, error) {
 	mine := []int64{o.particles}
 	off := make([]int64, 1)
 	if err := collectives.Exscan(ctx, c, mine, off, collectives.Sum[int64]()); err != nil {
@@ -330,6 +306,6 @@ func vpic(ctx context.Context, c *comm.Comm, path string, o opts) (*vpicTimes, e
 	if err := collectives.Allreduce(ctx, c, times, slowest, collectives.Max[float64]()); err != nil {
 		return nil, err
 	}
-	return &vpicTimes{StepSeconds: slowest[4:], RawSeconds: slowest[2], MetaSeconds: slowest[3],
+	return &parallel.VPICTimes{StepSeconds: slowest[4:], RawSeconds: slowest[2], MetaSeconds: slowest[3],
 		CreateSeconds: slowest[0], CloseSeconds: slowest[1], TotalBytes: total[0] * 4 * int64(len(vars)) * int64(o.steps)}, nil
 }

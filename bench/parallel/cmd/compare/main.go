@@ -22,28 +22,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/gorun-hpc/gorun/bench/parallel"
 )
-
-type result struct {
-	Case    string  `json:"case"`
-	Ranks   int     `json:"ranks"`
-	Bytes   int64   `json:"bytes"`
-	Flush   bool    `json:"flush"`
-	Coll    bool    `json:"coll"`
-	Seconds float64 `json:"seconds"`
-	Err     string  `json:"err"`
-	VPIC    *vpic   `json:"vpic"`
-}
-
-// vpic is h5bench's figures for the VPIC-IO case (gopar and h5py_par.py).
-type vpic struct {
-	StepSeconds   []float64 `json:"step_seconds"`
-	RawSeconds    float64   `json:"raw_seconds"`
-	MetaSeconds   float64   `json:"meta_seconds"`
-	CreateSeconds float64   `json:"create_seconds"`
-	CloseSeconds  float64   `json:"close_seconds"`
-	TotalBytes    int64     `json:"total_bytes"`
-}
 
 // row is one configuration; sides are gorun, h5py, raw pwrite.
 type row struct {
@@ -53,7 +34,7 @@ type row struct {
 	coll, flush bool
 	secs        [3][]float64
 	errs        [3]string
-	vpic        [3][]*vpic // VPIC-IO runs' h5bench figures
+	vpic        [3][]*parallel.VPICTimes // VPIC-IO runs' h5bench figures
 }
 
 const (
@@ -208,13 +189,13 @@ func run(runs int, quick bool, ranksFlag, sizesFlag, casesFlag, modesFlag, md, s
 	return nil
 }
 
-func runSide(argv, env []string) (result, error) {
+func runSide(argv, env []string) (parallel.Result, error) {
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = env
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
-	var res result
+	var res parallel.Result
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	for sc.Scan() {
 		if json.Unmarshal(sc.Bytes(), &res) == nil && res.Case != "" {
@@ -319,7 +300,7 @@ func printVPIC(w io.Writer, rows []*row) {
 			if len(vs) == 0 {
 				continue
 			}
-			pick := func(f func(*vpic) float64) float64 {
+			pick := func(f func(*parallel.VPICTimes) float64) float64 {
 				xs := make([]float64, len(vs))
 				for i, v := range vs {
 					xs[i] = f(v)
@@ -331,11 +312,11 @@ func printVPIC(w io.Writer, rows []*row) {
 				steps = append(steps, v.StepSeconds...)
 			}
 			size := vs[0].TotalBytes
-			raw, obs := pick(func(v *vpic) float64 { return v.RawSeconds }), median(rw.secs[s])
+			raw, obs := pick(func(v *parallel.VPICTimes) float64 { return v.RawSeconds }), median(rw.secs[s])
 			fmt.Fprintf(w, "| %d | %s | %s | %.1f ms | %.1f ms | %s | %.1f ms | %.1f ms | %.1f ms | %.1f ms | %s |\n",
 				rw.ranks, []string{"gorun", "h5py"}[s], human(size), 1e3*median(steps), 1e3*raw, rate(size, raw),
-				1e3*pick(func(v *vpic) float64 { return v.MetaSeconds }), 1e3*pick(func(v *vpic) float64 { return v.CreateSeconds }),
-				1e3*pick(func(v *vpic) float64 { return v.CloseSeconds }), 1e3*obs, rate(size, obs))
+				1e3*pick(func(v *parallel.VPICTimes) float64 { return v.MetaSeconds }), 1e3*pick(func(v *parallel.VPICTimes) float64 { return v.CreateSeconds }),
+				1e3*pick(func(v *parallel.VPICTimes) float64 { return v.CloseSeconds }), 1e3*obs, rate(size, obs))
 		}
 	}
 }
