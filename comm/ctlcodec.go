@@ -1,7 +1,6 @@
 package comm
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -205,9 +204,8 @@ func (d *ctlDecoder) int() (int, error) {
 		if err != nil {
 			return 0, err
 		}
-		var buf [8]byte
-		binary.BigEndian.PutUint64(buf[:], u<<(64-8*size))
-		v = int64(binary.BigEndian.Uint64(buf[:])) >> (64 - 8*size)
+		shift := 64 - 8*size // sign-extend the size-byte number
+		v = int64(u<<shift) >> shift
 	default:
 		return 0, fmt.Errorf("want a number, got type byte 0x%02x", c)
 	}
