@@ -130,33 +130,12 @@ func TestHostDropsOff(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cmd := gorun(ctx, bin, c, "-H", "h1:2,h2:2,h3:2", filepath.Join(bin, "ringprog"))
-	var errBuf bytes.Buffer
-	cmd.Stderr = &errBuf
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	sc := bufio.NewScanner(stdout)
-	running := false
-	for sc.Scan() {
-		if strings.HasPrefix(sc.Text(), "round 20") {
-			running = true
-			break
-		}
-	}
-	if !running {
-		_ = cmd.Wait()
-		t.Fatalf("the job never got going:\n%s", errBuf.String())
-	}
-	go io.Copy(io.Discard, stdout)
+	errBuf := startRunning(t, cmd)
 	if err := c.LinkDown(2); err != nil {
 		t.Fatal(err)
 	}
 	t0 := time.Now()
-	err = cmd.Wait()
+	err := cmd.Wait()
 	took := time.Since(t0)
 	t.Logf("job ended %v after h3's link went down: %v\n%s", took.Round(time.Millisecond), err, errBuf.String())
 	if err == nil {
@@ -168,6 +147,32 @@ func TestHostDropsOff(t *testing.T) {
 	if s := errBuf.String(); !strings.Contains(s, "host h3") || !strings.Contains(s, "ranks 4,5") {
 		t.Errorf("no error names host h3 and its ranks 4,5:\n%s", s)
 	}
+}
+
+// startRunning starts a ringprog job and returns once rank 0 has printed
+// "round 20" (every rank is up and passing the token); the rest of stdout
+// is discarded, stderr collects in the returned buffer.
+func startRunning(t *testing.T, cmd *exec.Cmd) *bytes.Buffer {
+	t.Helper()
+	var errBuf bytes.Buffer
+	cmd.Stderr = &errBuf
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		if strings.HasPrefix(sc.Text(), "round 20") {
+			go io.Copy(io.Discard, stdout)
+			return &errBuf
+		}
+	}
+	_ = cmd.Wait()
+	t.Fatalf("the job never got going:\n%s", errBuf.String())
+	return nil
 }
 
 // TestExitCodeAndSignal: a remote rank's exit code is gorun's, naming the
@@ -207,22 +212,10 @@ func TestExitCodeAndSignal(t *testing.T) {
 	})
 	t.Run("SIGTERM", func(t *testing.T) {
 		cmd := gorun(ctx, bin, c, "-H", "h1:2,h2:2", filepath.Join(bin, "ringprog"))
-		var errBuf bytes.Buffer
-		cmd.Stderr = &errBuf
-		stdout, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() && !strings.HasPrefix(sc.Text(), "round 20") {
-		}
-		go io.Copy(io.Discard, stdout)
+		errBuf := startRunning(t, cmd)
 		t0 := time.Now()
 		_ = cmd.Process.Signal(syscall.SIGTERM)
-		err = cmd.Wait()
+		err := cmd.Wait()
 		took := time.Since(t0)
 		ee, ok := err.(*exec.ExitError)
 		if !ok || ee.ExitCode() != 128+15 {
