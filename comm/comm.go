@@ -158,10 +158,11 @@ func (c *Comm) recvMsgElem(ctx context.Context, src, tag int, peek bool, bufs []
 	}
 	m, err := c.w.eng.recv(ctx, c.id, wsrc, tag, peek, bufs, elem)
 	if err != nil {
-		if r, ok := c.w.eng.leftErr(err); ok {
-			// This rank is likely to fail because r left early: the
-			// launcher then names r to the others, not this rank.
-			c.w.reportCause(r)
+		if re, ok := c.w.eng.leftErr(err); ok {
+			// This rank is likely to fail because re.Rank left early:
+			// the launcher then names it to the others, not this rank,
+			// and so does this rank's goodbye to its peers.
+			c.w.noteLeft(re)
 		}
 		return m, Status{}, err
 	}

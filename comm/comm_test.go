@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -450,5 +451,53 @@ func TestSlurmLocalTasks(t *testing.T) {
 		if got := slurmLocalTasks(func(k string) string { return env[k] }); got != tc.want {
 			t.Errorf("tasks per node %q on node %s: %d, want %d", tc.perNode, tc.node, got, tc.want)
 		}
+	}
+}
+
+// TestGoodbyeCarriesCause: rank 1 closes early, rank 0 fails receiving
+// from it and closes too; rank 2, waiting on rank 0, must name rank 1 (the
+// rank that left first), not rank 0, a follower.
+func TestGoodbyeCarriesCause(t *testing.T) {
+	cs, err := NewLocal(context.Background(), 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cs[2].Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	// Open the connections the goodbyes travel on: 1 -> 0 and 0 -> 2.
+	if err := cs[1].Send(ctx, 0, 0, []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	if err := cs[0].Send(ctx, 2, 0, []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range [][2]int{{0, 1}, {2, 0}} {
+		if _, _, err := cs[p[0]].RecvBytes(ctx, p[1], 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cs[1].Close()
+	_, _, err = cs[0].RecvBytes(ctx, 1, 0)
+	var re *RankError
+	if !errors.As(err, &re) || re.Rank != 1 {
+		t.Fatalf("rank 0: want an error naming rank 1, got %v", err)
+	}
+	cs[0].Close()
+	_, _, err = cs[2].RecvBytes(ctx, 0, 0)
+	if !errors.As(err, &re) || re.Rank != 1 || !strings.Contains(err.Error(), "rank 0 failed because of it") {
+		t.Fatalf("rank 2: want an error naming rank 1 through rank 0, got %v", err)
+	}
+	// A plain goodbye (rank 0 had no failure) still names the leaver.
+	cs2 := local(t, 2)
+	if err := cs2[1].Send(ctx, 0, 0, []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := cs2[0].RecvBytes(ctx, 1, 0); err != nil {
+		t.Fatal(err)
+	}
+	cs2[1].Close()
+	if _, _, err := cs2[0].RecvBytes(ctx, 1, 0); !errors.As(err, &re) || re.Rank != 1 {
+		t.Fatalf("want an error naming rank 1, got %v", err)
 	}
 }

@@ -38,6 +38,8 @@ func decodeCtl(b []byte) (ctlMsg, error) {
 			m.Code, err = d.int()
 		case "as":
 			m.Addrs, err = d.strs()
+		case "rs":
+			m.Ranks, err = d.ints()
 		default:
 			err = fmt.Errorf("unknown field %q", key)
 		}
@@ -140,6 +142,47 @@ func (d *ctlDecoder) str() (string, error) {
 	s := string(d.b[d.off : d.off+int(n)])
 	d.off += int(n)
 	return s, nil
+}
+
+// arrayLen reads an array header; nil (0xc0) is an empty array.
+func (d *ctlDecoder) arrayLen() (int, error) {
+	c, err := d.byte()
+	if err != nil {
+		return 0, err
+	}
+	var n uint64
+	switch {
+	case c&0xf0 == 0x90:
+		n = uint64(c & 0x0f)
+	case c == 0xdc:
+		n, err = d.uint(2)
+	case c == 0xdd:
+		n, err = d.uint(4)
+	case c == 0xc0:
+		return 0, nil
+	default:
+		return 0, fmt.Errorf("want an array, got type byte 0x%02x", c)
+	}
+	if err != nil {
+		return 0, err
+	}
+	return d.length(n, 1)
+}
+
+func (d *ctlDecoder) ints() ([]int, error) {
+	count, err := d.arrayLen()
+	if err != nil || count == 0 {
+		return nil, err
+	}
+	out := make([]int, 0, count)
+	for range count {
+		v, err := d.int()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
 }
 
 func (d *ctlDecoder) strs() ([]string, error) {

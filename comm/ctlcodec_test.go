@@ -19,6 +19,10 @@ func TestCtlRoundTrip(t *testing.T) {
 	for i := range many {
 		many[i] = "10.0.0.1:" + strings.Repeat("9", i%6+1)
 	}
+	manyRanks := make([]int, 300)
+	for i := range manyRanks {
+		manyRanks[i] = i * 1000
+	}
 	for _, m := range []ctlMsg{
 		{T: "reg", Addr: "127.0.0.1:4242"},
 		{T: "table", Addrs: []string{"a:1", "b:2", "c:3"}},
@@ -28,6 +32,8 @@ func TestCtlRoundTrip(t *testing.T) {
 		{T: "abort", Code: 255},
 		{T: "abort", Code: -129, Rank: 128},
 		{T: "bye"},
+		{T: "bye", Ranks: []int{0, 2, 70000}, Code: 2, Msg: "closed its communicator"},
+		{T: "left", Rank: 1, Ranks: manyRanks},
 		{},
 	} {
 		var b bytes.Buffer
@@ -107,7 +113,7 @@ func fuzzCorpusBytes(t *testing.T, raw []byte) []byte {
 // FuzzCtlAgreesWithMsgpack: where msgpack's own decoder and ours both accept
 // a message, they agree.
 func FuzzCtlAgreesWithMsgpack(f *testing.F) {
-	for _, m := range []ctlMsg{{T: "reg", Addr: "x:1"}, {T: "table", Addrs: []string{"a", "b"}}, {T: "abort", Rank: -3, Code: 1 << 20}} {
+	for _, m := range []ctlMsg{{T: "reg", Addr: "x:1"}, {T: "table", Addrs: []string{"a", "b"}}, {T: "abort", Rank: -3, Code: 1 << 20}, {T: "left", Rank: 2, Ranks: []int{1, 3}}} {
 		b, _ := msgpack.Marshal(&m)
 		f.Add(b)
 	}

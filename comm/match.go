@@ -3,6 +3,8 @@ package comm
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"sync"
 	"time"
 )
@@ -80,23 +82,50 @@ func newEngine() *engine {
 }
 
 // leftErr reports whether err is the error of a receive from a rank that
-// closed its communicator (see leave), and which rank.
-func (e *engine) leftErr(err error) (int, bool) {
+// closed its communicator (see leave), and returns it: its Rank is the
+// rank that left, or the rank whose leaving made that one fail.
+func (e *engine) leftErr(err error) (*RankError, bool) {
 	var re *RankError
 	if !errors.As(err, &re) {
-		return 0, false
+		return nil, false
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return re.Rank, e.gone[re.Rank] == error(re)
+	for _, g := range e.gone {
+		if g == error(re) {
+			return re, true
+		}
+	}
+	return nil, false
+}
+
+// goneErr is the error of receives from src if src said goodbye, else nil.
+func (e *engine) goneErr(src int) *RankError {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	re, _ := e.gone[src].(*RankError)
+	return re
 }
 
 // leave records that src closed cleanly and fails the receives waiting
-// for it alone.
-func (e *engine) leave(src int) {
+// for it alone. A non-nil cause is the error src failed with before it
+// closed (its goodbye carried it): the receives then name cause's rank, the
+// one that left first, not src, a follower that closed after failing.
+// followerNote marks the error of a receive from a rank that closed after
+// failing because another left first.
+const followerNote = "failed because of it and closed its communicator while this rank waits for a message from it"
+
+func (e *engine) leave(src int, cause *RankError) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	err := &RankError{Rank: src, Op: "recv", How: "closed its communicator (Close, or exit after Close) while this rank waits for a message from it"}
+	if cause != nil {
+		how := cause.How
+		if !strings.Contains(how, followerNote) { // name the first follower only: chains grow with the ranks
+			how = fmt.Sprintf("%s; rank %d %s", how, src, followerNote)
+		}
+		err = &RankError{Rank: cause.Rank, Op: "recv", How: how}
+	}
 	e.gone[src] = err
 	e.wakeLocked(func(w *waiter) bool { return w.src == src }, err)
 }

@@ -41,6 +41,9 @@ const (
 	EventAbort   EventKind = iota + 1 // a rank called Abort(Code)
 	EventGoodbye                      // a rank closed its world communicator
 	EventCause                        // a rank fails because rank Code failed first
+	// EventDeparted: a rank's control connection ended (its process
+	// exited, or it closed); every event of that rank came before it.
+	EventDeparted
 )
 
 // RendezvousEvent is something a rank told the launcher.
@@ -54,9 +57,10 @@ type RendezvousEvent struct {
 // ctlMsg is the control protocol between ranks and the rendezvous, one
 // length-prefixed msgpack value per message.
 type ctlMsg struct {
-	T     string   `msgpack:"t"` // reg, table, failed, abort, bye, cause
+	T     string   `msgpack:"t"` // reg, table, failed, abort, bye, cause, left
 	Addr  string   `msgpack:"a,omitempty"`
 	Addrs []string `msgpack:"as,omitempty"`
+	Ranks []int    `msgpack:"rs,omitempty"` // bye, left: the ranks the leaver said goodbye to on their streams
 	Rank  int      `msgpack:"r,omitempty"`
 	Code  int      `msgpack:"c,omitempty"`
 	Msg   string   `msgpack:"m,omitempty"`
@@ -124,7 +128,7 @@ func NewRendezvous(ln net.Listener, job JobInfo, logger *slog.Logger) *Rendezvou
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &Rendezvous{ln: ln, job: job, log: logger, events: make(chan RendezvousEvent, 2*job.Size+8),
+	return &Rendezvous{ln: ln, job: job, log: logger, events: make(chan RendezvousEvent, 3*job.Size+8),
 		conns: map[int]net.Conn{}, addrs: make([]string, job.Size), allBye: make(chan struct{})}
 }
 
@@ -178,6 +182,7 @@ func (r *Rendezvous) handle(c net.Conn) {
 		}
 	}
 	r.mu.Unlock()
+	defer r.emit(RendezvousEvent{Kind: EventDeparted, Rank: rank})
 	said := false
 	for {
 		m, err := readCtl(c)
@@ -202,6 +207,10 @@ func (r *Rendezvous) handle(c net.Conn) {
 		case "bye":
 			said = true
 			r.emit(RendezvousEvent{Kind: EventGoodbye, Rank: rank})
+			// The ranks it never sent to have no stream to see its
+			// goodbye on: they learn here (a receive from it must fail,
+			// not wait forever).
+			r.broadcastExcept(rank, ctlMsg{T: "left", Rank: rank, Ranks: m.Ranks, Code: m.Code, Msg: m.Msg})
 			r.depart()
 		}
 	}
@@ -212,6 +221,18 @@ func (r *Rendezvous) emit(ev RendezvousEvent) {
 	case r.events <- ev:
 	default:
 		r.log.Warn("gorun rendezvous: event dropped, nobody reads Events", "rank", ev.Rank)
+	}
+}
+
+func (r *Rendezvous) broadcastExcept(rank int, m ctlMsg) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for k, c := range r.conns {
+		if k != rank {
+			_ = c.SetWriteDeadline(time.Now().Add(time.Second))
+			_ = writeCtl(c, m)
+			_ = c.SetWriteDeadline(time.Time{})
+		}
 	}
 }
 
@@ -276,9 +297,17 @@ func (k *ctlClient) cause(rank int) {
 	_ = k.c.SetWriteDeadline(time.Time{})
 }
 
-func (k *ctlClient) close() {
+// close says goodbye: dialed are the ranks that got a goodbye frame on
+// this rank's streams; cause, if any, is the rank this one failed because
+// of (see world.leftCause), passed on to the others as the goodbye frame
+// passes it.
+func (k *ctlClient) close(dialed []int, cause *RankError) {
 	k.mu.Lock()
-	_ = writeCtl(k.c, ctlMsg{T: "bye"})
+	m := ctlMsg{T: "bye", Ranks: dialed}
+	if cause != nil {
+		m.Code, m.Msg = cause.Rank+1, cause.How
+	}
+	_ = writeCtl(k.c, m)
 	k.c.Close()
 	k.mu.Unlock()
 	<-k.done
@@ -315,6 +344,8 @@ func (k *ctlClient) watch(w *world) {
 			}()
 		case "abort":
 			w.eng.fail(fmt.Errorf("comm: rank %d aborted the job with code %d: %w", m.Rank, m.Code, ErrAborted))
+		case "left":
+			w.peerLeft(m)
 		}
 	}
 }

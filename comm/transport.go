@@ -36,13 +36,18 @@ type world struct {
 	mu       sync.Mutex
 	out      map[int]*outConn
 	accepted []net.Conn
-	bye      map[int]bool // peers that said goodbye
+	bye      map[int]bool          // peers that said goodbye
+	byeCh    map[int]chan struct{} // closed when that peer's goodbye arrives (see byeWait)
 	closed   atomic.Bool
 	done     chan struct{} // closed by close: stalled readers stop waiting
 	lazyWait atomic.Int64  // time.Duration; see defaultLazyWait
 	lostWait atomic.Int64  // time.Duration; see defaultLostWait
 	// causeSent: this rank told the launcher which rank it fails because of.
 	causeSent atomic.Bool
+	// leftCause is the first receive error this rank got because a peer
+	// left (closed its communicator); its goodbye carries it, so a peer
+	// waiting on this rank names the rank that left first.
+	leftCause atomic.Pointer[RankError]
 	// suspectHook, if set (tests), is called when a lost peer's verdict
 	// starts waiting for a better-informed one.
 	suspectHook atomic.Pointer[func(rank int)]
@@ -185,10 +190,8 @@ func (w *world) read(c net.Conn) {
 				}
 			}
 		case frameGoodbye:
-			w.mu.Lock()
-			w.bye[src] = true
-			w.mu.Unlock()
-			w.eng.leave(src)
+			w.eng.leave(src, w.goodbyeCause(src, data))
+			w.markBye(src)
 		}
 	}
 }
@@ -226,6 +229,12 @@ func (w *world) lost(src int, err error) {
 		how = "connection lost: " + err.Error()
 	}
 	w.awaitVerdict(src)
+	w.mu.Lock()
+	clean = w.bye[src] // its goodbye came through the rendezvous
+	w.mu.Unlock()
+	if clean {
+		return
+	}
 	w.rankFailed(&RankError{Rank: src, Op: "recv", How: how})
 }
 
@@ -253,6 +262,7 @@ func (w *world) awaitVerdict(src int) {
 	case <-w.eng.down:
 	case <-t.C:
 	case <-w.done:
+	case <-w.byeWait(src):
 	}
 }
 
@@ -420,10 +430,21 @@ func (w *world) sendLost(re *RankError) error {
 	w.mu.Lock()
 	clean := w.bye[re.Rank] || w.closed.Load()
 	w.mu.Unlock()
+	if !clean {
+		// Its goodbye may be on its way (through the rendezvous when it
+		// never sent to this rank): the verdict wait ends on it too.
+		w.awaitVerdict(re.Rank)
+		w.mu.Lock()
+		clean = w.bye[re.Rank] || w.closed.Load()
+		w.mu.Unlock()
+	}
 	if clean { // it said goodbye: an error of this call, not a failed rank
+		if g := w.eng.goneErr(re.Rank); g != nil {
+			w.noteLeft(g)
+			return g
+		}
 		return re
 	}
-	w.awaitVerdict(re.Rank)
 	w.rankFailed(re)
 	return w.verdict(re.Rank, re.How)
 }
@@ -475,21 +496,113 @@ func (w *world) outConns() []*outConn {
 	return slices.Collect(maps.Values(w.out))
 }
 
+// goodbyeCause decodes the cause a goodbye from src carries (see close):
+// nil for a plain goodbye, or one that names no other valid rank.
+func (w *world) goodbyeCause(src int, data []byte) *RankError {
+	if len(data) < 4 {
+		return nil
+	}
+	r := int(binary.LittleEndian.Uint32(data))
+	if r < 0 || r >= w.size || r == src || r == w.rank {
+		return nil
+	}
+	return &RankError{Rank: r, Op: "recv", How: string(data[4:])}
+}
+
+// peerLeft handles the rendezvous' notice that a rank closed its world
+// communicator. A rank it said goodbye to on a stream learns there, after
+// every message it sent (acting here could fail a receive whose message
+// is still on its way); the others had no stream from it, so nothing more
+// can come from it: receives from it fail now.
+func (w *world) peerLeft(m ctlMsg) {
+	r := m.Rank
+	if r < 0 || r >= w.size || r == w.rank || slices.Contains(m.Ranks, w.rank) {
+		return
+	}
+	var cause *RankError
+	if c := m.Code - 1; c >= 0 && c < w.size && c != r && c != w.rank {
+		cause = &RankError{Rank: c, Op: "recv", How: m.Msg}
+	}
+	w.eng.leave(r, cause)
+	w.markBye(r)
+}
+
+// markBye records that peer r said goodbye (after eng.leave, so a waiter
+// woken here finds its error) and wakes byeWait's waiters.
+func (w *world) markBye(r int) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.bye[r] = true
+	if ch := w.byeCh[r]; ch != nil {
+		close(ch)
+		delete(w.byeCh, r)
+	}
+}
+
+// byeWait is closed once peer r has said goodbye.
+func (w *world) byeWait(r int) <-chan struct{} {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.bye[r] {
+		ch := make(chan struct{})
+		close(ch)
+		return ch
+	}
+	if w.byeCh == nil {
+		w.byeCh = map[int]chan struct{}{}
+	}
+	ch := w.byeCh[r]
+	if ch == nil {
+		ch = make(chan struct{})
+		w.byeCh[r] = ch
+	}
+	return ch
+}
+
+// noteLeft records that one of this rank's operations failed because a
+// peer left early (re from engine.goneErr or leftErr): the launcher and
+// this rank's own goodbye then name re.Rank, not this follower.
+func (w *world) noteLeft(re *RankError) {
+	w.reportCause(re.Rank)
+	w.leftCause.CompareAndSwap(nil, re)
+}
+
+// goodbye is the goodbye frame: with the rank this one failed because of
+// when a peer's leaving broke one of its receives, so that the peers
+// waiting on this rank name that rank, not this follower.
+func (w *world) goodbye() []byte {
+	var payload []byte
+	if re := w.leftCause.Load(); re != nil {
+		payload = binary.LittleEndian.AppendUint32(nil, uint32(re.Rank))
+		payload = append(payload, re.How...)
+	}
+	h := frameHdr{kind: frameGoodbye, src: uint32(w.rank), len: uint64(len(payload))}
+	b := make([]byte, frameHdrSize, frameHdrSize+len(payload))
+	h.put(b)
+	return append(b, payload...)
+}
+
 // close says goodbye to every peer we dialed and stops the readers.
 func (w *world) close() {
 	if w.closed.Swap(true) {
 		return
 	}
 	close(w.done)
-	outs := w.outConns()
-	for _, oc := range outs {
+	w.mu.Lock()
+	dests := slices.Sorted(maps.Keys(w.out))
+	w.mu.Unlock()
+	bye := w.goodbye()
+	var dialed []int
+	for _, dest := range dests {
+		w.mu.Lock()
+		oc := w.out[dest]
+		w.mu.Unlock()
 		oc.mu.Lock()
 		if oc.c != nil {
-			var hb [frameHdrSize]byte
-			h := frameHdr{kind: frameGoodbye, src: uint32(w.rank)}
-			h.put(hb[:])
 			_ = oc.c.SetWriteDeadline(time.Now().Add(time.Second))
-			_, _ = oc.c.Write(hb[:])
+			if _, err := oc.c.Write(bye); err == nil {
+				dialed = append(dialed, dest)
+			}
 			oc.c.Close()
 		}
 		oc.err = ErrClosed
@@ -502,7 +615,7 @@ func (w *world) close() {
 	}
 	w.mu.Unlock()
 	if w.ctl != nil {
-		w.ctl.close()
+		w.ctl.close(dialed, w.leftCause.Load())
 	}
 	if w.svc != nil {
 		// The other ranks still need the rendezvous to report failures:

@@ -78,16 +78,18 @@ type Running struct {
 	// causeOf maps a failed rank to the rank it reported failing
 	// because of (wait.go).
 	causeOf map[int]int
-	job     Job
-	ranks   []*rank
-	exits   chan exit
-	sigs    chan syscall.Signal
-	out     streams
-	stdin   *os.File // write end of rank 0's stdin pipe when copying
-	rv      *rendezvous
-	start   time.Time
-	log     *slog.Logger
-	waited  bool
+	// departed: ranks whose rendezvous control connection has ended.
+	departed map[int]bool
+	job      Job
+	ranks    []*rank
+	exits    chan exit
+	sigs     chan syscall.Signal
+	out      streams
+	stdin    *os.File // write end of rank 0's stdin pipe when copying
+	rv       *rendezvous
+	start    time.Time
+	log      *slog.Logger
+	waited   bool
 }
 
 func (j *Job) defaults() error {

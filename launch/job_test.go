@@ -114,6 +114,31 @@ func TestFirstCauseFromReports(t *testing.T) {
 	}
 }
 
+// TestFirstCauseLeftEarly: rank 2 closes its communicator and exits 0
+// while rank 1 waits for it; ranks 1, 0 and 3 fail (rank 1 because of rank
+// 2, the others through a follower's goodbye). Gorun reports a follower's
+// exit code 1, as mpiexec would, and names rank 2 as the reason.
+func TestFirstCauseLeftEarly(t *testing.T) {
+	trials := 10
+	if testing.Short() {
+		trials = 3
+	}
+	for i := range trials {
+		job := helperJob(t, 4, "commleave", "2")
+		job.Timeout = 2 * time.Minute // a hang fails the trial, with stacks
+		// Under -race a process that exits 0 sleeps 1 s first
+		// (GORACE atexit_sleep_ms), longer than the helpers' grace.
+		job.Env = append(job.Env, "GORACE=atexit_sleep_ms=0")
+		var stderr bytes.Buffer
+		job.Stderr = &stderr
+		err := Run(context.Background(), job)
+		var je *JobError
+		if !errors.As(err, &je) || je.Rank == 2 || je.Code != 1 || !strings.Contains(je.How, "rank 2 ended early") {
+			t.Fatalf("trial %d: Run = %v, want a follower's exit 1 naming rank 2\n%s", i, err, stderr.String())
+		}
+	}
+}
+
 func TestRunTimeoutDumpsStacks(t *testing.T) {
 	var stderr bytes.Buffer
 	job := helperJob(t, 3, "sleep")

@@ -17,6 +17,7 @@ import (
 type rvEvent struct {
 	abort      bool
 	cause      bool // rank fails because rank code failed first
+	departed   bool // rank's control connection ended: no more events from it
 	rank, code int
 	msg        string
 }
@@ -61,7 +62,7 @@ func startRendezvous(ctx context.Context, size int, bind string, log *slog.Logge
 		svc:    comm.NewRendezvous(ln, job, log),
 		cancel: cancel,
 		served: make(chan struct{}),
-		evs:    make(chan rvEvent, 2*size+1),
+		evs:    make(chan rvEvent, 3*size+1),
 		log:    log,
 	}
 	go func() {
@@ -94,6 +95,12 @@ func (r *rendezvous) translate(ctx context.Context) {
 			case comm.EventCause:
 				select {
 				case r.evs <- rvEvent{cause: true, rank: ev.Rank, code: ev.Code}:
+				case <-ctx.Done():
+					return
+				}
+			case comm.EventDeparted:
+				select {
+				case r.evs <- rvEvent{departed: true, rank: ev.Rank}:
 				case <-ctx.Done():
 					return
 				}

@@ -55,6 +55,7 @@ func (r *Running) Wait(ctx context.Context) error {
 	// follower said it failed because of.
 	exited := map[int]exitRecord{}
 	r.causeOf = map[int]int{}
+	r.departed = map[int]bool{}
 	stopped, stopWatch := r.watchStopped() // stopped.go
 	defer stopWatch()
 	alive := len(r.ranks)
@@ -66,9 +67,20 @@ func (r *Running) Wait(ctx context.Context) error {
 			how, code := ex.describe()
 			r.log.Debug("rank exited", "rank", ex.rank, "how", how, "after", time.Since(r.start))
 			if ex.success() {
+				// Kept for firstCause: a rank that others failed
+				// because of may have closed early and exited 0.
+				exited[ex.rank] = exitRecord{how: how}
 				continue
 			}
 			exited[ex.rank] = exitRecord{code: code, how: how, killedByUs: killedAll && code == 128+int(syscall.SIGKILL)}
+			if _, ok := r.causeOf[ex.rank]; result == nil && !ok && code > 0 && code < 128 {
+				// A plain nonzero exit is often a follower's, whose
+				// report of the rank it failed because of may still be
+				// on its way: read its control connection to the end.
+				if r.awaitDeparted(ex.rank, &result) {
+					armKill(r.job.Grace)
+				}
+			}
 			if result != nil {
 				// Peers of a killed rank often fail first (they see its
 				// connection drop and exit 1) and are reaped before it.
@@ -91,6 +103,9 @@ func (r *Running) Wait(ctx context.Context) error {
 			armKill(r.job.Grace)
 
 		case ev := <-r.rv.events():
+			if ev.departed {
+				r.departed[ev.rank] = true
+			}
 			if r.onEvent(ev, &result) {
 				armKill(r.job.Grace)
 			}
@@ -177,6 +192,31 @@ func (r *Running) signalAlive(sig syscall.Signal) {
 	}
 }
 
+// departWait bounds awaitDeparted: an exited process's connection ends at
+// once, unless a child it left behind holds the socket.
+const departWait = time.Second
+
+// awaitDeparted handles rendezvous events until rank's control connection
+// has ended (every report it sent has then been read), at most departWait.
+// It reports whether an event ended the job (see onEvent).
+func (r *Running) awaitDeparted(rank int, result **JobError) bool {
+	t := time.NewTimer(departWait)
+	defer t.Stop()
+	ending := false
+	for !r.departed[rank] {
+		select {
+		case ev := <-r.rv.events():
+			if ev.departed {
+				r.departed[ev.rank] = true
+			}
+			ending = r.onEvent(ev, result) || ending
+		case <-t.C:
+			return ending
+		}
+	}
+	return ending
+}
+
 // onEvent handles a rendezvous event; it reports whether the job is now
 // ending because of it.
 func (r *Running) onEvent(ev rvEvent, result **JobError) bool {
@@ -233,6 +273,13 @@ func (r *Running) firstCause(result *JobError, exited map[int]exitRecord) *JobEr
 		e, ok := exited[c]
 		if !ok || e.killedByUs {
 			break
+		}
+		if e.code == 0 {
+			// c ended cleanly while root still needed it (it closed
+			// its communicator early, or exited without it): root's
+			// failure stays the job's, with c named.
+			how := fmt.Sprintf("%s (it failed because rank %d ended early, with exit code 0, while it still needed it)", exited[root].how, c)
+			return &JobError{Kind: ErrRankFailed, Rank: root, Code: exited[root].code, How: how}
 		}
 		root = c
 	}
