@@ -86,9 +86,6 @@ func init() {
 	// wait for it forever (comm reports the rank gone).
 	// Rank 1 leaves cleanly; every other rank fails naming it.
 	Register(Scenario{Name: "mismatch_noclose", WantErr: "rank 1", MinRanks: 2, Leavers: []int{1},
-		// Followers that fail because rank 1 left then Close (goodbye), and
-		// a rank waiting on a follower names the follower: BUGS.md.
-		Skip: "a goodbye does not carry the cause of the rank's failure (comm)",
 		Verify: `
 assert (f['good'][()] == np.arange(n)).all(), f['good'][()]
 `, Run: func(ctx context.Context, c *comm.Comm, path string) error {
