@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"time"
 
 	"github.com/gorun-hpc/gorun/bench/parallel"
@@ -29,6 +30,8 @@ type opts struct {
 	particles int64
 	warmup    int
 	batch     bool
+	profile   string
+	phases    bool
 }
 
 func main() {
@@ -42,6 +45,8 @@ func main() {
 	flag.Int64Var(&o.particles, "particles", 1<<20, "VPIC-IO particles per rank")
 	flag.BoolVar(&o.batch, "batch", false, "meta: open the file WithSmallWriteBatching (small writes held until Close, written by rank 0)")
 	flag.IntVar(&o.warmup, "warmup", 1, "untimed whole runs before the timed one, in the same processes")
+	flag.StringVar(&o.profile, "profile", "", "write each rank's CPU profile of the timed run to DIR/cpu-rank-N.prof")
+	flag.BoolVar(&o.phases, "phases", false, "meta: print each rank's create, loop and close times to stderr")
 	flag.Parse()
 	ctx := context.Background()
 	c, err := comm.Init(ctx)
@@ -63,7 +68,14 @@ func main() {
 	// on a VM the first large write into fresh page-cache memory costs up
 	// to 10x the steady state, whatever the library (bench/parallel/RESULTS.md).
 	for i := 0; i <= o.warmup && err == nil; i++ {
+		var stop func()
+		if i == o.warmup && o.profile != "" {
+			stop = startProfile(o.profile, c.Rank())
+		}
 		err = timed(ctx, c, path, o, x, &r)
+		if stop != nil {
+			stop()
+		}
 		if i < o.warmup && c.Rank() == 0 {
 			_ = os.Remove(path)
 		}
@@ -98,7 +110,7 @@ func timed(ctx context.Context, c *comm.Comm, path string, o opts, x []float64, 
 	case "raw":
 		err = rawWrite(ctx, c, path, o, x)
 	case "meta":
-		err = meta(ctx, c, path, o.batch)
+		err = meta(ctx, c, path, o.batch, o.phases)
 	case "vpic":
 		r.VPIC, err = vpic(ctx, c, path, o)
 	default:
@@ -195,14 +207,22 @@ func rawWrite(ctx context.Context, c *comm.Comm, path string, o opts, x []float6
 
 // meta: 1000 datasets of shape (16,) int32 in 10 groups; each rank writes
 // its element of every dataset.
-func meta(ctx context.Context, c *comm.Comm, path string, batch bool) error {
+func meta(ctx context.Context, c *comm.Comm, path string, batch, phases bool) error {
 	fopts := []h5file.Option{h5file.WithComm(c), h5file.WithContext(ctx)}
 	if batch {
 		fopts = append(fopts, h5file.WithSmallWriteBatching())
 	}
+	t0 := time.Now()
 	f, err := h5file.Create(path, "w", fopts...)
 	if err != nil {
 		return err
+	}
+	t1 := time.Now()
+	if phases {
+		defer func() {
+			t3 := time.Now()
+			fmt.Fprintf(os.Stderr, "gopar: rank %d: create %v, datasets %v, close %v\n", c.Rank(), t1.Sub(t0), phaseEnd.Sub(t1), t3.Sub(phaseEnd))
+		}()
 	}
 	r := int64(c.Rank())
 	for g := range 10 {
@@ -225,7 +245,26 @@ func meta(ctx context.Context, c *comm.Comm, path string, batch bool) error {
 			}
 		}
 	}
+	phaseEnd = time.Now()
 	return f.Close()
+}
+
+// phaseEnd is when meta's loop ended (for -phases).
+var phaseEnd time.Time
+
+// startProfile starts rank's CPU profile into dir; the returned func ends it.
+func startProfile(dir string, rank int) func() {
+	f, err := os.Create(filepath.Join(dir, fmt.Sprintf("cpu-rank-%d.prof", rank)))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "gopar: profile:", err)
+		return nil
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		fmt.Fprintln(os.Stderr, "gopar: profile:", err)
+		f.Close()
+		return nil
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }
 }
 
 // vpic is h5bench's VPIC-IO write kernel: per time step a group with 8
