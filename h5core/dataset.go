@@ -60,7 +60,8 @@ func (g *Group) CreateDataset(path string, spec DatasetSpec) (*Dataset, error) {
 	if _, ok := parent.find(name); ok {
 		return nil, fmt.Errorf("create dataset %q: %w", path, ErrExists)
 	}
-	g.f.mix("CreateDataset", g.ident(), path, specDigest(spec))
+	var sb [192]byte
+	g.f.mix("CreateDataset", g.ident(), path, specDigest(sb[:0], spec))
 	d.allocate()
 	if err := parent.insert(link{name: name, obj: d}); err != nil {
 		return nil, err
@@ -72,7 +73,8 @@ func (f *File) newDataset(s DatasetSpec) (*Dataset, error) {
 	if s.Type == nil || s.Type.Size == 0 {
 		return nil, fmt.Errorf("h5core: dataset needs a datatype with a non-zero size")
 	}
-	if _, err := s.Type.encode(); err != nil {
+	var tb [64]byte
+	if _, err := s.Type.appendEncoded(tb[:0]); err != nil {
 		return nil, err
 	}
 	rank := len(s.Shape)
@@ -102,11 +104,14 @@ func (f *File) newDataset(s DatasetSpec) (*Dataset, error) {
 	if s.Fill != nil && uint32(len(s.Fill)) != s.Type.Size {
 		return nil, fmt.Errorf("h5core: fill value of %d bytes for %d-byte elements", len(s.Fill), s.Type.Size)
 	}
+	dims := make([]uint64, 2*rank) // shape and maxShape in one allocation
+	copy(dims, s.Shape)
+	copy(dims[rank:], maxShape)
 	d := &Dataset{
 		object:   f.newObject(),
 		dtype:    s.Type.Clone(),
-		shape:    append([]uint64{}, s.Shape...),
-		maxShape: append([]uint64{}, maxShape...),
+		shape:    dims[:rank:rank],
+		maxShape: dims[rank:],
 		dataAddr: UndefinedAddr,
 		fill:     FillValue{FillTime: FillTimeIfSet, Value: append([]byte(nil), s.Fill...)},
 	}

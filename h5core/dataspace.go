@@ -10,7 +10,8 @@ const MaxRank = 32
 // writes it: maximum dimensions always present for simple spaces; rank 0
 // is a scalar.
 func encodeDataspace(shape, maxShape []uint64) []byte {
-	b := []byte{1, uint8(len(shape)), 0, 0, 0, 0, 0, 0}
+	b := make([]byte, 8, 8+16*len(shape))
+	b[0], b[1] = 1, uint8(len(shape))
 	if len(shape) > 0 {
 		b[2] = 1
 	}

@@ -274,8 +274,12 @@ func (t *Datatype) hasRef() bool {
 
 // Equal reports whether two datatypes encode identically.
 func (t *Datatype) Equal(u *Datatype) bool {
-	a, err1 := t.encode()
-	b, err2 := u.encode()
+	if t == u {
+		return t.shallow(0)
+	}
+	var ab, bb [64]byte
+	a, err1 := t.appendEncoded(ab[:0])
+	b, err2 := u.appendEncoded(bb[:0])
 	return err1 == nil && err2 == nil && bytes.Equal(a, b)
 }
 
@@ -333,10 +337,17 @@ const maxTypeDepth = 32
 
 // encode returns the datatype message body.
 func (t *Datatype) encode() ([]byte, error) {
+	return t.appendEncoded(make([]byte, 0, 48))
+}
+
+// appendEncoded appends the datatype message body to b: with a buffer on
+// the caller's stack, checking or comparing a type allocates nothing
+// (every dataset create of every rank does both).
+func (t *Datatype) appendEncoded(b []byte) ([]byte, error) {
 	if !t.shallow(0) {
 		return nil, fmt.Errorf("h5core: datatype is nil, cyclic or nested deeper than %d levels", maxTypeDepth)
 	}
-	return t.encodeAt(nil, t.version(), 0)
+	return t.encodeAt(b, t.version(), 0)
 }
 
 // shallow reports whether t is non-nil and nested at most maxTypeDepth

@@ -69,10 +69,13 @@ func fnvString(h uint64, s string) uint64 {
 	return h
 }
 
-// specDigest encodes a dataset spec for the digest.
-func specDigest(s DatasetSpec) []byte {
-	b, _ := s.Type.encode()
-	b = append(b, encodePipeline(s.Filters)...)
+// specDigest encodes a dataset spec for the digest, appending to b (a
+// buffer on the caller's stack: every create of every rank makes one).
+func specDigest(b []byte, s DatasetSpec) []byte {
+	b, _ = s.Type.appendEncoded(b)
+	if len(s.Filters) > 0 {
+		b = append(b, encodePipeline(s.Filters)...)
+	}
 	for _, v := range [][]uint64{s.Shape, s.MaxShape, s.Chunk} {
 		b = binary.LittleEndian.AppendUint64(b, uint64(len(v)))
 		for _, x := range v {

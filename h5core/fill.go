@@ -25,7 +25,8 @@ type FillValue struct {
 // encode returns a version 2 fill value message body, as libhdf5 1.10
 // writes it: "defined" is set, with size 0 for the default value.
 func (fv FillValue) encode() []byte {
-	b := []byte{2, fv.AllocTime, fv.FillTime, 1}
+	b := make([]byte, 4, 8+len(fv.Value))
+	b[0], b[1], b[2], b[3] = 2, fv.AllocTime, fv.FillTime, 1
 	b = put32(b, uint32(len(fv.Value)))
 	b = append(b, fv.Value...)
 	return b

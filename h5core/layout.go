@@ -54,7 +54,8 @@ type layoutMsg struct {
 
 // encode returns a version 3 layout message as libhdf5 1.10 writes it.
 func (l *layoutMsg) encode() []byte {
-	b := []byte{3, uint8(l.class)}
+	b := make([]byte, 2, 24+4*len(l.chunk)+len(l.compact))
+	b[0], b[1] = 3, uint8(l.class)
 	switch l.class {
 	case LayoutCompact:
 		b = put16(b, uint16(len(l.compact)))

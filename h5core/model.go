@@ -315,6 +315,9 @@ func (g *Group) parentOf(path string, create bool) (*Group, string, error) {
 	if err := g.mutable(); err != nil {
 		return nil, "", err
 	}
+	if path != "" && path != "." && strings.IndexByte(path, '/') < 0 {
+		return g, path, nil // one component, the common case: no split
+	}
 	parts := splitPath(path)
 	if len(parts) == 0 {
 		return nil, "", fmt.Errorf("h5core: empty name %q", path)

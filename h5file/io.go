@@ -82,12 +82,7 @@ func (d *Dataset) write(h h5core.Hyperslab, data any) error {
 	var buf []byte
 	var err error
 	if t.HasVlen() {
-		// Vlen elements go to the global heap: a metadata change, so the
-		// encoding runs inside apply.
-		err = d.f.apply(metaOp{name: "WriteVlen", path: d.name, fn: func() error {
-			buf, err = d.f.encodeValues(data, t, n)
-			return err
-		}})
+		buf, err = d.encodeVlen(data, t, n)
 	} else {
 		buf, err = d.f.encodeValues(data, t, n)
 	}
@@ -98,6 +93,20 @@ func (d *Dataset) write(h h5core.Hyperslab, data any) error {
 		return fmt.Errorf("h5file: write %s: %w", d.name, err)
 	}
 	return nil
+}
+
+// encodeVlen encodes vlen elements: they go to the global heap, a metadata
+// change, so the encoding runs inside apply. (A function of its own: the
+// closure's captured variables would otherwise be on the heap for every
+// write.)
+func (d *Dataset) encodeVlen(data any, t *h5core.Datatype, n uint64) ([]byte, error) {
+	var buf []byte
+	err := d.f.apply(metaOp{name: "WriteVlen", path: d.name, fn: func() error {
+		var err error
+		buf, err = d.f.encodeValues(data, t, n)
+		return err
+	}})
+	return buf, err
 }
 
 func (d *Dataset) read(h h5core.Hyperslab, dst any) error {

@@ -56,7 +56,8 @@ func (ss Slices) hyperslab(shape []uint64) (h5core.Hyperslab, error) {
 		return h5core.Hyperslab{}, fmt.Errorf("h5file: %d slices for a rank-%d dataset: %w", len(ss), len(shape), ErrShape)
 	}
 	n := len(shape)
-	h := h5core.Hyperslab{Start: make([]uint64, n), Stride: make([]uint64, n), Count: make([]uint64, n), Block: make([]uint64, n)}
+	v := make([]uint64, 4*n) // one allocation: every write of every rank makes one
+	h := h5core.Hyperslab{Start: v[:n:n], Stride: v[n : 2*n : 2*n], Count: v[2*n : 3*n : 3*n], Block: v[3*n:]}
 	for i, dim := range shape {
 		s := All
 		if i < len(ss) {
