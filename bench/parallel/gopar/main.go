@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/pprof"
+	"syscall"
 	"time"
 
 	"github.com/gorun-hpc/gorun/bench/parallel"
@@ -45,8 +46,8 @@ func main() {
 	flag.Int64Var(&o.particles, "particles", 1<<20, "VPIC-IO particles per rank")
 	flag.BoolVar(&o.batch, "batch", false, "meta: open the file WithSmallWriteBatching (small writes held until Close, written by rank 0)")
 	flag.IntVar(&o.warmup, "warmup", 1, "untimed whole runs before the timed one, in the same processes")
-	flag.StringVar(&o.profile, "profile", "", "write each rank's CPU profile of the timed run to DIR/cpu-rank-N.prof")
-	flag.BoolVar(&o.phases, "phases", false, "meta: print each rank's create, loop and close times to stderr")
+	flag.StringVar(&o.profile, "profile", "", "write each rank's CPU profile of all runs (use -warmup 50 for enough samples) to DIR/cpu-rank-N.prof")
+	flag.BoolVar(&o.phases, "phases", false, "meta, write: print each rank's phase times to stderr")
 	flag.Parse()
 	ctx := context.Background()
 	c, err := comm.Init(ctx)
@@ -67,18 +68,18 @@ func main() {
 	// created, written, closed, removed), as OSU's warm-up iterations:
 	// on a VM the first large write into fresh page-cache memory costs up
 	// to 10x the steady state, whatever the library (bench/parallel/RESULTS.md).
+	var stop func()
+	if o.profile != "" {
+		stop = startProfile(o.profile, c.Rank())
+	}
 	for i := 0; i <= o.warmup && err == nil; i++ {
-		var stop func()
-		if i == o.warmup && o.profile != "" {
-			stop = startProfile(o.profile, c.Rank())
-		}
 		err = timed(ctx, c, path, o, x, &r)
-		if stop != nil {
-			stop()
-		}
 		if i < o.warmup && c.Rank() == 0 {
 			_ = os.Remove(path)
 		}
+	}
+	if stop != nil {
+		stop()
 	}
 	if err != nil {
 		r.Err = err.Error()
@@ -142,6 +143,7 @@ func slabData(lo, hi int64) []float64 {
 func writeSlab(ctx context.Context, c *comm.Comm, path string, o opts, x []float64, gzip bool) error {
 	n := o.bytes / 8
 	lo, hi := part(n, c.Rank(), c.Size())
+	t0 := time.Now()
 	f, err := h5file.Create(path, "w", h5file.WithComm(c), h5file.WithContext(ctx))
 	if err != nil {
 		return err
@@ -161,17 +163,23 @@ func writeSlab(ctx context.Context, c *comm.Comm, path string, o opts, x []float
 	if gzip || o.coll {
 		w = d.Collective().WriteSel
 	}
+	t1 := time.Now()
 	if err := w(h5file.S(h5file.Range(lo, hi)), x); err != nil {
 		f.Close()
 		return err
 	}
+	t2 := time.Now()
 	if o.flush {
 		if err := f.Flush(); err != nil {
 			f.Close()
 			return err
 		}
 	}
-	return f.Close()
+	err = f.Close()
+	if o.phases {
+		fmt.Fprintf(os.Stderr, "gopar: rank %d: create %v, write %v, flush+close %v\n", c.Rank(), t1.Sub(t0), t2.Sub(t1), time.Since(t2))
+	}
+	return err
 }
 
 // rawWrite is the floor: the same bytes written with pwrite by the same
@@ -221,7 +229,9 @@ func meta(ctx context.Context, c *comm.Comm, path string, batch, phases bool) er
 	if phases {
 		defer func() {
 			t3 := time.Now()
-			fmt.Fprintf(os.Stderr, "gopar: rank %d: create %v, datasets %v, close %v\n", c.Rank(), t1.Sub(t0), phaseEnd.Sub(t1), t3.Sub(phaseEnd))
+			var ru syscall.Rusage
+			_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+			fmt.Fprintf(os.Stderr, "gopar: rank %d: create %v, datasets %v, close %v; page faults so far %d, CPU so far %v\n", c.Rank(), t1.Sub(t0), phaseEnd.Sub(t1), t3.Sub(phaseEnd), ru.Minflt, time.Duration(ru.Utime.Nano()+ru.Stime.Nano()))
 		}()
 	}
 	r := int64(c.Rank())
