@@ -121,6 +121,7 @@ type Rendezvous struct {
 	reportLoss bool
 	byes       int
 	allBye     chan struct{}
+	saidBye    map[int]bool
 }
 
 // NewRendezvous serves job on ln once Serve is called.
@@ -129,7 +130,7 @@ func NewRendezvous(ln net.Listener, job JobInfo, logger *slog.Logger) *Rendezvou
 		logger = slog.Default()
 	}
 	return &Rendezvous{ln: ln, job: job, log: logger, events: make(chan RendezvousEvent, 3*job.Size+8),
-		conns: map[int]net.Conn{}, addrs: make([]string, job.Size), allBye: make(chan struct{})}
+		conns: map[int]net.Conn{}, addrs: make([]string, job.Size), allBye: make(chan struct{}), saidBye: map[int]bool{}}
 }
 
 // Events delivers Abort requests and goodbyes from ranks.
@@ -206,6 +207,9 @@ func (r *Rendezvous) handle(c net.Conn) {
 			}
 		case "bye":
 			said = true
+			r.mu.Lock()
+			r.saidBye[rank] = true
+			r.mu.Unlock()
 			r.emit(RendezvousEvent{Kind: EventGoodbye, Rank: rank})
 			// The ranks it never sent to have no stream to see its
 			// goodbye on: they learn here (a receive from it must fail,
@@ -248,6 +252,18 @@ func (r *Rendezvous) broadcast(m ctlMsg) {
 // their blocked operations return a *RankError naming it.
 func (r *Rendezvous) NotifyFailed(rank int, how string) {
 	r.broadcast(ctlMsg{T: "failed", Rank: rank, Msg: how})
+}
+
+// Farewell reports whether rank registered (it called comm.Init) and
+// whether it has said goodbye (closed its world communicator). A launcher
+// asks when the rank exits 0: one that registered and never said goodbye
+// left without Close, and ranks waiting for it would wait forever (MPI's
+// launchers treat an exit without MPI_Finalize as an error too). Ask after
+// EventDeparted: its goodbye, if any, was read before.
+func (r *Rendezvous) Farewell(rank int) (registered, saidBye bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.conns[rank] != nil, r.saidBye[rank]
 }
 
 // Close stops the service and drops every rank's control connection.

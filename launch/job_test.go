@@ -139,6 +139,26 @@ func TestFirstCauseLeftEarly(t *testing.T) {
 	}
 }
 
+// TestExitWithoutClose: rank 2 exits 0 without closing its communicator
+// while rank 1 waits for a message from it (no rank has a stream from it
+// whose end would tell):
+// gorun must tell the others, not leave rank 1 waiting forever, and the
+// job fails naming rank 2.
+func TestExitWithoutClose(t *testing.T) {
+	for i := range 3 {
+		job := helperJob(t, 4, "commquit", "2")
+		job.Timeout = time.Minute // a hang fails the trial, with stacks
+		job.Env = append(job.Env, "GORACE=atexit_sleep_ms=0")
+		var stderr bytes.Buffer
+		job.Stderr = &stderr
+		err := Run(context.Background(), job)
+		var je *JobError
+		if !errors.As(err, &je) || je.Code != 1 || !strings.Contains(je.How, "rank 2 exited 0 without closing its communicator") {
+			t.Fatalf("trial %d: Run = %v, want a follower's exit 1 naming rank 2's exit without Close\n%s", i, err, stderr.String())
+		}
+	}
+}
+
 func TestRunTimeoutDumpsStacks(t *testing.T) {
 	var stderr bytes.Buffer
 	job := helperJob(t, 3, "sleep")

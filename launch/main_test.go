@@ -68,6 +68,19 @@ func helperMain(mode string, args []string) int {
 		_, err = c.Recv(ctx, (rank+1)%size, 0, make([]byte, 1))
 		fmt.Fprintf(os.Stderr, "rank %d: %v\n", rank, err)
 		return 1
+	case "commquit": // commquit RANK: that rank exits 0 right after Init, no Close, having sent nothing; rank i waits for rank i+1
+		ctx := context.Background()
+		c, err := comm.Init(ctx)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 2
+		}
+		if rank == arg(0) {
+			return 0
+		}
+		_, err = c.Recv(ctx, (rank+1)%size, 0, make([]byte, 1))
+		fmt.Fprintf(os.Stderr, "rank %d: %v\n", rank, err)
+		return 1
 	case "commleave": // commleave RANK: after a barrier that rank closes and exits 0; rank i waits for rank i+1
 		ctx := context.Background()
 		c, err := comm.Init(ctx)

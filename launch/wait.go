@@ -70,6 +70,9 @@ func (r *Running) Wait(ctx context.Context) error {
 				// Kept for firstCause: a rank that others failed
 				// because of may have closed early and exited 0.
 				exited[ex.rank] = exitRecord{how: how}
+				if result == nil && alive > 0 && r.leftWithoutClose(ex.rank, &result, armKill) {
+					exited[ex.rank] = exitRecord{how: noCloseHow}
+				}
 				continue
 			}
 			exited[ex.rank] = exitRecord{code: code, how: how, killedByUs: killedAll && code == 128+int(syscall.SIGKILL)}
@@ -192,6 +195,30 @@ func (r *Running) signalAlive(sig syscall.Signal) {
 	}
 }
 
+// noCloseHow is how a rank ended that exited 0 without closing its
+// communicator while other ranks still ran.
+const noCloseHow = "exited 0 without closing its communicator (Comm.Close)"
+
+// leftWithoutClose handles a rank that exited 0 while others still run:
+// if it used comm (registered with the rendezvous) and never said goodbye,
+// the ranks that wait for a message from it, and had no stream from it to
+// see end, would wait forever. They are told it failed, as mpiexec aborts
+// a job whose process exits without MPI_Finalize. It reports whether so.
+func (r *Running) leftWithoutClose(rank int, result **JobError, armKill func(time.Duration)) bool {
+	if reg, _ := r.rv.svc.Farewell(rank); !reg {
+		return false // never called comm.Init: nobody waits for it
+	}
+	if r.awaitDeparted(rank, result) {
+		armKill(r.job.Grace)
+	}
+	if _, bye := r.rv.svc.Farewell(rank); bye || *result != nil {
+		return false
+	}
+	r.log.Debug("rank exited 0 without closing its communicator", "rank", rank)
+	r.rv.notifyFailed(rank, noCloseHow)
+	return true
+}
+
 // departWait bounds awaitDeparted: an exited process's connection ends at
 // once, unless a child it left behind holds the socket.
 const departWait = time.Second
@@ -278,7 +305,11 @@ func (r *Running) firstCause(result *JobError, exited map[int]exitRecord) *JobEr
 			// c ended cleanly while root still needed it (it closed
 			// its communicator early, or exited without it): root's
 			// failure stays the job's, with c named.
-			how := fmt.Sprintf("%s (it failed because rank %d ended early, with exit code 0, while it still needed it)", exited[root].how, c)
+			why := "ended early, with exit code 0,"
+			if e.how == noCloseHow {
+				why = noCloseHow + ","
+			}
+			how := fmt.Sprintf("%s (it failed because rank %d %s while it still needed it)", exited[root].how, c, why)
 			return &JobError{Kind: ErrRankFailed, Rank: root, Code: exited[root].code, How: how}
 		}
 		root = c
