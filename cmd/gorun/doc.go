@@ -46,7 +46,12 @@
 // does); the others read /dev/null.
 //
 // Ending: when every rank exited 0, gorun exits 0 (a rank that finishes
-// early is fine). The first rank that exits nonzero, is killed by a signal
+// early is fine once it closed its communicator: a receive from it then
+// fails instead of waiting; a rank that exits 0 without Comm.Close while
+// others still run is reported to them as failed, as mpiexec treats an exit
+// without MPI_Finalize). A rank that fails because another left names that
+// rank: "gorun: rank 0 exited with code 1 (it failed because rank 1 ended
+// early, ...)". The first rank that exits nonzero, is killed by a signal
 // or calls comm's Abort ends the job: gorun tells every other rank through
 // the rendezvous at once (their blocked comm calls fail with an error
 // naming that rank), waits the grace period for them to exit, kills what is
