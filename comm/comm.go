@@ -71,6 +71,11 @@ func (c *Comm) Collective() *Comm {
 
 // Close ends c. Closing the world communicator says goodbye to the peers
 // and the launcher (MPI_Finalize); the process should exit soon after.
+// A peer's receive from a rank that closed fails instead of waiting, and
+// names the rank that left first when this one closes after failing
+// because a peer left. A rank that exits without Close while others run is
+// reported to them as failed (under gorun, as mpiexec does): defer Close
+// right after Init.
 func (c *Comm) Close() error {
 	if c.isWorld {
 		c.w.close()
