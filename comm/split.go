@@ -55,5 +55,22 @@ func (c *Comm) Split(ctx context.Context, color, key int) (*Comm, error) {
 	return nc, nil
 }
 
-// Dup is a communicator with c's group in a new context.
-func (c *Comm) Dup(ctx context.Context) (*Comm, error) { return c.Split(ctx, 0, c.rank) }
+// Dup is a communicator with c's group in a new context. Like MPI_Comm_dup
+// it is collective (every member calls it, in the same order as its other
+// Dups and Splits of c), but it sends nothing: the group is c's, and the
+// new context's id derives from c's and the call count, the same on every
+// member. (It was a Split, an exchange of n² messages: a tenth of opening
+// a file at 8 ranks on 2 cores.) A broken c gives its error at once.
+func (c *Comm) Dup(ctx context.Context) (*Comm, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("comm: Dup: %w", err)
+	}
+	c.w.eng.mu.Lock()
+	err := c.w.eng.errFor(c.id)
+	c.w.eng.mu.Unlock()
+	if err != nil {
+		return nil, fmt.Errorf("comm: Dup: %w", err)
+	}
+	n := c.splits.Add(1)
+	return &Comm{w: c.w, id: deriveID(c.id, n, "dup"), members: c.members, rank: c.rank}, nil
+}
