@@ -19,14 +19,14 @@ def part(n, r, p):
     return min(r * per, n), min((r + 1) * per, n)
 
 
-def vpic(a, comm, path):
+def vpic(a, comm, path, data):
     """h5bench's VPIC-IO write kernel; returns h5bench's figures (each the
-    slowest rank's), as gopar/main.go does."""
+    slowest rank's), as gopar/main.go does. data is the particles, made
+    once before the runs (as h5bench prepares its data before the steps)."""
     npart = a.particles
     off = comm.exscan(npart) or 0
     total = comm.allreduce(npart)
-    fl = np.arange(npart, dtype='f4') * np.float32(0.001)
-    ids = np.arange(npart, dtype='i4')
+    fl, ids = data
     names = ('x', 'y', 'z', 'px', 'py', 'pz', 'id1', 'id2')
     times = [0.0] * (4 + a.steps)  # create, close, raw, meta, steps
     t = time.perf_counter()
@@ -89,7 +89,7 @@ def run_case(a, comm, path, x, lo, hi, n, r, p):
                         if r < 16:
                             d[r] = r
         elif a.case == 'vpic':
-            vpic_times = vpic(a, comm, path)
+            vpic_times = vpic(a, comm, path, x)
         else:
             raise ValueError('unknown case ' + a.case)
     except Exception as e:  # reported, like the Go side
@@ -116,6 +116,8 @@ def main():
     x = None  # only the cases that write it, as on the Go side
     if a.case in ('write', 'raw', 'gzip'):
         x = (np.arange(lo, hi, dtype='f8') % 1000) * 0.5
+    elif a.case == 'vpic':
+        x = (np.arange(a.particles, dtype='f4') * np.float32(0.001), np.arange(a.particles, dtype='i4'))
     # Warm-up runs: whole untimed runs in the same processes, as on the Go
     # side (see gopar/main.go).
     for i in range(a.warmup + 1):
