@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gorun-hpc/gorun/internal/interop"
 )
 
 // TestGoparSmoke runs every case of the Go side at tiny sizes with 2 ranks
@@ -24,8 +26,9 @@ func TestGoparSmoke(t *testing.T) {
 	} {
 		kase := tc.kase
 		t.Run(kase+tc.extra, func(t *testing.T) {
+			dir := t.TempDir()
 			args := []string{"-n", "2", gopar, "-case", kase, "-bytes", "1048576",
-				"-particles", "1000", "-steps", "2", "-flush", "-dir", t.TempDir()}
+				"-particles", "1000", "-steps", "2", "-flush", "-keep", "-dir", dir}
 			if tc.extra != "" {
 				args = append(args, tc.extra)
 			}
@@ -38,6 +41,7 @@ func TestGoparSmoke(t *testing.T) {
 			if err := json.Unmarshal([]byte(line), &res); err != nil || res.Case != kase || res.Ranks != 2 || res.Seconds <= 0 || res.Err != "" {
 				t.Fatalf("result %q: %+v %v", line, res, err)
 			}
+			checkWritten(t, dir, kase)
 			if kase == "vpic" {
 				// h5bench's figures: one time per step, the parts within
 				// the whole, 2 ranks x 1000 particles x 8 arrays x 4 bytes
@@ -67,3 +71,45 @@ func TestGoparSmoke(t *testing.T) {
 		})
 	}
 }
+
+// checks are h5py scripts that prove a kept benchmark file holds what the
+// case's 2 ranks wrote (TestGoparSmoke's sizes), so no figure comes from a
+// case that skipped its work. "raw" writes no HDF5 file.
+var checks = map[string]string{
+	"write": `assert np.array_equal(f['x'][:], (np.arange(131072) % 1000) * 0.5)`,
+	"gzip": `d = f['x']
+assert d.compression == 'gzip' and d.chunks is not None
+assert np.array_equal(d[:], (np.arange(131072) % 1000) * 0.5)`,
+	"meta": `want = np.zeros(16, 'i4'); want[1] = 1
+for g in range(10):
+    for i in range(100):
+        assert np.array_equal(f['g%d/d%d' % (g, i)][:], want), (g, i)`,
+	"vpic": `fl = np.tile(np.arange(1000, dtype='f4') * np.float32(0.001), 2)
+ids = np.tile(np.arange(1000, dtype='i4'), 2)
+for s in range(2):
+    g = f['Timestep_%d' % s]
+    for v in ('x', 'y', 'z', 'px', 'py', 'pz'):
+        assert g[v].dtype == np.float32 and np.array_equal(g[v][:], fl), (s, v)
+    for v in ('id1', 'id2'):
+        assert g[v].dtype == np.int32 and np.array_equal(g[v][:], ids), (s, v)`,
+}
+
+// checkWritten opens the file gopar kept in dir with h5py and runs the
+// case's check.
+func checkWritten(t *testing.T, dir, kase string) {
+	t.Helper()
+	check, ok := checks[kase]
+	if !ok {
+		return
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "gopar-"+kase+"-*.h5"))
+	if len(files) != 1 {
+		t.Fatalf("want the one file gopar kept in %s, found %v", dir, files)
+	}
+	script := "f = h5py.File(" + pyString(files[0]) + ", 'r')\n" + check + "\nprint('ok')"
+	if out := strings.TrimSpace(interop.H5Py(t, script)); out != "ok" {
+		t.Fatalf("h5py check of %s printed %q", files[0], out)
+	}
+}
+
+func pyString(s string) string { b, _ := json.Marshal(s); return string(b) }

@@ -33,6 +33,7 @@ type opts struct {
 	batch     bool
 	profile   string
 	phases    bool
+	keep      bool
 }
 
 func main() {
@@ -48,6 +49,7 @@ func main() {
 	flag.IntVar(&o.warmup, "warmup", 1, "untimed whole runs before the timed one, in the same processes")
 	flag.StringVar(&o.profile, "profile", "", "write each rank's CPU profile of all runs (use -warmup 50 for enough samples) to DIR/cpu-rank-N.prof")
 	flag.BoolVar(&o.phases, "phases", false, "meta, write: print each rank's phase times to stderr")
+	flag.BoolVar(&o.keep, "keep", false, "keep the timed run's file in -dir (gopar-CASE-PID.h5), to check what was written")
 	flag.Parse()
 	ctx := context.Background()
 	c, err := comm.Init(ctx)
@@ -92,7 +94,9 @@ func main() {
 		r.Err = err.Error()
 	}
 	if c.Rank() == 0 {
-		_ = os.Remove(path)
+		if !o.keep {
+			_ = os.Remove(path)
+		}
 		b, _ := json.Marshal(r)
 		fmt.Println(string(b))
 	}
