@@ -14,8 +14,9 @@ import (
 // for it until their own deadlines. The launcher watches the ranks' state
 // in /proc and, once a rank has stayed stopped for stoppedAfter, ends the
 // job as for a dead rank: every other rank's blocked operation fails with
-// a *comm.RankError naming it, and after the grace period the stopped rank
-// is killed (SIGKILL ends a stopped process too).
+// a *comm.RankError naming it, and the stopped rank is killed (SIGKILL
+// ends a stopped process too) once only stopped ranks are left, or at the
+// end of the grace period.
 //
 // A debugger's stop shows as 't' (tracing stop), not 'T', and is left
 // alone. A short stop (a SIGSTOP/SIGCONT pair within stoppedAfter) is

@@ -57,9 +57,17 @@ func (r *Running) Wait(ctx context.Context) error {
 	r.causeOf = map[int]int{}
 	r.departed = map[int]bool{}
 	stopped, stopWatch := r.watchStopped() // stopped.go
+	stoppedRanks := map[int]bool{}
 	defer stopWatch()
 	alive := len(r.ranks)
 	for alive > 0 {
+		if !killedAll && alive == r.countAlive(stoppedRanks) {
+			// Only stopped ranks are left: they will print nothing, so
+			// the grace period has nothing to wait for.
+			killedAll = true
+			r.log.Debug("only stopped ranks are left: killing them", "alive", alive)
+			r.signalAlive(syscall.SIGKILL)
+		}
 		select {
 		case ex := <-r.exits:
 			alive--
@@ -114,6 +122,7 @@ func (r *Running) Wait(ctx context.Context) error {
 			}
 
 		case id := <-stopped:
+			stoppedRanks[id] = true
 			r.onStopped(id, &result, armKill)
 
 		case <-timeoutC:
@@ -184,6 +193,17 @@ func (r *Running) Wait(ctx context.Context) error {
 }
 
 // signalAlive sends sig to the process group of every rank not yet reaped.
+// countAlive counts the ranks of set that have not exited.
+func (r *Running) countAlive(set map[int]bool) int {
+	n := 0
+	for id := range set {
+		if !r.ranks[id].exited {
+			n++
+		}
+	}
+	return n
+}
+
 func (r *Running) signalAlive(sig syscall.Signal) {
 	for _, rk := range r.ranks {
 		if rk.exited {
