@@ -35,3 +35,26 @@ func (e *FormatError) Is(target error) bool { return target == ErrFormat }
 func formatErr(off int64, msg string, val any) error {
 	return &FormatError{Off: off, Msg: msg, Val: val}
 }
+
+// ErrExternalLink is matched by an *ExternalLinkError: a lookup reached
+// an external link, which leads into another file that h5core does not
+// open (h5file does).
+var ErrExternalLink = errors.New("h5core: path leads through an external link")
+
+// ExternalLinkError is a lookup's answer when its path reaches an
+// external link: the caller opens File and looks up Target, then Rest
+// below it.
+type ExternalLinkError struct {
+	Path   string // the path looked up
+	Link   string // the part of Path up to and including the external link
+	File   string // the link's file name, as stored
+	Target string // the path in File the link names
+	Rest   string // what is left of Path below the link ("" for the link itself)
+}
+
+func (e *ExternalLinkError) Error() string {
+	return fmt.Sprintf("h5core: path %q: %q is an external link to %s:%s", e.Path, e.Link, e.File, e.Target)
+}
+
+// Is makes errors.Is(err, ErrExternalLink) true for every *ExternalLinkError.
+func (e *ExternalLinkError) Is(target error) bool { return target == ErrExternalLink }

@@ -214,10 +214,11 @@ type Group struct {
 // link is one member of a group: a hard link to obj, a soft link, or a
 // hard link to an object this package cannot model (kept as is).
 type link struct {
-	name   string
-	obj    Object  // nil for soft and opaque links
-	soft   string  // soft link target path
-	opaque *opaque // object read from a file that h5core cannot represent
+	name     string
+	obj      Object     // nil for soft, external and opaque links
+	soft     string     // soft link target path
+	opaque   *opaque    // object read from a file that h5core cannot represent
+	external *[2]string // external link: file name, path in that file
 }
 
 // opaque is an object in an opened file that h5core does not model (a
@@ -239,10 +240,20 @@ func (g *Group) Members() []string {
 
 // SoftLink returns the target of the soft link name, if name is one.
 func (g *Group) SoftLink(name string) (string, bool) {
-	if i, ok := g.find(name); ok && g.links[i].obj == nil && g.links[i].opaque == nil {
+	if i, ok := g.find(name); ok && g.links[i].obj == nil && g.links[i].opaque == nil && g.links[i].external == nil {
 		return g.links[i].soft, true
 	}
 	return "", false
+}
+
+// ExternalLink returns the file name and the path in that file of the
+// external link name, if name is one (h5py's ExternalLink). The file name
+// is as stored: the caller resolves it (see h5file).
+func (g *Group) ExternalLink(name string) (file, path string, ok bool) {
+	if i, found := g.find(name); found && g.links[i].external != nil {
+		return g.links[i].external[0], g.links[i].external[1], true
+	}
+	return "", "", false
 }
 
 func (g *Group) find(name string) (int, bool) {
@@ -284,9 +295,20 @@ func (g *Group) lookup(path string, budget *int) (Object, error) {
 		if l.opaque != nil {
 			return nil, fmt.Errorf("path %q: %w", path, l.opaque.err)
 		}
+		if l.external != nil {
+			return nil, &ExternalLinkError{Path: path, Link: strings.Join(parts[:i+1], "/"),
+				File: l.external[0], Target: l.external[1], Rest: strings.Join(parts[i+1:], "/")}
+		}
 		if l.obj == nil {
 			*budget--
 			t, err := grp.lookup(l.soft, budget)
+			var el *ExternalLinkError
+			if errors.As(err, &el) && i+1 < len(parts) {
+				// The soft link's target crosses an external link: what
+				// is left of path lies below it too.
+				el.Path = path
+				el.Rest = strings.Trim(el.Rest+"/"+strings.Join(parts[i+1:], "/"), "/")
+			}
 			if err != nil {
 				return nil, err
 			}

@@ -218,8 +218,9 @@ func TestLibhdf5CorpusValues(t *testing.T) {
 	}
 }
 
-// checkExternalLinks: the link decoder returns external links, and Open
-// (reader.go) reports them as unsupported, naming the link.
+// checkExternalLinks: the link decoder returns external links; Open keeps
+// them as links (read-only: the writer cannot store them), and a lookup
+// through one says where it leads.
 func checkExternalLinks(t *testing.T, path string) {
 	t.Helper()
 	r, err := os.Open(path)
@@ -228,28 +229,35 @@ func checkExternalLinks(t *testing.T, path string) {
 	}
 	defer r.Close()
 	st, _ := r.Stat()
-	_, err = Open(r, st.Size())
-	if !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), `external link "ext"`) {
-		t.Fatalf("Open = %v, want ErrUnsupported naming the external link", err)
-	}
-	msgs, _, err := (&File{r: r, size: st.Size()}).readHeader(rootAddrOf(t, r, st.Size()))
+	f, err := Open(r, st.Size())
 	if err != nil {
-		t.Fatal(err)
-	}
-	ls, err := decodeLinks(r, st.Size(), msgs)
-	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("Open: %v", err)
 	}
 	fam := strings.TrimSuffix(filepath.Base(path), "_extlink.h5")
-	for _, l := range ls {
-		if l.Name == "ext" {
-			if l.External != [2]string{"../" + fam + ".h5", "/data/contig"} {
-				t.Fatalf("external link %+v", l)
-			}
-			return
+	if err := f.Writable(); !errors.Is(err, ErrReadOnly) || (fam == "earliest" && !strings.Contains(err.Error(), "external links")) {
+		t.Errorf("Writable = %v, want ErrReadOnly (naming external links in a superblock-0 file)", err)
+	}
+	root := f.Root()
+	if m := root.Members(); !slices.Equal(m, []string{"ext", "target"}) {
+		t.Errorf("members %q", m)
+	}
+	if file, p, ok := root.ExternalLink("ext"); !ok || file != "../"+fam+".h5" || p != "/data/contig" {
+		t.Errorf("ExternalLink(ext) = %q, %q, %v", file, p, ok)
+	}
+	if _, ok := root.SoftLink("ext"); ok {
+		t.Error("the external link reported as a soft link")
+	}
+	for _, tc := range []struct{ path, link, rest string }{{"ext", "ext", ""}, {"/ext/a/b", "ext", "a/b"}} {
+		_, err := root.Lookup(tc.path)
+		var el *ExternalLinkError
+		if !errors.As(err, &el) || !errors.Is(err, ErrExternalLink) || el.Link != tc.link || el.Rest != tc.rest ||
+			el.File != "../"+fam+".h5" || el.Target != "/data/contig" {
+			t.Errorf("Lookup(%q) = %v (%+v)", tc.path, err, el)
 		}
 	}
-	t.Fatalf("no external link among %+v", ls)
+	if _, err := root.Lookup("target/x"); errors.Is(err, ErrExternalLink) || !errors.Is(err, ErrNotFound) {
+		t.Errorf("Lookup(target/x) = %v", err)
+	}
 }
 
 func rootAddrOf(t *testing.T, r *os.File, size int64) uint64 {

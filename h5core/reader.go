@@ -66,6 +66,11 @@ func Open(r io.ReaderAt, size int64) (*File, error) {
 	if o.cycle && f.readOnly == nil {
 		f.readOnly = fmt.Errorf("a group contains itself through hard links, which copy-on-write flushing cannot rewrite: %w", ErrReadOnly)
 	}
+	if o.external && f.readOnly == nil {
+		// The writer stores groups as symbol tables (libhdf5's default
+		// format), which cannot hold an external link.
+		f.readOnly = fmt.Errorf("file holds external links, which h5core cannot write back yet: %w", ErrReadOnly)
+	}
 	if o.refs && f.readOnly == nil {
 		// Object references hold header addresses, and Flush moves
 		// headers (copy on write): rewriting would leave them dangling.
@@ -75,11 +80,12 @@ func Open(r io.ReaderAt, size int64) (*File, error) {
 }
 
 type opener struct {
-	refs    bool // a dataset or attribute type holds references
-	cycle   bool // a group contains itself through hard links
-	loading map[uint64]bool
-	f       *File
-	objs    map[uint64]Object // lookup only: hard links share one model object
+	refs     bool // a dataset or attribute type holds references
+	external bool // a group holds an external link
+	cycle    bool // a group contains itself through hard links
+	loading  map[uint64]bool
+	f        *File
+	objs     map[uint64]Object // lookup only: hard links share one model object
 }
 
 func (o *opener) load(addr uint64, depth int) (Object, error) {
@@ -203,7 +209,10 @@ func (o *opener) loadNewLinks(g *Group, msgs []RawMessage, depth int) error {
 	}
 	for _, l := range ls {
 		if l.External[0] != "" || l.External[1] != "" {
-			return fmt.Errorf("external link %q: %w", l.Name, ErrUnsupported)
+			ext := l.External
+			g.links = append(g.links, link{name: l.Name, external: &ext})
+			o.external = true
+			continue
 		}
 		if l.Addr == UndefinedAddr {
 			g.links = append(g.links, link{name: l.Name, soft: l.Soft})

@@ -30,9 +30,10 @@ type File struct {
 	par      *parallel // non-nil with more than one rank
 	// smallBatch: WithSmallWriteBatching (parallel_meta_small.go).
 	smallBatch bool
-	cache      *cacheReader // metadata shared by rank 0 at open (ranks > 0)
-	failed     error        // after ranks disagreed: returned by every call
-	atomic     bool         // SetAtomic: byte-range locks around raw data I/O
+	cache      *cacheReader     // metadata shared by rank 0 at open (ranks > 0)
+	failed     error            // after ranks disagreed: returned by every call
+	atomic     bool             // SetAtomic: byte-range locks around raw data I/O
+	external   map[string]*File // files opened through external links, by path (extlink.go)
 }
 
 // rootGroup names the File's embedded root group so that its Group method
@@ -341,6 +342,9 @@ func (f *File) Close() error {
 	}
 	if cerr := f.os.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("h5file: close %s: %w", f.path, cerr)
+	}
+	if cerr := f.closeExternal(); err == nil && cerr != nil {
+		err = cerr
 	}
 	f.closed = true
 	return err

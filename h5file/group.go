@@ -133,11 +133,19 @@ type Object interface {
 }
 
 // Get returns the object at path (h5py's g[path]): a *Group or *Dataset.
-func (g *Group) Get(p string) (Object, error) {
+// Soft and external links are followed (extlink.go).
+func (g *Group) Get(p string) (Object, error) { return g.get(p, 0) }
+
+// get is Get after hops external links.
+func (g *Group) get(p string, hops int) (Object, error) {
 	if err := g.f.check(); err != nil {
 		return nil, err
 	}
 	o, err := g.g.Lookup(p)
+	var el *h5core.ExternalLinkError
+	if errors.As(err, &el) {
+		return g.followExternal(el, hops)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("h5file: %s: %w", join(g.name, p), err)
 	}
@@ -150,12 +158,17 @@ func (g *Group) Get(p string) (Object, error) {
 	return nil, fmt.Errorf("h5file: %s is of a kind h5file does not handle: %w", join(g.name, p), h5core.ErrUnsupported)
 }
 
-// Contains reports whether path names an object (h5py's `path in g`).
+// Contains reports whether path names an object (h5py's `path in g`); a
+// link whose target is missing (a dangling soft or external link) names
+// none.
 func (g *Group) Contains(p string) bool {
 	if g.f.closed {
 		return false
 	}
 	_, err := g.g.Lookup(p)
+	if errors.Is(err, h5core.ErrExternalLink) {
+		_, err = g.Get(p)
+	}
 	return err == nil
 }
 

@@ -73,6 +73,10 @@ func (l *lister) group(g *h5file.Group, prefix string) error {
 			l.line(name, "Soft Link {"+target+"}")
 			continue
 		}
+		if file, target, ok := g.ExternalLink(k); ok {
+			l.line(name, "External Link {"+file+"/"+target+"}") // h5ls does not follow them without --follow-symlinks
+			continue
+		}
 		o, err := g.Get(k)
 		if err != nil {
 			l.line(name, "Unknown")

@@ -54,8 +54,9 @@ f.create_dataset('u', (0, 3), maxshape=(None, 3), dtype='i2', chunks=(8, 3))
 f['g/str'] = ['a']; f.create_dataset('e', shape=(0,), dtype='f4')
 f['g/h/sl'] = h5py.SoftLink('/a')
 f['g/h/hard'] = f['g/x']
+f['g/ext'] = h5py.ExternalLink('other.h5', '/x/y')
 `, theirs))
-	for _, path := range []string{ours, theirs} {
+	for _, path := range []string{ours, theirs, "../../testdata/libhdf5/extlink/earliest_extlink.h5"} {
 		want, code := interop.H5Ls(t, "-r", path)
 		if code != 0 {
 			t.Fatalf("h5ls -r %s: exit %d\n%s", path, code, want)

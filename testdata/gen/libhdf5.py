@@ -196,7 +196,7 @@ def main():
             groups(f)
             attrs(f, fam == 'latest')
             datasets(f)
-        # External links are kept apart (extlink/): h5core's reader refuses them.
+        # External links are kept apart (extlink/): they lead into the files above.
         os.makedirs(os.path.join(OUT, 'extlink'), exist_ok=True)
         if fam == 'latest':
             with new_file(os.path.join(OUT, 'small_latest.h5'), fam) as f:
