@@ -165,7 +165,6 @@ func floats(v []float64) string {
 	return strings.Join(s, ", ")
 }
 
-
 // TestExternalLinkParallel follows the corpus's external link from a file
 // opened by 3 ranks together: each rank opens the linked file read-only on
 // its own and reads the same values.
