@@ -141,3 +141,152 @@ func ExampleGroup_RequireGroup() {
 	// run/1
 	// run/1/fields
 }
+
+// ReadAll reads a whole dataset as a flat slice in row-major order,
+// whatever its shape: h5py's dset[()].
+func ExampleReadAll() {
+	f, err := h5file.Create(tempPath("readall.h5"), "w")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+	d, err := f.CreateDatasetFrom("grid", []float32{1, 2, 3, 4, 5, 6}, h5file.WithShape(2, 3))
+	if err != nil {
+		log.Fatal(err)
+	}
+	vals, err := h5file.ReadAll[float32](d)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(d.Shape(), vals)
+	// Output: [2 3] [1 2 3 4 5 6]
+}
+
+// ReadSlice reads a selection: here column 1 and the last row, h5py's
+// dset[:, 1] and dset[-1:].
+func ExampleReadSlice() {
+	f, err := h5file.Create(tempPath("readslice.h5"), "w")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+	d, err := f.CreateDatasetFrom("grid", []int16{0, 1, 2, 10, 11, 12, 20, 21, 22}, h5file.WithShape(3, 3))
+	if err != nil {
+		log.Fatal(err)
+	}
+	col, _ := h5file.ReadSlice[int16](d, h5file.S(h5file.All, h5file.Index(1)))
+	last, _ := h5file.ReadSlice[int16](d, h5file.S(h5file.Range(-1, h5file.End)))
+	fmt.Println(col, last)
+	// Output: [1 11 21] [20 21 22]
+}
+
+// Read fills a slice (or, for a scalar dataset, a value) that the caller
+// owns, so a loop can reuse one buffer.
+func ExampleDataset_Read() {
+	f, err := h5file.Create(tempPath("read.h5"), "w")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+	d, _ := f.CreateDatasetFrom("v", []int64{4, 5, 6})
+	s, _ := f.CreateDatasetFrom("dt", 0.125) // a scalar dataset
+	var buf []int64
+	if err := d.Read(&buf); err != nil {
+		log.Fatal(err)
+	}
+	var dt float64
+	if err := s.Read(&dt); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(buf, dt, s.Shape())
+	// Output: [4 5 6] 0.125 []
+}
+
+// ReadSel reads a selection into a buffer the caller owns: h5py's
+// dset[::3].
+func ExampleDataset_ReadSel() {
+	f, err := h5file.Create(tempPath("readsel.h5"), "w")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+	d, _ := f.CreateDatasetFrom("x", []uint8{0, 1, 2, 3, 4, 5, 6, 7, 8, 9})
+	every3rd := make([]uint8, 4)
+	if err := d.ReadSel(h5file.S(h5file.RangeStep(0, h5file.End, 3)), every3rd); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(every3rd)
+	// Output: [0 3 6 9]
+}
+
+// Elements never written read as the fill value (h5py's fillvalue=).
+func ExampleDataset_FillValue() {
+	f, err := h5file.Create(tempPath("fill.h5"), "w")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+	d, err := h5file.CreateDatasetOf[float64](f, "t", []uint64{4}, h5file.FillValue(-1.0))
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := d.WriteSel(h5file.S(h5file.Index(2)), []float64{36.6}); err != nil {
+		log.Fatal(err)
+	}
+	var fill float64
+	d.FillValue(&fill)
+	vals, _ := h5file.ReadAll[float64](d)
+	fmt.Println(fill, vals)
+	// Output: -1 [-1 -1 36.6 -1]
+}
+
+// Flush makes the file on disk complete while it stays open, so another
+// reader (h5dump, h5py, or here a second File) sees it.
+func ExampleFile_Flush() {
+	path := tempPath("flush.h5")
+	w, err := h5file.Create(path, "w")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer w.Close()
+	if _, err := w.CreateDatasetFrom("step", []int32{1}); err != nil {
+		log.Fatal(err)
+	}
+	if err := w.Flush(); err != nil {
+		log.Fatal(err)
+	}
+	r, err := h5file.Open(path, "r")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer r.Close()
+	fmt.Println(r.Contains("step"), r.Mode(), w.Mode())
+	// Output: true r r+
+}
+
+// Open with mode "a" appends to a file that exists (and creates it
+// otherwise); "r" opens read-only, and writes fail.
+func ExampleOpen() {
+	path := tempPath("append.h5")
+	for run := range 2 {
+		f, err := h5file.Open(path, "a")
+		if err != nil {
+			log.Fatal(err)
+		}
+		if _, err := f.CreateDatasetFrom(fmt.Sprint("run", run), []int32{int32(run)}); err != nil {
+			log.Fatal(err)
+		}
+		if err := f.Close(); err != nil {
+			log.Fatal(err)
+		}
+	}
+	f, err := h5file.Open(path, "r")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+	keys, _ := f.Keys()
+	_, err = f.CreateGroup("more")
+	fmt.Println(keys, err != nil)
+	// Output: [run0 run1] true
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"strings"
 	"sync"
 
 	"github.com/gorun-hpc/gorun/comm"
@@ -96,4 +97,74 @@ func ExampleMismatchError() {
 	// true 2
 	// [1] CreateGroup("/x")
 	// [0 2 3] Close
+}
+
+// A compressed dataset is written collectively (h5py's `with
+// dset.collective:`): every rank calls WriteSel with its own part, and
+// each chunk is compressed once, by the lowest rank writing into it.
+func ExampleDataset_Collective() {
+	path := tempPath("collective.h5")
+	errs := ranks(4, func(c *comm.Comm) error {
+		f, err := h5file.Create(path, "w", h5file.WithComm(c))
+		if err != nil {
+			return err
+		}
+		d, err := h5file.CreateDatasetOf[int64](f, "x", []uint64{12}, h5file.Chunks(4), h5file.Gzip(6))
+		if err != nil {
+			return err
+		}
+		r := int64(c.Rank())
+		mine := []int64{10 * r, 10*r + 1, 10*r + 2}
+		if err := d.Collective().WriteSel(h5file.S(h5file.Range(3*r, 3*r+3)), mine); err != nil {
+			return err
+		}
+		return f.Close()
+	})
+	fmt.Println(errors.Join(errs...))
+	f, err := h5file.Open(path, "r")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+	d, _ := f.Dataset("x")
+	v, _ := h5file.ReadAll[int64](d)
+	fmt.Println(d.Compression(), v)
+	// Output:
+	// <nil>
+	// gzip [0 1 2 10 11 12 20 21 22 30 31 32]
+}
+
+// Variable-length data changes metadata, so every rank calls WriteVlen,
+// each with its own selection and data; the ranks apply all parts in rank
+// order.
+func ExampleDataset_WriteVlen() {
+	path := tempPath("vlen.h5")
+	errs := ranks(3, func(c *comm.Comm) error {
+		f, err := h5file.Create(path, "w", h5file.WithComm(c))
+		if err != nil {
+			return err
+		}
+		d, err := h5file.CreateDatasetOf[string](f, "log", []uint64{3})
+		if err != nil {
+			return err
+		}
+		r := int64(c.Rank())
+		msg := fmt.Sprintf("rank %d %s", r, strings.Repeat("!", c.Rank()))
+		if err := d.WriteVlen(h5file.S(h5file.Index(r)), []string{msg}); err != nil {
+			return err
+		}
+		return f.Close()
+	})
+	fmt.Println(errors.Join(errs...))
+	f, err := h5file.Open(path, "r")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+	d, _ := f.Dataset("log")
+	v, _ := h5file.ReadAll[string](d)
+	fmt.Printf("%q\n", v)
+	// Output:
+	// <nil>
+	// ["rank 0 " "rank 1 !" "rank 2 !!"]
 }
