@@ -56,3 +56,39 @@ func (cl *call) alltoall(send, recv []byte) error {
 	}
 	return nil
 }
+
+// Alltoallv is Alltoall with a size per pair (MPI_Alltoallv with packed
+// blocks): rank i sends send[sum(sendCounts[:j]):][:sendCounts[j]] to rank
+// j, which stores it at recv[sum(recvCounts[:i]):][:recvCounts[i]]. Rank
+// j's recvCounts[i] must equal rank i's sendCounts[j]; a difference is
+// reported as a mismatch naming both ranks. The exchange is pairwise
+// (step k: send to r+k, receive from r-k), so at most one block per peer
+// is in flight and each lands in place.
+func Alltoallv[T comm.Number](ctx context.Context, c *comm.Comm, send []T, sendCounts []int, recv []T, recvCounts []int) error {
+	cl, err := begin(ctx, c, desc{op: opAlltoallv, kind: kindOf[T](), root: -1, count: -1}, sizeOf[T]())
+	if err != nil {
+		return err
+	}
+	soffs, err := cl.offsets(sendCounts, len(send))
+	if err != nil {
+		return cl.finish(err)
+	}
+	roffs, err := cl.offsets(recvCounts, len(recv))
+	if err != nil {
+		return cl.finish(err)
+	}
+	es := sizeOf[T]()
+	sb, rb := asBytes(send), asBytes(recv)
+	p, r := cl.size, cl.rank
+	if sendCounts[r] != recvCounts[r] {
+		return cl.finish(cl.argError("sendCounts[%d] = %d but recvCounts[%d] = %d (a rank's block to itself)", r, sendCounts[r], r, recvCounts[r]))
+	}
+	copy(rb[roffs[r]*es:roffs[r+1]*es], sb[soffs[r]*es:soffs[r+1]*es])
+	for k := 1; k < p; k++ {
+		d, s := (r+k)%p, (r-k+p)%p
+		if err := cl.sendrecv(d, sb[soffs[d]*es:soffs[d+1]*es], s, rb[roffs[s]*es:roffs[s+1]*es]); err != nil {
+			return cl.finish(err)
+		}
+	}
+	return cl.finish(nil)
+}

@@ -161,6 +161,30 @@ func ExampleAlltoall() {
 	// rank 2: [2 12 22]
 }
 
+// Alltoallv sends blocks of any size: rank r sends j+1 copies of r to
+// rank j, so rank j receives j+1 elements from every rank.
+func ExampleAlltoallv() {
+	runAll(3, func(ctx context.Context, c *comm.Comm) string {
+		var send []int
+		scounts, rcounts := make([]int, c.Size()), make([]int, c.Size())
+		for j := range c.Size() {
+			scounts[j], rcounts[j] = j+1, c.Rank()+1
+			for range j + 1 {
+				send = append(send, c.Rank())
+			}
+		}
+		recv := make([]int, c.Size()*(c.Rank()+1))
+		if err := collectives.Alltoallv(ctx, c, send, scounts, recv, rcounts); err != nil {
+			return err.Error()
+		}
+		return fmt.Sprintln(recv)
+	})
+	// Output:
+	// rank 0: [0 1 2]
+	// rank 1: [0 0 1 1 2 2]
+	// rank 2: [0 0 0 1 1 1 2 2 2]
+}
+
 // AlltoallValue sends vs[j] to rank j and returns what each rank sent here.
 func ExampleAlltoallValue() {
 	runAll(3, func(ctx context.Context, c *comm.Comm) string {

@@ -57,6 +57,7 @@ const (
 	opAllgatherValue
 	opAlltoallValue
 	opAllreduceValue
+	opAlltoallv
 	opLast
 )
 
@@ -80,6 +81,7 @@ var opNames = [...]string{
 	opAllgatherValue: "AllgatherValue",
 	opAlltoallValue:  "AlltoallValue",
 	opAllreduceValue: "AllreduceValue",
+	opAlltoallv:      "Alltoallv",
 }
 
 func (o opCode) String() string {

@@ -38,6 +38,9 @@ var matrixColls = []struct {
 	{"Alltoall", func(ctx context.Context, c *comm.Comm) error {
 		return Alltoall(ctx, c, make([]int32, 2*c.Size()), make([]int32, 2*c.Size()))
 	}},
+	{"Alltoallv", func(ctx context.Context, c *comm.Comm) error {
+		return Alltoallv(ctx, c, make([]int32, 2*c.Size()), fill(c.Size(), 2), make([]int32, 2*c.Size()), fill(c.Size(), 2))
+	}},
 	{"Reduce", func(ctx context.Context, c *comm.Comm) error {
 		return Reduce(ctx, c, make([]int32, 2), make([]int32, 2), Sum[int32](), 0)
 	}},
