@@ -64,7 +64,7 @@ func (cl *call) allgatherRing(recv []byte, offs []int) error {
 // r+k behind them. A final rotation puts blocks in rank order.
 func (cl *call) allgatherBruck(send, recv []byte) error {
 	p, r, n := cl.size, cl.rank, len(send)
-	tmp, free := scratch[byte](p * n)
+	tmp, free := scratchBuf[byte](p * n)
 	defer free()
 	copy(tmp, send)
 	for k := 1; k < p; k <<= 1 {

@@ -76,7 +76,7 @@ func (cl *call) gatherBinomial(send, recv []byte, root int) error {
 		tmp = recv
 	default:
 		var free func()
-		tmp, free = scratch[byte](sub * n)
+		tmp, free = scratchBuf[byte](sub * n)
 		defer free()
 	}
 	if sub != 1 {

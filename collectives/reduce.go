@@ -59,7 +59,7 @@ func reduceBinomial[T comm.Number](cl *call, send, recv []T, op Op[T], root int)
 		acc = recv
 	} else {
 		var free func()
-		acc, free = scratch[T](n)
+		acc, free = scratchBuf[T](n)
 		defer free()
 	}
 	copy(acc, send)
@@ -74,7 +74,7 @@ func reduceBinomial[T comm.Number](cl *call, send, recv []T, op Op[T], root int)
 		if src := v | mask; src < p {
 			if tmp == nil {
 				var free func()
-				tmp, free = scratch[T](n)
+				tmp, free = scratchBuf[T](n)
 				defer free()
 			}
 			if err := cl.recv((src+tree)%p, asBytes(tmp)); err != nil {
@@ -133,7 +133,7 @@ func allreduceRecursiveDoubling[T comm.Number](cl *call, acc []T, op Op[T]) erro
 		pof2 *= 2
 	}
 	rem := p - pof2
-	tmp, free := scratch[T](n)
+	tmp, free := scratchBuf[T](n)
 	defer free()
 	newrank := r - rem
 	if r < 2*rem {
@@ -187,7 +187,7 @@ func allreduceRabenseifner[T comm.Number](cl *call, acc []T, op Op[T]) error {
 	p, r, n := cl.size, cl.rank, len(acc)
 	per := (n + p - 1) / p
 	off := func(i int) int { return min(i*per, n) }
-	tmp, free := scratch[T](n)
+	tmp, free := scratchBuf[T](n)
 	defer free()
 	lo, hi := 0, p // the block range this rank is responsible for
 	type step struct{ dst, sendLo, sendHi, keepLo, keepHi int }
@@ -231,7 +231,7 @@ func allreduceRing[T comm.Number](cl *call, acc []T, op Op[T]) error {
 	per := (n + p - 1) / p
 	off := func(i int) int { return min(i*per, n) }
 	right, left := (r+1)%p, (r-1+p)%p
-	tmp, free := scratch[T](per)
+	tmp, free := scratchBuf[T](per)
 	defer free()
 	for i := 0; i < p-1; i++ {
 		s, g := (r-i+p)%p, (r-i-1+p)%p
@@ -279,10 +279,10 @@ func scan[T comm.Number](ctx context.Context, c *comm.Comm, send, recv []T, op O
 		return cl.finish(cl.argError("len(recv) = %d, want len(send) = %d", len(recv), len(send)))
 	}
 	p, r, n := cl.size, cl.rank, len(send)
-	partial, freeP := scratch[T](n)
+	partial, freeP := scratchBuf[T](n)
 	defer freeP()
 	copy(partial, send)
-	tmp, free := scratch[T](n)
+	tmp, free := scratchBuf[T](n)
 	defer free()
 	first := true
 	if !exclusive {

@@ -58,7 +58,7 @@ func (cl *call) scatterBinomial(send, recv []byte, root int) error {
 		tmp = send
 		if root != 0 { // relative order: rank root first
 			var free func()
-			tmp, free = scratch[byte](p * n)
+			tmp, free = scratchBuf[byte](p * n)
 			defer free()
 			copy(tmp, send[root*n:])
 			copy(tmp[(p-root)*n:], send[:root*n])
@@ -72,7 +72,7 @@ func (cl *call) scatterBinomial(send, recv []byte, root int) error {
 		tmp = recv
 		if sub > 1 {
 			var free func()
-			tmp, free = scratch[byte](sub * n)
+			tmp, free = scratchBuf[byte](sub * n)
 			defer free()
 		}
 		if err := cl.recv((v-mask+root)%p, tmp[:sub*n]); err != nil {

@@ -13,8 +13,13 @@ import (
 // agree (a check point: a rank that called something else gets a
 // *MismatchError), then:
 //
-//   - contiguous and unfiltered chunked data: each rank writes its part
-//     straight to the file, as an independent write would;
+//   - contiguous data: each rank writes its part straight to the file, as
+//     an independent write would, unless the parts fall into many short
+//     runs (a 2-D or 3-D block decomposition): then the ranks exchange the
+//     data so each writes one span of the file in a few large writes
+//     (two-phase I/O, ROMIO's collective buffering; twophase.go);
+//   - unfiltered chunked data: each rank writes its part straight to the
+//     file;
 //   - filtered (compressed) chunks: each chunk is assembled by one owner,
 //     the lowest rank writing into it, from every rank's pieces (and the
 //     chunk's previous contents), filtered there, its size shared, space
@@ -75,6 +80,9 @@ func (c *Collective) WriteSel(sel Selection, data any) error {
 			return fmt.Errorf("h5file: write %s: %w", d.name, err)
 		}
 		return aerr
+	}
+	if d.d.Layout() == h5core.LayoutContiguous && !f.atomic {
+		return d.writeCollectiveContiguous(h, buf)
 	}
 	if err := d.writeRaw(h, buf); err != nil {
 		return fmt.Errorf("h5file: write %s: %w", d.name, err)

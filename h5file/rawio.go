@@ -37,15 +37,9 @@ func (d *Dataset) writeRaw(h h5core.Hyperslab, buf []byte) error {
 		}
 		return d.f.apply(metaOp{name: "WriteCompact", path: d.name, fn: func() error { return d.d.SetCompactData(data) }})
 	case h5core.LayoutContiguous:
-		addr, _ := d.d.DataAddr()
-		if addr == h5core.UndefinedAddr {
-			if err := d.f.apply(metaOp{name: "AllocStorage", path: d.name, fn: d.d.AllocStorage}); err != nil {
-				return err
-			}
-			if err := d.writeFill(nil); err != nil {
-				return err
-			}
-			addr, _ = d.d.DataAddr()
+		addr, err := d.storageAddr()
+		if err != nil {
+			return err
 		}
 		return h5core.ContiguousRuns(shape, es, h, func(r h5core.Run) error {
 			p, off := buf[r.MemOff:r.MemOff+r.Len], int64(addr+r.Off)
@@ -92,6 +86,23 @@ func (d *Dataset) writeRaw(h h5core.Hyperslab, buf []byte) error {
 		})
 	}
 	return fmt.Errorf("%w: writing a %s dataset", h5core.ErrUnsupported, d.d.Layout())
+}
+
+// storageAddr is a contiguous dataset's data address, its storage
+// allocated (and filled, for a nonzero fill value) on the first write.
+func (d *Dataset) storageAddr() (uint64, error) {
+	addr, _ := d.d.DataAddr()
+	if addr != h5core.UndefinedAddr {
+		return addr, nil
+	}
+	if err := d.f.apply(metaOp{name: "AllocStorage", path: d.name, fn: d.d.AllocStorage}); err != nil {
+		return 0, err
+	}
+	if err := d.writeFill(nil); err != nil {
+		return 0, err
+	}
+	addr, _ = d.d.DataAddr()
+	return addr, nil
 }
 
 // covers reports whether runs fill a whole chunk, so its old contents need

@@ -1,0 +1,337 @@
+package h5file
+
+import (
+	"fmt"
+	"slices"
+	"sync/atomic"
+
+	"github.com/gorun-hpc/gorun/collectives"
+	"github.com/gorun-hpc/gorun/h5core"
+	"github.com/gorun-hpc/gorun/internal/scratch"
+)
+
+// Two-phase collective writes (ROMIO's collective buffering). When the
+// ranks' selections of a contiguous dataset fall into many short runs in
+// the file (the blocks of a 2-D or 3-D domain decomposition: one run per
+// row of each block), writing them as they are costs one pwrite per run,
+// and on one file those serialize in the kernel. Instead the ranks split
+// the file span they write together into one domain per rank, send each
+// aggregator the bytes that fall into its domain (phase one, Alltoallv),
+// and each aggregator writes its domain in a few large pwrites (phase
+// two). Every rank learns every selection from one Allgather of the
+// hyperslabs, so only data crosses the network: no offset lists.
+
+// twoPhaseMaxRun: collective writes whose runs average less than this use
+// two-phase I/O. Moving a byte to another rank costs about as much as a
+// pwrite of it, so it pays only where the per-call cost of a pwrite
+// (some microseconds) outweighs copying the run once more.
+var twoPhaseMaxRun uint64 = 16 << 10
+
+// twoPhaseBuffer bounds each aggregator's buffer (ROMIO's cb_buffer_size):
+// a domain larger than this is written in rounds.
+var twoPhaseBuffer uint64 = 32 << 20
+
+// twoPhaseWrites counts the collective writes that went in two phases
+// (for tests).
+var twoPhaseWrites atomic.Int64
+
+// twoPhaseAlign: domain boundaries fall on multiples of this, so no two
+// aggregators write into one file-system block.
+const twoPhaseAlign = 4096
+
+// selSummary is what each rank tells the others about its part of a
+// collective write.
+type selSummary struct {
+	H            h5core.Hyperslab
+	Runs, Bytes  uint64
+	First, Limit uint64 // dataset-relative byte span [First, Limit) of its runs
+}
+
+// twoPhase is one collective write's plan, the same on every rank.
+type twoPhase struct {
+	lo, dom, win uint64 // span start, domain size, window (round) size
+	rounds       int
+	n, me        int
+}
+
+// window returns aggregator a's byte range in round k.
+func (tp *twoPhase) window(a, k int) (lo, hi uint64) {
+	dlo := tp.lo + uint64(a)*tp.dom
+	lo = dlo + uint64(k)*tp.win
+	return lo, min(lo+tp.win, dlo+tp.dom)
+}
+
+// place is where byte x of the span goes: its aggregator, round, and the
+// end of that window.
+func (tp *twoPhase) place(x uint64) (a, k int, end uint64) {
+	a = int((x - tp.lo) / tp.dom)
+	k = int((x - tp.lo - uint64(a)*tp.dom) / tp.win)
+	_, end = tp.window(a, k)
+	return a, k, end
+}
+
+// split cuts runs at window boundaries and calls fn for each piece.
+func (tp *twoPhase) split(runs []h5core.Run, fn func(a, k int, r h5core.Run)) {
+	for _, r := range runs {
+		for r.Len > 0 {
+			a, k, end := tp.place(r.Off)
+			n := min(r.Len, end-r.Off)
+			fn(a, k, h5core.Run{Off: r.Off, MemOff: r.MemOff, Len: n})
+			r.Off, r.MemOff, r.Len = r.Off+n, r.MemOff+n, r.Len-n
+		}
+	}
+}
+
+// writeCollectiveContiguous writes each rank's packed selection h (buf)
+// of a contiguous dataset, after the ranks agreed on the call: straight
+// to the file when the runs are long, in two phases when they are short.
+func (d *Dataset) writeCollectiveContiguous(h h5core.Hyperslab, buf []byte) error {
+	f := d.f
+	shape, es := d.d.Shape(), uint64(d.d.Type().Size)
+	runs, err := selectionRuns(shape, es, h, 0)
+	if err != nil {
+		return f.fail(fmt.Errorf("h5file: write %s: %w", d.name, err))
+	}
+	mine := selSummary{H: h, Runs: uint64(len(runs))}
+	for _, r := range runs {
+		if mine.Bytes == 0 || r.Off < mine.First {
+			mine.First = r.Off
+		}
+		mine.Limit = max(mine.Limit, r.Off+r.Len)
+		mine.Bytes += r.Len
+	}
+	all, err := collectives.AllgatherValue(f.ctx, f.comm, mine)
+	if err != nil {
+		return f.fail(fmt.Errorf("h5file: write %s: exchanging the ranks' selections: %w", d.name, err))
+	}
+	tp := planTwoPhase(all, f.comm.Rank())
+	if tp == nil {
+		if err := d.writeRaw(h, buf); err != nil {
+			return fmt.Errorf("h5file: write %s: %w", d.name, err)
+		}
+		return nil
+	}
+	twoPhaseWrites.Add(1)
+	addr, err := d.storageAddr()
+	if err != nil {
+		return err
+	}
+	// Data held back by earlier small writes goes first: an aggregator's
+	// writes below must land after it.
+	werr := f.writeHeld()
+	if werr != nil {
+		werr = fmt.Errorf("h5file: write %s: %w", d.name, werr)
+	}
+	// What this rank sends, per round and aggregator; what it receives as
+	// an aggregator, per round and sender (in each sender's order).
+	send := make([][][]h5core.Run, tp.rounds)
+	recv := make([][][]h5core.Run, tp.rounds)
+	for k := range tp.rounds {
+		send[k], recv[k] = make([][]h5core.Run, tp.n), make([][]h5core.Run, tp.n)
+	}
+	tp.split(runs, func(a, k int, r h5core.Run) { send[k][a] = append(send[k][a], r) })
+	for s, sum := range all {
+		if s == tp.me {
+			tp.split(runs, func(a, k int, r h5core.Run) {
+				if a == tp.me {
+					recv[k][s] = append(recv[k][s], r)
+				}
+			})
+			continue
+		}
+		if sum.Bytes == 0 || sum.Limit <= tp.window0() || sum.First >= tp.domainEnd() {
+			continue // nothing of it falls into this rank's domain
+		}
+		theirs, err := selectionRuns(shape, es, sum.H, sum.Runs)
+		if err != nil {
+			return f.fail(fmt.Errorf("h5file: write %s: rank %d's selection: %w", d.name, s, err))
+		}
+		tp.split(theirs, func(a, k int, r h5core.Run) {
+			if a == tp.me {
+				recv[k][s] = append(recv[k][s], r)
+			}
+		})
+	}
+	wlo, _ := tp.window(tp.me, 0)
+	wbuf, done := scratch.Get[byte](int(min(tp.win, tp.domainEnd()-min(wlo, tp.domainEnd()))))
+	defer done()
+	// One send and one receive buffer for all rounds, as large as the
+	// largest round needs (growing them per round cost more than the
+	// exchange itself).
+	var smax, rmax uint64
+	for k := range tp.rounds {
+		smax = max(smax, piecesBytes(send[k], tp.me))
+		rmax = max(rmax, piecesBytes(recv[k], tp.me))
+	}
+	sbuf, sdone := scratch.Get[byte](int(smax))
+	defer sdone()
+	rbuf, rdone := scratch.Get[byte](int(rmax))
+	defer rdone()
+	for k := range tp.rounds {
+		if err := d.twoPhaseRound(tp, k, addr, buf, wbuf, sbuf, rbuf, send[k], recv[k], &werr); err != nil {
+			return f.fail(err)
+		}
+	}
+	// Every rank returns the first failure of any aggregator, so none
+	// reports success for data another rank failed to write.
+	msg := ""
+	if werr != nil {
+		msg = werr.Error()
+	}
+	msgs, err := collectives.AllgatherValue(f.ctx, f.comm, msg)
+	if err != nil {
+		return f.fail(fmt.Errorf("h5file: write %s: exchanging write results: %w", d.name, err))
+	}
+	if werr != nil {
+		return werr
+	}
+	for r, m := range msgs {
+		if m != "" {
+			return fmt.Errorf("h5file: write %s: rank %d, writing the ranks' data for them: %s", d.name, r, m)
+		}
+	}
+	return nil
+}
+
+// twoPhaseRound moves round k's bytes to their aggregators and writes
+// this rank's window; sbuf and rbuf are scratch of the round's sizes. This
+// rank's own pieces go straight into its window. A failed pwrite is kept
+// in *werr and the round goes on (the others wait for this rank's data);
+// an error returned is the communicator's.
+func (d *Dataset) twoPhaseRound(tp *twoPhase, k int, addr uint64, buf, wbuf, sbuf, rbuf []byte, send, recv [][]h5core.Run, werr *error) error {
+	f := d.f
+	scounts, rcounts := make([]int, tp.n), make([]int, tp.n)
+	n := 0
+	for a, ps := range send {
+		if a == tp.me {
+			continue
+		}
+		for _, p := range ps {
+			n += copy(sbuf[n:], buf[p.MemOff:p.MemOff+p.Len])
+			scounts[a] += int(p.Len)
+		}
+	}
+	sbuf = sbuf[:n]
+	for s, ps := range recv {
+		if s == tp.me {
+			continue
+		}
+		for _, p := range ps {
+			rcounts[s] += int(p.Len)
+		}
+	}
+	rbuf = rbuf[:sum(rcounts)]
+	if err := collectives.Alltoallv(f.ctx, f.comm, sbuf, scounts, rbuf, rcounts); err != nil {
+		return fmt.Errorf("h5file: write %s: sending data to the ranks that write it: %w", d.name, err)
+	}
+	wlo, _ := tp.window(tp.me, k)
+	var spans []h5core.Run // Off and Len only: the window's written bytes
+	at := 0
+	for s, ps := range recv { // rank order: a later rank's bytes win an overlap
+		src := rbuf
+		for _, p := range ps {
+			if s == tp.me {
+				copy(wbuf[p.Off-wlo:p.Off-wlo+p.Len], buf[p.MemOff:])
+			} else {
+				copy(wbuf[p.Off-wlo:p.Off-wlo+p.Len], src[at:])
+				at += int(p.Len)
+			}
+			spans = append(spans, h5core.Run{Off: p.Off, Len: p.Len})
+		}
+	}
+	if *werr != nil {
+		return nil
+	}
+	for _, s := range coalesce(spans) {
+		if _, err := f.os.WriteAt(wbuf[s.Off-wlo:s.Off-wlo+s.Len], int64(addr+s.Off)); err != nil {
+			*werr = fmt.Errorf("h5file: write %s: %w", d.name, err)
+			return nil
+		}
+	}
+	return nil
+}
+
+// piecesBytes is the bytes of pieces per rank, less rank skip's.
+func piecesBytes(per [][]h5core.Run, skip int) uint64 {
+	var n uint64
+	for r, ps := range per {
+		if r == skip {
+			continue
+		}
+		for _, p := range ps {
+			n += p.Len
+		}
+	}
+	return n
+}
+
+// planTwoPhase decides, from every rank's summary (so every rank decides
+// the same), whether a collective write goes in two phases, and plans it;
+// nil means each rank writes its own runs.
+func planTwoPhase(all []selSummary, me int) *twoPhase {
+	var runs, bytes uint64
+	lo, hi := ^uint64(0), uint64(0)
+	for _, s := range all {
+		if s.Bytes == 0 {
+			continue
+		}
+		runs += s.Runs
+		bytes += s.Bytes
+		lo, hi = min(lo, s.First), max(hi, s.Limit)
+	}
+	n := len(all)
+	if n < 2 || runs <= uint64(n) || bytes/runs >= twoPhaseMaxRun {
+		return nil
+	}
+	lo -= lo % twoPhaseAlign
+	dom := (hi - lo + uint64(n) - 1) / uint64(n)
+	dom = (dom + twoPhaseAlign - 1) / twoPhaseAlign * twoPhaseAlign
+	win := min(dom, max(twoPhaseBuffer/twoPhaseAlign*twoPhaseAlign, twoPhaseAlign))
+	return &twoPhase{lo: lo, dom: dom, win: win, rounds: int((dom + win - 1) / win), n: n, me: me}
+}
+
+// window0 and domainEnd are this rank's domain.
+func (tp *twoPhase) window0() uint64   { return tp.lo + uint64(tp.me)*tp.dom }
+func (tp *twoPhase) domainEnd() uint64 { return tp.lo + uint64(tp.me+1)*tp.dom }
+
+// selectionRuns lists the file runs of selection h, in the order of its
+// packed buffer.
+func selectionRuns(shape []uint64, es uint64, h h5core.Hyperslab, hint uint64) ([]h5core.Run, error) {
+	runs := make([]h5core.Run, 0, min(hint, 1<<24))
+	err := h5core.ContiguousRuns(shape, es, h, func(r h5core.Run) error {
+		runs = append(runs, r)
+		return nil
+	})
+	return runs, err
+}
+
+// coalesce sorts spans and merges those that touch or overlap, so a
+// window written whole by many ranks is one pwrite.
+func coalesce(spans []h5core.Run) []h5core.Run {
+	slices.SortFunc(spans, func(a, b h5core.Run) int {
+		switch {
+		case a.Off < b.Off:
+			return -1
+		case a.Off > b.Off:
+			return 1
+		}
+		return 0
+	})
+	var out []h5core.Run
+	for _, s := range spans {
+		if n := len(out); n > 0 && s.Off <= out[n-1].Off+out[n-1].Len {
+			out[n-1].Len = max(out[n-1].Len, s.Off+s.Len-out[n-1].Off)
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func sum(v []int) int {
+	t := 0
+	for _, x := range v {
+		t += x
+	}
+	return t
+}
