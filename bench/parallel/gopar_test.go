@@ -22,7 +22,7 @@ func TestGoparSmoke(t *testing.T) {
 		}
 	}
 	for _, tc := range []struct{ kase, extra string }{
-		{"write", ""}, {"write", "-coll"}, {"raw", ""}, {"meta", ""}, {"meta", "-batch"}, {"vpic", ""}, {"gzip", ""},
+		{"write", ""}, {"write", "-coll"}, {"raw", ""}, {"meta", ""}, {"meta", "-batch"}, {"vpic", ""}, {"gzip", ""}, {"tiles", ""}, {"tiles", "-coll"},
 	} {
 		kase := tc.kase
 		t.Run(kase+tc.extra, func(t *testing.T) {
@@ -84,6 +84,10 @@ assert np.array_equal(d[:], (np.arange(131072) % 1000) * 0.5)`,
 for g in range(10):
     for i in range(100):
         assert np.array_equal(f['g%d/d%d' % (g, i)][:], want), (g, i)`,
+	// tiles: 2 ranks' blocks of the largest cube within 1 MiB (50^3 float64).
+	"tiles": `x = f['x'][...]
+assert x.shape == (50, 50, 50)
+assert np.array_equal(x, (np.arange(50 ** 3).reshape(50, 50, 50) % 1000) * 0.5)`,
 	"vpic": `fl = np.tile(np.arange(1000, dtype='f4') * np.float32(0.001), 2)
 ids = np.tile(np.arange(1000, dtype='i4'), 2)
 for s in range(2):

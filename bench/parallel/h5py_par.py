@@ -55,6 +55,28 @@ def vpic(a, comm, path, data):
             'close_seconds': float(slowest[1]), 'total_bytes': total * 4 * len(names) * a.steps}
 
 
+GRIDS = {1: (1, 1, 1), 2: (1, 1, 2), 4: (1, 2, 2), 8: (2, 2, 2), 16: (2, 2, 4)}
+
+
+def tiles_n(a):
+    n = int(round((a.bytes // 8) ** (1 / 3)))
+    while n ** 3 * 8 > a.bytes:
+        n -= 1
+    while (n + 1) ** 3 * 8 <= a.bytes:
+        n += 1
+    return n
+
+
+def tiles_block(a, r, p):
+    """The tiles case's block of rank r and its values, as gopar/tiles.go."""
+    n = tiles_n(a)
+    g = GRIDS.get(p, (1, 1, p))
+    coord = (r // (g[1] * g[2]), r // g[2] % g[1], r % g[2])
+    blo, bhi = zip(*(part(n, c, gi) for c, gi in zip(coord, g)))
+    i, j, k = np.meshgrid(*(np.arange(l, h, dtype='i8') for l, h in zip(blo, bhi)), indexing='ij')
+    return ((((i * n + j) * n + k) % 1000) * 0.5).astype('f8'), (blo, bhi)
+
+
 def run_case(a, comm, path, x, lo, hi, n, r, p):
     """One whole run of the case; returns (error text or '', VPIC figures or None)."""
     err = ''
@@ -72,6 +94,18 @@ def run_case(a, comm, path, x, lo, hi, n, r, p):
                         d[lo:hi] = x
                 else:
                     d[lo:hi] = x
+                if a.flush:
+                    f.flush()
+        elif a.case == 'tiles':
+            cube, (blo, bhi) = x
+            with h5py.File(path, 'w', driver='mpio', comm=comm) as f:
+                d = f.create_dataset('x', shape=(tiles_n(a),) * 3, dtype='f8')
+                sl = tuple(slice(l, h) for l, h in zip(blo, bhi))
+                if a.coll:
+                    with d.collective:
+                        d[sl] = cube
+                else:
+                    d[sl] = cube
                 if a.flush:
                     f.flush()
         elif a.case == 'raw':
@@ -116,6 +150,8 @@ def main():
     x = None  # only the cases that write it, as on the Go side
     if a.case in ('write', 'raw', 'gzip'):
         x = (np.arange(lo, hi, dtype='f8') % 1000) * 0.5
+    elif a.case == 'tiles':
+        x = tiles_block(a, r, p)
     elif a.case == 'vpic':
         x = (np.arange(a.particles, dtype='f4') * np.float32(0.001), np.arange(a.particles, dtype='i4'))
     # Warm-up runs: whole untimed runs in the same processes, as on the Go

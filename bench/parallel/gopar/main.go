@@ -38,7 +38,7 @@ type opts struct {
 
 func main() {
 	var o opts
-	flag.StringVar(&o.kase, "case", "write", "write | raw | meta | vpic | gzip")
+	flag.StringVar(&o.kase, "case", "write", "write | raw | meta | vpic | gzip | tiles")
 	flag.Int64Var(&o.bytes, "bytes", 256<<20, "total bytes of the shared dataset (write, raw, gzip)")
 	flag.BoolVar(&o.flush, "flush", false, "flush (fsync) before close")
 	flag.BoolVar(&o.coll, "coll", false, "collective data writes where the API has them")
@@ -66,6 +66,11 @@ func main() {
 		lo, hi := part(o.bytes/8, c.Rank(), c.Size())
 		x = slabData(lo, hi)
 	}
+	var tl tiling
+	if o.kase == "tiles" {
+		tl = newTiling(o.bytes, c.Rank(), c.Size())
+		x = tl.data()
+	}
 	if o.kase == "vpic" {
 		vpicData.fl, vpicData.in = make([]float32, o.particles), make([]int32, o.particles)
 		for i := range vpicData.fl {
@@ -82,7 +87,7 @@ func main() {
 		stop = startProfile(o.profile, c.Rank())
 	}
 	for i := 0; i <= o.warmup && err == nil; i++ {
-		err = timed(ctx, c, path, o, x, &r)
+		err = timed(ctx, c, path, o, x, tl, &r)
 		if i < o.warmup && c.Rank() == 0 {
 			_ = os.Remove(path)
 		}
@@ -108,7 +113,7 @@ func main() {
 
 // timed runs the case once between a barrier and the slowest rank's
 // finish, and stores that time in r.
-func timed(ctx context.Context, c *comm.Comm, path string, o opts, x []float64, r *parallel.Result) error {
+func timed(ctx context.Context, c *comm.Comm, path string, o opts, x []float64, tl tiling, r *parallel.Result) error {
 	if err := collectives.Barrier(ctx, c); err != nil {
 		return err
 	}
@@ -121,6 +126,8 @@ func timed(ctx context.Context, c *comm.Comm, path string, o opts, x []float64, 
 		err = writeSlab(ctx, c, path, o, x, true)
 	case "raw":
 		err = rawWrite(ctx, c, path, o, x)
+	case "tiles":
+		err = writeTiles(ctx, c, path, o, x, tl)
 	case "meta":
 		err = meta(ctx, c, path, o.batch, o.phases)
 	case "vpic":
