@@ -35,8 +35,13 @@ func RangeStep(start, stop, step int64) Slice {
 const zeroStep = math.MinInt64
 
 // Index selects the single index i of a dimension (dset[i]; the
-// dimension stays, with length 1, in the flat buffer's shape).
-func Index(i int64) Slice { return Slice{i, i + 1, 1} }
+// dimension stays, with length 1, in the flat buffer's shape). A negative
+// i counts from the end (Index(-1) is the last element); an index outside
+// the dimension is an error, as h5py's IndexError.
+func Index(i int64) Slice { return Slice{i, indexStop, 1} }
+
+// indexStop as a Slice's Stop marks Index: one element at Start.
+const indexStop = math.MinInt64 + 1
 
 // Selection is a part of a dataset: Slices (NumPy style) or Hyperslab
 // (HDF5's start/stride/count/block).
@@ -74,6 +79,17 @@ func (ss Slices) hyperslab(shape []uint64) (h5core.Hyperslab, error) {
 			return h, fmt.Errorf("h5file: dimension %d: negative step %d is not supported (h5py refuses it too): %w", i, step, ErrShape)
 		}
 		d := int64(dim)
+		if s.Stop == indexStop {
+			j := s.Start
+			if j < 0 {
+				j += d
+			}
+			if j < 0 || j >= d {
+				return h, fmt.Errorf("h5file: dimension %d: index %d out of range for length %d: %w", i, s.Start, d, ErrShape)
+			}
+			h.Start[i], h.Stride[i], h.Count[i], h.Block[i] = uint64(j), 1, 1, 1
+			continue
+		}
 		start, stop := s.Start, s.Stop
 		if start < 0 {
 			start += d
