@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"sort"
+	"strings"
 )
 
 // Class is a datatype class as stored in the datatype message.
@@ -283,7 +284,12 @@ func (t *Datatype) Equal(u *Datatype) bool {
 	return err1 == nil && err2 == nil && bytes.Equal(a, b)
 }
 
+// String is a short numpy-like name for the type: i4le, f8be, S8,
+// vlen-string, vlen(i4le), [3]f8le, {x: f8le, id: i4le}, ...
 func (t *Datatype) String() string {
+	if t == nil {
+		return "<no type>"
+	}
 	switch t.Class {
 	case ClassInteger:
 		s := "u"
@@ -297,6 +303,33 @@ func (t *Datatype) String() string {
 		if t.VlenString {
 			return "vlen-string"
 		}
+		return "vlen(" + t.Base.String() + ")"
+	case ClassString:
+		return fmt.Sprintf("S%d", t.Size)
+	case ClassOpaque:
+		return fmt.Sprintf("V%d", t.Size)
+	case ClassBitfield:
+		return fmt.Sprintf("b%d", t.Size*8)
+	case ClassReference:
+		if t.RefType == 1 {
+			return "region-ref"
+		}
+		return "object-ref"
+	case ClassEnum:
+		return "enum(" + t.Base.String() + ")"
+	case ClassArray:
+		return fmt.Sprintf("%v%s", t.Dims, t.Base.String())
+	case ClassCompound:
+		var b strings.Builder
+		b.WriteByte('{')
+		for i, m := range t.Members {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "%s: %s", m.Name, m.Type.String())
+		}
+		b.WriteByte('}')
+		return b.String()
 	}
 	return fmt.Sprintf("class%d[%d]", t.Class, t.Size)
 }
