@@ -1,5 +1,5 @@
 // Package collectives implements MPI's collective operations (barrier,
-// broadcast, gather, scatter, allgather, alltoall, reduce, allreduce, scan)
+// broadcast, gather, scatter, allgather, alltoall(v), reduce, allreduce, scan)
 // over comm's point-to-point messages, choosing the algorithm by message
 // size and rank count as MPICH and Open MPI do. Every message carries the
 // call it belongs to, so ranks that call different collectives (or the same
@@ -19,6 +19,7 @@
 //	Allgather[T](ctx, c, send, recv []T) error
 //	Allgatherv[T](ctx, c, send, recv []T, counts []int) error
 //	Alltoall[T](ctx, c, send, recv []T) error
+//	Alltoallv[T](ctx, c, send []T, sendCounts []int, recv []T, recvCounts []int) error
 //	Reduce[T](ctx, c, send, recv []T, op Op[T], root int) error
 //	Allreduce[T](ctx, c, send, recv []T, op Op[T]) error
 //	Scan[T](ctx, c, send, recv []T, op Op[T]) error

@@ -8,5 +8,12 @@
 // shared by every rank of a job: metadata calls are collective, each rank
 // applies them to its own model and the ranks compare a digest of the calls
 // in batches (a rank that made another call gets a *MismatchError naming it),
-// rank 0 alone writes metadata, and every rank writes its own data.
+// rank 0 alone writes metadata, and every rank writes its own data. A
+// collective write whose ranks' parts fall into many short runs of a
+// contiguous dataset (a 2-D or 3-D block decomposition) goes in two phases,
+// as MPI-IO's collective buffering: the ranks exchange the data so each
+// writes one span of the file in a few large writes.
+//
+// External links (h5py's ExternalLink) are followed on read: the linked
+// file is opened read-only where libhdf5 would find it.
 package h5file
