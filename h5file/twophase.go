@@ -35,6 +35,10 @@ var twoPhaseBuffer uint64 = 32 << 20
 // (for tests).
 var twoPhaseWrites atomic.Int64
 
+// twoPhaseFault, when set (tests), fails the aggregator writes of the
+// ranks it returns an error for.
+var twoPhaseFault func(rank int) error
+
 // twoPhaseAlign: domain boundaries fall on multiples of this, so no two
 // aggregators write into one file-system block.
 const twoPhaseAlign = 4096
@@ -237,6 +241,11 @@ func (d *Dataset) twoPhaseRound(tp *twoPhase, k int, addr uint64, buf, wbuf, sbu
 				at += int(p.Len)
 			}
 			spans = append(spans, h5core.Run{Off: p.Off, Len: p.Len})
+		}
+	}
+	if *werr == nil && twoPhaseFault != nil {
+		if err := twoPhaseFault(tp.me); err != nil {
+			*werr = fmt.Errorf("h5file: write %s: %w", d.name, err)
 		}
 	}
 	if *werr != nil {

@@ -2,9 +2,11 @@ package h5file
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/gorun-hpc/gorun/comm"
@@ -183,5 +185,45 @@ x = f['cube'][...]
 print(x.shape == (%d, %d, %d) and bool((x == np.arange(x.size, dtype='f8').reshape(x.shape)).all()))`, path, nx, ny, nz))
 	if out != "True\n" {
 		t.Fatalf("h5py: %q", out)
+	}
+}
+
+// TestTwoPhaseWriteFails: when one aggregator's writes fail (a full disk),
+// every rank's WriteSel returns an error, the others' naming that rank,
+// and the file still closes on every rank.
+func TestTwoPhaseWriteFails(t *testing.T) {
+	defer func() { twoPhaseFault = nil }()
+	twoPhaseFault = func(rank int) error {
+		if rank == 1 {
+			return errors.New("no space left on device (injected)")
+		}
+		return nil
+	}
+	path := filepath.Join(t.TempDir(), "fail.h5")
+	errs := runRanks(t, 3, func(ctx context.Context, c *comm.Comm) error {
+		f, err := Create(path, "w", WithComm(c), WithContext(ctx))
+		if err != nil {
+			return err
+		}
+		d, err := CreateDatasetOf[int32](f, "x", []uint64{60, 30})
+		if err != nil {
+			f.Close()
+			return err
+		}
+		a, b := int64(10*c.Rank()), int64(10*c.Rank()+10)
+		werr := d.Collective().WriteSel(S(All, Range(a, b)), make([]int32, 600))
+		if cerr := f.Close(); cerr != nil {
+			return fmt.Errorf("close after a failed write: %w", cerr)
+		}
+		return werr
+	})
+	for r, err := range errs {
+		want := "rank 1, writing the ranks' data"
+		if r == 1 {
+			want = "no space left on device (injected)"
+		}
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("rank %d: %v, want an error saying %q", r, err, want)
+		}
 	}
 }
