@@ -278,6 +278,16 @@ func (f *File) flush(call string) error {
 		}
 		return nil
 	}
+	var serr error
+	if call == "Flush" {
+		// MPI_File_sync: every rank syncs the data it wrote (as ROMIO's
+		// does) before the check point, so a rank that finished its
+		// writes early starts the writeback while others still write;
+		// rank 0 syncs the metadata after writing it.
+		if err := f.os.Sync(); err != nil {
+			serr = fmt.Errorf("h5file: flush %s: sync: %w", f.path, err)
+		}
+	}
 	if err := f.exchangeRecords(f.ctx, call); err != nil {
 		f.writeHeld() // the file is unusable; the data still goes to disk
 		return err
@@ -289,6 +299,9 @@ func (f *File) flush(call string) error {
 	}
 	if ferr == nil {
 		ferr = f.flushModel(call)
+	}
+	if ferr == nil {
+		ferr = serr // reported after the model's flush, which keeps the ranks' allocators in step
 	}
 	if f.cache != nil {
 		f.cache.stale.Store(true) // the file changed under the shared copy
@@ -311,9 +324,9 @@ func (f *File) flushModel(call string) error {
 	}
 	if call == "Flush" && f.comm.Rank() == 0 {
 		// An explicit Flush is MPI_File_sync (as h5py's mpio driver does):
-		// every rank's data (written before the check point, or held and
-		// written by rank 0 just now) and the metadata reach the disk;
-		// one fsync covers all ranks' writes.
+		// every rank synced its own data before the check point; this
+		// sync covers the data held and written by rank 0 just now and
+		// the metadata.
 		if err := f.os.Sync(); err != nil {
 			return fmt.Errorf("h5file: flush %s: sync: %w", f.path, err)
 		}
