@@ -60,9 +60,18 @@ func ops(ctx context.Context, c *comm.Comm, args []string) error {
 		case 8:
 			op = "h5file"
 			var d *h5file.Dataset
-			d, err = h5file.CreateDatasetOf[int32](f, fmt.Sprintf("d%d", i), []uint64{uint64(n * k)})
-			if err == nil {
-				err = d.WriteSel(h5file.S(h5file.Range(int64(r*k), int64(r*k+k))), make([]int32, k))
+			if i%2 == 0 {
+				d, err = h5file.CreateDatasetOf[int32](f, fmt.Sprintf("d%d", i), []uint64{uint64(n * k)})
+				if err == nil {
+					err = d.WriteSel(h5file.S(h5file.Range(int64(r*k), int64(r*k+k))), make([]int32, k))
+				}
+			} else {
+				// Column blocks, written collectively: short runs, so
+				// the ranks exchange data (two-phase) before writing.
+				d, err = h5file.CreateDatasetOf[int32](f, fmt.Sprintf("d%d", i), []uint64{8, uint64(n * k)})
+				if err == nil {
+					err = d.Collective().WriteSel(h5file.S(h5file.All, h5file.Range(int64(r*k), int64(r*k+k))), make([]int32, 8*k))
+				}
 			}
 			if err == nil {
 				err = f.Flush()
