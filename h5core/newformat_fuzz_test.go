@@ -161,6 +161,11 @@ func FuzzChunkIndexV4(f *testing.F) {
 func FuzzNewFormatOpen(f *testing.F) {
 	b, _ := newFormatSeed(f)
 	f.Add(b)
+	for _, fam := range []string{"earliest", "latest"} {
+		if x, err := os.ReadFile("../testdata/libhdf5/extlink/" + fam + "_extlink.h5"); err == nil {
+			f.Add(x) // external links in a superblock-0 and a superblock-3 file
+		}
+	}
 	noChecksums(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		readEverything(bytes.NewReader(data), int64(len(data)))

@@ -77,7 +77,21 @@ func readEverything(r ioReaderAt, size int64) error {
 	if err != nil {
 		return err
 	}
+	lookups := func(g *Group) {
+		// Every member's lookup, so external and soft links are followed
+		// as far as h5core goes (an *ExternalLinkError, never a panic).
+		for _, m := range g.Members() {
+			_, _ = g.Lookup(m)
+			_, _ = g.Lookup(m + "/x")
+			g.ExternalLink(m)
+			g.SoftLink(m)
+		}
+	}
+	lookups(f.Root())
 	return f.Root().Visit(func(path string, o Object) error {
+		if g, ok := o.(*Group); ok {
+			lookups(g)
+		}
 		for _, a := range o.Attrs() {
 			if a.Type.Class == ClassVlen {
 				for i := 0; i+VlenRefSize <= len(a.Data); i += VlenRefSize {
