@@ -13,13 +13,12 @@ import (
 // agree (a check point: a rank that called something else gets a
 // *MismatchError), then:
 //
-//   - contiguous data: each rank writes its part straight to the file, as
-//     an independent write would, unless the parts fall into many short
-//     runs (a 2-D or 3-D block decomposition): then the ranks exchange the
-//     data so each writes one span of the file in a few large writes
-//     (two-phase I/O, ROMIO's collective buffering; twophase.go);
-//   - unfiltered chunked data: each rank writes its part straight to the
-//     file;
+//   - contiguous and unfiltered chunked data: each rank writes its part
+//     straight to the file, as an independent write would, unless the
+//     parts fall into many short runs (a 2-D or 3-D block decomposition):
+//     then the ranks exchange the data so each writes one span of the
+//     file in a few large writes (two-phase I/O, ROMIO's collective
+//     buffering; twophase.go);
 //   - filtered (compressed) chunks: each chunk is assembled by one owner,
 //     the lowest rank writing into it, from every rank's pieces (and the
 //     chunk's previous contents), filtered there, its size shared, space
@@ -81,8 +80,8 @@ func (c *Collective) WriteSel(sel Selection, data any) error {
 		}
 		return aerr
 	}
-	if d.d.Layout() == h5core.LayoutContiguous && !f.atomic {
-		return d.writeCollectiveContiguous(h, buf)
+	if !f.atomic && (d.d.Layout() == h5core.LayoutContiguous || d.d.Layout() == h5core.LayoutChunked) {
+		return d.writeCollectiveRuns(h, buf) // filtered chunks went above
 	}
 	if err := d.writeRaw(h, buf); err != nil {
 		return fmt.Errorf("h5file: write %s: %w", d.name, err)

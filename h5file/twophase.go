@@ -1,6 +1,7 @@
 package h5file
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"sync/atomic"
@@ -48,7 +49,8 @@ const twoPhaseAlign = 4096
 type selSummary struct {
 	H            h5core.Hyperslab
 	Runs, Bytes  uint64
-	First, Limit uint64 // dataset-relative byte span [First, Limit) of its runs
+	First, Limit uint64 // file byte span [First, Limit) of its runs
+	Unallocated  bool   // it touches a chunk with no storage: all write directly
 }
 
 // twoPhase is one collective write's plan, the same on every rank.
@@ -86,17 +88,17 @@ func (tp *twoPhase) split(runs []h5core.Run, fn func(a, k int, r h5core.Run)) {
 	}
 }
 
-// writeCollectiveContiguous writes each rank's packed selection h (buf)
-// of a contiguous dataset, after the ranks agreed on the call: straight
-// to the file when the runs are long, in two phases when they are short.
-func (d *Dataset) writeCollectiveContiguous(h h5core.Hyperslab, buf []byte) error {
+// writeCollectiveRuns writes each rank's packed selection h (buf) of a
+// contiguous or unfiltered chunked dataset, after the ranks agreed on the
+// call: straight to the file when the runs are long, in two phases when
+// they are short.
+func (d *Dataset) writeCollectiveRuns(h h5core.Hyperslab, buf []byte) error {
 	f := d.f
-	shape, es := d.d.Shape(), uint64(d.d.Type().Size)
-	runs, err := selectionRuns(shape, es, h, 0)
+	runs, ok, err := d.fileRuns(h, 0)
 	if err != nil {
 		return f.fail(fmt.Errorf("h5file: write %s: %w", d.name, err))
 	}
-	mine := selSummary{H: h, Runs: uint64(len(runs))}
+	mine := selSummary{H: h, Runs: uint64(len(runs)), Unallocated: !ok}
 	for _, r := range runs {
 		if mine.Bytes == 0 || r.Off < mine.First {
 			mine.First = r.Off
@@ -116,10 +118,6 @@ func (d *Dataset) writeCollectiveContiguous(h h5core.Hyperslab, buf []byte) erro
 		return nil
 	}
 	twoPhaseWrites.Add(1)
-	addr, err := d.storageAddr()
-	if err != nil {
-		return err
-	}
 	// Data held back by earlier small writes goes first: an aggregator's
 	// writes below must land after it.
 	werr := f.writeHeld()
@@ -146,7 +144,10 @@ func (d *Dataset) writeCollectiveContiguous(h h5core.Hyperslab, buf []byte) erro
 		if sum.Bytes == 0 || sum.Limit <= tp.window0() || sum.First >= tp.domainEnd() {
 			continue // nothing of it falls into this rank's domain
 		}
-		theirs, err := selectionRuns(shape, es, sum.H, sum.Runs)
+		theirs, ok, err := d.fileRuns(sum.H, sum.Runs)
+		if err == nil && !ok {
+			err = errors.New("it touches a chunk with no storage")
+		}
 		if err != nil {
 			return f.fail(fmt.Errorf("h5file: write %s: rank %d's selection: %w", d.name, s, err))
 		}
@@ -172,7 +173,7 @@ func (d *Dataset) writeCollectiveContiguous(h h5core.Hyperslab, buf []byte) erro
 	rbuf, rdone := scratch.Get[byte](int(rmax))
 	defer rdone()
 	for k := range tp.rounds {
-		if err := d.twoPhaseRound(tp, k, addr, buf, wbuf, sbuf, rbuf, send[k], recv[k], &werr); err != nil {
+		if err := d.twoPhaseRound(tp, k, buf, wbuf, sbuf, rbuf, send[k], recv[k], &werr); err != nil {
 			return f.fail(err)
 		}
 	}
@@ -202,7 +203,7 @@ func (d *Dataset) writeCollectiveContiguous(h h5core.Hyperslab, buf []byte) erro
 // rank's own pieces go straight into its window. A failed pwrite is kept
 // in *werr and the round goes on (the others wait for this rank's data);
 // an error returned is the communicator's.
-func (d *Dataset) twoPhaseRound(tp *twoPhase, k int, addr uint64, buf, wbuf, sbuf, rbuf []byte, send, recv [][]h5core.Run, werr *error) error {
+func (d *Dataset) twoPhaseRound(tp *twoPhase, k int, buf, wbuf, sbuf, rbuf []byte, send, recv [][]h5core.Run, werr *error) error {
 	f := d.f
 	scounts, rcounts := make([]int, tp.n), make([]int, tp.n)
 	n := 0
@@ -252,7 +253,7 @@ func (d *Dataset) twoPhaseRound(tp *twoPhase, k int, addr uint64, buf, wbuf, sbu
 		return nil
 	}
 	for _, s := range coalesce(spans) {
-		if _, err := f.os.WriteAt(wbuf[s.Off-wlo:s.Off-wlo+s.Len], int64(addr+s.Off)); err != nil {
+		if _, err := f.os.WriteAt(wbuf[s.Off-wlo:s.Off-wlo+s.Len], int64(s.Off)); err != nil {
 			*werr = fmt.Errorf("h5file: write %s: %w", d.name, err)
 			return nil
 		}
@@ -281,6 +282,9 @@ func planTwoPhase(all []selSummary, me int) *twoPhase {
 	var runs, bytes uint64
 	lo, hi := ^uint64(0), uint64(0)
 	for _, s := range all {
+		if s.Unallocated {
+			return nil
+		}
 		if s.Bytes == 0 {
 			continue
 		}
@@ -303,15 +307,39 @@ func planTwoPhase(all []selSummary, me int) *twoPhase {
 func (tp *twoPhase) window0() uint64   { return tp.lo + uint64(tp.me)*tp.dom }
 func (tp *twoPhase) domainEnd() uint64 { return tp.lo + uint64(tp.me+1)*tp.dom }
 
-// selectionRuns lists the file runs of selection h, in the order of its
-// packed buffer.
-func selectionRuns(shape []uint64, es uint64, h h5core.Hyperslab, hint uint64) ([]h5core.Run, error) {
+// fileRuns lists the runs of selection h in the file (absolute offsets),
+// in the order of its packed buffer; hint is their number, if known. It
+// reports false if h touches a chunk with no storage yet (a libhdf5 file
+// with late allocation), which only the direct path writes.
+func (d *Dataset) fileRuns(h h5core.Hyperslab, hint uint64) ([]h5core.Run, bool, error) {
+	shape, es := d.d.Shape(), uint64(d.d.Type().Size)
 	runs := make([]h5core.Run, 0, min(hint, 1<<24))
-	err := h5core.ContiguousRuns(shape, es, h, func(r h5core.Run) error {
-		runs = append(runs, r)
+	if d.d.Layout() == h5core.LayoutContiguous {
+		addr, err := d.storageAddr()
+		if err != nil {
+			return nil, false, err
+		}
+		err = h5core.ContiguousRuns(shape, es, h, func(r h5core.Run) error {
+			r.Off += addr
+			runs = append(runs, r)
+			return nil
+		})
+		return runs, true, err
+	}
+	allocated := true
+	err := h5core.ChunkRuns(shape, d.d.ChunkShape(), es, h, func(coords []uint64, rs []h5core.Run) error {
+		rec, ok, err := d.d.Chunk(coords)
+		if err != nil || !ok {
+			allocated = allocated && ok
+			return err
+		}
+		for _, r := range rs {
+			r.Off += rec.Addr
+			runs = append(runs, r)
+		}
 		return nil
 	})
-	return runs, err
+	return runs, allocated, err
 }
 
 // coalesce sorts spans and merges those that touch or overlap, so a

@@ -55,6 +55,7 @@ func TestTwoPhase(t *testing.T) {
 		shape    []uint64
 		sel      func(r int) sel3
 		twoPhase bool
+		opts     []DatasetOption
 	}
 	half := func(n, r, p int) (int64, int64) { return int64(n * r / p), int64(n * (r + 1) / p) }
 	cases := []tc{
@@ -62,28 +63,37 @@ func TestTwoPhase(t *testing.T) {
 			a, b := half(24, r/2, 2)
 			c, d := half(30, r%2, 2)
 			return sel3{{0, 20, 1}, {a, b, 1}, {c, d, 1}}
-		}, true},
+		}, true, nil},
 		{"3-D tiles, 3 ranks on the last dimension", 3, []uint64{9, 10, 31}, func(r int) sel3 {
 			a, b := half(31, r, 3)
 			return sel3{{0, 9, 1}, {0, 10, 1}, {a, b, 1}}
-		}, true},
+		}, true, nil},
 		{"2-D column blocks, one rank empty", 3, []uint64{300, 40}, func(r int) sel3 {
 			if r == 1 {
 				return sel3{{0, 0, 1}, {0, 0, 1}}
 			}
 			a, b := half(40, r/2, 2)
 			return sel3{{0, 300, 1}, {a, b, 1}}
-		}, true},
+		}, true, nil},
 		{"strided, with gaps", 2, []uint64{64, 50}, func(r int) sel3 {
 			return sel3{{int64(r), 64, 3}, {5, 45, 2}}
-		}, true},
+		}, true, nil},
 		{"overlapping", 3, []uint64{100, 20}, func(r int) sel3 {
 			return sel3{{int64(10 * r), int64(10*r + 50), 1}, {int64(r), 20, 2}}
-		}, true},
+		}, true, nil},
+		{"3-D tiles, chunked", 4, []uint64{20, 24, 30}, func(r int) sel3 {
+			a, b := half(24, r/2, 2)
+			c, d := half(30, r%2, 2)
+			return sel3{{0, 20, 1}, {a, b, 1}, {c, d, 1}}
+		}, true, []DatasetOption{Chunks(7, 5, 8)}},
+		{"2-D column blocks, resizable", 3, []uint64{50, 30}, func(r int) sel3 {
+			a, b := half(30, r, 3)
+			return sel3{{0, 50, 1}, {a, b, 1}}
+		}, true, []DatasetOption{Chunks(16, 16), MaxShape(Unlimited, 30)}},
 		{"row slabs: long runs, direct", 2, []uint64{64, 4096}, func(r int) sel3 {
 			a, b := half(64, r, 2)
 			return sel3{{a, b, 1}, {0, 4096, 1}}
-		}, false},
+		}, false, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -94,7 +104,7 @@ func TestTwoPhase(t *testing.T) {
 				if err != nil {
 					return err
 				}
-				d, err := CreateDatasetOf[int32](f, "x", tc.shape, FillValue(int32(-7)))
+				d, err := CreateDatasetOf[int32](f, "x", tc.shape, append([]DatasetOption{FillValue(int32(-7))}, tc.opts...)...)
 				if err != nil {
 					f.Close()
 					return err
@@ -147,8 +157,15 @@ func TestTwoPhase(t *testing.T) {
 }
 
 // TestTwoPhaseH5py: a 3-D block decomposition written in two phases by 4
-// ranks reads back in h5py as the cube of linear indices.
+// ranks, contiguous and chunked, reads back in h5py as the cube of linear
+// indices.
 func TestTwoPhaseH5py(t *testing.T) {
+	for _, opts := range [][]DatasetOption{nil, {Chunks(5, 6, 7)}} {
+		twoPhaseH5py(t, opts)
+	}
+}
+
+func twoPhaseH5py(t *testing.T, opts []DatasetOption) {
 	const nx, ny, nz = 16, 20, 36
 	path := filepath.Join(t.TempDir(), "tiles.h5")
 	before := twoPhaseWrites.Load()
@@ -157,7 +174,7 @@ func TestTwoPhaseH5py(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		d, err := CreateDatasetOf[float64](f, "cube", []uint64{nx, ny, nz})
+		d, err := CreateDatasetOf[float64](f, "cube", []uint64{nx, ny, nz}, opts...)
 		if err != nil {
 			f.Close()
 			return err
