@@ -10,7 +10,8 @@
 // in batches (a rank that made another call gets a *MismatchError naming it),
 // rank 0 alone writes metadata, and every rank writes its own data. A
 // collective write whose ranks' parts fall into many short runs of a
-// contiguous dataset (a 2-D or 3-D block decomposition) goes in two phases,
+// contiguous or unfiltered chunked dataset (a 2-D or 3-D block
+// decomposition) goes in two phases,
 // as MPI-IO's collective buffering: the ranks exchange the data so each
 // writes one span of the file in a few large writes.
 //

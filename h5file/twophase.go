@@ -12,7 +12,8 @@ import (
 )
 
 // Two-phase collective writes (ROMIO's collective buffering). When the
-// ranks' selections of a contiguous dataset fall into many short runs in
+// ranks' selections of a contiguous or unfiltered chunked dataset fall
+// into many short runs in
 // the file (the blocks of a 2-D or 3-D domain decomposition: one run per
 // row of each block), writing them as they are costs one pwrite per run,
 // and on one file those serialize in the kernel. Instead the ranks split
