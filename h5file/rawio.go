@@ -172,9 +172,11 @@ func (d *Dataset) readRaw(h h5core.Hyperslab, buf []byte) error {
 			fillRepeat(buf, d.fillElem())
 			return nil
 		}
-		return h5core.ContiguousRuns(shape, es, h, func(r h5core.Run) error {
-			return d.readAllocated(buf[r.MemOff:r.MemOff+r.Len], addr+r.Off, r.Off)
-		})
+		sv := &sieve{d: d, base: addr, buf: buf}
+		if err := h5core.ContiguousRuns(shape, es, h, sv.add); err != nil {
+			return err
+		}
+		return sv.flush()
 	case h5core.LayoutChunked:
 		filtered := len(d.d.Filters()) > 0
 		return h5core.ChunkRuns(shape, d.d.ChunkShape(), es, h, func(coords []uint64, runs []h5core.Run) error {
@@ -184,12 +186,13 @@ func (d *Dataset) readRaw(h h5core.Hyperslab, buf []byte) error {
 					return err
 				}
 				if ok {
+					sv := &sieve{d: d, base: rec.Addr, buf: buf}
 					for _, r := range runs {
-						if err := d.readAllocated(buf[r.MemOff:r.MemOff+r.Len], rec.Addr+r.Off, r.Off); err != nil {
+						if err := sv.add(r); err != nil {
 							return err
 						}
 					}
-					return nil
+					return sv.flush()
 				}
 			}
 			chunk, err := d.d.ReadChunk(d.f.os, coords)
