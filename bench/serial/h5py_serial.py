@@ -30,6 +30,11 @@ def main():
         with h5py.File(path, 'r') as f:
             x = f['x'][...]
         assert x[-1] == ((n - 1) % 1000) * 0.5
+    elif op == 'strided_read':
+        t = time.perf_counter()
+        with h5py.File(path, 'r') as f:
+            x = f['x'][5::128]
+        assert x[-1] == ((5 + 128 * (len(x) - 1)) % 1000) * 0.5
     elif op == 'meta':
         t = time.perf_counter()
         with h5py.File(path, 'w') as f:

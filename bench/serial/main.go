@@ -55,6 +55,7 @@ func main() {
 	}{
 		{"contiguous write", float64(size) / 1e6, b.goWrite, b.pyOp("write", "py_contig.h5"), b.rawWrite},
 		{"contiguous read", float64(size) / 1e6, b.goRead, b.pyOp("read", "py_contig.h5"), b.rawRead},
+		{"strided read (every 128th element)", float64(size) / 128 / 1e6, b.goStrided, b.pyOp("strided_read", "py_contig.h5"), nil},
 		{"chunked+deflate(4) write", float64(size) / 1e6, b.goGzipWrite, b.pyOp("gzip_write", "py_gzip.h5"), nil},
 		{"chunked+deflate(4) read", float64(size) / 1e6, b.goGzipRead, b.pyOp("gzip_read", "py_gzip.h5"), nil},
 		{fmt.Sprintf("%d datasets + attribute", b.nmeta), 0, b.goMeta, b.pyMeta, nil},
@@ -198,6 +199,29 @@ func (b *bench) readInto(name string) (time.Duration, error) {
 }
 
 func (b *bench) goRead() (time.Duration, error) { return b.readInto("go_contig.h5") }
+
+// goStrided reads every 128th element, x[5::128]: a column of a row-major
+// (n/128, 128) array, many short runs (sieved reads).
+func (b *bench) goStrided() (time.Duration, error) {
+	var out []float64
+	d, err := timed(func() error {
+		f, err := h5file.Open(b.path("go_contig.h5"), "r")
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		d, err := f.Dataset("x")
+		if err != nil {
+			return err
+		}
+		out, err = h5file.ReadSlice[float64](d, h5file.S(h5file.RangeStep(5, h5file.End, 128)))
+		return err
+	})
+	if err == nil && (len(out) == 0 || out[len(out)-1] != b.x[5+128*uint64(len(out)-1)]) {
+		err = fmt.Errorf("strided read: %d values, last %v", len(out), out)
+	}
+	return d, err
+}
 
 func (b *bench) goGzipWrite() (time.Duration, error) {
 	return timed(func() error {
