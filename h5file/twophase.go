@@ -29,6 +29,11 @@ import (
 // (some microseconds) outweighs copying the run once more.
 var twoPhaseMaxRun uint64 = 16 << 10
 
+// twoPhaseMaxSpread: a write whose span is more than this many times the
+// bytes it writes is sparse; its rounds would move mostly nothing, so it
+// goes the direct way.
+const twoPhaseMaxSpread = 8
+
 // twoPhaseBuffer bounds each aggregator's buffer (ROMIO's cb_buffer_size):
 // a domain larger than this is written in rounds.
 var twoPhaseBuffer uint64 = 32 << 20
@@ -294,7 +299,7 @@ func planTwoPhase(all []selSummary, me int) *twoPhase {
 		lo, hi = min(lo, s.First), max(hi, s.Limit)
 	}
 	n := len(all)
-	if n < 2 || runs <= uint64(n) || bytes/runs >= twoPhaseMaxRun {
+	if n < 2 || runs <= uint64(n) || bytes/runs >= twoPhaseMaxRun || hi-lo > twoPhaseMaxSpread*bytes {
 		return nil
 	}
 	lo -= lo % twoPhaseAlign

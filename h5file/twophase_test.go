@@ -90,6 +90,9 @@ func TestTwoPhase(t *testing.T) {
 			a, b := half(30, r, 3)
 			return sel3{{0, 50, 1}, {a, b, 1}}
 		}, true, []DatasetOption{Chunks(16, 16), MaxShape(Unlimited, 30)}},
+		{"sparse: every 20th column, direct", 2, []uint64{200, 400}, func(r int) sel3 {
+			return sel3{{int64(r), 200, 2}, {0, 400, 20}}
+		}, false, nil},
 		{"row slabs: long runs, direct", 2, []uint64{64, 4096}, func(r int) sel3 {
 			a, b := half(64, r, 2)
 			return sel3{{a, b, 1}, {0, 4096, 1}}
