@@ -259,12 +259,3 @@ func checkExternalLinks(t *testing.T, path string) {
 		t.Errorf("Lookup(target/x) = %v", err)
 	}
 }
-
-func rootAddrOf(t *testing.T, r *os.File, size int64) uint64 {
-	f := &File{r: r, size: size}
-	sb, err := f.readSuperblock()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sb.rootAddr
-}
