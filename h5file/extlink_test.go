@@ -188,11 +188,7 @@ func TestExternalLinkParallel(t *testing.T) {
 		}
 		return f.Close()
 	})
-	for r, err := range errs {
-		if err != nil {
-			t.Fatalf("rank %d: %v", r, err)
-		}
-	}
+	noErrors(t, errs)
 	for r, v := range got {
 		want := []int32{int32(6 * r), int32(6*r + 1), int32(6*r + 2), int32(6*r + 3), int32(6*r + 4), int32(6*r + 5)}
 		if !reflect.DeepEqual(v, want) {

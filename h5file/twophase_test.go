@@ -121,11 +121,7 @@ func TestTwoPhase(t *testing.T) {
 				}
 				return f.Close()
 			})
-			for r, err := range errs {
-				if err != nil {
-					t.Fatalf("rank %d: %v", r, err)
-				}
-			}
+			rankErrors(t, errs)
 			if got := twoPhaseWrites.Load() - before; (got > 0) != tc.twoPhase {
 				t.Errorf("%d of %d ranks wrote in two phases, want two-phase %v", got, tc.n, tc.twoPhase)
 			}
@@ -192,11 +188,7 @@ func twoPhaseH5py(t *testing.T, opts []DatasetOption) {
 		}
 		return f.Close()
 	})
-	for r, err := range errs {
-		if err != nil {
-			t.Fatalf("rank %d: %v", r, err)
-		}
-	}
+	rankErrors(t, errs)
 	if twoPhaseWrites.Load() == before {
 		t.Fatal("the write did not go in two phases")
 	}
@@ -244,6 +236,16 @@ func TestTwoPhaseWriteFails(t *testing.T) {
 		}
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("rank %d: %v, want an error saying %q", r, err, want)
+		}
+	}
+}
+
+// rankErrors fails the test on the first rank's error.
+func rankErrors(t *testing.T, errs []error) {
+	t.Helper()
+	for r, err := range errs {
+		if err != nil {
+			t.Fatalf("rank %d: %v", r, err)
 		}
 	}
 }
