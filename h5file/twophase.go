@@ -138,16 +138,11 @@ func (d *Dataset) writeCollectiveRuns(h h5core.Hyperslab, buf []byte) error {
 		send[k], recv[k] = make([][]h5core.Run, tp.n), make([][]h5core.Run, tp.n)
 	}
 	tp.split(runs, func(a, k int, r h5core.Run) { send[k][a] = append(send[k][a], r) })
+	for k := range tp.rounds {
+		recv[k][tp.me] = send[k][tp.me] // what this rank "sends" itself
+	}
 	for s, sum := range all {
-		if s == tp.me {
-			tp.split(runs, func(a, k int, r h5core.Run) {
-				if a == tp.me {
-					recv[k][s] = append(recv[k][s], r)
-				}
-			})
-			continue
-		}
-		if sum.Bytes == 0 || sum.Limit <= tp.window0() || sum.First >= tp.domainEnd() {
+		if s == tp.me || sum.Bytes == 0 || sum.Limit <= tp.window0() || sum.First >= tp.domainEnd() {
 			continue // nothing of it falls into this rank's domain
 		}
 		theirs, ok, err := d.fileRuns(sum.H, sum.Runs)
@@ -163,8 +158,7 @@ func (d *Dataset) writeCollectiveRuns(h h5core.Hyperslab, buf []byte) error {
 			}
 		})
 	}
-	wlo, _ := tp.window(tp.me, 0)
-	wbuf, done := scratch.Get[byte](int(min(tp.win, tp.domainEnd()-min(wlo, tp.domainEnd()))))
+	wbuf, done := scratch.Get[byte](int(tp.win)) // a window never exceeds win
 	defer done()
 	// One send and one receive buffer for all rounds, as large as the
 	// largest round needs (growing them per round cost more than the
