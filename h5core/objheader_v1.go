@@ -47,10 +47,7 @@ func (f *File) readHeader(addr uint64) ([]RawMessage, uint32, error) {
 		return nil, 0, err
 	}
 	if string(sig) == "OHDR" {
-		if readObjectHeaderV2 == nil {
-			return nil, 0, fmt.Errorf("version 2 object header at offset %d: %w", addr, ErrUnsupported)
-		}
-		msgs, err := readObjectHeaderV2(f.r, f.size, addr)
+		msgs, err := decodeObjectHeaderV2(f.r, f.size, addr)
 		return msgs, 1, err
 	}
 	hdr, err := f.readAt(addr, 16, "object header")
@@ -115,11 +112,6 @@ func (f *File) readHeader(addr uint64) ([]RawMessage, uint32, error) {
 	_ = nmsgs // libhdf5 counts NIL and continuation messages too; not a check worth failing on
 	return msgs, refCount, nil
 }
-
-// readObjectHeaderV2 decodes a version 2 ("OHDR") object header into its
-// messages, continuation chunks ("OCHK") followed. It is set by the
-// new-format decoders (objheader_v2.go) in an init function.
-var readObjectHeaderV2 func(r ioReaderAt, size int64, addr uint64) ([]RawMessage, error)
 
 // readAt reads n bytes at addr after checking they lie inside the file.
 func (f *File) readAt(addr, n uint64, what string) ([]byte, error) {

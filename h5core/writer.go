@@ -227,7 +227,7 @@ func (w *flushWriter) flushObject(o Object) (bool, error) {
 		if err := w.writeGroupTable(t); err != nil {
 			return false, err
 		}
-		msgs = append(msgs, RawMessage{Type: MsgSymbolTable, Data: put64(put64(nil, t.btree), t.heap)})
+		msgs = append(msgs, RawMessage{Type: MsgSymbolTable, Data: encodeSymbolTableMsg(t.btree, t.heap)})
 	case *Dataset:
 		if t.chunkDirty {
 			w.writeChunkIndex(t)
@@ -307,21 +307,16 @@ func (w *flushWriter) writeGroupTable(g *Group) error {
 	*w.out = append(*w.out, block{g.heap, heap.encode(g.heap)})
 
 	per := 2 * f.leafK
-	snodSize := 8 + per*symbolEntrySize
+	snodSize := symbolNodeSize(per)
 	var children []uint64
 	keys := [][]byte{put64(nil, 0)}
 	for lo := 0; lo < len(ents); lo += per {
 		hi := min(lo+per, len(ents))
-		b := make([]byte, 0, snodSize)
-		b = append(b, "SNOD"...)
-		b = append(b, 1, 0)
-		b = put16(b, uint16(hi-lo))
+		node := make([]symbolEntry, 0, hi-lo)
 		for _, e := range ents[lo:hi] {
-			b = e.e.encode(b)
+			node = append(node, e.e)
 		}
-		for len(b) < snodSize {
-			b = append(b, 0)
-		}
+		b := encodeSymbolNode(node, per)
 		a := f.alloc(uint64(snodSize))
 		g.table = append(g.table, extent{a, uint64(snodSize)})
 		*w.out = append(*w.out, block{a, b})

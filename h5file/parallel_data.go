@@ -18,7 +18,7 @@ import (
 //     parts fall into many short runs (a 2-D or 3-D block decomposition):
 //     then the ranks exchange the data so each writes one span of the
 //     file in a few large writes (two-phase I/O, ROMIO's collective
-//     buffering; twophase.go);
+//     buffering; parallel_twophase.go);
 //   - filtered (compressed) chunks: each chunk is assembled by one owner,
 //     the lowest rank writing into it, from every rank's pieces (and the
 //     chunk's previous contents), filtered there, its size shared, space
