@@ -135,7 +135,7 @@ func (o *opener) load(addr uint64, depth int) (Object, error) {
 		if err != nil {
 			return nil, err
 		}
-		base.attrs = append(base.attrs, a)
+		base.appendAttr(a)
 		o.refs = o.refs || a.Type.hasRef()
 	}
 	switch {
