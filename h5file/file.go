@@ -15,7 +15,7 @@ import (
 // A File is safe for use by one goroutine at a time; calls from several
 // goroutines must be serialised by the caller, as with h5py.
 type File struct {
-	*rootGroup
+	root     *Group
 	path     string
 	mode     string
 	os       *os.File
@@ -36,12 +36,9 @@ type File struct {
 	external   map[string]*File // files opened through external links, by path (extlink.go)
 }
 
-// rootGroup names the File's embedded root group so that its Group method
-// (f.Group("a/b")) is promoted instead of hidden by a field called Group.
-type rootGroup = Group
-
-// Root is the file's root group "/".
-func (f *File) Root() *Group { return f.rootGroup }
+// Root is the file's root group "/". The File's own group methods
+// (file_root.go) are the root group's.
+func (f *File) Root() *Group { return f.root }
 
 // Option configures Create and Open.
 type Option func(*options)
@@ -182,7 +179,7 @@ func Open(path string, mode string, opts ...Option) (*File, error) {
 }
 
 func (f *File) setRoot() {
-	f.rootGroup = &Group{object: object{f: f, name: "/", core: f.model.Root()}, g: f.model.Root()}
+	f.root = &Group{object: object{f: f, name: "/", core: f.model.Root()}, g: f.model.Root()}
 }
 
 // checkWritable refuses to open for writing a file whose format h5core

@@ -15,7 +15,7 @@ import (
 // storage here, in the same order, and rank 0 writes nonzero fill values.
 func (f *File) allocateLate() error {
 	var late []*Dataset
-	err := f.rootGroup.g.Visit(func(p string, o h5core.Object) error {
+	err := f.root.g.Visit(func(p string, o h5core.Object) error {
 		d, ok := o.(*h5core.Dataset)
 		if !ok || len(d.Filters()) > 0 {
 			return nil
