@@ -276,17 +276,17 @@ func (f *File) flushed(ctx context.Context, ferr error) error {
 	}
 	all, err := f.exchange(ctx, [4]uint64{f.par.ops, 0, 0, phaseDone | status<<8})
 	if err != nil {
-		return f.fail(fmt.Errorf("h5file: flush %s: waiting for the other ranks: %w", f.path, err))
+		return f.fail(opErrf("flush", f.path, "waiting for the other ranks: %w", err))
 	}
 	if ferr != nil {
 		return f.fail(ferr)
 	}
 	for r, rec := range all {
 		if rec[3]&0xff != phaseDone {
-			return f.fail(fmt.Errorf("h5file: flush %s: rank %d is at a check point while this rank finishes a flush: %w", f.path, r, ErrMismatch))
+			return f.fail(opErrf("flush", f.path, "rank %d is at a check point while this rank finishes a flush: %w", r, ErrMismatch))
 		}
 		if rec[3]>>8 != 0 {
-			return f.fail(fmt.Errorf("h5file: flush %s: rank %d could not flush (its error says why); the file on disk is as of the last good flush: %w", f.path, r, ErrFlush))
+			return f.fail(opErrf("flush", f.path, "rank %d could not flush (its error says why); the file on disk is as of the last good flush: %w", r, ErrFlush))
 		}
 	}
 	return nil

@@ -119,7 +119,7 @@ func (f *File) gatherHeld() (werr, err error) {
 	f.par.held = heldWrites{}
 	all, err := collectives.GatherValue(f.ctx, f.comm, mine, 0)
 	if err != nil {
-		return nil, f.fail(fmt.Errorf("h5file: flush %s: gathering held writes at rank 0: %w", f.path, err))
+		return nil, f.fail(opErrf("flush", f.path, "gathering held writes at rank 0: %w", err))
 	}
 	if f.comm.Rank() != 0 {
 		return nil, nil
@@ -127,7 +127,7 @@ func (f *File) gatherHeld() (werr, err error) {
 	var h heldWrites
 	for r, b := range all {
 		if err := decodeHeld(b, &h); err != nil {
-			return fmt.Errorf("h5file: flush %s: from rank %d: %w", f.path, r, err), nil
+			return opErrf("flush", f.path, "from rank %d: %w", r, err), nil
 		}
 	}
 	if len(h.off) == 0 {
@@ -161,7 +161,7 @@ func (f *File) gatherHeld() (werr, err error) {
 	}
 	for _, r := range runs {
 		if _, err := f.os.WriteAt(r.buf, r.lo); err != nil {
-			return fmt.Errorf("h5file: flush %s: writing the ranks' small writes at byte %d: %w", f.path, r.lo, err), nil
+			return opErrf("flush", f.path, "writing the ranks' small writes at byte %d: %w", r.lo, err), nil
 		}
 	}
 	return nil, nil
