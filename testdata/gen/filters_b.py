@@ -147,6 +147,11 @@ def make(f):
              compression='szip', compression_opts=('nn', 32))
         dset(f, 'szip_i2_be_ec', (np.arange(600) * 3 - 900).astype('>i2'), (600,),
              compression='szip', compression_opts=('ec', 16))
+        sparse = np.zeros(5000, dtype='<i4')
+        sparse[[10, 1500, 4000]] = [7, -3, 100000]
+        dset(f, 'szip_sparse_i4', sparse, (5000,), compression='szip', compression_opts=('nn', 8))
+        dset(f, 'szip_zeros_u2', np.zeros(3000, dtype='<u2'), (3000,), compression='szip',
+             compression_opts=('ec', 32))
         dset(f, 'szip_2d', np.arange(40 * 30, dtype='<i4').reshape(40, 30), (20, 30),
              compression='szip', compression_opts=('nn', 8))
     # Bitshuffle + LZ4 (hdf5plugin.Bitshuffle(cname='lz4') through Debian's plugin).
