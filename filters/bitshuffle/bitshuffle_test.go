@@ -31,7 +31,7 @@ func TestTransBitElemVector(t *testing.T) {
 	}
 }
 
-// TestLibhdf5Chunks decodes the chunks of testdata/libhdf5/filters_b.h5:
+// TestLibhdf5Chunks decodes the chunks of testdata/filters/filters_b.h5:
 // LZ4 ones written by the bitshuffle plugin, Zstandard ones by bitshuffle's
 // transpose and libzstd. Our LZ4 encoder is not liblz4, so for the
 // re-encoding only the round trip is checked, and the header and block

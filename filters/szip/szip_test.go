@@ -10,7 +10,7 @@ import (
 )
 
 // TestLibhdf5Chunks decodes every chunk libhdf5 (through libaec) wrote in
-// testdata/libhdf5/filters_b.h5: NN and EC coding, 8-, 16-, 32- and 64-bit
+// testdata/filters/filters_b.h5: NN and EC coding, 8-, 16-, 32- and 64-bit
 // pixels, little- and big-endian, scanlines that are not whole blocks.
 func TestLibhdf5Chunks(t *testing.T) {
 	for _, d := range vectors.Load(t, "szip_") {

@@ -1,5 +1,5 @@
-"""Writes testdata/libhdf5/filters_b.h5 with libhdf5 (through h5py) and
-testdata/libhdf5/filters_b.json describing it: for every dataset its dtype,
+"""Writes testdata/filters/filters_b.h5 with libhdf5 (through h5py) and
+testdata/filters/filters_b.json describing it: for every dataset its dtype,
 shape, chunks, filter pipeline (ids and the client data libhdf5 stored),
 every chunk's stored bytes (read_direct_chunk) and filter mask, and the
 dataset's values as h5py reads them (little-endian bytes in hex).
@@ -28,7 +28,7 @@ import hdf5plugin
 import numpy as np
 import zstandard
 
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'libhdf5')
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'filters')
 
 
 def dset(f, name, data, chunks, **kw):

@@ -1,4 +1,4 @@
-// Package vectors loads testdata/libhdf5/filters_b.json, the chunks libhdf5
+// Package vectors loads testdata/filters/filters_b.json, the chunks libhdf5
 // wrote with the filters under filters/ (made by testdata/gen/filters_b.py),
 // for the filter packages' tests.
 package vectors
@@ -77,7 +77,7 @@ func (d Dataset) ChunkValues(off uint64) ([]byte, int) {
 func Load(t testing.TB, prefix string) []Dataset {
 	t.Helper()
 	_, file, _, _ := runtime.Caller(0)
-	path := filepath.Join(filepath.Dir(file), "..", "..", "..", "testdata", "libhdf5", "filters_b.json")
+	path := filepath.Join(filepath.Dir(file), "..", "..", "..", "testdata", "filters", "filters_b.json")
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
