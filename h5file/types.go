@@ -79,6 +79,12 @@ func typeOf(t reflect.Type, depth int) (*Datatype, error) {
 	if depth > 32 {
 		return nil, fmt.Errorf("%w: type %s nests too deeply", ErrType, t)
 	}
+	switch t {
+	case refGoType:
+		return h5core.ObjectRefType(), nil
+	case regionRefGoType:
+		return h5core.RegionRefType(), nil
+	}
 	switch t.Kind() {
 	case reflect.Int8:
 		return h5core.Int8LE, nil
@@ -217,6 +223,8 @@ func (c *codec) encode(v reflect.Value, t *Datatype, b []byte) error {
 		v = v.Elem()
 	}
 	switch t.Class {
+	case h5core.ClassReference:
+		return encodeRef(v, t, b)
 	case h5core.ClassInteger, h5core.ClassEnum:
 		base := t
 		if t.Class == h5core.ClassEnum {
@@ -394,6 +402,8 @@ func (c *codec) decode(b []byte, t *Datatype, v reflect.Value) error {
 		v = v.Elem()
 	}
 	switch t.Class {
+	case h5core.ClassReference:
+		return decodeRef(b, t, v)
 	case h5core.ClassInteger, h5core.ClassEnum:
 		base := t
 		if t.Class == h5core.ClassEnum {
@@ -553,6 +563,10 @@ func (c *codec) natural(b []byte, t *Datatype) (any, error) {
 // goType is the Go type an HDF5 type reads into by default.
 func goType(t *Datatype) (reflect.Type, error) {
 	switch t.Class {
+	case h5core.ClassReference:
+		if rt := refGoTypeOf(t); rt != nil {
+			return rt, nil
+		}
 	case h5core.ClassInteger:
 		switch {
 		case t.Signed && t.Size == 1:
@@ -675,6 +689,8 @@ func readableInto(t *Datatype, rt reflect.Type, depth int) bool {
 	}
 	k := rt.Kind()
 	switch t.Class {
+	case h5core.ClassReference:
+		return refGoTypeOf(t) == rt
 	case h5core.ClassInteger, h5core.ClassEnum:
 		return isInt(k) || isUint(k) || k == reflect.Bool || k == reflect.Float32 || k == reflect.Float64
 	case h5core.ClassFloat:
