@@ -102,4 +102,3 @@ func TestDimScaleErrors(t *testing.T) {
 		t.Error("attached a scale to a scale")
 	}
 }
-
