@@ -100,12 +100,11 @@ type object struct {
 	attrs []*Attribute
 	extra []RawMessage // messages kept verbatim from an opened file
 	seen  int          // flush number that last visited this object
-	moved int          // flush number that last rewrote the header
 
-	id       uint64 // identity for the operation digest: same on every rank
-	deleted  bool   // unlinked from the tree at a flush: its space was freed
-	refCount uint32 // hard links to this object at the last flush
-	hdrSize  uint64 // size of the header this model wrote at addr (0: not ours)
+	id       uint64      // identity for the operation digest: same on every rank
+	deleted  bool        // unlinked from the tree at a flush: its space was freed
+	refCount uint32      // hard links to this object at the last flush
+	hdr      headerSpace // where the header is on disk; rewritten there in place
 }
 
 func (o *object) obj() *object { return o }
@@ -119,7 +118,8 @@ func (f *File) newObject() object {
 }
 
 // Addr returns the object header address, UndefinedAddr before the object
-// is first flushed. It changes whenever the header is rewritten.
+// is first flushed. Once given, it never changes (ARCHITECTURE.md decision
+// 5): object references and dimension scales name objects by it.
 func (o *object) Addr() uint64 { return o.addr }
 
 // Attrs returns the object's attributes in creation order. The slice is a
@@ -420,8 +420,9 @@ func (g *Group) RequireGroup(path string) (*Group, error) {
 }
 
 // Link adds a hard link name to an existing object (h5py's g[name] = obj).
-// A link that would make a group contain itself is refused: Flush moves
-// headers, and a cycle has no order in which to write them.
+// A link that would make a group contain itself is refused: a new group's
+// header address is given when it is first flushed, after its members',
+// and a cycle has no such order.
 func (g *Group) Link(path string, o Object) error {
 	if o == nil || o.obj().f != g.f {
 		return fmt.Errorf("h5core: Link to an object of another file")

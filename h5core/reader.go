@@ -63,18 +63,10 @@ func Open(r io.ReaderAt, size int64) (*File, error) {
 	for _, ob := range o.objs {
 		f.live[ob.obj()] = ob
 	}
-	if o.cycle && f.readOnly == nil {
-		f.readOnly = fmt.Errorf("a group contains itself through hard links, which copy-on-write flushing cannot rewrite: %w", ErrReadOnly)
-	}
 	if o.external && f.readOnly == nil {
 		// The writer stores groups as symbol tables (libhdf5's default
 		// format), which cannot hold an external link.
 		f.readOnly = fmt.Errorf("file holds external links, which h5core cannot write back yet: %w", ErrReadOnly)
-	}
-	if o.refs && f.readOnly == nil {
-		// Object references hold header addresses, and Flush moves
-		// headers (copy on write): rewriting would leave them dangling.
-		f.readOnly = fmt.Errorf("file holds object references, which rewriting would invalidate: %w", ErrReadOnly)
 	}
 	return f, nil
 }
@@ -99,12 +91,12 @@ func (o *opener) load(addr uint64, depth int) (Object, error) {
 		return nil, formatErr(int64(min(addr, 1<<62)), "groups nested too deeply", depth)
 	}
 	f := o.f
-	msgs, refCount, err := f.readHeader(addr)
+	msgs, refCount, hs, err := f.readHeader(addr)
 	if err != nil {
 		return nil, err
 	}
 	f.nextID++
-	base := object{f: f, addr: addr, refCount: refCount, id: f.nextID}
+	base := object{f: f, addr: addr, refCount: refCount, id: f.nextID, hdr: hs}
 	var isGroup, isDataset, newLinks bool
 	var attrInfo bool
 	for _, m := range msgs {
@@ -449,7 +441,7 @@ func (o *opener) sharedDatatype(m RawMessage) ([]byte, error) {
 	if ver == 3 && typ != 2 {
 		return nil, fmt.Errorf("shared message in the shared message table at offset %d: %w", m.Off, ErrUnsupported)
 	}
-	msgs, _, err := o.f.readHeader(addr)
+	msgs, _, _, err := o.f.readHeader(addr)
 	if err != nil {
 		return nil, err
 	}

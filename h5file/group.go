@@ -231,6 +231,6 @@ func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
 func (g *Group) LinkTarget(name string) (string, bool) { return g.g.SoftLink(name) }
 
 // ObjectID identifies the object in its file: two hard links to one object
-// have the same ID (h5py compares obj.id). It may change when the file is
-// flushed, as objects are rewritten copy-on-write.
+// have the same ID (h5py compares obj.id). It is the object header's
+// address, which never changes once the object has been flushed.
 func (o *object) ObjectID() uint64 { return o.core.Addr() }
