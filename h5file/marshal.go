@@ -71,6 +71,8 @@ func (c *codec) encode(v reflect.Value, t *Datatype, b []byte) error {
 		v = v.Elem()
 	}
 	switch t.Class {
+	case h5core.ClassReference:
+		return encodeRef(v, t, b)
 	case h5core.ClassInteger, h5core.ClassEnum:
 		base := t
 		if t.Class == h5core.ClassEnum {
@@ -248,6 +250,8 @@ func (c *codec) decode(b []byte, t *Datatype, v reflect.Value) error {
 		v = v.Elem()
 	}
 	switch t.Class {
+	case h5core.ClassReference:
+		return decodeRef(b, t, v)
 	case h5core.ClassInteger, h5core.ClassEnum:
 		base := t
 		if t.Class == h5core.ClassEnum {
@@ -451,6 +455,8 @@ func readableInto(t *Datatype, rt reflect.Type, depth int) bool {
 	}
 	k := rt.Kind()
 	switch t.Class {
+	case h5core.ClassReference:
+		return refGoTypeOf(t) == rt
 	case h5core.ClassInteger, h5core.ClassEnum:
 		return isInt(k) || isUint(k) || k == reflect.Bool || k == reflect.Float32 || k == reflect.Float64
 	case h5core.ClassFloat:

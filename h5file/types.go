@@ -77,6 +77,12 @@ func typeOf(t reflect.Type, depth int) (*Datatype, error) {
 	if depth > 32 {
 		return nil, fmt.Errorf("%w: type %s nests too deeply", ErrType, t)
 	}
+	switch t {
+	case refGoType:
+		return h5core.ObjectRefType(), nil
+	case regionRefGoType:
+		return h5core.RegionRefType(), nil
+	}
 	switch t.Kind() {
 	case reflect.Int8:
 		return h5core.Int8LE, nil
@@ -161,6 +167,10 @@ func fieldName(fl reflect.StructField) (string, bool) {
 // goType is the Go type an HDF5 type reads into by default.
 func goType(t *Datatype) (reflect.Type, error) {
 	switch t.Class {
+	case h5core.ClassReference:
+		if rt := refGoTypeOf(t); rt != nil {
+			return rt, nil
+		}
 	case h5core.ClassInteger:
 		switch {
 		case t.Signed && t.Size == 1:
