@@ -366,6 +366,7 @@ func (d *Dataset) loadChunks() error {
 	}
 	for i := range recs {
 		r := recs[i]
+		r.Addr += d.f.base // raw data is read in the whole file (userblock.go)
 		d.chunks[chunkKey(r.Coords)] = &r
 	}
 	return nil
@@ -378,7 +379,11 @@ func (d *Dataset) Chunk(coords []uint64) (ChunkRecord, bool, error) {
 		return ChunkRecord{}, false, err
 	}
 	if d.chunks == nil && d.index != nil {
-		return d.index.lookup(coords)
+		r, ok, err := d.index.lookup(coords)
+		if ok {
+			r.Addr += d.f.base // raw data is read in the whole file (userblock.go)
+		}
+		return r, ok, err
 	}
 	r, ok := d.chunks[chunkKey(coords)]
 	if !ok {

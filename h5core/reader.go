@@ -45,6 +45,9 @@ func Open(r io.ReaderAt, size int64) (*File, error) {
 	switch {
 	case sb.version >= 2:
 		f.readOnly = fmt.Errorf("superblock version %d: %w", sb.version, ErrReadOnly)
+	case f.base != 0:
+		// The writer puts its superblock at 0 and its addresses from 0.
+		f.readOnly = fmt.Errorf("file with a %d-byte user block: %w", f.base, ErrReadOnly)
 	case sb.driver != UndefinedAddr:
 		f.readOnly = fmt.Errorf("file with a driver information block (family or multi driver): %w", ErrReadOnly)
 	}
@@ -391,6 +394,9 @@ func (o *opener) loadDataset(base object, msgs []RawMessage) (*Dataset, error) {
 		d.dataAddr, d.size = lay.addr, lay.size
 		if lay.addr != UndefinedAddr && (lay.addr > f.eof || lay.size > f.eof-lay.addr) {
 			return nil, formatErr(int64(base.addr), "contiguous data lies beyond the end of the file", lay.addr)
+		}
+		if lay.addr != UndefinedAddr {
+			d.dataAddr += f.base // raw data is read in the whole file (userblock.go)
 		}
 		if lay.size < nbytes {
 			return nil, formatErr(int64(base.addr), "contiguous data smaller than the dataspace", lay.size)
