@@ -79,6 +79,9 @@ func typeOf(t reflect.Type, depth int) (*Datatype, error) {
 	if depth > 32 {
 		return nil, fmt.Errorf("%w: type %s nests too deeply", ErrType, t)
 	}
+	if dt := extraTypeOf(t); dt != nil {
+		return dt, nil
+	}
 	switch t.Kind() {
 	case reflect.Int8:
 		return h5core.Int8LE, nil
@@ -215,6 +218,9 @@ func (c *codec) encode(v reflect.Value, t *Datatype, b []byte) error {
 			return fmt.Errorf("%w: nil value", ErrType)
 		}
 		v = v.Elem()
+	}
+	if ok, err := encodeExtra(v, t, b); ok {
+		return err
 	}
 	switch t.Class {
 	case h5core.ClassInteger, h5core.ClassEnum:
@@ -393,6 +399,9 @@ func (c *codec) decode(b []byte, t *Datatype, v reflect.Value) error {
 		}
 		v = v.Elem()
 	}
+	if ok, err := decodeExtra(b, t, v); ok {
+		return err
+	}
 	switch t.Class {
 	case h5core.ClassInteger, h5core.ClassEnum:
 		base := t
@@ -552,6 +561,9 @@ func (c *codec) natural(b []byte, t *Datatype) (any, error) {
 
 // goType is the Go type an HDF5 type reads into by default.
 func goType(t *Datatype) (reflect.Type, error) {
+	if rt := extraGoType(t); rt != nil {
+		return rt, nil
+	}
 	switch t.Class {
 	case h5core.ClassInteger:
 		switch {
@@ -637,8 +649,10 @@ func checkReadDst(t *Datatype, v reflect.Value) error {
 		return nil
 	}
 	rt := v.Type()
-	bytesAsString := func(s reflect.Type) bool { return s.Elem().Kind() == reflect.Uint8 && isStringType(t) }
+	bytesAsString := func(s reflect.Type) bool { return s.Elem().Kind() == reflect.Uint8 && bytesElement(t) }
 	switch {
+	case rt.Kind() == reflect.Pointer && oneSequence(t, rt.Elem()):
+		return nil
 	case rt.Kind() == reflect.Pointer && rt.Elem().Kind() == reflect.Slice && !bytesAsString(rt.Elem()):
 		return checkReadInto(t, rt.Elem().Elem(), rt.Elem())
 	case rt.Kind() == reflect.Slice && !bytesAsString(rt):
@@ -672,6 +686,9 @@ func readableInto(t *Datatype, rt reflect.Type, depth int) bool {
 	}
 	if rt.Kind() == reflect.Pointer {
 		rt = rt.Elem()
+	}
+	if ok, handled := extraReadable(t, rt); handled {
+		return ok
 	}
 	k := rt.Kind()
 	switch t.Class {
