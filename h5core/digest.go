@@ -85,5 +85,8 @@ func specDigest(b []byte, s DatasetSpec) []byte {
 	if s.Compact {
 		b = append(b, 1)
 	}
+	if s.Null {
+		b = append(b, 2)
+	}
 	return append(b, s.Fill...)
 }

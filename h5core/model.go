@@ -34,7 +34,8 @@ type File struct {
 	eof       uint64 // allocator: first unallocated address
 	root      *Group
 	r         io.ReaderAt // set by Open; nil for NewFile
-	size      int64
+	size      int64       // of the file after its user block
+	base      uint64      // user block size: addresses are relative to it (userblock.go)
 	sbVersion uint8
 	readOnly  error // non-nil: the model can be read but not flushed
 	gheap     globalHeap

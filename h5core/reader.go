@@ -35,6 +35,9 @@ func Open(r io.ReaderAt, size int64) (*File, error) {
 	switch {
 	case sb.version >= 2:
 		f.readOnly = fmt.Errorf("superblock version %d: %w", sb.version, ErrReadOnly)
+	case f.base != 0:
+		// The writer puts its superblock at 0 and its addresses from 0.
+		f.readOnly = fmt.Errorf("file with a %d-byte user block: %w", f.base, ErrReadOnly)
 	case sb.driver != UndefinedAddr:
 		f.readOnly = fmt.Errorf("file with a driver information block (family or multi driver): %w", ErrReadOnly)
 	}
@@ -293,11 +296,15 @@ func (o *opener) loadDataset(base object, msgs []RawMessage) (*Dataset, error) {
 			}
 		case MsgDataLayout:
 			lay, err = decodeLayout(m.Data, m.Off)
+			if err == nil && lay.class == LayoutVirtual {
+				d.rawLayout = &msgs[i]
+			}
 		case MsgFilterPipeline:
 			d.filters, err = decodePipeline(m.Data, m.Off)
 			d.rawPipeline = &msgs[i]
 		case MsgExternalFiles:
-			return nil, fmt.Errorf("raw data in external files: %w", ErrUnsupported)
+			d.external, err = f.decodeExternal(m)
+			d.extra = append(d.extra, m) // written back as it is
 		case MsgAttribute, MsgAttributeInfo:
 		default:
 			d.extra = append(d.extra, m)
@@ -312,11 +319,12 @@ func (o *opener) loadDataset(base object, msgs []RawMessage) (*Dataset, error) {
 	if d.dtype.Size == 0 {
 		return nil, formatErr(int64(base.addr), "datatype of size 0", nil)
 	}
-	if space.null {
-		return nil, fmt.Errorf("null dataspace: %w", ErrUnsupported)
-	}
+	d.null = space.null
 	d.shape, d.maxShape = space.shape, space.maxShape
 	n, ok := numElements(d.shape)
+	if d.null {
+		n = 0
+	}
 	if !ok || n > ^uint64(0)/uint64(d.dtype.Size) {
 		return nil, formatErr(int64(base.addr), "dataset too large", d.shape)
 	}
@@ -333,8 +341,22 @@ func (o *opener) loadDataset(base object, msgs []RawMessage) (*Dataset, error) {
 		if lay.addr != UndefinedAddr && (lay.addr > f.eof || lay.size > f.eof-lay.addr) {
 			return nil, formatErr(int64(base.addr), "contiguous data lies beyond the end of the file", lay.addr)
 		}
-		if lay.size < nbytes {
+		if lay.addr != UndefinedAddr {
+			d.dataAddr += f.base // raw data is read in the whole file (userblock.go)
+		}
+		if lay.size < nbytes && d.external == nil {
 			return nil, formatErr(int64(base.addr), "contiguous data smaller than the dataspace", lay.size)
+		}
+		if d.external != nil && lay.addr != UndefinedAddr {
+			return nil, formatErr(int64(base.addr), "dataset with both external and internal storage", lay.addr)
+		}
+	case LayoutVirtual:
+		b, err := f.GetVlen(VlenRef{Len: 1, Addr: lay.addr, Index: lay.heapIndex})
+		if err != nil {
+			return nil, fmt.Errorf("virtual dataset mappings: %w", err)
+		}
+		if d.virtual, err = decodeVirtual(b, int64(min(lay.addr, 1<<62))); err != nil {
+			return nil, err
 		}
 	case LayoutChunked:
 		rank := len(d.shape)

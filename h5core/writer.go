@@ -394,7 +394,11 @@ func (w *flushWriter) writeChunkIndex(d *Dataset) {
 
 // messages returns a dataset's header messages in libhdf5's order.
 func (d *Dataset) messages() ([]RawMessage, error) {
-	msgs := []RawMessage{{Type: MsgDataspace, Data: encodeDataspace(d.shape, d.maxShape)}}
+	space := encodeDataspace(d.shape, d.maxShape)
+	if d.null {
+		space = []byte{2, 0, 0, 2} // version 2, rank 0, no flags, type null (as attributes)
+	}
+	msgs := []RawMessage{{Type: MsgDataspace, Data: space}}
 	if d.rawType != nil {
 		msgs = append(msgs, *d.rawType)
 	} else {
@@ -429,6 +433,11 @@ func (d *Dataset) messages() ([]RawMessage, error) {
 			l.chunk = append(l.chunk, uint32(c))
 		}
 		l.chunk = append(l.chunk, d.dtype.Size)
+	}
+	if d.rawLayout != nil {
+		// A virtual layout (version 4 only) points at its mappings in the
+		// global heap, which stay where they are.
+		return append(msgs, *d.rawLayout), nil
 	}
 	msgs = append(msgs, RawMessage{Type: MsgDataLayout, Data: l.encode()})
 	return msgs, nil

@@ -32,6 +32,7 @@ type dsetOptions struct {
 	compact    bool
 	fill       any
 	data       any
+	empty      bool // Empty(): a null dataspace (empty.go)
 }
 
 // MaxShape sets the largest shape Resize may reach; Unlimited (h5py's None)
@@ -129,7 +130,7 @@ func (g *Group) createDataset(p string, o dsetOptions) (*Dataset, error) {
 	if o.dtype == nil {
 		return nil, opErrf("create dataset", full, "no type (pass one or use CreateDatasetOf): %w", ErrType)
 	}
-	spec := h5core.DatasetSpec{Type: o.dtype, Shape: o.shape, MaxShape: o.maxShape, Chunk: o.chunks, Compact: o.compact}
+	spec := h5core.DatasetSpec{Type: o.dtype, Shape: o.shape, MaxShape: o.maxShape, Chunk: o.chunks, Compact: o.compact, Null: o.empty}
 	filtered := o.gzip > 0 || o.shuffle || o.fletcher32
 	if spec.Chunk == nil && !o.compact && (filtered || o.maxShape != nil && !equalDims(o.maxShape, o.shape)) {
 		if len(o.shape) == 0 {
@@ -239,8 +240,13 @@ func (d *Dataset) MaxShape() []uint64 { return d.d.MaxShape() }
 // Dtype is the dataset's HDF5 type.
 func (d *Dataset) Dtype() *Datatype { return d.d.Type() }
 
-// Len is the number of elements.
-func (d *Dataset) Len() uint64 { return numElements(d.d.Shape()) }
+// Len is the number of elements (0 for an empty dataset, IsEmpty).
+func (d *Dataset) Len() uint64 {
+	if d.d.IsNull() {
+		return 0
+	}
+	return numElements(d.d.Shape())
+}
 
 // Chunks is the chunk shape, nil if the dataset is not chunked.
 func (d *Dataset) Chunks() []uint64 {

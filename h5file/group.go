@@ -206,18 +206,21 @@ func (g *Group) SoftLink(p, target string) error {
 }
 
 // Visit calls fn for every object below g, parents before children (h5py's
-// visititems); returning an error stops the walk with that error.
+// visititems); returning an error stops the walk with that error. An
+// object h5file cannot read comes as an *Unreadable holding the reason.
 func (g *Group) Visit(fn func(name string, o Object) error) error {
 	if err := g.f.check(); err != nil {
 		return err
 	}
-	return g.g.Visit(func(p string, o h5core.Object) error {
+	return g.g.Walk(func(p string, o h5core.Object) error {
 		full := join(g.name, p)
 		switch x := o.(type) {
 		case *h5core.Group:
 			return fn(p, g.f.newGroup(full, x))
 		case *h5core.Dataset:
 			return fn(p, g.f.newDataset(full, x))
+		case *h5core.Unreadable:
+			return fn(p, g.f.newUnreadable(full, x))
 		}
 		return nil
 	})

@@ -70,6 +70,9 @@ func (c *codec) encode(v reflect.Value, t *Datatype, b []byte) error {
 		}
 		v = v.Elem()
 	}
+	if ok, err := encodeExtra(v, t, b); ok {
+		return err
+	}
 	switch t.Class {
 	case h5core.ClassReference:
 		return encodeRef(v, t, b)
@@ -249,6 +252,9 @@ func (c *codec) decode(b []byte, t *Datatype, v reflect.Value) error {
 		}
 		v = v.Elem()
 	}
+	if ok, err := decodeExtra(b, t, v); ok {
+		return err
+	}
 	switch t.Class {
 	case h5core.ClassReference:
 		return decodeRef(b, t, v)
@@ -417,8 +423,10 @@ func checkReadDst(t *Datatype, v reflect.Value) error {
 		return nil
 	}
 	rt := v.Type()
-	bytesAsString := func(s reflect.Type) bool { return s.Elem().Kind() == reflect.Uint8 && isStringType(t) }
+	bytesAsString := func(s reflect.Type) bool { return s.Elem().Kind() == reflect.Uint8 && bytesElement(t) }
 	switch {
+	case rt.Kind() == reflect.Pointer && oneSequence(t, rt.Elem()):
+		return nil
 	case rt.Kind() == reflect.Pointer && rt.Elem().Kind() == reflect.Slice && !bytesAsString(rt.Elem()):
 		return checkReadInto(t, rt.Elem().Elem(), rt.Elem())
 	case rt.Kind() == reflect.Slice && !bytesAsString(rt):
@@ -452,6 +460,9 @@ func readableInto(t *Datatype, rt reflect.Type, depth int) bool {
 	}
 	if rt.Kind() == reflect.Pointer {
 		rt = rt.Elem()
+	}
+	if ok, handled := extraReadable(t, rt); handled {
+		return ok
 	}
 	k := rt.Kind()
 	switch t.Class {

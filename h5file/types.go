@@ -83,6 +83,9 @@ func typeOf(t reflect.Type, depth int) (*Datatype, error) {
 	case regionRefGoType:
 		return h5core.RegionRefType(), nil
 	}
+	if dt := extraTypeOf(t); dt != nil {
+		return dt, nil
+	}
 	switch t.Kind() {
 	case reflect.Int8:
 		return h5core.Int8LE, nil
@@ -166,6 +169,12 @@ func fieldName(fl reflect.StructField) (string, bool) {
 
 // goType is the Go type an HDF5 type reads into by default.
 func goType(t *Datatype) (reflect.Type, error) {
+	if rt := extraGoType(t); rt != nil {
+		return rt, nil
+	}
+	if rt := extraGoType(t); rt != nil {
+		return rt, nil
+	}
 	switch t.Class {
 	case h5core.ClassReference:
 		if rt := refGoTypeOf(t); rt != nil {
