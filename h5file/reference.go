@@ -67,7 +67,7 @@ func (f *File) Deref(r Ref) (Object, error) {
 	}
 	o, p, err := f.model.ObjectAt(uint64(r))
 	if err != nil {
-		return nil, fmt.Errorf("h5file: dereference %#x in %s: %w", uint64(r), f.path, err)
+		return nil, opErrf("dereference", f.path, "%#x: %w", uint64(r), err)
 	}
 	switch x := o.(type) {
 	case *h5core.Group:
@@ -75,7 +75,7 @@ func (f *File) Deref(r Ref) (Object, error) {
 	case *h5core.Dataset:
 		return f.newDataset(p, x), nil
 	}
-	return nil, fmt.Errorf("h5file: dereference %#x in %s: %w", uint64(r), f.path, h5core.ErrUnsupported)
+	return nil, opErrf("dereference", f.path, "%#x: %w", uint64(r), h5core.ErrUnsupported)
 }
 
 // RegionRef returns a reference to the selected part of the dataset
@@ -154,7 +154,7 @@ func (f *File) DerefRegion(r RegionRef) (*Region, error) {
 	}
 	reg, err := f.model.GetRegion(r.r)
 	if err != nil {
-		return nil, fmt.Errorf("h5file: dereference region in %s: %w", f.path, err)
+		return nil, opErrf("dereference region", f.path, "%w", err)
 	}
 	o, err := f.Deref(Ref(reg.Dataset))
 	if err != nil {
