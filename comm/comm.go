@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"os"
+	"runtime"
 	"sync"
 	"sync/atomic"
 )
@@ -75,18 +76,36 @@ func (c *Comm) Collective() *Comm {
 // names the rank that left first when this one closes after failing
 // because a peer left. A rank that exits without Close while others run is
 // reported to them as failed (under gorun, as mpiexec does): defer Close
-// right after Init.
+// right after Init. A Close that runs while the rank panics (deferred)
+// tells the others that it panicked: it failed, it did not leave.
 func (c *Comm) Close() error {
 	if c.isWorld {
-		c.w.close()
+		c.w.close(panicking())
 	}
 	return nil
+}
+
+// panicking reports whether the calling goroutine is running deferred
+// calls of a panic: runtime.gopanic is on its stack. (recover would tell,
+// but only in the deferred function itself, and it stops the panic.)
+func panicking() bool {
+	pcs := make([]uintptr, 64)
+	frames := runtime.CallersFrames(pcs[:runtime.Callers(3, pcs)])
+	for {
+		f, more := frames.Next()
+		if f.Function == "runtime.gopanic" {
+			return true
+		}
+		if !more {
+			return false
+		}
+	}
 }
 
 // Abort ends the whole job with code: the launcher stops every rank.
 func (c *Comm) Abort(code int) {
 	if c.w.ctl != nil {
-		c.w.ctl.abort(code, fmt.Sprintf("rank %d called Abort(%d)", c.w.rank, code))
+		c.w.ctl.abort(code)
 	}
 	os.Exit(code)
 }

@@ -15,6 +15,9 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/gorun-hpc/gorun/internal/jobauth"
+	"github.com/gorun-hpc/gorun/rendezvous"
 )
 
 // world is one rank's transport: its listener, the connections it dialed
@@ -30,8 +33,8 @@ type world struct {
 	eng        *engine
 	log        *slog.Logger
 	dialTO     time.Duration
-	ctl        *ctlClient  // nil without a rendezvous (NewLocal keeps one too)
-	svc        *Rendezvous // the rendezvous this rank serves (rank 0 under srun)
+	ctl        *ctlClient         // nil without a rendezvous (NewLocal keeps one too)
+	svc        *rendezvous.Server // the rendezvous this rank serves (rank 0 under srun)
 
 	mu       sync.Mutex
 	out      map[int]*outConn
@@ -98,7 +101,7 @@ func (w *world) serve() {
 func (w *world) read(c net.Conn) {
 	defer w.wg.Done()
 	defer c.Close()
-	r, err := handshakeAccept(c, w.secret, w.jobID)
+	r, err := jobauth.Accept(c, w.secret, w.jobID)
 	if err != nil {
 		w.log.Warn("comm: dropped a connection that failed the job-secret handshake", "remote", c.RemoteAddr().String(), "err", err)
 		return
@@ -183,7 +186,10 @@ func (w *world) read(c net.Conn) {
 		case frameFailed:
 			if len(data) >= 4 {
 				r := int(binary.LittleEndian.Uint32(data))
-				if r >= 0 && r < w.size && r != w.rank {
+				switch {
+				case r == src: // src tells of its own end (it panicked)
+					w.rankFailed(&RankError{Rank: r, Op: "recv", How: string(data[4:])})
+				case r >= 0 && r < w.size && r != w.rank:
 					// Passed on like our own finding: our peers that
 					// src did not tell must not name us when we exit.
 					w.rankFailed(&RankError{Rank: r, Op: "recv", How: string(data[4:]) + fmt.Sprintf(", as rank %d saw", src)})
@@ -305,11 +311,7 @@ func (w *world) reportCause(rank int) {
 
 func (w *world) tellFailed(re *RankError) {
 	outs := w.outConns()
-	payload := binary.LittleEndian.AppendUint32(nil, uint32(re.Rank))
-	payload = append(payload, re.How...)
-	h := frameHdr{kind: frameFailed, src: uint32(w.rank), len: uint64(len(payload))}
-	var hb [frameHdrSize]byte
-	h.put(hb[:])
+	frame := w.failedFrame(re.Rank, re.How)
 	until := time.Now().Add(tellWait)
 	for _, oc := range outs {
 		if !lockBefore(&oc.mu, until) { // stuck sending: the notice cannot go first
@@ -317,12 +319,20 @@ func (w *world) tellFailed(re *RankError) {
 		}
 		if oc.c != nil && oc.err == nil {
 			_ = oc.c.SetWriteDeadline(time.Now().Add(100 * time.Millisecond))
-			nb := net.Buffers{hb[:], payload}
-			_, _ = nb.WriteTo(oc.c)
+			_, _ = oc.c.Write(frame)
 			_ = oc.c.SetWriteDeadline(time.Time{})
 		}
 		oc.mu.Unlock()
 	}
+}
+
+// failedFrame is the frame that tells a peer rank failed, and how.
+func (w *world) failedFrame(rank int, how string) []byte {
+	h := frameHdr{kind: frameFailed, src: uint32(w.rank), len: uint64(4 + len(how))}
+	b := make([]byte, frameHdrSize, frameHdrSize+h.len)
+	h.put(b)
+	b = binary.LittleEndian.AppendUint32(b, uint32(rank))
+	return append(b, how...)
 }
 
 // tellWait bounds how long tellFailed waits for connections that are busy
@@ -361,7 +371,7 @@ func (w *world) conn(ctx context.Context, dest int) (*outConn, error) {
 	d := net.Dialer{Timeout: w.dialTO}
 	c, err := d.DialContext(ctx, "tcp", w.addrs[dest])
 	if err == nil {
-		err = handshakeDial(c, w.secret, w.jobID, uint32(w.rank))
+		err = jobauth.Dial(c, w.secret, w.jobID, uint32(w.rank))
 		if err != nil {
 			c.Close()
 		}
@@ -514,14 +524,14 @@ func (w *world) goodbyeCause(src int, data []byte) *RankError {
 // every message it sent (acting here could fail a receive whose message
 // is still on its way); the others had no stream from it, so nothing more
 // can come from it: receives from it fail now.
-func (w *world) peerLeft(m ctlMsg) {
+func (w *world) peerLeft(m rendezvous.Msg) {
 	r := m.Rank
 	if r < 0 || r >= w.size || r == w.rank || slices.Contains(m.Ranks, w.rank) {
 		return
 	}
 	var cause *RankError
-	if c := m.Code - 1; c >= 0 && c < w.size && c != r && c != w.rank {
-		cause = &RankError{Rank: c, Op: "recv", How: m.Msg}
+	if c := m.Cause - 1; c >= 0 && c < w.size && c != r && c != w.rank {
+		cause = &RankError{Rank: c, Op: "recv", How: m.Text}
 	}
 	w.eng.leave(r, cause)
 	w.markBye(r)
@@ -582,8 +592,14 @@ func (w *world) goodbye() []byte {
 	return append(b, payload...)
 }
 
-// close says goodbye to every peer we dialed and stops the readers.
-func (w *world) close() {
+// panickedHow is how a rank whose Close ran while it panicked is
+// described to its peers (the launcher adds the panic's first line).
+const panickedHow = "panicked"
+
+// close says goodbye to every peer we dialed and stops the readers. A
+// rank that is panicking (its deferred Close runs as the panic unwinds)
+// did not leave cleanly: its peers and the launcher are told it failed.
+func (w *world) close(panicking bool) {
 	if w.closed.Swap(true) {
 		return
 	}
@@ -592,6 +608,9 @@ func (w *world) close() {
 	dests := slices.Sorted(maps.Keys(w.out))
 	w.mu.Unlock()
 	bye := w.goodbye()
+	if panicking {
+		bye = w.failedFrame(w.rank, panickedHow)
+	}
 	var dialed []int
 	for _, dest := range dests {
 		w.mu.Lock()
@@ -615,14 +634,14 @@ func (w *world) close() {
 	}
 	w.mu.Unlock()
 	if w.ctl != nil {
-		w.ctl.close(dialed, w.leftCause.Load())
+		w.ctl.close(dialed, w.leftCause.Load(), panicking)
 	}
 	if w.svc != nil {
 		// The other ranks still need the rendezvous to report failures:
 		// serve until every rank said goodbye, bounded so Close never hangs.
 		t := time.NewTimer(closeWait)
 		select {
-		case <-w.svc.allBye:
+		case <-w.svc.AllGone():
 		case <-t.C:
 		}
 		t.Stop()
