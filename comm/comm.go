@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"os"
-	"runtime"
 	"sync"
 	"sync/atomic"
 )
@@ -85,23 +84,6 @@ func (c *Comm) Close() error {
 	return nil
 }
 
-// panicking reports whether the calling goroutine is running deferred
-// calls of a panic: runtime.gopanic is on its stack. (recover would tell,
-// but only in the deferred function itself, and it stops the panic.)
-func panicking() bool {
-	pcs := make([]uintptr, 64)
-	frames := runtime.CallersFrames(pcs[:runtime.Callers(3, pcs)])
-	for {
-		f, more := frames.Next()
-		if f.Function == "runtime.gopanic" {
-			return true
-		}
-		if !more {
-			return false
-		}
-	}
-}
-
 // Abort ends the whole job with code: the launcher stops every rank.
 func (c *Comm) Abort(code int) {
 	if c.w.ctl != nil {
@@ -157,11 +139,7 @@ func (c *Comm) sendFrame(ctx context.Context, dest, tag int, elem uint8, bufs []
 	return c.w.send(ctx, c.members[dest], frameHdr{kind: frameData, elem: elem, tag: int32(tag), ctx: c.id}, bufs)
 }
 
-func (c *Comm) brokenErr() error {
-	c.w.eng.mu.Lock()
-	defer c.w.eng.mu.Unlock()
-	return c.w.eng.errFor(c.id)
-}
+func (c *Comm) brokenErr() error { return c.w.eng.broken(c.id) }
 
 func (c *Comm) recvMsg(ctx context.Context, src, tag int, peek bool, bufs [][]byte) (message, Status, error) {
 	return c.recvMsgElem(ctx, src, tag, peek, bufs, -1)

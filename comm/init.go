@@ -149,13 +149,13 @@ func join(ctx context.Context, cfg Config, job rendezvous.Job, rank int, rv stri
 	}
 	addrs, err := rc.Register(ctx, ln.Addr().String())
 	if err == nil && len(addrs) != job.Size {
-		err = fmt.Errorf("the address table has %d ranks, the job %d", len(addrs), job.Size)
+		err = fmt.Errorf("the rendezvous' address table has %d ranks, the job %d", len(addrs), job.Size)
 	}
 	if err != nil {
 		rc.Close()
 		ln.Close()
 		if ctx.Err() != nil {
-			err = fmt.Errorf("not every rank registered within %v", cfg.BootstrapTimeout)
+			err = fmt.Errorf("no address table from the rendezvous: not every rank registered within %v", cfg.BootstrapTimeout)
 		}
 		return nil, fmt.Errorf("comm: rank %d: %v: %w", rank, err, ErrBootstrap)
 	}
