@@ -70,6 +70,11 @@ var codecs = []*Codec{
 	// Built into libhdf5, added by branch codecs-b (N-bit, scale-offset, SZIP).
 
 	// Plugins, added by branch codecs (LZF, Blosc, LZ4, Zstandard, bzip2).
+	&lzfCodec,
+	&bloscCodec,
+	&lz4Codec,
+	&zstdCodec,
+	&bzip2Codec,
 
 	// Plugins, added by branch codecs-b (Bitshuffle).
 
