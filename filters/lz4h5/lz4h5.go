@@ -35,7 +35,7 @@ func Compress(src []byte, blockSize int) ([]byte, error) {
 		blockSize = DefaultBlockSize
 	}
 	blockSize = min(blockSize, len(src))
-	nblocks := (len(src) + blockSize - 1) / max(blockSize, 1)
+	nblocks := (len(src) + max(blockSize, 1) - 1) / max(blockSize, 1)
 	out := make([]byte, 12, 12+len(src)+len(src)/255+nblocks*(4+16)+16)
 	binary.BigEndian.PutUint64(out, uint64(len(src)))
 	binary.BigEndian.PutUint32(out[8:], uint32(blockSize))

@@ -43,7 +43,10 @@ func Compress(src []byte, level int) ([]byte, error) {
 	e := &encoders[level]
 	e.once.Do(func() {
 		e.enc, e.err = kzstd.NewWriter(nil, kzstd.WithEncoderLevel(kzstd.EncoderLevelFromZstd(level)),
-			kzstd.WithEncoderConcurrency(1), kzstd.WithZeroFrames(true))
+			kzstd.WithEncoderConcurrency(1), kzstd.WithZeroFrames(true),
+			// A single segment always records the content size, which the
+			// plugin sizes its buffer from (even for chunks under 256 bytes).
+			kzstd.WithSingleSegment(true))
 	})
 	if e.err != nil {
 		return nil, fmt.Errorf("zstd: encoder for level %d: %w", level, e.err)
