@@ -57,6 +57,7 @@ type dsetOptions struct {
 	gzip       int
 	shuffle    bool
 	fletcher32 bool
+	codecs     codecOptions // LZF, Blosc, ... (codecs.go)
 	compact    bool
 	fill       any
 	data       any
@@ -175,7 +176,7 @@ func (g *Group) createDataset(p string, o dsetOptions) (*Dataset, error) {
 		return nil, opErrf("create dataset", full, "no type (pass one or use CreateDatasetOf): %w", ErrType)
 	}
 	spec := h5core.DatasetSpec{Type: o.dtype, Shape: o.shape, MaxShape: o.maxShape, Chunk: o.chunks, Compact: o.compact, Null: o.empty}
-	filtered := o.gzip > 0 || o.shuffle || o.fletcher32
+	filtered := o.gzip > 0 || o.shuffle || o.fletcher32 || o.codecs.set()
 	if spec.Chunk == nil && !o.compact && (filtered || o.maxShape != nil && !equalDims(o.maxShape, o.shape)) {
 		if len(o.shape) == 0 {
 			return nil, opErrf("create dataset", full, "a scalar dataset cannot be chunked")
@@ -183,7 +184,11 @@ func (g *Group) createDataset(p string, o dsetOptions) (*Dataset, error) {
 		spec.Chunk = guessChunk(o.shape, o.maxShape, uint64(o.dtype.Size))
 	}
 	if filtered {
-		spec.Filters = h5core.H5pyFilters(o.dtype.Size, o.shuffle, o.gzip-1, o.fletcher32)
+		fs, err := o.pipeline()
+		if err != nil {
+			return nil, fmt.Errorf("h5file: create dataset %s: %w", full, err)
+		}
+		spec.Filters = fs
 	}
 	c := &codec{}
 	if o.fill != nil {
