@@ -29,6 +29,7 @@ type dsetOptions struct {
 	gzip       int
 	shuffle    bool
 	fletcher32 bool
+	codecsB    codecsB // Bitshuffle, scale-offset, N-bit (codecs_b.go)
 	compact    bool
 	fill       any
 	data       any
@@ -130,7 +131,7 @@ func (g *Group) createDataset(p string, o dsetOptions) (*Dataset, error) {
 		return nil, fmt.Errorf("h5file: create dataset %s: no type (pass one or use CreateDatasetOf): %w", full, ErrType)
 	}
 	spec := h5core.DatasetSpec{Type: o.dtype, Shape: o.shape, MaxShape: o.maxShape, Chunk: o.chunks, Compact: o.compact}
-	filtered := o.gzip > 0 || o.shuffle || o.fletcher32
+	filtered := o.gzip > 0 || o.shuffle || o.fletcher32 || o.codecsB.set()
 	if spec.Chunk == nil && !o.compact && (filtered || o.maxShape != nil && !equalDims(o.maxShape, o.shape)) {
 		if len(o.shape) == 0 {
 			return nil, fmt.Errorf("h5file: create dataset %s: a scalar dataset cannot be chunked", full)
@@ -149,6 +150,13 @@ func (g *Group) createDataset(p string, o dsetOptions) (*Dataset, error) {
 		if err := c.encode(reflect.ValueOf(o.fill), o.dtype, spec.Fill); err != nil {
 			return nil, fmt.Errorf("h5file: create dataset %s: fill value: %w", full, err)
 		}
+	}
+	if o.codecsB.set() {
+		fs, err := o.pipelineB(spec.Filters, spec.Fill)
+		if err != nil {
+			return nil, fmt.Errorf("h5file: create dataset %s: %w", full, err)
+		}
+		spec.Filters = fs
 	}
 	var cd *h5core.Dataset
 	var lazy func() string
