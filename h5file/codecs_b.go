@@ -56,7 +56,8 @@ func BitshuffleBlocks(cname string, nelems int, clevel int) DatasetOption {
 // filter, first in the pipeline. For an integer dataset factor is the
 // number of bits per value, 0 meaning as few as each chunk's range needs
 // (lossless); for a float dataset it is the number of decimal digits kept
-// (lossy: values are rounded to multiples of 10^-factor). Values equal to
+// (lossy: each value is stored as the chunk's minimum plus a whole number
+// of 10^-factor, so it reads back within half of 10^-factor). Values equal to
 // the fill value (zero unless FillValue says otherwise) are stored apart
 // and read back exactly. As in h5py, it cannot be combined with Fletcher32.
 func ScaleOffset(factor int) DatasetOption {
