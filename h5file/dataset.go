@@ -29,7 +29,8 @@ type dsetOptions struct {
 	gzip       int
 	shuffle    bool
 	fletcher32 bool
-	codecsB    codecsB // Bitshuffle, scale-offset, N-bit (codecs_b.go)
+	codecs     codecOptions // LZF, Blosc, ... (codecs.go)
+	codecsB    codecsB      // Bitshuffle, scale-offset, N-bit (codecs_b.go)
 	compact    bool
 	fill       any
 	data       any
@@ -131,7 +132,7 @@ func (g *Group) createDataset(p string, o dsetOptions) (*Dataset, error) {
 		return nil, fmt.Errorf("h5file: create dataset %s: no type (pass one or use CreateDatasetOf): %w", full, ErrType)
 	}
 	spec := h5core.DatasetSpec{Type: o.dtype, Shape: o.shape, MaxShape: o.maxShape, Chunk: o.chunks, Compact: o.compact}
-	filtered := o.gzip > 0 || o.shuffle || o.fletcher32 || o.codecsB.set()
+	filtered := o.gzip > 0 || o.shuffle || o.fletcher32 || o.codecs.set() || o.codecsB.set()
 	if spec.Chunk == nil && !o.compact && (filtered || o.maxShape != nil && !equalDims(o.maxShape, o.shape)) {
 		if len(o.shape) == 0 {
 			return nil, fmt.Errorf("h5file: create dataset %s: a scalar dataset cannot be chunked", full)
@@ -139,7 +140,11 @@ func (g *Group) createDataset(p string, o dsetOptions) (*Dataset, error) {
 		spec.Chunk = guessChunk(o.shape, o.maxShape, uint64(o.dtype.Size))
 	}
 	if filtered {
-		spec.Filters = h5core.H5pyFilters(o.dtype.Size, o.shuffle, o.gzip-1, o.fletcher32)
+		fs, err := o.pipeline()
+		if err != nil {
+			return nil, fmt.Errorf("h5file: create dataset %s: %w", full, err)
+		}
+		spec.Filters = fs
 	}
 	c := &codec{}
 	if o.fill != nil {
