@@ -58,6 +58,7 @@ type dsetOptions struct {
 	shuffle    bool
 	fletcher32 bool
 	codecs     codecOptions // LZF, Blosc, ... (codecs.go)
+	codecsB    codecsB      // Bitshuffle, scale-offset, N-bit (codecs_b.go)
 	compact    bool
 	fill       any
 	data       any
@@ -176,7 +177,7 @@ func (g *Group) createDataset(p string, o dsetOptions) (*Dataset, error) {
 		return nil, opErrf("create dataset", full, "no type (pass one or use CreateDatasetOf): %w", ErrType)
 	}
 	spec := h5core.DatasetSpec{Type: o.dtype, Shape: o.shape, MaxShape: o.maxShape, Chunk: o.chunks, Compact: o.compact, Null: o.empty}
-	filtered := o.gzip > 0 || o.shuffle || o.fletcher32 || o.codecs.set()
+	filtered := o.gzip > 0 || o.shuffle || o.fletcher32 || o.codecs.set() || o.codecsB.set()
 	if spec.Chunk == nil && !o.compact && (filtered || o.maxShape != nil && !equalDims(o.maxShape, o.shape)) {
 		if len(o.shape) == 0 {
 			return nil, opErrf("create dataset", full, "a scalar dataset cannot be chunked")
@@ -186,7 +187,7 @@ func (g *Group) createDataset(p string, o dsetOptions) (*Dataset, error) {
 	if filtered {
 		fs, err := o.pipeline()
 		if err != nil {
-			return nil, fmt.Errorf("h5file: create dataset %s: %w", full, err)
+			return nil, opErr("create dataset", full, err)
 		}
 		spec.Filters = fs
 	}
@@ -199,6 +200,13 @@ func (g *Group) createDataset(p string, o dsetOptions) (*Dataset, error) {
 		if err := c.encode(reflect.ValueOf(o.fill), o.dtype, spec.Fill); err != nil {
 			return nil, opErrf("create dataset", full, "fill value: %w", err)
 		}
+	}
+	if o.codecsB.set() {
+		fs, err := o.pipelineB(spec.Filters, spec.Fill)
+		if err != nil {
+			return nil, opErr("create dataset", full, err)
+		}
+		spec.Filters = fs
 	}
 	var cd *h5core.Dataset
 	var lazy func() string
