@@ -297,3 +297,25 @@ func refKind(t *Datatype) string {
 	}
 	return fmt.Sprintf("reference of kind %d and %d bytes", t.RefType, t.Size)
 }
+
+// Hyperslab returns the region as one Hyperslab when it is one (a single
+// block, or the whole dataset), for ReadSel and WriteSel; false for
+// unions of blocks, points and empty regions (use Elements or ReadRegion).
+func (r *Region) Hyperslab() (Hyperslab, bool) {
+	switch {
+	case r.r.Kind == h5core.SelAll:
+		shape := r.Dataset.Shape()
+		return Hyperslab{Start: make([]uint64, len(shape)), Count: append([]uint64(nil), shape...)}, true
+	case r.r.Kind == h5core.SelBlocks && len(r.r.Blocks) == 1:
+		b := r.r.Blocks[0]
+		if !inside(b[1], r.Dataset.Shape()) {
+			return Hyperslab{}, false
+		}
+		count := make([]uint64, len(b[0]))
+		for j := range count {
+			count[j] = b[1][j] - b[0][j] + 1
+		}
+		return Hyperslab{Start: append([]uint64(nil), b[0]...), Count: count}, true
+	}
+	return Hyperslab{}, false
+}
