@@ -90,9 +90,17 @@ func (d *Dataset) RegionRef(sel Selection) (RegionRef, error) {
 	if err != nil {
 		return RegionRef{}, err
 	}
-	reg := h5core.Region{Dataset: uint64(addr), Kind: h5core.SelBlocks, Rank: len(h.Start), Blocks: hyperslabBlocks(h)}
-	if len(reg.Blocks) == 0 {
+	reg := h5core.Region{Dataset: uint64(addr), Kind: h5core.SelBlocks, Rank: len(h.Start)}
+	switch n := numElements(h.Count); {
+	case n == 0:
 		reg.Kind = h5core.SelNone
+	case n <= maxListedBlocks:
+		reg.Blocks = hyperslabBlocks(h)
+	default:
+		// As a regular hyperslab (a version 2 selection, which libhdf5
+		// reads from 1.10 on) rather than a list of blocks as long as
+		// the selection: h5py's every-other-element of a large dataset.
+		reg.Regular = &h5core.Hyperslab{Start: h.Start, Stride: orOnes(h.Stride, len(h.Start)), Count: h.Count, Block: orOnes(h.Block, len(h.Start))}
 	}
 	var out RegionRef
 	err = d.f.apply(metaOp{name: "RegionRef", path: d.name, args: fmt.Sprint(h), fn: func() error {
@@ -102,6 +110,23 @@ func (d *Dataset) RegionRef(sel Selection) (RegionRef, error) {
 	}})
 	return out, err
 }
+
+// maxListedBlocks is the most blocks a region reference lists one by one
+// (a version 1 selection, which every libhdf5 reads).
+const maxListedBlocks = 4096
+
+func orOnes(s []uint64, n int) []uint64 {
+	if s != nil {
+		return s
+	}
+	out := make([]uint64, n)
+	for i := range out {
+		out[i] = 1
+	}
+	return out
+}
+
+func clone(s []uint64) []uint64 { return append([]uint64(nil), s...) }
 
 // hyperslabBlocks lists a hyperslab's blocks as inclusive corners, in C
 // order, merging nothing: what libhdf5 stores for a hyperslab selection.
@@ -174,15 +199,8 @@ func (f *File) DerefRegion(r RegionRef) (*Region, error) {
 // h5py's dset[regref] returns them (C order; points as given).
 func (r *Region) Elements() ([][]uint64, error) {
 	shape := r.Dataset.Shape()
-	for _, p := range r.r.Points {
-		if !inside(p, shape) {
-			return nil, fmt.Errorf("h5file: region point %v outside %s of shape %v: %w", p, r.Dataset.name, shape, h5core.ErrFormat)
-		}
-	}
-	for _, b := range r.r.Blocks {
-		if !inside(b[1], shape) {
-			return nil, fmt.Errorf("h5file: region block ending at %v outside %s of shape %v: %w", b[1], r.Dataset.name, shape, h5core.ErrFormat)
-		}
+	if last, ok := r.r.Last(); ok && !inside(last, shape) {
+		return nil, fmt.Errorf("h5file: region reaching %v outside %s of shape %v: %w", last, r.Dataset.name, shape, h5core.ErrFormat)
 	}
 	return r.r.SortedElements(shape, numElements(shape))
 }
@@ -306,6 +324,12 @@ func (r *Region) Hyperslab() (Hyperslab, bool) {
 	case r.r.Kind == h5core.SelAll:
 		shape := r.Dataset.Shape()
 		return Hyperslab{Start: make([]uint64, len(shape)), Count: append([]uint64(nil), shape...)}, true
+	case r.r.Kind == h5core.SelBlocks && r.r.Regular != nil:
+		if last, _ := r.r.Last(); !inside(last, r.Dataset.Shape()) {
+			return Hyperslab{}, false
+		}
+		h := r.r.Regular
+		return Hyperslab{Start: clone(h.Start), Stride: clone(h.Stride), Count: clone(h.Count), Block: clone(h.Block)}, true
 	case r.r.Kind == h5core.SelBlocks && len(r.r.Blocks) == 1:
 		b := r.r.Blocks[0]
 		if !inside(b[1], r.Dataset.Shape()) {

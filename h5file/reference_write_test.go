@@ -143,3 +143,42 @@ func TestParallelRefs(t *testing.T) {
 		t.Fatalf("h5py: %s", out)
 	}
 }
+
+// TestWriteRegularRegion: a region of more blocks than a list holds is
+// stored as a regular hyperslab; h5py (libhdf5 1.10) reads the same
+// elements, and so does ReadRegion.
+func TestWriteRegularRegion(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "regular.h5")
+	f, err := h5file.Create(path, "w")
+	must(t, err)
+	vals := make([]int32, 200*200)
+	for i := range vals {
+		vals[i] = int32(i)
+	}
+	d, err := f.CreateDatasetFrom("d", vals, h5file.WithShape(200, 200))
+	must(t, err)
+	rr, err := d.RegionRef(h5file.S(h5file.RangeStep(1, h5file.End, 2), h5file.RangeStep(0, 200, 3)))
+	must(t, err)
+	must(t, d.Attrs().Set("every_other", rr))
+	must(t, f.Close())
+	out := interop.H5Py(t, fmt.Sprintf(`f = h5py.File(%q, 'r')
+d = f['d']
+r = d[d.attrs['every_other']]
+print(r.size, (np.asarray(r).ravel() == d[1::2, 0::3].ravel()).all())`, path))
+	if out != "6700 True\n" {
+		t.Fatalf("h5py: %s", out)
+	}
+	f, err = h5file.Open(path, "r")
+	must(t, err)
+	defer f.Close()
+	reg, err := f.DerefRegion(must1(h5file.AttrValue[h5file.RegionRef](must1(f.Dataset("d")), "every_other")))
+	must(t, err)
+	got, err := h5file.ReadRegion[int32](reg)
+	must(t, err)
+	if len(got) != 6700 || got[0] != 200 || got[1] != 203 || got[6699] != 199*200+198 {
+		t.Errorf("ReadRegion: %d values, %v ... %v", len(got), got[:2], got[len(got)-1])
+	}
+	if h, ok := reg.Hyperslab(); !ok || fmt.Sprint(h.Start, h.Stride, h.Count, h.Block) != "[1 0] [2 3] [100 67] [1 1]" {
+		t.Errorf("Hyperslab() = %v %v", h, ok)
+	}
+}
