@@ -65,13 +65,18 @@ func TestCrashConsistency(t *testing.T) {
 		victim := rng.IntN(ranks)
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		r := start(t, ctx, "-n", strconv.Itoa(ranks), prog, "crash", path, strconv.Itoa(crashSteps), strconv.Itoa(crashPer))
+		// Every rank prints its pid and rank 0 then "flushed -1", but
+		// gorun forwards each rank's output on its own: a pid line may
+		// come after rank 0's flush line. Read until both are in.
 		pids := map[int]int{}
+		flushed := false
 		r.until(func(l string) bool {
 			var rk, pid int
 			if _, err := fmt.Sscanf(l, "pid %d %d", &rk, &pid); err == nil {
 				pids[rk] = pid
 			}
-			return l == "flushed -1"
+			flushed = flushed || l == "flushed -1"
+			return flushed && len(pids) == ranks
 		})
 		if len(pids) != ranks {
 			cancel()
