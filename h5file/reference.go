@@ -47,14 +47,14 @@ func (o *object) Ref() (Ref, error) {
 		return Ref(a), nil
 	}
 	if o.f.readOnly {
-		return 0, fmt.Errorf("h5file: reference to %s: object has no address in a read-only file", o.name)
+		return 0, opErrf("reference", o.name, "the object has no address in a read-only file (it was never flushed)")
 	}
 	if err := o.f.flush("Ref"); err != nil {
 		return 0, err
 	}
 	a := o.core.Addr()
 	if a == h5core.UndefinedAddr {
-		return 0, fmt.Errorf("h5file: reference to %s: the object is no longer in the file: %w", o.name, ErrNotFound)
+		return 0, opErrf("reference", o.name, "the object is no longer in the file: %w", h5core.ErrNotFound)
 	}
 	return Ref(a), nil
 }
@@ -67,7 +67,7 @@ func (f *File) Deref(r Ref) (Object, error) {
 	}
 	o, p, err := f.model.ObjectAt(uint64(r))
 	if err != nil {
-		return nil, fmt.Errorf("h5file: dereference %#x in %s: %w", uint64(r), f.path, err)
+		return nil, opErrf("dereference", f.path, "reference %#x: %w", uint64(r), err)
 	}
 	switch x := o.(type) {
 	case *h5core.Group:
@@ -75,7 +75,7 @@ func (f *File) Deref(r Ref) (Object, error) {
 	case *h5core.Dataset:
 		return f.newDataset(p, x), nil
 	}
-	return nil, fmt.Errorf("h5file: dereference %#x in %s: %w", uint64(r), f.path, h5core.ErrUnsupported)
+	return nil, opErrf("dereference", f.path, "reference %#x: %w", uint64(r), h5core.ErrUnsupported)
 }
 
 // RegionRef returns a reference to the selected part of the dataset
@@ -84,7 +84,7 @@ func (f *File) Deref(r Ref) (Object, error) {
 func (d *Dataset) RegionRef(sel Selection) (RegionRef, error) {
 	h, err := sel.hyperslab(d.d.Shape())
 	if err != nil {
-		return RegionRef{}, fmt.Errorf("h5file: region reference to %s: %w", d.name, err)
+		return RegionRef{}, opErr("region reference", d.name, err)
 	}
 	addr, err := d.Ref()
 	if err != nil {
@@ -179,7 +179,7 @@ func (f *File) DerefRegion(r RegionRef) (*Region, error) {
 	}
 	reg, err := f.model.GetRegion(r.r)
 	if err != nil {
-		return nil, fmt.Errorf("h5file: dereference region in %s: %w", f.path, err)
+		return nil, opErr("dereference region", f.path, err)
 	}
 	o, err := f.Deref(Ref(reg.Dataset))
 	if err != nil {
@@ -187,10 +187,10 @@ func (f *File) DerefRegion(r RegionRef) (*Region, error) {
 	}
 	d, ok := o.(*Dataset)
 	if !ok {
-		return nil, fmt.Errorf("h5file: region reference in %s names %s, a group: %w", f.path, o.Name(), h5core.ErrFormat)
+		return nil, opErrf("dereference region", f.path, "the region names %s, a group: %w", o.Name(), h5core.ErrFormat)
 	}
 	if reg.Kind != h5core.SelAll && reg.Kind != h5core.SelNone && reg.Rank != len(d.Shape()) {
-		return nil, fmt.Errorf("h5file: region reference in %s: a rank %d selection of %s, of rank %d: %w", f.path, reg.Rank, d.name, len(d.Shape()), h5core.ErrFormat)
+		return nil, opErrf("dereference region", f.path, "a rank %d selection of %s, of rank %d: %w", reg.Rank, d.name, len(d.Shape()), h5core.ErrFormat)
 	}
 	return &Region{Dataset: d, r: reg}, nil
 }
@@ -200,7 +200,7 @@ func (f *File) DerefRegion(r RegionRef) (*Region, error) {
 func (r *Region) Elements() ([][]uint64, error) {
 	shape := r.Dataset.Shape()
 	if last, ok := r.r.Last(); ok && !inside(last, shape) {
-		return nil, fmt.Errorf("h5file: region reaching %v outside %s of shape %v: %w", last, r.Dataset.name, shape, h5core.ErrFormat)
+		return nil, opErrf("read region", r.Dataset.name, "the region reaches %v, outside the shape %v: %w", last, shape, h5core.ErrFormat)
 	}
 	return r.r.SortedElements(shape, numElements(shape))
 }
