@@ -142,6 +142,39 @@ func TestParallelRefs(t *testing.T) {
 	if out := interop.H5Py(t, fmt.Sprintf("path = %q\n", path)+refsCheck); out != "ok\n" {
 		t.Fatalf("h5py: %s", out)
 	}
+	// Every rank of a parallel reader follows the references (ranks > 0
+	// read the metadata rank 0 shared).
+	noErrors(t, h5file.RunRanks(t, 3, func(ctx context.Context, c *comm.Comm) error {
+		f, err := h5file.Open(path, "r", h5file.WithComm(c), h5file.WithContext(ctx))
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		refs, err := h5file.ReadAll[h5file.Ref](must1(f.Dataset("refs")))
+		if err != nil {
+			return err
+		}
+		o, err := f.Deref(refs[0])
+		if err != nil || o.Name() != "/g/data" {
+			return fmt.Errorf("rank %d: refs[0] -> %v, %v", c.Rank(), o, err)
+		}
+		g, err := f.Group("g")
+		if err != nil {
+			return err
+		}
+		rr, err := h5file.AttrValue[h5file.RegionRef](g, "region")
+		if err != nil {
+			return err
+		}
+		reg, err := f.DerefRegion(rr)
+		if err != nil {
+			return err
+		}
+		if got, err := h5file.ReadRegion[int32](reg); err != nil || fmt.Sprint(got) != "[10 13 16 20 23 26]" {
+			return fmt.Errorf("rank %d: region %v %v", c.Rank(), got, err)
+		}
+		return nil
+	}))
 }
 
 // TestWriteRegularRegion: a region of more blocks than a list holds is
