@@ -324,6 +324,7 @@ func (d *Dataset) FillValue(dst any) error {
 // Resize changes the shape of a chunked dataset within MaxShape (h5py's
 // resize). New elements read as the fill value.
 func (d *Dataset) Resize(shape ...uint64) error {
+	old := d.d.Shape()
 	var before map[string]bool
 	if fv := d.d.Fill().Value; !allZero(fv) && len(d.d.Filters()) == 0 && d.d.Layout() == h5core.LayoutChunked {
 		before = map[string]bool{}
@@ -344,6 +345,9 @@ func (d *Dataset) Resize(shape ...uint64) error {
 		return nil
 	}})
 	if err != nil {
+		return err
+	}
+	if err := d.fillCutOff(old); err != nil { // resize_fill.go
 		return err
 	}
 	if before != nil {
