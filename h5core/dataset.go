@@ -155,7 +155,7 @@ func (f *File) newDataset(s DatasetSpec) (*Dataset, error) {
 		}
 		d.layout = LayoutChunked
 		d.chunk = append([]uint64(nil), s.Chunk...)
-		d.filters = append([]Filter(nil), s.Filters...)
+		d.filters = setLocal(s.Filters, d.dtype, s.Chunk)
 		d.chunks = map[string]*ChunkRecord{}
 		d.chunkDirty = true
 		d.fill.AllocTime = AllocIncremental

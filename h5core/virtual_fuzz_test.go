@@ -29,7 +29,7 @@ func FuzzVirtualMappings(f *testing.F) {
 			continue
 		}
 		var lay *layoutMsg
-		msgs, _, _ := file.readHeader(d.Addr())
+		msgs, _, _, _ := file.readHeader(d.Addr())
 		for _, m := range msgs {
 			if m.Type == MsgDataLayout {
 				lay, _ = decodeLayout(m.Data, m.Off)
@@ -72,7 +72,7 @@ func FuzzExternalFiles(f *testing.F) {
 	}
 	for _, name := range file.Root().Members() {
 		o, _ := file.Root().Lookup(name)
-		msgs, _, _ := file.readHeader(o.Addr())
+		msgs, _, _, _ := file.readHeader(o.Addr())
 		for _, m := range msgs {
 			if m.Type == MsgExternalFiles {
 				f.Add(m.Data)

@@ -107,12 +107,12 @@ func (g *Group) CreateDatasetFrom(p string, data any, opts ...DatasetOption) (*D
 	}
 	v := reflect.ValueOf(data)
 	if !v.IsValid() {
-		return nil, fmt.Errorf("h5file: create dataset %s from nil data: %w", p, ErrType)
+		return nil, opErrf("create dataset", join(g.name, p), "from nil data: %w", ErrType)
 	}
 	if o.dtype == nil {
 		t, err := TypeOf(v.Type())
 		if err != nil {
-			return nil, fmt.Errorf("h5file: create dataset %s: %w", p, err)
+			return nil, opErr("create dataset", join(g.name, p), err)
 		}
 		o.dtype = t
 	}
@@ -128,13 +128,13 @@ func (g *Group) CreateDatasetFrom(p string, data any, opts ...DatasetOption) (*D
 func (g *Group) createDataset(p string, o dsetOptions) (*Dataset, error) {
 	full := join(g.name, p)
 	if o.dtype == nil {
-		return nil, fmt.Errorf("h5file: create dataset %s: no type (pass one or use CreateDatasetOf): %w", full, ErrType)
+		return nil, opErrf("create dataset", full, "no type (pass one or use CreateDatasetOf): %w", ErrType)
 	}
 	spec := h5core.DatasetSpec{Type: o.dtype, Shape: o.shape, MaxShape: o.maxShape, Chunk: o.chunks, Compact: o.compact, Null: o.empty}
 	filtered := o.gzip > 0 || o.shuffle || o.fletcher32
 	if spec.Chunk == nil && !o.compact && (filtered || o.maxShape != nil && !equalDims(o.maxShape, o.shape)) {
 		if len(o.shape) == 0 {
-			return nil, fmt.Errorf("h5file: create dataset %s: a scalar dataset cannot be chunked", full)
+			return nil, opErrf("create dataset", full, "a scalar dataset cannot be chunked")
 		}
 		spec.Chunk = guessChunk(o.shape, o.maxShape, uint64(o.dtype.Size))
 	}
@@ -144,11 +144,11 @@ func (g *Group) createDataset(p string, o dsetOptions) (*Dataset, error) {
 	c := &codec{}
 	if o.fill != nil {
 		if o.dtype.HasVlen() {
-			return nil, fmt.Errorf("h5file: create dataset %s: fill values of variable-length types are not supported", full)
+			return nil, opErrf("create dataset", full, "fill values of variable-length types are not supported")
 		}
 		spec.Fill = make([]byte, o.dtype.Size)
 		if err := c.encode(reflect.ValueOf(o.fill), o.dtype, spec.Fill); err != nil {
-			return nil, fmt.Errorf("h5file: create dataset %s: fill value: %w", full, err)
+			return nil, opErrf("create dataset", full, "fill value: %w", err)
 		}
 	}
 	var cd *h5core.Dataset
@@ -160,7 +160,7 @@ func (g *Group) createDataset(p string, o dsetOptions) (*Dataset, error) {
 		var err error
 		cd, err = g.g.CreateDataset(p, spec)
 		if err != nil {
-			return fmt.Errorf("h5file: create dataset %s: %w", full, err)
+			return opErr("create dataset", full, err)
 		}
 		return nil
 	}})
@@ -340,7 +340,7 @@ func (d *Dataset) Resize(shape ...uint64) error {
 	// different shapes would write rows at different places.
 	err := d.f.apply(metaOp{name: "Resize", path: d.name, args: fmt.Sprint(shape), check: true, fn: func() error {
 		if err := d.d.Resize(shape); err != nil {
-			return fmt.Errorf("h5file: resize %s to %v: %w", d.name, shape, err)
+			return opErrf("resize", d.name, "to %v: %w", shape, err)
 		}
 		return nil
 	}})

@@ -20,7 +20,7 @@ func (d *Dataset) Write(data any) error {
 func (d *Dataset) WriteSel(sel Selection, data any) error {
 	h, err := sel.hyperslab(d.d.Shape())
 	if err != nil {
-		return fmt.Errorf("h5file: write %s: %w", d.name, err)
+		return opErr("write", d.name, err)
 	}
 	return d.write(h, data)
 }
@@ -36,7 +36,7 @@ func (d *Dataset) Read(dst any) error {
 func (d *Dataset) ReadSel(sel Selection, dst any) error {
 	h, err := sel.hyperslab(d.d.Shape())
 	if err != nil {
-		return fmt.Errorf("h5file: read %s: %w", d.name, err)
+		return opErr("read", d.name, err)
 	}
 	return d.read(h, dst)
 }
@@ -64,7 +64,7 @@ func (d *Dataset) write(h h5core.Hyperslab, data any) error {
 		return err
 	}
 	if err := h.Check(d.d.Shape()); err != nil {
-		return fmt.Errorf("h5file: write %s: %w: %w", d.name, ErrShape, err)
+		return opErrf("write", d.name, "%w: %w", ErrShape, err)
 	}
 	n := h.NumElements()
 	t := d.d.Type()
@@ -76,7 +76,7 @@ func (d *Dataset) write(h h5core.Hyperslab, data any) error {
 			return d.writeVlenCollective(h, data)
 		}
 		if d.d.Layout() == h5core.LayoutChunked && len(d.d.Filters()) > 0 {
-			return fmt.Errorf("h5file: write %s: a compressed (filtered) dataset of a parallel file is written collectively: every rank calls d.Collective().WriteSel(sel, data), with an empty selection if it has nothing to write", d.name)
+			return opErrf("write", d.name, "a compressed (filtered) dataset of a parallel file is written collectively: every rank calls d.Collective().WriteSel(sel, data), with an empty selection if it has nothing to write")
 		}
 	}
 	var buf []byte
@@ -87,10 +87,10 @@ func (d *Dataset) write(h h5core.Hyperslab, data any) error {
 		buf, err = d.f.encodeValues(data, t, n)
 	}
 	if err != nil {
-		return fmt.Errorf("h5file: write %s: %w", d.name, err)
+		return opErr("write", d.name, err)
 	}
 	if err := d.writeRaw(h, buf); err != nil {
-		return fmt.Errorf("h5file: write %s: %w", d.name, err)
+		return opErr("write", d.name, err)
 	}
 	return nil
 }
@@ -114,7 +114,7 @@ func (d *Dataset) read(h h5core.Hyperslab, dst any) error {
 		return err
 	}
 	if err := h.Check(d.d.Shape()); err != nil {
-		return fmt.Errorf("h5file: read %s: %w: %w", d.name, ErrShape, err)
+		return opErrf("read", d.name, "%w: %w", ErrShape, err)
 	}
 	n := h.NumElements()
 	t := d.d.Type()
@@ -126,18 +126,18 @@ func (d *Dataset) read(h h5core.Hyperslab, dst any) error {
 	}
 	out, direct, err := d.f.decodeTarget(dst, t, n)
 	if err != nil {
-		return fmt.Errorf("h5file: read %s: %w", d.name, err)
+		return opErr("read", d.name, err)
 	}
 	buf := direct
 	if buf == nil {
 		buf = make([]byte, n*uint64(t.Size))
 	}
 	if err := d.readRaw(h, buf); err != nil {
-		return fmt.Errorf("h5file: read %s: %w", d.name, err)
+		return opErr("read", d.name, err)
 	}
 	if direct == nil {
 		if err := out(buf); err != nil {
-			return fmt.Errorf("h5file: read %s: %w", d.name, err)
+			return opErr("read", d.name, err)
 		}
 	}
 	return nil

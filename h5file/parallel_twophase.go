@@ -2,9 +2,7 @@ package h5file
 
 import (
 	"errors"
-	"fmt"
 	"slices"
-	"sync/atomic"
 
 	"github.com/gorun-hpc/gorun/collectives"
 	"github.com/gorun-hpc/gorun/h5core"
@@ -23,28 +21,40 @@ import (
 // two). Every rank learns every selection from one Allgather of the
 // hyperslabs, so only data crosses the network: no offset lists.
 
-// twoPhaseMaxRun: collective writes whose runs average less than this use
-// two-phase I/O. Moving a byte to another rank costs about as much as a
-// pwrite of it, so it pays only where the per-call cost of a pwrite
-// (some microseconds) outweighs copying the run once more.
-var twoPhaseMaxRun uint64 = 16 << 10
+// twoPhaseConfig is a file's two-phase knobs: the defaults, or a test's
+// (withTwoPhase, withTwoPhaseFault).
+type twoPhaseConfig struct {
+	// maxRun: collective writes whose runs average less than this use
+	// two-phase I/O. Moving a byte to another rank costs about as much as
+	// a pwrite of it, so it pays only where the per-call cost of a pwrite
+	// (some microseconds) outweighs copying the run once more.
+	maxRun uint64
+	// buffer bounds each aggregator's buffer (ROMIO's cb_buffer_size): a
+	// domain larger than this is written in rounds.
+	buffer uint64
+	// fault, when set (tests), fails the aggregator writes of the ranks
+	// it returns an error for.
+	fault func(rank int) error
+}
+
+var defaultTwoPhase = twoPhaseConfig{maxRun: 16 << 10, buffer: 32 << 20}
+
+// withTwoPhase sets a file's two-phase run threshold and aggregator
+// buffer (tests: small buffers make many rounds).
+func withTwoPhase(maxRun, buffer uint64) Option {
+	return func(o *options) { o.twoPhase.maxRun, o.twoPhase.buffer = maxRun, buffer }
+}
+
+// withTwoPhaseFault makes the aggregator writes of the ranks fault
+// returns an error for fail (tests).
+func withTwoPhaseFault(fault func(rank int) error) Option {
+	return func(o *options) { o.twoPhase.fault = fault }
+}
 
 // twoPhaseMaxSpread: a write whose span is more than this many times the
 // bytes it writes is sparse; its rounds would move mostly nothing, so it
 // goes the direct way.
 const twoPhaseMaxSpread = 8
-
-// twoPhaseBuffer bounds each aggregator's buffer (ROMIO's cb_buffer_size):
-// a domain larger than this is written in rounds.
-var twoPhaseBuffer uint64 = 32 << 20
-
-// twoPhaseWrites counts the collective writes that went in two phases
-// (for tests).
-var twoPhaseWrites atomic.Int64
-
-// twoPhaseFault, when set (tests), fails the aggregator writes of the
-// ranks it returns an error for.
-var twoPhaseFault func(rank int) error
 
 // twoPhaseAlign: domain boundaries fall on multiples of this, so no two
 // aggregators write into one file-system block.
@@ -102,7 +112,7 @@ func (d *Dataset) writeCollectiveRuns(h h5core.Hyperslab, buf []byte) error {
 	f := d.f
 	runs, ok, err := d.fileRuns(h, 0)
 	if err != nil {
-		return f.fail(fmt.Errorf("h5file: write %s: %w", d.name, err))
+		return f.fail(opErr("write", d.name, err))
 	}
 	mine := selSummary{H: h, Runs: uint64(len(runs)), Unallocated: !ok}
 	for _, r := range runs {
@@ -114,21 +124,21 @@ func (d *Dataset) writeCollectiveRuns(h h5core.Hyperslab, buf []byte) error {
 	}
 	all, err := collectives.AllgatherValue(f.ctx, f.comm, mine)
 	if err != nil {
-		return f.fail(fmt.Errorf("h5file: write %s: exchanging the ranks' selections: %w", d.name, err))
+		return f.fail(opErrf("write", d.name, "exchanging the ranks' selections: %w", err))
 	}
-	tp := planTwoPhase(all, f.comm.Rank())
+	tp := planTwoPhase(all, f.comm.Rank(), f.twoPhase)
 	if tp == nil {
 		if err := d.writeRaw(h, buf); err != nil {
-			return fmt.Errorf("h5file: write %s: %w", d.name, err)
+			return opErr("write", d.name, err)
 		}
 		return nil
 	}
-	twoPhaseWrites.Add(1)
+	f.twoPhaseWrites++
 	// Data held back by earlier small writes goes first: an aggregator's
 	// writes below must land after it.
 	werr := f.writeHeld()
 	if werr != nil {
-		werr = fmt.Errorf("h5file: write %s: %w", d.name, werr)
+		werr = opErr("write", d.name, werr)
 	}
 	// What this rank sends, per round and aggregator; what it receives as
 	// an aggregator, per round and sender (in each sender's order).
@@ -150,7 +160,7 @@ func (d *Dataset) writeCollectiveRuns(h h5core.Hyperslab, buf []byte) error {
 			err = errors.New("it touches a chunk with no storage")
 		}
 		if err != nil {
-			return f.fail(fmt.Errorf("h5file: write %s: rank %d's selection: %w", d.name, s, err))
+			return f.fail(opErrf("write", d.name, "rank %d's selection: %w", s, err))
 		}
 		tp.split(theirs, func(a, k int, r h5core.Run) {
 			if a == tp.me {
@@ -185,14 +195,14 @@ func (d *Dataset) writeCollectiveRuns(h h5core.Hyperslab, buf []byte) error {
 	}
 	msgs, err := collectives.AllgatherValue(f.ctx, f.comm, msg)
 	if err != nil {
-		return f.fail(fmt.Errorf("h5file: write %s: exchanging write results: %w", d.name, err))
+		return f.fail(opErrf("write", d.name, "exchanging write results: %w", err))
 	}
 	if werr != nil {
 		return werr
 	}
 	for r, m := range msgs {
 		if m != "" {
-			return fmt.Errorf("h5file: write %s: rank %d, writing the ranks' data for them: %s", d.name, r, m)
+			return opErrf("write", d.name, "rank %d, writing the ranks' data for them: %s", r, m)
 		}
 	}
 	return nil
@@ -227,7 +237,7 @@ func (d *Dataset) twoPhaseRound(tp *twoPhase, k int, buf, wbuf, sbuf, rbuf []byt
 	}
 	rbuf = rbuf[:sum(rcounts)]
 	if err := collectives.Alltoallv(f.ctx, f.comm, sbuf, scounts, rbuf, rcounts); err != nil {
-		return fmt.Errorf("h5file: write %s: sending data to the ranks that write it: %w", d.name, err)
+		return opErrf("write", d.name, "sending data to the ranks that write it: %w", err)
 	}
 	wlo, _ := tp.window(tp.me, k)
 	var spans []h5core.Run // Off and Len only: the window's written bytes
@@ -244,9 +254,9 @@ func (d *Dataset) twoPhaseRound(tp *twoPhase, k int, buf, wbuf, sbuf, rbuf []byt
 			spans = append(spans, h5core.Run{Off: p.Off, Len: p.Len})
 		}
 	}
-	if *werr == nil && twoPhaseFault != nil {
-		if err := twoPhaseFault(tp.me); err != nil {
-			*werr = fmt.Errorf("h5file: write %s: %w", d.name, err)
+	if *werr == nil && f.twoPhase.fault != nil {
+		if err := f.twoPhase.fault(tp.me); err != nil {
+			*werr = opErr("write", d.name, err)
 		}
 	}
 	if *werr != nil {
@@ -254,7 +264,7 @@ func (d *Dataset) twoPhaseRound(tp *twoPhase, k int, buf, wbuf, sbuf, rbuf []byt
 	}
 	for _, s := range coalesce(spans) {
 		if _, err := f.os.WriteAt(wbuf[s.Off-wlo:s.Off-wlo+s.Len], int64(s.Off)); err != nil {
-			*werr = fmt.Errorf("h5file: write %s: %w", d.name, err)
+			*werr = opErr("write", d.name, err)
 			return nil
 		}
 	}
@@ -278,7 +288,7 @@ func piecesBytes(per [][]h5core.Run, skip int) uint64 {
 // planTwoPhase decides, from every rank's summary (so every rank decides
 // the same), whether a collective write goes in two phases, and plans it;
 // nil means each rank writes its own runs.
-func planTwoPhase(all []selSummary, me int) *twoPhase {
+func planTwoPhase(all []selSummary, me int, cfg twoPhaseConfig) *twoPhase {
 	var runs, bytes uint64
 	lo, hi := ^uint64(0), uint64(0)
 	for _, s := range all {
@@ -293,13 +303,13 @@ func planTwoPhase(all []selSummary, me int) *twoPhase {
 		lo, hi = min(lo, s.First), max(hi, s.Limit)
 	}
 	n := len(all)
-	if n < 2 || runs <= uint64(n) || bytes/runs >= twoPhaseMaxRun || hi-lo > twoPhaseMaxSpread*bytes {
+	if n < 2 || runs <= uint64(n) || bytes/runs >= cfg.maxRun || hi-lo > twoPhaseMaxSpread*bytes {
 		return nil
 	}
 	lo -= lo % twoPhaseAlign
 	dom := (hi - lo + uint64(n) - 1) / uint64(n)
 	dom = (dom + twoPhaseAlign - 1) / twoPhaseAlign * twoPhaseAlign
-	win := min(dom, max(twoPhaseBuffer/twoPhaseAlign*twoPhaseAlign, twoPhaseAlign))
+	win := min(dom, max(cfg.buffer/twoPhaseAlign*twoPhaseAlign, twoPhaseAlign))
 	return &twoPhase{lo: lo, dom: dom, win: win, rounds: int((dom + win - 1) / win), n: n, me: me}
 }
 

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/gorun-hpc/gorun/comm"
@@ -47,8 +48,6 @@ func (s sel3) each(shape []uint64, fn func(lin int)) {
 // ranks wrote, later ranks winning where they overlap. Long runs take the
 // direct path.
 func TestTwoPhase(t *testing.T) {
-	defer func(b uint64) { twoPhaseBuffer = b }(twoPhaseBuffer)
-	twoPhaseBuffer = 8 << 10
 	type tc struct {
 		name     string
 		n        int
@@ -101,9 +100,10 @@ func TestTwoPhase(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "tp.h5")
-			before := twoPhaseWrites.Load()
+			var twoPhaseWrites atomic.Int64
 			errs := runRanks(t, tc.n, func(ctx context.Context, c *comm.Comm) error {
-				f, err := Create(path, "w", WithComm(c), WithContext(ctx))
+				// A small aggregation buffer: domains take several rounds.
+				f, err := Create(path, "w", WithComm(c), WithContext(ctx), withTwoPhase(defaultTwoPhase.maxRun, 8<<10))
 				if err != nil {
 					return err
 				}
@@ -119,10 +119,11 @@ func TestTwoPhase(t *testing.T) {
 					f.Close()
 					return err
 				}
+				twoPhaseWrites.Add(int64(f.twoPhaseWrites))
 				return f.Close()
 			})
 			rankErrors(t, errs)
-			if got := twoPhaseWrites.Load() - before; (got > 0) != tc.twoPhase {
+			if got := twoPhaseWrites.Load(); (got > 0) != tc.twoPhase {
 				t.Errorf("%d of %d ranks wrote in two phases, want two-phase %v", got, tc.n, tc.twoPhase)
 			}
 			total := 1
@@ -167,7 +168,7 @@ func TestTwoPhaseH5py(t *testing.T) {
 func twoPhaseH5py(t *testing.T, opts []DatasetOption) {
 	const nx, ny, nz = 16, 20, 36
 	path := filepath.Join(t.TempDir(), "tiles.h5")
-	before := twoPhaseWrites.Load()
+	var twoPhaseWrites atomic.Int64
 	errs := runRanks(t, 4, func(ctx context.Context, c *comm.Comm) error {
 		f, err := Create(path, "w", WithComm(c), WithContext(ctx))
 		if err != nil {
@@ -186,10 +187,11 @@ func twoPhaseH5py(t *testing.T, opts []DatasetOption) {
 			f.Close()
 			return err
 		}
+		twoPhaseWrites.Add(int64(f.twoPhaseWrites))
 		return f.Close()
 	})
 	rankErrors(t, errs)
-	if twoPhaseWrites.Load() == before {
+	if twoPhaseWrites.Load() == 0 {
 		t.Fatal("the write did not go in two phases")
 	}
 	out := interop.H5Py(t, fmt.Sprintf(`f = h5py.File(%q, 'r')
@@ -204,16 +206,15 @@ print(x.shape == (%d, %d, %d) and bool((x == np.arange(x.size, dtype='f8').resha
 // every rank's WriteSel returns an error, the others' naming that rank,
 // and the file still closes on every rank.
 func TestTwoPhaseWriteFails(t *testing.T) {
-	defer func() { twoPhaseFault = nil }()
-	twoPhaseFault = func(rank int) error {
+	fault := withTwoPhaseFault(func(rank int) error {
 		if rank == 1 {
 			return errors.New("no space left on device (injected)")
 		}
 		return nil
-	}
+	})
 	path := filepath.Join(t.TempDir(), "fail.h5")
 	errs := runRanks(t, 3, func(ctx context.Context, c *comm.Comm) error {
-		f, err := Create(path, "w", WithComm(c), WithContext(ctx))
+		f, err := Create(path, "w", WithComm(c), WithContext(ctx), fault)
 		if err != nil {
 			return err
 		}

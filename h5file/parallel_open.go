@@ -44,18 +44,18 @@ type span struct {
 	Data []byte
 }
 
-func openParallel(f *File, c *comm.Comm, flag int, create bool) (*File, error) {
+func openParallel(f *File, c *comm.Comm) (*File, error) {
 	ctx := f.ctx
 	f.userComm = c
 	dc, err := dupComm(ctx, c)
 	if err != nil {
-		return nil, fmt.Errorf("h5file: open %s: %w", f.path, err)
+		return nil, opErr("open", f.path, err)
 	}
 	f.comm, f.par = dc, &parallel{}
 	var msg openMsg
 	var rootErr error
 	if dc.Rank() == 0 {
-		rootErr = f.openRoot(flag, &msg)
+		rootErr = f.openRoot(&msg)
 		if rootErr != nil {
 			msg = openMsg{Err: rootErr.Error(), Kind: errKind(rootErr)}
 		}
@@ -64,17 +64,17 @@ func openParallel(f *File, c *comm.Comm, flag int, create bool) (*File, error) {
 		if f.os != nil {
 			f.os.Close()
 		}
-		return nil, fmt.Errorf("h5file: open %s: receiving the metadata from rank 0: %w", f.path, err)
+		return nil, opErrf("open", f.path, "receiving the metadata from rank 0: %w", err)
 	}
 	if msg.Err != "" {
 		if rootErr != nil {
 			return nil, rootErr
 		}
-		return nil, fmt.Errorf("h5file: open %s: rank 0 could not open it: %s%w", f.path, msg.Err, kindErr(msg.Kind))
+		return nil, opErrf("open", f.path, "rank 0 could not open it: %s%w", msg.Err, kindErr(msg.Kind))
 	}
 	var localErr error
 	if dc.Rank() != 0 {
-		localErr = f.openOther(flag, &msg)
+		localErr = f.openOther(&msg)
 	}
 	call := fmt.Sprintf("Open(%q, %q)", filepath.Base(f.path), f.mode)
 	if localErr != nil {
@@ -107,17 +107,10 @@ func openParallel(f *File, c *comm.Comm, flag int, create bool) (*File, error) {
 
 // openRoot is rank 0's part: open (or create) the file and read its
 // metadata through a recorder.
-func (f *File) openRoot(flag int, msg *openMsg) error {
-	create := flag&os.O_CREATE != 0
-	if f.mode == "a" {
-		// Rank 0 decides for everyone: the others would see the file it
-		// is about to create.
-		create = false
-		flag = os.O_RDWR
-		if _, err := os.Stat(f.path); errors.Is(err, fs.ErrNotExist) {
-			flag, create = os.O_RDWR|os.O_CREATE|os.O_EXCL, true
-		}
-	}
+func (f *File) openRoot(msg *openMsg) error {
+	// Rank 0 decides mode "a" for everyone: the others would see the file
+	// it is about to create.
+	flag, create := openFlags(f.path, f.mode)
 	osf, err := os.OpenFile(f.path, flag, 0o644)
 	if err != nil {
 		return openErr(f.path, f.mode, err)
@@ -130,12 +123,12 @@ func (f *File) openRoot(flag int, msg *openMsg) error {
 	}
 	st, err := osf.Stat()
 	if err != nil {
-		return fmt.Errorf("h5file: open %s: %w", f.path, err)
+		return opErr("open", f.path, err)
 	}
 	rec := &recorder{r: osf}
 	m, err := h5core.Open(rec, st.Size())
 	if err != nil {
-		return fmt.Errorf("h5file: open %s: %w", f.path, err)
+		return opErr("open", f.path, err)
 	}
 	f.model = m
 	if err := f.checkWritable(); err != nil {
@@ -148,11 +141,9 @@ func (f *File) openRoot(flag int, msg *openMsg) error {
 
 // openOther is the part of ranks other than 0: open the file rank 0
 // created or checked, and build the model from rank 0's bytes.
-func (f *File) openOther(flag int, msg *openMsg) error {
-	flag &^= os.O_CREATE | os.O_TRUNC | os.O_EXCL
-	if f.mode == "a" {
-		flag = os.O_RDWR
-	}
+func (f *File) openOther(msg *openMsg) error {
+	// The file exists now (rank 0 created or checked it): open it as it is.
+	flag := modeFlags[f.mode] &^ (os.O_CREATE | os.O_TRUNC | os.O_EXCL)
 	osf, err := os.OpenFile(f.path, flag, 0)
 	if err != nil {
 		return openErr(f.path, f.mode, err)
@@ -165,7 +156,7 @@ func (f *File) openOther(flag int, msg *openMsg) error {
 	f.cache = newCacheReader(msg.Spans, osf)
 	m, err := h5core.Open(f.cache, msg.Size)
 	if err != nil {
-		return fmt.Errorf("h5file: open %s from rank 0's metadata: %w", f.path, err)
+		return opErrf("open", f.path, "from rank 0's metadata: %w", err)
 	}
 	f.model = m
 	if err := f.checkWritable(); err != nil {

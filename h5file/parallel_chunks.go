@@ -64,7 +64,7 @@ func (d *Dataset) writeFilteredCollective(h h5core.Hyperslab, buf []byte, localE
 	}
 	if err := f.agree(f.ctx, call); err != nil {
 		if localErr != nil {
-			return fmt.Errorf("h5file: write %s: %w", d.name, localErr)
+			return opErr("write", d.name, localErr)
 		}
 		return err
 	}
@@ -87,13 +87,13 @@ func (d *Dataset) writeFilteredCollective(h h5core.Hyperslab, buf []byte, localE
 			return nil
 		})
 		if err != nil {
-			return f.fail(fmt.Errorf("h5file: write %s: %w", d.name, err))
+			return f.fail(opErr("write", d.name, err))
 		}
 	}
 	// Who touches what: the owner of a chunk is the lowest rank touching it.
 	all, err := collectives.AllgatherValue(f.ctx, f.comm, touched)
 	if err != nil {
-		return f.fail(fmt.Errorf("h5file: write %s: exchanging the chunks each rank writes: %w", d.name, err))
+		return f.fail(opErrf("write", d.name, "exchanging the chunks each rank writes: %w", err))
 	}
 	owner := map[string]int{}
 	for r := n - 1; r >= 0; r-- {
@@ -111,7 +111,7 @@ func (d *Dataset) writeFilteredCollective(h h5core.Hyperslab, buf []byte, localE
 	}
 	in, err := collectives.AlltoallValue(f.ctx, f.comm, out)
 	if err != nil {
-		return f.fail(fmt.Errorf("h5file: write %s: sending chunk pieces to their owners: %w", d.name, err))
+		return f.fail(opErrf("write", d.name, "sending chunk pieces to their owners: %w", err))
 	}
 	// Merge, in rank order, and filter the chunks this rank owns.
 	byChunk := map[string][][]piece{} // per owned chunk, pieces per rank
@@ -150,13 +150,13 @@ func (d *Dataset) writeFilteredCollective(h h5core.Hyperslab, buf []byte, localE
 	}
 	reports, err := collectives.AllgatherValue(f.ctx, f.comm, report)
 	if err != nil {
-		return f.fail(fmt.Errorf("h5file: write %s: exchanging chunk sizes: %w", d.name, err))
+		return f.fail(opErrf("write", d.name, "exchanging chunk sizes: %w", err))
 	}
 	var chunks []chunkOut
 	for r, rep := range reports {
 		if rep.Err != "" {
 			// Nothing allocated yet: the models still agree; the file is usable.
-			return fmt.Errorf("h5file: write %s: rank %d could not assemble its chunks (nothing was written): %s", d.name, r, rep.Err)
+			return opErrf("write", d.name, "rank %d could not assemble its chunks (nothing was written): %s", r, rep.Err)
 		}
 		chunks = append(chunks, rep.Chunks...)
 	}
@@ -173,13 +173,13 @@ func (d *Dataset) writeFilteredCollective(h h5core.Hyperslab, buf []byte, localE
 		return nil
 	}})
 	if err != nil {
-		return fmt.Errorf("h5file: write %s: %w", d.name, err)
+		return opErr("write", d.name, err)
 	}
 	var werr error
 	for _, c := range owned {
 		k := chunkKey(c)
 		if werr = d.writeChunkAt(encoded[k], addrs[k]); werr != nil {
-			werr = fmt.Errorf("h5file: write %s: chunk %v: %w", d.name, c, werr)
+			werr = opErrf("write", d.name, "chunk %v: %w", c, werr)
 			break
 		}
 	}
@@ -216,14 +216,14 @@ func (d *Dataset) ownersWritten(werr error) error {
 	}
 	all, err := collectives.AllgatherValue(f.ctx, f.comm, msg)
 	if err != nil {
-		return f.fail(fmt.Errorf("h5file: write %s: waiting for the chunk owners' writes (atomic mode): %w", d.name, err))
+		return f.fail(opErrf("write", d.name, "waiting for the chunk owners' writes (atomic mode): %w", err))
 	}
 	if werr != nil {
 		return werr
 	}
 	for r, m := range all {
 		if m != "" {
-			return fmt.Errorf("h5file: write %s: rank %d could not write the chunks it owns: %s", d.name, r, m)
+			return opErrf("write", d.name, "rank %d could not write the chunks it owns: %s", r, m)
 		}
 	}
 	return nil

@@ -149,17 +149,17 @@ func (d *Dataset) writeVlenCollective(h h5core.Hyperslab, data any) error {
 	}
 	all, gerr := collectives.AllgatherValue(f.ctx, f.comm, pk)
 	if gerr != nil {
-		return f.fail(fmt.Errorf("h5file: write %s: exchanging variable-length data: %w", d.name, gerr))
+		return f.fail(opErrf("write", d.name, "exchanging variable-length data: %w", gerr))
 	}
 	if err != nil {
-		return fmt.Errorf("h5file: write %s: %w", d.name, err)
+		return opErr("write", d.name, err)
 	}
 	for r, p := range all {
 		if p.Err != "" {
-			return fmt.Errorf("h5file: write %s: rank %d could not encode its data or selection (nothing was written): %s", d.name, r, p.Err)
+			return opErrf("write", d.name, "rank %d could not encode its data or selection (nothing was written): %s", r, p.Err)
 		}
 		if err := p.slab().Check(d.d.Shape()); err != nil || uint64(len(p.Buf)) != p.slab().NumElements()*uint64(t.Size) || len(p.Counts) != len(p.Data) {
-			return fmt.Errorf("h5file: write %s: rank %d sent a malformed selection (nothing was written): %w", d.name, r, errors.Join(ErrShape, err))
+			return opErrf("write", d.name, "rank %d sent a malformed selection (nothing was written): %w", r, errors.Join(ErrShape, err))
 		}
 	}
 	// Every rank: the same PutVlen calls in the same order.
@@ -180,7 +180,7 @@ func (d *Dataset) writeVlenCollective(h h5core.Hyperslab, data any) error {
 		return nil
 	}})
 	if err != nil {
-		return fmt.Errorf("h5file: write %s: %w", d.name, err)
+		return opErr("write", d.name, err)
 	}
 	// Raw data: contiguous and unfiltered chunks are written by each rank,
 	// its own part; compact data and filtered chunks are metadata, so
@@ -194,7 +194,7 @@ func (d *Dataset) writeVlenCollective(h h5core.Hyperslab, data any) error {
 			continue
 		}
 		if err := d.writeRaw(p.slab(), p.Buf); err != nil {
-			return fmt.Errorf("h5file: write %s (part of rank %d): %w", d.name, r, err)
+			return opErrf("write", d.name, "part of rank %d: %w", r, err)
 		}
 	}
 	return nil
