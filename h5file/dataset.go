@@ -409,6 +409,7 @@ func (d *Dataset) Resize(shape ...uint64) error {
 		// The same on every rank of a parallel file: no agreement needed.
 		return opErrf("resize", d.name, "to %v: the dataset is %s, not chunked: only a chunked dataset can be resized (create it with MaxShape or Chunks): %w", shape, d.Layout(), ErrShape)
 	}
+	old := d.d.Shape()
 	var before map[string]bool
 	if fv := d.d.Fill().Value; !allZero(fv) && len(d.d.Filters()) == 0 && d.d.Layout() == h5core.LayoutChunked {
 		before = map[string]bool{}
@@ -429,6 +430,9 @@ func (d *Dataset) Resize(shape ...uint64) error {
 		return nil
 	}})
 	if err != nil {
+		return err
+	}
+	if err := d.fillCutOff(old); err != nil { // resize_fill.go
 		return err
 	}
 	if before != nil {

@@ -14,11 +14,16 @@ format libhdf5.py's describe writes, plus "empty" for h5py.Empty values):
   types.h5             float16, complex64/128, opaque with a tag, bitfields
   empty.h5             null dataspaces (h5py.Empty): a dataset and attributes
   vlen_attr.h5         scalar and 1-D variable-length sequence attributes
+  mixed.h5             one dataset of each type h5ls -d renders (strings,
+                       compounds, arrays, enums, sequences, extremes of
+                       numbers); no .json: cmd/h5ls's golden files cover it
 
 Run from anywhere: /usr/bin/python3 testdata/gen/features.py (h5py 3.7,
 libhdf5 1.10). External file names are relative: libhdf5 looks for them in
 the current directory, so the script works in the output directory.
-Deterministic: no timestamps, fixed data.
+Deterministic: no timestamps, fixed data; except the virtual datasets of
+virtual.h5, whose headers carry the time (h5py's create_virtual_dataset
+has no track_times).
 """
 import json
 import os
@@ -163,6 +168,29 @@ def vlen_attr(f):
     d.attrs.create('scalar_i2', a, dtype=h5py.vlen_dtype(np.dtype('<i2')))
 
 
+def mixed(f):
+    dset(f, 's', data=np.array([b'ab', b'c'], dtype='S3'))
+    dset(f, 'vs', data=np.array(['x', 'yy"z\\', '', 'tab\tnl\n'], dtype=h5py.string_dtype()))
+    dset(f, 'cmp', data=np.array([(1, 2.5, b'q'), (3, -1, b'')], dtype=[('a', '<i4'), ('b', '<f8'), ('c', 'S2')]))
+    dset(f, 'arr', shape=(2,), dtype=np.dtype(('<i2', (2,))))[...] = [[1, 2], [3, 4]]
+    dset(f, 'arr2d', shape=(1,), dtype=np.dtype(('<f4', (2, 2))))[...] = [[[1, 2], [3, 4.5]]]
+    dset(f, 'bool', data=np.array([True, False]))
+    dset(f, 'enum', data=np.array([0, 1, 1], '<u1'), dtype=h5py.enum_dtype({'RED': 0, 'GREEN': 1}, basetype='<u1'))
+    dset(f, 'enum_neg', data=np.array([-1, 2], '<i2'), dtype=h5py.enum_dtype({'NEG': -1, 'TWO': 2}, basetype='<i2'))
+    d = dset(f, 'vl', shape=(2,), dtype=h5py.vlen_dtype(np.dtype('<i4')))
+    d[0] = [1, 2, 3]
+    d[1] = []
+    dset(f, 'u1', data=np.array([255, 0], '<u1'))
+    dset(f, 'i1', data=np.array([-1, 5], '<i1'))
+    dset(f, 'f8', data=np.array([1e300, 0.1, 1 / 3, np.nan, 123456789.0, 1e-5, 2 ** 0.5, -np.inf, -0.0]))
+    dset(f, 'f4', data=np.array([0.1, 1 / 3, 1e10, 3e-39], '<f4'))
+    dset(f, 'big', data=np.arange(70000, dtype='<i8').reshape(700, 100))
+    dset(f, 'scalar_s', data='hello')
+    dset(f, 'i8', data=np.array([2 ** 63 - 1, -2 ** 63], '<i8'))
+    dset(f, 'u8', data=np.array([2 ** 64 - 1], '<u8'))
+    dset(f, 'be', data=np.array([1.5, -2], '>f8'))
+
+
 def describe(f):
     out = []
 
@@ -223,6 +251,8 @@ def main():
         with new_file(name + '.h5', libver) as f:
             fill(f)
         made.append(name + '.h5')
+    with new_file('mixed.h5', 'earliest') as f:
+        mixed(f)
     userblock('userblock_512.h5', 512, 'earliest')
     userblock('userblock_4096.h5', 4096, 'latest')
     made += ['userblock_512.h5', 'userblock_4096.h5']
