@@ -135,3 +135,20 @@ func ExampleRead() {
 	// 60
 	// failed 3 killed by signal 9 (SIGKILL) <nil>
 }
+
+// Append and Parse are Write and Read over a byte slice: a message is a
+// fixed 32-byte header and its payload.
+func ExampleParse() {
+	m := rendezvous.Msg{Type: rendezvous.TypeGoodbye, Ranks: []int{0, 2}, Cause: 4, Text: "exited with code 3"}
+	b, err := m.Append(nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	got, err := rendezvous.Parse(b)
+	fmt.Println(len(b), got.Type, got.Ranks, got.Cause-1, got.Text, err)
+	_, err = rendezvous.Parse(b[:40])
+	fmt.Println(err)
+	// Output:
+	// 58 goodbye [0 2] 3 exited with code 3 <nil>
+	// rendezvous: control message declares 26 payload bytes, has 8: rendezvous: malformed control message
+}
