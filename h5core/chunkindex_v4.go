@@ -14,6 +14,12 @@ func openIndexV4(p chunkIndexParams) (chunkIndex, error) {
 	if err != nil {
 		return nil, err
 	}
+	if p.addr == UndefinedAddr && p.indexType != ChunkIndexSingle {
+		// libhdf5 creates the index with the first chunk: until then the
+		// address is undefined whatever the kind (single chunk keeps its
+		// filtered size fields, checked by its opener).
+		return noChunks{}, nil
+	}
 	switch p.indexType {
 	case ChunkIndexSingle:
 		return openSingleChunk(p, g)
@@ -28,6 +34,13 @@ func openIndexV4(p chunkIndexParams) (chunkIndex, error) {
 	}
 	return nil, fmt.Errorf("chunk index type %d: %w", p.indexType, ErrUnsupported)
 }
+
+// noChunks is the index of a chunked dataset nothing was ever written
+// to: every chunk reads as the fill value.
+type noChunks struct{}
+
+func (noChunks) lookup([]uint64) (ChunkRecord, bool, error) { return ChunkRecord{}, false, nil }
+func (noChunks) all() ([]ChunkRecord, error)                { return nil, nil }
 
 // chunkGrid maps chunk coordinates to the linear index libhdf5's array
 // indexes use: row-major over the chunk counts of the maximum dimensions,

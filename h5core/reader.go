@@ -35,6 +35,9 @@ func Open(r io.ReaderAt, size int64) (*File, error) {
 	switch {
 	case sb.version >= 2:
 		f.readOnly = fmt.Errorf("superblock version %d: %w", sb.version, ErrReadOnly)
+	case f.base != 0:
+		// The writer puts its superblock at 0 and its addresses from 0.
+		f.readOnly = fmt.Errorf("file with a %d-byte user block: %w", f.base, ErrReadOnly)
 	case sb.driver != UndefinedAddr:
 		f.readOnly = fmt.Errorf("file with a driver information block (family or multi driver): %w", ErrReadOnly)
 	}
@@ -53,18 +56,10 @@ func Open(r io.ReaderAt, size int64) (*File, error) {
 	for _, ob := range o.objs {
 		f.live[ob.obj()] = ob
 	}
-	if o.cycle && f.readOnly == nil {
-		f.readOnly = fmt.Errorf("a group contains itself through hard links, which copy-on-write flushing cannot rewrite: %w", ErrReadOnly)
-	}
 	if o.external && f.readOnly == nil {
 		// The writer stores groups as symbol tables (libhdf5's default
 		// format), which cannot hold an external link.
 		f.readOnly = fmt.Errorf("file holds external links, which h5core cannot write back yet: %w", ErrReadOnly)
-	}
-	if o.refs && f.readOnly == nil {
-		// Object references hold header addresses, and Flush moves
-		// headers (copy on write): rewriting would leave them dangling.
-		f.readOnly = fmt.Errorf("file holds object references, which rewriting would invalidate: %w", ErrReadOnly)
 	}
 	return f, nil
 }
@@ -89,12 +84,12 @@ func (o *opener) load(addr uint64, depth int) (Object, error) {
 		return nil, formatErr(int64(min(addr, 1<<62)), "groups nested too deeply", depth)
 	}
 	f := o.f
-	msgs, refCount, err := f.readHeader(addr)
+	msgs, refCount, hs, err := f.readHeader(addr)
 	if err != nil {
 		return nil, err
 	}
 	f.nextID++
-	base := object{f: f, addr: addr, refCount: refCount, id: f.nextID}
+	base := object{f: f, addr: addr, refCount: refCount, id: f.nextID, hdr: hs}
 	var isGroup, isDataset, newLinks bool
 	var attrInfo bool
 	for _, m := range msgs {
@@ -135,7 +130,7 @@ func (o *opener) load(addr uint64, depth int) (Object, error) {
 		if err != nil {
 			return nil, err
 		}
-		base.attrs = append(base.attrs, a)
+		base.appendAttr(a)
 		o.refs = o.refs || a.Type.hasRef()
 	}
 	switch {
@@ -301,11 +296,15 @@ func (o *opener) loadDataset(base object, msgs []RawMessage) (*Dataset, error) {
 			}
 		case MsgDataLayout:
 			lay, err = decodeLayout(m.Data, m.Off)
+			if err == nil && lay.class == LayoutVirtual {
+				d.rawLayout = &msgs[i]
+			}
 		case MsgFilterPipeline:
 			d.filters, err = decodePipeline(m.Data, m.Off)
 			d.rawPipeline = &msgs[i]
 		case MsgExternalFiles:
-			return nil, fmt.Errorf("raw data in external files: %w", ErrUnsupported)
+			d.external, err = f.decodeExternal(m)
+			d.extra = append(d.extra, m) // written back as it is
 		case MsgAttribute, MsgAttributeInfo:
 		default:
 			d.extra = append(d.extra, m)
@@ -320,11 +319,12 @@ func (o *opener) loadDataset(base object, msgs []RawMessage) (*Dataset, error) {
 	if d.dtype.Size == 0 {
 		return nil, formatErr(int64(base.addr), "datatype of size 0", nil)
 	}
-	if space.null {
-		return nil, fmt.Errorf("null dataspace: %w", ErrUnsupported)
-	}
+	d.null = space.null
 	d.shape, d.maxShape = space.shape, space.maxShape
 	n, ok := numElements(d.shape)
+	if d.null {
+		n = 0
+	}
 	if !ok || n > ^uint64(0)/uint64(d.dtype.Size) {
 		return nil, formatErr(int64(base.addr), "dataset too large", d.shape)
 	}
@@ -341,8 +341,22 @@ func (o *opener) loadDataset(base object, msgs []RawMessage) (*Dataset, error) {
 		if lay.addr != UndefinedAddr && (lay.addr > f.eof || lay.size > f.eof-lay.addr) {
 			return nil, formatErr(int64(base.addr), "contiguous data lies beyond the end of the file", lay.addr)
 		}
-		if lay.size < nbytes {
+		if lay.addr != UndefinedAddr {
+			d.dataAddr += f.base // raw data is read in the whole file (userblock.go)
+		}
+		if lay.size < nbytes && d.external == nil {
 			return nil, formatErr(int64(base.addr), "contiguous data smaller than the dataspace", lay.size)
+		}
+		if d.external != nil && lay.addr != UndefinedAddr {
+			return nil, formatErr(int64(base.addr), "dataset with both external and internal storage", lay.addr)
+		}
+	case LayoutVirtual:
+		b, err := f.GetVlen(VlenRef{Len: 1, Addr: lay.addr, Index: lay.heapIndex})
+		if err != nil {
+			return nil, fmt.Errorf("virtual dataset mappings: %w", err)
+		}
+		if d.virtual, err = decodeVirtual(b, int64(min(lay.addr, 1<<62))); err != nil {
+			return nil, err
 		}
 	case LayoutChunked:
 		rank := len(d.shape)
@@ -395,7 +409,7 @@ func (o *opener) sharedDatatype(m RawMessage) ([]byte, error) {
 	if ver == 3 && typ != 2 {
 		return nil, fmt.Errorf("shared message in the shared message table at offset %d: %w", m.Off, ErrUnsupported)
 	}
-	msgs, _, err := o.f.readHeader(addr)
+	msgs, _, _, err := o.f.readHeader(addr)
 	if err != nil {
 		return nil, err
 	}

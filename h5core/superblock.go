@@ -1,6 +1,9 @@
 package h5core
 
-import "fmt"
+import (
+	"fmt"
+	"io"
+)
 
 // signature is the HDF5 format signature at the start of the superblock.
 const signature = "\x89HDF\r\n\x1a\n"
@@ -43,14 +46,20 @@ type superblock struct {
 
 func (f *File) readSuperblock() (superblock, error) {
 	var sb superblock
-	// libhdf5 searches for the signature at 0, 512, 1024, ... (user blocks);
-	// we only support a superblock at 0.
-	hdr, err := f.readAt(0, 9, "superblock")
+	at, err := locateSignature(f.r, f.size)
 	if err != nil {
 		return sb, err
 	}
-	if string(hdr[:8]) != signature {
-		return sb, formatErr(0, "no HDF5 signature (not an HDF5 file, or one with a user block)", nil)
+	if at > 0 {
+		// Past a user block: from here on every address is relative to
+		// the superblock (userblock.go).
+		f.base = uint64(at)
+		f.r = io.NewSectionReader(f.r, at, f.size-at)
+		f.size -= at
+	}
+	hdr, err := f.readAt(0, 9, "superblock")
+	if err != nil {
+		return sb, err
 	}
 	sb.version = hdr[8]
 	sb.istoreK = chunkBTreeK
@@ -92,8 +101,8 @@ func (f *File) readSuperblock() (superblock, error) {
 	if c.err != nil {
 		return sb, c.err
 	}
-	if base != 0 {
-		return sb, fmt.Errorf("superblock base address %d: %w", base, ErrUnsupported)
+	if base != 0 && base != f.base {
+		return sb, fmt.Errorf("superblock base address %d (the superblock is at %d): %w", base, f.base, ErrUnsupported)
 	}
 	if sb.leafK == 0 || sb.groupK == 0 || sb.istoreK == 0 || sb.leafK > 1<<14 || sb.groupK > 1<<14 || sb.istoreK > 1<<14 {
 		return sb, formatErr(16, "zero B-tree K value", nil)

@@ -25,8 +25,6 @@ func decodeSuperblockV2(r io.ReaderAt, size int64, addr uint64) (rootAddr, eof u
 	c.u64() // superblock extension: holds file space and shared message info we need not read
 	eof = c.u64()
 	rootAddr = c.u64()
-	if base != 0 {
-		return 0, 0, formatErr(int64(addr)+12, "superblock base address other than 0 (user block)", base)
-	}
+	_ = base // the superblock's own place in the file (a user block's size): Open reads relative to it
 	return rootAddr, eof, c.err
 }

@@ -57,9 +57,12 @@ type dsetOptions struct {
 	gzip       int
 	shuffle    bool
 	fletcher32 bool
+	codecs     codecOptions // LZF, Blosc, ... (codecs.go)
+	codecsB    codecsB      // Bitshuffle, scale-offset, N-bit (codecs_b.go)
 	compact    bool
 	fill       any
 	data       any
+	empty      bool  // Empty(): a null dataspace (empty.go)
 	err        error // an option's invalid argument, reported by the create
 }
 
@@ -173,8 +176,8 @@ func (g *Group) createDataset(p string, o dsetOptions) (*Dataset, error) {
 	if o.dtype == nil {
 		return nil, opErrf("create dataset", full, "no type (pass one or use CreateDatasetOf): %w", ErrType)
 	}
-	spec := h5core.DatasetSpec{Type: o.dtype, Shape: o.shape, MaxShape: o.maxShape, Chunk: o.chunks, Compact: o.compact}
-	filtered := o.gzip > 0 || o.shuffle || o.fletcher32
+	spec := h5core.DatasetSpec{Type: o.dtype, Shape: o.shape, MaxShape: o.maxShape, Chunk: o.chunks, Compact: o.compact, Null: o.empty}
+	filtered := o.gzip > 0 || o.shuffle || o.fletcher32 || o.codecs.set() || o.codecsB.set()
 	if spec.Chunk == nil && !o.compact && (filtered || o.maxShape != nil && !equalDims(o.maxShape, o.shape)) {
 		if len(o.shape) == 0 {
 			return nil, opErrf("create dataset", full, "a scalar dataset cannot be chunked")
@@ -182,7 +185,11 @@ func (g *Group) createDataset(p string, o dsetOptions) (*Dataset, error) {
 		spec.Chunk = guessChunk(o.shape, o.maxShape, uint64(o.dtype.Size))
 	}
 	if filtered {
-		spec.Filters = h5core.H5pyFilters(o.dtype.Size, o.shuffle, o.gzip-1, o.fletcher32)
+		fs, err := o.pipeline()
+		if err != nil {
+			return nil, opErr("create dataset", full, err)
+		}
+		spec.Filters = fs
 	}
 	c := &codec{}
 	if o.fill != nil {
@@ -193,6 +200,13 @@ func (g *Group) createDataset(p string, o dsetOptions) (*Dataset, error) {
 		if err := c.encode(reflect.ValueOf(o.fill), o.dtype, spec.Fill); err != nil {
 			return nil, opErrf("create dataset", full, "fill value: %w", err)
 		}
+	}
+	if o.codecsB.set() {
+		fs, err := o.pipelineB(spec.Filters, spec.Fill)
+		if err != nil {
+			return nil, opErr("create dataset", full, err)
+		}
+		spec.Filters = fs
 	}
 	var cd *h5core.Dataset
 	var lazy func() string
@@ -297,16 +311,23 @@ func (d *Dataset) MaxShape() Dims { return d.d.MaxShape() }
 func (d *Dataset) Dtype() *Datatype { return d.d.Type() }
 
 // Len is the length of the first dimension, as h5py's len(dset); 0 for a
-// scalar dataset (h5py raises TypeError). Size is the number of elements.
+// scalar or empty dataset (h5py raises TypeError). Size is the number of
+// elements.
 func (d *Dataset) Len() uint64 {
-	if s := d.d.Shape(); len(s) > 0 {
+	if s := d.d.Shape(); len(s) > 0 && !d.d.IsNull() {
 		return s[0]
 	}
 	return 0
 }
 
-// Size is the number of elements (h5py's dset.size): 1 for a scalar.
-func (d *Dataset) Size() uint64 { return numElements(d.d.Shape()) }
+// Size is the number of elements (h5py's dset.size): 1 for a scalar, 0
+// for an empty dataset (IsEmpty).
+func (d *Dataset) Size() uint64 {
+	if d.d.IsNull() {
+		return 0
+	}
+	return numElements(d.d.Shape())
+}
 
 // Chunks is the chunk shape, nil if the dataset is not chunked.
 func (d *Dataset) Chunks() []uint64 {
@@ -391,6 +412,7 @@ func (d *Dataset) Resize(shape ...uint64) error {
 		// The same on every rank of a parallel file: no agreement needed.
 		return opErrf("resize", d.name, "to %v: the dataset is %s, not chunked: only a chunked dataset can be resized (create it with MaxShape or Chunks): %w", shape, d.Layout(), ErrShape)
 	}
+	old := d.d.Shape()
 	var before map[string]bool
 	if fv := d.d.Fill().Value; !allZero(fv) && len(d.d.Filters()) == 0 && d.d.Layout() == h5core.LayoutChunked {
 		before = map[string]bool{}
@@ -411,6 +433,9 @@ func (d *Dataset) Resize(shape ...uint64) error {
 		return nil
 	}})
 	if err != nil {
+		return err
+	}
+	if err := d.fillCutOff(old); err != nil { // resize_fill.go
 		return err
 	}
 	if before != nil {

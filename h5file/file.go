@@ -70,7 +70,7 @@ func WithContext(ctx context.Context) Option { return func(o *options) { o.ctx =
 //     are collective: every rank makes them in the same order with the
 //     same arguments. Each rank applies them to its own copy of the
 //     metadata; ranks compare a digest of the calls at Flush, Close,
-//     Resize, collective data writes and every 512 calls. A rank that
+//     Resize, collective data writes and every 4096 calls. A rank that
 //     made another call gets, on every rank, a *MismatchError naming the
 //     call and the ranks (errors.Is(err, ErrMismatch)); the file is then
 //     unusable and stays on disk as of the last good flush.

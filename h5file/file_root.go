@@ -77,3 +77,6 @@ func (f *File) ExternalLink(name string) (file, path string, ok bool) {
 
 // Visit calls fn for every object below the root group (see Group.Visit).
 func (f *File) Visit(fn func(name string, o Object) error) error { return f.root.Visit(fn) }
+
+// Ref returns an object reference to the root group (h5py's f.ref).
+func (f *File) Ref() (Ref, error) { return f.root.Ref() }

@@ -209,18 +209,21 @@ func (g *Group) SoftLink(p, target string) error {
 }
 
 // Visit calls fn for every object below g, parents before children (h5py's
-// visititems); returning an error stops the walk with that error.
+// visititems); returning an error stops the walk with that error. An
+// object h5file cannot read comes as an *Unreadable holding the reason.
 func (g *Group) Visit(fn func(name string, o Object) error) error {
 	if err := g.f.check(); err != nil {
 		return err
 	}
-	return g.g.Visit(func(p string, o h5core.Object) error {
+	return g.g.Walk(func(p string, o h5core.Object) error {
 		full := join(g.name, p)
 		switch x := o.(type) {
 		case *h5core.Group:
 			return fn(p, g.f.newGroup(full, x))
 		case *h5core.Dataset:
 			return fn(p, g.f.newDataset(full, x))
+		case *h5core.Unreadable:
+			return fn(p, g.f.newUnreadable(full, x))
 		}
 		return nil
 	})
@@ -234,6 +237,6 @@ func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
 func (g *Group) LinkTarget(name string) (string, bool) { return g.g.SoftLink(name) }
 
 // ObjectID identifies the object in its file: two hard links to one object
-// have the same ID (h5py compares obj.id). It may change when the file is
-// flushed, as objects are rewritten copy-on-write.
+// have the same ID (h5py compares obj.id). It is the object header's
+// address, which never changes once the object has been flushed.
 func (o *object) ObjectID() uint64 { return o.core.Addr() }

@@ -118,6 +118,12 @@ func (d *Dataset) read(h h5core.Hyperslab, dst any) error {
 	}
 	n := h.NumElements()
 	t := d.d.Type()
+	if d.d.IsNull() {
+		return fmt.Errorf("h5file: read %s: the dataset is empty (h5py.Empty: a null dataspace, no elements): %w", d.name, ErrShape)
+	}
+	if err := checkAlloc(n, uint64(t.Size), d.name); err != nil {
+		return err
+	}
 	out, direct, err := d.f.decodeTarget(dst, t, n)
 	if err != nil {
 		return opErr("read", d.name, err)
@@ -188,7 +194,7 @@ func encodeWith(c *codec, data any, t *Datatype, n uint64, own bool) ([]byte, er
 func isList(v reflect.Value, t *Datatype) bool {
 	switch v.Kind() {
 	case reflect.Slice:
-		if v.Type().Elem().Kind() == reflect.Uint8 && (t.Class == h5core.ClassString || t.Class == h5core.ClassVlen && t.VlenString) {
+		if v.Type().Elem().Kind() == reflect.Uint8 && bytesElement(t) {
 			return false
 		}
 		if t.Class == h5core.ClassVlen && !t.VlenString && v.Type().Elem().Kind() != reflect.Slice && v.Type().Elem().Kind() != reflect.Array {
@@ -220,8 +226,11 @@ func (f *File) decodeTarget(dst any, t *Datatype, n uint64) (out func([]byte) er
 	}
 	c := f.codec()
 	size := uint64(t.Size)
-	if v.Kind() == reflect.Pointer && !v.IsNil() && v.Elem().Kind() == reflect.Slice && !(v.Elem().Type().Elem().Kind() == reflect.Uint8 && isStringType(t)) {
+	if v.Kind() == reflect.Pointer && !v.IsNil() && v.Elem().Kind() == reflect.Slice && !(v.Elem().Type().Elem().Kind() == reflect.Uint8 && bytesElement(t)) && !oneSequence(t, v.Elem().Type()) {
 		s := v.Elem()
+		if err := checkAlloc(n, uint64(s.Type().Elem().Size()), "into "+s.Type().String()); err != nil {
+			return nil, nil, err
+		}
 		if uint64(s.Cap()) >= n {
 			s.SetLen(int(n))
 		} else {
@@ -229,7 +238,7 @@ func (f *File) decodeTarget(dst any, t *Datatype, n uint64) (out func([]byte) er
 		}
 		v = s
 	}
-	if v.Kind() == reflect.Slice && !(v.Type().Elem().Kind() == reflect.Uint8 && isStringType(t)) {
+	if v.Kind() == reflect.Slice && !(v.Type().Elem().Kind() == reflect.Uint8 && bytesElement(t)) {
 		if uint64(v.Len()) != n {
 			return nil, nil, fmt.Errorf("%w: destination holds %d elements, the selection %d", ErrShape, v.Len(), n)
 		}

@@ -44,17 +44,21 @@ func putUint(t *Datatype, b []byte, u uint64) {
 
 func getUint(t *Datatype, b []byte) uint64 {
 	o := order(t)
+	var u uint64
 	switch t.Size {
 	case 1:
-		return uint64(b[0])
+		u = uint64(b[0])
 	case 2:
-		return uint64(o.Uint16(b))
+		u = uint64(o.Uint16(b))
 	case 4:
-		return uint64(o.Uint32(b))
+		u = uint64(o.Uint32(b))
 	case 8:
-		return o.Uint64(b)
+		u = o.Uint64(b)
 	}
-	return 0
+	if partialInt(t) {
+		u = fromPrecision(t, u)
+	}
+	return u
 }
 
 func signExtend(t *Datatype, u uint64) int64 {
@@ -70,7 +74,12 @@ func (c *codec) encode(v reflect.Value, t *Datatype, b []byte) error {
 		}
 		v = v.Elem()
 	}
+	if ok, err := encodeExtra(v, t, b); ok {
+		return err
+	}
 	switch t.Class {
+	case h5core.ClassReference:
+		return encodeRef(v, t, b)
 	case h5core.ClassInteger, h5core.ClassEnum:
 		base := t
 		if t.Class == h5core.ClassEnum {
@@ -88,6 +97,9 @@ func (c *codec) encode(v reflect.Value, t *Datatype, b []byte) error {
 			}
 		default:
 			return fmt.Errorf("%w: cannot store Go %s in an HDF5 integer", ErrType, v.Type())
+		}
+		if partialInt(base) {
+			u = toPrecision(base, u, v.CanInt())
 		}
 		putUint(base, b, u)
 		return nil
@@ -247,7 +259,12 @@ func (c *codec) decode(b []byte, t *Datatype, v reflect.Value) error {
 		}
 		v = v.Elem()
 	}
+	if ok, err := decodeExtra(b, t, v); ok {
+		return err
+	}
 	switch t.Class {
+	case h5core.ClassReference:
+		return decodeRef(b, t, v)
 	case h5core.ClassInteger, h5core.ClassEnum:
 		base := t
 		if t.Class == h5core.ClassEnum {
@@ -413,8 +430,10 @@ func checkReadDst(t *Datatype, v reflect.Value) error {
 		return nil
 	}
 	rt := v.Type()
-	bytesAsString := func(s reflect.Type) bool { return s.Elem().Kind() == reflect.Uint8 && isStringType(t) }
+	bytesAsString := func(s reflect.Type) bool { return s.Elem().Kind() == reflect.Uint8 && bytesElement(t) }
 	switch {
+	case rt.Kind() == reflect.Pointer && oneSequence(t, rt.Elem()):
+		return nil
 	case rt.Kind() == reflect.Pointer && rt.Elem().Kind() == reflect.Slice && !bytesAsString(rt.Elem()):
 		return checkReadInto(t, rt.Elem().Elem(), rt.Elem())
 	case rt.Kind() == reflect.Slice && !bytesAsString(rt):
@@ -449,8 +468,13 @@ func readableInto(t *Datatype, rt reflect.Type, depth int) bool {
 	if rt.Kind() == reflect.Pointer {
 		rt = rt.Elem()
 	}
+	if ok, handled := extraReadable(t, rt); handled {
+		return ok
+	}
 	k := rt.Kind()
 	switch t.Class {
+	case h5core.ClassReference:
+		return refGoTypeOf(t) == rt
 	case h5core.ClassInteger, h5core.ClassEnum:
 		return isInt(k) || isUint(k) || k == reflect.Bool || k == reflect.Float32 || k == reflect.Float64
 	case h5core.ClassFloat:

@@ -11,7 +11,7 @@ import (
 	"github.com/gorun-hpc/gorun/h5core"
 )
 
-// Rule 2 of a parallel file (DESIGN.md): every rank applies each metadata
+// Rule 2 of a parallel file (ARCHITECTURE.md): every rank applies each metadata
 // call to its own model, and ranks check that they agree by exchanging a
 // digest of the calls, in batches. Each call through File.apply is logged
 // as text (CreateGroup("/x")); at a check point (Flush, Close, Resize,
@@ -29,10 +29,9 @@ import (
 // checkEvery is how many logged calls a rank makes between agreements. A
 // loop of creates meets the other ranks only every checkEvery calls (the
 // log costs ~100 bytes a call until then): on oversubscribed cores each
-// meeting makes every rank wait for the slowest one's time slice. 4096
-// instead of 512 took the 8-rank metadata benchmark (1000 creates) from
-// 169 to 156 ms and the 4-rank one from 117 to 93 ms (medians of 9 and 7
-// alternated runs). A mismatch is still found before any collective data
+// meeting makes every rank wait for the slowest one's time slice (the
+// measurements behind 4096: bench/parallel/RESULTS.md, "Decisions
+// measured"). A mismatch is still found before any collective data
 // operation, Resize, Flush or Close, which all agree first.
 const checkEvery = 4096
 

@@ -16,7 +16,7 @@ import (
 // Flush or Close, which gathers them at rank 0; rank 0 merges the ones
 // that touch into single writes (ranks' elements of one dataset are
 // neighbours) and writes them before the metadata. Only small writes go
-// through rank 0 (rule 3 of DESIGN.md is about bulk data), and at most
+// through rank 0 (rule 3 of ARCHITECTURE.md is about bulk data), and at most
 // smallBufferMax bytes per rank: past that, and before anything this rank
 // reads or writes otherwise (a read, a write that is not small, a
 // collective data operation, a switch to atomic mode), the rank writes

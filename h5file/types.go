@@ -77,6 +77,15 @@ func typeOf(t reflect.Type, depth int) (*Datatype, error) {
 	if depth > 32 {
 		return nil, fmt.Errorf("%w: type %s nests too deeply", ErrType, t)
 	}
+	switch t {
+	case refGoType:
+		return h5core.ObjectRefType(), nil
+	case regionRefGoType:
+		return h5core.RegionRefType(), nil
+	}
+	if dt := extraTypeOf(t); dt != nil {
+		return dt, nil
+	}
 	switch t.Kind() {
 	case reflect.Int8:
 		return h5core.Int8LE, nil
@@ -160,7 +169,17 @@ func fieldName(fl reflect.StructField) (string, bool) {
 
 // goType is the Go type an HDF5 type reads into by default.
 func goType(t *Datatype) (reflect.Type, error) {
+	if rt := extraGoType(t); rt != nil {
+		return rt, nil
+	}
+	if rt := extraGoType(t); rt != nil {
+		return rt, nil
+	}
 	switch t.Class {
+	case h5core.ClassReference:
+		if rt := refGoTypeOf(t); rt != nil {
+			return rt, nil
+		}
 	case h5core.ClassInteger:
 		switch {
 		case t.Signed && t.Size == 1:
