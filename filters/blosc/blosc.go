@@ -119,6 +119,7 @@ func Compress(src []byte, o Options) ([]byte, error) {
 	if o.Level > 0 && len(src) >= minBuffer {
 		out := h[:headerSize+4*nblocks]
 		tmp := make([]byte, bs)
+		var z compressor
 		ok := true
 		for j := 0; j < nblocks && ok; j++ {
 			block := src[j*bs : min((j+1)*bs, len(src))]
@@ -133,7 +134,7 @@ func Compress(src []byte, o Options) ([]byte, error) {
 			neblock := len(block) / nsplits
 			for k := 0; k < nsplits; k++ {
 				part := shuffled[k*neblock : (k+1)*neblock]
-				c, err := compressBlock(o.Codec, o.Level, part)
+				c, err := z.compressBlock(o.Codec, o.Level, part)
 				if err != nil {
 					return nil, err
 				}
