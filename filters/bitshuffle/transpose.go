@@ -1,5 +1,7 @@
 package bitshuffle
 
+import "encoding/binary"
+
 // trans8x8 transposes the 8x8 bit matrix held in x (byte m is row m): bit
 // k of byte m goes to bit m of byte k (bitshuffle's TRANS_BIT_8X8).
 func trans8x8(x uint64) uint64 {
@@ -16,18 +18,31 @@ func trans8x8(x uint64) uint64 {
 // bytes in src become 8*es bit rows of n/8 bytes in dst; row 8*j+k holds
 // bit k of byte j of every element, element i at bit i%8 of byte i/8.
 func TransBitElem(dst, src []byte, n, es int) {
-	nb := n / 8
-	for i := 0; i < nb; i++ {
-		el := src[8*i*es : 8*(i+1)*es]
-		for j := 0; j < es; j++ {
-			var x uint64
-			for m := 0; m < 8; m++ {
-				x |= uint64(el[m*es+j]) << (8 * m)
+	transBitElem(dst, src, make([]byte, n*es), n, es)
+}
+
+// transBitElem is TransBitElem with scratch space of n*es bytes. As
+// bitshuffle's scalar code it first groups byte j of every element (the
+// byte shuffle), then transposes each run of 8 bytes as an 8x8 bit matrix.
+func transBitElem(dst, src, scratch []byte, n, es int) {
+	bytes := src[:n*es]
+	if es > 1 {
+		bytes = scratch[:n*es]
+		for i := 0; i < n; i++ {
+			el := src[i*es : i*es+es]
+			for j, b := range el {
+				bytes[j*n+i] = b
 			}
-			x = trans8x8(x)
-			row := dst[8*j*nb:]
+		}
+	}
+	nb := n / 8
+	for j := 0; j < es; j++ {
+		row := bytes[j*n : j*n+n]
+		out := dst[8*j*nb : 8*(j+1)*nb]
+		for i := 0; i < nb; i++ {
+			x := trans8x8(binary.LittleEndian.Uint64(row[8*i:]))
 			for k := 0; k < 8; k++ {
-				row[k*nb+i] = byte(x >> (8 * k))
+				out[k*nb+i] = byte(x >> (8 * k))
 			}
 		}
 	}
@@ -35,18 +50,31 @@ func TransBitElem(dst, src []byte, n, es int) {
 
 // UntransBitElem reverses TransBitElem (bshuf_untrans_bit_elem).
 func UntransBitElem(dst, src []byte, n, es int) {
+	untransBitElem(dst, src, make([]byte, n*es), n, es)
+}
+
+func untransBitElem(dst, src, scratch []byte, n, es int) {
+	bytes := dst[:n*es]
+	if es > 1 {
+		bytes = scratch[:n*es]
+	}
 	nb := n / 8
-	for i := 0; i < nb; i++ {
-		el := dst[8*i*es : 8*(i+1)*es]
-		for j := 0; j < es; j++ {
-			row := src[8*j*nb:]
+	for j := 0; j < es; j++ {
+		row := bytes[j*n : j*n+n]
+		in := src[8*j*nb : 8*(j+1)*nb]
+		for i := 0; i < nb; i++ {
 			var x uint64
 			for k := 0; k < 8; k++ {
-				x |= uint64(row[k*nb+i]) << (8 * k)
+				x |= uint64(in[k*nb+i]) << (8 * k)
 			}
-			x = trans8x8(x)
-			for m := 0; m < 8; m++ {
-				el[m*es+j] = byte(x >> (8 * m))
+			binary.LittleEndian.PutUint64(row[8*i:], trans8x8(x))
+		}
+	}
+	if es > 1 {
+		for i := 0; i < n; i++ {
+			el := dst[i*es : i*es+es]
+			for j := range el {
+				el[j] = bytes[j*n+i]
 			}
 		}
 	}

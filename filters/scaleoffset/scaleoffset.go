@@ -44,7 +44,7 @@ func Encode(cd []uint32, src []byte) ([]byte, error) {
 		}
 		return out, nil
 	}
-	w := bitWriter{buf: out, free: 8}
+	w := bitWriter{buf: out}
 	if minbits > 0 {
 		for _, v := range vals {
 			w.write(v, minbits)
