@@ -37,13 +37,15 @@ func transBitElem(dst, src, scratch []byte, n, es int) {
 	}
 	nb := n / 8
 	for j := 0; j < es; j++ {
-		row := bytes[j*n : j*n+n]
+		row := bytes[j*n : j*n+8*nb]
 		out := dst[8*j*nb : 8*(j+1)*nb]
-		for i := 0; i < nb; i++ {
+		// One slice per bit row, so the loop below needs no bounds checks.
+		r0, r1, r2, r3 := out[0*nb:1*nb], out[1*nb:2*nb], out[2*nb:3*nb], out[3*nb:4*nb]
+		r4, r5, r6, r7 := out[4*nb:5*nb], out[5*nb:6*nb], out[6*nb:7*nb], out[7*nb:8*nb]
+		for i := range r0 {
 			x := trans8x8(binary.LittleEndian.Uint64(row[8*i:]))
-			for k := 0; k < 8; k++ {
-				out[k*nb+i] = byte(x >> (8 * k))
-			}
+			r0[i], r1[i], r2[i], r3[i] = byte(x), byte(x>>8), byte(x>>16), byte(x>>24)
+			r4[i], r5[i], r6[i], r7[i] = byte(x>>32), byte(x>>40), byte(x>>48), byte(x>>56)
 		}
 	}
 }
@@ -60,13 +62,13 @@ func untransBitElem(dst, src, scratch []byte, n, es int) {
 	}
 	nb := n / 8
 	for j := 0; j < es; j++ {
-		row := bytes[j*n : j*n+n]
+		row := bytes[j*n : j*n+8*nb]
 		in := src[8*j*nb : 8*(j+1)*nb]
-		for i := 0; i < nb; i++ {
-			var x uint64
-			for k := 0; k < 8; k++ {
-				x |= uint64(in[k*nb+i]) << (8 * k)
-			}
+		r0, r1, r2, r3 := in[0*nb:1*nb], in[1*nb:2*nb], in[2*nb:3*nb], in[3*nb:4*nb]
+		r4, r5, r6, r7 := in[4*nb:5*nb], in[5*nb:6*nb], in[6*nb:7*nb], in[7*nb:8*nb]
+		for i := range r0 {
+			x := uint64(r0[i]) | uint64(r1[i])<<8 | uint64(r2[i])<<16 | uint64(r3[i])<<24 |
+				uint64(r4[i])<<32 | uint64(r5[i])<<40 | uint64(r6[i])<<48 | uint64(r7[i])<<56
 			binary.LittleEndian.PutUint64(row[8*i:], trans8x8(x))
 		}
 	}
