@@ -10,6 +10,8 @@ import (
 	"os"
 	"strconv"
 	"time"
+
+	"github.com/gorun-hpc/gorun/internal/lifeline"
 )
 
 // Config holds the knobs of a rank's transport; DefaultConfig fills them.
@@ -77,6 +79,11 @@ func InitConfig(ctx context.Context, cfg Config) (*Comm, error) {
 			return initSlurm(ctx, cfg, rank, job, rv)
 		}
 		return singleton(cfg)
+	}
+	// Under gorun: die with the launcher where the system will not see to it
+	// (internal/lifeline; macOS has no Pdeathsig).
+	if err := lifeline.Watch(); err != nil {
+		return nil, fmt.Errorf("comm: %w: %w", err, ErrBootstrap)
 	}
 	rank, err1 := strconv.Atoi(os.Getenv("GORUN_RANK"))
 	size, err2 := strconv.Atoi(os.Getenv("GORUN_SIZE"))
