@@ -88,6 +88,7 @@ func TestRanksDieWithKilledLauncher(t *testing.T) {
 			}
 		}
 	}()
+	t.Logf("ranks %v ready; killing the launcher", pids)
 	if err := launcher.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
