@@ -1,6 +1,7 @@
 package launch
 
 import (
+	"bytes"
 	"os"
 	"strconv"
 )
@@ -13,4 +14,14 @@ func procState(pid int) byte {
 		return 0
 	}
 	return statState(b)
+}
+
+// statState parses the state from a stat line "pid (comm) S ...": comm may
+// hold spaces and parentheses, so the state follows the last ')'.
+func statState(b []byte) byte {
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 || i+2 >= len(b) || b[i+1] != ' ' {
+		return 0
+	}
+	return b[i+2]
 }

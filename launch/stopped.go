@@ -1,7 +1,6 @@
 package launch
 
 import (
-	"bytes"
 	"fmt"
 	"time"
 )
@@ -74,16 +73,6 @@ func (r *Running) watchStopped() (stopped <-chan int, stop func()) {
 		close(done)
 		<-finished
 	}
-}
-
-// statState parses the state from a stat line "pid (comm) S ...": comm may
-// hold spaces and parentheses, so the state follows the last ')'.
-func statState(b []byte) byte {
-	i := bytes.LastIndexByte(b, ')')
-	if i < 0 || i+2 >= len(b) || b[i+1] != ' ' {
-		return 0
-	}
-	return b[i+2]
 }
 
 // onStopped ends the job because rank id is stopped, unless it has exited
