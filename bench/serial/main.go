@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 	"unsafe"
 
@@ -75,7 +74,7 @@ func main() {
 				// Write back earlier runs' dirty pages first: otherwise a read
 				// right after a write waits on writeback, and whoever runs
 				// after a big write pays for it.
-				syscall.Sync()
+				syncAll() // sync_*.go
 				d, err := m.fn()
 				if err != nil {
 					fail(fmt.Errorf("%s: %w", c.name, err))
