@@ -11,7 +11,7 @@ import (
 	"time"
 )
 
-// failLatency is the promise of DESIGN.md: a dead rank is reported to
+// failLatency is the promise of ARCHITECTURE.md: a dead rank is reported to
 // every other rank within a second on one host.
 const failLatency = time.Second
 

@@ -29,7 +29,7 @@ func (d *Dataset) ReadChunk(r io.ReaderAt, coords []uint64) ([]byte, error) {
 	if !ok {
 		return d.fillBuffer(want), nil
 	}
-	if rec.Size > 1<<32 || rec.Addr > d.f.eof || rec.Size > d.f.eof-rec.Addr {
+	if end := d.f.base + d.f.eof; rec.Size > 1<<32 || rec.Addr > end || rec.Size > end-rec.Addr {
 		return nil, formatErr(int64(min(rec.Addr, 1<<62)), fmt.Sprintf("chunk %v of %d stored bytes lies beyond the end of the file (%d bytes)", coords, rec.Size, d.f.eof), nil)
 	}
 	if len(d.filters) == 0 && rec.Size != want {

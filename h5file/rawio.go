@@ -156,7 +156,12 @@ func (d *Dataset) readRaw(h h5core.Hyperslab, buf []byte) error {
 	if h.NumElements() == 0 {
 		return nil
 	}
+	if ext := d.d.External(); ext != nil {
+		return d.readExternal(ext, h, buf) // storage_external.go
+	}
 	switch d.d.Layout() {
+	case h5core.LayoutVirtual:
+		return d.readVirtual(h, buf) // storage_virtual.go
 	case h5core.LayoutCompact:
 		data := d.d.CompactData()
 		return h5core.ContiguousRuns(shape, es, h, func(r h5core.Run) error {

@@ -14,6 +14,7 @@ type rank struct {
 	exited bool
 	remote *remoteRank // nil on this host (ssh.go)
 	group  *procGroup  // the process and what it starts (procgroup_*.go)
+	crash  *crashWatch // its stderr's panic line (panic.go)
 }
 
 // exit is what a rank's waiter reports.
