@@ -236,7 +236,7 @@ func (r *Running) startRank(id int, base []string, outSink, errSink *sink) error
 	if id == 0 && r.job.Stdin != nil && remote != nil {
 		go remote.sendStdin(r.job.Stdin) // remote_stdin.go; ends with the session
 	}
-	rk := &rank{id: id, cmd: cmd, remote: remote, group: group, crash: crash}
+	rk := &rank{id: id, cmd: cmd, remote: remote, crash: crash, group: group}
 	r.ranks = append(r.ranks, rk)
 	r.log.Debug("rank started", "rank", id, "pid", cmd.Process.Pid)
 	go func() {

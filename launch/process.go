@@ -13,8 +13,8 @@ type rank struct {
 	cmd    *exec.Cmd
 	exited bool
 	remote *remoteRank // nil on this host (ssh.go)
-	group  *procGroup  // the process and what it starts (procgroup_*.go)
 	crash  *crashWatch // its stderr's panic line (panic.go)
+	group  *procGroup  // the process and what it starts (procgroup_*.go)
 }
 
 // exit is what a rank's waiter reports.
