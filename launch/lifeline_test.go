@@ -34,7 +34,8 @@ func lifelineLauncher() int {
 }
 
 // commSleep is a rank that has called comm.Init (and so watches its
-// lifeline) and then only waits.
+// lifeline), starts a child in its process group, says "ready PID CHILD",
+// and then only waits.
 func commSleep() int {
 	ctx := context.Background()
 	c, err := comm.Init(ctx)
@@ -46,14 +47,26 @@ func commSleep() int {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
-	fmt.Printf("ready %d\n", os.Getpid())
+	exe, err := os.Executable()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	child := exec.Command(exe)
+	child.Env = append(os.Environ(), "LAUNCH_TEST_HELPER=sleep")
+	if err := child.Start(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	fmt.Printf("ready %d %d\n", os.Getpid(), child.Process.Pid)
 	time.Sleep(time.Hour)
 	return 0
 }
 
 // TestRanksDieWithKilledLauncher kills a launcher (SIGKILL: it runs no
 // code of its own at its end) whose ranks have no parent-death signal, as
-// on macOS: the ranks see their lifeline end and kill themselves.
+// on macOS: the ranks see their lifeline end and kill themselves and what
+// they started (on Windows, the job object ends both).
 func TestRanksDieWithKilledLauncher(t *testing.T) {
 	exe, err := os.Executable()
 	if err != nil {
@@ -72,14 +85,21 @@ func TestRanksDieWithKilledLauncher(t *testing.T) {
 	defer func() { _ = launcher.Process.Kill(); _ = launcher.Wait() }()
 	var pids []int
 	br := bufio.NewReader(out)
-	for len(pids) < 2 {
+	for ready := 0; ready < 2; {
 		line, err := br.ReadString('\n')
 		if err != nil {
 			t.Fatalf("launcher's output ended before both ranks were ready: %v", err)
 		}
-		if pid, err := strconv.Atoi(strings.TrimPrefix(strings.TrimSpace(line), "ready ")); err == nil {
-			pids = append(pids, pid)
+		f := strings.Fields(line)
+		if len(f) != 3 || f[0] != "ready" {
+			continue
 		}
+		for _, v := range f[1:] {
+			if pid, err := strconv.Atoi(v); err == nil {
+				pids = append(pids, pid)
+			}
+		}
+		ready++
 	}
 	defer func() { // on failure, leave nothing behind
 		for _, pid := range pids {
@@ -88,7 +108,7 @@ func TestRanksDieWithKilledLauncher(t *testing.T) {
 			}
 		}
 	}()
-	t.Logf("ranks %v ready; killing the launcher", pids)
+	t.Logf("ranks and their children %v ready; killing the launcher", pids)
 	if err := launcher.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +119,7 @@ func TestRanksDieWithKilledLauncher(t *testing.T) {
 	for _, pid := range pids {
 		for processAlive(pid) {
 			if time.Now().After(deadline) {
-				t.Fatalf("rank process %d outlived its killed launcher by a minute", pid)
+				t.Fatalf("process %d (a rank or its child) outlived its killed launcher by a minute", pid)
 			}
 			time.Sleep(10 * time.Millisecond)
 		}

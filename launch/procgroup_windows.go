@@ -24,6 +24,9 @@ type procGroup struct {
 	mu  sync.Mutex
 	job windows.Handle // 0 once released
 	pid int
+	// proc is a handle on the process, held until release: while it is
+	// open the pid, which names its console group, is not reused.
+	proc windows.Handle
 }
 
 // groupOptions says how a process is tied to the launcher; on Windows the
@@ -59,10 +62,10 @@ func (g *procGroup) started(p *os.Process) error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.pid = p.Pid
-	h, err := windows.OpenProcess(windows.PROCESS_SET_QUOTA|windows.PROCESS_TERMINATE, false, uint32(p.Pid))
+	h, err := windows.OpenProcess(windows.PROCESS_SET_QUOTA|windows.PROCESS_TERMINATE|windows.SYNCHRONIZE, false, uint32(p.Pid))
 	if err == nil {
+		g.proc = h
 		err = windows.AssignProcessToJobObject(g.job, h)
-		windows.CloseHandle(h)
 	}
 	if err != nil {
 		_ = p.Kill()
@@ -92,6 +95,14 @@ func (g *procGroup) signal(sig syscall.Signal) error {
 	case syscall.SIGKILL:
 		return g.terminate(killedCode)
 	case syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT:
+		// Only to a live leader: Ctrl-Break to a group id that names no
+		// group reaches every process of the console, the launcher too.
+		if g.proc == 0 {
+			return nil
+		}
+		if ev, _ := windows.WaitForSingleObject(g.proc, 0); ev != uint32(windows.WAIT_TIMEOUT) {
+			return nil // exited: what it left in the job goes at release
+		}
 		if err := windows.GenerateConsoleCtrlEvent(windows.CTRL_BREAK_EVENT, uint32(g.pid)); err != nil {
 			return g.terminate(uint32(128 + int(sig)))
 		}
@@ -116,6 +127,10 @@ func (g *procGroup) release() {
 	if g.job != 0 {
 		windows.CloseHandle(g.job)
 		g.job = 0
+	}
+	if g.proc != 0 {
+		windows.CloseHandle(g.proc)
+		g.proc = 0
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gorun-hpc/gorun/bench/internal/writeback"
 	"github.com/gorun-hpc/gorun/h5core"
 	"github.com/gorun-hpc/gorun/h5file"
 )
@@ -102,14 +103,14 @@ func main() {
 			return d
 		}
 		for i := 0; i < *runs; i++ {
-			dropWrites()
+			writeback.Sync()
 			gw = append(gw, must(goWrite(goPath, x, chunk, c.opts)))
-			dropWrites()
+			writeback.Sync()
 			gr = append(gr, must(goRead(goPath, x)))
 			if c.h5py {
-				dropWrites()
+				writeback.Sync()
 				pw = append(pw, must(pyOp(*py, script, "write", c.name, pyPath, n, chunk)))
-				dropWrites()
+				writeback.Sync()
 				pr = append(pr, must(pyOp(*py, script, "read", c.name, pyPath, n, chunk)))
 			}
 		}

@@ -13,6 +13,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/gorun-hpc/gorun/bench/internal/writeback"
 	"github.com/gorun-hpc/gorun/h5file"
 )
 
@@ -75,7 +76,7 @@ func main() {
 				// Write back earlier runs' dirty pages first: otherwise a read
 				// right after a write waits on writeback, and whoever runs
 				// after a big write pays for it.
-				syncAll() // sync_*.go
+				writeback.Sync()
 				d, err := m.fn()
 				if err != nil {
 					fail(fmt.Errorf("%s: %w", c.name, err))
