@@ -139,9 +139,22 @@ func Write(w io.Writer, m Msg) error {
 // Read reads one message from r. No length is trusted before it is
 // checked: the payload buffer grows as its bytes arrive, so a header that
 // claims a megabyte costs memory only when the megabyte comes.
+//
+// The magic is checked before the rest of the header is read: a peer
+// speaking another protocol (a rank built from another version of gorun)
+// may send fewer bytes than a header and then wait for an answer.
 func Read(r io.Reader) (Msg, error) {
 	var h [msgHdrSize]byte
-	if _, err := io.ReadFull(r, h[:]); err != nil {
+	if _, err := io.ReadFull(r, h[:4]); err != nil {
+		return Msg{}, err
+	}
+	if m := binary.LittleEndian.Uint32(h[:]); m != msgMagic {
+		return Msg{}, fmt.Errorf("rendezvous: control message: magic %#x: not a gorun control stream (a gorun and a program built from different gorun versions?): %w", m, ErrFormat)
+	}
+	if _, err := io.ReadFull(r, h[4:]); err != nil {
+		if errors.Is(err, io.EOF) {
+			err = io.ErrUnexpectedEOF
+		}
 		return Msg{}, err
 	}
 	n := binary.LittleEndian.Uint32(h[28:])
