@@ -22,7 +22,11 @@ const (
 	// every rank's address, by rank.
 	TypeTable
 	// TypeFailed, server to ranks: rank Rank failed; Text says how
-	// ("exited with code 3", "killed by signal 9 (SIGKILL)", ...).
+	// ("exited with code 3", "killed by signal 9 (SIGKILL)", ...). Code
+	// is not 0 when the notice may be a follower's, a rank that failed
+	// because another failed first, whose notice may come next: its exit
+	// code when it exited with a plain code (1-127), or -1 when a
+	// self-hosted server lost its connection (see Server.ReportLoss).
 	TypeFailed
 	// TypeAbort, rank to server: the rank called Abort(Code); server to
 	// every rank: rank Rank aborted the job with Code.
@@ -59,7 +63,7 @@ func (t Type) String() string {
 type Msg struct {
 	Type  Type
 	Rank  int      // the rank a message is about
-	Code  int      // TypeAbort: the exit code
+	Code  int      // TypeAbort: the exit code; TypeFailed: see there
 	Cause int      // TypeGoodbye, TypeLeft: 1 + the rank the leaver failed because of; 0 = none
 	Ranks []int    // TypeGoodbye, TypeLeft: the ranks that got a goodbye on the leaver's streams
 	Addrs []string // TypeTable
