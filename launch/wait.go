@@ -182,6 +182,7 @@ func (r *Running) Wait(ctx context.Context) error {
 	// goes too, and with it the last holders of the output pipes.
 	for _, rk := range r.ranks {
 		_ = rk.signalGroup(syscall.SIGKILL)
+		rk.group.release()
 	}
 	if r.stdin != nil {
 		_ = r.stdin.Close()

@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/gorun-hpc/gorun/h5file"
@@ -102,20 +101,20 @@ func main() {
 		goPath, pyPath := filepath.Join(*dir, "go_"+c.name+".h5"), filepath.Join(*dir, "py_"+c.name+".h5")
 		var gw, gr, pw, pr []time.Duration
 		for i := 0; i < *runs; i++ {
-			syscall.Sync()
+			dropWrites()
 			d, err := goWrite(goPath, x, chunk, c.opts)
 			check(c.name, "gorun write", err)
 			gw = append(gw, d)
-			syscall.Sync()
+			dropWrites()
 			d, err = goRead(goPath, x)
 			check(c.name, "gorun read", err)
 			gr = append(gr, d)
 			if c.h5py {
-				syscall.Sync()
+				dropWrites()
 				d, err = pyOp(*py, script, "write", c.name, pyPath, n, chunk)
 				check(c.name, "h5py write", err)
 				pw = append(pw, d)
-				syscall.Sync()
+				dropWrites()
 				d, err = pyOp(*py, script, "read", c.name, pyPath, n, chunk)
 				check(c.name, "h5py read", err)
 				pr = append(pr, d)

@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/gorun-hpc/gorun/h5core"
@@ -103,14 +102,14 @@ func main() {
 			return d
 		}
 		for i := 0; i < *runs; i++ {
-			syscall.Sync()
+			dropWrites()
 			gw = append(gw, must(goWrite(goPath, x, chunk, c.opts)))
-			syscall.Sync()
+			dropWrites()
 			gr = append(gr, must(goRead(goPath, x)))
 			if c.h5py {
-				syscall.Sync()
+				dropWrites()
 				pw = append(pw, must(pyOp(*py, script, "write", c.name, pyPath, n, chunk)))
-				syscall.Sync()
+				dropWrites()
 				pr = append(pr, must(pyOp(*py, script, "read", c.name, pyPath, n, chunk)))
 			}
 		}
