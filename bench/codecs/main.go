@@ -172,7 +172,7 @@ func goRead(path string, x []float32) (time.Duration, error) {
 	if err != nil {
 		return 0, err
 	}
-	got := make([]float32, d.Len())
+	got := make([]float32, d.Size())
 	if err := d.Read(got); err != nil {
 		return 0, err
 	}
