@@ -26,6 +26,7 @@ type benchCase struct {
 
 var cases = []benchCase{
 	{"gzip", []h5file.DatasetOption{h5file.Gzip(4)}, true},
+	{"lz4", []h5file.DatasetOption{h5file.LZ4()}, true},
 	{"bitshuffle_lz4", []h5file.DatasetOption{h5file.Bitshuffle("lz4")}, true},
 	{"bitshuffle_zstd", []h5file.DatasetOption{h5file.Bitshuffle("zstd")}, false},
 	{"scaleoffset_float_d2", []h5file.DatasetOption{h5file.ScaleOffset(2)}, true},
