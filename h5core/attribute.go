@@ -12,6 +12,8 @@ type Attribute struct {
 	Shape []uint64 // nil or empty: scalar
 	Data  []byte
 	Null  bool // H5S_NULL dataspace: no elements (h5py.Empty); Shape and Data empty
+
+	crt uint16 // creation index, on objects that track attribute creation order
 }
 
 // maxMessageSize is the largest body a version 1 object header message

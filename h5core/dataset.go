@@ -41,6 +41,7 @@ type Dataset struct {
 
 	// Raw messages of an opened dataset, re-emitted verbatim.
 	rawType, rawFill, rawFillOld, rawPipeline *RawMessage
+	rawLayout                                 *RawMessage // a layout 4 chunk index as read, written back until the index is rewritten
 }
 
 // CreateDataset creates a dataset at path (relative to g, intermediate

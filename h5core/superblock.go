@@ -75,13 +75,14 @@ type superblock struct {
 	groupK   int
 	istoreK  int
 	driver   uint64 // driver information block address
+	v2       superblockV2
 }
 
 // readSuperblockV2 decodes a version 2 or 3 superblock (after its first 9
 // bytes have identified it) and returns the root object header address and
 // end-of-file address. It is set by the new-format decoders in an init
 // function.
-var readSuperblockV2 func(r ioReaderAt, size int64, addr uint64) (rootAddr, eof uint64, err error)
+var readSuperblockV2 func(r ioReaderAt, size int64, addr uint64) (s superblockV2, rootAddr, eof uint64, err error)
 
 func (f *File) readSuperblock() (superblock, error) {
 	var sb superblock
@@ -102,7 +103,8 @@ func (f *File) readSuperblock() (superblock, error) {
 		if readSuperblockV2 == nil {
 			return sb, fmt.Errorf("superblock version %d: %w", sb.version, ErrUnsupported)
 		}
-		sb.rootAddr, sb.eof, err = readSuperblockV2(f.r, f.size, 0)
+		sb.driver = UndefinedAddr // in the superblock extension, if anywhere
+		sb.v2, sb.rootAddr, sb.eof, err = readSuperblockV2(f.r, f.size, 0)
 		return sb, err
 	default:
 		return sb, formatErr(8, "superblock version", sb.version)

@@ -77,11 +77,17 @@ func (f *File) flush(w io.WriterAt) error {
 		}
 	}
 	g := f.root
-	root := symbolEntry{addr: g.addr}
-	if g.heap != 0 {
-		root.cacheType, root.scratch = 1, groupScratch(g.btree, g.heap)
+	var sb []byte
+	if f.sbVersion >= 2 {
+		sb = encodeSuperblockV2(f.sb2, f.eof, g.addr)
+	} else {
+		root := symbolEntry{addr: g.addr}
+		if g.heap != 0 {
+			root.cacheType, root.scratch = 1, groupScratch(g.btree, g.heap)
+		}
+		sb = encodeSuperblock(f.eof, root, f.leafK, f.groupK, f.istoreK)
 	}
-	if _, err := w.WriteAt(encodeSuperblock(f.eof, root, f.leafK, f.groupK, f.istoreK), 0); err != nil {
+	if _, err := w.WriteAt(sb, 0); err != nil {
 		return fmt.Errorf("h5core: write superblock: %w", err)
 	}
 	for _, b := range inPlace {
@@ -232,6 +238,14 @@ func (w *flushWriter) flushObject(o Object) error {
 		if !t.dirty {
 			return nil
 		}
+		if t.linkMsgs {
+			ginfo := RawMessage{Type: MsgGroupInfo, Flags: msgFlagConstant, Data: defaultGroupInfo}
+			if t.ginfo != nil {
+				ginfo = *t.ginfo
+			}
+			msgs = append(msgs, RawMessage{Type: MsgLinkInfo, Data: t.linfo.encode()}, ginfo)
+			break
+		}
 		if err := w.writeGroupTable(t); err != nil {
 			return err
 		}
@@ -250,12 +264,37 @@ func (w *flushWriter) flushObject(o Object) error {
 			return err
 		}
 	}
+	v2 := ob.hdr.version == 2 || ob.hdr.chunks == nil && w.f.family == LibverLatest
+	if ob.ainfo == nil && v2 && len(ob.attrs) > 0 {
+		// libhdf5 gives every object of the newer family that has
+		// attributes an attribute info message.
+		ob.ainfo = &attrInfoMsg{heap: UndefinedAddr, nameIndex: UndefinedAddr, orderIndex: UndefinedAddr}
+	}
+	if ob.ainfo != nil {
+		msgs = append(msgs, RawMessage{Type: MsgAttributeInfo, Data: ob.ainfo.encode()})
+	}
 	for _, a := range ob.attrs {
+		if ob.denseAttrs {
+			break // unchanged in the dense storage ainfo names
+		}
 		b, err := a.encode()
 		if err != nil {
 			return err
 		}
-		msgs = append(msgs, RawMessage{Type: MsgAttribute, Data: b})
+		msgs = append(msgs, RawMessage{Type: MsgAttribute, Data: b, crt: a.crt})
+	}
+	if g, ok := o.(*Group); ok && g.linkMsgs && !g.denseLinks {
+		track := g.linfo.flags&linkTrackOrder != 0
+		for _, l := range g.links {
+			addr := UndefinedAddr
+			switch {
+			case l.obj != nil:
+				addr = l.obj.Addr()
+			case l.opaque != nil:
+				addr = l.opaque.addr
+			}
+			msgs = append(msgs, RawMessage{Type: MsgLink, Data: encodeLinkMsg(l, addr, track)})
+		}
 	}
 	msgs = append(msgs, ob.extra...)
 	if err := w.writeHeader(ob, msgs); err != nil {
@@ -273,34 +312,51 @@ func (w *flushWriter) writeHeader(ob *object, msgs []RawMessage) error {
 	f := w.f
 	var contAddr uint64
 	alloc := func(n uint64) uint64 { contAddr = f.alloc(n); return contAddr }
-	if ob.hdr.chunks == nil {
-		head, cont, err := encodeHeaderV1(msgs, ob.refCount, 0, alloc)
-		if err != nil {
+	isNew := ob.hdr.chunks == nil
+	if isNew {
+		ob.hdr = headerSpace{version: 1}
+		if f.family == LibverLatest {
+			ob.hdr.version = 2
+			if ob.ainfo != nil && ob.ainfo.flags&attrTrackOrder != 0 {
+				ob.hdr.flags |= ohdrCrtOrder
+			}
+		}
+	}
+	var capacity uint64
+	if !isNew {
+		capacity = ob.hdr.chunks[0].size
+	}
+	var head, cont []byte
+	var err error
+	if ob.hdr.version == 2 {
+		if ob.refCount > 1 { // version 2 headers keep a count above 1 in a message
+			msgs = append(msgs, RawMessage{Type: MsgRefCount, Data: put32([]byte{0}, ob.refCount)})
+		}
+		head, cont, err = encodeHeaderV2(msgs, &ob.hdr, capacity, alloc)
+	} else {
+		head, cont, err = encodeHeaderV1(msgs, ob.refCount, capacity, alloc)
+	}
+	if err != nil {
+		if isNew {
 			return err
 		}
-		ob.addr = f.alloc(uint64(len(head)))
-		ob.hdr = headerSpace{version: 1, chunks: []extent{{ob.addr, uint64(len(head))}}}
-		*w.out = append(*w.out, block{ob.addr, head})
-		if cont != nil { // only if a message outgrows a fresh header: never today
-			ob.hdr.chunks = append(ob.hdr.chunks, extent{contAddr, uint64(len(cont))})
-			*w.out = append(*w.out, block{contAddr, cont})
-		}
-		return nil
-	}
-	first := ob.hdr.chunks[0]
-	head, cont, err := encodeHeaderV1(msgs, ob.refCount, first.size, alloc)
-	if err != nil {
 		return fmt.Errorf("h5core: object header at %d: %w", ob.addr, err)
 	}
-	for _, c := range ob.hdr.chunks[1:] {
-		f.release(c.addr, c.size)
+	if isNew {
+		ob.addr = f.alloc(uint64(len(head)))
+		ob.hdr.chunks = []extent{{ob.addr, uint64(len(head))}}
+		*w.out = append(*w.out, block{ob.addr, head})
+	} else {
+		for _, c := range ob.hdr.chunks[1:] {
+			f.release(c.addr, c.size)
+		}
+		ob.hdr.chunks = ob.hdr.chunks[:1]
+		*w.inPlace = append(*w.inPlace, block{ob.addr, head})
 	}
-	ob.hdr = headerSpace{version: 1, chunks: []extent{first}}
-	if cont != nil {
+	if cont != nil { // never for a new header: it is sized to hold every message
 		ob.hdr.chunks = append(ob.hdr.chunks, extent{contAddr, uint64(len(cont))})
 		*w.out = append(*w.out, block{contAddr, cont})
 	}
-	*w.inPlace = append(*w.inPlace, block{ob.addr, head})
 	return nil
 }
 
@@ -372,6 +428,7 @@ func (w *flushWriter) writeGroupTable(g *Group) error {
 
 // writeChunkIndex writes a dataset's chunk B-tree in new space.
 func (w *flushWriter) writeChunkIndex(d *Dataset) {
+	d.rawLayout = nil // a layout 4 index becomes a version 1 B-tree (layout 3)
 	for _, e := range d.btreeSpace {
 		w.f.release(e.addr, e.size)
 	}
@@ -426,6 +483,9 @@ func (d *Dataset) messages() ([]RawMessage, error) {
 		msgs = append(msgs, *d.rawPipeline)
 	} else if len(d.filters) > 0 {
 		msgs = append(msgs, RawMessage{Type: MsgFilterPipeline, Flags: msgFlagConstant, Data: encodePipeline(d.filters)})
+	}
+	if d.rawLayout != nil {
+		return append(msgs, *d.rawLayout), nil
 	}
 	l := layoutMsg{class: d.layout, addr: d.dataAddr, size: d.size, compact: d.compact}
 	if d.layout == LayoutChunked {
