@@ -144,6 +144,7 @@ type object struct {
 	hdr        headerSpace  // where the header is on disk; rewritten there in place
 	ainfo      *attrInfoMsg // attribute info message: objects of the newer family
 	denseAttrs bool         // attributes are in the dense storage ainfo names, unchanged since Open
+	attrSpace  []extent     // the dense attribute storage this model wrote
 }
 
 func (o *object) obj() *object { return o }
@@ -190,6 +191,9 @@ func (o *object) SetAttr(a *Attribute) error {
 	b, err := a.encode()
 	if err != nil {
 		return err
+	}
+	if len(b) > maxMessageSize && !o.denseCapable() {
+		return fmt.Errorf("h5core: attribute %q is %d bytes; an object of the classic format family holds at most %d (a file made with LibverLatest stores larger ones densely): %w", a.Name, len(b), maxMessageSize, ErrUnsupported)
 	}
 	o.f.mix("SetAttr", o.ident(), b)
 	c := *a
@@ -259,6 +263,7 @@ type Group struct {
 	linkMsgs   bool
 	linfo      linkInfoMsg // flags, next creation index, dense storage addresses
 	denseLinks bool        // links are in the dense storage linfo names, unchanged since Open
+	denseSpace []extent    // the dense link storage this model wrote
 	ginfo      *RawMessage // group info message as read, written back unchanged
 }
 
@@ -439,6 +444,13 @@ func (g *Group) insert(l link) error {
 	g.links[i] = l
 	g.linksChanged()
 	return nil
+}
+
+// denseCapable reports whether o's header is (or will be, when first
+// written) a version 2 header, which can hold an attribute info message
+// and so dense attribute storage.
+func (o *object) denseCapable() bool {
+	return o.hdr.version == 2 || o.hdr.chunks == nil && o.f.family == LibverLatest
 }
 
 // linksChanged marks g for rewriting after a link was added or removed.

@@ -243,6 +243,11 @@ func (w *flushWriter) flushObject(o Object) error {
 			if t.ginfo != nil {
 				ginfo = *t.ginfo
 			}
+			if !t.denseLinks {
+				if err := w.writeLinkStorage(t, ginfo); err != nil {
+					return err
+				}
+			}
 			msgs = append(msgs, RawMessage{Type: MsgLinkInfo, Data: t.linfo.encode()}, ginfo)
 			break
 		}
@@ -265,25 +270,33 @@ func (w *flushWriter) flushObject(o Object) error {
 		}
 	}
 	v2 := ob.hdr.version == 2 || ob.hdr.chunks == nil && w.f.family == LibverLatest
-	if ob.ainfo == nil && v2 && len(ob.attrs) > 0 {
+	if ob.ainfo == nil && v2 && len(ob.attrs) > 0 && !ob.denseAttrs {
 		// libhdf5 gives every object of the newer family that has
 		// attributes an attribute info message.
 		ob.ainfo = &attrInfoMsg{heap: UndefinedAddr, nameIndex: UndefinedAddr, orderIndex: UndefinedAddr}
 	}
+	var attrMsgs []RawMessage
+	if !ob.denseAttrs {
+		for _, a := range ob.attrs {
+			b, err := a.encode()
+			if err != nil {
+				return err
+			}
+			attrMsgs = append(attrMsgs, RawMessage{Type: MsgAttribute, Data: b, crt: a.crt})
+		}
+		if ob.ainfo != nil && v2 { // libhdf5 reads dense attributes only through version 2 headers
+			if err := w.writeAttrStorage(ob, attrMsgs); err != nil {
+				return err
+			}
+		}
+	}
 	if ob.ainfo != nil {
 		msgs = append(msgs, RawMessage{Type: MsgAttributeInfo, Data: ob.ainfo.encode()})
 	}
-	for _, a := range ob.attrs {
-		if ob.denseAttrs {
-			break // unchanged in the dense storage ainfo names
-		}
-		b, err := a.encode()
-		if err != nil {
-			return err
-		}
-		msgs = append(msgs, RawMessage{Type: MsgAttribute, Data: b, crt: a.crt})
+	if ob.ainfo == nil || ob.ainfo.heap == UndefinedAddr {
+		msgs = append(msgs, attrMsgs...)
 	}
-	if g, ok := o.(*Group); ok && g.linkMsgs && !g.denseLinks {
+	if g, ok := o.(*Group); ok && g.linkMsgs && g.linfo.heap == UndefinedAddr {
 		track := g.linfo.flags&linkTrackOrder != 0
 		for _, l := range g.links {
 			addr := UndefinedAddr
@@ -357,6 +370,176 @@ func (w *flushWriter) writeHeader(ob *object, msgs []RawMessage) error {
 		ob.hdr.chunks = append(ob.hdr.chunks, extent{contAddr, uint64(len(cont))})
 		*w.out = append(*w.out, block{contAddr, cont})
 	}
+	return nil
+}
+
+// linkAddr is the object address a link message names.
+func linkAddr(l link) uint64 {
+	switch {
+	case l.obj != nil:
+		return l.obj.Addr()
+	case l.opaque != nil:
+		return l.opaque.addr
+	}
+	return UndefinedAddr
+}
+
+// writeLinkStorage chooses a group's link storage as libhdf5 does: link
+// messages in the header up to the group's maximum compact count (8 by
+// default), dense storage beyond it (a fractal heap of link messages
+// indexed by a v2 B-tree of name hashes, and of creation order when the
+// group indexes it). Dense storage is written anew in new space.
+func (w *flushWriter) writeLinkStorage(g *Group, ginfo RawMessage) error {
+	for _, e := range g.denseSpace {
+		w.f.release(e.addr, e.size)
+	}
+	g.denseSpace = nil
+	g.linfo.heap, g.linfo.nameIndex, g.linfo.orderIndex = UndefinedAddr, UndefinedAddr, UndefinedAddr
+	maxCompact, _ := groupInfoPhase(ginfo)
+	if len(g.links) <= maxCompact {
+		return nil
+	}
+	track := g.linfo.flags&linkTrackOrder != 0
+	objs := make([][]byte, len(g.links))
+	for i, l := range g.links {
+		objs[i] = encodeLinkMsg(l, linkAddr(l), track)
+	}
+	alloc := w.f.alloc
+	heap, ids, space, err := buildFractalHeap(objs, heapParams{idLen: 7, maxIndex: 32}, alloc, w.out)
+	if err != nil {
+		return fmt.Errorf("h5core: links of group at %d: %w", g.addr, err)
+	}
+	byName := make([]int, len(g.links))
+	for i := range byName {
+		byName[i] = i
+	}
+	hashes := make([]uint32, len(g.links))
+	for i, l := range g.links {
+		hashes[i] = lookup3([]byte(l.name), 0)
+	}
+	sort.Slice(byName, func(a, b int) bool {
+		i, j := byName[a], byName[b]
+		if hashes[i] != hashes[j] {
+			return hashes[i] < hashes[j]
+		}
+		return g.links[i].name < g.links[j].name
+	})
+	recs := make([][]byte, len(byName))
+	for k, i := range byName {
+		recs[k] = append(put32(nil, hashes[i]), ids[i]...)
+	}
+	names, nspace, err := buildBTree2(bt2LinkName, 4+7, recs, alloc, w.out)
+	if err != nil {
+		return err
+	}
+	space = append(space, nspace...)
+	g.linfo.heap, g.linfo.nameIndex = heap, names
+	if g.linfo.flags&linkIndexOrder != 0 {
+		byCrt := append([]int(nil), byName...)
+		sort.Slice(byCrt, func(a, b int) bool { return g.links[byCrt[a]].crt < g.links[byCrt[b]].crt })
+		recs := make([][]byte, len(byCrt))
+		for k, i := range byCrt {
+			recs[k] = append(put64(nil, g.links[i].crt), ids[i]...)
+		}
+		order, ospace, err := buildBTree2(bt2LinkCrtOrder, 8+7, recs, alloc, w.out)
+		if err != nil {
+			return err
+		}
+		space = append(space, ospace...)
+		g.linfo.orderIndex = order
+	}
+	g.denseSpace = space
+	return nil
+}
+
+// groupInfoPhase returns a group info message's link phase change values
+// (libhdf5's defaults, 8 and 6, unless the message stores others).
+func groupInfoPhase(m RawMessage) (maxCompact, minDense int) {
+	c := newCursor(m.Data, m.Off, "group info message")
+	c.u8()
+	if flags := c.u8(); flags&1 != 0 {
+		maxCompact, minDense = int(c.u16()), int(c.u16())
+		if c.err == nil {
+			return maxCompact, minDense
+		}
+	}
+	return 8, 6
+}
+
+// maxCompactAttrs is libhdf5's default attribute phase change: more
+// attributes than this go to dense storage.
+const maxCompactAttrs = 8
+
+// writeAttrStorage chooses an object's attribute storage (objects with an
+// attribute info message: the newer family): messages in the header up
+// to 8 attributes each of which fits a header message, else dense
+// storage (a fractal heap of attribute messages indexed by a v2 B-tree of
+// name hashes, and of creation order when the object indexes it). This is
+// also how an attribute larger than 64 KiB is stored.
+func (w *flushWriter) writeAttrStorage(ob *object, msgs []RawMessage) error {
+	for _, e := range ob.attrSpace {
+		w.f.release(e.addr, e.size)
+	}
+	ob.attrSpace = nil
+	ai := ob.ainfo
+	ai.heap, ai.nameIndex, ai.orderIndex = UndefinedAddr, UndefinedAddr, UndefinedAddr
+	dense := len(msgs) > maxCompactAttrs
+	for _, m := range msgs {
+		dense = dense || len(m.Data) > 0xffff
+	}
+	if !dense {
+		return nil
+	}
+	objs := make([][]byte, len(msgs))
+	for i, m := range msgs {
+		objs[i] = m.Data
+	}
+	alloc := w.f.alloc
+	heap, ids, space, err := buildFractalHeap(objs, heapParams{idLen: 8, maxIndex: 32}, alloc, w.out)
+	if err != nil {
+		return fmt.Errorf("h5core: attributes of object at %d: %w", ob.addr, err)
+	}
+	idx := make([]int, len(msgs))
+	hashes := make([]uint32, len(msgs))
+	for i, a := range ob.attrs {
+		idx[i] = i
+		hashes[i] = lookup3([]byte(a.Name), 0)
+	}
+	sort.Slice(idx, func(x, y int) bool {
+		i, j := idx[x], idx[y]
+		if hashes[i] != hashes[j] {
+			return hashes[i] < hashes[j]
+		}
+		return ob.attrs[i].Name < ob.attrs[j].Name
+	})
+	rec := func(i int) []byte {
+		r := append(append([]byte(nil), ids[i]...), msgs[i].Flags)
+		return put32(r, uint32(ob.attrs[i].crt))
+	}
+	recs := make([][]byte, len(idx))
+	for k, i := range idx {
+		recs[k] = put32(rec(i), hashes[i])
+	}
+	names, nspace, err := buildBTree2(bt2AttrName, 8+1+4+4, recs, alloc, w.out)
+	if err != nil {
+		return err
+	}
+	space = append(space, nspace...)
+	ai.heap, ai.nameIndex = heap, names
+	if ai.flags&attrIndexOrder != 0 {
+		sort.SliceStable(idx, func(x, y int) bool { return ob.attrs[idx[x]].crt < ob.attrs[idx[y]].crt })
+		recs := make([][]byte, len(idx))
+		for k, i := range idx {
+			recs[k] = rec(i)
+		}
+		order, ospace, err := buildBTree2(bt2AttrCrtOrder, 8+1+4, recs, alloc, w.out)
+		if err != nil {
+			return err
+		}
+		space = append(space, ospace...)
+		ai.orderIndex = order
+	}
+	ob.attrSpace = space
 	return nil
 }
 
