@@ -196,7 +196,11 @@ const bt2NodeSize = 512
 // filled evenly, so every node but a lone root is at least half full, as
 // libhdf5 keeps them. It returns the header's address and the space used.
 func buildBTree2(typ uint8, recSize int, recs [][]byte, alloc func(uint64) uint64, out *[]block) (uint64, []extent, error) {
-	const nodeSize = bt2NodeSize
+	return buildBTree2Sized(typ, recSize, bt2NodeSize, recs, alloc, out)
+}
+
+// buildBTree2Sized is buildBTree2 with nodes of nodeSize bytes.
+func buildBTree2Sized(typ uint8, recSize int, nodeSize uint64, recs [][]byte, alloc func(uint64) uint64, out *[]block) (uint64, []extent, error) {
 	depth := 0
 	for {
 		maxRec, _, _, cum, ok := bt2Geometry(nodeSize, uint64(recSize), depth)
@@ -263,7 +267,7 @@ func buildBTree2(typ uint8, recSize int, recs [][]byte, alloc func(uint64) uint6
 			}
 		}
 		b = put32(b, lookup3(b, 0))
-		for len(b) < nodeSize {
+		for uint64(len(b)) < nodeSize {
 			b = append(b, 0)
 		}
 		a := alloc(nodeSize)
@@ -278,7 +282,7 @@ func buildBTree2(typ uint8, recSize int, recs [][]byte, alloc func(uint64) uint6
 	h := make([]byte, 0, 38)
 	h = append(h, "BTHD"...)
 	h = append(h, 0, typ)
-	h = put32(h, nodeSize)
+	h = put32(h, uint32(nodeSize))
 	h = put16(h, uint16(recSize))
 	h = put16(h, uint16(depth))
 	h = append(h, 100, 40) // split and merge percentages (libhdf5's)

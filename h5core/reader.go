@@ -360,7 +360,7 @@ func (o *opener) loadDataset(base object, msgs []RawMessage) (*Dataset, error) {
 		case MsgDataLayout:
 			lay, err = decodeLayout(m.Data, m.Off)
 			if err == nil && lay.class == LayoutChunked && lay.version >= 4 {
-				d.rawLayout = &msgs[i]
+				d.rawLayout, d.useV4 = &msgs[i], true
 			}
 		case MsgFilterPipeline:
 			d.filters, err = decodePipeline(m.Data, m.Off)

@@ -257,7 +257,9 @@ func (w *flushWriter) flushObject(o Object) error {
 		msgs = append(msgs, RawMessage{Type: MsgSymbolTable, Data: put64(put64(nil, t.btree), t.heap)})
 	case *Dataset:
 		if t.chunkDirty {
-			w.writeChunkIndex(t)
+			if err := w.writeChunkIndex(t); err != nil {
+				return err
+			}
 			t.chunkDirty = false
 			t.dirty = true
 		}
@@ -610,16 +612,23 @@ func (w *flushWriter) writeGroupTable(g *Group) error {
 }
 
 // writeChunkIndex writes a dataset's chunk B-tree in new space.
-func (w *flushWriter) writeChunkIndex(d *Dataset) {
-	d.rawLayout = nil // a layout 4 index becomes a version 1 B-tree (layout 3)
+func (w *flushWriter) writeChunkIndex(d *Dataset) error {
+	d.rawLayout = nil
 	for _, e := range d.btreeSpace {
 		w.f.release(e.addr, e.size)
 	}
 	d.btreeSpace = nil
+	d.v4 = nil
 	recs := d.sortedChunks()
+	if d.useV4 {
+		done, err := w.writeChunkIndexV4(d, recs)
+		if done || err != nil {
+			return err
+		}
+	}
 	if len(recs) == 0 {
 		d.btreeAddr = UndefinedAddr
-		return
+		return nil
 	}
 	rank := len(d.chunk)
 	children := make([]uint64, len(recs))
@@ -635,6 +644,52 @@ func (w *flushWriter) writeChunkIndex(d *Dataset) {
 	}
 	keys = append(keys, encodeChunkKey(0, 0, upper))
 	d.btreeAddr = w.f.writeBTree1(w.out, &d.btreeSpace, btreeChunk, w.f.istoreK, chunkKeySize(rank), children, keys)
+	return nil
+}
+
+// writeChunkIndexV4 writes a layout 4 chunk index of the kind libhdf5
+// would choose for d, and reports false for kinds this package does not
+// write yet (extensible array, implicit), which get a version 1 B-tree
+// and layout 3 instead: libhdf5 reads that in any file.
+func (w *flushWriter) writeChunkIndexV4(d *Dataset, recs []ChunkRecord) (bool, error) {
+	filtered := len(d.filters) > 0
+	kind := chooseChunkIndex(d.maxShape, d.chunk, filtered, d.fill.AllocTime == AllocEarly)
+	g, err := newChunkGrid(chunkIndexParams{shape: d.shape, maxShape: d.maxShape, chunk: d.chunk, elemSize: d.dtype.Size, indexType: kind})
+	if err != nil {
+		return false, err
+	}
+	l := &layoutV4{indexType: kind, addr: UndefinedAddr}
+	switch kind {
+	case ChunkIndexSingle:
+		if filtered {
+			l.flags |= 2
+			var size uint64
+			var mask uint32
+			if len(recs) == 1 {
+				size, mask = recs[0].Size, recs[0].FilterMask
+			}
+			l.info = put32(put64(nil, size), mask)
+		}
+		if len(recs) == 1 {
+			l.addr = recs[0].Addr
+		}
+	case ChunkIndexFixedArray:
+		l.info = []byte{fixedArrayPageBits}
+		if len(recs) > 0 {
+			l.addr, d.btreeSpace = buildFixedArray(g, recs, filtered, w.f.alloc, w.out)
+		}
+	case ChunkIndexBTree2:
+		l.info = append(put32(nil, chunkBTree2NodeSize), 100, 40)
+		if len(recs) > 0 {
+			if l.addr, d.btreeSpace, err = buildChunkBTree2(d.chunk, g.bytes, recs, filtered, w.f.alloc, w.out); err != nil {
+				return false, err
+			}
+		}
+	default:
+		return false, nil
+	}
+	d.v4 = l
+	return true, nil
 }
 
 // messages returns a dataset's header messages in libhdf5's order.
@@ -669,6 +724,9 @@ func (d *Dataset) messages() ([]RawMessage, error) {
 	}
 	if d.rawLayout != nil {
 		return append(msgs, *d.rawLayout), nil
+	}
+	if d.v4 != nil {
+		return append(msgs, RawMessage{Type: MsgDataLayout, Data: encodeLayoutV4(*d.v4, d.chunk, d.dtype.Size)}), nil
 	}
 	l := layoutMsg{class: d.layout, addr: d.dataAddr, size: d.size, compact: d.compact}
 	if d.layout == LayoutChunked {
