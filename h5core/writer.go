@@ -648,9 +648,10 @@ func (w *flushWriter) writeChunkIndex(d *Dataset) error {
 }
 
 // writeChunkIndexV4 writes a layout 4 chunk index of the kind libhdf5
-// would choose for d, and reports false for kinds this package does not
-// write yet (extensible array, implicit), which get a version 1 B-tree
-// and layout 3 instead: libhdf5 reads that in any file.
+// would choose for d, and reports false for the implicit index (chunks
+// allocated early in one block, which this package does not do), which
+// gets a version 1 B-tree and layout 3 instead: libhdf5 reads that in any
+// file.
 func (w *flushWriter) writeChunkIndexV4(d *Dataset, recs []ChunkRecord) (bool, error) {
 	filtered := len(d.filters) > 0
 	kind := chooseChunkIndex(d.maxShape, d.chunk, filtered, d.fill.AllocTime == AllocEarly)
@@ -677,6 +678,11 @@ func (w *flushWriter) writeChunkIndexV4(d *Dataset, recs []ChunkRecord) (bool, e
 		l.info = []byte{fixedArrayPageBits}
 		if len(recs) > 0 {
 			l.addr, d.btreeSpace = buildFixedArray(g, recs, filtered, w.f.alloc, w.out)
+		}
+	case ChunkIndexExtArray:
+		l.info = []byte{eaMaxBits, eaIdxElmts, eaSblkMinPtrs, eaDblkMin, eaPageBits}
+		if len(recs) > 0 {
+			l.addr, d.btreeSpace = buildExtArray(g, recs, filtered, w.f.alloc, w.out)
 		}
 	case ChunkIndexBTree2:
 		l.info = append(put32(nil, chunkBTree2NodeSize), 100, 40)
