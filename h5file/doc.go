@@ -27,4 +27,12 @@
 // Errors of calls on a file or an object in it are *OpError values
 // ("h5file: write /grid/temp: ..."), which wrap sentinels such as
 // ErrShape, ErrExists and ErrLocked for errors.Is.
+//
+// Object and region references (Ref, RegionRef: h5py's ref_dtype and
+// regionref_dtype) are values like any other in datasets and attributes;
+// File.Deref and File.DerefRegion follow them. They name objects by header
+// address, which never changes once an object is flushed. Dimension scales
+// (Dataset.MakeScale, Dataset.Dim) are h5py's dims, in libhdf5's H5DS
+// layout, which netCDF-4 and xarray read as named dimensions (package
+// netcdf builds netCDF-4 files on them).
 package h5file
