@@ -83,3 +83,25 @@ func FuzzExternalFiles(f *testing.F) {
 		file.decodeExternal(RawMessage{Type: MsgExternalFiles, Data: b})
 	})
 }
+
+// FuzzFeatureFiles opens arbitrary bytes seeded with the small feature
+// files (user blocks of 512 and 4096 bytes, chunked datasets never
+// written for every layout-4 index, null dataspaces): the signature
+// search, base-relative addressing and the undefined-index paths. (A
+// target of its own: FuzzOpen's large seeds make it crawl.)
+func FuzzFeatureFiles(f *testing.F) {
+	for _, n := range []string{"userblock_512", "userblock_4096", "unwritten_latest", "empty", "types"} {
+		b, err := os.ReadFile(filepath.Join("..", "testdata", "libhdf5", "features", n+".h5"))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		file, err := Open(bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			return
+		}
+		walkAll(file)
+	})
+}
