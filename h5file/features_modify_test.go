@@ -91,3 +91,27 @@ print('ok')
 		t.Fatalf("h5py: %s", out)
 	}
 }
+
+// TestVirtualLoop: a virtual dataset whose mapping leads back to itself
+// is an error on read, not an endless recursion.
+func TestVirtualLoop(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "loop.h5")
+	interop.H5Py(t, fmt.Sprintf(`
+f = h5py.File(%q, 'w')
+lay = h5py.VirtualLayout(shape=(3,), dtype='<i4')
+lay[:] = h5py.VirtualSource('.', 'loop', shape=(3,))
+f.create_virtual_dataset('loop', lay, fillvalue=1)
+`, path))
+	f, err := h5file.Open(path, "r")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	d, err := f.Dataset("loop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h5file.ReadAll[int32](d); err == nil || !strings.Contains(err.Error(), "nested") {
+		t.Errorf("ReadAll = %v, want an error about nesting", err)
+	}
+}

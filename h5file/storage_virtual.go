@@ -15,9 +15,23 @@ import (
 // libhdf5's default view does (h5py reads such parts as the fill value
 // too); a source that exists but cannot be read is an error.
 
+// maxVirtualDepth bounds virtual datasets whose sources are virtual, so a
+// file whose mappings lead back to themselves fails instead of recursing
+// without end.
+const maxVirtualDepth = 16
+
 // readVirtual fills buf with the packed elements of selection h of a
 // virtual dataset.
 func (d *Dataset) readVirtual(h h5core.Hyperslab, buf []byte) error {
+	return d.readVirtualAt(h, buf, 0)
+}
+
+// readVirtualAt is readVirtual for a dataset reached through depth
+// virtual mappings.
+func (d *Dataset) readVirtualAt(h h5core.Hyperslab, buf []byte, depth int) error {
+	if depth >= maxVirtualDepth {
+		return fmt.Errorf("%w: %s: virtual datasets nested more than %d deep (mappings that lead back to themselves?)", h5core.ErrFormat, d.name, maxVirtualDepth)
+	}
 	t := d.d.Type()
 	es := uint64(t.Size)
 	fillRepeat(buf, d.fillElem())
@@ -65,7 +79,11 @@ func (d *Dataset) readVirtual(h h5core.Hyperslab, buf []byte) error {
 			return err
 		}
 		sb := make([]byte, n*es)
-		if err := src.readRaw(box, sb); err != nil {
+		read := src.readRaw
+		if src.d.Layout() == h5core.LayoutVirtual {
+			read = func(h h5core.Hyperslab, b []byte) error { return src.readVirtualAt(h, b, depth+1) }
+		}
+		if err := read(box, sb); err != nil {
 			return fmt.Errorf("mapping %d: source %s:%s: %w", i, m.File, m.Dataset, err)
 		}
 		for j, k := range want {
