@@ -3,6 +3,7 @@ module github.com/gorun-hpc/gorun
 go 1.26
 
 require (
+	github.com/dsnet/compress v0.0.1
 	github.com/hashicorp/memberlist v0.7.0
 	github.com/klauspost/compress v1.20.4
 	github.com/pierrec/lz4/v4 v4.1.22

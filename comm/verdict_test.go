@@ -3,6 +3,7 @@ package comm
 import (
 	"context"
 	"errors"
+	"github.com/gorun-hpc/gorun/rendezvous"
 	"testing"
 	"time"
 )
@@ -95,7 +96,7 @@ func TestWeakNotice(t *testing.T) {
 		"exited with code 137":         false, // a remote rank's SIGKILL
 		"killed by signal 9 (SIGKILL)": false,
 		"called Abort(2)":              false,
-		lostRendezvous:                 true,
+		rendezvous.LostHow:             true,
 		"exited with code 0":           false,
 	} {
 		if got := weakNotice(how); got != want {
@@ -135,15 +136,15 @@ func TestLeftRankReported(t *testing.T) {
 			t.Fatalf("receive from the rank that left: %v, want a *RankError naming rank 2", err)
 		}
 	}
-	var causes []RendezvousEvent
+	var causes []rendezvous.Event
 	for ev := range rv.Events() {
-		if ev.Kind == EventCause {
+		if ev.Kind == rendezvous.EventCause {
 			causes = append(causes, ev)
 		}
-		if ev.Kind == EventGoodbye && ev.Rank == 0 {
+		if ev.Kind == rendezvous.EventGoodbye && ev.Rank == 0 {
 			break
 		}
-		if ev.Kind == EventGoodbye && ev.Rank == 2 {
+		if ev.Kind == rendezvous.EventGoodbye && ev.Rank == 2 {
 			cs[0].Close() // its goodbye ends the loop after its reports
 		}
 	}

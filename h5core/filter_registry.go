@@ -73,6 +73,11 @@ var codecs = []*Codec{
 	&szipCodec,
 
 	// Plugins, added by branch codecs (LZF, Blosc, LZ4, Zstandard, bzip2).
+	&lzfCodec,
+	&bloscCodec,
+	&lz4Codec,
+	&zstdCodec,
+	&bzip2Codec,
 
 	// Plugins, added by branch codecs-b (Bitshuffle).
 	&bitshuffleCodec,

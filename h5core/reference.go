@@ -3,6 +3,7 @@ package h5core
 import (
 	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"sort"
 )
 
@@ -83,6 +84,7 @@ type Region struct {
 	Rank    int
 	Blocks  [][2][]uint64
 	Points  [][]uint64
+	Regular *Hyperslab // a regular hyperslab (Kind SelBlocks, Blocks nil)
 }
 
 // maxRegionRank bounds a decoded selection's rank (HDF5's H5S_MAX_RANK).
@@ -119,6 +121,9 @@ func EncodeRegion(r Region) ([]byte, error) {
 		}
 		return b, nil
 	case SelBlocks:
+		if r.Regular != nil {
+			return encodeRegular(b[:len(b)-8], r)
+		}
 		n := len(r.Blocks)
 		b = binary.LittleEndian.AppendUint32(b, uint32(8+8*r.Rank*n))
 		b = binary.LittleEndian.AppendUint32(b, uint32(r.Rank))
@@ -139,6 +144,28 @@ func EncodeRegion(r Region) ([]byte, error) {
 		return b, nil
 	}
 	return nil, fmt.Errorf("h5core: region selection kind %d", r.Kind)
+}
+
+// encodeRegular writes a regular hyperslab as a version 2 selection
+// (libhdf5 1.10 and later read it): b holds the address and kind.
+func encodeRegular(b []byte, r Region) ([]byte, error) {
+	h := r.Regular
+	if len(h.Start) != r.Rank || len(h.Stride) != r.Rank || len(h.Count) != r.Rank || len(h.Block) != r.Rank {
+		return nil, fmt.Errorf("h5core: regular hyperslab %v in rank %d", *h, r.Rank)
+	}
+	if err := checkRegular(*h); err != nil {
+		return nil, err
+	}
+	b = binary.LittleEndian.AppendUint32(b, 2) // version
+	b = append(b, hyperRegular)
+	b = binary.LittleEndian.AppendUint32(b, uint32(4+32*r.Rank))
+	b = binary.LittleEndian.AppendUint32(b, uint32(r.Rank))
+	for j := 0; j < r.Rank; j++ {
+		for _, v := range []uint64{h.Start[j], h.Stride[j], h.Count[j], h.Block[j]} {
+			b = binary.LittleEndian.AppendUint64(b, v)
+		}
+	}
+	return b, nil
 }
 
 // DecodeRegion parses a region reference's heap object: the dataset
@@ -276,7 +303,7 @@ func decodeHyperslabs(c *cursor, r Region, ver uint32) (Region, error) {
 		return Region{}, err
 	}
 	if regular {
-		return regularBlocks(c, r, size)
+		return decodeRegular(c, r, size)
 	}
 	var n uint64
 	if ver == 1 {
@@ -306,52 +333,79 @@ func decodeHyperslabs(c *cursor, r Region, ver uint32) (Region, error) {
 	return r, nil
 }
 
-// maxRegularBlocks bounds the blocks a regular hyperslab expands to, so a
-// hostile count cannot allocate without bound.
-const maxRegularBlocks = 1 << 20
-
-// regularBlocks expands a regular hyperslab (start, stride, count, block
-// per dimension) into its blocks, in C order.
-func regularBlocks(c *cursor, r Region, size int) (Region, error) {
+// decodeRegular reads a regular hyperslab (start, stride, count, block per
+// dimension). It is kept as it is, never expanded into blocks: a count
+// read from a file may be astronomically large.
+func decodeRegular(c *cursor, r Region, size int) (Region, error) {
 	if _, err := regionCount(c, 4, size*r.Rank); err != nil {
 		return Region{}, err
 	}
-	start, stride, count, block := make([]uint64, r.Rank), make([]uint64, r.Rank), make([]uint64, r.Rank), make([]uint64, r.Rank)
+	h := Hyperslab{Start: make([]uint64, r.Rank), Stride: make([]uint64, r.Rank), Count: make([]uint64, r.Rank), Block: make([]uint64, r.Rank)}
 	for j := 0; j < r.Rank; j++ {
-		start[j], stride[j], count[j], block[j] = readCoord(c, size), readCoord(c, size), readCoord(c, size), readCoord(c, size)
+		h.Start[j], h.Stride[j], h.Count[j], h.Block[j] = readCoord(c, size), readCoord(c, size), readCoord(c, size), readCoord(c, size)
 	}
-	total := uint64(1)
+	if err := checkRegular(h); err != nil {
+		return Region{}, err
+	}
 	for j := 0; j < r.Rank; j++ {
-		if count[j] == 0 || block[j] == 0 {
+		if h.Count[j] == 0 || h.Block[j] == 0 {
 			r.Kind = SelNone
 			return r, nil
 		}
-		if count[j] > maxRegularBlocks || total*count[j] > maxRegularBlocks {
-			return Region{}, regionErr(fmt.Sprintf("regular hyperslab of more than %d blocks", maxRegularBlocks))
-		}
-		total *= count[j]
-		last := start[j] + (count[j]-1)*stride[j] + block[j] - 1
-		if last < start[j] || (count[j] > 1 && stride[j] == 0) {
-			return Region{}, regionErr("hyperslab overflows its coordinates")
-		}
 	}
-	idx := make([]uint64, r.Rank)
-	for n := uint64(0); n < total; n++ {
-		var bl [2][]uint64
-		bl[0], bl[1] = make([]uint64, r.Rank), make([]uint64, r.Rank)
-		for j := 0; j < r.Rank; j++ {
-			bl[0][j] = start[j] + idx[j]*stride[j]
-			bl[1][j] = bl[0][j] + block[j] - 1
-		}
-		r.Blocks = append(r.Blocks, bl)
-		for j := r.Rank - 1; j >= 0; j-- {
-			if idx[j]++; idx[j] < count[j] {
-				break
-			}
-			idx[j] = 0
-		}
-	}
+	r.Regular = &h
 	return r, nil
+}
+
+// checkRegular rejects a regular hyperslab whose last coordinate does not
+// fit in 64 bits (or that repeats one block forever with stride 0).
+func checkRegular(h Hyperslab) error {
+	for j := range h.Start {
+		if h.Count[j] == 0 || h.Block[j] == 0 {
+			continue
+		}
+		hi, lo := bits.Mul64(h.Count[j]-1, h.Stride[j])
+		last, carry := bits.Add64(lo, h.Start[j], 0)
+		last, carry2 := bits.Add64(last, h.Block[j]-1, 0)
+		if hi != 0 || carry != 0 || carry2 != 0 || last == UndefinedAddr {
+			return regionErr("hyperslab overflows its coordinates")
+		}
+		if h.Count[j] > 1 && h.Stride[j] == 0 {
+			return regionErr("hyperslab of stride 0")
+		}
+	}
+	return nil
+}
+
+// Last returns the largest coordinate r selects in each dimension, false
+// for None and All (which depend on the dataset's shape).
+func (r Region) Last() ([]uint64, bool) {
+	switch {
+	case r.Kind == SelBlocks && r.Regular != nil:
+		h := r.Regular
+		last := make([]uint64, len(h.Start))
+		for j := range last {
+			last[j] = h.Start[j] + (h.Count[j]-1)*h.Stride[j] + h.Block[j] - 1
+		}
+		return last, true
+	case r.Kind == SelBlocks && len(r.Blocks) > 0:
+		last := append([]uint64(nil), r.Blocks[0][1]...)
+		for _, b := range r.Blocks {
+			for j := range last {
+				last[j] = max(last[j], b[1][j])
+			}
+		}
+		return last, true
+	case r.Kind == SelPoints && len(r.Points) > 0:
+		last := append([]uint64(nil), r.Points[0]...)
+		for _, p := range r.Points {
+			for j := range last {
+				last[j] = max(last[j], p[j])
+			}
+		}
+		return last, true
+	}
+	return nil, false
 }
 
 // PutRegion stores r in the global heap and returns the reference to
@@ -453,6 +507,34 @@ func (r Region) SortedElements(shape []uint64, limit uint64) ([][]uint64, error)
 		for _, p := range r.Points {
 			if err := add(p); err != nil {
 				return nil, err
+			}
+		}
+	}
+	if h := r.Regular; h != nil && r.Kind == SelBlocks {
+		// An odometer over (block number, offset in block) per dimension;
+		// add stops it at limit however large the counts are.
+		rank := len(h.Start)
+		c, k, p := make([]uint64, rank), make([]uint64, rank), make([]uint64, rank)
+		for {
+			for j := range p {
+				p[j] = h.Start[j] + c[j]*h.Stride[j] + k[j]
+			}
+			if err := add(p); err != nil {
+				return nil, err
+			}
+			j := rank - 1
+			for ; j >= 0; j-- {
+				if k[j]++; k[j] < h.Block[j] {
+					break
+				}
+				k[j] = 0
+				if c[j]++; c[j] < h.Count[j] {
+					break
+				}
+				c[j] = 0
+			}
+			if j < 0 {
+				break
 			}
 		}
 	}

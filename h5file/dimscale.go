@@ -1,8 +1,6 @@
 package h5file
 
 import (
-	"fmt"
-
 	"github.com/gorun-hpc/gorun/h5core"
 )
 
@@ -62,7 +60,7 @@ func (d *Dataset) MakeScale(name string) error { return d.makeScale(name, true) 
 // a scale without a NAME, as H5DSattach_scale does).
 func (d *Dataset) makeScale(name string, named bool) error {
 	if d.hasAttr(dsList) {
-		return fmt.Errorf("h5file: make scale of %s: it has dimension scales attached, and a scale cannot: %w", d.name, ErrType)
+		return opErrf("make scale", d.name, "it has dimension scales attached, and a scale cannot: %w", ErrType)
 	}
 	if err := d.Attrs().SetTyped(dsClass, dsClassValue, asciiString(dsClassValue), nil); err != nil {
 		return err
@@ -101,7 +99,7 @@ func (d *Dataset) Dim(i int) *Dim { return &Dim{d: d, i: i} }
 
 func (dm *Dim) check(op string) error {
 	if r := len(dm.d.Shape()); dm.i < 0 || dm.i >= r {
-		return fmt.Errorf("h5file: %s dimension %d of %s, of rank %d: %w", op, dm.i, dm.d.name, r, ErrShape)
+		return opErrf(op, dm.d.name, "dimension %d of rank %d: %w", dm.i, r, ErrShape)
 	}
 	return nil
 }
@@ -115,17 +113,17 @@ func (dm *Dim) AttachScale(s *Dataset) error {
 	}
 	d := dm.d
 	if d.f != s.f {
-		return fmt.Errorf("h5file: attach scale %s to %s: the scale is in another file", s.name, d.name)
+		return opErrf("attach scale", d.name, "scale %s is in another file", s.name)
 	}
 	if d.d == s.d {
-		return fmt.Errorf("h5file: attach scale %s to itself: %w", s.name, ErrType)
+		return opErrf("attach scale", d.name, "a dataset cannot be its own scale: %w", ErrType)
 	}
 	if d.IsScale() {
-		return fmt.Errorf("h5file: attach scale %s to %s: %s is itself a scale: %w", s.name, d.name, d.name, ErrType)
+		return opErrf("attach scale", d.name, "scale %s: %s is itself a scale: %w", s.name, d.name, ErrType)
 	}
 	if sl := s.Shape(); len(sl) != 1 {
 		// H5DS allows any rank, netCDF and xarray want 1-D; so do we.
-		return fmt.Errorf("h5file: attach scale %s to %s: a scale must be 1-D (shape %v): %w", s.name, d.name, sl, ErrShape)
+		return opErrf("attach scale", d.name, "scale %s: a scale must be 1-D (shape %v): %w", s.name, sl, ErrShape)
 	}
 	if !s.IsScale() {
 		if err := s.makeScale("", false); err != nil {
@@ -191,7 +189,7 @@ func (dm *Dim) DetachScale(s *Dataset) error {
 		kept = append(kept, r)
 	}
 	if !found {
-		return fmt.Errorf("h5file: detach scale %s from dimension %d of %s: not attached: %w", s.name, dm.i, d.name, ErrNotFound)
+		return opErrf("detach scale", d.name, "scale %s is not attached to dimension %d: %w", s.name, dm.i, h5core.ErrNotFound)
 	}
 	list[dm.i] = kept
 	empty := true
@@ -239,11 +237,11 @@ func (dm *Dim) Scales() ([]*Dataset, error) {
 	for _, r := range list[dm.i] {
 		o, err := dm.d.f.Deref(r)
 		if err != nil {
-			return nil, fmt.Errorf("h5file: scale of dimension %d of %s: %w", dm.i, dm.d.name, err)
+			return nil, opErrf("dimension scales", dm.d.name, "dimension %d: %w", dm.i, err)
 		}
 		s, ok := o.(*Dataset)
 		if !ok {
-			return nil, fmt.Errorf("h5file: scale of dimension %d of %s is group %s: %w", dm.i, dm.d.name, o.Name(), h5core.ErrFormat)
+			return nil, opErrf("dimension scales", dm.d.name, "dimension %d: its scale %s is a group: %w", dm.i, o.Name(), h5core.ErrFormat)
 		}
 		out = append(out, s)
 	}
@@ -258,7 +256,7 @@ func (dm *Dim) SetLabel(label string) error {
 	labels := make([]string, len(dm.d.Shape()))
 	if dm.d.hasAttr(dsLabels) {
 		if err := dm.d.Attrs().Read(dsLabels, &labels); err != nil {
-			return fmt.Errorf("h5file: label dimension %d of %s: %w", dm.i, dm.d.name, err)
+			return opErrf("label", dm.d.name, "dimension %d: %w", dm.i, err)
 		}
 		if len(labels) != len(dm.d.Shape()) {
 			labels = append(labels, make([]string, len(dm.d.Shape()))...)[:len(dm.d.Shape())]
@@ -279,7 +277,7 @@ func (dm *Dim) Label() (string, error) {
 	}
 	var labels []string
 	if err := dm.d.Attrs().Read(dsLabels, &labels); err != nil {
-		return "", fmt.Errorf("h5file: label of dimension %d of %s: %w", dm.i, dm.d.name, err)
+		return "", opErrf("label", dm.d.name, "dimension %d: %w", dm.i, err)
 	}
 	if dm.i >= len(labels) {
 		return "", nil
@@ -296,10 +294,10 @@ func (d *Dataset) dimList() ([][]Ref, error) {
 	}
 	var got [][]Ref
 	if err := d.Attrs().Read(dsList, &got); err != nil {
-		return nil, fmt.Errorf("h5file: %s of %s: %w", dsList, d.name, err)
+		return nil, opErrf("dimension scales", d.name, "%s: %w", dsList, err)
 	}
 	if len(got) != rank {
-		return nil, fmt.Errorf("h5file: %s of %s has %d entries for rank %d: %w", dsList, d.name, len(got), rank, h5core.ErrFormat)
+		return nil, opErrf("dimension scales", d.name, "%s has %d entries for rank %d: %w", dsList, len(got), rank, h5core.ErrFormat)
 	}
 	copy(list, got)
 	return list, nil
@@ -312,7 +310,7 @@ func (d *Dataset) refList() ([]refListEntry, error) {
 	}
 	var out []refListEntry
 	if err := d.Attrs().Read(dsRefList, &out); err != nil {
-		return nil, fmt.Errorf("h5file: %s of %s: %w", dsRefList, d.name, err)
+		return nil, opErrf("dimension scales", d.name, "%s: %w", dsRefList, err)
 	}
 	return out, nil
 }

@@ -111,6 +111,11 @@ func Create(path string, mode string, opts ...Option) (*File, error) {
 // Open opens a file with h5py's modes: "r" read-only (the default), "r+"
 // read/write (must exist), "w" create or truncate, "w-"/"x" create and fail
 // if it exists, "a" read/write if it exists and create otherwise.
+//
+// The file is locked while it is open, as libhdf5 locks it: exclusively
+// for writing, shared for reading. A file another process (h5py, or
+// another rank that forgot WithComm) holds is ErrLocked, with who holds
+// it and what to do; HDF5_USE_FILE_LOCKING=FALSE turns locking off.
 func Open(path string, mode string, opts ...Option) (*File, error) {
 	o := options{twoPhase: defaultTwoPhase}
 	for _, opt := range opts {
@@ -134,9 +139,9 @@ func Open(path string, mode string, opts ...Option) (*File, error) {
 	}
 	f.userComm = o.comm
 	flag, create := openFlags(path, mode)
-	osf, err := os.OpenFile(path, flag, 0o644)
+	osf, err := openLocked(path, mode, flag, create, true)
 	if err != nil {
-		return nil, openErr(path, mode, err)
+		return nil, err
 	}
 	f.os = osf
 	if create {
@@ -212,6 +217,10 @@ func openErr(path, mode string, err error) error {
 	if errors.Is(err, fs.ErrExist) {
 		return opErrf("create", path, "mode %q: file exists (use mode w to truncate): %w", mode, ErrExists)
 	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err // the path once: the OpError names it
+	}
 	return opErr("open", path, err)
 }
 
@@ -258,7 +267,10 @@ func (f *File) checkWrite() error {
 }
 
 // Flush writes the metadata to disk (raw data is already there) so that the
-// file on disk is complete and readable by h5dump while it stays open. In a
+// file on disk is complete and readable while it stays open: by a File of
+// this process opened read-only, and by h5dump or h5py run with
+// HDF5_USE_FILE_LOCKING=FALSE (the file is locked while open for writing,
+// as libhdf5 locks it; filelock.go). In a
 // file opened with a communicator (WithComm), of any size, Flush is also
 // MPI_File_sync: the data and metadata of every rank reach the disk (one
 // fsync) before it returns.

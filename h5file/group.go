@@ -39,18 +39,12 @@ func join(base, name string) string {
 	return path.Clean(base + "/" + name)
 }
 
-// CreateGroup creates a group at path (relative to g, or absolute). The
-// intermediate groups of a/b/c must exist; use RequireGroup to create them.
+// CreateGroup creates a group at path (relative to g, or absolute), and
+// the missing intermediate groups of a/b/c, as h5py and CreateDataset do.
+// It fails with ErrExists if path exists; RequireGroup does not.
 func (g *Group) CreateGroup(p string) (*Group, error) {
 	var ng *h5core.Group
 	err := g.f.apply(metaOp{name: "CreateGroup", path: join(g.name, p), fn: func() error {
-		parent, last := path.Split(strings.TrimSuffix(p, "/"))
-		if parent != "" && parent != "/" {
-			if _, err := g.g.Lookup(strings.TrimSuffix(parent, "/")); err != nil {
-				return opErrf("create group", join(g.name, p), "parent %s: %w (use RequireGroup to create intermediate groups)", parent, err)
-			}
-		}
-		_ = last
 		var err error
 		ng, err = g.g.CreateGroup(p)
 		if err != nil {

@@ -8,7 +8,7 @@ import (
 )
 
 // Write writes data over the whole dataset (h5py's dset[...] = data): a
-// slice of Len() elements in row-major order, or one value for a scalar or
+// slice of Size() elements in row-major order, or one value for a scalar or
 // one-element dataset.
 func (d *Dataset) Write(data any) error {
 	return d.write(h5core.All(d.d.Shape()), data)
@@ -26,7 +26,7 @@ func (d *Dataset) WriteSel(sel Selection, data any) error {
 }
 
 // Read reads the whole dataset into dst: a pointer to a slice (grown or
-// shrunk to Len()), a slice of exactly Len() elements, or a pointer to one
+// shrunk to Size()), a slice of exactly Size() elements, or a pointer to one
 // value for a scalar dataset.
 func (d *Dataset) Read(dst any) error {
 	return d.read(h5core.All(d.d.Shape()), dst)

@@ -44,17 +44,21 @@ func putUint(t *Datatype, b []byte, u uint64) {
 
 func getUint(t *Datatype, b []byte) uint64 {
 	o := order(t)
+	var u uint64
 	switch t.Size {
 	case 1:
-		return uint64(b[0])
+		u = uint64(b[0])
 	case 2:
-		return uint64(o.Uint16(b))
+		u = uint64(o.Uint16(b))
 	case 4:
-		return uint64(o.Uint32(b))
+		u = uint64(o.Uint32(b))
 	case 8:
-		return o.Uint64(b)
+		u = o.Uint64(b)
 	}
-	return 0
+	if partialInt(t) {
+		u = fromPrecision(t, u)
+	}
+	return u
 }
 
 func signExtend(t *Datatype, u uint64) int64 {
@@ -93,6 +97,9 @@ func (c *codec) encode(v reflect.Value, t *Datatype, b []byte) error {
 			}
 		default:
 			return fmt.Errorf("%w: cannot store Go %s in an HDF5 integer", ErrType, v.Type())
+		}
+		if partialInt(base) {
+			u = toPrecision(base, u, v.CanInt())
 		}
 		putUint(base, b, u)
 		return nil

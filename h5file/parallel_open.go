@@ -57,7 +57,12 @@ func openParallel(f *File, c *comm.Comm) (*File, error) {
 	if dc.Rank() == 0 {
 		rootErr = f.openRoot(&msg)
 		if rootErr != nil {
-			msg = openMsg{Err: rootErr.Error(), Kind: errKind(rootErr)}
+			// The cause alone: the others name the operation and path.
+			cause := rootErr
+			if oe, ok := rootErr.(*OpError); ok {
+				cause = oe.Err
+			}
+			msg = openMsg{Err: cause.Error(), Kind: errKind(rootErr)}
 		}
 	}
 	if err := collectives.BcastValue(ctx, dc, &msg, 0); err != nil {
@@ -70,7 +75,7 @@ func openParallel(f *File, c *comm.Comm) (*File, error) {
 		if rootErr != nil {
 			return nil, rootErr
 		}
-		return nil, opErrf("open", f.path, "rank 0 could not open it: %s%w", msg.Err, kindErr(msg.Kind))
+		return nil, opErr("open", f.path, &rankError{msg: "rank 0 could not open it: " + msg.Err, kind: kindErr(msg.Kind)})
 	}
 	var localErr error
 	if dc.Rank() != 0 {
@@ -111,9 +116,11 @@ func (f *File) openRoot(msg *openMsg) error {
 	// Rank 0 decides mode "a" for everyone: the others would see the file
 	// it is about to create.
 	flag, create := openFlags(f.path, f.mode)
-	osf, err := os.OpenFile(f.path, flag, 0o644)
+	// Rank 0 locks the file for the job (filelock.go); the others do not,
+	// or they would conflict with it.
+	osf, err := openLocked(f.path, f.mode, flag, create, false)
 	if err != nil {
-		return openErr(f.path, f.mode, err)
+		return err
 	}
 	f.os = osf
 	msg.Create = create
@@ -199,21 +206,36 @@ func errKind(err error) string {
 		return "notfound"
 	case errors.Is(err, ErrReadOnly):
 		return "readonly"
+	case errors.Is(err, ErrLocked):
+		return "locked"
 	}
 	return ""
 }
 
+// kindErr is the sentinel rank 0's error matched (errKind), nil if none.
 func kindErr(kind string) error {
 	switch kind {
 	case "exists":
-		return fmt.Errorf(": %w", ErrExists)
+		return ErrExists
 	case "notfound":
-		return fmt.Errorf(": %w", fs.ErrNotExist)
+		return fs.ErrNotExist
 	case "readonly":
-		return fmt.Errorf(": %w", ErrReadOnly)
+		return ErrReadOnly
+	case "locked":
+		return ErrLocked
 	}
-	return errors.New("")
+	return nil
 }
+
+// rankError is another rank's error as it reached this one: its text, and
+// the sentinel it matched so errors.Is still works here.
+type rankError struct {
+	msg  string
+	kind error
+}
+
+func (e *rankError) Error() string { return e.msg }
+func (e *rankError) Unwrap() error { return e.kind }
 
 // recorder is an io.ReaderAt that keeps what it read.
 type recorder struct {

@@ -47,14 +47,14 @@ func (o *object) Ref() (Ref, error) {
 		return Ref(a), nil
 	}
 	if o.f.readOnly {
-		return 0, fmt.Errorf("h5file: reference to %s: object has no address in a read-only file", o.name)
+		return 0, opErrf("reference", o.name, "the object has no address in a read-only file (it was never flushed)")
 	}
 	if err := o.f.flush("Ref"); err != nil {
 		return 0, err
 	}
 	a := o.core.Addr()
 	if a == h5core.UndefinedAddr {
-		return 0, fmt.Errorf("h5file: reference to %s: the object is no longer in the file: %w", o.name, ErrNotFound)
+		return 0, opErrf("reference", o.name, "the object is no longer in the file: %w", h5core.ErrNotFound)
 	}
 	return Ref(a), nil
 }
@@ -67,7 +67,7 @@ func (f *File) Deref(r Ref) (Object, error) {
 	}
 	o, p, err := f.model.ObjectAt(uint64(r))
 	if err != nil {
-		return nil, fmt.Errorf("h5file: dereference %#x in %s: %w", uint64(r), f.path, err)
+		return nil, opErrf("dereference", f.path, "reference %#x: %w", uint64(r), err)
 	}
 	switch x := o.(type) {
 	case *h5core.Group:
@@ -75,7 +75,7 @@ func (f *File) Deref(r Ref) (Object, error) {
 	case *h5core.Dataset:
 		return f.newDataset(p, x), nil
 	}
-	return nil, fmt.Errorf("h5file: dereference %#x in %s: %w", uint64(r), f.path, h5core.ErrUnsupported)
+	return nil, opErrf("dereference", f.path, "reference %#x: %w", uint64(r), h5core.ErrUnsupported)
 }
 
 // RegionRef returns a reference to the selected part of the dataset
@@ -84,15 +84,23 @@ func (f *File) Deref(r Ref) (Object, error) {
 func (d *Dataset) RegionRef(sel Selection) (RegionRef, error) {
 	h, err := sel.hyperslab(d.d.Shape())
 	if err != nil {
-		return RegionRef{}, fmt.Errorf("h5file: region reference to %s: %w", d.name, err)
+		return RegionRef{}, opErr("region reference", d.name, err)
 	}
 	addr, err := d.Ref()
 	if err != nil {
 		return RegionRef{}, err
 	}
-	reg := h5core.Region{Dataset: uint64(addr), Kind: h5core.SelBlocks, Rank: len(h.Start), Blocks: hyperslabBlocks(h)}
-	if len(reg.Blocks) == 0 {
+	reg := h5core.Region{Dataset: uint64(addr), Kind: h5core.SelBlocks, Rank: len(h.Start)}
+	switch n := numElements(h.Count); {
+	case n == 0:
 		reg.Kind = h5core.SelNone
+	case n <= maxListedBlocks:
+		reg.Blocks = hyperslabBlocks(h)
+	default:
+		// As a regular hyperslab (a version 2 selection, which libhdf5
+		// reads from 1.10 on) rather than a list of blocks as long as
+		// the selection: h5py's every-other-element of a large dataset.
+		reg.Regular = &h5core.Hyperslab{Start: h.Start, Stride: orOnes(h.Stride, len(h.Start)), Count: h.Count, Block: orOnes(h.Block, len(h.Start))}
 	}
 	var out RegionRef
 	err = d.f.apply(metaOp{name: "RegionRef", path: d.name, args: fmt.Sprint(h), fn: func() error {
@@ -102,6 +110,23 @@ func (d *Dataset) RegionRef(sel Selection) (RegionRef, error) {
 	}})
 	return out, err
 }
+
+// maxListedBlocks is the most blocks a region reference lists one by one
+// (a version 1 selection, which every libhdf5 reads).
+const maxListedBlocks = 4096
+
+func orOnes(s []uint64, n int) []uint64 {
+	if s != nil {
+		return s
+	}
+	out := make([]uint64, n)
+	for i := range out {
+		out[i] = 1
+	}
+	return out
+}
+
+func clone(s []uint64) []uint64 { return append([]uint64(nil), s...) }
 
 // hyperslabBlocks lists a hyperslab's blocks as inclusive corners, in C
 // order, merging nothing: what libhdf5 stores for a hyperslab selection.
@@ -154,7 +179,7 @@ func (f *File) DerefRegion(r RegionRef) (*Region, error) {
 	}
 	reg, err := f.model.GetRegion(r.r)
 	if err != nil {
-		return nil, fmt.Errorf("h5file: dereference region in %s: %w", f.path, err)
+		return nil, opErr("dereference region", f.path, err)
 	}
 	o, err := f.Deref(Ref(reg.Dataset))
 	if err != nil {
@@ -162,10 +187,10 @@ func (f *File) DerefRegion(r RegionRef) (*Region, error) {
 	}
 	d, ok := o.(*Dataset)
 	if !ok {
-		return nil, fmt.Errorf("h5file: region reference in %s names %s, a group: %w", f.path, o.Name(), h5core.ErrFormat)
+		return nil, opErrf("dereference region", f.path, "the region names %s, a group: %w", o.Name(), h5core.ErrFormat)
 	}
 	if reg.Kind != h5core.SelAll && reg.Kind != h5core.SelNone && reg.Rank != len(d.Shape()) {
-		return nil, fmt.Errorf("h5file: region reference in %s: a rank %d selection of %s, of rank %d: %w", f.path, reg.Rank, d.name, len(d.Shape()), h5core.ErrFormat)
+		return nil, opErrf("dereference region", f.path, "a rank %d selection of %s, of rank %d: %w", reg.Rank, d.name, len(d.Shape()), h5core.ErrFormat)
 	}
 	return &Region{Dataset: d, r: reg}, nil
 }
@@ -174,15 +199,8 @@ func (f *File) DerefRegion(r RegionRef) (*Region, error) {
 // h5py's dset[regref] returns them (C order; points as given).
 func (r *Region) Elements() ([][]uint64, error) {
 	shape := r.Dataset.Shape()
-	for _, p := range r.r.Points {
-		if !inside(p, shape) {
-			return nil, fmt.Errorf("h5file: region point %v outside %s of shape %v: %w", p, r.Dataset.name, shape, h5core.ErrFormat)
-		}
-	}
-	for _, b := range r.r.Blocks {
-		if !inside(b[1], shape) {
-			return nil, fmt.Errorf("h5file: region block ending at %v outside %s of shape %v: %w", b[1], r.Dataset.name, shape, h5core.ErrFormat)
-		}
+	if last, ok := r.r.Last(); ok && !inside(last, shape) {
+		return nil, opErrf("read region", r.Dataset.name, "the region reaches %v, outside the shape %v: %w", last, shape, h5core.ErrFormat)
 	}
 	return r.r.SortedElements(shape, numElements(shape))
 }
@@ -296,4 +314,32 @@ func refKind(t *Datatype) string {
 		return "region reference"
 	}
 	return fmt.Sprintf("reference of kind %d and %d bytes", t.RefType, t.Size)
+}
+
+// Hyperslab returns the region as one Hyperslab when it is one (a single
+// block, or the whole dataset), for ReadSel and WriteSel; false for
+// unions of blocks, points and empty regions (use Elements or ReadRegion).
+func (r *Region) Hyperslab() (Hyperslab, bool) {
+	switch {
+	case r.r.Kind == h5core.SelAll:
+		shape := r.Dataset.Shape()
+		return Hyperslab{Start: make([]uint64, len(shape)), Count: append([]uint64(nil), shape...)}, true
+	case r.r.Kind == h5core.SelBlocks && r.r.Regular != nil:
+		if last, _ := r.r.Last(); !inside(last, r.Dataset.Shape()) {
+			return Hyperslab{}, false
+		}
+		h := r.r.Regular
+		return Hyperslab{Start: clone(h.Start), Stride: clone(h.Stride), Count: clone(h.Count), Block: clone(h.Block)}, true
+	case r.r.Kind == h5core.SelBlocks && len(r.r.Blocks) == 1:
+		b := r.r.Blocks[0]
+		if !inside(b[1], r.Dataset.Shape()) {
+			return Hyperslab{}, false
+		}
+		count := make([]uint64, len(b[0]))
+		for j := range count {
+			count[j] = b[1][j] - b[0][j] + 1
+		}
+		return Hyperslab{Start: append([]uint64(nil), b[0]...), Count: count}, true
+	}
+	return Hyperslab{}, false
 }

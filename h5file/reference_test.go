@@ -98,6 +98,19 @@ func TestReadRefsCorpus(t *testing.T) {
 					t.Errorf("regrefs[%d] (%s): %s %v, want %s %v", i, w.Selection, reg.Dataset.Name(), got, w.Dataset, w.Values)
 				}
 			}
+			// '...' and '3, 7' are one hyperslab each; '2:5, 1:7:2' is not.
+			for i, want := range map[int]string{0: "false", 1: "true [0 0] [10 10]", 3: "true [3 7] [1 1]"} {
+				reg, err := f.DerefRegion(regs[i])
+				must(t, err)
+				h, ok := reg.Hyperslab()
+				got := fmt.Sprint(ok)
+				if ok {
+					got = fmt.Sprint(ok, " ", h.Start, " ", h.Count)
+				}
+				if got != want {
+					t.Errorf("regrefs[%d].Hyperslab() = %s, want %s", i, got, want)
+				}
+			}
 			data, err := f.Dataset("data")
 			must(t, err)
 			self, err := h5file.AttrValue[h5file.RegionRef](data, "self_region")

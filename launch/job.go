@@ -80,13 +80,15 @@ type Running struct {
 	causeOf map[int]int
 	// departed: ranks whose rendezvous control connection has ended.
 	departed map[int]bool
+	// panicked: ranks whose Close ran while they panicked (panic.go).
+	panicked map[int]bool
 	job      Job
 	ranks    []*rank
 	exits    chan exit
 	sigs     chan syscall.Signal
 	out      streams
 	stdin    *os.File // write end of rank 0's stdin pipe when copying
-	rv       *rendezvous
+	rv       *jobServer
 	start    time.Time
 	log      *slog.Logger
 	waited   bool
@@ -162,10 +164,9 @@ func Start(ctx context.Context, job Job) (*Running, error) {
 
 // startRank starts one rank with its environment and output pipes.
 func (r *Running) startRank(id int, base []string, outSink, errSink *sink) error {
-	env := rankEnv(base, r.rv.env(id), r.job.Bind, r.job.Extra)
-	if r.job.Compress {
-		env = append(env, "GORUN_COMPRESS=1")
-	}
+	je := r.rv.env(id)
+	je.Bind, je.Compress = r.job.Bind, r.job.Compress
+	env := rankEnv(base, je, r.job.Extra)
 	if r.job.CPUsPerRank >= 0 {
 		env = procsEnv(env, cpuShare(r.job.CPUsPerRank, r.job.Size))
 	}
@@ -177,11 +178,12 @@ func (r *Running) startRank(id int, base []string, outSink, errSink *sink) error
 	if r.job.TagOutput {
 		prefix = tagPrefix(id)
 	}
-	stdout, err := r.out.add(outSink, prefix)
+	stdout, err := r.out.add(outSink, prefix, nil, nil)
 	if err != nil {
 		return fmt.Errorf("launch: output pipe for rank %d: %w", id, err)
 	}
-	stderr, err := r.out.add(errSink, prefix)
+	crash := newCrashWatch()
+	stderr, err := r.out.add(errSink, prefix, crash.see, crash.ended)
 	if err != nil {
 		stdout.Close()
 		return fmt.Errorf("launch: output pipe for rank %d: %w", id, err)
@@ -215,7 +217,7 @@ func (r *Running) startRank(id int, base []string, outSink, errSink *sink) error
 	if id == 0 && r.job.Stdin != nil && remote != nil {
 		go remote.sendStdin(r.job.Stdin) // remote_stdin.go; ends with the session
 	}
-	rk := &rank{id: id, cmd: cmd, remote: remote}
+	rk := &rank{id: id, cmd: cmd, remote: remote, crash: crash}
 	r.ranks = append(r.ranks, rk)
 	r.log.Debug("rank started", "rank", id, "pid", cmd.Process.Pid)
 	go func() {

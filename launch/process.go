@@ -14,6 +14,7 @@ type rank struct {
 	cmd    *exec.Cmd
 	exited bool
 	remote *remoteRank // nil on this host (ssh.go)
+	crash  *crashWatch // its stderr's panic line (panic.go)
 }
 
 // exit is what a rank's waiter reports.

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/gorun-hpc/gorun/rendezvous"
 )
 
 // Agent is the remote half of a multi-host launch, run by ssh as
@@ -148,38 +150,30 @@ func isExitError(err error, ee **exec.ExitError) bool {
 }
 
 // agentEnv is the rank's environment on its host: the session's own
-// (PATH, HOME of the remote user) without GORUN_*, then the job's, then
-// the rendezvous address and the address to listen on. sshConn is
-// $SSH_CONNECTION: "client-ip client-port server-ip server-port", the
-// launcher's address as this host reaches it and this host's address on
-// that route, which the other hosts reach too.
+// (PATH, HOME of the remote user) without GORUN_*, then the job's with the
+// rendezvous address and the address to listen on filled in, then the
+// launcher's -x entries. sshConn is $SSH_CONNECTION: "client-ip
+// client-port server-ip server-port", the launcher's address as this host
+// reaches it and this host's address on that route, which the other hosts
+// reach too.
 func agentEnv(base []string, spec agentSpec, sshConn string) ([]string, error) {
-	env := make([]string, 0, len(base)+len(spec.Env)+3)
-	for _, kv := range base {
-		if !strings.HasPrefix(kv, "GORUN_") {
-			env = append(env, kv)
-		}
+	job, err := rendezvous.ParseEnviron(spec.Env) // a -x GORUN_BIND in it wins
+	if err != nil {
+		return nil, err
 	}
-	rv := spec.Rendezvous
-	var bind string
+	job.Addr = spec.Rendezvous
 	if f := strings.Fields(sshConn); len(f) == 4 {
-		bind = f[2]
-		if rv == "" {
-			rv = net.JoinHostPort(f[0], spec.Port)
+		if job.Bind == "" {
+			job.Bind = f[2]
+		}
+		if job.Addr == "" {
+			job.Addr = net.JoinHostPort(f[0], spec.Port)
 		}
 	}
-	if rv == "" {
+	if job.Addr == "" {
 		return nil, fmt.Errorf("SSH_CONNECTION is not set, so the launcher's address is unknown: give gorun --bind ADDR (an address of the launcher's host that this host reaches)")
 	}
-	env = append(env, spec.Env...)
-	env = append(env, "GORUN_RENDEZVOUS="+rv)
-	hasBind := false
-	for _, kv := range spec.Env {
-		hasBind = hasBind || strings.HasPrefix(kv, "GORUN_BIND=")
-	}
-	if bind != "" && !hasBind {
-		env = append(env, "GORUN_BIND="+bind)
-	}
+	env := rankEnv(base, job, rendezvous.WithoutJob(spec.Env))
 	if spec.CPUs >= 0 {
 		env = procsEnv(env, cpuShare(spec.CPUs, spec.Local))
 	}

@@ -125,12 +125,10 @@ func (r *Running) newCmd(id int, env []string) (*exec.Cmd, *remoteRank, error) {
 	if ip := net.ParseIP(rvHost); ip == nil || !ip.IsUnspecified() {
 		spec.Rendezvous = r.rv.addr
 	}
-	spec.Env = append(spec.Env, r.rv.env(id)...)
-	spec.Env = append(spec.Env, "GORUN_MEMBERLIST=1", "GORUN_HOST="+host)
-	if r.job.Compress {
-		spec.Env = append(spec.Env, "GORUN_COMPRESS=1")
-	}
-	spec.Env = append(spec.Env, r.job.Extra...)
+	je := r.rv.env(id)
+	je.Addr = "" // the agent's: spec.Rendezvous, or as its host reaches us
+	je.Memberlist, je.Host, je.Compress = true, host, r.job.Compress
+	spec.Env = append(je.Environ(), r.job.Extra...)
 	line, err := json.Marshal(spec)
 	if err != nil {
 		return nil, nil, fmt.Errorf("launch: rank %d: %w", id, err)

@@ -252,3 +252,58 @@ func TestErrors(t *testing.T) {
 		t.Error("grew a fixed dimension")
 	}
 }
+
+// TestUnlimitedWithoutVariable: an unlimited dimension with no coordinate
+// variable is a scale that grows with its variables; netCDF-C reads its
+// length from them, and Open finds it again.
+func TestUnlimitedWithoutVariable(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "u.nc")
+	f, err := netcdf.Create(path, "w")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.DefDim("rec", netcdf.Unlimited); err != nil {
+		t.Fatal(err)
+	}
+	v, err := f.DefVar("v", h5file.Int32, []string{"rec"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Grow("rec", 3); err != nil {
+		t.Fatal(err)
+	}
+	if err := v.Dataset().Write([]int32{7, 8, 9}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f, err = netcdf.Open(path, "r+")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := f.Dim("rec"); d == nil || !d.Unlimited() || d.Len() != 3 || f.Var("rec") != nil || len(f.Vars()) != 1 {
+		t.Fatalf("opened: dims %v vars %v", f.Dims(), f.Vars())
+	}
+	if err := f.Grow("rec", 4); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Var("v").Dataset().WriteSel(h5file.S(h5file.Index(3)), []int32{10}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	out, code := interop.NCDump(t, path)
+	if code != 0 {
+		t.Fatalf("ncdump: exit %d\n%s", code, out)
+	}
+	for _, want := range []string{"rec = UNLIMITED ; // (4 currently)", "int v(rec) ;", "v = 7, 8, 9, 10 ;"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("ncdump lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "float rec") {
+		t.Errorf("the dimension's scale shows as a variable:\n%s", out)
+	}
+}

@@ -1,12 +1,9 @@
 package bitshuffle
 
 import (
-	"bytes"
 	"fmt"
-	"io"
-	"sync"
 
-	"github.com/klauspost/compress/zstd"
+	"github.com/gorun-hpc/gorun/filters/zstd"
 	"github.com/pierrec/lz4/v4"
 )
 
@@ -36,61 +33,26 @@ func lz4Decompress(dst, src []byte) error {
 	return nil
 }
 
-// Zstandard encoders, one per level, made when first used: an encoder is
-// safe for concurrent EncodeAll calls and costly to make.
-var zstdEncoders [23]struct {
-	once sync.Once
-	enc  *zstd.Encoder
-	err  error
-}
-
+// zstdCompress appends src as one Zstandard frame (filters/zstd, shared
+// with the Zstandard filter).
 func zstdCompress(dst, src []byte, level int) ([]byte, error) {
-	level = max(1, min(level, 22))
-	e := &zstdEncoders[level]
-	e.once.Do(func() {
-		e.enc, e.err = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.EncoderLevelFromZstd(level)),
-			zstd.WithEncoderConcurrency(1), zstd.WithZeroFrames(true))
-	})
-	if e.err != nil {
-		return nil, fmt.Errorf("bitshuffle: zstd level %d: %w", level, e.err)
+	c, err := zstd.Compress(src, max(1, min(level, zstd.MaxLevel)))
+	if err != nil {
+		return nil, fmt.Errorf("bitshuffle: %w", err)
 	}
-	return e.enc.EncodeAll(src, dst), nil
+	return append(dst, c...), nil
 }
 
-// Streaming decoders: a stream is read through a limit, so a frame cannot
-// expand past the block it claims to be.
-var zstdDecoders = sync.Pool{New: func() any {
-	d, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true))
-	if err != nil {
-		return err
-	}
-	return d
-}}
-
-// zstdDecompress fills dst exactly from src, one or more Zstandard frames.
+// zstdDecompress fills dst exactly from src, one or more Zstandard frames;
+// filters/zstd refuses output past len(dst) before allocating it.
 func zstdDecompress(dst, src []byte) error {
-	var h zstd.Header
-	if err := h.Decode(src); err != nil {
-		return fmt.Errorf("%w: zstd frame header: %v", ErrData, err)
+	out, err := zstd.Decompress(src, len(dst))
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrData, err)
 	}
-	if h.HasFCS && h.FrameContentSize != uint64(len(dst)) {
-		return fmt.Errorf("%w: zstd frame of %d bytes, want %d", ErrData, h.FrameContentSize, len(dst))
+	if len(out) != len(dst) {
+		return fmt.Errorf("%w: zstd block of %d bytes, want %d", ErrData, len(out), len(dst))
 	}
-	v := zstdDecoders.Get()
-	d, ok := v.(*zstd.Decoder)
-	if !ok {
-		return fmt.Errorf("bitshuffle: zstd decoder: %v", v)
-	}
-	defer zstdDecoders.Put(d)
-	if err := d.Reset(bytes.NewReader(src)); err != nil {
-		return fmt.Errorf("%w: zstd: %v", ErrData, err)
-	}
-	if _, err := io.ReadFull(d, dst); err != nil {
-		return fmt.Errorf("%w: zstd: %v", ErrData, err)
-	}
-	var one [1]byte
-	if n, _ := d.Read(one[:]); n != 0 {
-		return fmt.Errorf("%w: zstd data longer than the %d-byte block", ErrData, len(dst))
-	}
+	copy(dst, out)
 	return nil
 }

@@ -2,7 +2,8 @@
 // (H5Z_FILTER_SCALEOFFSET, id 6): each chunk stores its minimum and, per
 // value, value-minus-minimum in the fewest bits that hold the chunk's range.
 // Integers are lossless (unless a bit count is forced); floats are first
-// scaled by 10^D and rounded (D-scale), so they keep D decimal digits.
+// scaled by 10^D and their distance from the chunk's minimum rounded
+// (D-scale), so they read back within half of 10^-D.
 //
 // The client data are the 20 values libhdf5's set_local writes
 // (H5Zscaleoffset.c): scale type, scale factor, elements in a chunk, class,

@@ -1,25 +1,34 @@
-package comm
+// Package jobauth is the job-secret handshake that opens every connection
+// of a gorun job: a rank's stream to a peer and its control connection to
+// the rendezvous. Both sides prove knowledge of the per-job secret before
+// anything else is read, so two jobs on one host never talk.
+package jobauth
 
 import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"time"
 )
 
+// ErrAuth: the peer failed the handshake (wrong job, wrong secret, or not
+// a gorun peer at all). comm.ErrAuth is this error.
+var ErrAuth = errors.New("comm: peer failed the job-secret handshake")
+
 // The handshake is mutual challenge-response: each side sends a fresh
 // nonce, then proves it knows the job secret by a MAC over the other's
 // nonce. Nothing else is read from a connection before it succeeds.
 const (
-	hsMagic   = "GORUNHS1"
-	nonceSize = 32
-	macSize   = sha256.Size
-	// handshakeTimeout bounds a silent or slow peer.
-	handshakeTimeout = 5 * time.Second
+	Magic     = "GORUNHS1"
+	NonceSize = 32
+	MACSize   = sha256.Size
+	// Timeout bounds a silent or slow peer.
+	Timeout = 5 * time.Second
 )
 
 func mac(secret []byte, jobID string, nonce []byte, role string, rank uint32) []byte {
@@ -32,30 +41,30 @@ func mac(secret []byte, jobID string, nonce []byte, role string, rank uint32) []
 	return m.Sum(nil)
 }
 
-// handshakeDial runs the dialer's side; rank is the dialer's identity
-// (a world rank, or rendezvousRank for the rendezvous service).
-func handshakeDial(c net.Conn, secret []byte, jobID string, rank uint32) error {
-	_ = c.SetDeadline(time.Now().Add(handshakeTimeout))
+// Dial runs the dialer's side; rank is the dialer's identity (its world
+// rank).
+func Dial(c net.Conn, secret []byte, jobID string, rank uint32) error {
+	_ = c.SetDeadline(time.Now().Add(Timeout))
 	defer c.SetDeadline(time.Time{})
-	my := make([]byte, nonceSize)
+	my := make([]byte, NonceSize)
 	_, _ = rand.Read(my)
-	if _, err := c.Write(append([]byte(hsMagic), my...)); err != nil {
+	if _, err := c.Write(append([]byte(Magic), my...)); err != nil {
 		return err
 	}
-	peer := make([]byte, len(hsMagic)+nonceSize)
+	peer := make([]byte, len(Magic)+NonceSize)
 	if _, err := io.ReadFull(c, peer); err != nil {
 		return fmt.Errorf("%w: no handshake from %s: %v", ErrAuth, c.RemoteAddr(), err)
 	}
-	if string(peer[:len(hsMagic)]) != hsMagic {
+	if string(peer[:len(Magic)]) != Magic {
 		return fmt.Errorf("%w: %s is not a gorun peer", ErrAuth, c.RemoteAddr())
 	}
 	var id [4]byte
 	binary.LittleEndian.PutUint32(id[:], rank)
-	proof := append(id[:], mac(secret, jobID, peer[len(hsMagic):], "dial", rank)...)
+	proof := append(id[:], mac(secret, jobID, peer[len(Magic):], "dial", rank)...)
 	if _, err := c.Write(proof); err != nil {
 		return err
 	}
-	back := make([]byte, macSize)
+	back := make([]byte, MACSize)
 	if _, err := io.ReadFull(c, back); err != nil {
 		return fmt.Errorf("%w: %s refused our job secret: %v (is it the same job?)", ErrAuth, c.RemoteAddr(), err)
 	}
@@ -65,23 +74,23 @@ func handshakeDial(c net.Conn, secret []byte, jobID string, rank uint32) error {
 	return nil
 }
 
-// handshakeAccept runs the acceptor's side and returns the dialer's rank.
-func handshakeAccept(c net.Conn, secret []byte, jobID string) (uint32, error) {
-	_ = c.SetDeadline(time.Now().Add(handshakeTimeout))
+// Accept runs the acceptor's side and returns the dialer's rank.
+func Accept(c net.Conn, secret []byte, jobID string) (uint32, error) {
+	_ = c.SetDeadline(time.Now().Add(Timeout))
 	defer c.SetDeadline(time.Time{})
-	my := make([]byte, nonceSize)
+	my := make([]byte, NonceSize)
 	_, _ = rand.Read(my)
-	if _, err := c.Write(append([]byte(hsMagic), my...)); err != nil {
+	if _, err := c.Write(append([]byte(Magic), my...)); err != nil {
 		return 0, err
 	}
-	peer := make([]byte, len(hsMagic)+nonceSize)
+	peer := make([]byte, len(Magic)+NonceSize)
 	if _, err := io.ReadFull(c, peer); err != nil {
 		return 0, fmt.Errorf("%w: no handshake from %s: %v", ErrAuth, c.RemoteAddr(), err)
 	}
-	if string(peer[:len(hsMagic)]) != hsMagic {
+	if string(peer[:len(Magic)]) != Magic {
 		return 0, fmt.Errorf("%w: %s is not a gorun peer", ErrAuth, c.RemoteAddr())
 	}
-	proof := make([]byte, 4+macSize)
+	proof := make([]byte, 4+MACSize)
 	if _, err := io.ReadFull(c, proof); err != nil {
 		return 0, fmt.Errorf("%w: %s sent no proof: %v", ErrAuth, c.RemoteAddr(), err)
 	}
@@ -89,7 +98,7 @@ func handshakeAccept(c net.Conn, secret []byte, jobID string) (uint32, error) {
 	if !hmac.Equal(proof[4:], mac(secret, jobID, my, "dial", rank)) {
 		return 0, fmt.Errorf("%w: %s does not know the job secret", ErrAuth, c.RemoteAddr())
 	}
-	if _, err := c.Write(mac(secret, jobID, peer[len(hsMagic):], "accept", rank)); err != nil {
+	if _, err := c.Write(mac(secret, jobID, peer[len(Magic):], "accept", rank)); err != nil {
 		return 0, err
 	}
 	return rank, nil
