@@ -61,7 +61,7 @@ func TestModifyFeatureFiles(t *testing.T) {
 			t.Fatal(err)
 		}
 		if c.dset != "empty_f4" {
-			if err := d.Write(make([]int32, d.Len())); err == nil {
+			if err := d.Write(make([]int32, d.Size())); err == nil {
 				t.Errorf("%s: writing %s succeeded", c.file, c.dset)
 			}
 		}

@@ -45,7 +45,7 @@ func TestShrinkThenGrowFills(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		n := d.Len()
+		n := d.Size()
 		vals := make([]int32, n)
 		for i := range vals {
 			vals[i] = int32(i)

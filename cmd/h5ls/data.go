@@ -31,12 +31,12 @@ func printData(w io.Writer, d *h5file.Dataset) error {
 	fmt.Fprintln(w, "    Data:")
 	lw := &lineWriter{w: w}
 	defer lw.end()
-	if d.IsEmpty() || d.Len() == 0 {
+	if d.IsEmpty() || d.Size() == 0 {
 		return nil
 	}
 	t := d.Dtype()
 	shape := d.Shape()
-	total := d.Len()
+	total := d.Size()
 	// Read whole rows of the first dimension, about dataBlock elements at a time.
 	row := uint64(1)
 	for _, s := range shape[min(1, len(shape)):] {
