@@ -152,3 +152,56 @@ func TestLeftRankReported(t *testing.T) {
 		t.Errorf("cause reports %+v, want one: rank 0 fails because of rank 2", causes)
 	}
 }
+
+// TestPanickingClose: a Close that runs while its rank panics (deferred,
+// as the panic unwinds) tells the peers that the rank panicked, both one
+// that has a stream from it and one that has not, instead of saying
+// goodbye: their receives fail naming the rank as failed, not as one that
+// closed its communicator.
+func TestPanickingClose(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cs, rv, err := newLocal(ctx, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		for _, c := range cs {
+			c.Close()
+		}
+	}()
+	// Rank 1 dials rank 0 (a stream rank 0 reads); rank 2 has none from it.
+	if err := cs[1].Send(ctx, 0, 1, []byte{1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cs[0].Recv(ctx, 1, 1, make([]byte, 1)); err != nil {
+		t.Fatal(err)
+	}
+	func() {
+		defer func() { _ = recover() }() // the test goes on; a program would crash here
+		defer cs[1].Close()
+		panic("boom")
+	}()
+	for _, r := range []int{0, 2} {
+		_, err := cs[r].Recv(ctx, 1, 2, make([]byte, 1))
+		var re *RankError
+		if !errors.As(err, &re) || re.Rank != 1 || re.How != panickedHow {
+			t.Errorf("rank %d's receive from the rank that panicked: %v, want a *RankError naming rank 1, %q", r, err, panickedHow)
+		}
+	}
+	for ev := range rv.Events() {
+		if ev.Kind == rendezvous.EventGoodbye && ev.Rank == 1 {
+			t.Fatal("the rank that panicked said goodbye")
+		}
+		if ev.Kind == rendezvous.EventPanicked {
+			if ev.Rank != 1 {
+				t.Errorf("panicked event for rank %d, want 1", ev.Rank)
+			}
+			break
+		}
+	}
+	// A Close outside a panic is a goodbye, as ever.
+	if panicking() {
+		t.Error("panicking() outside a panic")
+	}
+}

@@ -3,7 +3,6 @@ package h5file
 import (
 	"bufio"
 	"errors"
-	"fmt"
 	"math"
 	"os"
 	"runtime/debug"
@@ -57,10 +56,10 @@ func memAvailable() (uint64, bool) {
 // maxReadBytes (or overflows), naming what was read.
 func checkAlloc(n, size uint64, what string) error {
 	if size != 0 && n > math.MaxUint64/size {
-		return fmt.Errorf("h5file: read %s: %d elements of %d bytes overflow: %w", what, n, size, ErrTooLarge)
+		return opErrf("read", what, "%d elements of %d bytes overflow: %w", n, size, ErrTooLarge)
 	}
 	if need, have := n*size, maxReadBytes(); need > have {
-		return fmt.Errorf("h5file: read %s: %d elements of %d bytes need %d bytes, more than the %d available (read a selection with ReadSel): %w", what, n, size, need, have, ErrTooLarge)
+		return opErrf("read", what, "%d elements of %d bytes need %d bytes, more than the %d available (read a selection with ReadSel): %w", n, size, need, have, ErrTooLarge)
 	}
 	return nil
 }

@@ -405,6 +405,9 @@ func (d *Dataset) FillValue(dst any) error {
 // Resize changes the shape of a chunked dataset within MaxShape (h5py's
 // resize). New elements read as the fill value.
 func (d *Dataset) Resize(shape ...uint64) error {
+	if err := d.f.checkWrite(); err != nil {
+		return err
+	}
 	if d.d.Layout() != h5core.LayoutChunked {
 		// The same on every rank of a parallel file: no agreement needed.
 		return opErrf("resize", d.name, "to %v: the dataset is %s, not chunked: only a chunked dataset can be resized (create it with MaxShape or Chunks): %w", shape, d.Layout(), ErrShape)

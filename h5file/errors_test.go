@@ -30,6 +30,9 @@ func TestErrorSentinels(t *testing.T) {
 	_, missing := f.Group("nope")
 	_, fileExists := h5file.Create(path, "x")
 	_, attrMissing := f.Attrs().Get("nope")
+	delMissing := f.Delete("gone")
+	moveMissing := f.Move("gone", "b")
+	linkTaken := f.SoftLink("a", "/x")
 	cases := []struct {
 		name    string
 		err     error
@@ -41,6 +44,9 @@ func TestErrorSentinels(t *testing.T) {
 		{"Group of a missing path", missing, h5file.ErrNotFound, h5core.ErrNotFound, "get", "/nope"},
 		{"Create x of an existing file", fileExists, h5file.ErrExists, h5core.ErrExists, "create", path},
 		{"a missing attribute", attrMissing, h5file.ErrNotFound, h5core.ErrNotFound, "get attribute nope of", "/"},
+		{"Delete of a missing path", delMissing, h5file.ErrNotFound, h5core.ErrNotFound, "delete", "/gone"},
+		{"Move of a missing path", moveMissing, h5file.ErrNotFound, h5core.ErrNotFound, "move", "/gone"},
+		{"SoftLink over a group", linkTaken, h5file.ErrExists, h5core.ErrExists, "create soft link", "/a"},
 	}
 	for _, c := range cases {
 		if !errors.Is(c.err, c.h5file) || !errors.Is(c.err, c.h5core) {

@@ -181,21 +181,30 @@ func (g *Group) Len() int { return len(g.g.Members()) }
 // next flush.
 func (g *Group) Delete(p string) error {
 	return g.f.apply(metaOp{name: "Delete", path: join(g.name, p), fn: func() error {
-		return g.g.Unlink(p)
+		if err := g.g.Unlink(p); err != nil {
+			return opErr("delete", join(g.name, p), err)
+		}
+		return nil
 	}})
 }
 
 // Move renames src to dst (h5py's g.move).
 func (g *Group) Move(src, dst string) error {
 	return g.f.apply(metaOp{name: "Move", path: join(g.name, src), args: fmt.Sprintf("%q", join(g.name, dst)), fn: func() error {
-		return g.g.Move(src, dst)
+		if err := g.g.Move(src, dst); err != nil {
+			return opErrf("move", join(g.name, src), "to %s: %w", join(g.name, dst), err)
+		}
+		return nil
 	}})
 }
 
 // SoftLink makes p a soft link to target (h5py's g[p] = SoftLink(target)).
 func (g *Group) SoftLink(p, target string) error {
 	return g.f.apply(metaOp{name: "SoftLink", path: join(g.name, p), args: fmt.Sprintf("%q", target), fn: func() error {
-		return g.g.CreateSoftLink(p, target)
+		if err := g.g.CreateSoftLink(p, target); err != nil {
+			return opErrf("create soft link", join(g.name, p), "to %s: %w", target, err)
+		}
+		return nil
 	}})
 }
 

@@ -119,7 +119,7 @@ func (d *Dataset) read(h h5core.Hyperslab, dst any) error {
 	n := h.NumElements()
 	t := d.d.Type()
 	if d.d.IsNull() {
-		return fmt.Errorf("h5file: read %s: the dataset is empty (h5py.Empty: a null dataspace, no elements): %w", d.name, ErrShape)
+		return opErrf("read", d.name, "the dataset is empty (h5py.Empty: a null dataspace, no elements): %w", ErrShape)
 	}
 	if err := checkAlloc(n, uint64(t.Size), d.name); err != nil {
 		return err

@@ -3,8 +3,8 @@ package h5file_test
 import (
 	"context"
 	"errors"
-	"io/fs"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 	"strings"
 	"testing"

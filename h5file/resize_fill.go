@@ -74,7 +74,7 @@ func (d *Dataset) fillCutOff(old []uint64) error {
 		}
 	}
 	if ferr != nil {
-		return fmt.Errorf("h5file: resize %s: writing the fill value beyond the new shape: %w", d.name, ferr)
+		return opErrf("resize", d.name, "writing the fill value beyond the new shape: %w", ferr)
 	}
 	return nil
 }

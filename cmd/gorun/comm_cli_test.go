@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os/exec"
 	"regexp"
 	"sort"
 	"strings"
@@ -38,6 +39,23 @@ func TestHelloPackage(t *testing.T) {
 	for r := range 2 {
 		if want := fmt.Sprintf("[%d] hello from rank %d of 2\n", r, r); !strings.Contains(res.stdout, want) {
 			t.Errorf("stdout %q lacks %q", res.stdout, want)
+		}
+	}
+}
+
+// TestHelloPackageReused: a second run of an unchanged package reuses the
+// binary the first built (gorun -v says which).
+func TestHelloPackageReused(t *testing.T) {
+	out, err := exec.Command("go", "env", "GOCACHE").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("GOCACHE", strings.TrimSpace(string(out))) // keep go's own cache
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())             // a build cache of gorun's own for this test
+	for i, want := range []string{"reused=false", "reused=true"} {
+		res := gorun(t, "", "-v", "-n", "2", "../../examples/hello")
+		if res.code != 0 || !strings.Contains(res.stderr, want) {
+			t.Fatalf("run %d: exit %d, want 0 and %q in the log:\n%s", i+1, res.code, want, res.stderr)
 		}
 	}
 }

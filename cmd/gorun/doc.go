@@ -6,10 +6,12 @@
 //
 // The program is an executable, a command in $PATH, a Go package directory
 // or a .go file; a Go package is built once with `go build` (GOFLAGS
-// applies, e.g. GOFLAGS=-race) into a temporary directory removed at the
-// end. Each rank is told its rank, the size, the address of gorun's
-// rendezvous service, a random job id and a random 32-byte job secret in
-// GORUN_* variables; comm.Init reads them.
+// applies, e.g. GOFLAGS=-race) into gorun's build cache
+// ($XDG_CACHE_HOME/gorun), and reused by the next run while none of the
+// files it was built from changed. Each rank is told its rank, the size,
+// the address of gorun's rendezvous service, a random job id and a random
+// 32-byte job secret in GORUN_* variables (package rendezvous); comm.Init
+// reads them.
 //
 // Flags (mpiexec's shape; -flag and --flag are the same):
 //

@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+
+	"github.com/pierrec/lz4/v4"
 )
 
 // Errors Encode and Decode return, wrapped with what was wrong.
@@ -125,8 +127,9 @@ func Encode(cd []uint32, src []byte) ([]byte, error) {
 	n := len(src) / p.es
 	if p.comp == None {
 		out := make([]byte, len(src))
+		scratch := make([]byte, min(p.block, n)*p.es)
 		done, _ := blocks(n, p.block, func(start, size int) error {
-			TransBitElem(out[start*p.es:], src[start*p.es:(start+size)*p.es], size, p.es)
+			transBitElem(out[start*p.es:], src[start*p.es:(start+size)*p.es], scratch, size, p.es)
 			return nil
 		})
 		copy(out[done*p.es:], src[done*p.es:])
@@ -135,15 +138,17 @@ func Encode(cd []uint32, src []byte) ([]byte, error) {
 	out := make([]byte, 12, 12+len(src)/2)
 	binary.BigEndian.PutUint64(out, uint64(len(src)))
 	binary.BigEndian.PutUint32(out[8:], uint32(p.block*p.es))
-	tmp := make([]byte, p.block*p.es)
+	tmp := make([]byte, 2*min(p.block, n)*p.es)
+	t0, scratch := tmp[:len(tmp)/2], tmp[len(tmp)/2:]
+	var lz lz4.Compressor
 	done, err := blocks(n, p.block, func(start, size int) error {
-		t := tmp[:size*p.es]
-		TransBitElem(t, src[start*p.es:], size, p.es)
+		t := t0[:size*p.es]
+		transBitElem(t, src[start*p.es:], scratch, size, p.es)
 		at := len(out)
 		out = append(out, 0, 0, 0, 0)
 		var err error
 		if p.comp == LZ4 {
-			out, err = lz4Compress(out, t)
+			out, err = lz4Compress(&lz, out, t)
 		} else {
 			out, err = zstdCompress(out, t, p.level)
 		}
@@ -175,8 +180,9 @@ func Decode(cd []uint32, src []byte, max int) ([]byte, error) {
 			return nil, fmt.Errorf("%w: %d bytes is not a whole number of %d-byte elements", ErrData, len(src), p.es)
 		}
 		out := make([]byte, len(src))
+		scratch := make([]byte, min(p.block*p.es, len(src)))
 		done, _ := blocks(len(src)/p.es, p.block, func(start, size int) error {
-			UntransBitElem(out[start*p.es:], src[start*p.es:(start+size)*p.es], size, p.es)
+			untransBitElem(out[start*p.es:], src[start*p.es:(start+size)*p.es], scratch, size, p.es)
 			return nil
 		})
 		copy(out[done*p.es:], src[done*p.es:])
@@ -202,6 +208,7 @@ func Decode(cd []uint32, src []byte, max int) ([]byte, error) {
 	out := make([]byte, total)
 	in := src[12:]
 	tmp := make([]byte, min(blockBytes, int(total)))
+	scratch := make([]byte, len(tmp))
 	done, err := blocks(n, blockBytes/p.es, func(start, size int) error {
 		if len(in) < 4 {
 			return fmt.Errorf("%w: block at element %d: input ends", ErrData, start)
@@ -220,7 +227,7 @@ func Decode(cd []uint32, src []byte, max int) ([]byte, error) {
 		if err != nil {
 			return fmt.Errorf("block at element %d: %w", start, err)
 		}
-		UntransBitElem(out[start*p.es:], t, size, p.es)
+		untransBitElem(out[start*p.es:], t, scratch, size, p.es)
 		in = in[4+c:]
 		return nil
 	})

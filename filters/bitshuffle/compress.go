@@ -2,18 +2,19 @@ package bitshuffle
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/gorun-hpc/gorun/filters/zstd"
 	"github.com/pierrec/lz4/v4"
 )
 
 // lz4Compress appends src as one LZ4 block (LZ4_compress_default's format;
-// an incompressible block is stored as literals, never skipped).
-func lz4Compress(dst, src []byte) ([]byte, error) {
+// an incompressible block is stored as literals, never skipped). c is
+// reused across the blocks of a chunk: its hash table is large.
+func lz4Compress(c *lz4.Compressor, dst, src []byte) ([]byte, error) {
 	at := len(dst)
-	bound := lz4.CompressBlockBound(len(src))
-	dst = append(dst, make([]byte, bound)...)
-	var c lz4.Compressor
+	dst = slices.Grow(dst, lz4.CompressBlockBound(len(src)))
+	dst = dst[:cap(dst)]
 	n, err := c.CompressBlock(src, dst[at:])
 	if err != nil {
 		return nil, fmt.Errorf("bitshuffle: lz4: %w", err)

@@ -102,7 +102,11 @@ func Compress(src []byte, o Options) ([]byte, error) {
 	h := make([]byte, headerSize, headerSize+4*nblocks+len(src))
 	h[0] = version
 	h[1] = 1 // version of every inner format
-	flags := byte(format(o.Codec)<<5) | flagDontSplit
+	split := splits(o.Codec, ts, bs)
+	flags := byte(format(o.Codec) << 5)
+	if !split {
+		flags |= flagDontSplit
+	}
 	switch o.Shuffle {
 	case Shuffle:
 		flags |= flagShuffle
@@ -115,20 +119,31 @@ func Compress(src []byte, o Options) ([]byte, error) {
 	if o.Level > 0 && len(src) >= minBuffer {
 		out := h[:headerSize+4*nblocks]
 		tmp := make([]byte, bs)
+		var z compressor
 		ok := true
 		for j := 0; j < nblocks && ok; j++ {
 			block := src[j*bs : min((j+1)*bs, len(src))]
 			binary.LittleEndian.PutUint32(out[headerSize+4*j:], uint32(len(out)))
 			shuffled := shuffleBlock(o.Shuffle, ts, block, tmp[:len(block)])
-			c, err := compressBlock(o.Codec, o.Level, shuffled)
-			if err != nil {
-				return nil, err
+			// Full blocks of a split chunk are compressed as ts streams
+			// (byte planes, after shuffling), as c-blosc does.
+			nsplits := 1
+			if split && len(block) == bs {
+				nsplits = ts
 			}
-			if c == nil || len(c) >= len(block) {
-				c = shuffled // stored: the decoder copies blocks whose size is the block's
+			neblock := len(block) / nsplits
+			for k := 0; k < nsplits; k++ {
+				part := shuffled[k*neblock : (k+1)*neblock]
+				c, err := z.compressBlock(o.Codec, o.Level, part)
+				if err != nil {
+					return nil, err
+				}
+				if c == nil || len(c) >= len(part) {
+					c = part // stored: the decoder copies streams of the stream's size
+				}
+				out = binary.LittleEndian.AppendUint32(out, uint32(len(c)))
+				out = append(out, c...)
 			}
-			out = binary.LittleEndian.AppendUint32(out, uint32(len(c)))
-			out = append(out, c...)
 			ok = len(out) < len(src)+headerSize
 		}
 		if ok {
@@ -176,6 +191,11 @@ func blockSize(level, codec, ts, n int) int {
 			}
 		}
 	}
+	// Larger blocks for codecs that compress each byte plane apart.
+	if level > 0 && splits(codec, ts, bs) {
+		bs = max(min(bs, 1<<18)*ts, 1<<16)
+		bs = min(bs, 1<<20)
+	}
 	bs = min(bs, n)
 	if bs > ts {
 		bs = bs / ts * ts
@@ -186,6 +206,13 @@ func blockSize(level, codec, ts, n int) int {
 		bs = bs / (8 * ts) * (8 * ts)
 	}
 	return bs
+}
+
+// splits is c-blosc's split_block in its default (forward-compatible)
+// mode: blocks are compressed as one stream per byte of the element,
+// except with Zstandard, large elements or small blocks.
+func splits(codec, ts, bs int) bool {
+	return codec != Zstd && ts <= maxSplits && bs/ts >= minBuffer
 }
 
 // Header is what a chunk's 16-byte header says.

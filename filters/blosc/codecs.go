@@ -11,23 +11,33 @@ import (
 	"github.com/pierrec/lz4/v4"
 )
 
+// compressor holds what compressing the blocks of one chunk reuses: the
+// LZ4 compressors' tables and an output buffer.
+type compressor struct {
+	lz4   lz4.Compressor
+	lz4hc lz4.CompressorHC
+	dst   []byte
+}
+
 // compressBlock returns block compressed by codec at level, or nil when it
-// does not shrink.
-func compressBlock(codec, level int, block []byte) ([]byte, error) {
+// does not shrink. The result is valid until the next call.
+func (z *compressor) compressBlock(codec, level int, block []byte) ([]byte, error) {
 	switch codec {
 	case BloscLZ:
 		return blosclz.Compress(block), nil
 	case LZ4, LZ4HC:
-		dst := make([]byte, lz4.CompressBlockBound(len(block)))
+		if n := lz4.CompressBlockBound(len(block)); cap(z.dst) < n {
+			z.dst = make([]byte, n)
+		}
+		dst := z.dst[:cap(z.dst)]
 		var n int
 		var err error
 		if codec == LZ4 {
-			var c lz4.Compressor
-			n, err = c.CompressBlock(block, dst)
+			n, err = z.lz4.CompressBlock(block, dst)
 		} else {
 			// c-blosc passes clevel to LZ4HC; pierrec's levels are search depths.
-			c := lz4.CompressorHC{Level: lz4.CompressionLevel(1 << (8 + level))}
-			n, err = c.CompressBlock(block, dst)
+			z.lz4hc.Level = lz4.CompressionLevel(1 << (8 + level))
+			n, err = z.lz4hc.CompressBlock(block, dst)
 		}
 		if err != nil || n == 0 {
 			return nil, err

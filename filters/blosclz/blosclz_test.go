@@ -42,7 +42,7 @@ func TestRoundTrip(t *testing.T) {
 		if err != nil || !bytes.Equal(dec, src) {
 			t.Fatalf("%s: round trip: %v", name, err)
 		}
-		if name == "far" && len(enc) > 5200+100 {
+		if name == "far" && len(enc) > 5500 { // the random 5000 bytes, once
 			t.Errorf("far: %d bytes, the second copy was not matched", len(enc))
 		}
 	}

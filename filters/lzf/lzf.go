@@ -54,7 +54,9 @@ func Compress(src []byte, max int) ([]byte, error) {
 		ref := int(table[h]) - 1
 		table[h] = int32(i + 1)
 		if ref < 0 || i-ref > maxOff || src[ref] != src[i] || src[ref+1] != src[i+1] || src[ref+2] != src[i+2] {
-			i++
+			// Step faster through data that does not match (one more byte
+			// per 64 without a match): incompressible chunks cost little.
+			i += 1 + (i-lit)>>6
 			continue
 		}
 		n := 3

@@ -3,25 +3,22 @@ package nbit
 // bitWriter packs values most significant bit first, as H5Znbit.c fills
 // each output byte from its top bit down.
 type bitWriter struct {
-	buf  []byte
-	cur  byte
-	free uint // bits still free in cur, 8 when empty
+	buf []byte
+	acc uint64 // the low nb bits are pending
+	nb  uint
 }
 
+// write appends the low n (<= 64) bits of v.
 func (w *bitWriter) write(v uint64, n uint) {
-	for n > 0 {
-		take := n
-		if take > w.free {
-			take = w.free
-		}
-		bits := (v >> (n - take)) & (1<<take - 1)
-		w.cur |= byte(bits << (w.free - take))
-		w.free -= take
-		n -= take
-		if w.free == 0 {
-			w.buf = append(w.buf, w.cur)
-			w.cur, w.free = 0, 8
-		}
+	if n > 56 {
+		w.write(v>>32, n-32)
+		n, v = 32, v&0xffffffff
+	}
+	w.acc = w.acc<<n | v&(1<<n-1)
+	w.nb += n
+	for w.nb >= 8 {
+		w.nb -= 8
+		w.buf = append(w.buf, byte(w.acc>>w.nb))
 	}
 }
 
@@ -29,37 +26,34 @@ func (w *bitWriter) write(v uint64, n uint) {
 // filled, even when the values ended on a byte boundary, so its output is
 // floor(bits/8)+1 bytes; we write the same.
 func (w *bitWriter) finish() []byte {
-	return append(w.buf, w.cur)
+	return append(w.buf, byte(w.acc<<(8-w.nb)))
 }
 
 // bitReader reads what bitWriter wrote.
 type bitReader struct {
-	src  []byte
-	pos  int  // byte being read
-	left uint // bits left in src[pos]
+	src []byte
+	pos int
+	acc uint64 // the low nb bits are unread
+	nb  uint
 }
 
-func newBitReader(src []byte) bitReader { return bitReader{src: src, left: 8} }
+func newBitReader(src []byte) bitReader { return bitReader{src: src} }
 
 // read returns the next n (<= 64) bits, or false past the end of src.
 func (r *bitReader) read(n uint) (uint64, bool) {
-	var v uint64
-	for n > 0 {
+	if n > 56 {
+		hi, ok := r.read(n - 32)
+		lo, ok2 := r.read(32)
+		return hi<<32 | lo, ok && ok2
+	}
+	for r.nb < n {
 		if r.pos >= len(r.src) {
 			return 0, false
 		}
-		take := n
-		if take > r.left {
-			take = r.left
-		}
-		b := uint64(r.src[r.pos]>>(r.left-take)) & (1<<take - 1)
-		v = v<<take | b
-		r.left -= take
-		n -= take
-		if r.left == 0 {
-			r.pos++
-			r.left = 8
-		}
+		r.acc = r.acc<<8 | uint64(r.src[r.pos])
+		r.pos++
+		r.nb += 8
 	}
-	return v, true
+	r.nb -= n
+	return r.acc >> r.nb & (1<<n - 1), true
 }

@@ -255,7 +255,7 @@ func Encode(cd []uint32, src []byte) ([]byte, error) {
 	if len(src) != p.nelmts*p.elemSize {
 		return nil, fmt.Errorf("%w: chunk of %d bytes, client data say %d elements of %d", ErrParams, len(src), p.nelmts, p.elemSize)
 	}
-	w := bitWriter{buf: make([]byte, 0, len(src)+1), free: 8}
+	w := bitWriter{buf: make([]byte, 0, len(src)+1)}
 	for e := 0; e < p.nelmts; e++ {
 		el := src[e*p.elemSize : (e+1)*p.elemSize]
 		for _, o := range p.ops {

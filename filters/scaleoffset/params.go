@@ -171,31 +171,36 @@ func log2(n uint64) uint {
 
 // load reads element i of buf (dataset order) as the machine holds it.
 func (p *params) load(buf []byte, i int) uint64 {
-	b := buf[i*p.t.Size : (i+1)*p.t.Size]
-	var x uint64
-	if p.t.BigEndian {
-		for _, c := range b {
-			x = x<<8 | uint64(c)
-		}
-		return x
+	o := p.order()
+	switch p.t.Size {
+	case 1:
+		return uint64(buf[i])
+	case 2:
+		return uint64(o.Uint16(buf[2*i:]))
+	case 4:
+		return uint64(o.Uint32(buf[4*i:]))
+	default:
+		return o.Uint64(buf[8*i:])
 	}
-	for k := len(b) - 1; k >= 0; k-- {
-		x = x<<8 | uint64(b[k])
-	}
-	return x
 }
 
 func (p *params) store(buf []byte, i int, x uint64) {
-	b := buf[i*p.t.Size : (i+1)*p.t.Size]
+	o := p.order()
+	switch p.t.Size {
+	case 1:
+		buf[i] = byte(x)
+	case 2:
+		o.PutUint16(buf[2*i:], uint16(x))
+	case 4:
+		o.PutUint32(buf[4*i:], uint32(x))
+	default:
+		o.PutUint64(buf[8*i:], x)
+	}
+}
+
+func (p *params) order() binary.ByteOrder {
 	if p.t.BigEndian {
-		for k := len(b) - 1; k >= 0; k-- {
-			b[k] = byte(x)
-			x >>= 8
-		}
-		return
+		return binary.BigEndian
 	}
-	for k := range b {
-		b[k] = byte(x)
-		x >>= 8
-	}
+	return binary.LittleEndian
 }

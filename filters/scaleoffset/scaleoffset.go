@@ -44,7 +44,7 @@ func Encode(cd []uint32, src []byte) ([]byte, error) {
 		}
 		return out, nil
 	}
-	w := bitWriter{buf: out, free: 8}
+	w := bitWriter{buf: out}
 	if minbits > 0 {
 		for _, v := range vals {
 			w.write(v, minbits)
@@ -60,44 +60,49 @@ func (p *params) preInt(vals []uint64) (uint, uint64) {
 	w, mask := p.width(), p.mask()
 	minbits := uint(p.factor)
 	auto := minbits == 0
-	less := func(a, b uint64) bool { return a < b }
+	// Compare signed values as unsigned ones with the sign bit flipped.
+	var flip uint64
 	if p.t.Signed {
-		less = func(a, b uint64) bool { return p.sext(a) < p.sext(b) }
+		flip = 1 << (w - 1)
 	}
-	skip := func(v uint64) bool { return p.fillDef && v == p.fillBits }
-	var min, max uint64
+	fill, fillDef := p.fillBits, p.fillDef
+	var min, max uint64 // flipped
 	i := 0
-	if p.fillDef {
-		for i < len(vals) && skip(vals[i]) {
+	if fillDef {
+		for i < len(vals) && vals[i] == fill {
 			i++
 		}
 	}
 	if i < len(vals) {
-		min, max = vals[i], vals[i]
+		min, max = vals[i]^flip, vals[i]^flip
+	} else {
+		min, max = flip, flip // zero
 	}
 	for ; i < len(vals); i++ {
 		v := vals[i]
-		if skip(v) {
+		if fillDef && v == fill {
 			continue
 		}
-		if less(max, v) {
-			max = v
+		k := v ^ flip
+		if k > max {
+			max = k
 		}
-		if less(v, min) {
-			min = v
+		if k < min {
+			min = k
 		}
 	}
+	min, max = min^flip, max^flip
 	if auto {
 		if (max-min)&mask > mask-2 {
 			// libhdf5 returns here before recording the minimum, except
 			// for signed chars without a fill value.
-			if !p.fillDef && p.t.Signed && p.t.Size == 1 {
+			if !fillDef && p.t.Signed && p.t.Size == 1 {
 				return w, uint64(p.sext(min))
 			}
 			return w, 0
 		}
 		span := (max - min + 1) & mask
-		if p.fillDef {
+		if fillDef {
 			minbits = log2(span + 1)
 		} else {
 			minbits = log2(span)
@@ -106,7 +111,7 @@ func (p *params) preInt(vals []uint64) (uint, uint64) {
 	if minbits != w {
 		all := uint64(1)<<minbits - 1
 		for k, v := range vals {
-			if skip(v) {
+			if fillDef && v == fill {
 				vals[k] = all
 			} else {
 				vals[k] = (v - min) & mask

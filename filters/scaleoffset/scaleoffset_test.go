@@ -177,3 +177,29 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+func benchData() ([]uint32, []byte) {
+	cd, _ := ClientData(Int, 0, 1<<18, Type{Size: 4, Signed: true}, make([]byte, 4))
+	src := make([]byte, 4<<18)
+	for i := 0; i < 1<<18; i++ {
+		binary.LittleEndian.PutUint32(src[4*i:], uint32(int32(math.Sin(float64(i)/1000)*10000)))
+	}
+	return cd, src
+}
+
+func BenchmarkEncodeInt32(b *testing.B) {
+	cd, src := benchData()
+	b.SetBytes(int64(len(src)))
+	for i := 0; i < b.N; i++ {
+		Encode(cd, src)
+	}
+}
+
+func BenchmarkDecodeInt32(b *testing.B) {
+	cd, src := benchData()
+	enc, _ := Encode(cd, src)
+	b.SetBytes(int64(len(src)))
+	for i := 0; i < b.N; i++ {
+		Decode(cd, enc, len(src))
+	}
+}

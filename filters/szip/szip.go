@@ -30,7 +30,9 @@ func ParseClientData(cd []uint32) (Params, error) {
 		return Params{}, fmt.Errorf("%w: %d values, want 4", ErrParams, len(cd))
 	}
 	p := Params{cd[0], cd[1], cd[2], cd[3]}
-	if p.PixelsPerBlock == 0 || p.PixelsPerScanline == 0 {
+	// libhdf5's set_local never makes a scanline shorter than a block;
+	// refusing one bounds the padded buffer to twice the output.
+	if p.PixelsPerBlock == 0 || p.PixelsPerScanline < p.PixelsPerBlock {
 		return Params{}, fmt.Errorf("%w: %d pixels per block, %d per scanline", ErrParams, p.PixelsPerBlock, p.PixelsPerScanline)
 	}
 	switch p.BitsPerPixel {

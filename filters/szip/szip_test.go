@@ -68,6 +68,7 @@ func TestDecodeRefuses(t *testing.T) {
 		{"48 bits", []uint32{OptNN, 16, 48, 500}, small, ErrParams},
 		{"three values", []uint32{1, 2, 3}, small, ErrParams},
 		{"huge scanline", []uint32{OptNN, 8, 8, 1 << 30}, small, ErrParams},
+		{"scanline shorter than a block", []uint32{OptNN, 64, 8, 1}, small, ErrParams},
 		// id 0, second bit 0 (zero block), FS 0: run of 1 block... then the
 		// stream ends.
 		{"zero blocks then end", []uint32{0, 8, 8, 8}, append(binary.LittleEndian.AppendUint32(nil, 64), 0x01), ErrData},
