@@ -52,7 +52,18 @@ func FuzzVirtualMappings(f *testing.F) {
 				for i := range shape {
 					shape[i] = 7
 				}
-				s.Elements(shape, 1<<16)
+				idx, err := s.Elements(shape, 1<<16)
+				spans, serr := s.Spans(shape, 1<<16)
+				if (err == nil) != (serr == nil) {
+					t.Fatalf("Elements error %v, Spans error %v", err, serr)
+				}
+				var n uint64
+				for _, sp := range spans {
+					n += sp.Len
+				}
+				if err == nil && n != uint64(len(idx)) {
+					t.Fatalf("Spans hold %d elements, Elements %d", n, len(idx))
+				}
 			}
 		}
 	})
