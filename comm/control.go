@@ -51,7 +51,9 @@ func (k *ctlClient) watch(w *world) {
 		switch m.Type {
 		case rendezvous.TypeFailed:
 			re := &RankError{Rank: m.Rank, How: m.Text}
-			if !weakNotice(m.Text) || w.lostWait.Load() <= 0 {
+			// A notice with a Code may be a follower's (see
+			// rendezvous.TypeFailed); the others name the first cause.
+			if m.Code == 0 || w.lostWait.Load() <= 0 {
 				w.rankFailed(re)
 				continue
 			}
@@ -71,17 +73,4 @@ func (k *ctlClient) watch(w *world) {
 			w.peerLeft(m)
 		}
 	}
-}
-
-// weakNotice reports whether a launcher's failure notice says only that a
-// rank exited with a plain nonzero code (or left the self-hosted
-// rendezvous): what a rank that failed because of another does, unlike a
-// signal, an Abort, a panic or a launcher that already named the first
-// cause. (A remote rank's signal comes as code 128+N: not weak.)
-func weakNotice(how string) bool {
-	var code int
-	if n, _ := fmt.Sscanf(how, "exited with code %d", &code); n == 1 {
-		return code > 0 && code < 128
-	}
-	return how == rendezvous.LostHow
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/gorun-hpc/gorun/internal/lifeline"
 	"github.com/gorun-hpc/gorun/rendezvous"
 )
 
@@ -83,6 +84,11 @@ func InitConfig(ctx context.Context, cfg Config) (*Comm, error) {
 			return initSlurm(ctx, cfg, rank, job, rv)
 		}
 		return singleton(cfg)
+	}
+	// Under gorun: die with the launcher where the system will not see to it
+	// (internal/lifeline; macOS has no Pdeathsig).
+	if err := lifeline.Watch(); err != nil {
+		return nil, fmt.Errorf("comm: %w: %w", err, ErrBootstrap)
 	}
 	if env.Addr == "" {
 		return nil, fmt.Errorf("comm: rank %d of %d has no rendezvous address (GORUN_RENDEZVOUS); start the program with gorun: %w", env.Rank, env.Size, ErrBootstrap)

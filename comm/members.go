@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/hkdf"
 	"crypto/sha256"
-	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -12,7 +11,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/hashicorp/memberlist"
@@ -169,7 +167,7 @@ func (m *members) judge(r int, ip string) {
 	for try := 0; ; try++ {
 		c, err := net.DialTimeout("tcp", m.w.addrs[r], memberCheckDial)
 		if err != nil {
-			if errors.Is(err, syscall.ECONNREFUSED) {
+			if connRefused(err) { // refused_*.go
 				return // the rank ended; its host is up
 			}
 			break // no answer: the host is gone or hangs

@@ -18,6 +18,7 @@ import (
 func TestLostPeerVerdict(t *testing.T) {
 	type notice struct {
 		rank int
+		code int // a plain exit code: the notice may be a follower's
 		how  string
 	}
 	for _, tc := range []struct {
@@ -26,8 +27,8 @@ func TestLostPeerVerdict(t *testing.T) {
 		notices []notice // sent one by one, each when rank 0 starts waiting
 		want    int
 	}{
-		{"launcher names the first failure", time.Minute, []notice{{2, "killed by signal 9 (SIGKILL)"}}, 2},
-		{"a plain exit notice waits too", time.Minute, []notice{{1, "exited with code 1"}, {2, "killed by signal 9 (SIGKILL)"}}, 2},
+		{"launcher names the first failure", time.Minute, []notice{{2, 0, "killed by signal 9 (SIGKILL)"}}, 2},
+		{"a plain exit notice waits too", time.Minute, []notice{{1, 1, "exited with code 1"}, {2, 0, "killed by signal 9 (SIGKILL)"}}, 2},
 		{"nobody knows more", 20 * time.Millisecond, nil, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -76,7 +77,7 @@ func TestLostPeerVerdict(t *testing.T) {
 				case err := <-got:
 					t.Fatalf("rank 0's receive ended before the launcher's notice: %v", err)
 				}
-				rv.NotifyFailed(n.rank, n.how)
+				rv.NotifyExited(n.rank, n.code, n.how)
 			}
 			err = <-got
 			var re *RankError
@@ -85,23 +86,6 @@ func TestLostPeerVerdict(t *testing.T) {
 			}
 			t.Logf("rank 0: %v", err)
 		})
-	}
-}
-
-// TestWeakNotice: which launcher notices may be a follower's.
-func TestWeakNotice(t *testing.T) {
-	for how, want := range map[string]bool{
-		"exited with code 1":           true,
-		"exited with code 3":           true,
-		"exited with code 137":         false, // a remote rank's SIGKILL
-		"killed by signal 9 (SIGKILL)": false,
-		"called Abort(2)":              false,
-		rendezvous.LostHow:             true,
-		"exited with code 0":           false,
-	} {
-		if got := weakNotice(how); got != want {
-			t.Errorf("weakNotice(%q) = %v, want %v", how, got, want)
-		}
 	}
 }
 

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -88,10 +87,10 @@ func TestCrashConsistency(t *testing.T) {
 		if all {
 			what = fmt.Sprintf("all %d ranks", ranks)
 			for _, rk := range rng.Perm(ranks) {
-				_ = syscall.Kill(pids[rk], syscall.SIGKILL)
+				killPID(pids[rk])
 			}
 		} else {
-			_ = syscall.Kill(pids[victim], syscall.SIGKILL)
+			killPID(pids[victim])
 		}
 		hung := r.wait(t, 30*time.Second)
 		cancel()

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -66,7 +65,7 @@ func TestDeadRank(t *testing.T) {
 		}
 		time.Sleep(delay) // the random kill point (not synchronisation)
 		killed := time.Now()
-		_ = syscall.Kill(pids[victim], syscall.SIGKILL)
+		killPID(pids[victim])
 		hung := r.wait(t, 30*time.Second)
 		cancel()
 		table.trials++

@@ -1,5 +1,7 @@
 package h5core
 
+import bytesh "github.com/gorun-hpc/gorun/filters/shuffle"
+
 // shuffleCodec is libhdf5's H5Z_FILTER_SHUFFLE: byte j of every element
 // grouped together, cd_values {element size}, which its set_local fills.
 var shuffleCodec = Codec{
@@ -33,32 +35,12 @@ func shuffleSize(cd []uint32) int {
 // shuffle groups byte j of every element together (H5Z_filter_shuffle).
 func shuffle(in []byte, s int) []byte {
 	out := make([]byte, len(in))
-	n := len(in) / s
-	if s <= 1 || n <= 1 {
-		copy(out, in)
-		return out
-	}
-	for i := 0; i < n; i++ {
-		for j := 0; j < s; j++ {
-			out[j*n+i] = in[i*s+j]
-		}
-	}
-	copy(out[n*s:], in[n*s:])
+	bytesh.Shuffle(out, in, s)
 	return out
 }
 
 func unshuffle(in []byte, s int) []byte {
 	out := make([]byte, len(in))
-	n := len(in) / s
-	if s <= 1 || n <= 1 {
-		copy(out, in)
-		return out
-	}
-	for i := 0; i < n; i++ {
-		for j := 0; j < s; j++ {
-			out[i*s+j] = in[j*n+i]
-		}
-	}
-	copy(out[n*s:], in[n*s:])
+	bytesh.Unshuffle(out, in, s)
 	return out
 }

@@ -28,7 +28,10 @@
 //
 // Chunked datasets: unfiltered chunks are allocated at creation and Resize
 // (Dataset.Chunk gives their addresses); filtered chunks are encoded with
-// EncodeChunk and placed with Dataset.AllocChunk. Variable-length elements
+// EncodeChunk and placed with Dataset.AllocChunk. The filters h5core encodes
+// and decodes (deflate, shuffle, fletcher32 and the plugins' LZF, Blosc,
+// LZ4, Zstandard, bzip2) are the codecs table in filter_registry.go, one
+// codec_<name>.go each. Variable-length elements
 // go to the global heap with File.PutVlen, which returns the reference to
 // store in the raw data. Hyperslab selections map to byte runs with
 // ContiguousRuns and ChunkRuns.

@@ -2,6 +2,7 @@ package h5file
 
 import (
 	"fmt"
+	"reflect"
 
 	"github.com/gorun-hpc/gorun/h5core"
 )
@@ -167,4 +168,93 @@ func fromPrecision(t *Datatype, u uint64) uint64 {
 		u = uint64(int64(u<<s) >> s)
 	}
 	return u
+}
+
+// goInt is the Go integer types a partial-precision integer dataset
+// converts from and to without reflection.
+type goInt interface {
+	~int | ~int8 | ~int16 | ~int32 | ~int64 | ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64
+}
+
+// encodePartialInts is the fast path of encodeWith for a slice of Go
+// integers stored as a partial-precision integer type (N-bit's case): the
+// same conversion as codec.encode, element by element without reflection.
+func encodePartialInts(v reflect.Value, t *Datatype, n uint64) ([]byte, bool) {
+	if !partialInt(t) || v.Kind() != reflect.Slice || uint64(v.Len()) != n || !v.CanInterface() {
+		return nil, false
+	}
+	switch xs := v.Interface().(type) {
+	case []int8:
+		return encodeInts(xs, t, true), true
+	case []int16:
+		return encodeInts(xs, t, true), true
+	case []int32:
+		return encodeInts(xs, t, true), true
+	case []int64:
+		return encodeInts(xs, t, true), true
+	case []int:
+		return encodeInts(xs, t, true), true
+	case []uint8:
+		return encodeInts(xs, t, false), true
+	case []uint16:
+		return encodeInts(xs, t, false), true
+	case []uint32:
+		return encodeInts(xs, t, false), true
+	case []uint64:
+		return encodeInts(xs, t, false), true
+	case []uint:
+		return encodeInts(xs, t, false), true
+	}
+	return nil, false
+}
+
+func encodeInts[T goInt](xs []T, t *Datatype, signed bool) []byte {
+	size := int(t.Size)
+	buf := make([]byte, len(xs)*size)
+	for i, x := range xs {
+		u := uint64(x) // a negative signed value sign-extends
+		putUint(t, buf[i*size:], toPrecision(t, u, signed))
+	}
+	return buf
+}
+
+// decodePartialInts is the fast path of the read side: it fills a slice of
+// Go integers from a partial-precision integer type as codec.decode does.
+func decodePartialInts(v reflect.Value, t *Datatype, n uint64) (func([]byte) error, bool) {
+	if !partialInt(t) || v.Kind() != reflect.Slice || uint64(v.Len()) != n || !v.CanInterface() {
+		return nil, false
+	}
+	switch xs := v.Interface().(type) {
+	case []int8:
+		return decodeInts(xs, t), true
+	case []int16:
+		return decodeInts(xs, t), true
+	case []int32:
+		return decodeInts(xs, t), true
+	case []int64:
+		return decodeInts(xs, t), true
+	case []int:
+		return decodeInts(xs, t), true
+	case []uint8:
+		return decodeInts(xs, t), true
+	case []uint16:
+		return decodeInts(xs, t), true
+	case []uint32:
+		return decodeInts(xs, t), true
+	case []uint64:
+		return decodeInts(xs, t), true
+	case []uint:
+		return decodeInts(xs, t), true
+	}
+	return nil, false
+}
+
+func decodeInts[T goInt](xs []T, t *Datatype) func([]byte) error {
+	size := int(t.Size)
+	return func(buf []byte) error {
+		for i := range xs {
+			xs[i] = T(getUint(t, buf[i*size:])) // sign-extended for a signed type
+		}
+		return nil
+	}
 }

@@ -6,6 +6,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/gorun-hpc/gorun/rendezvous"
 )
 
 // File locking, as libhdf5 1.10 and later do it, so that h5py and gorun
@@ -129,8 +131,16 @@ type holder struct {
 // gorunJob is this process's place in a gorun job: GORUN_JOBID, GORUN_RANK
 // and GORUN_SIZE, as the launcher sets them; id is "" outside a job.
 func gorunJob() (id, rank string, size int) {
-	size, _ = strconv.Atoi(os.Getenv("GORUN_SIZE"))
-	return os.Getenv("GORUN_JOBID"), os.Getenv("GORUN_RANK"), size
+	return jobOf(rendezvous.ParseEnv(os.Getenv))
+}
+
+// jobOf is the job id, rank and size of a rank's environment; "" and 0
+// outside a job (or when the environment is malformed).
+func jobOf(e rendezvous.Env, err error) (id, rank string, size int) {
+	if err != nil || !e.Launched() {
+		return "", "", 0
+	}
+	return e.JobID, strconv.Itoa(e.Rank), e.Size
 }
 
 const withCommAdvice = "every rank opening the file on its own would overwrite the others' data: " +

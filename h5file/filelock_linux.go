@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/gorun-hpc/gorun/rendezvous"
 )
 
 // flockFile takes a non-blocking flock(2) lock on f, exclusive for write:
@@ -73,13 +75,7 @@ func lockHolder(f *os.File) holder {
 		h.name = strings.TrimSpace(string(b))
 	}
 	if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/environ", h.pid)); err == nil {
-		for _, kv := range bytes.Split(b, []byte{0}) {
-			if v, ok := bytes.CutPrefix(kv, []byte("GORUN_JOBID=")); ok {
-				h.job = string(v)
-			} else if v, ok := bytes.CutPrefix(kv, []byte("GORUN_RANK=")); ok {
-				h.rank = string(v)
-			}
-		}
+		h.job, h.rank, _ = jobOf(rendezvous.ParseEnviron(strings.Split(string(b), "\x00")))
 	}
 	return h
 }

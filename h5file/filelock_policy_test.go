@@ -27,6 +27,7 @@ func TestLockedErr(t *testing.T) {
 	t.Setenv("GORUN_JOBID", "j1")
 	t.Setenv("GORUN_RANK", "0")
 	t.Setenv("GORUN_SIZE", "4")
+	t.Setenv("GORUN_SECRET", "00") // a job environment is complete (rendezvous.ParseEnv)
 	for _, c := range []struct {
 		name string
 		h    holder

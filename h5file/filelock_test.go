@@ -203,6 +203,7 @@ func TestLockGorunJobCreator(t *testing.T) {
 		t.Setenv("GORUN_JOBID", job)
 		t.Setenv("GORUN_RANK", rank)
 		t.Setenv("GORUN_SIZE", "4")
+		t.Setenv("GORUN_SECRET", "00") // a job environment is complete (rendezvous.ParseEnv)
 	}
 	create := func() error {
 		f, err := h5file.Create(path, "w")

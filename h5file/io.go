@@ -172,6 +172,9 @@ func encodeWith(c *codec, data any, t *Datatype, n uint64, own bool) ([]byte, er
 		}
 		return b, nil
 	}
+	if b, ok := encodePartialInts(v, t, n); ok { // codecs_b.go
+		return b, nil
+	}
 	size := uint64(t.Size)
 	buf := make([]byte, n*size)
 	if isList(v, t) {
@@ -247,6 +250,9 @@ func (f *File) decodeTarget(dst any, t *Datatype, n uint64) (out func([]byte) er
 		}
 		if b, ok := nativeBytes(v, t); ok {
 			return nil, b, nil
+		}
+		if f, ok := decodePartialInts(v, t, n); ok { // codecs_b.go
+			return f, nil, nil
 		}
 		return func(buf []byte) error {
 			for i := uint64(0); i < n; i++ {

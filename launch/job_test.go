@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"regexp"
 	"sort"
 	"strings"
@@ -277,16 +276,4 @@ func TestStrayChildKilled(t *testing.T) {
 			t.Errorf("stray child %d still alive", pid)
 		}
 	}
-}
-
-// processAlive reports whether pid exists and is not a zombie (a killed
-// orphan stays a zombie where PID 1 does not reap, as in some containers).
-func processAlive(pid int) bool {
-	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return false
-	}
-	// "pid (comm) S ...": the state follows the last ')'.
-	i := bytes.LastIndexByte(stat, ')')
-	return i < 0 || i+2 >= len(stat) || (stat[i+2] != 'Z' && stat[i+2] != 'X')
 }

@@ -52,7 +52,12 @@ func Agent(stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	cmd.Dir, cmd.Env = spec.Dir, env
 	cmd.Stdout, cmd.Stderr = stdout, stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	group, err := newProcGroup(cmd, groupOptions{lifeline: true}) // procgroup_*.go: dies with the agent
+	if err != nil {
+		fmt.Fprintf(stderr, "gorun --agent: %s: %v\n", where, err)
+		return 1
+	}
+	defer group.release()
 	var feed *stdinFeed // nil: the rank reads /dev/null
 	var stdinR *os.File
 	if spec.Stdin {
@@ -66,7 +71,7 @@ func Agent(stdin io.Reader, stdout, stderr io.Writer) int {
 		defer feed.end()
 	}
 	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT)
+	signal.Notify(sigs, forwardedSignals...)
 	defer signal.Stop(sigs)
 	err = cmd.Start()
 	if stdinR != nil {
@@ -76,11 +81,15 @@ func Agent(stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gorun --agent: start %s: %v (is the program on this host at that path?)\n", where, err)
 		return 127
 	}
-	pid := cmd.Process.Pid
+	if err := group.started(cmd.Process); err != nil {
+		_ = cmd.Wait()
+		fmt.Fprintf(stderr, "gorun --agent: start %s: %v\n", where, err)
+		return 1
+	}
 	go func() { // the launcher's control records; ends with the session
 		for {
-			if err := agentRecord(br, pid, feed); err != nil {
-				_ = syscall.Kill(-pid, syscall.SIGKILL)
+			if err := agentRecord(br, group, feed); err != nil {
+				_ = group.signal(syscall.SIGKILL)
 				feed.end()
 				return
 			}
@@ -93,7 +102,7 @@ func Agent(stdin io.Reader, stdout, stderr io.Writer) int {
 			select {
 			case s := <-sigs:
 				if sig, ok := s.(syscall.Signal); ok {
-					_ = syscall.Kill(-pid, sig)
+					_ = group.signal(sig)
 				}
 			case <-done:
 				return
@@ -116,7 +125,7 @@ func Agent(stdin io.Reader, stdout, stderr io.Writer) int {
 // agentRecord reads and acts on one control record from the launcher. An
 // error means the session is gone or out of step: the caller kills the
 // rank.
-func agentRecord(br *bufio.Reader, pid int, feed *stdinFeed) error {
+func agentRecord(br *bufio.Reader, group *procGroup, feed *stdinFeed) error {
 	l, err := br.ReadString('\n')
 	if err != nil {
 		return err
@@ -125,7 +134,7 @@ func agentRecord(br *bufio.Reader, pid int, feed *stdinFeed) error {
 	switch {
 	case len(f) == 2 && f[0] == "signal":
 		if n, err := strconv.Atoi(f[1]); err == nil && n > 0 && n < 65 {
-			_ = syscall.Kill(-pid, syscall.Signal(n))
+			_ = group.signal(syscall.Signal(n))
 		}
 	case len(f) == 2 && f[0] == "stdin":
 		n, err := strconv.Atoi(f[1])

@@ -73,6 +73,16 @@ func (r *jobServer) events() <-chan rendezvous.Event { return r.svc.Events() }
 // blocked operations return an error naming it.
 func (r *jobServer) notifyFailed(rank int, how string) { r.svc.NotifyFailed(rank, how) }
 
+// notifyExited is notifyFailed for a rank that exited with code, which, if
+// plain (not a signal's, not a Go crash's), may be a follower's.
+func (r *jobServer) notifyExited(rank, code int, how string, plain bool) {
+	if plain {
+		r.svc.NotifyExited(rank, code, how)
+		return
+	}
+	r.svc.NotifyFailed(rank, how)
+}
+
 // close stops the service and waits for it.
 func (r *jobServer) close() {
 	r.once.Do(func() {

@@ -59,6 +59,8 @@ type remoteRank struct {
 	mu   sync.Mutex
 	in   io.WriteCloser
 	cmd  *exec.Cmd
+	// group holds the local ssh client (startRank sets it): a kill ends it.
+	group *procGroup
 }
 
 // signal forwards sig to the remote rank's process group through its
@@ -76,9 +78,8 @@ func (m *remoteRank) signal(sig syscall.Signal) error {
 			_ = m.in.Close()
 			m.in = nil
 		}
-		if m.cmd.Process != nil {
-			err := syscall.Kill(-m.cmd.Process.Pid, syscall.SIGKILL)
-			if err != nil && err != syscall.ESRCH {
+		if m.group != nil {
+			if err := m.group.signal(syscall.SIGKILL); err != nil {
 				return fmt.Errorf("kill ssh session of rank on %s: %w", m.host, err)
 			}
 		}
@@ -152,7 +153,6 @@ func (r *Running) newCmd(id int, env []string) (*exec.Cmd, *remoteRank, error) {
 		"-o", "ServerAliveInterval=5", "-o", "ServerAliveCountMax=3",
 		host, "--", shellQuote(agent)+" --agent")
 	cmd := exec.Command(sshArgs[0], argv...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	in, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, nil, fmt.Errorf("launch: rank %d: ssh stdin: %w", id, err)

@@ -76,7 +76,9 @@ func (r *Running) Wait(ctx context.Context) error {
 			alive--
 			r.ranks[ex.rank].exited = true
 			how, code := ex.describe()
-			how = r.panicHow(ex.rank, code, how) // panic.go
+			crash := r.panicHow(ex.rank, code, how) // panic.go
+			plain := crash == how                   // not a panic or fatal error
+			how = crash
 			r.log.Debug("rank exited", "rank", ex.rank, "how", how, "after", time.Since(r.start))
 			if ex.success() {
 				// Kept for firstCause: a rank that others failed
@@ -113,7 +115,7 @@ func (r *Running) Wait(ctx context.Context) error {
 				// because of, the one they should name.
 				r.rv.notifyFailed(c, fmt.Sprintf("failed (rank %d failed because of it and %s)", ex.rank, how))
 			} else {
-				r.rv.notifyFailed(ex.rank, how)
+				r.rv.notifyExited(ex.rank, code, how, plain)
 			}
 			armKill(r.job.Grace)
 
@@ -182,6 +184,7 @@ func (r *Running) Wait(ctx context.Context) error {
 	// goes too, and with it the last holders of the output pipes.
 	for _, rk := range r.ranks {
 		_ = rk.signalGroup(syscall.SIGKILL)
+		rk.group.release()
 	}
 	if r.stdin != nil {
 		_ = r.stdin.Close()

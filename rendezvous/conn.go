@@ -2,7 +2,9 @@ package rendezvous
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"net"
 	"sync"
 	"time"
@@ -59,6 +61,11 @@ func (c *Conn) Register(ctx context.Context, addr string) ([]string, error) {
 	m, err := Read(c.c)
 	if !stop() {
 		return nil, fmt.Errorf("no address table from the rendezvous: %w", ctx.Err())
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		// A server drops a registration it cannot read, such as one of
+		// another version of this protocol.
+		return nil, fmt.Errorf("the rendezvous closed the connection before the address table (were gorun and this program built from the same version of gorun?): %w", err)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("no address table from the rendezvous: %w", err)

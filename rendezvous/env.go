@@ -10,7 +10,10 @@ import (
 )
 
 // The environment variables of the contract. A launcher sets the first
-// group in every rank's environment; the user may set the second.
+// group in every rank's environment; the user may set the second. One more,
+// GORUN_LIFELINE (the descriptor of the pipe that ends a rank with its
+// launcher where the system will not), belongs to internal/lifeline, which
+// holds both of its halves.
 const (
 	varRank       = "GORUN_RANK"
 	varSize       = "GORUN_SIZE"

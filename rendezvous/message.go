@@ -22,7 +22,11 @@ const (
 	// every rank's address, by rank.
 	TypeTable
 	// TypeFailed, server to ranks: rank Rank failed; Text says how
-	// ("exited with code 3", "killed by signal 9 (SIGKILL)", ...).
+	// ("exited with code 3", "killed by signal 9 (SIGKILL)", ...). Code
+	// is not 0 when the notice may be a follower's, a rank that failed
+	// because another failed first, whose notice may come next: its exit
+	// code when it exited with a plain code (1-127), or -1 when a
+	// self-hosted server lost its connection (see Server.ReportLoss).
 	TypeFailed
 	// TypeAbort, rank to server: the rank called Abort(Code); server to
 	// every rank: rank Rank aborted the job with Code.
@@ -59,7 +63,7 @@ func (t Type) String() string {
 type Msg struct {
 	Type  Type
 	Rank  int      // the rank a message is about
-	Code  int      // TypeAbort: the exit code
+	Code  int      // TypeAbort: the exit code; TypeFailed: see there
 	Cause int      // TypeGoodbye, TypeLeft: 1 + the rank the leaver failed because of; 0 = none
 	Ranks []int    // TypeGoodbye, TypeLeft: the ranks that got a goodbye on the leaver's streams
 	Addrs []string // TypeTable
@@ -139,9 +143,22 @@ func Write(w io.Writer, m Msg) error {
 // Read reads one message from r. No length is trusted before it is
 // checked: the payload buffer grows as its bytes arrive, so a header that
 // claims a megabyte costs memory only when the megabyte comes.
+//
+// The magic is checked before the rest of the header is read: a peer
+// speaking another protocol (a rank built from another version of gorun)
+// may send fewer bytes than a header and then wait for an answer.
 func Read(r io.Reader) (Msg, error) {
 	var h [msgHdrSize]byte
-	if _, err := io.ReadFull(r, h[:]); err != nil {
+	if _, err := io.ReadFull(r, h[:4]); err != nil {
+		return Msg{}, err
+	}
+	if m := binary.LittleEndian.Uint32(h[:]); m != msgMagic {
+		return Msg{}, fmt.Errorf("rendezvous: control message: magic %#x: not a gorun control stream (a gorun and a program built from different gorun versions?): %w", m, ErrFormat)
+	}
+	if _, err := io.ReadFull(r, h[4:]); err != nil {
+		if errors.Is(err, io.EOF) {
+			err = io.ErrUnexpectedEOF
+		}
 		return Msg{}, err
 	}
 	n := binary.LittleEndian.Uint32(h[28:])

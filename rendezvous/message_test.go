@@ -115,6 +115,15 @@ func TestMsgRefuses(t *testing.T) {
 			t.Errorf("%s: %v, want an error (ErrFormat: %v)", tc.name, err, tc.format)
 		}
 	}
+	// A message of the former protocol (a length, then msgpack), shorter
+	// than a header: refused on its first 4 bytes, without waiting for
+	// more.
+	pr, pw := io.Pipe()
+	go func() { _, _ = pw.Write([]byte{0x14, 0, 0, 0, 0x82, 0xa1, 't', 0xa3, 'r', 'e', 'g'}) }()
+	if _, err := Read(pr); !errors.Is(err, ErrFormat) {
+		t.Errorf("a message of the former protocol: %v, want ErrFormat", err)
+	}
+	pw.Close()
 	if _, err := Parse(append(hdr(3, 0, 0, 2), "abc"...)); !errors.Is(err, ErrFormat) {
 		t.Errorf("Parse with a byte more than declared: %v, want ErrFormat", err)
 	}

@@ -40,8 +40,12 @@ type Event struct {
 }
 
 // LostHow is how a self-hosted server (see Server.ReportLoss) describes a
-// rank whose control connection ended without a goodbye.
-const LostHow = "connection to the rendezvous lost"
+// rank whose control connection ended without a goodbye, with Code
+// lostCode in its TypeFailed notice.
+const (
+	LostHow  = "connection to the rendezvous lost"
+	lostCode = -1
+)
 
 // Server is the service ranks register with: it hands out the address
 // table once every rank has registered, tells ranks about failures, and
@@ -147,7 +151,7 @@ func (s *Server) handle(c net.Conn) {
 			closed := s.closed
 			s.mu.Unlock()
 			if s.ReportLoss && !left && !closed {
-				s.NotifyFailed(rank, LostHow)
+				s.broadcastExcept(-1, Msg{Type: TypeFailed, Rank: rank, Code: lostCode, Text: LostHow})
 				s.depart()
 			}
 			return
@@ -211,6 +215,18 @@ func (s *Server) broadcastExcept(rank int, m Msg) {
 // their blocked operations return an error naming it.
 func (s *Server) NotifyFailed(rank int, how string) {
 	s.broadcastExcept(-1, Msg{Type: TypeFailed, Rank: rank, Text: how})
+}
+
+// NotifyExited is NotifyFailed for a rank that exited with a plain
+// nonzero code (1-127), as a rank does that fails because another rank
+// failed first: a rank that notices rank's end waits a moment for a
+// notice naming that first rank before it names rank.
+func (s *Server) NotifyExited(rank, code int, how string) {
+	if code <= 0 || code >= 128 {
+		s.NotifyFailed(rank, how)
+		return
+	}
+	s.broadcastExcept(-1, Msg{Type: TypeFailed, Rank: rank, Code: code, Text: how})
 }
 
 // Farewell reports whether rank registered (it called comm.Init) and

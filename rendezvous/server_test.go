@@ -124,6 +124,17 @@ func TestServerNotices(t *testing.T) {
 		}
 	}
 
+	// NotifyExited marks a plain exit code (1-127) as perhaps a
+	// follower's; any other is a plain failure notice.
+	for _, tc := range []struct{ code, want int }{{1, 1}, {3, 3}, {127, 127}, {0, 0}, {137, 0}, {-1, 0}} {
+		s.NotifyExited(0, tc.code, "exited")
+		for r := range 3 {
+			if m := next(t, c[r]); m.Type != TypeFailed || m.Rank != 0 || m.Code != tc.want {
+				t.Errorf("NotifyExited(0, %d): rank %d's notice %+v, want code %d", tc.code, r, m, tc.want)
+			}
+		}
+	}
+
 	// A goodbye: the others learn who left, whom it told, and why.
 	if reg, bye := s.Farewell(2); !reg || bye {
 		t.Errorf("Farewell(2) before its goodbye = %v %v, want registered, no goodbye", reg, bye)
@@ -167,7 +178,7 @@ func TestServerReportsLoss(t *testing.T) {
 	s, c := job(t, 3, true)
 	_ = c[2].Close()
 	for _, r := range []int{0, 1} {
-		if m := next(t, c[r]); m.Type != TypeFailed || m.Rank != 2 || m.Text != LostHow {
+		if m := next(t, c[r]); m.Type != TypeFailed || m.Rank != 2 || m.Text != LostHow || m.Code != lostCode {
 			t.Errorf("rank %d: notice %+v, want rank 2 lost", r, m)
 		}
 	}

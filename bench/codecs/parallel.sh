@@ -8,6 +8,8 @@
 #   [CODECS="lz4 zstd"] bash bench/codecs/parallel.sh [bytes] [runs] [ranks...]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# Open MPI refuses root (CI containers run as root) without these.
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 bytes=${1:-268435456}
 runs=${2:-3}
 shift 2 || true
@@ -20,7 +22,7 @@ go build -o "$bin/gorun" ./cmd/gorun
 go build -o "$bin/gopar" ./bench/parallel/gopar
 
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-secs() { sed -n 's/.*"seconds":\([0-9.e+-]*\).*/\1/p'; }
+secs() { sed -n 's/.*"seconds": *\([0-9.e+-]*\).*/\1/p'; }
 
 # Compression ratio of each codec on this data: one 1-rank run that keeps its file.
 declare -A ratio

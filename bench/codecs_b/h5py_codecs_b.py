@@ -30,6 +30,7 @@ def create(f, case, n, chunk, x):
         return h5py.Dataset(h5py.h5d.create(f.id, b'x', tid, space, dcpl=dcpl))
     kw = {
         'gzip': dict(compression='gzip', compression_opts=4),
+        'lz4': dict(hdf5plugin.LZ4()),
         'bitshuffle_lz4': dict(hdf5plugin.Bitshuffle(cname='lz4')),
         'scaleoffset_float_d2': dict(scaleoffset=2),
         'scaleoffset_int': dict(scaleoffset=0),

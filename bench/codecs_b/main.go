@@ -11,9 +11,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
+	"github.com/gorun-hpc/gorun/bench/internal/writeback"
 	"github.com/gorun-hpc/gorun/h5core"
 	"github.com/gorun-hpc/gorun/h5file"
 )
@@ -26,6 +26,7 @@ type benchCase struct {
 
 var cases = []benchCase{
 	{"gzip", []h5file.DatasetOption{h5file.Gzip(4)}, true},
+	{"lz4", []h5file.DatasetOption{h5file.LZ4()}, true},
 	{"bitshuffle_lz4", []h5file.DatasetOption{h5file.Bitshuffle("lz4")}, true},
 	{"bitshuffle_zstd", []h5file.DatasetOption{h5file.Bitshuffle("zstd")}, false},
 	{"scaleoffset_float_d2", []h5file.DatasetOption{h5file.ScaleOffset(2)}, true},
@@ -103,14 +104,14 @@ func main() {
 			return d
 		}
 		for i := 0; i < *runs; i++ {
-			syscall.Sync()
+			writeback.Sync()
 			gw = append(gw, must(goWrite(goPath, x, chunk, c.opts)))
-			syscall.Sync()
+			writeback.Sync()
 			gr = append(gr, must(goRead(goPath, x)))
 			if c.h5py {
-				syscall.Sync()
+				writeback.Sync()
 				pw = append(pw, must(pyOp(*py, script, "write", c.name, pyPath, n, chunk)))
-				syscall.Sync()
+				writeback.Sync()
 				pr = append(pr, must(pyOp(*py, script, "read", c.name, pyPath, n, chunk)))
 			}
 		}

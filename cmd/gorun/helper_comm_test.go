@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"strconv"
-	"syscall"
 
 	"github.com/gorun-hpc/gorun/comm"
 )
@@ -41,7 +40,9 @@ func commHelperMain(mode string, args []string) int {
 		}
 	case "kill": // kill RANK: that rank kills itself with SIGKILL
 		if c.Rank() == arg(0) {
-			_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
+			if p, err := os.FindProcess(os.Getpid()); err == nil {
+				_ = p.Kill() // SIGKILL on Unix, TerminateProcess on Windows
+			}
 			select {}
 		}
 	case "abort": // abort RANK CODE: that rank calls Abort(CODE)

@@ -1,5 +1,7 @@
 package blosc
 
+import "github.com/gorun-hpc/gorun/filters/shuffle"
+
 // shuffleBlock returns block shuffled as c-blosc's blosc_c does before
 // compressing it, using tmp (len(block) bytes) for the result, or block
 // itself when the mode leaves it as is.
@@ -28,27 +30,8 @@ func unshuffleBlock(flags byte, ts int, src, dst []byte) {
 	}
 }
 
-// byteShuffle groups byte j of every element together; trailing bytes that
-// make no whole element stay in place.
-func byteShuffle(ts int, src, dst []byte) {
-	n := len(src) / ts
-	for i := 0; i < n; i++ {
-		for j := 0; j < ts; j++ {
-			dst[j*n+i] = src[i*ts+j]
-		}
-	}
-	copy(dst[n*ts:], src[n*ts:])
-}
-
-func byteUnshuffle(ts int, src, dst []byte) {
-	n := len(src) / ts
-	for i := 0; i < n; i++ {
-		for j := 0; j < ts; j++ {
-			dst[i*ts+j] = src[j*n+i]
-		}
-	}
-	copy(dst[n*ts:], src[n*ts:])
-}
+func byteShuffle(ts int, src, dst []byte)   { shuffle.Shuffle(dst, src, ts) }
+func byteUnshuffle(ts int, src, dst []byte) { shuffle.Unshuffle(dst, src, ts) }
 
 // bitShuffle is bitshuffle's bshuf_trans_bit_elem as c-blosc applies it:
 // for n elements (n a multiple of 8; otherwise the block is left as is),

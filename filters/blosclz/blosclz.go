@@ -60,7 +60,7 @@ func Compress(src []byte) []byte {
 		ref := int(table[h]) - 1
 		table[h] = int32(i + 1)
 		if ref < 0 || i-ref-1 > maxFar || src[ref] != src[i] || src[ref+1] != src[i+1] || src[ref+2] != src[i+2] || src[ref+3] != src[i+3] {
-			i += 1 + (i-lit)>>6 // faster through data that does not match
+			i += min(1+(i-lit)>>6, 32) // faster through data that does not match
 			continue
 		}
 		m := minMatch

@@ -86,3 +86,21 @@ func FuzzDecompress(f *testing.F) {
 		}
 	})
 }
+
+// TestRandomThenRuns: a long incompressible stretch (the low bytes of
+// shuffled floats) must not make the encoder skip the compressible data
+// after it.
+func TestRandomThenRuns(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 9))
+	src := make([]byte, 1<<20)
+	for i := 0; i < 512<<10; i++ {
+		src[i] = byte(r.IntN(256))
+	}
+	for i := 512 << 10; i < len(src); i++ {
+		src[i] = byte(i / 4096)
+	}
+	enc := Compress(src)
+	if len(enc) == 0 || len(enc) > 540<<10 {
+		t.Fatalf("%d bytes compress to %d, want under %d", len(src), len(enc), 540<<10)
+	}
+}

@@ -55,8 +55,8 @@ func Compress(src []byte, max int) ([]byte, error) {
 		table[h] = int32(i + 1)
 		if ref < 0 || i-ref > maxOff || src[ref] != src[i] || src[ref+1] != src[i+1] || src[ref+2] != src[i+2] {
 			// Step faster through data that does not match (one more byte
-			// per 64 without a match): incompressible chunks cost little.
-			i += 1 + (i-lit)>>6
+			// per 64 without a match, at most 32): incompressible chunks cost little.
+			i += min(1+(i-lit)>>6, 32)
 			continue
 		}
 		n := 3
