@@ -492,7 +492,7 @@ func (d *Dataset) checkChunkCoords(coords []uint64) error {
 // new shape are dropped from the index. Elements of kept edge chunks that
 // fall outside a smaller shape keep their bytes (libhdf5 rewrites them
 // with the fill value): a caller that grows the dataset again must write
-// fill there itself.
+// fill there itself (h5file's Resize does, as libhdf5).
 func (d *Dataset) Resize(shape []uint64) error {
 	if err := d.mutable(); err != nil {
 		return err

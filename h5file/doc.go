@@ -16,7 +16,11 @@
 // writes one span of the file in a few large writes.
 //
 // External links (h5py's ExternalLink) are followed on read: the linked
-// file is opened read-only where libhdf5 would find it.
+// file is opened read-only where libhdf5 would find it. So are the files
+// behind external storage (h5py's external=) and virtual datasets (h5py's
+// VirtualLayout), which read as h5py reads them; files with a user block
+// open read-only. A read whose buffer would exceed the memory available
+// fails with ErrTooLarge before allocating.
 //
 // Files are locked while open, as libhdf5 locks them (exclusive to write,
 // shared to read; HDF5_USE_FILE_LOCKING=FALSE turns it off): h5py and a
