@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -65,13 +64,18 @@ func TestCrashConsistency(t *testing.T) {
 		victim := rng.IntN(ranks)
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		r := start(t, ctx, "-n", strconv.Itoa(ranks), prog, "crash", path, strconv.Itoa(crashSteps), strconv.Itoa(crashPer))
+		// Every rank prints its pid and rank 0 then "flushed -1", but
+		// gorun forwards each rank's output on its own: a pid line may
+		// come after rank 0's flush line. Read until both are in.
 		pids := map[int]int{}
+		flushed := false
 		r.until(func(l string) bool {
 			var rk, pid int
 			if _, err := fmt.Sscanf(l, "pid %d %d", &rk, &pid); err == nil {
 				pids[rk] = pid
 			}
-			return l == "flushed -1"
+			flushed = flushed || l == "flushed -1"
+			return flushed && len(pids) == ranks
 		})
 		if len(pids) != ranks {
 			cancel()
@@ -83,10 +87,10 @@ func TestCrashConsistency(t *testing.T) {
 		if all {
 			what = fmt.Sprintf("all %d ranks", ranks)
 			for _, rk := range rng.Perm(ranks) {
-				_ = syscall.Kill(pids[rk], syscall.SIGKILL)
+				killPID(pids[rk])
 			}
 		} else {
-			_ = syscall.Kill(pids[victim], syscall.SIGKILL)
+			killPID(pids[victim])
 		}
 		hung := r.wait(t, 30*time.Second)
 		cancel()
@@ -147,8 +151,10 @@ for path, step, n in [`)
             for k in range(step + 1):
                 assert (f['s%04d' % k][()] == want(k)).all(), k
                 assert (f['data'][k] == want(k)).all(), k
+            rows = f['ext'].shape[0]
+            assert f['ext'].shape in ((step + 1, n*per), (step + 2, n*per)), f['ext'].shape
+            for k in range(rows):
                 assert (f['ext'][k] == want(k)).all(), k
-            assert f['ext'].shape == (step + 1, n*per), f['ext'].shape
             assert 's%04d' % (step + 1) not in f
     except Exception as e:
         bad += 1
@@ -166,8 +172,9 @@ sys.exit(1 if bad else 0)
 }
 
 // checkCrashFile opens the file of a loop of ranks x per (killed, or
-// failed) with h5file and checks that it is exactly the state after some
-// flush; it returns that flush's step. With closedAfterError, dataset
+// failed) with h5file and checks that it is the state after some flush
+// (each object as of that flush or, if the kill came during the next one,
+// as of the next); it returns the step the root says. With closedAfterError, dataset
 // s<step+1> may exist: the ranks created it, a write into it failed, and
 // their Close (a flush too) recorded it; its data is not checked.
 func checkCrashFile(path string, ranks, per int, closedAfterError bool) (int64, error) {
@@ -215,10 +222,15 @@ func checkCrashFile(path string, ranks, per int, closedAfterError bool) (int64, 
 	if err != nil {
 		return step, err
 	}
-	if rows := int64(ext.Shape()[0]); rows != step+1 && !(closedAfterError && rows == step+2) {
+	// A kill inside flush step+1 may leave ext as of that flush: headers
+	// are rewritten in place one by one, ext's before the root's (which
+	// holds step), and each object is as of one flush or the next
+	// (ARCHITECTURE.md decision 5). Its rows must then all be right.
+	rows := int64(ext.Shape()[0])
+	if rows != step+1 && rows != step+2 {
 		return step, fmt.Errorf("ext has %d rows in a file whose step is %d", rows, step)
 	}
-	for k := int64(0); k <= step; k++ {
+	for k := int64(0); k < rows; k++ {
 		row, err := h5file.ReadSlice[int64](ext, h5file.S(h5file.Index(k), h5file.Range(0, int64(ranks*per))))
 		if err != nil {
 			return step, err

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/klauspost/compress/zlib"
 )
@@ -31,20 +32,52 @@ var deflateCodec = Codec{
 		}
 		return buf.Bytes(), nil
 	},
-	Decode: func(_ []uint32, src []byte, max int) ([]byte, error) {
-		zr, err := zlib.NewReader(bytes.NewReader(src))
+	Decode: inflate,
+}
+
+// inflaters holds zlib readers for reuse: a new reader allocates its
+// window and tables (tens of KiB) for every chunk otherwise.
+var inflaters sync.Pool
+
+// inflate decodes a zlib stream of at most max bytes. The output is made
+// once at max bytes (bounded by the caller: the chunk's decoded size) and
+// filled in place, so a chunk costs one allocation and no copy,
+// where growing a buffer with io.ReadAll copied and cleared it several
+// times.
+func inflate(_ []uint32, src []byte, max int) ([]byte, error) {
+	br := bytes.NewReader(src)
+	var zr io.ReadCloser
+	if r, ok := inflaters.Get().(io.ReadCloser); ok {
+		if err := r.(zlib.Resetter).Reset(br, nil); err != nil {
+			return nil, fmt.Errorf("h5core: inflate chunk: %v: %w", err, ErrFormat)
+		}
+		zr = r
+	} else {
+		r, err := zlib.NewReader(br)
 		if err != nil {
 			return nil, fmt.Errorf("h5core: inflate chunk: %v: %w", err, ErrFormat)
 		}
-		// Read one byte past max to tell a chunk that ends there from one
-		// that goes on; the buffer grows with the data, never past max+1.
-		res, err := io.ReadAll(io.LimitReader(zr, int64(max)+1))
+		zr = r
+	}
+	defer inflaters.Put(zr)
+	out := make([]byte, max)
+	n := 0
+	for n < max {
+		m, err := zr.Read(out[n:])
+		n += m
+		if err == io.EOF {
+			return out[:n], nil
+		}
 		if err != nil {
 			return nil, fmt.Errorf("h5core: inflate chunk: %v: %w", err, ErrFormat)
 		}
-		if len(res) > max {
-			return nil, fmt.Errorf("h5core: chunk inflates past its %d bytes: %w", max, ErrFormat)
-		}
-		return res, nil
-	},
+	}
+	// Full: the stream must end here. One byte more means it goes on.
+	var one [1]byte
+	if m, err := zr.Read(one[:]); m > 0 {
+		return nil, fmt.Errorf("h5core: chunk inflates past its %d bytes: %w", max, ErrFormat)
+	} else if err != nil && err != io.EOF {
+		return nil, fmt.Errorf("h5core: inflate chunk: %v: %w", err, ErrFormat)
+	}
+	return out, nil
 }

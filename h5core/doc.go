@@ -22,7 +22,7 @@
 //	d, _ := f.Root().CreateDataset("g/test", h5core.DatasetSpec{Type: h5core.Int32LE, Shape: []uint64{4}})
 //	addr, _ := d.DataAddr()                      // storage is allocated at creation
 //	w.WriteAt(raw, int64(addr))                  // the caller writes raw data
-//	f.Flush(w)                                   // metadata, copy-on-write, superblock last
+//	f.Flush(w)                                   // new metadata, superblock, headers in place
 //
 // Chunked datasets: unfiltered chunks are allocated at creation and Resize
 // (Dataset.Chunk gives their addresses); filtered chunks are encoded with

@@ -68,6 +68,9 @@ var codecs = []*Codec{
 	&fletcher32Codec,
 
 	// Built into libhdf5, added by branch codecs-b (N-bit, scale-offset, SZIP).
+	&nbitCodec,
+	&scaleOffsetCodec,
+	&szipCodec,
 
 	// Plugins, added by branch codecs (LZF, Blosc, LZ4, Zstandard, bzip2).
 	&lzfCodec,
@@ -77,7 +80,7 @@ var codecs = []*Codec{
 	&bzip2Codec,
 
 	// Plugins, added by branch codecs-b (Bitshuffle).
-
+	&bitshuffleCodec,
 }
 
 // LookupCodec returns the codec for filter id, or false if h5core has none.

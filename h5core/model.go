@@ -34,7 +34,8 @@ type File struct {
 	eof       uint64 // allocator: first unallocated address
 	root      *Group
 	r         io.ReaderAt // set by Open; nil for NewFile
-	size      int64
+	size      int64       // of the file after its user block
+	base      uint64      // user block size: addresses are relative to it (userblock.go)
 	sbVersion uint8
 	readOnly  error // non-nil: the model can be read but not flushed
 	gheap     globalHeap
@@ -94,18 +95,18 @@ type Object interface {
 
 // object is what groups and datasets share: the object header.
 type object struct {
-	f     *File
-	addr  uint64 // object header address; UndefinedAddr until first flushed
-	dirty bool   // the header must be rewritten at the next flush
-	attrs []*Attribute
-	extra []RawMessage // messages kept verbatim from an opened file
-	seen  int          // flush number that last visited this object
-	moved int          // flush number that last rewrote the header
+	f       *File
+	addr    uint64 // object header address; UndefinedAddr until first flushed
+	dirty   bool   // the header must be rewritten at the next flush
+	attrs   []*Attribute
+	attrIdx map[string]int // name -> position in attrs, once there are attrIndexMin (attr_index.go)
+	extra   []RawMessage   // messages kept verbatim from an opened file
+	seen    int            // flush number that last visited this object
 
-	id       uint64 // identity for the operation digest: same on every rank
-	deleted  bool   // unlinked from the tree at a flush: its space was freed
-	refCount uint32 // hard links to this object at the last flush
-	hdrSize  uint64 // size of the header this model wrote at addr (0: not ours)
+	id       uint64      // identity for the operation digest: same on every rank
+	deleted  bool        // unlinked from the tree at a flush: its space was freed
+	refCount uint32      // hard links to this object at the last flush
+	hdr      headerSpace // where the header is on disk; rewritten there in place
 }
 
 func (o *object) obj() *object { return o }
@@ -119,7 +120,8 @@ func (f *File) newObject() object {
 }
 
 // Addr returns the object header address, UndefinedAddr before the object
-// is first flushed. It changes whenever the header is rewritten.
+// is first flushed. Once given, it never changes (ARCHITECTURE.md decision
+// 5): object references and dimension scales name objects by it.
 func (o *object) Addr() uint64 { return o.addr }
 
 // Attrs returns the object's attributes in creation order. The slice is a
@@ -128,10 +130,8 @@ func (o *object) Attrs() []*Attribute { return append([]*Attribute(nil), o.attrs
 
 // Attr returns the attribute called name.
 func (o *object) Attr(name string) (*Attribute, bool) {
-	for _, a := range o.attrs {
-		if a.Name == name {
-			return a, true
-		}
+	if i, ok := o.attrPos(name); ok {
+		return o.attrs[i], true
 	}
 	return nil, false
 }
@@ -161,13 +161,11 @@ func (o *object) SetAttr(a *Attribute) error {
 		return err
 	}
 	o.dirty = true
-	for i, old := range o.attrs {
-		if old.Name == a.Name {
-			o.attrs[i] = &c
-			return nil
-		}
+	if i, ok := o.attrPos(a.Name); ok {
+		o.attrs[i] = &c
+		return nil
 	}
-	o.attrs = append(o.attrs, &c)
+	o.appendAttr(&c)
 	return nil
 }
 
@@ -176,13 +174,11 @@ func (o *object) DeleteAttr(name string) error {
 	if err := o.mutable(); err != nil {
 		return err
 	}
-	for i, a := range o.attrs {
-		if a.Name == name {
-			o.f.mix("DeleteAttr", o.ident(), name)
-			o.attrs = append(o.attrs[:i:i], o.attrs[i+1:]...)
-			o.dirty = true
-			return nil
-		}
+	if i, ok := o.attrPos(name); ok {
+		o.f.mix("DeleteAttr", o.ident(), name)
+		o.removeAttr(i)
+		o.dirty = true
+		return nil
 	}
 	return fmt.Errorf("attribute %q: %w", name, ErrNotFound)
 }
@@ -420,8 +416,9 @@ func (g *Group) RequireGroup(path string) (*Group, error) {
 }
 
 // Link adds a hard link name to an existing object (h5py's g[name] = obj).
-// A link that would make a group contain itself is refused: Flush moves
-// headers, and a cycle has no order in which to write them.
+// A link that would make a group contain itself is refused: a new group's
+// header address is given when it is first flushed, after its members',
+// and a cycle has no such order.
 func (g *Group) Link(path string, o Object) error {
 	if o == nil || o.obj().f != g.f {
 		return fmt.Errorf("h5core: Link to an object of another file")

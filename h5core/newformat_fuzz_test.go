@@ -49,7 +49,7 @@ func FuzzObjectHeaderV2(f *testing.F) {
 	}
 	noChecksums(f)
 	f.Fuzz(func(t *testing.T, data []byte, addr uint64) {
-		msgs, err := decodeObjectHeaderV2(bytes.NewReader(data), int64(len(data)), addr)
+		msgs, _, err := decodeObjectHeaderV2(bytes.NewReader(data), int64(len(data)), addr)
 		if err == nil {
 			decodeLinks(bytes.NewReader(data), int64(len(data)), msgs)
 			decodeDenseAttrs(bytes.NewReader(data), int64(len(data)), msgs)

@@ -1,8 +1,9 @@
 package h5core
 
-import "fmt"
-
-func init() { readObjectHeaderV2 = decodeObjectHeaderV2 }
+import (
+	"fmt"
+	"io"
+)
 
 // Version 2 object header flag bits.
 const (
@@ -13,13 +14,14 @@ const (
 
 // decodeObjectHeaderV2 reads the "OHDR" header at addr and its "OCHK"
 // continuation chunks, verifying every chunk's checksum.
-func decodeObjectHeaderV2(r ioReaderAt, size int64, addr uint64) ([]RawMessage, error) {
+func decodeObjectHeaderV2(r io.ReaderAt, size int64, addr uint64) ([]RawMessage, headerSpace, error) {
+	hsp := headerSpace{version: 2}
 	pre, err := readBlock(r, size, addr, 6, "version 2 object header")
 	if err != nil {
-		return nil, err
+		return nil, hsp, err
 	}
 	if string(pre[:4]) != "OHDR" || pre[4] != 2 {
-		return nil, formatErr(int64(addr), "version 2 object header signature or version", pre[4])
+		return nil, hsp, formatErr(int64(addr), "version 2 object header signature or version", pre[4])
 	}
 	flags := pre[5]
 	n := uint64(6)
@@ -32,29 +34,28 @@ func decodeObjectHeaderV2(r ioReaderAt, size int64, addr uint64) ([]RawMessage, 
 	szLen := uint64(1) << (flags & 3)
 	hb, err := readBlock(r, size, addr, n+szLen, "version 2 object header")
 	if err != nil {
-		return nil, err
+		return nil, hsp, err
 	}
 	c := newCursor(hb, int64(addr), "version 2 object header")
 	c.skip(int(n))
 	chunk0 := c.uN(int(szLen))
 	if c.err != nil {
-		return nil, c.err
+		return nil, hsp, c.err
 	}
 	if chunk0 > uint64(size) {
-		return nil, formatErr(int64(addr), "object header chunk larger than the file", chunk0)
+		return nil, hsp, formatErr(int64(addr), "object header chunk larger than the file", chunk0)
 	}
-	type span struct{ addr, size uint64 }
 	hdrLen := n + szLen
 	whole, err := readBlock(r, size, addr, hdrLen+chunk0+4, "version 2 object header")
 	if err != nil {
-		return nil, err
+		return nil, hsp, err
 	}
 	if err := verifySum(whole, int64(addr), "version 2 object header"); err != nil {
-		return nil, err
+		return nil, hsp, err
 	}
 	var msgs []RawMessage
 	seen := map[uint64]bool{addr: true}
-	var conts []span
+	var conts []extent
 	parse := func(b []byte, base int64) error {
 		c := newCursor(b, base, "version 2 object header message")
 		mh := 4
@@ -84,7 +85,7 @@ func decodeObjectHeaderV2(r ioReaderAt, size int64, addr uint64) ([]RawMessage, 
 					return formatErr(off, "object header continuation loops back", ca)
 				}
 				seen[ca] = true
-				conts = append(conts, span{ca, cl})
+				conts = append(conts, extent{ca, cl})
 			case MsgNIL:
 			default:
 				msgs = append(msgs, RawMessage{Type: typ, Flags: mf, Off: off, Data: data})
@@ -93,29 +94,31 @@ func decodeObjectHeaderV2(r ioReaderAt, size int64, addr uint64) ([]RawMessage, 
 		return c.err
 	}
 	if err := parse(whole[hdrLen:len(whole)-4], int64(addr+hdrLen)); err != nil {
-		return nil, err
+		return nil, hsp, err
 	}
 	for i := 0; i < len(conts); i++ {
 		if i >= maxHeaderChunks {
-			return nil, formatErr(int64(addr), "too many object header continuation chunks", i)
+			return nil, hsp, formatErr(int64(addr), "too many object header continuation chunks", i)
 		}
 		ch := conts[i]
 		if ch.size < 8 {
-			return nil, formatErr(int64(min(ch.addr, 1<<62)), "object header continuation chunk too small", ch.size)
+			return nil, hsp, formatErr(int64(min(ch.addr, 1<<62)), "object header continuation chunk too small", ch.size)
 		}
 		b, err := readBlock(r, size, ch.addr, ch.size, "object header continuation chunk")
 		if err != nil {
-			return nil, err
+			return nil, hsp, err
 		}
 		if string(b[:4]) != "OCHK" {
-			return nil, formatErr(int64(ch.addr), "object header continuation chunk signature is not OCHK", nil)
+			return nil, hsp, formatErr(int64(ch.addr), "object header continuation chunk signature is not OCHK", nil)
 		}
 		if err := verifySum(b, int64(ch.addr), "object header continuation chunk"); err != nil {
-			return nil, err
+			return nil, hsp, err
 		}
 		if err := parse(b[4:len(b)-4], int64(ch.addr)+4); err != nil {
-			return nil, fmt.Errorf("object header at %d: %w", addr, err)
+			return nil, hsp, fmt.Errorf("object header at %d: %w", addr, err)
 		}
 	}
-	return msgs, nil
+	hsp.flags = flags
+	hsp.chunks = append([]extent{{addr, uint64(len(whole))}}, conts...)
+	return msgs, hsp, nil
 }

@@ -15,16 +15,6 @@ type LinkInfo struct {
 	External [2]string
 }
 
-// readLinks decodes the links of a group whose header holds link info,
-// link or group info messages (compact or dense storage). Set by the
-// new-format decoders in an init function.
-var readLinks func(r ioReaderAt, size int64, msgs []RawMessage) ([]LinkInfo, error)
-
-// readDenseAttrs returns the attribute messages kept in dense storage
-// (the attribute info message's fractal heap). Set by the new-format
-// decoders in an init function.
-var readDenseAttrs func(r ioReaderAt, size int64, msgs []RawMessage) ([]RawMessage, error)
-
 // maxGroupDepth bounds nesting so a hostile file cannot exhaust the stack.
 const maxGroupDepth = 512
 
@@ -45,6 +35,9 @@ func Open(r io.ReaderAt, size int64) (*File, error) {
 	switch {
 	case sb.version >= 2:
 		f.readOnly = fmt.Errorf("superblock version %d: %w", sb.version, ErrReadOnly)
+	case f.base != 0:
+		// The writer puts its superblock at 0 and its addresses from 0.
+		f.readOnly = fmt.Errorf("file with a %d-byte user block: %w", f.base, ErrReadOnly)
 	case sb.driver != UndefinedAddr:
 		f.readOnly = fmt.Errorf("file with a driver information block (family or multi driver): %w", ErrReadOnly)
 	}
@@ -63,18 +56,10 @@ func Open(r io.ReaderAt, size int64) (*File, error) {
 	for _, ob := range o.objs {
 		f.live[ob.obj()] = ob
 	}
-	if o.cycle && f.readOnly == nil {
-		f.readOnly = fmt.Errorf("a group contains itself through hard links, which copy-on-write flushing cannot rewrite: %w", ErrReadOnly)
-	}
 	if o.external && f.readOnly == nil {
 		// The writer stores groups as symbol tables (libhdf5's default
 		// format), which cannot hold an external link.
 		f.readOnly = fmt.Errorf("file holds external links, which h5core cannot write back yet: %w", ErrReadOnly)
-	}
-	if o.refs && f.readOnly == nil {
-		// Object references hold header addresses, and Flush moves
-		// headers (copy on write): rewriting would leave them dangling.
-		f.readOnly = fmt.Errorf("file holds object references, which rewriting would invalidate: %w", ErrReadOnly)
 	}
 	return f, nil
 }
@@ -99,12 +84,12 @@ func (o *opener) load(addr uint64, depth int) (Object, error) {
 		return nil, formatErr(int64(min(addr, 1<<62)), "groups nested too deeply", depth)
 	}
 	f := o.f
-	msgs, refCount, err := f.readHeader(addr)
+	msgs, refCount, hs, err := f.readHeader(addr)
 	if err != nil {
 		return nil, err
 	}
 	f.nextID++
-	base := object{f: f, addr: addr, refCount: refCount, id: f.nextID}
+	base := object{f: f, addr: addr, refCount: refCount, id: f.nextID, hdr: hs}
 	var isGroup, isDataset, newLinks bool
 	var attrInfo bool
 	for _, m := range msgs {
@@ -116,11 +101,12 @@ func (o *opener) load(addr uint64, depth int) (Object, error) {
 		case MsgDataLayout:
 			isDataset = true
 		case MsgAttributeInfo:
-			dense, err := denseAttrAddr(m)
+			ai, err := decodeAttrInfo(m)
 			if err != nil {
 				return nil, err
 			}
-			attrInfo = attrInfo || dense != UndefinedAddr
+			// UndefinedAddr: every attribute is in the header.
+			attrInfo = attrInfo || ai.heap != UndefinedAddr
 		}
 	}
 	attrMsgs := []RawMessage{}
@@ -130,10 +116,7 @@ func (o *opener) load(addr uint64, depth int) (Object, error) {
 		}
 	}
 	if attrInfo {
-		if readDenseAttrs == nil {
-			return nil, fmt.Errorf("dense attribute storage of object at %d: %w", addr, ErrUnsupported)
-		}
-		dense, err := readDenseAttrs(f.r, f.size, msgs)
+		dense, err := decodeDenseAttrs(f.r, f.size, msgs)
 		if err != nil {
 			return nil, fmt.Errorf("attributes of object at %d: %w", addr, err)
 		}
@@ -147,7 +130,7 @@ func (o *opener) load(addr uint64, depth int) (Object, error) {
 		if err != nil {
 			return nil, err
 		}
-		base.attrs = append(base.attrs, a)
+		base.appendAttr(a)
 		o.refs = o.refs || a.Type.hasRef()
 	}
 	switch {
@@ -184,26 +167,8 @@ func (o *opener) load(addr uint64, depth int) (Object, error) {
 	return nil, fmt.Errorf("object at %d is neither a group nor a dataset (a committed datatype?): %w", addr, ErrUnsupported)
 }
 
-// denseAttrAddr returns the fractal heap address of an attribute info
-// message: UndefinedAddr when every attribute is in the header.
-func denseAttrAddr(m RawMessage) (uint64, error) {
-	c := newCursor(m.Data, m.Off, "attribute info message")
-	if v := c.u8(); v != 0 {
-		c.fail("attribute info version", v)
-	}
-	flags := c.u8()
-	if flags&1 != 0 {
-		c.u16() // maximum creation index
-	}
-	addr := c.u64()
-	return addr, c.err
-}
-
 func (o *opener) loadNewLinks(g *Group, msgs []RawMessage, depth int) error {
-	if readLinks == nil {
-		return fmt.Errorf("group with link messages at %d: %w", g.addr, ErrUnsupported)
-	}
-	ls, err := readLinks(o.f.r, o.f.size, msgs)
+	ls, err := decodeLinks(o.f.r, o.f.size, msgs)
 	if err != nil {
 		return err
 	}
@@ -243,10 +208,9 @@ func (o *opener) loadSymbolTable(g *Group, msgs []RawMessage, depth int) error {
 		if m.Type != MsgSymbolTable {
 			continue
 		}
-		c := newCursor(m.Data, m.Off, "symbol table message")
-		g.btree, g.heap = c.u64(), c.u64()
-		if c.err != nil {
-			return c.err
+		var err error
+		if g.btree, g.heap, err = decodeSymbolTableMsg(m); err != nil {
+			return err
 		}
 		break
 	}
@@ -256,25 +220,9 @@ func (o *opener) loadSymbolTable(g *Group, msgs []RawMessage, depth int) error {
 	}
 	var ents []symbolEntry
 	err = f.walkBTree1(g.btree, btreeGroup, 8, 0, map[uint64]bool{}, func(snod uint64, _, _ []byte) error {
-		hb, err := f.readAt(snod, 8, "symbol table node")
-		if err != nil {
-			return err
-		}
-		c := newCursor(hb, int64(snod), "symbol table node")
-		if string(c.bytes(4)) != "SNOD" {
-			return formatErr(int64(snod), "symbol table node signature", nil)
-		}
-		c.skip(2)
-		n := uint64(c.u16())
-		b, err := f.readAt(snod+8, n*symbolEntrySize, "symbol table node")
-		if err != nil {
-			return err
-		}
-		c = newCursor(b, int64(snod)+8, "symbol table entry")
-		for i := uint64(0); i < n; i++ {
-			ents = append(ents, decodeSymbolEntry(c))
-		}
-		return c.err
+		es, err := f.readSymbolNode(snod)
+		ents = append(ents, es...)
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("group at %d: %w", g.addr, err)
@@ -344,19 +292,19 @@ func (o *opener) loadDataset(base object, msgs []RawMessage) (*Dataset, error) {
 		case MsgFillValueOld:
 			d.rawFillOld = &msgs[i]
 			if !haveFill {
-				c := newCursor(m.Data, m.Off, "old fill value message")
-				n := int(c.u32())
-				if n > 0 && n <= c.rest() {
-					d.fill.Value = append([]byte(nil), c.bytes(n)...)
-				}
+				d.fill.Value = decodeFillValueOld(m.Data, m.Off)
 			}
 		case MsgDataLayout:
 			lay, err = decodeLayout(m.Data, m.Off)
+			if err == nil && lay.class == LayoutVirtual {
+				d.rawLayout = &msgs[i]
+			}
 		case MsgFilterPipeline:
 			d.filters, err = decodePipeline(m.Data, m.Off)
 			d.rawPipeline = &msgs[i]
 		case MsgExternalFiles:
-			return nil, fmt.Errorf("raw data in external files: %w", ErrUnsupported)
+			d.external, err = f.decodeExternal(m)
+			d.extra = append(d.extra, m) // written back as it is
 		case MsgAttribute, MsgAttributeInfo:
 		default:
 			d.extra = append(d.extra, m)
@@ -371,11 +319,12 @@ func (o *opener) loadDataset(base object, msgs []RawMessage) (*Dataset, error) {
 	if d.dtype.Size == 0 {
 		return nil, formatErr(int64(base.addr), "datatype of size 0", nil)
 	}
-	if space.null {
-		return nil, fmt.Errorf("null dataspace: %w", ErrUnsupported)
-	}
+	d.null = space.null
 	d.shape, d.maxShape = space.shape, space.maxShape
 	n, ok := numElements(d.shape)
+	if d.null {
+		n = 0
+	}
 	if !ok || n > ^uint64(0)/uint64(d.dtype.Size) {
 		return nil, formatErr(int64(base.addr), "dataset too large", d.shape)
 	}
@@ -392,8 +341,22 @@ func (o *opener) loadDataset(base object, msgs []RawMessage) (*Dataset, error) {
 		if lay.addr != UndefinedAddr && (lay.addr > f.eof || lay.size > f.eof-lay.addr) {
 			return nil, formatErr(int64(base.addr), "contiguous data lies beyond the end of the file", lay.addr)
 		}
-		if lay.size < nbytes {
+		if lay.addr != UndefinedAddr {
+			d.dataAddr += f.base // raw data is read in the whole file (userblock.go)
+		}
+		if lay.size < nbytes && d.external == nil {
 			return nil, formatErr(int64(base.addr), "contiguous data smaller than the dataspace", lay.size)
+		}
+		if d.external != nil && lay.addr != UndefinedAddr {
+			return nil, formatErr(int64(base.addr), "dataset with both external and internal storage", lay.addr)
+		}
+	case LayoutVirtual:
+		b, err := f.GetVlen(VlenRef{Len: 1, Addr: lay.addr, Index: lay.heapIndex})
+		if err != nil {
+			return nil, fmt.Errorf("virtual dataset mappings: %w", err)
+		}
+		if d.virtual, err = decodeVirtual(b, int64(min(lay.addr, 1<<62))); err != nil {
+			return nil, err
 		}
 	case LayoutChunked:
 		rank := len(d.shape)
@@ -412,10 +375,7 @@ func (o *opener) loadDataset(base object, msgs []RawMessage) (*Dataset, error) {
 			d.btreeAddr = lay.addr
 			d.index = &btree1Index{f: f, addr: lay.addr, rank: rank, chunk: d.chunk}
 		} else {
-			if openChunkIndexV4 == nil {
-				return nil, fmt.Errorf("chunk index type %d: %w", lay.indexType, ErrUnsupported)
-			}
-			idx, err := openChunkIndexV4(chunkIndexParams{
+			idx, err := openIndexV4(chunkIndexParams{
 				r: f.r, size: f.size, shape: d.shape, maxShape: d.maxShape, chunk: d.chunk,
 				elemSize: d.dtype.Size, filtered: len(d.filters) > 0, flags: lay.flags,
 				indexType: lay.indexType, indexInfo: lay.indexInfo, addr: lay.addr,
@@ -449,7 +409,7 @@ func (o *opener) sharedDatatype(m RawMessage) ([]byte, error) {
 	if ver == 3 && typ != 2 {
 		return nil, fmt.Errorf("shared message in the shared message table at offset %d: %w", m.Off, ErrUnsupported)
 	}
-	msgs, _, err := o.f.readHeader(addr)
+	msgs, _, _, err := o.f.readHeader(addr)
 	if err != nil {
 		return nil, err
 	}

@@ -7,12 +7,16 @@ import (
 	"sort"
 )
 
-// Flush writes every changed piece of metadata to w: new object headers,
-// B-trees, heaps and symbol table nodes go to newly allocated space (copy
-// on write), new global heap collections are written (never rewritten
-// once on disk), and the superblock is
-// written last. A crash before the superblock write leaves the file as of
-// the previous Flush. Raw data must be written by the caller before Flush.
+// Flush writes every changed piece of metadata to w, in the order that
+// keeps every prefix of it a file libhdf5 opens (ARCHITECTURE.md decision
+// 5): first everything new (B-trees, heaps, symbol table nodes, chunk
+// indexes, continuation chunks, new object headers, global heap
+// collections), all in space nothing on disk refers to; then the
+// superblock with the new end of file; then the changed object headers,
+// each rewritten in place at the address it was first given, children
+// before parents, one write each. A crash leaves each object as of the
+// previous Flush or as of this one. Raw data must be written by the caller
+// before Flush.
 //
 // If w has Stat and Truncate methods (an *os.File) and is shorter than
 // EOF, it is extended to EOF so libhdf5 does not report a truncated file.
@@ -40,12 +44,12 @@ func (f *File) flush(w io.WriterAt) error {
 	live := map[*object]Object{}
 	f.countLinks(f.root, refs, live)
 	f.freeUnlinked(live)
-	var blocks []block
-	fw := &flushWriter{f: f, refs: refs, out: &blocks}
-	if _, err := fw.flushObject(f.root); err != nil {
+	var blocks, inPlace []block
+	fw := &flushWriter{f: f, refs: refs, out: &blocks, inPlace: &inPlace}
+	if err := fw.flushObject(f.root); err != nil {
 		return err
 	}
-	if len(blocks) == 0 && f.flushes > 1 && !f.gheapDirty() {
+	if len(blocks) == 0 && len(inPlace) == 0 && f.flushes > 1 && !f.gheapDirty() {
 		return nil
 	}
 	for _, b := range coalesceBlocks(blocks) {
@@ -79,6 +83,11 @@ func (f *File) flush(w io.WriterAt) error {
 	}
 	if _, err := w.WriteAt(encodeSuperblock(f.eof, root, f.leafK, f.groupK, f.istoreK), 0); err != nil {
 		return fmt.Errorf("h5core: write superblock: %w", err)
+	}
+	for _, b := range inPlace {
+		if _, err := w.WriteAt(b.data, int64(b.addr)); err != nil {
+			return fmt.Errorf("h5core: rewrite object header at %d: %w", b.addr, err)
+		}
 	}
 	f.commitFree()
 	return nil
@@ -162,8 +171,8 @@ func (f *File) freeUnlinked(live map[*object]Object) {
 			continue
 		}
 		ob.deleted = true
-		if ob.hdrSize > 0 {
-			f.release(ob.addr, ob.hdrSize)
+		for _, c := range ob.hdr.chunks {
+			f.release(c.addr, c.size)
 		}
 		switch t := o.(type) {
 		case *Group:
@@ -189,17 +198,20 @@ func (f *File) freeUnlinked(live map[*object]Object) {
 }
 
 type flushWriter struct {
-	f    *File
-	refs map[*object]uint32
-	out  *[]block
+	f       *File
+	refs    map[*object]uint32
+	out     *[]block // new space: written before the superblock
+	inPlace *[]block // headers rewritten where they are: after it, children first
 }
 
-// flushObject writes o if it (or anything it points to) changed and
-// reports whether its header address changed.
-func (w *flushWriter) flushObject(o Object) (bool, error) {
+// flushObject writes o's header if o changed, after its members'.
+// A header keeps its address, so a parent is rewritten only when its own
+// messages change (a link added or removed, a new member's first
+// address), never because a member's header was rewritten.
+func (w *flushWriter) flushObject(o Object) error {
 	ob := o.obj()
 	if ob.seen == w.f.flushes {
-		return ob.moved == w.f.flushes, nil
+		return nil
 	}
 	ob.seen = w.f.flushes
 	if rc := w.refs[ob]; rc != ob.refCount {
@@ -213,21 +225,17 @@ func (w *flushWriter) flushObject(o Object) (bool, error) {
 			if l.obj == nil {
 				continue
 			}
-			moved, err := w.flushObject(l.obj)
-			if err != nil {
-				return false, err
-			}
-			if moved {
-				t.dirty = true
+			if err := w.flushObject(l.obj); err != nil {
+				return err
 			}
 		}
 		if !t.dirty {
-			return false, nil
+			return nil
 		}
 		if err := w.writeGroupTable(t); err != nil {
-			return false, err
+			return err
 		}
-		msgs = append(msgs, RawMessage{Type: MsgSymbolTable, Data: put64(put64(nil, t.btree), t.heap)})
+		msgs = append(msgs, RawMessage{Type: MsgSymbolTable, Data: encodeSymbolTableMsg(t.btree, t.heap)})
 	case *Dataset:
 		if t.chunkDirty {
 			w.writeChunkIndex(t)
@@ -235,34 +243,65 @@ func (w *flushWriter) flushObject(o Object) (bool, error) {
 			t.dirty = true
 		}
 		if !t.dirty {
-			return false, nil
+			return nil
 		}
 		var err error
 		if msgs, err = t.messages(); err != nil {
-			return false, err
+			return err
 		}
 	}
 	for _, a := range ob.attrs {
 		b, err := a.encode()
 		if err != nil {
-			return false, err
+			return err
 		}
 		msgs = append(msgs, RawMessage{Type: MsgAttribute, Data: b})
 	}
 	msgs = append(msgs, ob.extra...)
-	hdr, err := encodeHeaderV1(msgs, ob.refCount)
-	if err != nil {
-		return false, err
+	if err := w.writeHeader(ob, msgs); err != nil {
+		return err
 	}
-	if ob.hdrSize > 0 {
-		w.f.release(ob.addr, ob.hdrSize)
-	}
-	ob.hdrSize = uint64(len(hdr))
-	ob.addr = w.f.alloc(uint64(len(hdr)))
-	*w.out = append(*w.out, block{ob.addr, hdr})
 	ob.dirty = false
-	ob.moved = w.f.flushes
-	return true, nil
+	return nil
+}
+
+// writeHeader encodes ob's header. A new object gets its address here,
+// once; an object already on disk is rewritten in its first chunk, and
+// what does not fit goes to a continuation chunk in new space (the old
+// continuation chunks are freed after this flush).
+func (w *flushWriter) writeHeader(ob *object, msgs []RawMessage) error {
+	f := w.f
+	var contAddr uint64
+	alloc := func(n uint64) uint64 { contAddr = f.alloc(n); return contAddr }
+	if ob.hdr.chunks == nil {
+		head, cont, err := encodeHeaderV1(msgs, ob.refCount, 0, alloc)
+		if err != nil {
+			return err
+		}
+		ob.addr = f.alloc(uint64(len(head)))
+		ob.hdr = headerSpace{version: 1, chunks: []extent{{ob.addr, uint64(len(head))}}}
+		*w.out = append(*w.out, block{ob.addr, head})
+		if cont != nil { // only if a message outgrows a fresh header: never today
+			ob.hdr.chunks = append(ob.hdr.chunks, extent{contAddr, uint64(len(cont))})
+			*w.out = append(*w.out, block{contAddr, cont})
+		}
+		return nil
+	}
+	first := ob.hdr.chunks[0]
+	head, cont, err := encodeHeaderV1(msgs, ob.refCount, first.size, alloc)
+	if err != nil {
+		return fmt.Errorf("h5core: object header at %d: %w", ob.addr, err)
+	}
+	for _, c := range ob.hdr.chunks[1:] {
+		f.release(c.addr, c.size)
+	}
+	ob.hdr = headerSpace{version: 1, chunks: []extent{first}}
+	if cont != nil {
+		ob.hdr.chunks = append(ob.hdr.chunks, extent{contAddr, uint64(len(cont))})
+		*w.out = append(*w.out, block{contAddr, cont})
+	}
+	*w.inPlace = append(*w.inPlace, block{ob.addr, head})
+	return nil
 }
 
 // writeGroupTable writes a group's local heap, symbol table nodes and
@@ -279,11 +318,10 @@ func (w *flushWriter) writeGroupTable(g *Group) error {
 		e := symbolEntry{nameOff: heap.add(l.name)}
 		switch c := l.obj.(type) {
 		case *Group:
+			// No cached table (cache type 0): the member's table moves
+			// when the member changes, and its entry here is not rewritten
+			// then (libhdf5 reads a member's table from its header).
 			e.addr = c.addr
-			if c.heap != 0 { // a symbol table group: cache its table, as libhdf5 does
-				e.cacheType = 1
-				e.scratch = groupScratch(c.btree, c.heap)
-			}
 		case *Dataset:
 			e.addr = c.addr
 		case nil:
@@ -307,21 +345,16 @@ func (w *flushWriter) writeGroupTable(g *Group) error {
 	*w.out = append(*w.out, block{g.heap, heap.encode(g.heap)})
 
 	per := 2 * f.leafK
-	snodSize := 8 + per*symbolEntrySize
+	snodSize := symbolNodeSize(per)
 	var children []uint64
 	keys := [][]byte{put64(nil, 0)}
 	for lo := 0; lo < len(ents); lo += per {
 		hi := min(lo+per, len(ents))
-		b := make([]byte, 0, snodSize)
-		b = append(b, "SNOD"...)
-		b = append(b, 1, 0)
-		b = put16(b, uint16(hi-lo))
+		node := make([]symbolEntry, 0, hi-lo)
 		for _, e := range ents[lo:hi] {
-			b = e.e.encode(b)
+			node = append(node, e.e)
 		}
-		for len(b) < snodSize {
-			b = append(b, 0)
-		}
+		b := encodeSymbolNode(node, per)
 		a := f.alloc(uint64(snodSize))
 		g.table = append(g.table, extent{a, uint64(snodSize)})
 		*w.out = append(*w.out, block{a, b})
@@ -361,7 +394,11 @@ func (w *flushWriter) writeChunkIndex(d *Dataset) {
 
 // messages returns a dataset's header messages in libhdf5's order.
 func (d *Dataset) messages() ([]RawMessage, error) {
-	msgs := []RawMessage{{Type: MsgDataspace, Data: encodeDataspace(d.shape, d.maxShape)}}
+	space := encodeDataspace(d.shape, d.maxShape)
+	if d.null {
+		space = []byte{2, 0, 0, 2} // version 2, rank 0, no flags, type null (as attributes)
+	}
+	msgs := []RawMessage{{Type: MsgDataspace, Data: space}}
 	if d.rawType != nil {
 		msgs = append(msgs, *d.rawType)
 	} else {
@@ -396,6 +433,11 @@ func (d *Dataset) messages() ([]RawMessage, error) {
 			l.chunk = append(l.chunk, uint32(c))
 		}
 		l.chunk = append(l.chunk, d.dtype.Size)
+	}
+	if d.rawLayout != nil {
+		// A virtual layout (version 4 only) points at its mappings in the
+		// global heap, which stay where they are.
+		return append(msgs, *d.rawLayout), nil
 	}
 	msgs = append(msgs, RawMessage{Type: MsgDataLayout, Data: l.encode()})
 	return msgs, nil

@@ -17,4 +17,14 @@
 //
 // External links (h5py's ExternalLink) are followed on read: the linked
 // file is opened read-only where libhdf5 would find it.
+//
+// Files are locked while open, as libhdf5 locks them (exclusive to write,
+// shared to read; HDF5_USE_FILE_LOCKING=FALSE turns it off): h5py and a
+// gorun program keep out of each other's files, and the ranks of a job
+// that each create one file without WithComm get ErrLocked telling them
+// to pass it, instead of overwriting each other's data.
+//
+// Errors of calls on a file or an object in it are *OpError values
+// ("h5file: write /grid/temp: ..."), which wrap sentinels such as
+// ErrShape, ErrExists and ErrLocked for errors.Is.
 package h5file

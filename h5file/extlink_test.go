@@ -113,7 +113,9 @@ print(list(a['grp/d'][:]), list(a['dset'][:]), list(a['chain/v'][:]), list(a['so
 				t.Errorf("cycle: %v, want a not-found error about the chain of links", err)
 			}
 			// The file is read through, never rewritten: opening it for
-			// writing is refused up front.
+			// writing is refused up front (once f, which holds it, is
+			// closed: a second File of a file open here is ErrLocked).
+			f.Close()
 			if _, err := h5file.Open(filepath.Join(d, "a.h5"), "r+"); !errors.Is(err, h5file.ErrReadOnly) {
 				t.Errorf("Open r+ = %v, want ErrReadOnly", err)
 			}

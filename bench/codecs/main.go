@@ -11,9 +11,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
+	"github.com/gorun-hpc/gorun/bench/internal/writeback"
 	"github.com/gorun-hpc/gorun/h5file"
 )
 
@@ -113,20 +113,20 @@ func main() {
 		goPath, pyPath := filepath.Join(*dir, "go_"+c.name+".h5"), filepath.Join(*dir, "py_"+c.name+".h5")
 		var gw, gr, pw, pr []time.Duration
 		for i := 0; i < *runs; i++ {
-			syscall.Sync()
+			writeback.Sync()
 			d, err := goWrite(goPath, x, chunk, c.opts)
 			check(c.name, "gorun write", err)
 			gw = append(gw, d)
-			syscall.Sync()
+			writeback.Sync()
 			d, err = goRead(goPath, x)
 			check(c.name, "gorun read", err)
 			gr = append(gr, d)
 			if c.h5py {
-				syscall.Sync()
+				writeback.Sync()
 				d, err = pyOp(*py, script, "write", c.name, pyPath, n, chunk)
 				check(c.name, "h5py write", err)
 				pw = append(pw, d)
-				syscall.Sync()
+				writeback.Sync()
 				d, err = pyOp(*py, script, "read", c.name, pyPath, n, chunk)
 				check(c.name, "h5py read", err)
 				pr = append(pr, d)
@@ -183,7 +183,7 @@ func goRead(path string, x []float32) (time.Duration, error) {
 	if err != nil {
 		return 0, err
 	}
-	got := make([]float32, d.Len())
+	got := make([]float32, d.Size())
 	if err := d.Read(got); err != nil {
 		return 0, err
 	}

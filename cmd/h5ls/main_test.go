@@ -62,15 +62,26 @@ f['g/ext'] = h5py.ExternalLink('other.h5', '/x/y')
 			t.Fatalf("h5ls -r %s: exit %d\n%s", path, code, want)
 		}
 		var got bytes.Buffer
-		if err := list(&got, path, false); err != nil {
+		if err := list(&got, path, options{}); err != nil {
 			t.Fatal(err)
 		}
 		if got.String() != want {
 			t.Errorf("%s:\n--- ours\n%s--- h5ls -r\n%s", filepath.Base(path), got.String(), want)
 		}
+		want, code = interop.H5Ls(t, "-d", "-r", path)
+		if code != 0 {
+			t.Fatalf("h5ls -d -r %s: exit %d\n%s", path, code, want)
+		}
+		got.Reset()
+		if err := list(&got, path, options{data: true}); err != nil {
+			t.Fatal(err)
+		}
+		if got.String() != want {
+			t.Errorf("%s:\n--- ours -d\n%s--- h5ls -d -r\n%s", filepath.Base(path), got.String(), want)
+		}
 	}
 	var typed bytes.Buffer
-	if err := list(&typed, ours, true); err != nil {
+	if err := list(&typed, ours, options{types: true}); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Contains(typed.Bytes(), []byte("/test                    Dataset {4} i32le\n")) {

@@ -23,6 +23,9 @@ var codecs = map[string][]h5file.DatasetOption{
 	"blosc-lz4-bitshuf":  {h5file.Blosc("lz4", 5, h5file.BloscBitShuffle)},
 	"blosc-blosclz":      {h5file.Blosc("blosclz", 5, h5file.BloscByteShuffle)},
 	"blosc-zstd-shuffle": {h5file.Blosc("zstd", 5, h5file.BloscByteShuffle)},
+	"bitshuffle-lz4":     {h5file.Bitshuffle("lz4")},
+	"bitshuffle-zstd":    {h5file.Bitshuffle("zstd")},
+	"scaleoffset-3":      {h5file.ScaleOffset(3)},
 }
 
 func codecNames() string {

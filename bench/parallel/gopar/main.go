@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/pprof"
-	"syscall"
 	"time"
 
 	"github.com/gorun-hpc/gorun/bench/parallel"
@@ -249,9 +248,8 @@ func meta(ctx context.Context, c *comm.Comm, path string, batch, phases bool) er
 	if phases {
 		defer func() {
 			t3 := time.Now()
-			var ru syscall.Rusage
-			_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-			fmt.Fprintf(os.Stderr, "gopar: rank %d: create %v, datasets %v, close %v; page faults so far %d, CPU so far %v\n", c.Rank(), t1.Sub(t0), phaseEnd.Sub(t1), t3.Sub(phaseEnd), ru.Minflt, time.Duration(ru.Utime.Nano()+ru.Stime.Nano()))
+			faults, cpu := selfUsage() // usage_*.go
+			fmt.Fprintf(os.Stderr, "gopar: rank %d: create %v, datasets %v, close %v; page faults so far %d, CPU so far %v\n", c.Rank(), t1.Sub(t0), phaseEnd.Sub(t1), t3.Sub(phaseEnd), faults, cpu)
 		}()
 	}
 	r := int64(c.Rank())
