@@ -70,8 +70,8 @@ const dimsWant = "[('data', [('rows', ['/y']), ('cols', ['/x', '/g/x_km'])]), ('
 // TestWriteDimScales: scales made, attached, detached and labelled by
 // h5file read in h5py's dims as libhdf5's own; h5file reads them back.
 func TestWriteDimScales(t *testing.T) {
-	for _, family := range []h5file.Libver{h5file.LibverEarliest, h5file.LibverLatest} {
-		t.Run(fmt.Sprint("libver=", family), func(t *testing.T) { writeDimScales(t, family) })
+	for name, family := range map[string]h5file.Libver{"earliest": h5file.LibverEarliest, "latest": h5file.LibverLatest} {
+		t.Run(name, func(t *testing.T) { writeDimScales(t, family) })
 	}
 }
 

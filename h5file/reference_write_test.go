@@ -95,8 +95,8 @@ print('ok')
 // TestWriteRefs writes references with h5file; h5py dereferences them,
 // and so does h5file after reopening.
 func TestWriteRefs(t *testing.T) {
-	for _, family := range []h5file.Libver{h5file.LibverEarliest, h5file.LibverLatest} {
-		t.Run(fmt.Sprint("libver=", family), func(t *testing.T) { writeRefs(t, family) })
+	for name, family := range map[string]h5file.Libver{"earliest": h5file.LibverEarliest, "latest": h5file.LibverLatest} {
+		t.Run(name, func(t *testing.T) { writeRefs(t, family) })
 	}
 }
 
