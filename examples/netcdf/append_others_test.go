@@ -41,6 +41,17 @@ data:
 			interop.NCGen(t, "-4", "-o", path, cdl)
 			gorunN(t, gorun, n, prog, "-append", path)
 			checkFile(t, path, 2, 5, 7, 1)
+			// netCDF-C can still write the file: it appends step 2 (as
+			// the example would), then we append step 3.
+			interop.NetCDFPy(t, fmt.Sprintf(`
+n = netCDF4.Dataset(%q, 'a')
+t = len(n.dimensions['time'])
+n['time'][t] = 3600 * t
+n['temperature'][t] = 100 * t + np.arange(5)[:, None] + np.arange(7)[None, :] / 1000
+n.close()
+`, path))
+			gorunN(t, gorun, n, prog, "-append", path)
+			checkFile(t, path, 4, 5, 7, 1)
 		})
 		t.Run(fmt.Sprintf("netCDF4-python,n=%d", n), func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "py.nc")
