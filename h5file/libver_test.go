@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -19,11 +20,12 @@ import (
 func libverBody(path string, n int, opts ...h5file.Option) func(ctx context.Context, c *comm.Comm) error {
 	return func(ctx context.Context, c *comm.Comm) error {
 		rank := 0
+		copts := slices.Clip(opts) // each rank's goroutine appends its own
 		if c != nil {
 			rank = c.Rank()
-			opts = append(opts, h5file.WithComm(c), h5file.WithContext(ctx))
+			copts = append(copts, h5file.WithComm(c), h5file.WithContext(ctx))
 		}
-		f, err := h5file.Create(path, "w", opts...)
+		f, err := h5file.Create(path, "w", copts...)
 		if err != nil {
 			return err
 		}
