@@ -16,6 +16,11 @@ func openIndexV4(p chunkIndexParams) (chunkIndex, error) {
 	if err != nil {
 		return nil, err
 	}
+	if p.addr == UndefinedAddr && p.indexType != ChunkIndexSingle && p.indexType != ChunkIndexImplicit {
+		// No chunk was ever written: libhdf5 creates the index with the
+		// first one (and so does this package's writer).
+		return noChunks{}, nil
+	}
 	switch p.indexType {
 	case ChunkIndexSingle:
 		return openSingleChunk(p, g)
@@ -335,3 +340,10 @@ func encodeChunkEntry(b []byte, r *ChunkRecord, filtered bool, chunkBytes uint64
 	}
 	return b
 }
+
+// noChunks is the index of a chunked dataset none of whose chunks was
+// written: its layout names no index (the undefined address).
+type noChunks struct{}
+
+func (noChunks) lookup([]uint64) (chunkRecord, bool, error) { return chunkRecord{}, false, nil }
+func (noChunks) all() ([]chunkRecord, error)                { return nil, nil }
