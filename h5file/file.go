@@ -16,14 +16,15 @@ import (
 // goroutines must be serialised by the caller, as with h5py.
 type File struct {
 	*rootGroup
-	libver   Libver // family of a file this call creates
-	path     string
-	mode     string
-	os       *os.File
-	model    *h5core.File
-	readOnly bool
-	closed   bool
-	ctx      context.Context
+	libver     Libver // family of a file this call creates
+	trackOrder bool   // its objects track creation order
+	path       string
+	mode       string
+	os         *os.File
+	model      *h5core.File
+	readOnly   bool
+	closed     bool
+	ctx        context.Context
 	// comm is the file's own communicator (a Dup of userComm, so the file's
 	// collectives never meet the caller's); nil for a serial file.
 	comm     *comm.Comm
@@ -52,6 +53,7 @@ type options struct {
 	comm       *comm.Comm
 	smallBatch bool
 	libver     Libver
+	trackOrder bool
 }
 
 // Libver is a file format family, as h5py's libver argument names them.
@@ -73,6 +75,11 @@ const (
 // family when opened with r+ or a, as with libhdf5: objects added to it
 // take the file's family.
 func WithLibver(v Libver) Option { return func(o *options) { o.libver = v } }
+
+// WithTrackOrder makes every group and object of a file Create makes
+// track the creation order of its links and attributes, so h5py lists
+// them in that order (h5py's track_order=True for every object).
+func WithTrackOrder() Option { return func(o *options) { o.trackOrder = true } }
 
 // WithContext sets the context that bounds every blocking call on the file
 // (Flush, Close and, with a communicator, every collective metadata call).
@@ -162,7 +169,7 @@ func Open(path string, mode string, opts ...Option) (*File, error) {
 	default:
 		return nil, fmt.Errorf("h5file: open %s with mode %q: %w", path, mode, ErrMode)
 	}
-	f := &File{path: path, mode: mode, ctx: o.ctx, readOnly: mode == "r", smallBatch: o.smallBatch, libver: o.libver}
+	f := &File{path: path, mode: mode, ctx: o.ctx, readOnly: mode == "r", smallBatch: o.smallBatch, libver: o.libver, trackOrder: o.trackOrder}
 	if o.comm != nil && o.comm.Size() > 1 {
 		return openParallel(f, o.comm, flag, create)
 	}
@@ -387,8 +394,12 @@ func (f *File) Close() error {
 
 // newModel returns the model of a new file in the family WithLibver chose.
 func (f *File) newModel() *h5core.File {
+	var opts []h5core.Option
 	if f.libver == LibverLatest {
-		return h5core.NewFile(h5core.WithLibver(h5core.LibverLatest))
+		opts = append(opts, h5core.WithLibver(h5core.LibverLatest))
 	}
-	return h5core.NewFile()
+	if f.trackOrder {
+		opts = append(opts, h5core.WithTrackOrder())
+	}
+	return h5core.NewFile(opts...)
 }
