@@ -13,7 +13,6 @@ import (
 // against the JSON the corpus generator wrote (testdata/gen).
 const corpusCheck = "../testdata/gen/check_corpus.py"
 
-
 // TestLibhdf5FilesRewritten opens every file of the libhdf5 corpus (both
 // format families) for writing, touches every object header (an attribute
 // on each group and dataset: each header is rewritten in place, some into
