@@ -21,7 +21,8 @@ var ErrNotFound = errors.New("h5core: not found")
 var ErrDeleted = errors.New("h5core: object was unlinked and its space freed")
 
 // ErrReadOnly is matched when a change is asked of a file whose format this
-// package can read but not rewrite (libhdf5's newer format family).
+// package can read but not rewrite (today: a file with a driver information
+// block, written by the family or multi driver).
 var ErrReadOnly = errors.New("h5core: file format is read-only here")
 
 // File is the in-memory model of one HDF5 file. All changes are applied to
