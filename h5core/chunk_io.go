@@ -58,6 +58,46 @@ func (d *Dataset) ReadChunkAt(r io.ReaderAt, coords []uint64, rec ChunkRecord, o
 	return out, nil
 }
 
+// ReadChunkInto is ReadChunkAt decoding into dst, which must be exactly
+// ChunkBytes long: a caller reading a chunk whole into its own buffer
+// passes that part of it, and the chunk is never held anywhere else. The
+// stored bytes go through a pooled buffer. Safe for concurrent use as
+// ReadChunkAt is.
+func (d *Dataset) ReadChunkInto(r io.ReaderAt, coords []uint64, rec ChunkRecord, ok bool, dst []byte) error {
+	if err := d.checkChunkShape(); err != nil {
+		return err
+	}
+	want := d.ChunkBytes()
+	if uint64(len(dst)) != want {
+		return fmt.Errorf("h5core: read chunk %v into %d bytes, the chunk has %d", coords, len(dst), want)
+	}
+	if !ok {
+		d.fillInto(dst)
+		return nil
+	}
+	if end := d.f.base + d.f.eof; rec.Size > 1<<32 || rec.Addr > end || rec.Size > end-rec.Addr {
+		return formatErr(int64(min(rec.Addr, 1<<62)), fmt.Sprintf("chunk %v of %d stored bytes lies beyond the end of the file (%d bytes)", coords, rec.Size, d.f.eof), nil)
+	}
+	if len(d.filters) == 0 {
+		if rec.Size != want {
+			return formatErr(int64(rec.Addr), fmt.Sprintf("unfiltered chunk %v stored in %d bytes, its shape %v of %d-byte elements needs %d", coords, rec.Size, d.chunk, d.dtype.Size, want), nil)
+		}
+		if _, err := r.ReadAt(dst, int64(rec.Addr)); err != nil {
+			return fmt.Errorf("h5core: read chunk %v at %d: %w", coords, rec.Addr, err)
+		}
+		return nil
+	}
+	raw := GetChunkBuf(int(rec.Size))
+	defer PutChunkBuf(raw)
+	if _, err := r.ReadAt(raw, int64(rec.Addr)); err != nil {
+		return fmt.Errorf("h5core: read chunk %v at %d: %w", coords, rec.Addr, err)
+	}
+	if err := DecodeChunkInto(d.filters, rec.FilterMask, raw, dst); err != nil {
+		return fmt.Errorf("chunk %v at %d: %w", coords, rec.Addr, err)
+	}
+	return nil
+}
+
 // WriteChunk stores a whole decoded chunk (ChunkBytes long) at coords:
 // unfiltered chunks in place, filtered ones encoded and placed anew with
 // AllocChunk. In a parallel job every rank must make the same AllocChunk
@@ -101,10 +141,18 @@ func (d *Dataset) WriteChunk(w io.WriterAt, coords []uint64, data []byte) error 
 // fillBuffer returns n bytes of the fill value repeated (zeros by default).
 func (d *Dataset) fillBuffer(n uint64) []byte {
 	b := make([]byte, n)
-	if v := d.fill.Value; len(v) > 0 && !d.dtype.HasVlen() {
-		for i := uint64(0); i+uint64(len(v)) <= n; i += uint64(len(v)) {
-			copy(b[i:], v)
-		}
-	}
+	d.fillInto(b)
 	return b
+}
+
+// fillInto sets b to the fill value repeated (zeros by default).
+func (d *Dataset) fillInto(b []byte) {
+	v := d.fill.Value
+	if len(v) == 0 || d.dtype.HasVlen() {
+		clear(b)
+		return
+	}
+	for i := 0; i+len(v) <= len(b); i += len(v) {
+		copy(b[i:], v)
+	}
 }

@@ -33,9 +33,16 @@ func (d *Dataset) readFiltered(shape []uint64, es uint64, h h5core.Hyperslab, bu
 	if err != nil {
 		return err
 	}
+	cb := d.d.ChunkBytes()
 	do := func(j job) error {
-		chunk, err := d.d.ReadChunkAt(d.f.os, j.coords, j.rec, j.ok)
-		if err != nil {
+		if len(j.runs) == 1 && j.runs[0].Off == 0 && j.runs[0].Len == cb {
+			// The whole chunk, contiguous in buf: decode straight into it.
+			m := j.runs[0].MemOff
+			return d.d.ReadChunkInto(d.f.os, j.coords, j.rec, j.ok, buf[m:m+cb])
+		}
+		chunk := h5core.GetChunkBuf(int(cb))
+		defer h5core.PutChunkBuf(chunk)
+		if err := d.d.ReadChunkInto(d.f.os, j.coords, j.rec, j.ok, chunk); err != nil {
 			return err
 		}
 		for _, r := range j.runs {
