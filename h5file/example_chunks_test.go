@@ -34,3 +34,46 @@ func ExampleDataset_ReadDirectChunk() {
 	fmt.Println(info.Offset, len(raw) == int(info.Size), mask)
 	// Output: [4 4] true 0
 }
+
+// A chunk cache as h5py's File(path, rdcc_nbytes=4 << 20, rdcc_nslots=1009,
+// rdcc_w0=0.75): reading a compressed dataset a few elements at a time
+// decodes each chunk once.
+func ExampleWithChunkCache() {
+	path := tempPath("cached.h5")
+	f, err := h5file.Create(path, "w")
+	if err != nil {
+		log.Fatal(err)
+	}
+	d, err := h5file.CreateDatasetOf[int32](f, "x", []uint64{1000}, h5file.Chunks(500), h5file.Gzip(4))
+	if err != nil {
+		log.Fatal(err)
+	}
+	x := make([]int32, 1000)
+	for i := range x {
+		x[i] = int32(i)
+	}
+	if err := d.Write(x); err != nil {
+		log.Fatal(err)
+	}
+	f.Close()
+
+	f, err = h5file.Open(path, "r", h5file.WithChunkCache(4<<20, 1009, 0.75))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+	d, err = f.Dataset("x")
+	if err != nil {
+		log.Fatal(err)
+	}
+	sum := int32(0)
+	for i := int64(0); i < 1000; i += 10 {
+		v := make([]int32, 1)
+		if err := d.ReadSel(h5file.S(h5file.Range(i, i+1)), v); err != nil {
+			log.Fatal(err)
+		}
+		sum += v[0]
+	}
+	fmt.Println(sum)
+	// Output: 49500
+}
