@@ -140,3 +140,42 @@ func TestChunkCacheDecodesOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestFilteredReadFill reads chunks never written of a compressed dataset
+// with a fill value, whole (decoded into the caller's slice, which holds
+// other values first) and in part (through pooled buffers that held other
+// chunks): every element is the fill value.
+func TestFilteredReadFill(t *testing.T) {
+	f, err := Create(filepath.Join(t.TempDir(), "fill.h5"), "w")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	d, err := CreateDatasetOf[int32](f, "x", []uint64{64}, Chunks(16), Gzip(4), FillValue(int32(-7)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.WriteSel(S(Range(16, 32)), make([]int32, 16)); err != nil {
+		t.Fatal(err)
+	}
+	for _, sel := range []Slices{S(All), S(Range(3, 60)), S(Range(40, 41))} {
+		h, _ := sel.hyperslab(d.Shape())
+		got := make([]int32, h.NumElements())
+		for i := range got {
+			got[i] = 99
+		}
+		if err := d.ReadSel(sel, got); err != nil {
+			t.Fatal(err)
+		}
+		for i, v := range got {
+			e := uint64(i) + h.Start[0]
+			want := int32(-7)
+			if e >= 16 && e < 32 {
+				want = 0
+			}
+			if v != want {
+				t.Fatalf("selection %v: element %d = %d, want %d", sel, e, v, want)
+			}
+		}
+	}
+}
