@@ -28,32 +28,15 @@ func (d *Dataset) ReadChunk(r io.ReaderAt, coords []uint64) ([]byte, error) {
 // may call it at once on one Dataset (while nothing changes the model):
 // h5file decodes the chunks of a large read in parallel that way.
 func (d *Dataset) ReadChunkAt(r io.ReaderAt, coords []uint64, rec ChunkRecord, ok bool) ([]byte, error) {
-	// Every buffer below is bounded before it is made: the decoded size
-	// by the chunk shape (checked against the dataset's extent, and under
-	// the format's 4 GiB), the stored size by the end of the file.
+	// Every buffer is bounded before it is made: the decoded size by the
+	// chunk shape (checked against the dataset's extent, and under the
+	// format's 4 GiB), the stored size by the end of the file.
 	if err := d.checkChunkShape(); err != nil {
 		return nil, err
 	}
-	want := d.ChunkBytes()
-	if !ok {
-		return d.fillBuffer(want), nil
-	}
-	if end := d.f.base + d.f.eof; rec.Size > 1<<32 || rec.Addr > end || rec.Size > end-rec.Addr {
-		return nil, formatErr(int64(min(rec.Addr, 1<<62)), fmt.Sprintf("chunk %v of %d stored bytes lies beyond the end of the file (%d bytes)", coords, rec.Size, d.f.eof), nil)
-	}
-	if len(d.filters) == 0 && rec.Size != want {
-		return nil, formatErr(int64(rec.Addr), fmt.Sprintf("unfiltered chunk %v stored in %d bytes, its shape %v of %d-byte elements needs %d", coords, rec.Size, d.chunk, d.dtype.Size, want), nil)
-	}
-	raw := make([]byte, rec.Size)
-	if _, err := r.ReadAt(raw, int64(rec.Addr)); err != nil {
-		return nil, fmt.Errorf("h5core: read chunk %v at %d: %w", coords, rec.Addr, err)
-	}
-	out, err := DecodeChunk(d.filters, rec.FilterMask, raw, int(want))
-	if err != nil {
-		return nil, fmt.Errorf("chunk %v at %d: %w", coords, rec.Addr, err)
-	}
-	if uint64(len(out)) != want {
-		return nil, fmt.Errorf("h5core: chunk %v decodes to %d bytes, want %d: %w", coords, len(out), want, ErrFormat)
+	out := make([]byte, d.ChunkBytes())
+	if err := d.ReadChunkInto(r, coords, rec, ok, out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
