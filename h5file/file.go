@@ -3,6 +3,7 @@ package h5file
 import (
 	"context"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 
@@ -38,7 +39,13 @@ type File struct {
 	// twoPhase is the file's two-phase knobs (parallel_twophase.go);
 	// twoPhaseWrites counts this rank's collective writes that went in
 	// two phases (tests).
-	twoPhase       twoPhaseConfig
+	twoPhase twoPhaseConfig
+	// chunkCache is WithChunkCache's knobs; chunkCaches each filtered
+	// dataset's cache of decoded chunks (chunk_cache.go). chunkReader, if
+	// set, replaces os for chunk reads (tests count reads with it).
+	chunkCache     chunkCacheConfig
+	chunkCaches    map[*h5core.Dataset]*chunkCache
+	chunkReader    io.ReaderAt
 	twoPhaseWrites int
 }
 
@@ -56,6 +63,7 @@ type options struct {
 	twoPhase   twoPhaseConfig
 	libver     Libver
 	trackOrder bool
+	chunkCache *chunkCacheConfig // WithChunkCache (chunk_cache.go)
 }
 
 // Libver is a file format family, as h5py's libver argument names them.
@@ -162,7 +170,13 @@ func Open(path string, mode string, opts ...Option) (*File, error) {
 	if _, ok := modeFlags[mode]; !ok {
 		return nil, opErrf("open", path, "mode %q: %w", mode, ErrMode)
 	}
-	f := &File{path: path, mode: mode, ctx: o.ctx, readOnly: mode == "r", smallBatch: o.smallBatch, twoPhase: o.twoPhase, libver: o.libver, trackOrder: o.trackOrder}
+	f := &File{path: path, mode: mode, ctx: o.ctx, readOnly: mode == "r", smallBatch: o.smallBatch, twoPhase: o.twoPhase, libver: o.libver, trackOrder: o.trackOrder, chunkCache: defaultChunkCache}
+	if o.chunkCache != nil {
+		if err := o.chunkCache.check(); err != nil {
+			return nil, opErr("open", path, err)
+		}
+		f.chunkCache = *o.chunkCache
+	}
 	if o.comm != nil && o.comm.Size() > 1 {
 		return openParallel(f, o.comm)
 	}

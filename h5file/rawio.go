@@ -16,6 +16,7 @@ import (
 // rewrite allocates new space) and chunks a libhdf5 file never allocated
 // change metadata, and those go through apply.
 func (d *Dataset) writeRaw(h h5core.Hyperslab, buf []byte) error {
+	d.dropChunkCache() // chunk_cache.go
 	unlock, err := d.lockSpan(h, true)
 	if err != nil {
 		return err
