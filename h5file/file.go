@@ -36,9 +36,10 @@ type File struct {
 	external   map[string]*File // files opened through external links, by path (extlink.go)
 	// twoPhase is the file's two-phase knobs (parallel_twophase.go);
 	// twoPhaseWrites counts this rank's collective writes that went in
-	// two phases (tests).
+	// two phases (tests), twoPhaseReads its collective reads.
 	twoPhase       twoPhaseConfig
 	twoPhaseWrites int
+	twoPhaseReads  int
 }
 
 // Root is the file's root group "/". The File's own group methods

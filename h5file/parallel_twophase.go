@@ -32,8 +32,8 @@ type twoPhaseConfig struct {
 	// buffer bounds each aggregator's buffer (ROMIO's cb_buffer_size): a
 	// domain larger than this is written in rounds.
 	buffer uint64
-	// fault, when set (tests), fails the aggregator writes of the ranks
-	// it returns an error for.
+	// fault, when set (tests), fails the aggregator writes and reads of
+	// the ranks it returns an error for.
 	fault func(rank int) error
 }
 
@@ -140,33 +140,9 @@ func (d *Dataset) writeCollectiveRuns(h h5core.Hyperslab, buf []byte) error {
 	if werr != nil {
 		werr = opErr("write", d.name, werr)
 	}
-	// What this rank sends, per round and aggregator; what it receives as
-	// an aggregator, per round and sender (in each sender's order).
-	send := make([][][]h5core.Run, tp.rounds)
-	recv := make([][][]h5core.Run, tp.rounds)
-	for k := range tp.rounds {
-		send[k], recv[k] = make([][]h5core.Run, tp.n), make([][]h5core.Run, tp.n)
-	}
-	tp.split(runs, func(a, k int, r h5core.Run) { send[k][a] = append(send[k][a], r) })
-	for k := range tp.rounds {
-		recv[k][tp.me] = send[k][tp.me] // what this rank "sends" itself
-	}
-	for s, sum := range all {
-		if s == tp.me || sum.Bytes == 0 || sum.Limit <= tp.window0() || sum.First >= tp.domainEnd() {
-			continue // nothing of it falls into this rank's domain
-		}
-		theirs, ok, err := d.fileRuns(sum.H, sum.Runs)
-		if err == nil && !ok {
-			err = errors.New("it touches a chunk with no storage")
-		}
-		if err != nil {
-			return f.fail(opErrf("write", d.name, "rank %d's selection: %w", s, err))
-		}
-		tp.split(theirs, func(a, k int, r h5core.Run) {
-			if a == tp.me {
-				recv[k][s] = append(recv[k][s], r)
-			}
-		})
+	send, recv, err := d.twoPhasePieces(tp, runs, all, "write")
+	if err != nil {
+		return f.fail(err)
 	}
 	wbuf, done := scratch.Get[byte](int(tp.win)) // a window never exceeds win
 	defer done()
@@ -269,6 +245,43 @@ func (d *Dataset) twoPhaseRound(tp *twoPhase, k int, buf, wbuf, sbuf, rbuf []byt
 		}
 	}
 	return nil
+}
+
+// twoPhasePieces splits a two-phase plan's runs into pieces: what this
+// rank sends (writes) or receives (reads), per round and aggregator, from
+// its own runs; and what it handles as an aggregator, per round and
+// requesting rank, in each requester's order, from the runs of every
+// rank's selection that falls into its domain (all, from the Allgather).
+// Both sides split the same runs the same way, so the lists match piece
+// for piece without any offsets crossing the network.
+func (d *Dataset) twoPhasePieces(tp *twoPhase, runs []h5core.Run, all []selSummary, op string) (mine, agg [][][]h5core.Run, err error) {
+	mine = make([][][]h5core.Run, tp.rounds)
+	agg = make([][][]h5core.Run, tp.rounds)
+	for k := range tp.rounds {
+		mine[k], agg[k] = make([][]h5core.Run, tp.n), make([][]h5core.Run, tp.n)
+	}
+	tp.split(runs, func(a, k int, r h5core.Run) { mine[k][a] = append(mine[k][a], r) })
+	for k := range tp.rounds {
+		agg[k][tp.me] = mine[k][tp.me] // this rank's own pieces in its domain
+	}
+	for s, sum := range all {
+		if s == tp.me || sum.Bytes == 0 || sum.Limit <= tp.window0() || sum.First >= tp.domainEnd() {
+			continue // nothing of it falls into this rank's domain
+		}
+		theirs, ok, err := d.fileRuns(sum.H, sum.Runs)
+		if err == nil && !ok {
+			err = errors.New("it touches a chunk with no storage")
+		}
+		if err != nil {
+			return nil, nil, opErrf(op, d.name, "rank %d's selection: %w", s, err)
+		}
+		tp.split(theirs, func(a, k int, r h5core.Run) {
+			if a == tp.me {
+				agg[k][s] = append(agg[k][s], r)
+			}
+		})
+	}
+	return mine, agg, nil
 }
 
 // piecesBytes is the bytes of pieces per rank, less rank skip's.
