@@ -40,6 +40,9 @@ type File struct {
 	twoPhase       twoPhaseConfig
 	twoPhaseWrites int
 	twoPhaseReads  int
+	// rawWriteCalls counts the write calls of independent raw data
+	// writes (rawio_vec.go; tests).
+	rawWriteCalls int
 }
 
 // Root is the file's root group "/". The File's own group methods
