@@ -40,6 +40,10 @@ type File struct {
 	twoPhase       twoPhaseConfig
 	twoPhaseWrites int
 	twoPhaseReads  int
+	// twoPhaseAggregated counts the two-phase calls in which this rank
+	// was an aggregator (tests).
+	twoPhaseAggregated int
+	align              *alignHint // WithAlignment
 	// rawWriteCalls counts the write calls of independent raw data
 	// writes (rawio_vec.go; tests).
 	rawWriteCalls int
@@ -58,6 +62,8 @@ type options struct {
 	smallBatch bool
 	twoPhase   twoPhaseConfig
 	libver     Libver
+	align      *alignHint // WithAlignment (options_layout.go)
+	aggSet     bool       // WithAggregators was given
 }
 
 // Libver is a file format family, as h5py's libver argument names them.
@@ -159,7 +165,10 @@ func Open(path string, mode string, opts ...Option) (*File, error) {
 	if _, ok := modeFlags[mode]; !ok {
 		return nil, opErrf("open", path, "mode %q: %w", mode, ErrMode)
 	}
-	f := &File{path: path, mode: mode, ctx: o.ctx, readOnly: mode == "r", smallBatch: o.smallBatch, twoPhase: o.twoPhase, libver: o.libver}
+	if err := o.checkHints(); err != nil {
+		return nil, opErr("open", path, err)
+	}
+	f := &File{path: path, mode: mode, ctx: o.ctx, readOnly: mode == "r", smallBatch: o.smallBatch, twoPhase: o.twoPhase, libver: o.libver, align: o.align}
 	if o.comm != nil && o.comm.Size() > 1 {
 		return openParallel(f, o.comm)
 	}
@@ -227,6 +236,7 @@ func openFlags(path, mode string) (flag int, create bool) {
 }
 
 func (f *File) setRoot() {
+	f.applyAlignment()
 	f.root = &Group{object: object{f: f, name: "/", core: f.model.Root()}, g: f.model.Root()}
 }
 

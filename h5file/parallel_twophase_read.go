@@ -113,6 +113,9 @@ func (d *Dataset) readCollective(h h5core.Hyperslab, herr error, dst any) error 
 		return d.read(h, dst)
 	}
 	f.twoPhaseReads++
+	if tp.domainOf(tp.me) >= 0 {
+		f.twoPhaseAggregated++
+	}
 	buf := direct
 	if buf == nil {
 		buf = make([]byte, h.NumElements()*uint64(t.Size))
@@ -171,7 +174,7 @@ func (d *Dataset) readCollective(h h5core.Hyperslab, herr error, dst any) error 
 // an error returned is the communicator's.
 func (d *Dataset) twoPhaseReadRound(tp *twoPhase, k int, buf, wbuf, sbuf, rbuf []byte, mine, agg [][]h5core.Run, ioErr *error) error {
 	f := d.f
-	wlo, _ := tp.window(tp.me, k)
+	wlo, _ := tp.myWindow(k)
 	lo, hi := ^uint64(0), uint64(0)
 	for _, ps := range agg {
 		for _, p := range ps {
