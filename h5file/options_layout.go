@@ -48,6 +48,22 @@ func WithCollectiveBuffer(bytes uint64) Option {
 	return func(o *options) { o.twoPhase.buffer = bytes }
 }
 
+// WithTwoPhaseReads turns two-phase collective reads on (the default) or
+// off (ROMIO's romio_cb_read hint, enable or disable). On, a collective
+// read whose ranks' selections fall into many short runs is read by the
+// aggregators in large requests and scattered to the ranks: what a
+// parallel file system needs when thousands of ranks read a 3-D
+// decomposition back. Off, each rank reads its own runs, sieved (runs
+// within 1 MiB read as one span). On one host with the file in the page
+// cache, off measured 3-4x faster for the tiles benchmark (256 MiB cube,
+// 2-8 ranks: 50-120 ms against 180-400 ms), both far ahead of h5py's
+// collective read; the default follows ROMIO's, for file systems where
+// every rank reading the whole span is what costs. If one rank turns it
+// off, every rank reads its own runs.
+func WithTwoPhaseReads(on bool) Option {
+	return func(o *options) { o.twoPhase.noReads = !on }
+}
+
 // checkHints refuses hints that make no sense, before any file is touched.
 func (o *options) checkHints() error {
 	if a := o.align; a != nil && a.alignment > 1 && (a.alignment%8 != 0 || a.alignment > 1<<30) {

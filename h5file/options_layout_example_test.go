@@ -81,3 +81,16 @@ func ExampleWithCollectiveBuffer() {
 	fmt.Println(f.Close())
 	// Output: <nil>
 }
+
+// On one host, with the file in the page cache, ranks reading their own
+// short runs can beat two-phase reads: turn them off.
+func ExampleWithTwoPhaseReads() {
+	dir, _ := os.MkdirTemp("", "tpr")
+	defer os.RemoveAll(dir)
+	f, err := h5file.Create(filepath.Join(dir, "f.h5"), "w", h5file.WithTwoPhaseReads(false))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(f.Close())
+	// Output: <nil>
+}

@@ -146,3 +146,47 @@ func TestAggregators(t *testing.T) {
 		})
 	}
 }
+
+// TestTwoPhaseReadsOff: with WithTwoPhaseReads(false) on one rank only,
+// no rank reads in two phases, and the values are right.
+func TestTwoPhaseReadsOff(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "off.h5")
+	var twoPhase atomic.Int64
+	errs := runRanks(t, 3, func(ctx context.Context, c *comm.Comm) error {
+		f, err := Create(path, "w", WithComm(c), WithContext(ctx), WithTwoPhaseReads(c.Rank() != 1))
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		d, err := CreateDatasetOf[int32](f, "x", []uint64{60, 30})
+		if err != nil {
+			return err
+		}
+		col := func(r int) Slices { return S(All, Range(int64(10*r), int64(10*r+10))) }
+		v := make([]int32, 600)
+		for i := range v {
+			v[i] = int32(c.Rank())
+		}
+		if err := d.Collective().WriteSel(col(c.Rank()), v); err != nil {
+			return err
+		}
+		got, err := ReadSlice[int32](d, col((c.Rank()+1)%3))
+		if err != nil {
+			return err
+		}
+		if err := d.Collective().ReadSel(col((c.Rank()+1)%3), got); err != nil {
+			return err
+		}
+		for _, x := range got {
+			if x != int32((c.Rank()+1)%3) {
+				return fmt.Errorf("read %d", x)
+			}
+		}
+		twoPhase.Add(int64(f.twoPhaseReads))
+		return nil
+	})
+	rankErrors(t, errs)
+	if twoPhase.Load() != 0 {
+		t.Fatalf("%d ranks read in two phases with one rank's two-phase reads off", twoPhase.Load())
+	}
+}

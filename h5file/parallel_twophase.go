@@ -35,6 +35,9 @@ type twoPhaseConfig struct {
 	// aggregators is the number of ranks that read and write for the
 	// others (ROMIO's cb_nodes); 0: every rank.
 	aggregators int
+	// noReads: collective reads never go in two phases
+	// (WithTwoPhaseReads(false), ROMIO's romio_cb_read=disable).
+	noReads bool
 	// fault, when set (tests), fails the aggregator writes and reads of
 	// the ranks it returns an error for.
 	fault func(rank int) error

@@ -28,7 +28,7 @@ import (
 // and then every rank reads its own part.
 func (d *Dataset) readSummary(h h5core.Hyperslab, bad bool) (selSummary, []h5core.Run, error) {
 	mine := selSummary{H: h, Unallocated: true}
-	if bad || !d.twoPhaseReadable() {
+	if bad || d.f.twoPhase.noReads || !d.twoPhaseReadable() {
 		return mine, nil, nil
 	}
 	runs, ok, err := d.fileRuns(h, 0)
