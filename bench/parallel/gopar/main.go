@@ -34,6 +34,7 @@ type opts struct {
 	phases    bool
 	keep      bool
 	codec     string // gzip case: compress with this codec instead (codecs.go)
+	aggs      int    // tiles, tilesread: h5file.WithAggregators (0: every rank)
 }
 
 func main() {
@@ -50,6 +51,7 @@ func main() {
 	flag.StringVar(&o.profile, "profile", "", "write each rank's CPU profile of all runs (use -warmup 50 for enough samples) to DIR/cpu-rank-N.prof")
 	flag.BoolVar(&o.phases, "phases", false, "meta, write: print each rank's phase times to stderr")
 	flag.StringVar(&o.codec, "codec", "", "gzip case: use this codec instead of deflate(4): "+codecNames())
+	flag.IntVar(&o.aggs, "aggregators", 0, "tiles, tilesread: two-phase aggregators (h5file.WithAggregators; 0: every rank)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the timed run's file in -dir (gopar-CASE-PID.h5), to check what was written")
 	flag.Parse()
 	ctx := context.Background()
