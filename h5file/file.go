@@ -38,7 +38,7 @@ type File struct {
 	external   map[string]*File // files opened through external links, by path (extlink.go)
 	// twoPhase is the file's two-phase knobs (parallel_twophase.go);
 	// twoPhaseWrites counts this rank's collective writes that went in
-	// two phases (tests).
+	// two phases (tests), twoPhaseReads its collective reads.
 	twoPhase twoPhaseConfig
 	// chunkCache is WithChunkCache's knobs; chunkCaches each filtered
 	// dataset's cache of decoded chunks (chunk_cache.go). chunkReader, if
@@ -47,6 +47,14 @@ type File struct {
 	chunkCaches    map[*h5core.Dataset]*chunkCache
 	chunkReader    io.ReaderAt
 	twoPhaseWrites int
+	twoPhaseReads  int
+	// twoPhaseAggregated counts the two-phase calls in which this rank
+	// was an aggregator (tests).
+	twoPhaseAggregated int
+	align              *alignHint // WithAlignment
+	// rawWriteCalls counts the write calls of independent raw data
+	// writes (rawio_vec.go; tests).
+	rawWriteCalls int
 }
 
 // Root is the file's root group "/". The File's own group methods
@@ -64,6 +72,8 @@ type options struct {
 	libver     Libver
 	trackOrder bool
 	chunkCache *chunkCacheConfig // WithChunkCache (chunk_cache.go)
+	align      *alignHint        // WithAlignment (options_layout.go)
+	aggSet     bool              // WithAggregators was given
 }
 
 // Libver is a file format family, as h5py's libver argument names them.
@@ -170,7 +180,10 @@ func Open(path string, mode string, opts ...Option) (*File, error) {
 	if _, ok := modeFlags[mode]; !ok {
 		return nil, opErrf("open", path, "mode %q: %w", mode, ErrMode)
 	}
-	f := &File{path: path, mode: mode, ctx: o.ctx, readOnly: mode == "r", smallBatch: o.smallBatch, twoPhase: o.twoPhase, libver: o.libver, trackOrder: o.trackOrder, chunkCache: defaultChunkCache}
+	if err := o.checkHints(); err != nil {
+		return nil, opErr("open", path, err)
+	}
+	f := &File{path: path, mode: mode, ctx: o.ctx, readOnly: mode == "r", smallBatch: o.smallBatch, twoPhase: o.twoPhase, libver: o.libver, trackOrder: o.trackOrder, chunkCache: defaultChunkCache, align: o.align}
 	if o.chunkCache != nil {
 		if err := o.chunkCache.check(); err != nil {
 			return nil, opErr("open", path, err)
@@ -244,6 +257,7 @@ func openFlags(path, mode string) (flag int, create bool) {
 }
 
 func (f *File) setRoot() {
+	f.applyAlignment()
 	f.root = &Group{object: object{f: f, name: "/", core: f.model.Root()}, g: f.model.Root()}
 }
 
