@@ -95,3 +95,18 @@ func (f *File) linkedElsewhere(refs map[*object]uint32) []Object {
 	sort.Slice(out, func(i, j int) bool { return out[i].Addr() < out[j].Addr() })
 	return out
 }
+
+// loadForUnlink loads what the link g.links[i] leads to, the whole
+// subtree of a group, before the link is removed: a flush frees the space
+// of what is no longer linked, and it only knows what is loaded (as all
+// of it was before loading was lazy). A part that cannot be read stays in
+// the file, unreclaimed.
+func (g *Group) loadForUnlink(i int) {
+	l, err := g.resolve(i)
+	if err != nil {
+		return
+	}
+	if c, ok := l.obj.(*Group); ok {
+		_ = c.Visit(func(string, Object) error { return nil })
+	}
+}

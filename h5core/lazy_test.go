@@ -214,3 +214,44 @@ func TestLazyLinkCounts(t *testing.T) {
 		t.Fatalf("c: %v", err)
 	}
 }
+
+// TestLazyUnlinkFrees unlinks a dataset and a group that were never
+// loaded: the flush frees as much space (headers, raw data, the group's
+// table and members) as when they were looked up first.
+func TestLazyUnlinkFrees(t *testing.T) {
+	f := NewFile()
+	for _, p := range []string{"a/x", "b/c/y"} {
+		if _, err := f.Root().CreateDataset(p, DatasetSpec{Type: Int32LE, Shape: []uint64{1024}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m := &memFile{}
+	if err := f.Flush(m); err != nil {
+		t.Fatal(err)
+	}
+	freed := func(p string, visit bool) uint64 {
+		g, err := Open(bytes.NewReader(m.b), int64(len(m.b)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if visit {
+			g.Root().Visit(func(string, Object) error { return nil })
+		}
+		if err := g.Root().Unlink(p); err != nil {
+			t.Fatal(err)
+		}
+		if err := g.Flush(&memFile{b: append([]byte(nil), m.b...)}); err != nil {
+			t.Fatal(err)
+		}
+		var n uint64
+		for _, e := range append(g.free, g.pendingFree...) {
+			n += e.size
+		}
+		return n
+	}
+	for _, p := range []string{"a/x", "b"} {
+		if lazy, loaded := freed(p, false), freed(p, true); lazy != loaded || lazy < 4096 {
+			t.Errorf("unlink %s: freed %d bytes, %d when everything was loaded first", p, lazy, loaded)
+		}
+	}
+}

@@ -479,6 +479,7 @@ func (g *Group) Unlink(path string) error {
 		return fmt.Errorf("link %q: %w", path, ErrNotFound)
 	}
 	g.f.mix("Unlink", g.ident(), path)
+	parent.loadForUnlink(i)
 	parent.removeLink(i)
 	parent.dirty = true
 	return nil
