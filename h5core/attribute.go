@@ -12,12 +12,18 @@ type Attribute struct {
 	Shape []uint64 // nil or empty: scalar
 	Data  []byte
 	Null  bool // H5S_NULL dataspace: no elements (h5py.Empty); Shape and Data empty
+
+	crt uint16 // creation index, on objects that track attribute creation order
 }
 
 // maxMessageSize is the largest body a version 1 object header message
 // can have (its size field is 16 bits); libhdf5's default format has the
 // same limit for attributes.
 const maxMessageSize = 65535 - 7
+
+// maxAttrBytes bounds an attribute in dense storage (objects of the newer
+// family): a managed object of the fractal heaps this package writes.
+const maxAttrBytes = 16<<20 - 64
 
 func (a *Attribute) check() error {
 	if a.Name == "" || indexNUL(a.Name) >= 0 {
@@ -39,7 +45,7 @@ func (a *Attribute) check() error {
 		return fmt.Errorf("h5core: attribute %q: datatype is cyclic or nested too deeply", a.Name)
 	}
 	n, ok := numElements(a.Shape)
-	if !ok || n > uint64(maxMessageSize) || n*uint64(a.Type.Size) != uint64(len(a.Data)) {
+	if !ok || n > maxAttrBytes || n*uint64(a.Type.Size) != uint64(len(a.Data)) {
 		return fmt.Errorf("h5core: attribute %q: %d data bytes for shape %v of %d-byte elements", a.Name, len(a.Data), a.Shape, a.Type.Size)
 	}
 	return nil
@@ -66,8 +72,8 @@ func (a *Attribute) encode() ([]byte, error) {
 	b = append(b, ds...)
 	b = padTo(b, 0, 8)
 	b = append(b, a.Data...)
-	if len(b) > maxMessageSize {
-		return nil, fmt.Errorf("h5core: attribute %q is %d bytes; the default file format holds at most %d: %w", a.Name, len(b), maxMessageSize, ErrUnsupported)
+	if len(b) > maxAttrBytes {
+		return nil, fmt.Errorf("h5core: attribute %q is %d bytes; at most %d fit: %w", a.Name, len(b), maxAttrBytes, ErrUnsupported)
 	}
 	return b, nil
 }

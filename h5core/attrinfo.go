@@ -8,23 +8,44 @@ import (
 
 // attrInfoMsg is an attribute info message (type 0x15).
 type attrInfoMsg struct {
+	flags                       uint8  // attrTrackOrder, attrIndexOrder
+	maxCrt                      uint16 // the next attribute's creation index
 	heap, nameIndex, orderIndex uint64
 }
+
+// Attribute info flags.
+const (
+	attrTrackOrder = 1
+	attrIndexOrder = 2
+)
 
 func decodeAttrInfo(m RawMessage) (attrInfoMsg, error) {
 	c := newCursor(m.Data, m.Off, "attribute info message")
 	if v := c.u8(); v != 0 {
 		c.fail("version", v)
 	}
-	flags := c.u8()
-	if flags&1 != 0 {
-		c.u16() // maximum creation index
+	ai := attrInfoMsg{flags: c.u8()}
+	if ai.flags&attrTrackOrder != 0 {
+		ai.maxCrt = c.u16()
 	}
-	ai := attrInfoMsg{heap: c.u64(), nameIndex: c.u64(), orderIndex: UndefinedAddr}
-	if flags&2 != 0 {
+	ai.heap, ai.nameIndex, ai.orderIndex = c.u64(), c.u64(), UndefinedAddr
+	if ai.flags&attrIndexOrder != 0 {
 		ai.orderIndex = c.u64()
 	}
 	return ai, c.err
+}
+
+// encode returns the message body.
+func (ai attrInfoMsg) encode() []byte {
+	b := []byte{0, ai.flags}
+	if ai.flags&attrTrackOrder != 0 {
+		b = put16(b, ai.maxCrt)
+	}
+	b = put64(put64(b, ai.heap), ai.nameIndex)
+	if ai.flags&attrIndexOrder != 0 {
+		b = put64(b, ai.orderIndex)
+	}
+	return b
 }
 
 // decodeDenseAttrs returns the attribute messages in an object's dense

@@ -1,6 +1,7 @@
 package h5core
 
 import (
+	"fmt"
 	"io"
 	"math/bits"
 )
@@ -67,26 +68,9 @@ func openBTree2(r io.ReaderAt, size int64, addr uint64, wantType uint8) (*btree2
 		return nil, formatErr(int64(addr), "version 2 B-tree node size, record size or depth", [3]uint64{t.nodeSize, uint64(t.recSize), uint64(t.depth)})
 	}
 	// Node geometry as libhdf5 derives it (H5B2__hdr_init).
-	t.maxRec = make([]uint64, t.depth+1)
-	cum := make([]uint64, t.depth+1)
-	t.cumSize = make([]int, t.depth+1)
-	t.maxRec[0] = (t.nodeSize - 10) / uint64(t.recSize)
-	cum[0] = t.maxRec[0]
-	t.nrecSize = limitEncSize(t.maxRec[0])
-	for d := 1; d <= t.depth; d++ {
-		ptr := uint64(8 + t.nrecSize)
-		if d > 1 {
-			ptr += uint64(t.cumSize[d-1])
-		}
-		if t.nodeSize < 10+ptr {
-			return nil, formatErr(int64(addr), "version 2 B-tree node too small for its depth", t.nodeSize)
-		}
-		t.maxRec[d] = (t.nodeSize - 10 - ptr) / (uint64(t.recSize) + ptr)
-		cum[d] = (t.maxRec[d]+1)*cum[d-1] + t.maxRec[d]
-		if cum[d] < cum[d-1] { // overflow: deeper than any file could be
-			cum[d] = ^uint64(0)
-		}
-		t.cumSize[d] = limitEncSize(cum[d])
+	var ok bool
+	if t.maxRec, t.cumSize, t.nrecSize, _, ok = bt2Geometry(t.nodeSize, uint64(t.recSize), t.depth); !ok {
+		return nil, formatErr(int64(addr), "version 2 B-tree node too small for its depth", t.nodeSize)
 	}
 	return t, nil
 }
@@ -172,4 +156,142 @@ func boolInt(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// bt2Geometry derives a version 2 B-tree's node geometry from its node
+// and record sizes, as libhdf5 does (H5B2__hdr_init): per depth, the most
+// records a node holds, the bytes of a subtree's record total, and the
+// records a subtree holds at most; and the bytes of a child's record
+// count. ok is false if a node of that depth cannot hold a record.
+func bt2Geometry(nodeSize, recSize uint64, depth int) (maxRec []uint64, cumSize []int, nrecSize int, cum []uint64, ok bool) {
+	maxRec = make([]uint64, depth+1)
+	cum = make([]uint64, depth+1)
+	cumSize = make([]int, depth+1)
+	maxRec[0] = (nodeSize - 10) / recSize
+	cum[0] = maxRec[0]
+	nrecSize = limitEncSize(maxRec[0])
+	for d := 1; d <= depth; d++ {
+		ptr := uint64(8 + nrecSize)
+		if d > 1 {
+			ptr += uint64(cumSize[d-1])
+		}
+		if nodeSize < 10+ptr {
+			return nil, nil, 0, nil, false
+		}
+		maxRec[d] = (nodeSize - 10 - ptr) / (recSize + ptr)
+		cum[d] = (maxRec[d]+1)*cum[d-1] + maxRec[d]
+		if cum[d] < cum[d-1] { // overflow: deeper than any file could be
+			cum[d] = ^uint64(0)
+		}
+		cumSize[d] = limitEncSize(cum[d])
+	}
+	return maxRec, cumSize, nrecSize, cum, true
+}
+
+// bt2NodeSize is the node size libhdf5 gives the B-trees of dense link and
+// attribute storage.
+const bt2NodeSize = 512
+
+// buildBTree2 writes recs (each recSize bytes, already in key order) as a
+// new version 2 B-tree of record type typ: leaves and internal nodes
+// filled evenly, so every node but a lone root is at least half full, as
+// libhdf5 keeps them. It returns the header's address and the space used.
+func buildBTree2(typ uint8, recSize int, recs [][]byte, alloc func(uint64) uint64, out *[]block) (uint64, []extent, error) {
+	return buildBTree2Sized(typ, recSize, bt2NodeSize, recs, alloc, out)
+}
+
+// buildBTree2Sized is buildBTree2 with nodes of nodeSize bytes.
+func buildBTree2Sized(typ uint8, recSize int, nodeSize uint64, recs [][]byte, alloc func(uint64) uint64, out *[]block) (uint64, []extent, error) {
+	depth := 0
+	for {
+		maxRec, _, _, cum, ok := bt2Geometry(nodeSize, uint64(recSize), depth)
+		if !ok || depth > bt2MaxDepth {
+			return 0, nil, fmt.Errorf("h5core: %d records of %d bytes do not fit a version 2 B-tree: %w", len(recs), recSize, ErrUnsupported)
+		}
+		if cum[depth] >= uint64(len(recs)) && maxRec[depth] > 0 {
+			break
+		}
+		depth++
+	}
+	_, cumSize, nrecSize, cum, _ := bt2Geometry(nodeSize, uint64(recSize), depth)
+	var space []extent
+	// node writes recs as a node of depth d and returns its address and
+	// the records the node itself holds.
+	var node func(recs [][]byte, d int) (uint64, uint64)
+	node = func(recs [][]byte, d int) (uint64, uint64) {
+		own := uint64(len(recs))
+		b := make([]byte, 0, nodeSize)
+		if d == 0 {
+			b = append(b, "BTLF"...)
+			b = append(b, 0, typ)
+			for _, r := range recs {
+				b = append(b, r...)
+			}
+		} else {
+			// Split into the fewest children of depth d-1 that hold the
+			// records, with one separating record between neighbours.
+			n := uint64(len(recs))
+			c := (n + 1 + cum[d-1]) / (cum[d-1] + 1)
+			c = max(c, 1)
+			kids := n - (c - 1)
+			type child struct {
+				addr, n, total uint64
+			}
+			var children []child
+			var seps [][]byte
+			at := uint64(0)
+			for i := uint64(0); i < c; i++ {
+				k := kids / c
+				if i < kids%c {
+					k++
+				}
+				ca, cn := node(recs[at:at+k], d-1)
+				children = append(children, child{ca, cn, k})
+				at += k
+				if i < c-1 {
+					seps = append(seps, recs[at])
+					at++
+				}
+			}
+			own = uint64(len(seps))
+			b = append(b, "BTIN"...)
+			b = append(b, 0, typ)
+			for _, r := range seps {
+				b = append(b, r...)
+			}
+			for _, ch := range children {
+				b = put64(b, ch.addr)
+				b = appendUint(b, ch.n, nrecSize)
+				if d > 1 {
+					b = appendUint(b, ch.total, cumSize[d-1])
+				}
+			}
+		}
+		b = put32(b, lookup3(b, 0))
+		for uint64(len(b)) < nodeSize {
+			b = append(b, 0)
+		}
+		a := alloc(nodeSize)
+		space = append(space, extent{a, nodeSize})
+		*out = append(*out, block{a, b})
+		return a, own
+	}
+	root, rootN := UndefinedAddr, uint64(0)
+	if len(recs) > 0 {
+		root, rootN = node(recs, depth)
+	}
+	h := make([]byte, 0, 38)
+	h = append(h, "BTHD"...)
+	h = append(h, 0, typ)
+	h = put32(h, uint32(nodeSize))
+	h = put16(h, uint16(recSize))
+	h = put16(h, uint16(depth))
+	h = append(h, 100, 40) // split and merge percentages (libhdf5's)
+	h = put64(h, root)
+	h = put16(h, uint16(rootN))
+	h = put64(h, uint64(len(recs)))
+	h = put32(h, lookup3(h, 0))
+	a := alloc(uint64(len(h)))
+	*out = append(*out, block{a, h})
+	return a, append(space, extent{a, uint64(len(h))}), nil
 }

@@ -1,5 +1,7 @@
 package h5core
 
+import "sort"
+
 // btree2Index is the chunk index of datasets with more than one unlimited
 // dimension: a version 2 B-tree of records type 10 (unfiltered) or 11
 // (filtered) holding the chunk address and scaled coordinates.
@@ -70,4 +72,34 @@ func (x *btree2Index) lookup(coords []uint64) (ChunkRecord, bool, error) {
 		return recs[i], true, nil
 	}
 	return ChunkRecord{}, false, nil
+}
+
+// chunkBTree2NodeSize is libhdf5's node size for chunk B-trees
+// (H5D_BT2_NODE_SIZE), with split and merge percentages 100 and 40.
+const chunkBTree2NodeSize = 2048
+
+// buildChunkBTree2 writes recs as a version 2 B-tree chunk index (records
+// type 10, or 11 when filtered: the array element, then the scaled chunk
+// offsets), in libhdf5's key order (scaled offsets, first dimension most
+// significant). It returns the header address and the space used.
+func buildChunkBTree2(chunk []uint64, chunkBytes uint64, recs []ChunkRecord, filtered bool, alloc func(uint64) uint64, out *[]block) (uint64, []extent, error) {
+	typ := uint8(bt2ChunkPlain)
+	if filtered {
+		typ = bt2ChunkFiltered
+	}
+	sorted := append([]ChunkRecord(nil), recs...)
+	sort.Slice(sorted, func(i, j int) bool { return coordsLess(sorted[i].Coords, sorted[j].Coords) })
+	var raw [][]byte
+	for i := range sorted {
+		b := encodeChunkEntry(nil, &sorted[i], filtered, chunkBytes)
+		for d, c := range sorted[i].Coords {
+			b = put64(b, c/chunk[d])
+		}
+		raw = append(raw, b)
+	}
+	size := 8 + 8*len(chunk)
+	if filtered {
+		size += chunkSizeLen(chunkBytes) + 4
+	}
+	return buildBTree2Sized(typ, size, chunkBTree2NodeSize, raw, alloc, out)
 }

@@ -81,3 +81,62 @@ func openFixedArray(p chunkIndexParams, g chunkGrid) (chunkIndex, error) {
 	}
 	return x, nil
 }
+
+// fixedArrayPageBits is libhdf5's default: data block pages of 1024 elements.
+const fixedArrayPageBits = 10
+
+// buildFixedArray writes a fixed array chunk index ("FAHD" and one "FADB"
+// data block, paged beyond 1024 elements, every page written) holding
+// recs at their linear indexes in g, and returns the header address and
+// the space used.
+func buildFixedArray(g chunkGrid, recs []ChunkRecord, filtered bool, alloc func(uint64) uint64, out *[]block) (uint64, []extent) {
+	esize := 8
+	if filtered {
+		esize += chunkSizeLen(g.bytes) + 4
+	}
+	n := g.maxN
+	byIndex := make(map[uint64]*ChunkRecord, len(recs))
+	for i := range recs {
+		if k, ok := g.index(recs[i].Coords); ok {
+			byIndex[k] = &recs[i]
+		}
+	}
+	client := uint8(0)
+	if filtered {
+		client = 1
+	}
+	hdrAddr := alloc(4 + 1 + 1 + 1 + 1 + 8 + 8 + 4)
+	pageN := uint64(1) << fixedArrayPageBits
+	db := []byte("FADB")
+	db = append(db, 0, client)
+	db = put64(db, hdrAddr)
+	if n <= pageN {
+		for i := uint64(0); i < n; i++ {
+			db = encodeChunkEntry(db, byIndex[i], filtered, g.bytes)
+		}
+		db = put32(db, lookup3(db, 0))
+	} else {
+		pages := (n + pageN - 1) / pageN
+		bitmap := make([]byte, (pages+7)/8)
+		for p := uint64(0); p < pages; p++ {
+			bitmap[p/8] |= 0x80 >> (p % 8)
+		}
+		db = append(db, bitmap...)
+		db = put32(db, lookup3(db, 0))
+		for p := uint64(0); p < pages; p++ {
+			start := len(db)
+			for i := p * pageN; i < min(n, (p+1)*pageN); i++ {
+				db = encodeChunkEntry(db, byIndex[i], filtered, g.bytes)
+			}
+			db = put32(db, lookup3(db[start:], 0))
+		}
+	}
+	dbAddr := alloc(uint64(len(db)))
+	h := []byte("FAHD")
+	h = append(h, 0, client, uint8(esize), fixedArrayPageBits)
+	h = put64(h, n)
+	h = put64(h, dbAddr)
+	h = put32(h, lookup3(h, 0))
+	*out = append(*out, block{hdrAddr, h}, block{dbAddr, db})
+	return hdrAddr, []extent{{hdrAddr, uint64(len(h))}, {dbAddr, uint64(len(db))}}
+}

@@ -271,3 +271,78 @@ func (bc *blockCache) get(addr uint64, load func() (*cursor, error)) (*cursor, e
 	bc.addr, bc.b = addr, c
 	return c, nil
 }
+
+// chooseChunkIndex picks a new layout 4 dataset's chunk index as libhdf5
+// does (H5D__layout_set_latest_indexing): with no unlimited dimension, a
+// single chunk when one chunk covers the maximum shape, the implicit index
+// when chunks are unfiltered and allocated early, else a fixed array; one
+// unlimited dimension, an extensible array; more, a version 2 B-tree.
+func chooseChunkIndex(maxShape, chunk []uint64, filtered, early bool) uint8 {
+	unlimited := 0
+	single := true
+	for i, m := range maxShape {
+		if m == Unlimited {
+			unlimited++
+			single = false
+		} else if m > chunk[i] {
+			single = false
+		}
+	}
+	switch {
+	case unlimited == 1:
+		return ChunkIndexExtArray
+	case unlimited > 1:
+		return ChunkIndexBTree2
+	case single:
+		return ChunkIndexSingle
+	case !filtered && early:
+		return ChunkIndexImplicit
+	}
+	return ChunkIndexFixedArray
+}
+
+// layoutV4 is a version 4 chunked layout as this package writes it.
+type layoutV4 struct {
+	flags     uint8
+	indexType uint8
+	info      []byte // index-type-specific fields
+	addr      uint64
+}
+
+// encodeLayoutV4 returns a version 4 chunked layout message: chunk
+// dimensions (the element size last) in the fewest bytes that hold the
+// largest, as libhdf5 encodes them.
+func encodeLayoutV4(l layoutV4, chunk []uint64, elemSize uint32) []byte {
+	dims := append(append([]uint64(nil), chunk...), uint64(elemSize))
+	enc := 1
+	for _, d := range dims {
+		enc = max(enc, (bits.Len64(d)-1+8)/8)
+	}
+	b := []byte{4, uint8(LayoutChunked), l.flags, uint8(len(dims)), uint8(enc)}
+	for _, d := range dims {
+		b = appendUint(b, d, enc)
+	}
+	b = append(b, l.indexType)
+	b = append(b, l.info...)
+	return put64(b, l.addr)
+}
+
+// encodeChunkEntry encodes an array element: the chunk's address, and for
+// filtered datasets its stored size and filter mask (decodeChunkEntry's
+// inverse). A nil record is a chunk never written.
+func encodeChunkEntry(b []byte, r *ChunkRecord, filtered bool, chunkBytes uint64) []byte {
+	if r == nil {
+		b = put64(b, UndefinedAddr)
+		if filtered {
+			b = appendUint(b, 0, chunkSizeLen(chunkBytes))
+			b = put32(b, 0)
+		}
+		return b
+	}
+	b = put64(b, r.Addr)
+	if filtered {
+		b = appendUint(b, r.Size, chunkSizeLen(chunkBytes))
+		b = put32(b, r.FilterMask)
+	}
+	return b
+}

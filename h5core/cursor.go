@@ -159,3 +159,12 @@ func padTo(b []byte, start, a int) []byte {
 	}
 	return b
 }
+
+// appendUint appends the n low bytes of v, little-endian (a variable-size
+// field such as a version 2 header's chunk size).
+func appendUint(b []byte, v uint64, n int) []byte {
+	for i := 0; i < n; i++ {
+		b = append(b, byte(v>>(8*i)))
+	}
+	return b
+}

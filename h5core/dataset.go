@@ -40,12 +40,14 @@ type Dataset struct {
 	chunks     map[string]*ChunkRecord
 	index      chunkIndex
 	chunkDirty bool
-	btreeAddr  uint64   // v1 B-tree root written at the last flush
-	btreeSpace []extent // its nodes, when this model wrote them
+	v4         *layoutV4 // a layout 4 chunk index this model wrote (newer family)
+	useV4      bool      // write layout 4 chunk indexes (newer family)
+	btreeAddr  uint64    // v1 B-tree root written at the last flush
+	btreeSpace []extent  // its nodes, when this model wrote them
 
 	// Raw messages of an opened dataset, re-emitted verbatim.
 	rawType, rawFill, rawFillOld, rawPipeline *RawMessage
-	rawLayout                                 *RawMessage // virtual layouts only
+	rawLayout                                 *RawMessage // a layout message as read: virtual layouts, and a layout 4 chunk index until the index is rewritten
 }
 
 // CreateDataset creates a dataset at path (relative to g, intermediate
@@ -160,6 +162,7 @@ func (f *File) newDataset(s DatasetSpec) (*Dataset, error) {
 		d.chunkDirty = true
 		d.fill.AllocTime = AllocIncremental
 		d.fill.FillTime = FillTimeAlloc
+		d.useV4 = f.family == LibverLatest
 	case unlimited:
 		return nil, fmt.Errorf("h5core: unlimited dimensions need a chunked layout")
 	case len(s.Filters) > 0:
@@ -489,7 +492,7 @@ func (d *Dataset) checkChunkCoords(coords []uint64) error {
 // new shape are dropped from the index. Elements of kept edge chunks that
 // fall outside a smaller shape keep their bytes (libhdf5 rewrites them
 // with the fill value): a caller that grows the dataset again must write
-// fill there itself.
+// fill there itself (h5file's Resize does, as libhdf5).
 func (d *Dataset) Resize(shape []uint64) error {
 	if err := d.mutable(); err != nil {
 		return err

@@ -14,7 +14,9 @@
 // object headers, symbol-table groups, layout message 3 with a version 1
 // B-tree chunk index, 8-byte addresses), which every HDF5 reader opens, and
 // reads that format plus, through the new-format decoders, libhdf5's newer
-// family (read-only).
+// family (read-only). It finds the superblock after a user block (at 512,
+// 1024, ... as libhdf5 does), and describes external storage (External)
+// and virtual datasets (Virtual) for the caller to read.
 //
 // Using the model:
 //

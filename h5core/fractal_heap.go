@@ -267,3 +267,98 @@ func (h *fractalHeap) huge(c *cursor, idOff int64) ([]byte, error) {
 	}
 	return readBlock(h.r, h.size, addr, ln, "huge fractal heap object")
 }
+
+// heapParams are the creation parameters of a fractal heap this package
+// writes: libhdf5's for dense link (idLen 7) and attribute (idLen 8)
+// storage, except that the heap offset is 4 bytes (maxIndex 32), which
+// leaves room in an 8-byte ID for 3-byte object lengths: attributes of up
+// to 16 MiB stay managed objects (no huge-object B-tree).
+type heapParams struct {
+	idLen    int
+	maxIndex int
+}
+
+// fractalHeapHeaderSize is an "FRHP" header without I/O filters.
+const fractalHeapHeaderSize = 146
+
+// buildFractalHeap writes objs as the managed objects of a new fractal
+// heap whose root is one direct block ("FHDB") sized to hold them all
+// (a power of two, at least libhdf5's 512-byte starting block), and
+// returns the header's address, each object's heap ID, and the space
+// used. libhdf5 grows such a heap as its own: a full root direct block
+// becomes the first block of a root indirect block.
+func buildFractalHeap(objs [][]byte, p heapParams, alloc func(uint64) uint64, out *[]block) (uint64, [][]byte, []extent, error) {
+	offSize := (p.maxIndex + 7) / 8
+	prefix := uint64(4 + 1 + 8 + offSize + 4)
+	total, largest := prefix, uint64(0)
+	for _, o := range objs {
+		total += uint64(len(o))
+		largest = max(largest, uint64(len(o)))
+	}
+	blockSize := uint64(512)
+	for blockSize < total {
+		blockSize <<= 1
+	}
+	maxDirect := max(uint64(64<<10), blockSize)
+	maxMan := max(uint64(4096), largest)
+	lmd, _ := log2exact(maxDirect)
+	lenSize := min((lmd+7)/8, limitEncSize(maxMan))
+	if 1+offSize+lenSize > p.idLen || blockSize >= 1<<p.maxIndex {
+		return 0, nil, nil, fmt.Errorf("h5core: %d bytes of dense storage (largest object %d bytes) do not fit a fractal heap with %d-byte IDs: %w", total, largest, p.idLen, ErrUnsupported)
+	}
+	hdrAddr := alloc(fractalHeapHeaderSize)
+	blkAddr := alloc(blockSize)
+
+	blk := make([]byte, 0, blockSize)
+	blk = append(blk, "FHDB"...)
+	blk = append(blk, 0)
+	blk = put64(blk, hdrAddr)
+	blk = appendUint(blk, 0, offSize) // the block's offset in the heap
+	sumAt := len(blk)
+	blk = put32(blk, 0)
+	ids := make([][]byte, len(objs))
+	for i, o := range objs {
+		id := []byte{0} // version 0, managed object
+		id = appendUint(id, uint64(len(blk)), offSize)
+		id = appendUint(id, uint64(len(o)), lenSize)
+		for len(id) < p.idLen {
+			id = append(id, 0)
+		}
+		ids[i] = id
+		blk = append(blk, o...)
+	}
+	used := uint64(len(blk))
+	blk = blk[:blockSize]
+	clear(blk[used:])
+	copy(blk[sumAt:], put32(nil, lookup3(blk, 0)))
+
+	h := make([]byte, 0, fractalHeapHeaderSize)
+	h = append(h, "FRHP"...)
+	h = append(h, 0)
+	h = put16(h, uint16(p.idLen))
+	h = put16(h, 0)                 // I/O filters' encoded length
+	h = append(h, 2)                // flags: direct blocks are checksummed
+	h = put32(h, uint32(maxMan))    // maximum size of managed objects
+	h = put64(h, 0)                 // next huge object ID
+	h = put64(h, UndefinedAddr)     // huge objects' v2 B-tree
+	h = put64(h, blockSize-used)    // free space in managed blocks
+	h = put64(h, UndefinedAddr)     // free-space manager: none saved
+	h = put64(h, blockSize)         // managed space
+	h = put64(h, blockSize)         // allocated managed space
+	h = put64(h, blockSize)         // direct block allocation iterator: after the root block
+	h = put64(h, uint64(len(objs))) // managed objects
+	h = put64(h, 0)                 // size of huge objects
+	h = put64(h, 0)                 // huge objects
+	h = put64(h, 0)                 // size of tiny objects
+	h = put64(h, 0)                 // tiny objects
+	h = put16(h, 4)                 // table width
+	h = put64(h, blockSize)         // starting block size
+	h = put64(h, maxDirect)
+	h = put16(h, uint16(p.maxIndex))
+	h = put16(h, 1)       // starting rows of a root indirect block
+	h = put64(h, blkAddr) // root block
+	h = put16(h, 0)       // rows of the root indirect block: the root is direct
+	h = put32(h, lookup3(h, 0))
+	*out = append(*out, block{hdrAddr, h}, block{blkAddr, blk})
+	return hdrAddr, ids, []extent{{hdrAddr, fractalHeapHeaderSize}, {blkAddr, blockSize}}, nil
+}

@@ -14,13 +14,18 @@ import (
 // grow our local heaps, attributes added to our object headers, resize
 // of our chunked dataset. Then h5dump and our reader read the result.
 func TestH5pyModifiesOurFile(t *testing.T) {
+	t.Run("earliest", func(t *testing.T) { h5pyModifiesOurFile(t, LibverEarliest) })
+	t.Run("latest", func(t *testing.T) { h5pyModifiesOurFile(t, LibverLatest) })
+}
+
+func h5pyModifiesOurFile(t *testing.T, v Libver) {
 	needH5py(t)
 	path := filepath.Join(t.TempDir(), "ours.h5")
 	w, err := os.Create(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := buildFeatures(t, w)
+	f := buildFeatures(t, w, WithLibver(v))
 	g, _ := f.Root().CreateGroup("nine")
 	for i := 0; i < 9; i++ {
 		g.CreateGroup(fmt.Sprintf("m%d", i))
@@ -57,4 +62,7 @@ with h5py.File(sys.argv[1], 'r') as f:
 		t.Fatalf("our reader: %v", err)
 	}
 	walkAll(f2)
+	if f2.SuperblockVersion() != f.SuperblockVersion() {
+		t.Errorf("superblock %d after h5py, was %d", f2.SuperblockVersion(), f.SuperblockVersion())
+	}
 }

@@ -8,23 +8,110 @@ import (
 
 // linkInfoMsg is a link info message (type 2).
 type linkInfoMsg struct {
+	flags                       uint8  // linkTrackOrder, linkIndexOrder
+	maxCrt                      uint64 // the next link's creation index (libhdf5's max_corder)
 	heap, nameIndex, orderIndex uint64
 }
+
+// Link info flags.
+const (
+	linkTrackOrder = 1 // links carry creation indexes (h5py track_order=True)
+	linkIndexOrder = 2 // dense storage keeps a creation order index
+)
 
 func decodeLinkInfo(m RawMessage) (linkInfoMsg, error) {
 	c := newCursor(m.Data, m.Off, "link info message")
 	if v := c.u8(); v != 0 {
 		c.fail("version", v)
 	}
-	flags := c.u8()
-	if flags&1 != 0 {
-		c.u64() // maximum creation index
+	li := linkInfoMsg{flags: c.u8()}
+	if li.flags&linkTrackOrder != 0 {
+		li.maxCrt = c.u64()
 	}
-	li := linkInfoMsg{heap: c.u64(), nameIndex: c.u64(), orderIndex: UndefinedAddr}
-	if flags&2 != 0 {
+	li.heap, li.nameIndex, li.orderIndex = c.u64(), c.u64(), UndefinedAddr
+	if li.flags&linkIndexOrder != 0 {
 		li.orderIndex = c.u64()
 	}
 	return li, c.err
+}
+
+// encode returns the message body.
+func (li linkInfoMsg) encode() []byte {
+	b := []byte{0, li.flags}
+	if li.flags&linkTrackOrder != 0 {
+		b = put64(b, li.maxCrt)
+	}
+	b = put64(put64(b, li.heap), li.nameIndex)
+	if li.flags&linkIndexOrder != 0 {
+		b = put64(b, li.orderIndex)
+	}
+	return b
+}
+
+// defaultGroupInfo is libhdf5's group info message for default group
+// creation properties (max compact 8, min dense 6: nothing stored).
+var defaultGroupInfo = []byte{0, 0}
+
+// encodeLinkMsg returns a link message body (type 6) for l: a hard link
+// to addr, a soft link or an external link. crt is written when the group
+// tracks creation order.
+func encodeLinkMsg(l link, addr uint64, track bool) []byte {
+	flags := uint8(0)
+	n := len(l.name)
+	switch {
+	case n > 0xffff:
+		flags = 2
+	case n > 0xff:
+		flags = 1
+	}
+	typ := uint8(0)
+	switch {
+	case l.external != nil:
+		typ = 64
+	case l.obj == nil && l.opaque == nil:
+		typ = 1
+	}
+	if typ != 0 {
+		flags |= 0x08
+	}
+	if track {
+		flags |= 0x04
+	}
+	utf8 := false
+	for i := 0; i < n; i++ {
+		if l.name[i] >= 0x80 {
+			utf8 = true
+			break
+		}
+	}
+	if utf8 {
+		flags |= 0x10
+	}
+	b := []byte{1, flags}
+	if typ != 0 {
+		b = append(b, typ)
+	}
+	if track {
+		b = put64(b, l.crt)
+	}
+	if utf8 {
+		b = append(b, 1)
+	}
+	b = appendUint(b, uint64(n), 1<<(flags&3))
+	b = append(b, l.name...)
+	switch typ {
+	case 0:
+		b = put64(b, addr)
+	case 1:
+		b = put16(b, uint16(len(l.soft)))
+		b = append(b, l.soft...)
+	case 64:
+		v := append([]byte{0}, l.external[0]...)
+		v = append(append(append(v, 0), l.external[1]...), 0)
+		b = put16(b, uint16(len(v)))
+		b = append(b, v...)
+	}
+	return b
 }
 
 // decodeLinkMsg decodes a link message body (type 6), stored in an object
@@ -41,7 +128,7 @@ func decodeLinkMsg(b []byte, off int64) (LinkInfo, error) {
 		typ = c.u8()
 	}
 	if flags&0x04 != 0 {
-		c.u64() // creation order
+		l.Crt = c.u64()
 	}
 	if flags&0x10 != 0 {
 		c.u8() // name character set

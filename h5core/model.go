@@ -53,7 +53,33 @@ type File struct {
 
 	free        []extent // allocatable space, by address (alloc.go)
 	pendingFree []extent // space to free once the next superblock is written
+
+	family Libver       // the format family new objects take (ARCHITECTURE.md decision 6)
+	sb2    superblockV2 // the superblock of a LibverLatest file
 }
+
+// Libver is a format family, as h5py's libver names them: the objects a
+// file gets, and its superblock. A file keeps its family: objects of an
+// opened file are rewritten in their own format, new ones take the file's.
+type Libver int
+
+const (
+	// LibverEarliest is the classic family every HDF5 reader opens:
+	// superblock 0, version 1 object headers, symbol table groups,
+	// layout 3 with version 1 B-tree chunk indexes. The default.
+	LibverEarliest Libver = iota
+	// LibverLatest is what libhdf5 1.10 writes with libver='latest':
+	// superblock 3 and version 2 object headers with checksums, groups of
+	// link messages. Readers need libhdf5 1.8 or later.
+	LibverLatest
+)
+
+// Option configures NewFile.
+type Option func(*File)
+
+// WithLibver selects the format family of a new file (h5py's libver;
+// LibverEarliest when not given).
+func WithLibver(v Libver) Option { return func(f *File) { f.family = v } }
 
 // superblockSize is the size of a version 0 superblock with 8-byte
 // offsets and lengths, root symbol table entry included.
@@ -61,11 +87,22 @@ const superblockSize = 96
 
 // NewFile returns an empty file: a root group and nothing else. Nothing is
 // written until Flush.
-func NewFile() *File {
+func NewFile(opts ...Option) *File {
 	f := &File{eof: superblockSize, leafK: groupLeafK, groupK: groupBTreeK, istoreK: chunkBTreeK}
-	f.root = &Group{object: f.newObject()}
+	for _, o := range opts {
+		o(f)
+	}
+	f.mix("NewFile", uint64(f.family)) // ranks that chose different families disagree at the first check
+	if f.family == LibverLatest {
+		f.eof, f.sbVersion = superblockV2Size, 3
+		f.sb2 = superblockV2{version: 3, ext: UndefinedAddr}
+	}
+	f.root = f.newGroup()
 	return f
 }
+
+// Family returns the file's format family.
+func (f *File) Family() Libver { return f.family }
 
 // Root returns the root group. File-level attributes (h5py's f.attrs) are
 // the root group's attributes.
@@ -75,8 +112,8 @@ func (f *File) Root() *Group { return f.root }
 // once data and metadata are written (the caller truncates or extends it).
 func (f *File) EOF() uint64 { return f.eof }
 
-// SuperblockVersion returns the superblock version of an opened file (0 for
-// files made by NewFile).
+// SuperblockVersion returns the superblock version (for files made by
+// NewFile: 0, or 3 with LibverLatest).
 func (f *File) SuperblockVersion() uint8 { return f.sbVersion }
 
 // Writable returns nil if the model can be flushed, or an error matching
@@ -103,11 +140,14 @@ type object struct {
 	extra   []RawMessage   // messages kept verbatim from an opened file
 	seen    int            // flush number that last visited this object
 
-	id       uint64      // identity for the operation digest: same on every rank
-	deleted  bool        // unlinked from the tree at a flush: its space was freed
-	refCount uint32      // hard links to this object at the last flush
-	ext      uint32      // of those, links in groups not loaded (lazy.go)
-	hdr      headerSpace // where the header is on disk; rewritten there in place
+	id         uint64       // identity for the operation digest: same on every rank
+	deleted    bool         // unlinked from the tree at a flush: its space was freed
+	refCount   uint32       // hard links to this object at the last flush
+	ext        uint32       // of those, links in groups not loaded (lazy.go)
+	hdr        headerSpace  // where the header is on disk; rewritten there in place
+	ainfo      *attrInfoMsg // attribute info message: objects of the newer family
+	denseAttrs bool         // attributes are in the dense storage ainfo names, unchanged since Open
+	attrSpace  []extent     // the dense attribute storage this model wrote
 }
 
 func (o *object) obj() *object { return o }
@@ -153,6 +193,9 @@ func (o *object) SetAttr(a *Attribute) error {
 	if err != nil {
 		return err
 	}
+	if len(b) > maxMessageSize && !o.denseCapable() {
+		return fmt.Errorf("h5core: attribute %q is %d bytes; an object of the classic format family holds at most %d (a file made with LibverLatest stores larger ones densely): %w", a.Name, len(b), maxMessageSize, ErrUnsupported)
+	}
 	o.f.mix("SetAttr", o.ident(), b)
 	c := *a
 	c.Type = a.Type.Clone()
@@ -161,10 +204,15 @@ func (o *object) SetAttr(a *Attribute) error {
 	if _, err := c.encode(); err != nil {
 		return err
 	}
-	o.dirty = true
+	o.attrsChanged()
 	if i, ok := o.attrPos(a.Name); ok {
+		c.crt = o.attrs[i].crt
 		o.attrs[i] = &c
 		return nil
+	}
+	if o.ainfo != nil && o.ainfo.flags&attrTrackOrder != 0 {
+		c.crt = o.ainfo.maxCrt
+		o.ainfo.maxCrt++
 	}
 	o.appendAttr(&c)
 	return nil
@@ -178,7 +226,7 @@ func (o *object) DeleteAttr(name string) error {
 	if i, ok := o.attrPos(name); ok {
 		o.f.mix("DeleteAttr", o.ident(), name)
 		o.removeAttr(i)
-		o.dirty = true
+		o.attrsChanged()
 		return nil
 	}
 	return fmt.Errorf("attribute %q: %w", name, ErrNotFound)
@@ -209,12 +257,21 @@ type Group struct {
 
 	btree, heap uint64   // symbol table B-tree and local heap written at the last flush
 	table       []extent // space of the heap, nodes and B-tree this model wrote
+
+	// Groups of the newer family keep their links in link messages
+	// (link_msg.go) instead of a symbol table.
+	linkMsgs   bool
+	linfo      linkInfoMsg // flags, next creation index, dense storage addresses
+	denseLinks bool        // links are in the dense storage linfo names, unchanged since Open
+	denseSpace []extent    // the dense link storage this model wrote
+	ginfo      *RawMessage // group info message as read, written back unchanged
 }
 
 // link is one member of a group: a hard link to obj, a soft link, or a
 // hard link to an object this package cannot model (kept as is).
 type link struct {
 	name     string
+	crt      uint64     // creation index, in groups that track link creation order
 	obj      Object     // nil for soft, external and opaque links
 	soft     string     // soft link target path
 	opaque   *opaque    // object read from a file that h5core cannot represent
@@ -375,13 +432,55 @@ func (g *Group) insert(l link) error {
 	if _, ok := g.find(l.name); ok {
 		return fmt.Errorf("link %q: %w", l.name, ErrExists)
 	}
+	if g.linfo.flags&linkTrackOrder != 0 {
+		l.crt = g.linfo.maxCrt
+		g.linfo.maxCrt++
+	}
 	g.addLink(l)
-	g.dirty = true
+	g.linksChanged()
 	return nil
 }
 
+// denseCapable reports whether o's header is (or will be, when first
+// written) a version 2 header, which can hold an attribute info message
+// and so dense attribute storage.
+func (o *object) denseCapable() bool {
+	return o.hdr.version == 2 || o.hdr.chunks == nil && o.f.family == LibverLatest
+}
+
+// linksChanged marks g for rewriting after a link was added or removed.
+// Links read from dense storage are then written as link messages.
+func (g *Group) linksChanged() {
+	g.dirty = true
+	if g.denseLinks {
+		g.denseLinks = false
+		g.linfo.heap, g.linfo.nameIndex, g.linfo.orderIndex = UndefinedAddr, UndefinedAddr, UndefinedAddr
+	}
+}
+
+// attrsChanged marks o for rewriting after an attribute was set or
+// deleted. Attributes read from dense storage are then written in the
+// header.
+func (o *object) attrsChanged() {
+	o.dirty = true
+	if o.denseAttrs {
+		o.denseAttrs = false
+		o.ainfo.heap, o.ainfo.nameIndex, o.ainfo.orderIndex = UndefinedAddr, UndefinedAddr, UndefinedAddr
+	}
+}
+
+// newGroup returns a new group in the file's family.
+func (f *File) newGroup() *Group {
+	g := &Group{object: f.newObject()}
+	if f.family == LibverLatest {
+		g.linkMsgs = true
+		g.linfo = linkInfoMsg{heap: UndefinedAddr, nameIndex: UndefinedAddr, orderIndex: UndefinedAddr}
+	}
+	return g
+}
+
 func (g *Group) newGroup(name string) (*Group, error) {
-	ng := &Group{object: g.f.newObject()}
+	ng := g.f.newGroup()
 	if err := g.insert(link{name: name, obj: ng}); err != nil {
 		return nil, err
 	}
@@ -481,7 +580,7 @@ func (g *Group) Unlink(path string) error {
 	g.f.mix("Unlink", g.ident(), path)
 	parent.loadForUnlink(i)
 	parent.removeLink(i)
-	parent.dirty = true
+	parent.linksChanged()
 	return nil
 }
 
@@ -513,7 +612,7 @@ func (g *Group) Move(src, dst string) error {
 	g.f.mix("Move", g.ident(), src, dst)
 	i, _ = sp.find(sname) // dp may be sp: find again after creating intermediates
 	sp.removeLink(i)
-	sp.dirty = true
+	sp.linksChanged()
 	l.name = dname
 	return dp.insert(l)
 }

@@ -28,13 +28,18 @@ func appendMsgV1(b []byte, typ uint16, flags uint8, data []byte) []byte {
 	return padTo(b, 0, 8)
 }
 
-// appendNILV1 fills n bytes (a multiple of 8, at least 8) with one NIL
-// message, the free space of a header chunk.
+// appendNILV1 fills n bytes (a multiple of 8) with NIL messages, the free
+// space of a header chunk.
 func appendNILV1(b []byte, n uint64) []byte {
-	b = put16(b, MsgNIL)
-	b = put16(b, uint16(n-8))
-	b = append(b, 0, 0, 0, 0)
-	return append(b, make([]byte, n-8)...)
+	for n >= 8 {
+		d := min(n-8, 0xfff8)
+		b = put16(b, MsgNIL)
+		b = put16(b, uint16(d))
+		b = append(b, 0, 0, 0, 0)
+		b = append(b, make([]byte, d)...)
+		n -= 8 + d
+	}
+	return b
 }
 
 // encodeHeaderV1 lays msgs out as a version 1 object header whose first
@@ -84,8 +89,8 @@ func encodeHeaderV1(msgs []RawMessage, refCount uint32, capacity uint64, alloc f
 		count++
 	}
 	if free := capacity - uint64(len(head)); free > 0 {
+		count += int((free + 0xfff8 + 7) / (0xfff8 + 8))
 		head = appendNILV1(head, free)
-		count++
 	}
 	if count > 0xffff {
 		return nil, nil, fmt.Errorf("h5core: %d messages in one object header: %w", len(msgs), ErrUnsupported)
@@ -107,6 +112,7 @@ const maxHeaderChunks = 1 << 14
 type headerSpace struct {
 	version uint8    // 1 or 2; 0: never written
 	flags   uint8    // version 2 header flags (as read, or as written)
+	prefix  []byte   // version 2: the bytes before the first chunk's size, kept for rewrites
 	chunks  []extent // [0]: prefix and first chunk, at the object's address; then continuation chunks
 }
 

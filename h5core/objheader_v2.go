@@ -66,8 +66,9 @@ func decodeObjectHeaderV2(r io.ReaderAt, size int64, addr uint64) ([]RawMessage,
 			typ := uint16(c.u8())
 			ln := int(c.u16())
 			mf := c.u8()
+			var crt uint16
 			if flags&ohdrCrtOrder != 0 {
-				c.u16()
+				crt = c.u16()
 			}
 			off := c.off()
 			data := c.bytes(ln)
@@ -88,7 +89,7 @@ func decodeObjectHeaderV2(r io.ReaderAt, size int64, addr uint64) ([]RawMessage,
 				conts = append(conts, extent{ca, cl})
 			case MsgNIL:
 			default:
-				msgs = append(msgs, RawMessage{Type: typ, Flags: mf, Off: off, Data: data})
+				msgs = append(msgs, RawMessage{Type: typ, Flags: mf, Off: off, Data: data, crt: crt})
 			}
 		}
 		return c.err
@@ -119,6 +120,102 @@ func decodeObjectHeaderV2(r io.ReaderAt, size int64, addr uint64) ([]RawMessage,
 		}
 	}
 	hsp.flags = flags
+	hsp.prefix = append([]byte(nil), hb[:n]...)
 	hsp.chunks = append([]extent{{addr, uint64(len(whole))}}, conts...)
 	return msgs, hsp, nil
+}
+
+// v2MsgHeader is the size of a message header in a version 2 object
+// header with the given flags: type, size, flags, and the creation index
+// when attribute creation order is tracked.
+func v2MsgHeader(flags uint8) uint64 {
+	if flags&ohdrCrtOrder != 0 {
+		return 6
+	}
+	return 4
+}
+
+// appendMsgV2 appends one message in version 2 form.
+func appendMsgV2(b []byte, hflags uint8, m RawMessage) []byte {
+	b = append(b, uint8(m.Type))
+	b = put16(b, uint16(len(m.Data)))
+	b = append(b, m.Flags)
+	if hflags&ohdrCrtOrder != 0 {
+		b = put16(b, m.crt)
+	}
+	return append(b, m.Data...)
+}
+
+// appendFreeV2 fills n bytes of a version 2 chunk: NIL messages, or a gap
+// (zeros) when n is smaller than a message header, as the format allows
+// at the end of a chunk.
+func appendFreeV2(b []byte, hflags uint8, n uint64) []byte {
+	mh := v2MsgHeader(hflags)
+	for n >= mh {
+		d := min(n-mh, 0xffff)
+		b = appendMsgV2(b, hflags, RawMessage{Type: MsgNIL, Data: make([]byte, d)})
+		n -= mh + d
+	}
+	return append(b, make([]byte, n)...)
+}
+
+// encodeHeaderV2 lays msgs out as a version 2 object header ("OHDR") whose
+// first chunk (prefix and checksum included) is capacity bytes with the
+// prefix of hs (an opened header), or for a new header (capacity 0) with
+// the given flags and exactly large enough for its messages and a
+// continuation message. As encodeHeaderV1, messages that do not fit go to
+// one continuation chunk ("OCHK") at the address alloc returns.
+func encodeHeaderV2(msgs []RawMessage, hs *headerSpace, capacity uint64, alloc func(uint64) uint64) (head, cont []byte, err error) {
+	mh := v2MsgHeader(hs.flags)
+	var total uint64
+	for _, m := range msgs {
+		if len(m.Data) > 0xffff || m.Type > 0xff {
+			return nil, nil, fmt.Errorf("h5core: object header message type %#x of %d bytes does not fit a version 2 header: %w", m.Type, len(m.Data), ErrUnsupported)
+		}
+		total += mh + uint64(len(m.Data))
+	}
+	contMsg := mh + 16
+	if capacity == 0 {
+		body := max(total, contMsg)
+		width := uint8(0)
+		for body >= 1<<(8<<width) && width < 3 {
+			width++
+		}
+		hs.flags = hs.flags&^3 | width
+		hs.prefix = append([]byte("OHDR"), 2, hs.flags)
+		capacity = uint64(len(hs.prefix)) + 1<<width + body + 4
+	}
+	width := uint64(1) << (hs.flags & 3)
+	fixed := uint64(len(hs.prefix)) + width + 4
+	if capacity < fixed {
+		return nil, nil, fmt.Errorf("h5core: version 2 object header of %d bytes cannot be rewritten in place: %w", capacity, ErrUnsupported)
+	}
+	body := capacity - fixed
+	nFirst := len(msgs)
+	if total > body {
+		if body < contMsg {
+			return nil, nil, fmt.Errorf("h5core: object header first chunk of %d bytes has no room for a continuation message: %w", capacity, ErrUnsupported)
+		}
+		var used uint64
+		for nFirst = 0; nFirst < len(msgs) && used+mh+uint64(len(msgs[nFirst].Data)) <= body-contMsg; nFirst++ {
+			used += mh + uint64(len(msgs[nFirst].Data))
+		}
+	}
+	head = make([]byte, 0, capacity)
+	head = append(head, hs.prefix...)
+	head = appendUint(head, body, int(width))
+	for _, m := range msgs[:nFirst] {
+		head = appendMsgV2(head, hs.flags, m)
+	}
+	if nFirst < len(msgs) {
+		cont = append(cont, "OCHK"...)
+		for _, m := range msgs[nFirst:] {
+			cont = appendMsgV2(cont, hs.flags, m)
+		}
+		cont = put32(cont, lookup3(cont, 0))
+		addr := alloc(uint64(len(cont)))
+		head = appendMsgV2(head, hs.flags, RawMessage{Type: MsgContinuation, Data: put64(put64(nil, addr), uint64(len(cont)))})
+	}
+	head = appendFreeV2(head, hs.flags, capacity-4-uint64(len(head)))
+	return put32(head, lookup3(head, 0)), cont, nil
 }

@@ -37,6 +37,8 @@ type RawMessage struct {
 	Flags uint8  // header message flags (bit 1: shared, ...)
 	Off   int64  // file offset of Data[0], for error messages
 	Data  []byte // the message body
+
+	crt uint16 // creation index, in version 2 headers that track attribute creation order
 }
 
 // UndefinedAddr is the spec's "undefined address": all bits set.

@@ -12,6 +12,7 @@ type LinkInfo struct {
 	Addr     uint64 // hard link target; UndefinedAddr for soft and external links
 	Soft     string // soft link target path
 	External [2]string
+	Crt      uint64 // creation index, if the group tracks creation order
 }
 
 // maxGroupDepth bounds nesting so a hostile file cannot exhaust the stack.
@@ -21,7 +22,8 @@ const maxGroupDepth = 512
 // is read when first touched (lazy.go, ARCHITECTURE.md decision 7). Every
 // length and address is checked against size before it is used, and a
 // damaged structure found later is reported by the call that touched it.
-// Files in libhdf5's newer format family can be read but not flushed.
+// The file keeps its format family: a flush rewrites opened objects in
+// their own format.
 func Open(r io.ReaderAt, size int64) (*File, error) {
 	if r == nil || size < 0 {
 		return nil, fmt.Errorf("h5core: Open needs a reader and a size >= 0 (got size %d)", size)
@@ -33,9 +35,10 @@ func Open(r io.ReaderAt, size int64) (*File, error) {
 	}
 	f.sbVersion = sb.version
 	f.leafK, f.groupK, f.istoreK = sb.leafK, sb.groupK, sb.istoreK
+	if sb.version >= 2 {
+		f.family, f.sb2 = LibverLatest, sb.v2
+	}
 	switch {
-	case sb.version >= 2:
-		f.readOnly = fmt.Errorf("superblock version %d: %w", sb.version, ErrReadOnly)
 	case f.base != 0:
 		// The writer puts its superblock at 0 and its addresses from 0.
 		f.readOnly = fmt.Errorf("file with a %d-byte user block: %w", f.base, ErrReadOnly)
@@ -88,6 +91,7 @@ func (o *opener) load(addr uint64, depth int) (Object, error) {
 	delete(o.seen, addr)
 	var isGroup, isDataset, newLinks bool
 	var attrInfo bool
+	kept := msgs[:0:0]
 	for _, m := range msgs {
 		switch m.Type {
 		case MsgSymbolTable:
@@ -101,11 +105,26 @@ func (o *opener) load(addr uint64, depth int) (Object, error) {
 			if err != nil {
 				return nil, err
 			}
-			// UndefinedAddr: every attribute is in the header.
 			attrInfo = attrInfo || ai.heap != UndefinedAddr
+			base.ainfo, base.denseAttrs = &ai, ai.heap != UndefinedAddr
+		case MsgRefCount:
+			if hs.version == 2 {
+				c := newCursor(m.Data, m.Off, "reference count message")
+				if v := c.u8(); v != 0 {
+					c.fail("version", v)
+				}
+				base.refCount = c.u32()
+				if c.err != nil {
+					return nil, c.err
+				}
+				continue
+			}
 		}
+		kept = append(kept, m)
 	}
+	msgs = kept
 	attrMsgs := []RawMessage{}
+	denseN := 0
 	for _, m := range msgs {
 		if m.Type == MsgAttribute {
 			attrMsgs = append(attrMsgs, m)
@@ -117,8 +136,9 @@ func (o *opener) load(addr uint64, depth int) (Object, error) {
 			return nil, fmt.Errorf("attributes of object at %d: %w", addr, err)
 		}
 		attrMsgs = append(attrMsgs, dense...)
+		denseN = len(dense)
 	}
-	for _, m := range attrMsgs {
+	for i, m := range attrMsgs {
 		if m.Flags&msgFlagShared != 0 {
 			return nil, fmt.Errorf("shared attribute message at offset %d: %w", m.Off, ErrUnsupported)
 		}
@@ -126,19 +146,34 @@ func (o *opener) load(addr uint64, depth int) (Object, error) {
 		if err != nil {
 			return nil, err
 		}
+		a.crt = m.crt
+		if i >= len(attrMsgs)-denseN && base.ainfo != nil {
+			// Dense attributes come in creation order (when indexed so):
+			// number them after the compact ones.
+			a.crt = uint16(i)
+		}
 		base.appendAttr(a)
 	}
 	switch {
 	case isGroup:
 		g := &Group{object: base, depth: depth}
 		o.objs[addr] = g
-		for _, m := range msgs {
+		for i, m := range msgs {
 			switch m.Type {
-			case MsgSymbolTable, MsgAttribute, MsgLinkInfo, MsgLink, MsgGroupInfo, MsgAttributeInfo:
+			case MsgLinkInfo:
+				li, err := decodeLinkInfo(m)
+				if err != nil {
+					return nil, err
+				}
+				g.linfo, g.denseLinks = li, li.heap != UndefinedAddr
+			case MsgGroupInfo:
+				g.ginfo = &msgs[i]
+			case MsgSymbolTable, MsgAttribute, MsgLink, MsgAttributeInfo:
 			default:
 				g.extra = append(g.extra, m)
 			}
 		}
+		g.linkMsgs = newLinks
 		if newLinks {
 			err = o.loadNewLinks(g, msgs)
 		} else {
@@ -170,19 +205,16 @@ func (o *opener) loadNewLinks(g *Group, msgs []RawMessage) error {
 	for _, l := range ls {
 		if l.External[0] != "" || l.External[1] != "" {
 			ext := l.External
-			g.links = append(g.links, link{name: l.Name, external: &ext})
-			if o.f.readOnly == nil {
-				// The writer stores groups as symbol tables (libhdf5's
-				// default format), which cannot hold an external link.
-				o.f.readOnly = fmt.Errorf("file holds external links, which h5core cannot write back yet: %w", ErrReadOnly)
-			}
+			g.links = append(g.links, link{name: l.Name, external: &ext, crt: l.Crt})
 			continue
 		}
 		if l.Addr == UndefinedAddr {
-			g.links = append(g.links, link{name: l.Name, soft: l.Soft})
+			g.links = append(g.links, link{name: l.Name, soft: l.Soft, crt: l.Crt})
 			continue
 		}
-		g.links = append(g.links, o.hardLink(l.Name, l.Addr))
+		hl := o.hardLink(l.Name, l.Addr)
+		hl.crt = l.Crt
+		g.links = append(g.links, hl)
 	}
 	sortLinks(g.links)
 	for i := 1; i < len(g.links); i++ {
@@ -280,6 +312,9 @@ func (o *opener) loadDataset(base object, msgs []RawMessage) (*Dataset, error) {
 			lay, err = decodeLayout(m.Data, m.Off)
 			if err == nil && lay.class == LayoutVirtual {
 				d.rawLayout = &msgs[i]
+			}
+			if err == nil && lay.class == LayoutChunked && lay.version >= 4 {
+				d.rawLayout, d.useV4 = &msgs[i], true
 			}
 		case MsgFilterPipeline:
 			d.filters, err = decodePipeline(m.Data, m.Off)

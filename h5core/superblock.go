@@ -42,6 +42,7 @@ type superblock struct {
 	groupK   int
 	istoreK  int
 	driver   uint64 // driver information block address
+	v2       superblockV2
 }
 
 func (f *File) readSuperblock() (superblock, error) {
@@ -66,7 +67,8 @@ func (f *File) readSuperblock() (superblock, error) {
 	switch sb.version {
 	case 0, 1:
 	case 2, 3:
-		sb.rootAddr, sb.eof, err = decodeSuperblockV2(f.r, f.size, 0)
+		sb.driver = UndefinedAddr // in the superblock extension, if anywhere
+		sb.v2, sb.rootAddr, sb.eof, err = decodeSuperblockV2(f.r, f.size, 0)
 		return sb, err
 	default:
 		return sb, formatErr(8, "superblock version", sb.version)

@@ -8,23 +8,46 @@ const superblockV2Size = 8 + 4 + 4*8 + 4
 // decodeSuperblockV2 reads a version 2 or 3 superblock at addr: sizes,
 // consistency flags, base, extension, EOF and root header addresses, and
 // the checksum over all of them.
-func decodeSuperblockV2(r io.ReaderAt, size int64, addr uint64) (rootAddr, eof uint64, err error) {
+func decodeSuperblockV2(r io.ReaderAt, size int64, addr uint64) (s superblockV2, rootAddr, eof uint64, err error) {
 	b, err := readBlock(r, size, addr, superblockV2Size, "version 2 superblock")
 	if err != nil {
-		return 0, 0, err
+		return s, 0, 0, err
 	}
 	if b[9] != 8 || b[10] != 8 {
-		return 0, 0, formatErr(int64(addr)+9, "superblock with offsets/lengths other than 8 bytes (not supported)", [2]byte{b[9], b[10]})
+		return s, 0, 0, formatErr(int64(addr)+9, "superblock with offsets/lengths other than 8 bytes (not supported)", [2]byte{b[9], b[10]})
 	}
 	if err := verifySum(b, int64(addr), "version 2 superblock"); err != nil {
-		return 0, 0, err
+		return s, 0, 0, err
 	}
 	c := newCursor(b, int64(addr), "version 2 superblock")
-	c.skip(12)
+	c.skip(8)
+	s.version = c.u8()
+	c.skip(3)
 	base := c.u64()
-	c.u64() // superblock extension: holds file space and shared message info we need not read
+	s.ext = c.u64() // superblock extension: file space and shared message info, kept as is
 	eof = c.u64()
 	rootAddr = c.u64()
 	_ = base // the superblock's own place in the file (a user block's size): Open reads relative to it
-	return rootAddr, eof, c.err
+	return s, rootAddr, eof, c.err
+}
+
+// superblockV2 is what a version 2 or 3 superblock holds besides the root
+// and EOF addresses: kept from an opened file so a flush writes it back.
+type superblockV2 struct {
+	version uint8  // 2, or 3 (SWMR-capable: libhdf5 1.10 with libver latest)
+	ext     uint64 // superblock extension object header, UndefinedAddr if none
+}
+
+// encodeSuperblockV2 returns a version 2 or 3 superblock with 8-byte
+// offsets and lengths, file consistency flags clear (the file is closed
+// as far as libhdf5's SWMR locking is concerned) and its checksum.
+func encodeSuperblockV2(s superblockV2, eof, root uint64) []byte {
+	b := make([]byte, 0, superblockV2Size)
+	b = append(b, signature...)
+	b = append(b, s.version, 8, 8, 0)
+	b = put64(b, 0) // base address
+	b = put64(b, s.ext)
+	b = put64(b, eof)
+	b = put64(b, root)
+	return put32(b, lookup3(b, 0))
 }

@@ -249,7 +249,19 @@ func (s Selection) Elements(shape []uint64, limit uint64) ([]uint64, error) {
 		return out, nil
 	}
 	var blocks [][2][]uint64
-	if h := s.Regular; h != nil {
+	if s.Regular != nil {
+		h := filled(*s.Regular)
+		if len(h.Start) != s.Rank || len(h.Count) != s.Rank || len(h.Stride) != s.Rank || len(h.Block) != s.Rank {
+			return nil, fmt.Errorf("h5core: hyperslab of another rank than its selection: %w", ErrFormat)
+		}
+		for j := range h.Count {
+			if h.Count[j] == Unlimited || h.Block[j] == Unlimited {
+				return nil, fmt.Errorf("h5core: unlimited virtual mapping: %w", ErrUnsupported)
+			}
+		}
+		if err := checkRegular(h); err != nil { // coordinates that overflow
+			return nil, err
+		}
 		n := uint64(1)
 		for j := range h.Count {
 			if h.Count[j] == Unlimited || h.Block[j] == Unlimited {
@@ -263,7 +275,7 @@ func (s Selection) Elements(shape []uint64, limit uint64) ([]uint64, error) {
 			}
 			last := h.Start[j] + (h.Count[j]-1)*h.Stride[j] + h.Block[j] - 1
 			if h.Count[j] > shape[j] || h.Block[j] > shape[j] || last >= shape[j] || last < h.Start[j] {
-				return nil, fmt.Errorf("h5core: hyperslab %v outside the dataspace %v: %w", *h, shape, ErrFormat)
+				return nil, fmt.Errorf("h5core: hyperslab %v outside the dataspace %v: %w", h, shape, ErrFormat)
 			}
 			n *= h.Count[j] * h.Block[j] // each factor <= shape[j]: bounded by total
 		}
@@ -271,7 +283,7 @@ func (s Selection) Elements(shape []uint64, limit uint64) ([]uint64, error) {
 			return nil, tooMany(n)
 		}
 		out := make([]uint64, 0, n)
-		return out, ContiguousRuns(shape, 1, *h, func(r Run) error {
+		return out, ContiguousRuns(shape, 1, h, func(r Run) error {
 			for k := uint64(0); k < r.Len; k++ {
 				out = append(out, r.Off+k)
 			}

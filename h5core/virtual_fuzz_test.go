@@ -52,7 +52,18 @@ func FuzzVirtualMappings(f *testing.F) {
 				for i := range shape {
 					shape[i] = 7
 				}
-				s.Elements(shape, 1<<16)
+				idx, err := s.Elements(shape, 1<<16)
+				spans, serr := s.Spans(shape, 1<<16)
+				if (err == nil) != (serr == nil) {
+					t.Fatalf("Elements error %v, Spans error %v", err, serr)
+				}
+				var n uint64
+				for _, sp := range spans {
+					n += sp.Len
+				}
+				if err == nil && n != uint64(len(idx)) {
+					t.Fatalf("Spans hold %d elements, Elements %d", n, len(idx))
+				}
 			}
 		}
 	})
@@ -81,5 +92,27 @@ func FuzzExternalFiles(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		file.decodeExternal(RawMessage{Type: MsgExternalFiles, Data: b})
+	})
+}
+
+// FuzzFeatureFiles opens arbitrary bytes seeded with the small feature
+// files (user blocks of 512 and 4096 bytes, chunked datasets never
+// written for every layout-4 index, null dataspaces): the signature
+// search, base-relative addressing and the undefined-index paths. (A
+// target of its own: FuzzOpen's large seeds make it crawl.)
+func FuzzFeatureFiles(f *testing.F) {
+	for _, n := range []string{"userblock_512", "userblock_4096", "unwritten_latest", "empty", "types"} {
+		b, err := os.ReadFile(filepath.Join("..", "testdata", "libhdf5", "features", n+".h5"))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		file, err := Open(bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			return
+		}
+		walkAll(file)
 	})
 }

@@ -82,11 +82,17 @@ func (f *File) flush(w io.WriterAt) error {
 		}
 	}
 	g := f.root
-	root := symbolEntry{addr: g.addr}
-	if g.heap != 0 {
-		root.cacheType, root.scratch = 1, groupScratch(g.btree, g.heap)
+	var sb []byte
+	if f.sbVersion >= 2 {
+		sb = encodeSuperblockV2(f.sb2, f.eof, g.addr)
+	} else {
+		root := symbolEntry{addr: g.addr}
+		if g.heap != 0 {
+			root.cacheType, root.scratch = 1, groupScratch(g.btree, g.heap)
+		}
+		sb = encodeSuperblock(f.eof, root, f.leafK, f.groupK, f.istoreK)
 	}
-	if _, err := w.WriteAt(encodeSuperblock(f.eof, root, f.leafK, f.groupK, f.istoreK), 0); err != nil {
+	if _, err := w.WriteAt(sb, 0); err != nil {
 		return fmt.Errorf("h5core: write superblock: %w", err)
 	}
 	for _, b := range inPlace {
@@ -242,13 +248,28 @@ func (w *flushWriter) flushObject(o Object) error {
 		if !t.dirty {
 			return nil
 		}
+		if t.linkMsgs {
+			ginfo := RawMessage{Type: MsgGroupInfo, Flags: msgFlagConstant, Data: defaultGroupInfo}
+			if t.ginfo != nil {
+				ginfo = *t.ginfo
+			}
+			if !t.denseLinks {
+				if err := w.writeLinkStorage(t, ginfo); err != nil {
+					return err
+				}
+			}
+			msgs = append(msgs, RawMessage{Type: MsgLinkInfo, Data: t.linfo.encode()}, ginfo)
+			break
+		}
 		if err := w.writeGroupTable(t); err != nil {
 			return err
 		}
 		msgs = append(msgs, RawMessage{Type: MsgSymbolTable, Data: encodeSymbolTableMsg(t.btree, t.heap)})
 	case *Dataset:
 		if t.chunkDirty {
-			w.writeChunkIndex(t)
+			if err := w.writeChunkIndex(t); err != nil {
+				return err
+			}
 			t.chunkDirty = false
 			t.dirty = true
 		}
@@ -260,12 +281,45 @@ func (w *flushWriter) flushObject(o Object) error {
 			return err
 		}
 	}
-	for _, a := range ob.attrs {
-		b, err := a.encode()
-		if err != nil {
-			return err
+	v2 := ob.hdr.version == 2 || ob.hdr.chunks == nil && w.f.family == LibverLatest
+	if ob.ainfo == nil && v2 && len(ob.attrs) > 0 && !ob.denseAttrs {
+		// libhdf5 gives every object of the newer family that has
+		// attributes an attribute info message.
+		ob.ainfo = &attrInfoMsg{heap: UndefinedAddr, nameIndex: UndefinedAddr, orderIndex: UndefinedAddr}
+	}
+	var attrMsgs []RawMessage
+	if !ob.denseAttrs {
+		for _, a := range ob.attrs {
+			b, err := a.encode()
+			if err != nil {
+				return err
+			}
+			attrMsgs = append(attrMsgs, RawMessage{Type: MsgAttribute, Data: b, crt: a.crt})
 		}
-		msgs = append(msgs, RawMessage{Type: MsgAttribute, Data: b})
+		if ob.ainfo != nil && v2 { // libhdf5 reads dense attributes only through version 2 headers
+			if err := w.writeAttrStorage(ob, attrMsgs); err != nil {
+				return err
+			}
+		}
+	}
+	if ob.ainfo != nil {
+		msgs = append(msgs, RawMessage{Type: MsgAttributeInfo, Data: ob.ainfo.encode()})
+	}
+	if ob.ainfo == nil || ob.ainfo.heap == UndefinedAddr {
+		msgs = append(msgs, attrMsgs...)
+	}
+	if g, ok := o.(*Group); ok && g.linkMsgs && g.linfo.heap == UndefinedAddr {
+		track := g.linfo.flags&linkTrackOrder != 0
+		for _, l := range g.links {
+			addr := UndefinedAddr
+			switch {
+			case l.obj != nil:
+				addr = l.obj.Addr()
+			case l.opaque != nil:
+				addr = l.opaque.addr
+			}
+			msgs = append(msgs, RawMessage{Type: MsgLink, Data: encodeLinkMsg(l, addr, track)})
+		}
 	}
 	msgs = append(msgs, ob.extra...)
 	if err := w.writeHeader(ob, msgs); err != nil {
@@ -283,34 +337,221 @@ func (w *flushWriter) writeHeader(ob *object, msgs []RawMessage) error {
 	f := w.f
 	var contAddr uint64
 	alloc := func(n uint64) uint64 { contAddr = f.alloc(n); return contAddr }
-	if ob.hdr.chunks == nil {
-		head, cont, err := encodeHeaderV1(msgs, ob.refCount, 0, alloc)
-		if err != nil {
+	isNew := ob.hdr.chunks == nil
+	if isNew {
+		ob.hdr = headerSpace{version: 1}
+		if f.family == LibverLatest {
+			ob.hdr.version = 2
+			if ob.ainfo != nil && ob.ainfo.flags&attrTrackOrder != 0 {
+				ob.hdr.flags |= ohdrCrtOrder
+			}
+		}
+	}
+	var capacity uint64
+	if !isNew {
+		capacity = ob.hdr.chunks[0].size
+	}
+	var head, cont []byte
+	var err error
+	if ob.hdr.version == 2 {
+		if ob.refCount > 1 { // version 2 headers keep a count above 1 in a message
+			msgs = append(msgs, RawMessage{Type: MsgRefCount, Data: put32([]byte{0}, ob.refCount)})
+		}
+		head, cont, err = encodeHeaderV2(msgs, &ob.hdr, capacity, alloc)
+	} else {
+		head, cont, err = encodeHeaderV1(msgs, ob.refCount, capacity, alloc)
+	}
+	if err != nil {
+		if isNew {
 			return err
 		}
-		ob.addr = f.alloc(uint64(len(head)))
-		ob.hdr = headerSpace{version: 1, chunks: []extent{{ob.addr, uint64(len(head))}}}
-		*w.out = append(*w.out, block{ob.addr, head})
-		if cont != nil { // only if a message outgrows a fresh header: never today
-			ob.hdr.chunks = append(ob.hdr.chunks, extent{contAddr, uint64(len(cont))})
-			*w.out = append(*w.out, block{contAddr, cont})
-		}
-		return nil
-	}
-	first := ob.hdr.chunks[0]
-	head, cont, err := encodeHeaderV1(msgs, ob.refCount, first.size, alloc)
-	if err != nil {
 		return fmt.Errorf("h5core: object header at %d: %w", ob.addr, err)
 	}
-	for _, c := range ob.hdr.chunks[1:] {
-		f.release(c.addr, c.size)
+	if isNew {
+		ob.addr = f.alloc(uint64(len(head)))
+		ob.hdr.chunks = []extent{{ob.addr, uint64(len(head))}}
+		*w.out = append(*w.out, block{ob.addr, head})
+	} else {
+		for _, c := range ob.hdr.chunks[1:] {
+			f.release(c.addr, c.size)
+		}
+		ob.hdr.chunks = ob.hdr.chunks[:1]
+		*w.inPlace = append(*w.inPlace, block{ob.addr, head})
 	}
-	ob.hdr = headerSpace{version: 1, chunks: []extent{first}}
-	if cont != nil {
+	if cont != nil { // never for a new header: it is sized to hold every message
 		ob.hdr.chunks = append(ob.hdr.chunks, extent{contAddr, uint64(len(cont))})
 		*w.out = append(*w.out, block{contAddr, cont})
 	}
-	*w.inPlace = append(*w.inPlace, block{ob.addr, head})
+	return nil
+}
+
+// linkAddr is the object address a link message names.
+func linkAddr(l link) uint64 {
+	switch {
+	case l.obj != nil:
+		return l.obj.Addr()
+	case l.opaque != nil:
+		return l.opaque.addr
+	}
+	return UndefinedAddr
+}
+
+// writeLinkStorage chooses a group's link storage as libhdf5 does: link
+// messages in the header up to the group's maximum compact count (8 by
+// default), dense storage beyond it (a fractal heap of link messages
+// indexed by a v2 B-tree of name hashes, and of creation order when the
+// group indexes it). Dense storage is written anew in new space.
+func (w *flushWriter) writeLinkStorage(g *Group, ginfo RawMessage) error {
+	for _, e := range g.denseSpace {
+		w.f.release(e.addr, e.size)
+	}
+	g.denseSpace = nil
+	g.linfo.heap, g.linfo.nameIndex, g.linfo.orderIndex = UndefinedAddr, UndefinedAddr, UndefinedAddr
+	maxCompact, _ := groupInfoPhase(ginfo)
+	if len(g.links) <= maxCompact {
+		return nil
+	}
+	track := g.linfo.flags&linkTrackOrder != 0
+	objs := make([][]byte, len(g.links))
+	for i, l := range g.links {
+		objs[i] = encodeLinkMsg(l, linkAddr(l), track)
+	}
+	alloc := w.f.alloc
+	heap, ids, space, err := buildFractalHeap(objs, heapParams{idLen: 7, maxIndex: 32}, alloc, w.out)
+	if err != nil {
+		return fmt.Errorf("h5core: links of group at %d: %w", g.addr, err)
+	}
+	byName := make([]int, len(g.links))
+	for i := range byName {
+		byName[i] = i
+	}
+	hashes := make([]uint32, len(g.links))
+	for i, l := range g.links {
+		hashes[i] = lookup3([]byte(l.name), 0)
+	}
+	sort.Slice(byName, func(a, b int) bool {
+		i, j := byName[a], byName[b]
+		if hashes[i] != hashes[j] {
+			return hashes[i] < hashes[j]
+		}
+		return g.links[i].name < g.links[j].name
+	})
+	recs := make([][]byte, len(byName))
+	for k, i := range byName {
+		recs[k] = append(put32(nil, hashes[i]), ids[i]...)
+	}
+	names, nspace, err := buildBTree2(bt2LinkName, 4+7, recs, alloc, w.out)
+	if err != nil {
+		return err
+	}
+	space = append(space, nspace...)
+	g.linfo.heap, g.linfo.nameIndex = heap, names
+	if g.linfo.flags&linkIndexOrder != 0 {
+		byCrt := append([]int(nil), byName...)
+		sort.Slice(byCrt, func(a, b int) bool { return g.links[byCrt[a]].crt < g.links[byCrt[b]].crt })
+		recs := make([][]byte, len(byCrt))
+		for k, i := range byCrt {
+			recs[k] = append(put64(nil, g.links[i].crt), ids[i]...)
+		}
+		order, ospace, err := buildBTree2(bt2LinkCrtOrder, 8+7, recs, alloc, w.out)
+		if err != nil {
+			return err
+		}
+		space = append(space, ospace...)
+		g.linfo.orderIndex = order
+	}
+	g.denseSpace = space
+	return nil
+}
+
+// groupInfoPhase returns a group info message's link phase change values
+// (libhdf5's defaults, 8 and 6, unless the message stores others).
+func groupInfoPhase(m RawMessage) (maxCompact, minDense int) {
+	c := newCursor(m.Data, m.Off, "group info message")
+	c.u8()
+	if flags := c.u8(); flags&1 != 0 {
+		maxCompact, minDense = int(c.u16()), int(c.u16())
+		if c.err == nil {
+			return maxCompact, minDense
+		}
+	}
+	return 8, 6
+}
+
+// maxCompactAttrs is libhdf5's default attribute phase change: more
+// attributes than this go to dense storage.
+const maxCompactAttrs = 8
+
+// writeAttrStorage chooses an object's attribute storage (objects with an
+// attribute info message: the newer family): messages in the header up
+// to 8 attributes each of which fits a header message, else dense
+// storage (a fractal heap of attribute messages indexed by a v2 B-tree of
+// name hashes, and of creation order when the object indexes it). This is
+// also how an attribute larger than 64 KiB is stored.
+func (w *flushWriter) writeAttrStorage(ob *object, msgs []RawMessage) error {
+	for _, e := range ob.attrSpace {
+		w.f.release(e.addr, e.size)
+	}
+	ob.attrSpace = nil
+	ai := ob.ainfo
+	ai.heap, ai.nameIndex, ai.orderIndex = UndefinedAddr, UndefinedAddr, UndefinedAddr
+	dense := len(msgs) > maxCompactAttrs
+	for _, m := range msgs {
+		dense = dense || len(m.Data) > 0xffff
+	}
+	if !dense {
+		return nil
+	}
+	objs := make([][]byte, len(msgs))
+	for i, m := range msgs {
+		objs[i] = m.Data
+	}
+	alloc := w.f.alloc
+	heap, ids, space, err := buildFractalHeap(objs, heapParams{idLen: 8, maxIndex: 32}, alloc, w.out)
+	if err != nil {
+		return fmt.Errorf("h5core: attributes of object at %d: %w", ob.addr, err)
+	}
+	idx := make([]int, len(msgs))
+	hashes := make([]uint32, len(msgs))
+	for i, a := range ob.attrs {
+		idx[i] = i
+		hashes[i] = lookup3([]byte(a.Name), 0)
+	}
+	sort.Slice(idx, func(x, y int) bool {
+		i, j := idx[x], idx[y]
+		if hashes[i] != hashes[j] {
+			return hashes[i] < hashes[j]
+		}
+		return ob.attrs[i].Name < ob.attrs[j].Name
+	})
+	rec := func(i int) []byte {
+		r := append(append([]byte(nil), ids[i]...), msgs[i].Flags)
+		return put32(r, uint32(ob.attrs[i].crt))
+	}
+	recs := make([][]byte, len(idx))
+	for k, i := range idx {
+		recs[k] = put32(rec(i), hashes[i])
+	}
+	names, nspace, err := buildBTree2(bt2AttrName, 8+1+4+4, recs, alloc, w.out)
+	if err != nil {
+		return err
+	}
+	space = append(space, nspace...)
+	ai.heap, ai.nameIndex = heap, names
+	if ai.flags&attrIndexOrder != 0 {
+		sort.SliceStable(idx, func(x, y int) bool { return ob.attrs[idx[x]].crt < ob.attrs[idx[y]].crt })
+		recs := make([][]byte, len(idx))
+		for k, i := range idx {
+			recs[k] = rec(i)
+		}
+		order, ospace, err := buildBTree2(bt2AttrCrtOrder, 8+1+4, recs, alloc, w.out)
+		if err != nil {
+			return err
+		}
+		space = append(space, ospace...)
+		ai.orderIndex = order
+	}
+	ob.attrSpace = space
 	return nil
 }
 
@@ -376,15 +617,23 @@ func (w *flushWriter) writeGroupTable(g *Group) error {
 }
 
 // writeChunkIndex writes a dataset's chunk B-tree in new space.
-func (w *flushWriter) writeChunkIndex(d *Dataset) {
+func (w *flushWriter) writeChunkIndex(d *Dataset) error {
+	d.rawLayout = nil
 	for _, e := range d.btreeSpace {
 		w.f.release(e.addr, e.size)
 	}
 	d.btreeSpace = nil
+	d.v4 = nil
 	recs := d.sortedChunks()
+	if d.useV4 {
+		done, err := w.writeChunkIndexV4(d, recs)
+		if done || err != nil {
+			return err
+		}
+	}
 	if len(recs) == 0 {
 		d.btreeAddr = UndefinedAddr
-		return
+		return nil
 	}
 	rank := len(d.chunk)
 	children := make([]uint64, len(recs))
@@ -400,6 +649,58 @@ func (w *flushWriter) writeChunkIndex(d *Dataset) {
 	}
 	keys = append(keys, encodeChunkKey(0, 0, upper))
 	d.btreeAddr = w.f.writeBTree1(w.out, &d.btreeSpace, btreeChunk, w.f.istoreK, chunkKeySize(rank), children, keys)
+	return nil
+}
+
+// writeChunkIndexV4 writes a layout 4 chunk index of the kind libhdf5
+// would choose for d, and reports false for the implicit index (chunks
+// allocated early in one block, which this package does not do), which
+// gets a version 1 B-tree and layout 3 instead: libhdf5 reads that in any
+// file.
+func (w *flushWriter) writeChunkIndexV4(d *Dataset, recs []ChunkRecord) (bool, error) {
+	filtered := len(d.filters) > 0
+	kind := chooseChunkIndex(d.maxShape, d.chunk, filtered, d.fill.AllocTime == AllocEarly)
+	g, err := newChunkGrid(chunkIndexParams{shape: d.shape, maxShape: d.maxShape, chunk: d.chunk, elemSize: d.dtype.Size, indexType: kind})
+	if err != nil {
+		return false, err
+	}
+	l := &layoutV4{indexType: kind, addr: UndefinedAddr}
+	switch kind {
+	case ChunkIndexSingle:
+		if filtered {
+			l.flags |= 2
+			var size uint64
+			var mask uint32
+			if len(recs) == 1 {
+				size, mask = recs[0].Size, recs[0].FilterMask
+			}
+			l.info = put32(put64(nil, size), mask)
+		}
+		if len(recs) == 1 {
+			l.addr = recs[0].Addr
+		}
+	case ChunkIndexFixedArray:
+		l.info = []byte{fixedArrayPageBits}
+		if len(recs) > 0 {
+			l.addr, d.btreeSpace = buildFixedArray(g, recs, filtered, w.f.alloc, w.out)
+		}
+	case ChunkIndexExtArray:
+		l.info = []byte{eaMaxBits, eaIdxElmts, eaSblkMinPtrs, eaDblkMin, eaPageBits}
+		if len(recs) > 0 {
+			l.addr, d.btreeSpace = buildExtArray(g, recs, filtered, w.f.alloc, w.out)
+		}
+	case ChunkIndexBTree2:
+		l.info = append(put32(nil, chunkBTree2NodeSize), 100, 40)
+		if len(recs) > 0 {
+			if l.addr, d.btreeSpace, err = buildChunkBTree2(d.chunk, g.bytes, recs, filtered, w.f.alloc, w.out); err != nil {
+				return false, err
+			}
+		}
+	default:
+		return false, nil
+	}
+	d.v4 = l
+	return true, nil
 }
 
 // messages returns a dataset's header messages in libhdf5's order.
@@ -435,6 +736,12 @@ func (d *Dataset) messages() ([]RawMessage, error) {
 		msgs = append(msgs, *d.rawPipeline)
 	} else if len(d.filters) > 0 {
 		msgs = append(msgs, RawMessage{Type: MsgFilterPipeline, Flags: msgFlagConstant, Data: encodePipeline(d.filters)})
+	}
+	if d.rawLayout != nil {
+		return append(msgs, *d.rawLayout), nil
+	}
+	if d.v4 != nil {
+		return append(msgs, RawMessage{Type: MsgDataLayout, Data: encodeLayoutV4(*d.v4, d.chunk, d.dtype.Size)}), nil
 	}
 	l := layoutMsg{class: d.layout, addr: d.dataAddr, size: d.size, compact: d.compact}
 	if d.layout == LayoutChunked {

@@ -131,8 +131,8 @@ with h5py.File(sys.argv[1], 'w') as f:
     f['types/i4'].attrs['scale'] = np.float32(0.5)
 `
 
-func buildFeatures(t *testing.T, w io.WriterAt) *File {
-	f := NewFile()
+func buildFeatures(t *testing.T, w io.WriterAt, opts ...Option) *File {
+	f := NewFile(opts...)
 	root := f.Root()
 	must := func(err error) {
 		t.Helper()
@@ -232,20 +232,33 @@ func buildFeatures(t *testing.T, w io.WriterAt) *File {
 }
 
 // TestFeaturesMatchH5py writes every feature with h5core and the same
-// content with h5py, and requires h5dump to print the same for both.
+// content with h5py, in both format families (h5py's libver='earliest'
+// and 'latest'), and requires h5dump to print the same for both.
 func TestFeaturesMatchH5py(t *testing.T) {
+	for _, fam := range []struct {
+		name string
+		v    Libver
+	}{{"earliest", LibverEarliest}, {"latest", LibverLatest}} {
+		t.Run(fam.name, func(t *testing.T) { featuresMatchH5py(t, fam.name, fam.v) })
+	}
+}
+
+func featuresMatchH5py(t *testing.T, libver string, v Libver) {
 	needH5dump(t)
-	pyPath := h5pyFile(t, featureScript)
+	pyPath := h5pyFile(t, strings.Replace(featureScript, "h5py.File(sys.argv[1], 'w')", "h5py.File(sys.argv[1], 'w', libver='"+libver+"')", 1))
 	path := filepath.Join(t.TempDir(), "ours.h5")
 	w, err := os.Create(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := buildFeatures(t, w)
+	f := buildFeatures(t, w, WithLibver(v))
 	if err := f.Flush(w); err != nil {
 		t.Fatal(err)
 	}
 	w.Close()
+	if want := map[Libver]string{LibverEarliest: "0", LibverLatest: "3"}[v]; !strings.Contains(h5debugSuperblock(t, path), "Superblock version number:                         "+want) {
+		t.Errorf("superblock version is not %s", want)
+	}
 	got := strings.Replace(h5dump(t, path), path, "F", 1)
 	want := strings.Replace(h5dump(t, pyPath), pyPath, "F", 1)
 	if got != want {
@@ -280,4 +293,15 @@ func diff(t *testing.T, want, got string) {
 	os.WriteFile(dir+"/got", []byte(got), 0o644)
 	out, _ := exec.Command("diff", dir+"/want", dir+"/got").CombinedOutput()
 	t.Errorf("h5dump output differs from h5py's file (< h5py, > ours):\n%s", out)
+}
+
+// h5debugSuperblock returns libhdf5's h5debug description of the
+// superblock (the format versions h5dump does not print).
+func h5debugSuperblock(t *testing.T, path string) string {
+	t.Helper()
+	out, err := exec.Command("h5debug", path, "0").CombinedOutput()
+	if err != nil {
+		t.Fatalf("h5debug %s: %v\n%s", path, err, out)
+	}
+	return string(out)
 }

@@ -6,5 +6,6 @@ package h5file
 func Empty() DatasetOption { return func(o *dsetOptions) { o.empty = true } }
 
 // IsEmpty reports a dataset with a null dataspace (h5py.Empty; h5py's
-// shape is None): Shape is empty, Len is 0, and reads fail with ErrShape.
+// shape is None): Shape is empty, Len and Size are 0, and reads fail with
+// ErrShape.
 func (d *Dataset) IsEmpty() bool { return d.d.IsNull() }

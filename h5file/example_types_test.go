@@ -84,7 +84,7 @@ func ExampleEmpty() {
 		log.Fatal(err)
 	}
 	var x []float64
-	fmt.Println(d.IsEmpty(), d.Len(), errors.Is(d.Read(&x), h5file.ErrShape))
+	fmt.Println(d.IsEmpty(), d.Size(), errors.Is(d.Read(&x), h5file.ErrShape))
 	// Output: true 0 true
 }
 

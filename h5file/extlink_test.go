@@ -2,7 +2,6 @@ package h5file_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"path/filepath"
 	"reflect"
@@ -112,12 +111,24 @@ print(list(a['grp/d'][:]), list(a['dset'][:]), list(a['chain/v'][:]), list(a['so
 			if !h5file.IsNotFound(err) || !strings.Contains(err.Error(), "external links in a row") {
 				t.Errorf("cycle: %v, want a not-found error about the chain of links", err)
 			}
-			// The file is read through, never rewritten: opening it for
-			// writing is refused up front (once f, which holds it, is
-			// closed: a second File of a file open here is ErrLocked).
+			// The file holding the links can be changed: its root is
+			// rewritten with the external links among its link messages,
+			// and they still lead where they did. (f, which holds it,
+			// is closed first: a second File of a file open here is
+			// ErrLocked.)
 			f.Close()
-			if _, err := h5file.Open(filepath.Join(d, "a.h5"), "r+"); !errors.Is(err, h5file.ErrReadOnly) {
-				t.Errorf("Open r+ = %v, want ErrReadOnly", err)
+			w, err := h5file.Open(filepath.Join(d, "a.h5"), "r+")
+			must(t, err)
+			_, err = h5file.CreateDatasetOf[int32](w, "added", []uint64{2})
+			must(t, err)
+			must(t, w.Close())
+			again := interop.H5Py(t, fmt.Sprintf(`import os
+os.environ['HDF5_EXT_PREFIX'] = os.path.join(%q, 'sub')
+a = h5py.File(os.path.join(%q, 'a.h5'), 'r')
+print(list(a['grp/d'][:]), list(a['dset'][:]), list(a['chain/v'][:]), list(a['soft/d'][:]), int(a['prefixed'][()]), sorted(a['grp'].keys()))
+`, d, d))
+			if again != want {
+				t.Errorf("h5py through the links after a rewrite: %s, want %s", again, want)
 			}
 		})
 	}

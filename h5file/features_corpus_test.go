@@ -138,8 +138,8 @@ func checkFeatureDataset(t *testing.T, d *h5file.Dataset, e featureEntry) {
 	t.Helper()
 	if e.Empty {
 		var x []float64
-		if !d.IsEmpty() || d.Len() != 0 || len(d.Shape()) != 0 || !errors.Is(d.Read(&x), h5file.ErrShape) {
-			t.Errorf("%s: IsEmpty %v, Len %d, Shape %v, want an empty dataset", e.Path, d.IsEmpty(), d.Len(), d.Shape())
+		if !d.IsEmpty() || d.Size() != 0 || len(d.Shape()) != 0 || !errors.Is(d.Read(&x), h5file.ErrShape) {
+			t.Errorf("%s: IsEmpty %v, Size %d, Shape %v, want an empty dataset", e.Path, d.IsEmpty(), d.Size(), d.Shape())
 		}
 		return
 	}

@@ -15,6 +15,7 @@ import (
 // goroutines must be serialised by the caller, as with h5py.
 type File struct {
 	root     *Group
+	libver   Libver // family of a file this call creates
 	path     string
 	mode     string
 	os       *os.File
@@ -52,7 +53,28 @@ type options struct {
 	comm       *comm.Comm
 	smallBatch bool
 	twoPhase   twoPhaseConfig
+	libver     Libver
 }
+
+// Libver is a file format family, as h5py's libver argument names them.
+type Libver int
+
+const (
+	// LibverEarliest is the classic format every HDF5 reader opens
+	// (superblock 0, version 1 object headers, symbol table groups): the
+	// default, and what h5py writes by default.
+	LibverEarliest Libver = iota
+	// LibverLatest is h5py's libver='latest' (libhdf5 1.10): superblock 3,
+	// version 2 object headers with checksums, groups of link messages.
+	// Readers need libhdf5 1.8 or later.
+	LibverLatest
+)
+
+// WithLibver selects the format family of a file Create makes (h5py's
+// File(path, 'w', libver='latest')). A file that exists keeps its own
+// family when opened with r+ or a, as with libhdf5: objects added to it
+// take the file's family.
+func WithLibver(v Libver) Option { return func(o *options) { o.libver = v } }
 
 // WithContext sets the context that bounds every blocking call on the file
 // (Flush, Close and, with a communicator, every collective metadata call).
@@ -133,7 +155,7 @@ func Open(path string, mode string, opts ...Option) (*File, error) {
 	if _, ok := modeFlags[mode]; !ok {
 		return nil, opErrf("open", path, "mode %q: %w", mode, ErrMode)
 	}
-	f := &File{path: path, mode: mode, ctx: o.ctx, readOnly: mode == "r", smallBatch: o.smallBatch, twoPhase: o.twoPhase}
+	f := &File{path: path, mode: mode, ctx: o.ctx, readOnly: mode == "r", smallBatch: o.smallBatch, twoPhase: o.twoPhase, libver: o.libver}
 	if o.comm != nil && o.comm.Size() > 1 {
 		return openParallel(f, o.comm)
 	}
@@ -145,7 +167,7 @@ func Open(path string, mode string, opts ...Option) (*File, error) {
 	}
 	f.os = osf
 	if create {
-		f.model = h5core.NewFile()
+		f.model = f.newModel()
 	} else {
 		st, err := osf.Stat()
 		if err != nil {
@@ -387,4 +409,12 @@ func (f *File) Close() error {
 	}
 	f.closed = true
 	return err
+}
+
+// newModel returns the model of a new file in the family WithLibver chose.
+func (f *File) newModel() *h5core.File {
+	if f.libver == LibverLatest {
+		return h5core.NewFile(h5core.WithLibver(h5core.LibverLatest))
+	}
+	return h5core.NewFile()
 }

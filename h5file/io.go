@@ -63,6 +63,9 @@ func (d *Dataset) write(h h5core.Hyperslab, data any) error {
 	if err := d.f.checkWrite(); err != nil {
 		return err
 	}
+	if d.d.External() != nil || d.d.Layout() == h5core.LayoutVirtual || d.d.IsNull() {
+		return opErrf("write", d.name, "writing a dataset with external or virtual storage, or an empty one, is not supported (write a new dataset instead): %w", h5core.ErrUnsupported)
+	}
 	if err := h.Check(d.d.Shape()); err != nil {
 		return opErrf("write", d.name, "%w: %w", ErrShape, err)
 	}

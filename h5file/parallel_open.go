@@ -125,7 +125,7 @@ func (f *File) openRoot(msg *openMsg) error {
 	f.os = osf
 	msg.Create = create
 	if create {
-		f.model = h5core.NewFile()
+		f.model = f.newModel()
 		return nil
 	}
 	st, err := osf.Stat()
@@ -157,7 +157,7 @@ func (f *File) openOther(msg *openMsg) error {
 	}
 	f.os = osf
 	if msg.Create {
-		f.model = h5core.NewFile()
+		f.model = f.newModel()
 		return nil
 	}
 	f.cache = newCacheReader(msg.Spans, osf)

@@ -13,7 +13,8 @@
 //     "This is a netCDF dimension but not a netCDF variable." and the
 //     length in ten columns, as netCDF-C makes it;
 //   - each scale has _Netcdf4Dimid (int32), which orders dimensions as
-//     they were defined;
+//     they were defined, and each variable _Netcdf4Coordinates, the ids
+//     of its dimensions (netCDF-C 4.9 writes both);
 //   - variables are datasets with DIMENSION_LIST naming the scale of each
 //     dimension; an unlimited dimension is a maximum extent of Unlimited
 //     (chunked storage, one record per chunk along it);

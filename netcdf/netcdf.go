@@ -20,6 +20,7 @@ const noVarName = "This is a netCDF dimension but not a netCDF variable."
 // Attribute names netCDF-C gives meaning to.
 const (
 	attrDimID      = "_Netcdf4Dimid"
+	attrCoords     = "_Netcdf4Coordinates"
 	attrProperties = "_NCProperties"
 	attrFill       = "_FillValue"
 )
@@ -313,6 +314,17 @@ func (f *File) EndDef() error {
 		d.scale = ds
 	}
 	for _, v := range f.vars {
+		// The dimension ids of each variable, as netCDF-C 4.9 writes them
+		// for every variable (it reads them instead of matching scales).
+		ids := make([]int32, len(v.Dims))
+		for i, d := range v.Dims {
+			ids[i] = int32(d.id)
+		}
+		if len(ids) > 0 {
+			if err := v.ds.Attrs().Set(attrCoords, ids); err != nil {
+				return err
+			}
+		}
 		if len(v.Dims) == 1 && v.Dims[0].coord == v {
 			continue // a scale is not attached to itself
 		}

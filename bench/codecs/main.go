@@ -69,7 +69,18 @@ func main() {
 	dir := flag.String("dir", "", "directory for the files (default: a temporary one)")
 	py := flag.String("python", "/usr/bin/python3", "interpreter with h5py and hdf5plugin")
 	svg := flag.String("svg", "", "write a plot of write time against compression ratio here")
+	replot := flag.String("replot", "", "only redraw -svg from this file's markdown table (a RESULTS.md)")
 	flag.Parse()
+	if *replot != "" {
+		b, err := os.ReadFile(*replot)
+		if err != nil {
+			fail(err)
+		}
+		if err := os.WriteFile(*svg, plot(parseTable(string(b)), *sizeFlag), 0o644); err != nil {
+			fail(err)
+		}
+		return
+	}
 	size, err := parseSize(*sizeFlag)
 	if err != nil {
 		fail(err)

@@ -52,3 +52,15 @@ func TestCases(t *testing.T) {
 		t.Fatalf("plot: %.200s", svg)
 	}
 }
+
+// TestParseTable reads back the table main prints (for -replot).
+func TestParseTable(t *testing.T) {
+	rs := parseTable(`| codec | ratio (gorun / h5py) | write gorun | write h5py | write speed-up | read gorun | read h5py | read speed-up |
+|---|---|---|---|---|---|---|---|
+| lz4 | 1.00 / 1.10 | 28 ms | 117 ms | 4.16x | 27 ms | 1132 ms | 42.32x |
+| zstd | 1.50 / - | 88 ms | - | - | 60 ms | - | - |
+`)
+	if len(rs) != 2 || rs[0].name != "lz4" || rs[0].pyRatio != 1.1 || rs[0].pyR.Milliseconds() != 1132 || rs[1].goRatio != 1.5 || rs[1].pyW != 0 {
+		t.Fatalf("%+v", rs)
+	}
+}

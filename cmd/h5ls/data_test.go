@@ -17,7 +17,7 @@ import (
 // families, external links, the feature files of testdata/gen/features.py).
 func dataCorpus(t *testing.T) []string {
 	var files []string
-	for _, pat := range []string{"*.h5", "extlink/*.h5", "features/*.h5"} {
+	for _, pat := range []string{"*.h5", "extlink/*.h5", "features/*.h5", "dimscales/*.h5"} {
 		m, _ := filepath.Glob(filepath.Join("../../testdata/libhdf5", pat))
 		files = append(files, m...)
 	}

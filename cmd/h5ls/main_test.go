@@ -33,6 +33,22 @@ func TestMatchesH5ls(t *testing.T) {
 		},
 		func() error { _, err := f.CreateDatasetFrom("a/strings", []string{"x", "y"}); return err },
 		func() error { return f.SoftLink("a/link", "/test") },
+		// The types of issue 13, as libhdf5's h5ls -d prints them.
+		func() error {
+			_, err := f.CreateDatasetFrom("t/f16", []float32{0.1, -2.5, 65504}, h5file.WithDtype(h5file.Float16))
+			return err
+		},
+		func() error { _, err := f.CreateDatasetFrom("t/c64", []complex64{1 + 2i, -0.5i}); return err },
+		func() error { _, err := f.CreateDatasetFrom("t/c128", complex(1.0/3, 1e300)); return err },
+		func() error {
+			_, err := f.CreateDatasetFrom("t/opaque", [][]byte{{0xde, 0xad}, {0, 1}}, h5file.WithDtype(h5file.Opaque(2, "tag")))
+			return err
+		},
+		func() error {
+			_, err := f.CreateDatasetFrom("t/bits", []uint32{1, 0xdeadbeef}, h5file.WithDtype(h5file.Bitfield(4)))
+			return err
+		},
+		func() error { _, err := f.CreateDataset("t/empty", h5file.Int8, nil, h5file.Empty()); return err },
 	}
 	for i := 0; i < 12; i++ {
 		steps = append(steps, func() error { _, err := f.CreateGroup(fmt.Sprintf("many/g%02d", i)); return err })

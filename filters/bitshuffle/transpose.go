@@ -1,6 +1,10 @@
 package bitshuffle
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+
+	"github.com/gorun-hpc/gorun/filters/shuffle"
+)
 
 // trans8x8 transposes the 8x8 bit matrix held in x (byte m is row m): bit
 // k of byte m goes to bit m of byte k (bitshuffle's TRANS_BIT_8X8).
@@ -28,12 +32,7 @@ func transBitElem(dst, src, scratch []byte, n, es int) {
 	bytes := src[:n*es]
 	if es > 1 {
 		bytes = scratch[:n*es]
-		for i := 0; i < n; i++ {
-			el := src[i*es : i*es+es]
-			for j, b := range el {
-				bytes[j*n+i] = b
-			}
-		}
+		shuffle.Shuffle(bytes, src[:n*es], es)
 	}
 	nb := n / 8
 	for j := 0; j < es; j++ {
@@ -73,11 +72,6 @@ func untransBitElem(dst, src, scratch []byte, n, es int) {
 		}
 	}
 	if es > 1 {
-		for i := 0; i < n; i++ {
-			el := dst[i*es : i*es+es]
-			for j := range el {
-				el[j] = bytes[j*n+i]
-			}
-		}
+		shuffle.Unshuffle(dst[:n*es], bytes, es)
 	}
 }

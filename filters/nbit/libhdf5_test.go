@@ -13,6 +13,11 @@ import (
 // them gives libhdf5's bytes.
 func TestLibhdf5Chunks(t *testing.T) {
 	for _, d := range vectors.Load(t, "nbit_") {
+		if !d.Filters[0].Complete() {
+			// nbit_compound: more client data than h5py reports;
+			// h5core's TestFiltersBLibhdf5 checks it with the file's own.
+			continue
+		}
 		t.Run(d.Name, func(t *testing.T) {
 			cd := d.Filters[0].CD
 			es := d.ItemSize()

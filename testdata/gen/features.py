@@ -246,7 +246,7 @@ def main():
     os.chdir(OUT)
     made = []
     for name, fill, libver in (('unwritten_latest', unwritten, 'latest'), ('external', external, 'earliest'),
-                               ('virtual', virtual, 'latest'), ('types', types, 'earliest'),
+                               ('virtual', virtual, 'earliest'), ('types', types, 'earliest'),
                                ('empty', empty, 'earliest'), ('vlen_attr', vlen_attr, 'earliest')):
         with new_file(name + '.h5', libver) as f:
             fill(f)

@@ -24,11 +24,26 @@ type Chunk struct {
 // Raw returns the chunk's stored bytes.
 func (c Chunk) Raw() []byte { b, _ := hex.DecodeString(c.RawHex); return b }
 
-// Filter is one pipeline entry as libhdf5 stored it.
+// Filter is one pipeline entry as libhdf5 stored it. h5py 3.7 reports at
+// most 16 client data values: NCD says how many the file holds.
 type Filter struct {
 	ID    uint16   `json:"id"`
 	Flags uint32   `json:"flags"`
 	CD    []uint32 `json:"cd"`
+	NCD   int      `json:"ncd"`
+}
+
+// Complete reports whether CD holds all the file's client data values.
+func (f Filter) Complete() bool { return f.NCD == len(f.CD) }
+
+// ZeroPadded returns CD extended with zeros to NCD values: right for
+// scale-offset, whose set_local zeroes the values past the fill value.
+func (f Filter) ZeroPadded() []uint32 {
+	cd := append([]uint32(nil), f.CD...)
+	for len(cd) < f.NCD {
+		cd = append(cd, 0)
+	}
+	return cd
 }
 
 // Dataset is one dataset of the file.
