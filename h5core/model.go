@@ -528,33 +528,42 @@ func (g *Group) Link(path string, o Object) error {
 	if err != nil {
 		return err
 	}
-	if og, ok := o.(*Group); ok && og.contains(parent, map[*Group]bool{}) {
-		return fmt.Errorf("h5core: linking %q would make a group contain itself", path)
+	if og, ok := o.(*Group); ok {
+		in, err := og.contains(parent, map[*Group]bool{})
+		if err != nil {
+			return fmt.Errorf("h5core: link %q: %w", path, err)
+		}
+		if in {
+			return fmt.Errorf("h5core: linking %q would make a group contain itself", path)
+		}
 	}
 	g.f.mix("Link", g.ident(), path, o.obj().ident())
 	return parent.insert(link{name: name, obj: o})
 }
 
-// contains reports whether target is g or in g's subtree.
-func (g *Group) contains(target *Group, seen map[*Group]bool) bool {
+// contains reports whether target is g or in g's subtree. Members not
+// loaded yet are loaded (a cycle may pass through them); one that cannot
+// be read is an error, as the answer is then unknown.
+func (g *Group) contains(target *Group, seen map[*Group]bool) (bool, error) {
 	if g == target {
-		return true
+		return true, nil
 	}
 	if seen[g] {
-		return false
+		return false, nil
 	}
 	seen[g] = true
 	for i := range g.links {
-		// Unloaded members are loaded: a cycle may pass through them.
 		l, err := g.resolve(i)
 		if err != nil {
-			return true // refuse the link rather than risk a cycle
+			return false, err
 		}
-		if c, ok := l.obj.(*Group); ok && c.contains(target, seen) {
-			return true
+		if c, ok := l.obj.(*Group); ok {
+			if in, err := c.contains(target, seen); in || err != nil {
+				return in, err
+			}
 		}
 	}
-	return false
+	return false, nil
 }
 
 // SoftLink adds a soft link name pointing at target (h5py's SoftLink).
@@ -606,8 +615,12 @@ func (g *Group) Move(src, dst string) error {
 	if _, ok := dp.find(dname); ok {
 		return fmt.Errorf("link %q: %w", dst, ErrExists)
 	}
-	if og, ok := l.obj.(*Group); ok && og.contains(dp, map[*Group]bool{}) {
-		return fmt.Errorf("h5core: cannot move %q into itself", src)
+	if og, ok := l.obj.(*Group); ok {
+		if in, err := og.contains(dp, map[*Group]bool{}); err != nil {
+			return fmt.Errorf("h5core: move %q: %w", src, err)
+		} else if in {
+			return fmt.Errorf("h5core: cannot move %q into itself", src)
+		}
 	}
 	g.f.mix("Move", g.ident(), src, dst)
 	i, _ = sp.find(sname) // dp may be sp: find again after creating intermediates
