@@ -23,7 +23,8 @@ const (
 )
 
 // TestCrashConsistency kills the flushing write loop (faultprog crash) with
-// SIGKILL, one random rank or all of them, at random moments, and checks
+// SIGKILL, one random rank or all of them, at random moments, writing
+// files of both format families (classic and LibverLatest), and checks
 // every file: it opens in h5file, h5dump and h5py and shows exactly the
 // state of the last completed flush.
 //
@@ -62,8 +63,14 @@ func TestCrashConsistency(t *testing.T) {
 			ranks = 1
 		}
 		victim := rng.IntN(ranks)
+		// Trials alternate between the two format families in pairs (so
+		// each family gets kills of one rank and of all ranks).
+		family := "earliest"
+		if trial%4 >= 2 {
+			family = "latest"
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		r := start(t, ctx, "-n", strconv.Itoa(ranks), prog, "crash", path, strconv.Itoa(crashSteps), strconv.Itoa(crashPer))
+		r := start(t, ctx, "-n", strconv.Itoa(ranks), prog, "crash", path, strconv.Itoa(crashSteps), strconv.Itoa(crashPer), family)
 		// Every rank prints its pid and rank 0 then "flushed -1", but
 		// gorun forwards each rank's output on its own: a pid line may
 		// come after rank 0's flush line. Read until both are in.
@@ -83,9 +90,9 @@ func TestCrashConsistency(t *testing.T) {
 			t.Fatalf("trial %d: job did not start:\n%s", trial, r.text())
 		}
 		time.Sleep(delay) // the random kill point (not synchronisation)
-		what := fmt.Sprintf("rank %d of %d", victim, ranks)
+		what := fmt.Sprintf("rank %d of %d, %s family", victim, ranks, family)
 		if all {
-			what = fmt.Sprintf("all %d ranks", ranks)
+			what = fmt.Sprintf("all %d ranks, %s family", ranks, family)
 			for _, rk := range rng.Perm(ranks) {
 				killPID(pids[rk])
 			}

@@ -14,10 +14,9 @@ func openIndexV4(p chunkIndexParams) (chunkIndex, error) {
 	if err != nil {
 		return nil, err
 	}
-	if p.addr == UndefinedAddr && p.indexType != ChunkIndexSingle {
-		// libhdf5 creates the index with the first chunk: until then the
-		// address is undefined whatever the kind (single chunk keeps its
-		// filtered size fields, checked by its opener).
+	if p.addr == UndefinedAddr && p.indexType != ChunkIndexSingle && p.indexType != ChunkIndexImplicit {
+		// No chunk was ever written: libhdf5 creates the index with the
+		// first one (and so does this package's writer).
 		return noChunks{}, nil
 	}
 	switch p.indexType {

@@ -12,11 +12,18 @@
 //
 // It writes the format libhdf5 1.10 writes by default (superblock 0, version 1
 // object headers, symbol-table groups, layout message 3 with a version 1
-// B-tree chunk index, 8-byte addresses), which every HDF5 reader opens, and
-// reads that format plus, through the new-format decoders, libhdf5's newer
-// family (read-only). It finds the superblock after a user block (at 512,
-// 1024, ... as libhdf5 does), and describes external storage (External)
-// and virtual datasets (Virtual) for the caller to read.
+// B-tree chunk index, 8-byte addresses), which every HDF5 reader opens, and,
+// with WithLibver(LibverLatest), libhdf5's newer family (superblock 3,
+// version 2 object headers, link messages, dense link and attribute storage
+// in fractal heaps and version 2 B-trees, layout 4 chunk indexes chosen as
+// libhdf5 chooses them). It reads both, and a file it opens keeps its
+// family when changed. Every structure's encoder sits beside its decoder.
+// Object headers keep the address they were first given (flushes rewrite
+// them in place), so object references stay valid (ARCHITECTURE.md
+// decisions 5 and 6).
+// It finds the superblock after a user block (at 512, 1024, ... as
+// libhdf5 does; such files are read-only here), and describes external
+// storage (External) and virtual datasets (Virtual) for the caller to read.
 //
 // Using the model:
 //

@@ -229,3 +229,45 @@ print(d.id.get_num_chunks())
 		})
 	}
 }
+
+// TestLayout4NoChunks: a chunked dataset none of whose chunks was written
+// has no index (the undefined address) in every index kind, in files
+// libhdf5 writes and in ours; it opens with no chunks.
+func TestLayout4NoChunks(t *testing.T) {
+	path := h5pyFile(t, `
+import h5py, sys
+with h5py.File(sys.argv[1], 'w', libver='latest') as f:
+    f.create_dataset('fixed', shape=(10,), chunks=(2,), dtype='<i4', fillvalue=3)
+    f.create_dataset('ext', shape=(0, 2), maxshape=(None, 2), chunks=(1, 2), dtype='<i4')
+    f.create_dataset('bt2', shape=(4, 4), maxshape=(None, None), chunks=(2, 2), dtype='<i4')
+    f.create_dataset('single', shape=(4,), chunks=(4,), dtype='<i4')
+`)
+	m := &memFile{}
+	ours := NewFile(WithLibver(LibverLatest))
+	for _, tc := range layout4Cases {
+		if _, err := ours.Root().CreateDataset(tc.name, DatasetSpec{Type: Int32LE, Shape: tc.shape, MaxShape: tc.max, Chunk: tc.chnk, Filters: H5pyFilters(1, false, 0, false)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := ours.Flush(m); err != nil {
+		t.Fatal(err)
+	}
+	m.b = append(m.b, make([]byte, ours.EOF()-uint64(len(m.b)))...)
+	b, _ := os.ReadFile(path)
+	for _, file := range [][]byte{b, m.b} {
+		f, err := Open(bytes.NewReader(file), int64(len(file)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = f.Root().Visit(func(p string, o Object) error {
+			recs, err := o.(*Dataset).Chunks()
+			if err != nil || len(recs) != 0 {
+				t.Errorf("%s: %d chunks, %v", p, len(recs), err)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}

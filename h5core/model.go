@@ -20,7 +20,8 @@ var ErrNotFound = errors.New("h5core: not found")
 var ErrDeleted = errors.New("h5core: object was unlinked and its space freed")
 
 // ErrReadOnly is matched when a change is asked of a file whose format this
-// package can read but not rewrite (libhdf5's newer format family).
+// package can read but not rewrite (today: a file with a driver information
+// block, written by the family or multi driver).
 var ErrReadOnly = errors.New("h5core: file format is read-only here")
 
 // File is the in-memory model of one HDF5 file. All changes are applied to
@@ -54,8 +55,9 @@ type File struct {
 	free        []extent // allocatable space, by address (alloc.go)
 	pendingFree []extent // space to free once the next superblock is written
 
-	family Libver       // the format family new objects take (ARCHITECTURE.md decision 6)
-	sb2    superblockV2 // the superblock of a LibverLatest file
+	family     Libver       // the format family new objects take (ARCHITECTURE.md decision 6)
+	trackOrder bool         // new objects track and index link and attribute creation order
+	sb2        superblockV2 // the superblock of a LibverLatest file
 }
 
 // Libver is a format family, as h5py's libver names them: the objects a
@@ -80,6 +82,13 @@ type Option func(*File)
 // WithLibver selects the format family of a new file (h5py's libver;
 // LibverEarliest when not given).
 func WithLibver(v Libver) Option { return func(f *File) { f.family = v } }
+
+// WithTrackOrder makes every new group track and index the creation
+// order of its links, and every new object that of its attributes (h5py's
+// track_order=True, set for the whole file as h5py's
+// h5.get_config().track_order does). As with libhdf5, such objects get
+// version 2 headers and groups of link messages in either family.
+func WithTrackOrder() Option { return func(f *File) { f.trackOrder = true } }
 
 // superblockSize is the size of a version 0 superblock with 8-byte
 // offsets and lengths, root symbol table entry included.
@@ -157,7 +166,11 @@ func (o *object) ident() uint64 { return o.id }
 // newObject returns the header state of a new object with the next identity.
 func (f *File) newObject() object {
 	f.nextID++
-	return object{f: f, addr: UndefinedAddr, dirty: true, id: f.nextID}
+	o := object{f: f, addr: UndefinedAddr, dirty: true, id: f.nextID}
+	if f.trackOrder {
+		o.ainfo = &attrInfoMsg{flags: attrTrackOrder | attrIndexOrder, heap: UndefinedAddr, nameIndex: UndefinedAddr, orderIndex: UndefinedAddr}
+	}
+	return o
 }
 
 // Addr returns the object header address, UndefinedAddr before the object
@@ -445,7 +458,7 @@ func (g *Group) insert(l link) error {
 // written) a version 2 header, which can hold an attribute info message
 // and so dense attribute storage.
 func (o *object) denseCapable() bool {
-	return o.hdr.version == 2 || o.hdr.chunks == nil && o.f.family == LibverLatest
+	return o.hdr.version == 2 || o.hdr.chunks == nil && (o.f.family == LibverLatest || o.ainfo != nil)
 }
 
 // linksChanged marks g for rewriting after a link was added or removed.
@@ -472,9 +485,12 @@ func (o *object) attrsChanged() {
 // newGroup returns a new group in the file's family.
 func (f *File) newGroup() *Group {
 	g := &Group{object: f.newObject()}
-	if f.family == LibverLatest {
+	if f.family == LibverLatest || f.trackOrder {
 		g.linkMsgs = true
 		g.linfo = linkInfoMsg{heap: UndefinedAddr, nameIndex: UndefinedAddr, orderIndex: UndefinedAddr}
+	}
+	if f.trackOrder {
+		g.linfo.flags = linkTrackOrder | linkIndexOrder
 	}
 	return g
 }

@@ -205,6 +205,9 @@ func (f *File) readAt(addr, n uint64, what string) ([]byte, error) {
 		return nil, formatErr(int64(min(addr, 1<<62)), what+" lies beyond the end of the file", n)
 	}
 	b := make([]byte, n)
+	if n == 0 {
+		return b, nil // an empty header chunk at the end of the file: nothing to read
+	}
 	if _, err := f.r.ReadAt(b, int64(addr)); err != nil {
 		return nil, fmt.Errorf("h5core: read %s at %d: %w", what, addr, err)
 	}

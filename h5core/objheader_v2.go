@@ -191,6 +191,9 @@ func encodeHeaderV2(msgs []RawMessage, hs *headerSpace, capacity uint64, alloc f
 		return nil, nil, fmt.Errorf("h5core: version 2 object header of %d bytes cannot be rewritten in place: %w", capacity, ErrUnsupported)
 	}
 	body := capacity - fixed
+	if width < 8 && body >= 1<<(8*width) {
+		return nil, nil, fmt.Errorf("h5core: version 2 object header chunk of %d bytes does not fit its %d-byte size field: %w", body, width, ErrUnsupported)
+	}
 	nFirst := len(msgs)
 	if total > body {
 		if body < contMsg {

@@ -281,7 +281,7 @@ func (w *flushWriter) flushObject(o Object) error {
 			return err
 		}
 	}
-	v2 := ob.hdr.version == 2 || ob.hdr.chunks == nil && w.f.family == LibverLatest
+	v2 := ob.hdr.version == 2 || ob.hdr.chunks == nil && (w.f.family == LibverLatest || ob.ainfo != nil)
 	if ob.ainfo == nil && v2 && len(ob.attrs) > 0 && !ob.denseAttrs {
 		// libhdf5 gives every object of the newer family that has
 		// attributes an attribute info message.
@@ -340,7 +340,9 @@ func (w *flushWriter) writeHeader(ob *object, msgs []RawMessage) error {
 	isNew := ob.hdr.chunks == nil
 	if isNew {
 		ob.hdr = headerSpace{version: 1}
-		if f.family == LibverLatest {
+		// libhdf5 gives objects that track attribute creation order
+		// version 2 headers in either family.
+		if f.family == LibverLatest || ob.ainfo != nil {
 			ob.hdr.version = 2
 			if ob.ainfo != nil && ob.ainfo.flags&attrTrackOrder != 0 {
 				ob.hdr.flags |= ohdrCrtOrder

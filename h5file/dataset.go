@@ -350,12 +350,18 @@ func (d *Dataset) Layout() string {
 	return d.d.Layout().String()
 }
 
-// Compression is "gzip" when chunks are deflated, "" otherwise; the level
-// is CompressionOpts (h5py's compression and compression_opts).
+// Compression is "gzip", "lzf" or "szip" when chunks go through that
+// filter, "" otherwise, as h5py's compression; the deflate level is
+// CompressionOpts (h5py's compression_opts).
 func (d *Dataset) Compression() string {
-	for _, f := range d.d.Filters() {
-		if f.ID == 1 {
-			return "gzip"
+	// h5py's order: gzip, lzf, szip; other filters (the hdf5plugin ones)
+	// are not a compression to h5py: see Filters.
+	for _, c := range []struct {
+		id   uint16
+		name string
+	}{{1, "gzip"}, {h5core.FilterLZF, "lzf"}, {h5core.FilterSZIP, "szip"}} {
+		if d.hasFilter(c.id) {
+			return c.name
 		}
 	}
 	return ""

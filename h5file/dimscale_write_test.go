@@ -70,8 +70,14 @@ const dimsWant = "[('data', [('rows', ['/y']), ('cols', ['/x', '/g/x_km'])]), ('
 // TestWriteDimScales: scales made, attached, detached and labelled by
 // h5file read in h5py's dims as libhdf5's own; h5file reads them back.
 func TestWriteDimScales(t *testing.T) {
+	for name, family := range map[string]h5file.Libver{"earliest": h5file.LibverEarliest, "latest": h5file.LibverLatest} {
+		t.Run(name, func(t *testing.T) { writeDimScales(t, family) })
+	}
+}
+
+func writeDimScales(t *testing.T, family h5file.Libver) {
 	path := filepath.Join(t.TempDir(), "dims.h5")
-	f, err := h5file.Create(path, "w")
+	f, err := h5file.Create(path, "w", h5file.WithLibver(family))
 	must(t, err)
 	must(t, buildDims(f))
 	must(t, f.Close())

@@ -292,3 +292,26 @@ func ExampleOpen() {
 	fmt.Println(keys, err != nil)
 	// Output: [run0 run1] true
 }
+
+// Create a file in the newer format family, as h5py's
+// File(path, 'w', libver='latest', track_order=True) does.
+func ExampleWithLibver() {
+	path := tempPath("latest.h5")
+	f, err := h5file.Create(path, "w", h5file.WithLibver(h5file.LibverLatest), h5file.WithTrackOrder())
+	if err != nil {
+		log.Fatal(err)
+	}
+	if _, err := f.CreateDatasetFrom("t", []float64{0, 3600}); err != nil {
+		log.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		log.Fatal(err)
+	}
+	// Opened again with "a", it keeps its family.
+	f, err = h5file.Open(path, "a")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(f.Attrs().Set("history", "appended") == nil, f.Close() == nil)
+	// Output: true true
+}

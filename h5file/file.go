@@ -14,15 +14,16 @@ import (
 // A File is safe for use by one goroutine at a time; calls from several
 // goroutines must be serialised by the caller, as with h5py.
 type File struct {
-	root     *Group
-	libver   Libver // family of a file this call creates
-	path     string
-	mode     string
-	os       *os.File
-	model    *h5core.File
-	readOnly bool
-	closed   bool
-	ctx      context.Context
+	root       *Group
+	libver     Libver // family of a file this call creates
+	trackOrder bool   // its objects track creation order
+	path       string
+	mode       string
+	os         *os.File
+	model      *h5core.File
+	readOnly   bool
+	closed     bool
+	ctx        context.Context
 	// comm is the file's own communicator (a Dup of userComm, so the file's
 	// collectives never meet the caller's); nil for a serial file.
 	comm     *comm.Comm
@@ -54,6 +55,7 @@ type options struct {
 	smallBatch bool
 	twoPhase   twoPhaseConfig
 	libver     Libver
+	trackOrder bool
 }
 
 // Libver is a file format family, as h5py's libver argument names them.
@@ -75,6 +77,11 @@ const (
 // family when opened with r+ or a, as with libhdf5: objects added to it
 // take the file's family.
 func WithLibver(v Libver) Option { return func(o *options) { o.libver = v } }
+
+// WithTrackOrder makes every group and object of a file Create makes
+// track the creation order of its links and attributes, so h5py lists
+// them in that order (h5py's track_order=True for every object).
+func WithTrackOrder() Option { return func(o *options) { o.trackOrder = true } }
 
 // WithContext sets the context that bounds every blocking call on the file
 // (Flush, Close and, with a communicator, every collective metadata call).
@@ -155,7 +162,7 @@ func Open(path string, mode string, opts ...Option) (*File, error) {
 	if _, ok := modeFlags[mode]; !ok {
 		return nil, opErrf("open", path, "mode %q: %w", mode, ErrMode)
 	}
-	f := &File{path: path, mode: mode, ctx: o.ctx, readOnly: mode == "r", smallBatch: o.smallBatch, twoPhase: o.twoPhase, libver: o.libver}
+	f := &File{path: path, mode: mode, ctx: o.ctx, readOnly: mode == "r", smallBatch: o.smallBatch, twoPhase: o.twoPhase, libver: o.libver, trackOrder: o.trackOrder}
 	if o.comm != nil && o.comm.Size() > 1 {
 		return openParallel(f, o.comm)
 	}
@@ -413,8 +420,12 @@ func (f *File) Close() error {
 
 // newModel returns the model of a new file in the family WithLibver chose.
 func (f *File) newModel() *h5core.File {
+	var opts []h5core.Option
 	if f.libver == LibverLatest {
-		return h5core.NewFile(h5core.WithLibver(h5core.LibverLatest))
+		opts = append(opts, h5core.WithLibver(h5core.LibverLatest))
 	}
-	return h5core.NewFile()
+	if f.trackOrder {
+		opts = append(opts, h5core.WithTrackOrder())
+	}
+	return h5core.NewFile(opts...)
 }

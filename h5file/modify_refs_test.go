@@ -75,11 +75,17 @@ print('ok')
 `
 
 // TestModifyLibhdf5Refs: a file with libhdf5's references, changed by us
-// (serially and from 4 ranks), keeps its old references right and gains
+// (serially and from 4 ranks), in both format families, keeps its old references right and gains
 // ours, as h5py reads them.
 func TestModifyLibhdf5Refs(t *testing.T) {
+	for _, family := range []string{"earliest", "latest"} {
+		t.Run(family, func(t *testing.T) { modifyLibhdf5Refs(t, "libhdf5/refs/"+family+"_refs.h5") })
+	}
+}
+
+func modifyLibhdf5Refs(t *testing.T, corpus string) {
 	t.Run("serial", func(t *testing.T) {
-		path := copyCorpus(t, "libhdf5/refs/earliest_refs.h5")
+		path := copyCorpus(t, corpus)
 		f, err := h5file.Open(path, "r+")
 		must(t, err)
 		must(t, changeLibhdf5Refs(f))
@@ -90,7 +96,7 @@ func TestModifyLibhdf5Refs(t *testing.T) {
 		dumpOK(t, path)
 	})
 	t.Run("4 ranks", func(t *testing.T) {
-		path := copyCorpus(t, "libhdf5/refs/earliest_refs.h5")
+		path := copyCorpus(t, corpus)
 		noErrors(t, h5file.RunRanks(t, 4, func(ctx context.Context, c *comm.Comm) error {
 			f, err := h5file.Open(path, "r+", h5file.WithComm(c), h5file.WithContext(ctx))
 			if err != nil {
@@ -158,10 +164,16 @@ print(sorted(out.items()), h5py.h5ds.get_scale_name(f['pair'].id), f['y'].attrs[
 const libhdf5DimsWant = "[('data', [('lines', ['/y']), ('cols', ['/x'])]), ('other', [('', ['/x', '/g/x_km']), ('pair', ['/pair'])])] b'pair index' m\n"
 
 // TestModifyLibhdf5Dims: dimension scales libhdf5 attached, rearranged by
-// us (serially and from 4 ranks), read in h5py's dims as we left them.
+// us (serially and from 4 ranks), in both format families, read in h5py's dims as we left them.
 func TestModifyLibhdf5Dims(t *testing.T) {
+	for _, family := range []string{"earliest", "latest"} {
+		t.Run(family, func(t *testing.T) { modifyLibhdf5Dims(t, "libhdf5/dimscales/"+family+"_dimscales.h5") })
+	}
+}
+
+func modifyLibhdf5Dims(t *testing.T, corpus string) {
 	t.Run("serial", func(t *testing.T) {
-		path := copyCorpus(t, "libhdf5/dimscales/earliest_dimscales.h5")
+		path := copyCorpus(t, corpus)
 		f, err := h5file.Open(path, "r+")
 		must(t, err)
 		must(t, changeLibhdf5Dims(f))
@@ -172,7 +184,7 @@ func TestModifyLibhdf5Dims(t *testing.T) {
 		dumpOK(t, path)
 	})
 	t.Run("4 ranks", func(t *testing.T) {
-		path := copyCorpus(t, "libhdf5/dimscales/earliest_dimscales.h5")
+		path := copyCorpus(t, corpus)
 		noErrors(t, h5file.RunRanks(t, 4, func(ctx context.Context, c *comm.Comm) error {
 			f, err := h5file.Open(path, "r+", h5file.WithComm(c), h5file.WithContext(ctx))
 			if err != nil {

@@ -93,8 +93,9 @@ func TestAppendNetCDF4(t *testing.T) {
 	}
 }
 
-// checkNetCDFSteps has netCDF-C (ncdump) and netCDF4-python read a file
-// of the given number of steps.
+// checkNetCDFSteps has netCDF-C (ncdump), netCDF4-python and h5py read a
+// file of the given number of steps; h5py also follows the dimension
+// scales (DIMENSION_LIST references) from the variables to time.
 func checkNetCDFSteps(t *testing.T, path string, steps int) {
 	t.Helper()
 	out, code := interop.NCDump(t, "-h", path)
@@ -106,7 +107,9 @@ func checkNetCDFSteps(t *testing.T, path string, steps int) {
 ds = netCDF4.Dataset(%q)
 v = ds['temperature']
 want = np.array([[[100*s + j + i/1000 for i in range(4)] for j in range(3)] for s in range(%d)], dtype='f4')
-print(v.dimensions, ds['time'][:].tolist(), bool((v[:] == want).all()), v.units, ds.dimensions['time'].isunlimited())`, path, steps))
+h = h5py.File(%q, 'r')
+ok = bool((h['temperature'][()] == want).all()) and h['temperature'].dims[0][0] == h['time'] and h['temperature'].dims[2][0] == h['x']
+print(v.dimensions, ds['time'][:].tolist(), bool((v[:] == want).all()) and ok, v.units, ds.dimensions['time'].isunlimited())`, path, steps, path))
 	times := make([]string, steps)
 	for s := range times {
 		times[s] = fmt.Sprintf("%d.0", 3600*s)

@@ -95,8 +95,14 @@ print('ok')
 // TestWriteRefs writes references with h5file; h5py dereferences them,
 // and so does h5file after reopening.
 func TestWriteRefs(t *testing.T) {
+	for name, family := range map[string]h5file.Libver{"earliest": h5file.LibverEarliest, "latest": h5file.LibverLatest} {
+		t.Run(name, func(t *testing.T) { writeRefs(t, family) })
+	}
+}
+
+func writeRefs(t *testing.T, family h5file.Libver) {
 	path := filepath.Join(t.TempDir(), "refs.h5")
-	f, err := h5file.Create(path, "w")
+	f, err := h5file.Create(path, "w", h5file.WithLibver(family))
 	must(t, err)
 	must(t, buildRefs(f))
 	must(t, fillRefsData(f, 0, 1))
@@ -121,13 +127,13 @@ func TestWriteRefs(t *testing.T) {
 	}
 }
 
-// TestParallelRefs writes the same references from 4 ranks (references are
-// metadata: every rank makes the same calls), each rank writing its own
-// rows of the referenced data.
+// TestParallelRefs writes the same references from 4 ranks, in the newer
+// family (references are metadata: every rank makes the same calls), each
+// rank writing its own rows of the referenced data.
 func TestParallelRefs(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "prefs.h5")
 	noErrors(t, h5file.RunRanks(t, 4, func(ctx context.Context, c *comm.Comm) error {
-		f, err := h5file.Create(path, "w", h5file.WithComm(c), h5file.WithContext(ctx))
+		f, err := h5file.Create(path, "w", h5file.WithComm(c), h5file.WithContext(ctx), h5file.WithLibver(h5file.LibverLatest))
 		if err != nil {
 			return err
 		}

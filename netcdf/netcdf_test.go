@@ -170,6 +170,16 @@ func TestCreate(t *testing.T) {
 	check(t, path, 2)
 }
 
+// TestCreateLatest writes the file in the newer format family (superblock
+// 3, version 2 headers), as netCDF-C's own files are.
+func TestCreateLatest(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "l.nc")
+	if err := write(path, h5file.WithLibver(h5file.LibverLatest))(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	check(t, path, 2)
+}
+
 // TestCreateParallel writes the same file from 4 ranks.
 func TestCreateParallel(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "p.nc")

@@ -21,14 +21,18 @@ import (
 //
 // Values: element i of rank r's slab at step k is k*1e6 + r*per + i.
 func crash(ctx context.Context, c *comm.Comm, args []string) error {
-	if len(args) != 3 {
-		return fmt.Errorf("crash <file> <steps> <per-rank>")
+	if len(args) != 3 && len(args) != 4 {
+		return fmt.Errorf("crash <file> <steps> <per-rank> [latest]")
+	}
+	opts := []h5file.Option{h5file.WithComm(c), h5file.WithContext(ctx)}
+	if len(args) == 4 && args[3] == "latest" {
+		opts = append(opts, h5file.WithLibver(h5file.LibverLatest))
 	}
 	steps, _ := strconv.Atoi(args[1])
 	per, _ := strconv.Atoi(args[2])
 	n, r := c.Size(), c.Rank()
 	fmt.Printf("pid %d %d\n", r, os.Getpid())
-	f, err := h5file.Create(args[0], "w", h5file.WithComm(c), h5file.WithContext(ctx))
+	f, err := h5file.Create(args[0], "w", opts...)
 	if err != nil {
 		return err
 	}

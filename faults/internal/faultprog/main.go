@@ -2,7 +2,7 @@
 // through gorun and then hurt: killed, stopped or left hanging. Each mode
 // prints lines the test parses (see the mode's function).
 //
-//	faultprog crash <file> <steps> <per-rank>   a parallel write loop that flushes every step
+//	faultprog crash <file> <steps> <per-rank> [latest]   a parallel write loop that flushes every step (latest: the newer format family)
 //	faultprog ops <seed> <file>                 random collectives, point-to-point and h5file calls until one fails
 //	faultprog hang                              rank 1 waits for a message nobody sends (for --timeout)
 //	faultprog leave                             the last rank closes and exits 0 while the others wait for it
