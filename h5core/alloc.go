@@ -1,6 +1,9 @@
 package h5core
 
-import "sort"
+import (
+	"fmt"
+	"sort"
+)
 
 // extent is a range of file space.
 type extent struct{ addr, size uint64 }
@@ -18,22 +21,58 @@ type extent struct{ addr, size uint64 }
 // libhdf5's H5Pset_alignment(threshold, alignment) places them: large
 // pwrites then start on page boundaries. The space skipped to get there
 // (under 4 KiB a dataset) stays unused, so that what follows a large
-// dataset in the file still follows it.
+// dataset in the file still follows it. SetAlignment changes both for
+// one file.
 const (
 	alignThreshold = 1 << 20
 	alignment      = 4096
 )
 
+// SetAlignment makes every later allocation of threshold bytes or more
+// start on a multiple of alignment (libhdf5's H5Pset_alignment; the
+// default is 1 MiB and 4 KiB). An alignment of 0 or 1 turns alignment
+// off; it must otherwise be a multiple of 8 (h5core's allocation unit)
+// no larger than 1 GiB. Ranks that set different alignments disagree at
+// the next check.
+func (f *File) SetAlignment(threshold, align uint64) error {
+	if align <= 1 {
+		threshold, align = ^uint64(0), 8
+	}
+	if align%8 != 0 || align > 1<<30 {
+		return fmt.Errorf("%w: alignment %d: want 0, 1 or a multiple of 8 up to 1 GiB", ErrUnsupported, align)
+	}
+	f.alignMin, f.alignTo = threshold, align
+	f.mix("SetAlignment", threshold, align)
+	return nil
+}
+
+// alignFor is the alignment of an allocation of n bytes.
+func (f *File) alignFor(n uint64) uint64 {
+	if f.alignTo == 0 { // the default
+		if n >= alignThreshold {
+			return alignment
+		}
+		return 8
+	}
+	if n >= f.alignMin {
+		return f.alignTo
+	}
+	return 8
+}
+
+// roundUp rounds x up to a multiple of align; ok is false on overflow.
+func roundUp(x, align uint64) (uint64, bool) {
+	r := (x + align - 1) / align * align
+	return r, r >= x
+}
+
 // alloc reserves n bytes and returns their address.
 func (f *File) alloc(n uint64) uint64 {
 	n = (n + 7) &^ 7
-	align := uint64(8)
-	if n >= alignThreshold {
-		align = alignment
-	}
+	align := f.alignFor(n)
 	for i, e := range f.free {
-		a := (e.addr + align - 1) &^ (align - 1)
-		if a < e.addr || a-e.addr > e.size || e.size-(a-e.addr) < n {
+		a, ok := roundUp(e.addr, align)
+		if !ok || a-e.addr > e.size || e.size-(a-e.addr) < n {
 			continue
 		}
 		var rest []extent
@@ -47,7 +86,7 @@ func (f *File) alloc(n uint64) uint64 {
 		return a
 	}
 	f.eof = (f.eof + 7) &^ 7
-	a := (f.eof + align - 1) &^ (align - 1)
+	a, _ := roundUp(f.eof, align)
 	f.eof = a + n
 	return a
 }

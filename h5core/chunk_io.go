@@ -28,34 +28,57 @@ func (d *Dataset) ReadChunk(r io.ReaderAt, coords []uint64) ([]byte, error) {
 // may call it at once on one Dataset (while nothing changes the model):
 // h5file decodes the chunks of a large read in parallel that way.
 func (d *Dataset) ReadChunkAt(r io.ReaderAt, coords []uint64, rec ChunkRecord, ok bool) ([]byte, error) {
-	// Every buffer below is bounded before it is made: the decoded size
-	// by the chunk shape (checked against the dataset's extent, and under
-	// the format's 4 GiB), the stored size by the end of the file.
+	// Every buffer is bounded before it is made: the decoded size by the
+	// chunk shape (checked against the dataset's extent, and under the
+	// format's 4 GiB), the stored size by the end of the file.
 	if err := d.checkChunkShape(); err != nil {
 		return nil, err
 	}
-	want := d.ChunkBytes()
-	if !ok {
-		return d.fillBuffer(want), nil
-	}
-	if end := d.f.base + d.f.eof; rec.Size > 1<<32 || rec.Addr > end || rec.Size > end-rec.Addr {
-		return nil, formatErr(int64(min(rec.Addr, 1<<62)), fmt.Sprintf("chunk %v of %d stored bytes lies beyond the end of the file (%d bytes)", coords, rec.Size, d.f.eof), nil)
-	}
-	if len(d.filters) == 0 && rec.Size != want {
-		return nil, formatErr(int64(rec.Addr), fmt.Sprintf("unfiltered chunk %v stored in %d bytes, its shape %v of %d-byte elements needs %d", coords, rec.Size, d.chunk, d.dtype.Size, want), nil)
-	}
-	raw := make([]byte, rec.Size)
-	if _, err := r.ReadAt(raw, int64(rec.Addr)); err != nil {
-		return nil, fmt.Errorf("h5core: read chunk %v at %d: %w", coords, rec.Addr, err)
-	}
-	out, err := DecodeChunk(d.filters, rec.FilterMask, raw, int(want))
-	if err != nil {
-		return nil, fmt.Errorf("chunk %v at %d: %w", coords, rec.Addr, err)
-	}
-	if uint64(len(out)) != want {
-		return nil, fmt.Errorf("h5core: chunk %v decodes to %d bytes, want %d: %w", coords, len(out), want, ErrFormat)
+	out := make([]byte, d.ChunkBytes())
+	if err := d.ReadChunkInto(r, coords, rec, ok, out); err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+// ReadChunkInto is ReadChunkAt decoding into dst, which must be exactly
+// ChunkBytes long: a caller reading a chunk whole into its own buffer
+// passes that part of it, and the chunk is never held anywhere else. The
+// stored bytes go through a pooled buffer. Safe for concurrent use as
+// ReadChunkAt is.
+func (d *Dataset) ReadChunkInto(r io.ReaderAt, coords []uint64, rec ChunkRecord, ok bool, dst []byte) error {
+	if err := d.checkChunkShape(); err != nil {
+		return err
+	}
+	want := d.ChunkBytes()
+	if uint64(len(dst)) != want {
+		return fmt.Errorf("h5core: read chunk %v into %d bytes, the chunk has %d", coords, len(dst), want)
+	}
+	if !ok {
+		d.fillInto(dst)
+		return nil
+	}
+	if end := d.f.base + d.f.eof; rec.Size > 1<<32 || rec.Addr > end || rec.Size > end-rec.Addr {
+		return formatErr(int64(min(rec.Addr, 1<<62)), fmt.Sprintf("chunk %v of %d stored bytes lies beyond the end of the file (%d bytes)", coords, rec.Size, d.f.eof), nil)
+	}
+	if len(d.filters) == 0 {
+		if rec.Size != want {
+			return formatErr(int64(rec.Addr), fmt.Sprintf("unfiltered chunk %v stored in %d bytes, its shape %v of %d-byte elements needs %d", coords, rec.Size, d.chunk, d.dtype.Size, want), nil)
+		}
+		if _, err := r.ReadAt(dst, int64(rec.Addr)); err != nil {
+			return fmt.Errorf("h5core: read chunk %v at %d: %w", coords, rec.Addr, err)
+		}
+		return nil
+	}
+	raw := GetChunkBuf(int(rec.Size))
+	defer PutChunkBuf(raw)
+	if _, err := r.ReadAt(raw, int64(rec.Addr)); err != nil {
+		return fmt.Errorf("h5core: read chunk %v at %d: %w", coords, rec.Addr, err)
+	}
+	if err := DecodeChunkInto(d.filters, rec.FilterMask, raw, dst); err != nil {
+		return fmt.Errorf("chunk %v at %d: %w", coords, rec.Addr, err)
+	}
+	return nil
 }
 
 // WriteChunk stores a whole decoded chunk (ChunkBytes long) at coords:
@@ -101,10 +124,18 @@ func (d *Dataset) WriteChunk(w io.WriterAt, coords []uint64, data []byte) error 
 // fillBuffer returns n bytes of the fill value repeated (zeros by default).
 func (d *Dataset) fillBuffer(n uint64) []byte {
 	b := make([]byte, n)
-	if v := d.fill.Value; len(v) > 0 && !d.dtype.HasVlen() {
-		for i := uint64(0); i+uint64(len(v)) <= n; i += uint64(len(v)) {
-			copy(b[i:], v)
-		}
-	}
+	d.fillInto(b)
 	return b
+}
+
+// fillInto sets b to the fill value repeated (zeros by default).
+func (d *Dataset) fillInto(b []byte) {
+	v := d.fill.Value
+	if len(v) == 0 || d.dtype.HasVlen() {
+		clear(b)
+		return
+	}
+	for i := 0; i+len(v) <= len(b); i += len(v) {
+		copy(b[i:], v)
+	}
 }

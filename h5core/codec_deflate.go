@@ -32,52 +32,62 @@ var deflateCodec = Codec{
 		}
 		return buf.Bytes(), nil
 	},
-	Decode: inflate,
+	Decode:     inflate,
+	DecodeInto: inflateInto,
 }
 
 // inflaters holds zlib readers for reuse: a new reader allocates its
 // window and tables (tens of KiB) for every chunk otherwise.
 var inflaters sync.Pool
 
-// inflate decodes a zlib stream of at most max bytes. The output is made
-// once at max bytes (bounded by the caller: the chunk's decoded size) and
-// filled in place, so a chunk costs one allocation and no copy,
-// where growing a buffer with io.ReadAll copied and cleared it several
-// times.
+// inflate decodes a zlib stream of at most max bytes into a new buffer
+// (Codec.Decode); DecodeChunkInto uses inflateInto and no buffer of its own.
 func inflate(_ []uint32, src []byte, max int) ([]byte, error) {
+	out := make([]byte, max)
+	n, err := inflateInto(nil, src, out)
+	if err != nil {
+		return nil, err
+	}
+	return out[:n], nil
+}
+
+// inflateInto decodes a zlib stream into dst, refusing a stream that
+// holds more than len(dst) bytes. The zlib reader (window, tables, tens
+// of KiB) comes from a pool, and the output goes where the caller says:
+// the caller's own buffer when a chunk is whole in a read.
+func inflateInto(_ []uint32, src, dst []byte) (int, error) {
 	br := bytes.NewReader(src)
 	var zr io.ReadCloser
 	if r, ok := inflaters.Get().(io.ReadCloser); ok {
 		if err := r.(zlib.Resetter).Reset(br, nil); err != nil {
-			return nil, fmt.Errorf("h5core: inflate chunk: %v: %w", err, ErrFormat)
+			return 0, fmt.Errorf("h5core: inflate chunk: %v: %w", err, ErrFormat)
 		}
 		zr = r
 	} else {
 		r, err := zlib.NewReader(br)
 		if err != nil {
-			return nil, fmt.Errorf("h5core: inflate chunk: %v: %w", err, ErrFormat)
+			return 0, fmt.Errorf("h5core: inflate chunk: %v: %w", err, ErrFormat)
 		}
 		zr = r
 	}
 	defer inflaters.Put(zr)
-	out := make([]byte, max)
 	n := 0
-	for n < max {
-		m, err := zr.Read(out[n:])
+	for n < len(dst) {
+		m, err := zr.Read(dst[n:])
 		n += m
 		if err == io.EOF {
-			return out[:n], nil
+			return n, nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("h5core: inflate chunk: %v: %w", err, ErrFormat)
+			return 0, fmt.Errorf("h5core: inflate chunk: %v: %w", err, ErrFormat)
 		}
 	}
 	// Full: the stream must end here. One byte more means it goes on.
 	var one [1]byte
 	if m, err := zr.Read(one[:]); m > 0 {
-		return nil, fmt.Errorf("h5core: chunk inflates past its %d bytes: %w", max, ErrFormat)
+		return 0, fmt.Errorf("h5core: chunk inflates past its %d bytes: %w", len(dst), ErrFormat)
 	} else if err != nil && err != io.EOF {
-		return nil, fmt.Errorf("h5core: inflate chunk: %v: %w", err, ErrFormat)
+		return 0, fmt.Errorf("h5core: inflate chunk: %v: %w", err, ErrFormat)
 	}
-	return out, nil
+	return n, nil
 }

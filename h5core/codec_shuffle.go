@@ -17,6 +17,13 @@ var shuffleCodec = Codec{
 		}
 		return unshuffle(src, shuffleSize(cd)), nil
 	},
+	DecodeInto: func(cd []uint32, src, dst []byte) (int, error) {
+		if len(src) > len(dst) {
+			return 0, formatErr(0, "shuffled chunk longer than its decoded size", len(src))
+		}
+		bytesh.Unshuffle(dst[:len(src)], src, shuffleSize(cd))
+		return len(src), nil
+	},
 	SetLocal: func(cd []uint32, t *Datatype, _ []uint64) []uint32 {
 		if len(cd) == 0 || cd[0] == 0 {
 			return []uint32{t.Size}

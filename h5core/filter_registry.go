@@ -45,6 +45,12 @@ type Codec struct {
 	// output that would exceed it. Malformed input is an error matching
 	// ErrFormat, never a panic. It must not modify src.
 	Decode func(cd []uint32, src []byte, max int) ([]byte, error)
+	// DecodeInto, if set, is Decode writing into dst (len(dst) is max)
+	// and returning the bytes written: DecodeChunkInto then decodes
+	// straight into the caller's buffer, or into a pooled one, with no
+	// allocation per chunk. Output that would not fit dst is an error
+	// matching ErrFormat. It must not modify src.
+	DecodeInto func(cd []uint32, src, dst []byte) (int, error)
 	// SetLocal, if set, returns the client data to store for a dataset of
 	// element type t and chunk shape chunk (in elements), given the client
 	// data the caller asked for: it fills what the plugin's set_local

@@ -31,16 +31,19 @@ var ErrReadOnly = errors.New("h5core: file format is read-only here")
 //
 // A File is not safe for concurrent use.
 type File struct {
-	eof       uint64 // allocator: first unallocated address
-	root      *Group
-	r         io.ReaderAt // set by Open; nil for NewFile
-	size      int64       // of the file after its user block
-	base      uint64      // user block size: addresses are relative to it (userblock.go)
-	sbVersion uint8
-	readOnly  error // non-nil: the model can be read but not flushed
-	gheap     globalHeap
-	flushes   int
-	failed    error // a Flush failed part-way: the model's addresses may not be on disk
+	eof uint64 // allocator: first unallocated address
+	// alignMin, alignTo: SetAlignment's threshold and alignment (alloc.go);
+	// alignTo 0 means the defaults.
+	alignMin, alignTo uint64
+	root              *Group
+	r                 io.ReaderAt // set by Open; nil for NewFile
+	size              int64       // of the file after its user block
+	base              uint64      // user block size: addresses are relative to it (userblock.go)
+	sbVersion         uint8
+	readOnly          error // non-nil: the model can be read but not flushed
+	gheap             globalHeap
+	flushes           int
+	failed            error // a Flush failed part-way: the model's addresses may not be on disk
 
 	// B-tree K values: libhdf5's defaults, or those of an opened file
 	// (its untouched nodes were sized with them).

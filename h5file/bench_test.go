@@ -70,10 +70,16 @@ func BenchmarkWriteContiguous(b *testing.B) {
 // attribute must not grow with n (issue 14: 10k attributes at most 13x
 // the time of 1k).
 func BenchmarkAttrs(b *testing.B) {
-	for _, n := range []int{1000, 10000} {
-		b.Run(fmt.Sprint(n), func(b *testing.B) {
+	for _, c := range []struct {
+		name   string
+		libver h5file.Libver
+		n      int
+	}{{"classic/1000", h5file.LibverEarliest, 1000}, {"classic/10000", h5file.LibverEarliest, 10000},
+		{"latest/1000", h5file.LibverLatest, 1000}, {"latest/10000", h5file.LibverLatest, 10000}} {
+		n := c.n
+		b.Run(c.name, func(b *testing.B) {
 			for b.Loop() {
-				f, err := h5file.Create(filepath.Join(b.TempDir(), "a.h5"), "w")
+				f, err := h5file.Create(filepath.Join(b.TempDir(), "a.h5"), "w", h5file.WithLibver(c.libver))
 				if err != nil {
 					b.Fatal(err)
 				}

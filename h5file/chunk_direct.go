@@ -2,6 +2,8 @@ package h5file
 
 import (
 	"fmt"
+	"iter"
+	"slices"
 
 	"github.com/gorun-hpc/gorun/h5core"
 )
@@ -75,4 +77,122 @@ func (d *Dataset) chunkStart(offset []uint64) ([]uint64, error) {
 		start[i] = o - o%chunk[i]
 	}
 	return start, nil
+}
+
+// IterChunks returns the part of sel inside each chunk that sel touches,
+// in the chunks' row-major order, as dataset coordinates: h5py's
+// dset.iter_chunks(sel) (nil sel: the whole dataset). Reading each part
+// with ReadSel reads one chunk at a time. sel must be contiguous in every
+// dimension (Range, Index or All; no steps), as in h5py.
+func (d *Dataset) IterChunks(sel Selection) (iter.Seq[Slices], error) {
+	chunk, shape := d.d.ChunkShape(), d.d.Shape()
+	if chunk == nil {
+		return nil, opErrf("iter chunks", d.name, "the dataset is %s, not chunked (h5py: chunked dataset required): %w", d.Layout(), ErrShape)
+	}
+	if sel == nil {
+		sel = Slices{}
+	}
+	h, err := sel.hyperslab(shape)
+	if err != nil {
+		return nil, opErr("iter chunks", d.name, err)
+	}
+	rank := len(shape)
+	lo, hi := make([]uint64, rank), make([]uint64, rank)
+	for i := range rank {
+		c, b, st := h.Count[i], uint64(1), uint64(1)
+		if h.Block != nil {
+			b = h.Block[i]
+		}
+		if h.Stride != nil {
+			st = h.Stride[i]
+		}
+		if c > 1 && st != b {
+			return nil, opErrf("iter chunks", d.name, "dimension %d of the selection has a step: iter_chunks takes contiguous selections (Range, Index, All): %w", i, ErrShape)
+		}
+		lo[i], hi[i] = h.Start[i], h.Start[i]+c*b
+		if hi[i] == lo[i] {
+			return func(func(Slices) bool) {}, nil // an empty selection has no chunks
+		}
+	}
+	return func(yield func(Slices) bool) {
+		pos := slices.Clone(lo) // first element of the current chunk's part
+		for {
+			s := make(Slices, rank)
+			for i := range rank {
+				end := min(hi[i], (pos[i]/chunk[i]+1)*chunk[i])
+				s[i] = Range(int64(pos[i]), int64(end))
+			}
+			if !yield(s) {
+				return
+			}
+			i := rank - 1
+			for ; i >= 0; i-- {
+				pos[i] = uint64(s[i].Stop)
+				if pos[i] < hi[i] {
+					break
+				}
+				pos[i] = lo[i]
+			}
+			if i < 0 {
+				return
+			}
+		}
+	}, nil
+}
+
+// WriteDirectChunk stores data, already encoded by the dataset's filter
+// pipeline (with the filters of filterMask's set bits skipped), as the
+// chunk starting at element offset: h5py's
+// dset.id.write_direct_chunk(offset, data, filter_mask), for copying
+// chunks between files without decoding them, or encoding them elsewhere
+// (on a GPU, in parallel). offset must be a chunk's first element. An
+// unfiltered dataset takes exactly the chunk's bytes and mask 0. Serial
+// files only: in a parallel file each rank would place the chunk itself.
+func (d *Dataset) WriteDirectChunk(offset []uint64, data []byte, filterMask uint32) error {
+	if err := d.f.checkWrite(); err != nil {
+		return err
+	}
+	if d.f.isParallel() {
+		return opErrf("write direct chunk", d.name, "not supported in a parallel file (WithComm): write the chunk's values with d.Collective().WriteSel, or write chunks directly in a serial file: %w", h5core.ErrUnsupported)
+	}
+	start, err := d.chunkStart(offset)
+	if err != nil {
+		return opErr("write direct chunk", d.name, err)
+	}
+	if !slices.Equal(start, offset) {
+		return opErrf("write direct chunk", d.name, "offset %v is not the first element of a chunk (that chunk starts at %v): %w", offset, start, ErrShape)
+	}
+	filtered := len(d.d.Filters()) > 0
+	cb := d.d.ChunkBytes()
+	switch {
+	case !filtered && (uint64(len(data)) != cb || filterMask != 0):
+		return opErrf("write direct chunk", d.name, "the dataset has no filters: a chunk is its %d bytes with mask 0, got %d bytes with mask %#x: %w", cb, len(data), filterMask, ErrShape)
+	case len(data) == 0 || uint64(len(data)) > 1<<32-1:
+		return opErrf("write direct chunk", d.name, "%d bytes: a stored chunk holds 1 byte to 4 GiB: %w", len(data), ErrShape)
+	}
+	d.dropChunkCache() // chunk_cache.go
+	return d.f.apply(metaOp{name: "WriteDirectChunk", path: d.name, args: fmt.Sprint(offset), fn: func() error {
+		var addr uint64
+		if filtered {
+			a, err := d.d.AllocChunk(start, uint64(len(data)), filterMask)
+			if err != nil {
+				return err
+			}
+			addr = a
+		} else {
+			rec, ok, err := d.d.Chunk(start)
+			if err != nil {
+				return err
+			}
+			if addr = rec.Addr; !ok {
+				if addr, err = d.d.AllocChunk(start, cb, 0); err != nil {
+					return err
+				}
+			}
+		}
+		if _, err := d.f.os.WriteAt(data, int64(addr)); err != nil {
+			return fmt.Errorf("write chunk at %v (%d bytes at %d): %w", start, len(data), addr, err)
+		}
+		return nil
+	}})
 }

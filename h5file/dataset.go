@@ -414,6 +414,7 @@ func (d *Dataset) Resize(shape ...uint64) error {
 	if err := d.f.checkWrite(); err != nil {
 		return err
 	}
+	d.dropChunkCache() // chunk_cache.go
 	if d.d.Layout() != h5core.LayoutChunked {
 		// The same on every rank of a parallel file: no agreement needed.
 		return opErrf("resize", d.name, "to %v: the dataset is %s, not chunked: only a chunked dataset can be resized (create it with MaxShape or Chunks): %w", shape, d.Layout(), ErrShape)

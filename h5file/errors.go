@@ -30,6 +30,9 @@ var (
 	ErrShape = errors.New("h5file: shape mismatch")
 	// ErrMode is returned by Create/Open for an unknown mode string.
 	ErrMode = errors.New("h5file: unknown mode (use r, r+, w, w-, x or a)")
+	// ErrOption: an Option's value makes no sense (WithAlignment,
+	// WithAggregators).
+	ErrOption = errors.New("h5file: bad option")
 )
 
 // coreSentinel is an h5file sentinel that stands for an h5core one: its

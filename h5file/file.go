@@ -3,6 +3,7 @@ package h5file
 import (
 	"context"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 
@@ -37,9 +38,23 @@ type File struct {
 	external   map[string]*File // files opened through external links, by path (extlink.go)
 	// twoPhase is the file's two-phase knobs (parallel_twophase.go);
 	// twoPhaseWrites counts this rank's collective writes that went in
-	// two phases (tests).
-	twoPhase       twoPhaseConfig
+	// two phases (tests), twoPhaseReads its collective reads.
+	twoPhase twoPhaseConfig
+	// chunkCache is WithChunkCache's knobs; chunkCaches each filtered
+	// dataset's cache of decoded chunks (chunk_cache.go). chunkReader, if
+	// set, replaces os for chunk reads (tests count reads with it).
+	chunkCache     chunkCacheConfig
+	chunkCaches    map[*h5core.Dataset]*chunkCache
+	chunkReader    io.ReaderAt
 	twoPhaseWrites int
+	twoPhaseReads  int
+	// twoPhaseAggregated counts the two-phase calls in which this rank
+	// was an aggregator (tests).
+	twoPhaseAggregated int
+	align              *alignHint // WithAlignment
+	// rawWriteCalls counts the write calls of independent raw data
+	// writes (rawio_vec.go; tests).
+	rawWriteCalls int
 }
 
 // Root is the file's root group "/". The File's own group methods
@@ -56,6 +71,9 @@ type options struct {
 	twoPhase   twoPhaseConfig
 	libver     Libver
 	trackOrder bool
+	chunkCache *chunkCacheConfig // WithChunkCache (chunk_cache.go)
+	align      *alignHint        // WithAlignment (options_layout.go)
+	aggSet     bool              // WithAggregators was given
 }
 
 // Libver is a file format family, as h5py's libver argument names them.
@@ -162,7 +180,16 @@ func Open(path string, mode string, opts ...Option) (*File, error) {
 	if _, ok := modeFlags[mode]; !ok {
 		return nil, opErrf("open", path, "mode %q: %w", mode, ErrMode)
 	}
-	f := &File{path: path, mode: mode, ctx: o.ctx, readOnly: mode == "r", smallBatch: o.smallBatch, twoPhase: o.twoPhase, libver: o.libver, trackOrder: o.trackOrder}
+	if err := o.checkHints(); err != nil {
+		return nil, opErr("open", path, err)
+	}
+	f := &File{path: path, mode: mode, ctx: o.ctx, readOnly: mode == "r", smallBatch: o.smallBatch, twoPhase: o.twoPhase, libver: o.libver, trackOrder: o.trackOrder, chunkCache: defaultChunkCache, align: o.align}
+	if o.chunkCache != nil {
+		if err := o.chunkCache.check(); err != nil {
+			return nil, opErr("open", path, err)
+		}
+		f.chunkCache = *o.chunkCache
+	}
 	if o.comm != nil && o.comm.Size() > 1 {
 		return openParallel(f, o.comm)
 	}
@@ -230,6 +257,7 @@ func openFlags(path, mode string) (flag int, create bool) {
 }
 
 func (f *File) setRoot() {
+	f.applyAlignment()
 	f.root = &Group{object: object{f: f, name: "/", core: f.model.Root()}, g: f.model.Root()}
 }
 

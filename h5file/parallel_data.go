@@ -94,12 +94,28 @@ func (c *Collective) Read(dst any) error {
 	return c.ReadSel(Hyperslab(h5core.All(c.d.d.Shape())), dst)
 }
 
-// ReadSel reads each rank's selection. Reads change nothing, so after the
-// agreement each rank reads its part itself.
+// ReadSel reads each rank's selection. After the agreement each rank
+// reads its part itself, unless the parts of contiguous or unfiltered
+// chunked data fall into many short runs (each rank reading back its
+// block of a 2-D or 3-D decomposition): then the ranks read in two phases
+// (ROMIO's collective buffering), each reading one span of the file in a
+// few large reads and sending every rank the bytes it asked for
+// (parallel_twophase_read.go). A rank whose read of a span fails makes
+// every rank's ReadSel fail, naming it.
 func (c *Collective) ReadSel(sel Selection, dst any) error {
 	d := c.d
 	if err := d.f.agree(d.f.ctx, fmt.Sprintf("ReadCollective(%q)", d.name)); err != nil {
 		return err
 	}
-	return d.ReadSel(sel, dst)
+	if !d.f.isParallel() {
+		return d.ReadSel(sel, dst)
+	}
+	h, herr := sel.hyperslab(d.d.Shape())
+	if herr == nil {
+		herr = h.Check(d.d.Shape())
+		if herr != nil {
+			herr = fmt.Errorf("%w: %w", ErrShape, herr)
+		}
+	}
+	return d.readCollective(h, herr, dst)
 }

@@ -70,10 +70,14 @@ func (f *File) writeHeld() error {
 	h := &f.par.held
 	off, data := h.off, h.data
 	*h = heldWrites{}
+	w := f.vecWriter() // in order: a later write wins where two overlap
 	for i, p := range data {
-		if _, err := f.os.WriteAt(p, off[i]); err != nil {
+		if err := w.add(p, off[i]); err != nil {
 			return fmt.Errorf("h5file: %s: writing data held back at byte %d: %w", f.path, off[i], err)
 		}
+	}
+	if err := f.doneWriting(w); err != nil {
+		return fmt.Errorf("h5file: %s: writing data held back: %w", f.path, err)
 	}
 	return nil
 }

@@ -32,8 +32,14 @@ type twoPhaseConfig struct {
 	// buffer bounds each aggregator's buffer (ROMIO's cb_buffer_size): a
 	// domain larger than this is written in rounds.
 	buffer uint64
-	// fault, when set (tests), fails the aggregator writes of the ranks
-	// it returns an error for.
+	// aggregators is the number of ranks that read and write for the
+	// others (ROMIO's cb_nodes); 0: every rank.
+	aggregators int
+	// noReads: collective reads never go in two phases
+	// (WithTwoPhaseReads(false), ROMIO's romio_cb_read=disable).
+	noReads bool
+	// fault, when set (tests), fails the aggregator writes and reads of
+	// the ranks it returns an error for.
 	fault func(rank int) error
 }
 
@@ -69,27 +75,63 @@ type selSummary struct {
 	Unallocated  bool   // it touches a chunk with no storage: all write directly
 }
 
-// twoPhase is one collective write's plan, the same on every rank.
+// twoPhase is one collective I/O's plan, the same on every rank.
 type twoPhase struct {
 	lo, dom, win uint64 // span start, domain size, window (round) size
 	rounds       int
 	n, me        int
+	// nagg is the number of domains, each an aggregator's (ROMIO's
+	// cb_nodes); 0 means every rank. Domain i is rank i*n/nagg's, so
+	// aggregators spread over the ranks (and hosts, ranks being placed
+	// host by host).
+	nagg int
 }
 
-// window returns aggregator a's byte range in round k.
-func (tp *twoPhase) window(a, k int) (lo, hi uint64) {
-	dlo := tp.lo + uint64(a)*tp.dom
+// aggRank is the rank that aggregates domain i.
+func (tp *twoPhase) aggRank(i int) int {
+	if tp.nagg == 0 || tp.nagg == tp.n {
+		return i
+	}
+	return i * tp.n / tp.nagg
+}
+
+// domainOf is rank r's domain, or -1 if it aggregates none.
+func (tp *twoPhase) domainOf(r int) int {
+	if tp.nagg == 0 || tp.nagg == tp.n {
+		return r
+	}
+	for i := range tp.nagg {
+		if tp.aggRank(i) == r {
+			return i
+		}
+	}
+	return -1
+}
+
+// window returns domain i's byte range in round k.
+func (tp *twoPhase) window(i, k int) (lo, hi uint64) {
+	dlo := tp.lo + uint64(i)*tp.dom
 	lo = dlo + uint64(k)*tp.win
 	return lo, min(lo+tp.win, dlo+tp.dom)
 }
 
-// place is where byte x of the span goes: its aggregator, round, and the
-// end of that window.
+// myWindow is this rank's window in round k (empty for a rank that
+// aggregates nothing).
+func (tp *twoPhase) myWindow(k int) (lo, hi uint64) {
+	i := tp.domainOf(tp.me)
+	if i < 0 {
+		return 0, 0
+	}
+	return tp.window(i, k)
+}
+
+// place is where byte x of the span goes: its aggregator (a rank), round,
+// and the end of that window.
 func (tp *twoPhase) place(x uint64) (a, k int, end uint64) {
-	a = int((x - tp.lo) / tp.dom)
-	k = int((x - tp.lo - uint64(a)*tp.dom) / tp.win)
-	_, end = tp.window(a, k)
-	return a, k, end
+	i := int((x - tp.lo) / tp.dom)
+	k = int((x - tp.lo - uint64(i)*tp.dom) / tp.win)
+	_, end = tp.window(i, k)
+	return tp.aggRank(i), k, end
 }
 
 // split cuts runs at window boundaries and calls fn for each piece.
@@ -134,39 +176,18 @@ func (d *Dataset) writeCollectiveRuns(h h5core.Hyperslab, buf []byte) error {
 		return nil
 	}
 	f.twoPhaseWrites++
+	if tp.domainOf(tp.me) >= 0 {
+		f.twoPhaseAggregated++
+	}
 	// Data held back by earlier small writes goes first: an aggregator's
 	// writes below must land after it.
 	werr := f.writeHeld()
 	if werr != nil {
 		werr = opErr("write", d.name, werr)
 	}
-	// What this rank sends, per round and aggregator; what it receives as
-	// an aggregator, per round and sender (in each sender's order).
-	send := make([][][]h5core.Run, tp.rounds)
-	recv := make([][][]h5core.Run, tp.rounds)
-	for k := range tp.rounds {
-		send[k], recv[k] = make([][]h5core.Run, tp.n), make([][]h5core.Run, tp.n)
-	}
-	tp.split(runs, func(a, k int, r h5core.Run) { send[k][a] = append(send[k][a], r) })
-	for k := range tp.rounds {
-		recv[k][tp.me] = send[k][tp.me] // what this rank "sends" itself
-	}
-	for s, sum := range all {
-		if s == tp.me || sum.Bytes == 0 || sum.Limit <= tp.window0() || sum.First >= tp.domainEnd() {
-			continue // nothing of it falls into this rank's domain
-		}
-		theirs, ok, err := d.fileRuns(sum.H, sum.Runs)
-		if err == nil && !ok {
-			err = errors.New("it touches a chunk with no storage")
-		}
-		if err != nil {
-			return f.fail(opErrf("write", d.name, "rank %d's selection: %w", s, err))
-		}
-		tp.split(theirs, func(a, k int, r h5core.Run) {
-			if a == tp.me {
-				recv[k][s] = append(recv[k][s], r)
-			}
-		})
+	send, recv, err := d.twoPhasePieces(tp, runs, all, "write")
+	if err != nil {
+		return f.fail(err)
 	}
 	wbuf, done := scratch.Get[byte](int(tp.win)) // a window never exceeds win
 	defer done()
@@ -239,7 +260,7 @@ func (d *Dataset) twoPhaseRound(tp *twoPhase, k int, buf, wbuf, sbuf, rbuf []byt
 	if err := collectives.Alltoallv(f.ctx, f.comm, sbuf, scounts, rbuf, rcounts); err != nil {
 		return opErrf("write", d.name, "sending data to the ranks that write it: %w", err)
 	}
-	wlo, _ := tp.window(tp.me, k)
+	wlo, _ := tp.myWindow(k)
 	var spans []h5core.Run // Off and Len only: the window's written bytes
 	at := 0
 	for s, ps := range recv { // rank order: a later rank's bytes win an overlap
@@ -269,6 +290,43 @@ func (d *Dataset) twoPhaseRound(tp *twoPhase, k int, buf, wbuf, sbuf, rbuf []byt
 		}
 	}
 	return nil
+}
+
+// twoPhasePieces splits a two-phase plan's runs into pieces: what this
+// rank sends (writes) or receives (reads), per round and aggregator, from
+// its own runs; and what it handles as an aggregator, per round and
+// requesting rank, in each requester's order, from the runs of every
+// rank's selection that falls into its domain (all, from the Allgather).
+// Both sides split the same runs the same way, so the lists match piece
+// for piece without any offsets crossing the network.
+func (d *Dataset) twoPhasePieces(tp *twoPhase, runs []h5core.Run, all []selSummary, op string) (mine, agg [][][]h5core.Run, err error) {
+	mine = make([][][]h5core.Run, tp.rounds)
+	agg = make([][][]h5core.Run, tp.rounds)
+	for k := range tp.rounds {
+		mine[k], agg[k] = make([][]h5core.Run, tp.n), make([][]h5core.Run, tp.n)
+	}
+	tp.split(runs, func(a, k int, r h5core.Run) { mine[k][a] = append(mine[k][a], r) })
+	for k := range tp.rounds {
+		agg[k][tp.me] = mine[k][tp.me] // this rank's own pieces in its domain
+	}
+	for s, sum := range all {
+		if s == tp.me || sum.Bytes == 0 || sum.Limit <= tp.window0() || sum.First >= tp.domainEnd() {
+			continue // nothing of it falls into this rank's domain
+		}
+		theirs, ok, err := d.fileRuns(sum.H, sum.Runs)
+		if err == nil && !ok {
+			err = errors.New("it touches a chunk with no storage")
+		}
+		if err != nil {
+			return nil, nil, opErrf(op, d.name, "rank %d's selection: %w", s, err)
+		}
+		tp.split(theirs, func(a, k int, r h5core.Run) {
+			if a == tp.me {
+				agg[k][s] = append(agg[k][s], r)
+			}
+		})
+	}
+	return mine, agg, nil
 }
 
 // piecesBytes is the bytes of pieces per rank, less rank skip's.
@@ -306,16 +364,34 @@ func planTwoPhase(all []selSummary, me int, cfg twoPhaseConfig) *twoPhase {
 	if n < 2 || runs <= uint64(n) || bytes/runs >= cfg.maxRun || hi-lo > twoPhaseMaxSpread*bytes {
 		return nil
 	}
+	nagg := n
+	if cfg.aggregators > 0 {
+		nagg = min(cfg.aggregators, n)
+	}
 	lo -= lo % twoPhaseAlign
-	dom := (hi - lo + uint64(n) - 1) / uint64(n)
+	dom := (hi - lo + uint64(nagg) - 1) / uint64(nagg)
 	dom = (dom + twoPhaseAlign - 1) / twoPhaseAlign * twoPhaseAlign
 	win := min(dom, max(cfg.buffer/twoPhaseAlign*twoPhaseAlign, twoPhaseAlign))
-	return &twoPhase{lo: lo, dom: dom, win: win, rounds: int((dom + win - 1) / win), n: n, me: me}
+	tp := &twoPhase{lo: lo, dom: dom, win: win, rounds: int((dom + win - 1) / win), n: n, me: me}
+	if nagg < n {
+		tp.nagg = nagg
+	}
+	return tp
 }
 
-// window0 and domainEnd are this rank's domain.
-func (tp *twoPhase) window0() uint64   { return tp.lo + uint64(tp.me)*tp.dom }
-func (tp *twoPhase) domainEnd() uint64 { return tp.lo + uint64(tp.me+1)*tp.dom }
+// window0 and domainEnd are this rank's domain (empty if it has none).
+func (tp *twoPhase) window0() uint64 {
+	lo, _ := tp.myWindow(0)
+	return lo
+}
+
+func (tp *twoPhase) domainEnd() uint64 {
+	i := tp.domainOf(tp.me)
+	if i < 0 {
+		return 0
+	}
+	return tp.lo + uint64(i+1)*tp.dom
+}
 
 // fileRuns lists the runs of selection h in the file (absolute offsets),
 // in the order of its packed buffer; hint is their number, if known. It

@@ -16,6 +16,7 @@ import (
 // rewrite allocates new space) and chunks a libhdf5 file never allocated
 // change metadata, and those go through apply.
 func (d *Dataset) writeRaw(h h5core.Hyperslab, buf []byte) error {
+	d.dropChunkCache() // chunk_cache.go
 	unlock, err := d.lockSpan(h, true)
 	if err != nil {
 		return err
@@ -41,7 +42,8 @@ func (d *Dataset) writeRaw(h h5core.Hyperslab, buf []byte) error {
 		if err != nil {
 			return err
 		}
-		return h5core.ContiguousRuns(shape, es, h, func(r h5core.Run) error {
+		w := d.f.vecWriter()
+		if err := h5core.ContiguousRuns(shape, es, h, func(r h5core.Run) error {
 			p, off := buf[r.MemOff:r.MemOff+r.Len], int64(addr+r.Off)
 			if held, err := d.f.holdWrite(p, off); held || err != nil {
 				return err
@@ -49,27 +51,33 @@ func (d *Dataset) writeRaw(h h5core.Hyperslab, buf []byte) error {
 			if err := d.f.writeHeld(); err != nil {
 				return err
 			}
-			_, err := d.f.os.WriteAt(p, off)
+			return w.add(p, off)
+		}); err != nil {
 			return err
-		})
+		}
+		return d.f.doneWriting(w)
 	case h5core.LayoutChunked:
 		if err := d.f.writeHeld(); err != nil {
 			return err
 		}
 		filtered := len(d.d.Filters()) > 0
 		cb := d.d.ChunkBytes()
-		return h5core.ChunkRuns(shape, d.d.ChunkShape(), es, h, func(coords []uint64, runs []h5core.Run) error {
+		w := d.f.vecWriter()
+		if err := h5core.ChunkRuns(shape, d.d.ChunkShape(), es, h, func(coords []uint64, runs []h5core.Run) error {
 			rec, ok, err := d.d.Chunk(coords)
 			if err != nil {
 				return err
 			}
 			if !filtered && ok {
 				for _, r := range runs {
-					if _, err := d.f.os.WriteAt(buf[r.MemOff:r.MemOff+r.Len], int64(rec.Addr+r.Off)); err != nil {
+					if err := w.add(buf[r.MemOff:r.MemOff+r.Len], int64(rec.Addr+r.Off)); err != nil {
 						return err
 					}
 				}
 				return nil
+			}
+			if err := w.flush(); err != nil { // in order, before any metadata
+				return err
 			}
 			var chunk []byte
 			if covers(runs, cb) {
@@ -83,7 +91,10 @@ func (d *Dataset) writeRaw(h h5core.Hyperslab, buf []byte) error {
 			return d.f.apply(metaOp{name: "WriteChunk", path: d.name, fn: func() error {
 				return d.d.WriteChunk(d.f.os, coords, chunk)
 			}})
-		})
+		}); err != nil {
+			return err
+		}
+		return d.f.doneWriting(w)
 	}
 	return fmt.Errorf("%w: writing a %s dataset", h5core.ErrUnsupported, d.d.Layout())
 }

@@ -1,6 +1,7 @@
 package h5file
 
 import (
+	"io"
 	"runtime"
 	"sync"
 
@@ -13,7 +14,9 @@ import (
 // and decoded by up to GOMAXPROCS goroutines at once (decompression, not
 // the disk, is what a compressed read waits on) and each copies its runs
 // into buf, where no two chunks' runs overlap. A small read, or one on a
-// single core, decodes in the calling goroutine.
+// single core, decodes in the calling goroutine. A chunk whole in the
+// selection and contiguous in buf is decoded straight into buf; others go
+// through a pooled buffer, or the dataset's chunk cache (chunk_cache.go).
 func (d *Dataset) readFiltered(shape []uint64, es uint64, h h5core.Hyperslab, buf []byte) error {
 	type job struct {
 		coords []uint64
@@ -33,8 +36,26 @@ func (d *Dataset) readFiltered(shape []uint64, es uint64, h h5core.Hyperslab, bu
 	if err != nil {
 		return err
 	}
+	cb := d.d.ChunkBytes()
+	var r io.ReaderAt = d.f.os
+	if d.f.chunkReader != nil {
+		r = d.f.chunkReader
+	}
+	cache := d.chunkCacheOf() // chunk_cache.go; nil: none
 	do := func(j job) error {
-		chunk, err := d.d.ReadChunkAt(d.f.os, j.coords, j.rec, j.ok)
+		if len(j.runs) == 1 && j.runs[0].Off == 0 && j.runs[0].Len == cb {
+			// The whole chunk, contiguous in buf: decode straight into it.
+			m := j.runs[0].MemOff
+			return d.d.ReadChunkInto(r, j.coords, j.rec, j.ok, buf[m:m+cb])
+		}
+		chunk := h5core.GetChunkBuf(int(cb))
+		defer h5core.PutChunkBuf(chunk)
+		var err error
+		if cache != nil {
+			err = cache.readChunk(d, r, j.coords, j.rec, j.ok, chunk)
+		} else {
+			err = d.d.ReadChunkInto(r, j.coords, j.rec, j.ok, chunk)
+		}
 		if err != nil {
 			return err
 		}

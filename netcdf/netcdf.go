@@ -102,9 +102,11 @@ func textType(n int) *h5file.Datatype {
 func (f *File) H5() *h5file.File { return f.h5 }
 
 // Create creates a netCDF-4 file at path (mode "w" truncates, "w-" fails
-// if it exists); opts are h5file's (WithComm for a parallel file).
+// if it exists); opts are h5file's (WithComm for a parallel file). Its
+// objects track creation order (h5file.WithTrackOrder), as netCDF-C's do:
+// netCDF-C opens a group for writing only if it does.
 func Create(path, mode string, opts ...h5file.Option) (*File, error) {
-	h, err := h5file.Create(path, mode, opts...)
+	h, err := h5file.Create(path, mode, append([]h5file.Option{h5file.WithTrackOrder()}, opts...)...)
 	if err != nil {
 		return nil, err
 	}

@@ -317,3 +317,29 @@ func TestUnlimitedWithoutVariable(t *testing.T) {
 		t.Errorf("the dimension's scale shows as a variable:\n%s", out)
 	}
 }
+
+// TestNetCDFCWritesOurFile has netCDF4-python (netCDF-C) open a file we
+// created in mode "a", add a variable and an attribute and write into
+// ours; then ncdump and we read it all. netCDF-C refuses to write a group
+// that does not track creation order, so this fails without it.
+func TestNetCDFCWritesOurFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ours.nc")
+	if err := write(path)(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	out := interop.NetCDFPy(t, fmt.Sprintf(`
+import netCDF4, numpy as np
+with netCDF4.Dataset(%q, "a") as d:
+    v = d.createVariable("added", "i4", ("x",))
+    v[:] = np.arange(len(d.dimensions["x"]), dtype="i4")
+    d.setncattr("history", "appended by netCDF-C")
+with netCDF4.Dataset(%q) as d:
+    print(d.getncattr("history"), int(d["added"][:].sum()), sorted(d.variables))
+`, path, path))
+	if !strings.HasPrefix(out, "appended by netCDF-C ") {
+		t.Fatalf("netCDF4-python after writing into our file: %q", out)
+	}
+	if dump, code := interop.NCDump(t, "-h", path); code != 0 || !strings.Contains(dump, "int added(x)") {
+		t.Fatalf("ncdump -h after netCDF-C wrote into our file (exit %d):\n%s", code, dump)
+	}
+}

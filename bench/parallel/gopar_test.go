@@ -23,6 +23,7 @@ func TestGoparSmoke(t *testing.T) {
 	}
 	for _, tc := range []struct{ kase, extra string }{
 		{"write", ""}, {"write", "-coll"}, {"raw", ""}, {"meta", ""}, {"meta", "-batch"}, {"vpic", ""}, {"gzip", ""}, {"tiles", ""}, {"tiles", "-coll"},
+		{"tilesread", ""}, {"tilesread", "-coll"}, // gopar checks the values it read
 	} {
 		kase := tc.kase
 		t.Run(kase+tc.extra, func(t *testing.T) {
@@ -87,6 +88,8 @@ for g in range(10):
 	// tiles: 2 ranks' blocks of the largest cube within 1 MiB (50^3 float64).
 	"tiles": `x = f['x'][...]
 assert x.shape == (50, 50, 50)
+assert np.array_equal(x, (np.arange(50 ** 3).reshape(50, 50, 50) % 1000) * 0.5)`,
+	"tilesread": `x = f['x'][...]
 assert np.array_equal(x, (np.arange(50 ** 3).reshape(50, 50, 50) % 1000) * 0.5)`,
 	"vpic": `fl = np.tile(np.arange(1000, dtype='f4') * np.float32(0.001), 2)
 ids = np.tile(np.arange(1000, dtype='i4'), 2)

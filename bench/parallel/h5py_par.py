@@ -108,6 +108,16 @@ def run_case(a, comm, path, x, lo, hi, n, r, p):
                     d[sl] = cube
                 if a.flush:
                     f.flush()
+        elif a.case == 'tilesread':
+            (cube, (blo, bhi)), got = x
+            with h5py.File(path, 'r', driver='mpio', comm=comm) as f:
+                d = f['x']
+                sl = tuple(slice(l, h) for l, h in zip(blo, bhi))
+                if a.coll:
+                    with d.collective:
+                        d.read_direct(got, sl)
+                else:
+                    d.read_direct(got, sl)
         elif a.case == 'raw':
             fh = MPI.File.Open(comm, path, MPI.MODE_CREATE | MPI.MODE_WRONLY)
             fh.Write_at(lo * 8, x)
@@ -152,6 +162,14 @@ def main():
         x = (np.arange(lo, hi, dtype='f8') % 1000) * 0.5
     elif a.case == 'tiles':
         x = tiles_block(a, r, p)
+    elif a.case == 'tilesread':
+        # The file to read, written once before any run (collectively).
+        cube, (blo, bhi) = tiles_block(a, r, p)
+        with h5py.File(path, 'w', driver='mpio', comm=comm) as f:
+            d = f.create_dataset('x', shape=(tiles_n(a),) * 3, dtype='f8')
+            with d.collective:
+                d[tuple(slice(l, h) for l, h in zip(blo, bhi))] = cube
+        x = ((cube, (blo, bhi)), np.empty_like(cube))
     elif a.case == 'vpic':
         x = (np.arange(a.particles, dtype='f4') * np.float32(0.001), np.arange(a.particles, dtype='i4'))
     # Warm-up runs: whole untimed runs in the same processes, as on the Go
@@ -165,13 +183,16 @@ def main():
         err = next((e for e in comm.allgather(err) if e), '')
         mine = time.perf_counter() - t0
         slowest = comm.allreduce(mine, op=MPI.MAX)
-        if i < a.warmup and r == 0:
+        if i < a.warmup and r == 0 and a.case != 'tilesread':
             try:
                 os.remove(path)
             except OSError:
                 pass
         if err:
             break
+    if not err and a.case == 'tilesread' and not (x[1] == x[0][0]).all():
+        err = 'tilesread: the block read differs from the values written'
+    err = next((e for e in comm.allgather(err) if e), '')
     if r == 0:
         try:
             os.remove(path)

@@ -24,6 +24,7 @@ func main() {
 	chunkKiB := flag.Int("chunk", 1024, "chunk size in KiB for the deflate case")
 	dir := flag.String("dir", "", "directory for the files (default: a temporary one)")
 	py := flag.String("python", "/usr/bin/python3", "interpreter with h5py")
+	only := flag.String("only", "", "run only the cases whose name contains this text")
 	flag.Parse()
 	size, err := parseSize(*sizeFlag)
 	if err != nil {
@@ -64,6 +65,9 @@ func main() {
 	fmt.Println("| case | gorun | h5py | raw pwrite/pread | gorun/h5py speed | gorun/raw speed |")
 	fmt.Println("|---|---|---|---|---|---|")
 	for _, c := range cases {
+		if !strings.Contains(c.name, *only) {
+			continue
+		}
 		var tg, tp, tr []time.Duration
 		for r := 0; r < *runs; r++ {
 			for _, m := range []struct {

@@ -34,11 +34,12 @@ type opts struct {
 	phases    bool
 	keep      bool
 	codec     string // gzip case: compress with this codec instead (codecs.go)
+	aggs      int    // tiles, tilesread: h5file.WithAggregators (0: every rank)
 }
 
 func main() {
 	var o opts
-	flag.StringVar(&o.kase, "case", "write", "write | raw | meta | vpic | gzip | tiles")
+	flag.StringVar(&o.kase, "case", "write", "write | raw | meta | vpic | gzip | tiles | tilesread")
 	flag.Int64Var(&o.bytes, "bytes", 256<<20, "total bytes of the shared dataset (write, raw, gzip)")
 	flag.BoolVar(&o.flush, "flush", false, "flush (fsync) before close")
 	flag.BoolVar(&o.coll, "coll", false, "collective data writes where the API has them")
@@ -50,6 +51,7 @@ func main() {
 	flag.StringVar(&o.profile, "profile", "", "write each rank's CPU profile of all runs (use -warmup 50 for enough samples) to DIR/cpu-rank-N.prof")
 	flag.BoolVar(&o.phases, "phases", false, "meta, write: print each rank's phase times to stderr")
 	flag.StringVar(&o.codec, "codec", "", "gzip case: use this codec instead of deflate(4): "+codecNames())
+	flag.IntVar(&o.aggs, "aggregators", 0, "tiles, tilesread: two-phase aggregators (h5file.WithAggregators; 0: every rank)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the timed run's file in -dir (gopar-CASE-PID.h5), to check what was written")
 	flag.Parse()
 	ctx := context.Background()
@@ -68,9 +70,19 @@ func main() {
 		x = slabData(lo, hi)
 	}
 	var tl tiling
-	if o.kase == "tiles" {
+	if o.kase == "tiles" || o.kase == "tilesread" {
 		tl = newTiling(o.bytes, c.Rank(), c.Size())
 		x = tl.data()
+	}
+	if o.kase == "tilesread" {
+		// The file to read, written once before any run (collectively).
+		wo := o
+		wo.coll = true
+		if err := writeTiles(ctx, c, path, wo, x, tl); err != nil {
+			fmt.Fprintf(os.Stderr, "gopar: rank %d: writing the cube to read: %v\n", c.Rank(), err)
+			os.Exit(1)
+		}
+		tilesGot = make([]float64, len(x))
 	}
 	if o.kase == "vpic" {
 		vpicData.fl, vpicData.in = make([]float32, o.particles), make([]int32, o.particles)
@@ -89,9 +101,12 @@ func main() {
 	}
 	for i := 0; i <= o.warmup && err == nil; i++ {
 		err = timed(ctx, c, path, o, x, tl, &r)
-		if i < o.warmup && c.Rank() == 0 {
+		if i < o.warmup && c.Rank() == 0 && o.kase != "tilesread" {
 			_ = os.Remove(path)
 		}
+	}
+	if err == nil && o.kase == "tilesread" {
+		err = checkTiles(tilesGot, x)
 	}
 	if stop != nil {
 		stop()
@@ -112,6 +127,10 @@ func main() {
 	}
 }
 
+// tilesGot is the tilesread case's destination, made before the clock
+// starts.
+var tilesGot []float64
+
 // timed runs the case once between a barrier and the slowest rank's
 // finish, and stores that time in r.
 func timed(ctx context.Context, c *comm.Comm, path string, o opts, x []float64, tl tiling, r *parallel.Result) error {
@@ -129,6 +148,8 @@ func timed(ctx context.Context, c *comm.Comm, path string, o opts, x []float64, 
 		err = rawWrite(ctx, c, path, o, x)
 	case "tiles":
 		err = writeTiles(ctx, c, path, o, x, tl)
+	case "tilesread":
+		err = readTiles(ctx, c, path, o, tilesGot, tl)
 	case "meta":
 		err = meta(ctx, c, path, o.batch, o.phases)
 	case "vpic":

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"math"
 
 	"github.com/gorun-hpc/gorun/comm"
@@ -54,7 +55,7 @@ func (t tiling) data() []float64 {
 // writeTiles writes each rank's block of a contiguous n^3 float64
 // dataset, independently or (-coll) collectively.
 func writeTiles(ctx context.Context, c *comm.Comm, path string, o opts, x []float64, t tiling) error {
-	f, err := h5file.Create(path, "w", h5file.WithComm(c), h5file.WithContext(ctx))
+	f, err := h5file.Create(path, "w", h5file.WithComm(c), h5file.WithContext(ctx), h5file.WithAggregators(o.aggs))
 	if err != nil {
 		return err
 	}
@@ -80,4 +81,40 @@ func writeTiles(ctx context.Context, c *comm.Comm, path string, o opts, x []floa
 		}
 	}
 	return f.Close()
+}
+
+// readTiles opens the cube writeTiles made and reads each rank's block,
+// collectively (-coll: two-phase, the ranks' blocks being many short
+// runs) or independently, into got; checked against the block's values
+// after the clock stops.
+func readTiles(ctx context.Context, c *comm.Comm, path string, o opts, got []float64, t tiling) error {
+	f, err := h5file.Open(path, "r", h5file.WithComm(c), h5file.WithContext(ctx), h5file.WithAggregators(o.aggs))
+	if err != nil {
+		return err
+	}
+	d, err := f.Dataset("x")
+	if err != nil {
+		f.Close()
+		return err
+	}
+	r := d.ReadSel
+	if o.coll {
+		r = d.Collective().ReadSel
+	}
+	sel := h5file.S(h5file.Range(t.lo[0], t.hi[0]), h5file.Range(t.lo[1], t.hi[1]), h5file.Range(t.lo[2], t.hi[2]))
+	if err := r(sel, got); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// checkTiles compares what readTiles read with the block's values.
+func checkTiles(got, want []float64) error {
+	for i := range want {
+		if got[i] != want[i] {
+			return fmt.Errorf("tilesread: element %d of the block reads %v, want %v", i, got[i], want[i])
+		}
+	}
+	return nil
 }

@@ -48,7 +48,7 @@ func main() {
 	quick := flag.Bool("quick", false, "tiny sizes, 1 and 2 ranks, for a smoke test")
 	ranksFlag := flag.String("ranks", "1,2,4,8", "rank counts for the write cases")
 	sizesFlag := flag.String("sizes", "256MiB,1GiB", "total sizes for the write cases")
-	cases := flag.String("cases", "write,meta,meta-batch,vpic,gzip,tiles", "cases to run")
+	cases := flag.String("cases", "write,meta,meta-batch,vpic,gzip,tiles", "cases to run (also: tilesread)")
 	modes := flag.String("modes", "indep,indep+flush,coll,coll+flush", "write modes to run (indep, coll, each optionally +flush)")
 	md := flag.String("md", "", "also rewrite the table to this file after every configuration (partial results survive an interrupted run)")
 	svg := flag.String("svg", "", "write an SVG plot of write throughput to this file")
@@ -133,6 +133,15 @@ func run(runs int, quick bool, ranksFlag, sizesFlag, casesFlag, modesFlag, md, s
 			}
 		}
 	}
+	if want["tilesread"] {
+		for _, n := range metaRanks {
+			size := int64(256 << 20)
+			if quick {
+				size = 16 << 20
+			}
+			rows = append(rows, &row{kase: "tilesread", bytes: size, ranks: n, coll: true})
+		}
+	}
 	env := append(os.Environ(), "OMPI_ALLOW_RUN_AS_ROOT=1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1")
 	for i, rw := range rows {
 		kase := rw.kase
@@ -143,7 +152,7 @@ func run(runs int, quick bool, ranksFlag, sizesFlag, casesFlag, modesFlag, md, s
 		if rw.flush {
 			args = append(args, "-flush")
 		}
-		if rw.coll && (rw.kase == "write" || rw.kase == "tiles") {
+		if rw.coll && (rw.kase == "write" || rw.kase == "tiles" || rw.kase == "tilesread") {
 			args = append(args, "-coll")
 		}
 		ns := strconv.Itoa(rw.ranks)
@@ -270,12 +279,14 @@ func printTable(w io.Writer, rows []*row, runs int, particles string) {
 		}
 		if rw.kase == "tiles" {
 			mode = "3-D blocks (1x1x2, 1x2x2, 2x2x2 ranks), " + mode
+		} else if rw.kase == "tilesread" {
+			mode = "read of the tiles cube's 3-D blocks, " + mode
 		} else if rw.kase != "write" {
 			mode = map[string]string{"meta": "1000 datasets (16,) i4 in 10 groups", "meta-batch": "as meta, gorun WithSmallWriteBatching", "vpic": "VPIC-IO, 5 steps, " + particles + " particles/rank", "gzip": "chunked 1 MiB + deflate(4), collective"}[rw.kase]
 		}
 		g, p, r := median(rw.secs[sideGo]), median(rw.secs[sidePy]), median(rw.secs[sideRaw])
 		size := human(rw.bytes)
-		if rw.kase != "write" && rw.kase != "gzip" && rw.kase != "tiles" { // their size is their own (mode says it)
+		if rw.kase != "write" && rw.kase != "gzip" && rw.kase != "tiles" && rw.kase != "tilesread" { // their size is their own (mode says it)
 			size = "—"
 		}
 		fmt.Fprintf(w, "| %s | %s | %d | %s | %s | %s | %s | %s | %s |\n", rw.kase, size, rw.ranks, mode,
