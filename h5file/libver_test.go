@@ -21,6 +21,7 @@ import (
 func libverBody(path string, n int, opts ...h5file.Option) func(ctx context.Context, c *comm.Comm) error {
 	return func(ctx context.Context, c *comm.Comm) error {
 		rank := 0
+		opts := append([]h5file.Option(nil), opts...) // each rank its own: ranks run as goroutines
 		if c != nil {
 			rank = c.Rank()
 			opts = append(opts, h5file.WithComm(c), h5file.WithContext(ctx))
