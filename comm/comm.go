@@ -75,10 +75,11 @@ func (c *Comm) Collective() *Comm {
 // names the rank that left first when this one closes after failing
 // because a peer left. A rank that exits without Close while others run is
 // reported to them as failed (under gorun, as mpiexec does): defer Close
-// right after Init.
+// right after Init. A Close that runs while the rank panics (deferred)
+// tells the others that it panicked: it failed, it did not leave.
 func (c *Comm) Close() error {
 	if c.isWorld {
-		c.w.close()
+		c.w.close(panicking())
 	}
 	return nil
 }
@@ -86,7 +87,7 @@ func (c *Comm) Close() error {
 // Abort ends the whole job with code: the launcher stops every rank.
 func (c *Comm) Abort(code int) {
 	if c.w.ctl != nil {
-		c.w.ctl.abort(code, fmt.Sprintf("rank %d called Abort(%d)", c.w.rank, code))
+		c.w.ctl.abort(code)
 	}
 	os.Exit(code)
 }
@@ -138,11 +139,7 @@ func (c *Comm) sendFrame(ctx context.Context, dest, tag int, elem uint8, bufs []
 	return c.w.send(ctx, c.members[dest], frameHdr{kind: frameData, elem: elem, tag: int32(tag), ctx: c.id}, bufs)
 }
 
-func (c *Comm) brokenErr() error {
-	c.w.eng.mu.Lock()
-	defer c.w.eng.mu.Unlock()
-	return c.w.eng.errFor(c.id)
-}
+func (c *Comm) brokenErr() error { return c.w.eng.broken(c.id) }
 
 func (c *Comm) recvMsg(ctx context.Context, src, tag int, peek bool, bufs [][]byte) (message, Status, error) {
 	return c.recvMsgElem(ctx, src, tag, peek, bufs, -1)

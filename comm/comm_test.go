@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/gorun-hpc/gorun/internal/jobauth"
 	"io"
 	"net"
 	"os"
@@ -233,7 +234,7 @@ func TestRefusesWrongSecretAndGarbage(t *testing.T) {
 	// No handshake at all: a raw client writing a frame header is dropped.
 	for _, payload := range [][]byte{
 		bytes.Repeat([]byte{0xff}, 200),
-		append([]byte(hsMagic), make([]byte, nonceSize+4+macSize)...), // wrong MAC
+		append([]byte(jobauth.Magic), make([]byte, jobauth.NonceSize+4+jobauth.MACSize)...), // wrong MAC
 	} {
 		c, err := net.Dial("tcp", addr)
 		if err != nil {
@@ -241,7 +242,7 @@ func TestRefusesWrongSecretAndGarbage(t *testing.T) {
 		}
 		c.Write(payload)
 		c.SetReadDeadline(time.Now().Add(10 * time.Second))
-		io.ReadFull(c, make([]byte, len(hsMagic)+nonceSize))
+		io.ReadFull(c, make([]byte, len(jobauth.Magic)+jobauth.NonceSize))
 		_, err = io.ReadAll(c)
 		if isTimeout(err) {
 			t.Fatalf("connection was not closed by the server: %v", err)
@@ -253,7 +254,7 @@ func TestRefusesWrongSecretAndGarbage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := handshakeDial(c, cs[1].w.secret, cs[1].w.jobID, 1); err != nil {
+	if err := jobauth.Dial(c, cs[1].w.secret, cs[1].w.jobID, 1); err != nil {
 		t.Fatal(err)
 	}
 	var hb [frameHdrSize]byte
@@ -428,7 +429,7 @@ func TestSlurmRendezvous(t *testing.T) {
 		return nil
 	})
 	// Rank 2 vanishes: its control connection drops without a goodbye.
-	cs[2].w.ctl.c.Close()
+	cs[2].w.ctl.conn.Close()
 	_, _, err := cs[1].RecvBytes(ctx, 0, 7)
 	var re *RankError
 	if !errors.As(err, &re) || re.Rank != 2 {

@@ -26,12 +26,8 @@ import (
 // paying compress + send + decompress in a row. When the message's first
 // 64 KiB do not shrink by a fifth, every chunk goes raw without trying:
 // noisy floating-point data costs little to send with --compress on.
-//
-// Measured (8 MiB ping-pong between two network namespaces, tc tbf rate
-// limit, 2-CPU VM): at 1 Gbit/s sparse float64 data (one nonzero in 64)
-// went 12.7x faster, random and smooth float64 (sin(i/1000)) within 1.5%
-// of uncompressed; at about 10 Gbit/s sparse data 1.25x faster, random
-// 18% slower. So: on for slow links between hosts, off on fast fabrics.
+// It pays on slow links between hosts, not on fast fabrics
+// (bench/runtime/RESULTS.md, "Decisions measured").
 const (
 	compressMin = 64 << 10
 	flagZstd    = 1

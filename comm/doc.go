@@ -7,4 +7,8 @@
 // context.Context, and a dead or revoked peer turns into an error that
 // errors.Is can test, never a hang. NewLocal runs N ranks inside one process
 // over the same wire code, for tests of the layers above.
+//
+// Init learns the job from the environment a launcher sets and meets the
+// other ranks through the launcher's rendezvous service; both are package
+// rendezvous's (under srun, rank 0 serves it).
 package comm

@@ -3,6 +3,8 @@ package comm
 import (
 	"errors"
 	"fmt"
+
+	"github.com/gorun-hpc/gorun/internal/jobauth"
 )
 
 var (
@@ -18,7 +20,7 @@ var (
 	// ErrTruncate: the message was longer than the receive buffers.
 	ErrTruncate = errors.New("comm: message truncated")
 	// ErrAuth: a peer failed the job-secret handshake.
-	ErrAuth = errors.New("comm: peer failed the job-secret handshake")
+	ErrAuth = jobauth.ErrAuth
 	// ErrBootstrap: the environment or rendezvous did not give a job.
 	ErrBootstrap = errors.New("comm: bootstrap failed")
 	// ErrArgument: a bad rank, tag or buffer from the caller.

@@ -2,13 +2,9 @@ package comm_test
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"log"
-	"net"
-	"os"
-	"os/exec"
 	"sync"
 
 	"github.com/gorun-hpc/gorun/comm"
@@ -123,59 +119,6 @@ func ExampleAsBytes() {
 	xs[0] = -1
 	fmt.Println(len(b), b[:4])
 	// Output: 8 [255 255 255 255]
-}
-
-// JobEnv is what a launcher puts in each rank's environment for Init.
-func ExampleJobEnv() {
-	job := comm.JobInfo{ID: "job-42", Secret: []byte{0xc0, 0xff, 0xee}, Size: 4}
-	for _, kv := range comm.JobEnv(job, 2, "10.0.0.1:40000") {
-		fmt.Println(kv)
-	}
-	// Output:
-	// GORUN_RANK=2
-	// GORUN_SIZE=4
-	// GORUN_RENDEZVOUS=10.0.0.1:40000
-	// GORUN_JOBID=job-42
-	// GORUN_SECRET=c0ffee
-}
-
-// A minimal launcher, what gorun does for one host: serve the rendezvous,
-// start each rank with JobEnv's variables, and wait for them.
-func ExampleNewRendezvous() {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		log.Fatal(err)
-	}
-	secret := make([]byte, 32)
-	rand.Read(secret)
-	job := comm.JobInfo{ID: "demo", Secret: secret, Size: 4}
-	rv := comm.NewRendezvous(ln, job, nil)
-	go rv.Serve(ctx)
-	defer rv.Close()
-	go func() {
-		for ev := range rv.Events() {
-			if ev.Kind == comm.EventAbort {
-				log.Printf("rank %d called Abort(%d)", ev.Rank, ev.Code)
-			}
-		}
-	}()
-	var cmds []*exec.Cmd
-	for r := range job.Size {
-		cmd := exec.Command("./myprogram")
-		cmd.Env = append(os.Environ(), comm.JobEnv(job, r, ln.Addr().String())...)
-		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-		if err := cmd.Start(); err != nil {
-			log.Fatal(err)
-		}
-		cmds = append(cmds, cmd)
-	}
-	for r, cmd := range cmds {
-		if err := cmd.Wait(); err != nil {
-			rv.NotifyFailed(r, err.Error()) // the other ranks' calls fail instead of hanging
-		}
-	}
 }
 
 // SendValue and RecvValue carry any Go value, msgpack-encoded.

@@ -2,10 +2,7 @@ package comm
 
 import (
 	"bytes"
-	"io"
-	"net"
 	"testing"
-	"time"
 )
 
 // FuzzFrameHeader feeds arbitrary 32-byte headers to the decoder every
@@ -89,51 +86,5 @@ func FuzzFrameStream(f *testing.F) {
 		if h.len <= 110 {
 			_ = payloadInto(bytes.NewReader(rest), h, bufs, int(h.len))
 		}
-	})
-}
-
-// fuzzConn is a net.Conn that reads a fixed script and swallows writes.
-type fuzzConn struct{ r io.Reader }
-
-func (c *fuzzConn) Read(b []byte) (int, error)       { return c.r.Read(b) }
-func (c *fuzzConn) Write(b []byte) (int, error)      { return len(b), nil }
-func (c *fuzzConn) Close() error                     { return nil }
-func (c *fuzzConn) LocalAddr() net.Addr              { return &net.TCPAddr{} }
-func (c *fuzzConn) RemoteAddr() net.Addr             { return &net.TCPAddr{} }
-func (c *fuzzConn) SetDeadline(time.Time) error      { return nil }
-func (c *fuzzConn) SetReadDeadline(time.Time) error  { return nil }
-func (c *fuzzConn) SetWriteDeadline(time.Time) error { return nil }
-
-var _ net.Conn = (*fuzzConn)(nil)
-
-// FuzzHandshake plays an arbitrary dialer against the acceptor's side of
-// the job-secret handshake, and an arbitrary acceptor against the dialer's:
-// no panic, and no input without the secret is ever accepted (the nonce is
-// fresh, so a replayed proof cannot match).
-func FuzzHandshake(f *testing.F) {
-	secret := bytes.Repeat([]byte{7}, 32)
-	f.Add([]byte(hsMagic + string(make([]byte, nonceSize+4+macSize))))
-	f.Add([]byte("GORUNHS1"))
-	f.Add([]byte{})
-	f.Add(bytes.Repeat([]byte{0xff}, 200))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		if _, err := handshakeAccept(&fuzzConn{r: bytes.NewReader(b)}, secret, "job"); err == nil {
-			t.Fatal("acceptor accepted a peer that cannot know the secret")
-		}
-		if err := handshakeDial(&fuzzConn{r: bytes.NewReader(b)}, secret, "job", 1); err == nil {
-			t.Fatal("dialer accepted a peer that cannot know the secret")
-		}
-	})
-}
-
-// FuzzControl decodes arbitrary control messages (rank <-> rendezvous):
-// no panic, no allocation beyond the 1 MiB limit.
-func FuzzControl(f *testing.F) {
-	var b bytes.Buffer
-	_ = writeCtl(&b, ctlMsg{T: "failed", Rank: 3, Msg: "killed by signal 9"})
-	f.Add(b.Bytes())
-	f.Add([]byte{0xff, 0xff, 0xff, 0xff})
-	f.Fuzz(func(t *testing.T, b []byte) {
-		_, _ = readCtl(bytes.NewReader(b))
 	})
 }

@@ -8,8 +8,10 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"strconv"
 	"time"
+
+	"github.com/gorun-hpc/gorun/internal/lifeline"
+	"github.com/gorun-hpc/gorun/rendezvous"
 )
 
 // Config holds the knobs of a rank's transport; DefaultConfig fills them.
@@ -30,6 +32,11 @@ type Config struct {
 	// GORUN_COMPRESS=1). It pays on links slower than the compressor,
 	// about 1 Gbit/s and below; see comm/compress.go.
 	Compress bool
+
+	// From a multi-host launcher (rendezvous.Env): run a memberlist node
+	// (members.go), log it, and the launcher's name for this rank's host.
+	memberlist, memberlistLog bool
+	host                      string
 }
 
 // DefaultConfig is what Init uses.
@@ -55,20 +62,20 @@ func InitConfig(ctx context.Context, cfg Config) (*Comm, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = def.Logger
 	}
-	if os.Getenv("GORUN_COMPRESS") == "1" {
+	env, err := rendezvous.ParseEnv(os.Getenv)
+	if err != nil {
+		return nil, fmt.Errorf("comm: %v: %w", err, ErrBootstrap)
+	}
+	if env.Compress {
 		cfg.Compress = true
 	}
-	if v := os.Getenv("GORUN_BOOTSTRAP_TIMEOUT"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 {
-			return nil, fmt.Errorf("comm: GORUN_BOOTSTRAP_TIMEOUT=%q: give a Go duration such as 90s: %w", v, ErrArgument)
-		}
-		cfg.BootstrapTimeout = d
+	if env.BootstrapTimeout > 0 {
+		cfg.BootstrapTimeout = env.BootstrapTimeout
 	}
-	if os.Getenv("GORUN_RANK") == "" {
-		if cfg.BindAddr == "" {
-			cfg.BindAddr = os.Getenv("GORUN_BIND")
-		}
+	if cfg.BindAddr == "" {
+		cfg.BindAddr = env.Bind
+	}
+	if !env.Launched() {
 		rank, size, job, rv, ok, err := slurmJob(os.Getenv)
 		if err != nil {
 			return nil, err
@@ -78,18 +85,18 @@ func InitConfig(ctx context.Context, cfg Config) (*Comm, error) {
 		}
 		return singleton(cfg)
 	}
-	rank, err1 := strconv.Atoi(os.Getenv("GORUN_RANK"))
-	size, err2 := strconv.Atoi(os.Getenv("GORUN_SIZE"))
-	secret, err3 := hex.DecodeString(os.Getenv("GORUN_SECRET"))
-	rv := os.Getenv("GORUN_RENDEZVOUS")
-	if err1 != nil || err2 != nil || err3 != nil || rv == "" || size < 1 || rank < 0 || rank >= size {
-		return nil, fmt.Errorf("comm: GORUN_RANK/SIZE/SECRET/RENDEZVOUS are incomplete or malformed; start the program with gorun: %w", ErrBootstrap)
+	// Under gorun: die with the launcher where the system will not see to it
+	// (internal/lifeline; macOS has no Pdeathsig).
+	if err := lifeline.Watch(); err != nil {
+		return nil, fmt.Errorf("comm: %w: %w", err, ErrBootstrap)
 	}
-	if cfg.BindAddr == "" {
-		cfg.BindAddr = os.Getenv("GORUN_BIND")
+	if env.Addr == "" {
+		return nil, fmt.Errorf("comm: rank %d of %d has no rendezvous address (GORUN_RENDEZVOUS); start the program with gorun: %w", env.Rank, env.Size, ErrBootstrap)
 	}
-	job := JobInfo{ID: os.Getenv("GORUN_JOBID"), Secret: secret, Size: size}
-	return join(ctx, cfg, job, rank, rv)
+	cfg.memberlist = env.Memberlist
+	cfg.memberlistLog = env.MemberlistLog
+	cfg.host = env.Host
+	return join(ctx, cfg, env.Job(), env.Rank, env.Addr)
 }
 
 func singleton(cfg Config) (*Comm, error) {
@@ -99,14 +106,14 @@ func singleton(cfg Config) (*Comm, error) {
 	if err != nil {
 		return nil, fmt.Errorf("comm: singleton listener: %w", err)
 	}
-	w := newWorld(cfg, JobInfo{ID: "singleton", Secret: secret, Size: 1}, 0, ln)
+	w := newWorld(cfg, rendezvous.Job{ID: "singleton", Secret: secret, Size: 1}, 0, ln)
 	w.addrs = []string{ln.Addr().String()}
 	w.wg.Add(1)
 	go w.serve()
 	return worldComm(w), nil
 }
 
-func newWorld(cfg Config, job JobInfo, rank int, ln net.Listener) *world {
+func newWorld(cfg Config, job rendezvous.Job, rank int, ln net.Listener) *world {
 	w := &world{rank: rank, size: job.Size, jobID: job.ID, secret: job.Secret, ln: ln,
 		eng: newEngine(), log: cfg.Logger, dialTO: cfg.DialTimeout,
 		out: map[int]*outConn{}, bye: map[int]bool{}, done: make(chan struct{})}
@@ -125,18 +132,15 @@ func worldComm(w *world) *Comm {
 }
 
 // join registers with the rendezvous at rv and waits for the table.
-func join(ctx context.Context, cfg Config, job JobInfo, rank int, rv string) (*Comm, error) {
+func join(ctx context.Context, cfg Config, job rendezvous.Job, rank int, rv string) (*Comm, error) {
 	ctx, cancel := context.WithTimeout(ctx, cfg.BootstrapTimeout)
 	defer cancel()
-	rc, err := dialRetry(ctx, cfg.DialTimeout, rv)
+	rc, err := rendezvous.Dial(ctx, rv, job, rank, cfg.DialTimeout)
 	if err != nil {
-		return nil, fmt.Errorf("comm: rank %d cannot reach the rendezvous at %s within %v: %v: %w", rank, rv, cfg.BootstrapTimeout, err, ErrBootstrap)
-	}
-	stop := context.AfterFunc(ctx, func() { rc.Close() })
-	defer stop()
-	if err := handshakeDial(rc, job.Secret, job.ID, uint32(rank)); err != nil {
-		rc.Close()
-		return nil, fmt.Errorf("comm: rank %d: rendezvous handshake: %w", rank, err)
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("comm: rank %d cannot reach the rendezvous at %s within %v: %v: %w", rank, rv, cfg.BootstrapTimeout, err, ErrBootstrap)
+		}
+		return nil, fmt.Errorf("comm: rank %d: %w", rank, err)
 	}
 	host := cfg.BindAddr
 	if host == "" {
@@ -149,32 +153,26 @@ func join(ctx context.Context, cfg Config, job JobInfo, rank int, rv string) (*C
 		rc.Close()
 		return nil, fmt.Errorf("comm: rank %d cannot listen on %s: %v (set --bind / GORUN_BIND): %w", rank, host, err, ErrBootstrap)
 	}
-	fail := func(err error) (*Comm, error) {
+	addrs, err := rc.Register(ctx, ln.Addr().String())
+	if err == nil && len(addrs) != job.Size {
+		err = fmt.Errorf("the rendezvous' address table has %d ranks, the job %d", len(addrs), job.Size)
+	}
+	if err != nil {
 		rc.Close()
 		ln.Close()
-		return nil, err
-	}
-	if err := writeCtl(rc, ctlMsg{T: "reg", Addr: ln.Addr().String()}); err != nil {
-		return fail(fmt.Errorf("comm: rank %d: register with rendezvous: %v: %w", rank, err, ErrBootstrap))
-	}
-	m, err := readCtl(rc)
-	if err != nil || m.T != "table" || len(m.Addrs) != job.Size {
 		if ctx.Err() != nil {
-			err = fmt.Errorf("not every rank registered within %v", cfg.BootstrapTimeout)
+			err = fmt.Errorf("no address table from the rendezvous: not every rank registered within %v", cfg.BootstrapTimeout)
 		}
-		return fail(fmt.Errorf("comm: rank %d: no address table from the rendezvous (%v): %w", rank, err, ErrBootstrap))
-	}
-	if !stop() {
-		return fail(fmt.Errorf("comm: rank %d: bootstrap timed out: %w", rank, ErrBootstrap))
+		return nil, fmt.Errorf("comm: rank %d: %v: %w", rank, err, ErrBootstrap)
 	}
 	w := newWorld(cfg, job, rank, ln)
-	w.addrs = m.Addrs
-	w.ctl = &ctlClient{c: rc, done: make(chan struct{})}
+	w.addrs = addrs
+	w.ctl = &ctlClient{conn: rc, done: make(chan struct{})}
 	w.wg.Add(1)
 	go w.serve()
 	go w.ctl.watch(w)
 	c := worldComm(w)
-	if err := startMembers(ctx, c); err != nil { // members.go: multi-host jobs only
+	if err := startMembers(ctx, c, cfg); err != nil { // members.go: multi-host jobs only
 		c.Close()
 		return nil, err
 	}
@@ -199,7 +197,7 @@ func NewLocal(ctx context.Context, n int) ([]*Comm, error) {
 
 // newLocal is NewLocal that also returns the job's rendezvous, so tests can
 // send the notices a launcher would.
-func newLocal(ctx context.Context, n int) ([]*Comm, *Rendezvous, error) {
+func newLocal(ctx context.Context, n int) ([]*Comm, *rendezvous.Server, error) {
 	if n < 1 {
 		return nil, nil, fmt.Errorf("comm: NewLocal(%d): need at least one rank: %w", n, ErrArgument)
 	}
@@ -207,13 +205,13 @@ func newLocal(ctx context.Context, n int) ([]*Comm, *Rendezvous, error) {
 	id := make([]byte, 8)
 	_, _ = rand.Read(secret)
 	_, _ = rand.Read(id)
-	job := JobInfo{ID: "local-" + hex.EncodeToString(id), Secret: secret, Size: n}
+	job := rendezvous.Job{ID: "local-" + hex.EncodeToString(id), Secret: secret, Size: n}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, nil, err
 	}
 	cfg := DefaultConfig()
-	rv := NewRendezvous(ln, job, cfg.Logger)
+	rv := rendezvous.NewServer(ln, job, cfg.Logger)
 	go func() { _ = rv.Serve(context.Background()) }()
 	cs := make([]*Comm, n)
 	errs := make([]error, n)
@@ -247,25 +245,4 @@ func newLocal(ctx context.Context, n int) ([]*Comm, *Rendezvous, error) {
 		rv.Close()
 	}()
 	return cs, rv, nil
-}
-
-// dialRetry dials addr until it answers or ctx ends: the rendezvous may
-// not be listening yet when a rank starts (rank 0 serves it under srun).
-func dialRetry(ctx context.Context, timeout time.Duration, addr string) (net.Conn, error) {
-	d := net.Dialer{Timeout: timeout}
-	wait := 5 * time.Millisecond
-	for {
-		c, err := d.DialContext(ctx, "tcp", addr)
-		if err == nil {
-			return c, nil
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil, err
-		case <-t.C:
-		}
-		wait = min(2*wait, 500*time.Millisecond)
-	}
 }

@@ -40,10 +40,14 @@ func untilQueued(t *testing.T, c *Comm, src, tag int) {
 	}
 }
 
-func pendingAt(c *Comm, src, tag int) bool {
-	c.w.eng.mu.Lock()
-	defer c.w.eng.mu.Unlock()
-	for _, m := range c.w.eng.queue {
+func pendingAt(c *Comm, src, tag int) bool { return c.w.eng.pendingAt(src, tag) }
+
+// pendingAt reports whether a message from src with tag is queued with its
+// payload still in the socket.
+func (e *engine) pendingAt(src, tag int) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, m := range e.queue {
 		if m.src == src && m.tag == tag && m.pr != nil {
 			return true
 		}

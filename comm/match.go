@@ -148,11 +148,19 @@ func (e *engine) deliver(m message) {
 	e.queue = append(e.queue, m)
 }
 
-func (e *engine) errFor(ctx uint64) error {
+// broken is the error every operation on context cctx gets now (the
+// engine failed, or the context was revoked), or nil.
+func (e *engine) broken(cctx uint64) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.brokenLocked(cctx)
+}
+
+func (e *engine) brokenLocked(cctx uint64) error {
 	if e.failed != nil {
 		return e.failed
 	}
-	return e.revoked[ctx]
+	return e.revoked[cctx]
 }
 
 // recv takes (or with peek, sees) the first matching message, waiting for
@@ -163,7 +171,7 @@ func (e *engine) recv(ctx context.Context, cctx uint64, src, tag int, peek bool,
 		w.room += len(b)
 	}
 	e.mu.Lock()
-	if err := e.errFor(cctx); err != nil {
+	if err := e.brokenLocked(cctx); err != nil {
 		e.mu.Unlock()
 		return message{}, err
 	}
@@ -225,7 +233,7 @@ func (e *engine) iprobe(cctx uint64, src, tag int) (message, bool, error) {
 	w := &waiter{ctx: cctx, src: src, tag: tag}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if err := e.errFor(cctx); err != nil {
+	if err := e.brokenLocked(cctx); err != nil {
 		return message{}, false, err
 	}
 	for i := range e.queue {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/hkdf"
 	"crypto/sha256"
-	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -12,7 +11,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/hashicorp/memberlist"
@@ -57,8 +55,8 @@ func memberKey(secret []byte, jobID string) ([]byte, error) {
 // startMembers starts c's memberlist node when the job asks for one,
 // exchanges node addresses over c (a private context) and joins every
 // other rank. It returns when this rank has joined.
-func startMembers(ctx context.Context, c *Comm) error {
-	if os.Getenv("GORUN_MEMBERLIST") != "1" || c.Size() < 2 {
+func startMembers(ctx context.Context, c *Comm, cfg Config) error {
+	if !cfg.memberlist || c.Size() < 2 {
 		return nil
 	}
 	w := c.w
@@ -70,7 +68,7 @@ func startMembers(ctx context.Context, c *Comm) error {
 	if err != nil {
 		return fmt.Errorf("comm: memberlist address: %w", err)
 	}
-	m := &members{w: w, host: os.Getenv("GORUN_HOST")}
+	m := &members{w: w, host: cfg.host}
 	if m.host == "" {
 		m.host, _ = os.Hostname()
 	}
@@ -87,7 +85,7 @@ func startMembers(ctx context.Context, c *Comm) error {
 	conf.TCPTimeout = 2 * time.Second
 	conf.Events = m
 	conf.Logger = log.New(io.Discard, "", 0)
-	if os.Getenv("GORUN_MEMBERLIST_LOG") == "1" {
+	if cfg.memberlistLog {
 		conf.Logger = log.New(os.Stderr, fmt.Sprintf("rank %d memberlist: ", w.rank), log.Lmicroseconds)
 	}
 	ml, err := memberlist.Create(conf)
@@ -169,7 +167,7 @@ func (m *members) judge(r int, ip string) {
 	for try := 0; ; try++ {
 		c, err := net.DialTimeout("tcp", m.w.addrs[r], memberCheckDial)
 		if err != nil {
-			if errors.Is(err, syscall.ECONNREFUSED) {
+			if connRefused(err) { // refused_*.go
 				return // the rank ended; its host is up
 			}
 			break // no answer: the host is gone or hangs

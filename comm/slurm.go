@@ -12,6 +12,8 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+
+	"github.com/gorun-hpc/gorun/rendezvous"
 )
 
 // Under srun without gorun there is no launcher: rank 0 serves the
@@ -48,11 +50,11 @@ const (
 
 // slurmJob reads the SLURM_* variables through getenv; ok is false when
 // they do not describe a task of a step.
-func slurmJob(getenv func(string) string) (rank, size int, job JobInfo, rv string, ok bool, err error) {
+func slurmJob(getenv func(string) string) (rank, size int, job rendezvous.Job, rv string, ok bool, err error) {
 	size, err1 := strconv.Atoi(getenv("SLURM_NTASKS"))
 	rank, err2 := strconv.Atoi(getenv("SLURM_PROCID"))
 	if err1 != nil || (err2 != nil && size <= 1) {
-		return 0, 0, JobInfo{}, "", false, nil
+		return 0, 0, rendezvous.Job{}, "", false, nil
 	}
 	jobID, stepID := getenv("SLURM_JOB_ID"), getenv("SLURM_STEP_ID")
 	nodes := getenv("SLURM_STEP_NODELIST")
@@ -60,39 +62,44 @@ func slurmJob(getenv func(string) string) (rank, size int, job JobInfo, rv strin
 		nodes = getenv("SLURM_NODELIST")
 	}
 	if size < 1 || rank < 0 || rank >= size || jobID == "" || nodes == "" {
-		return 0, 0, JobInfo{}, "", true, fmt.Errorf("comm: SLURM_NTASKS=%q SLURM_PROCID=%q SLURM_JOB_ID=%q and a node list are needed to start under srun: %w",
+		return 0, 0, rendezvous.Job{}, "", true, fmt.Errorf("comm: SLURM_NTASKS=%q SLURM_PROCID=%q SLURM_JOB_ID=%q and a node list are needed to start under srun: %w",
 			getenv("SLURM_NTASKS"), getenv("SLURM_PROCID"), jobID, ErrBootstrap)
 	}
 	host, err := firstHost(nodes)
 	if err != nil {
-		return 0, 0, JobInfo{}, "", true, err
+		return 0, 0, rendezvous.Job{}, "", true, err
 	}
 	j, _ := strconv.Atoi(jobID)
 	s, _ := strconv.Atoi(stepID)
 	port := slurmPortBase + (j*64+s)%slurmPortRange
-	key, err := slurmKey(getenv)
+	env, err := rendezvous.ParseEnv(getenv)
 	if err != nil {
-		return 0, 0, JobInfo{}, "", true, err
+		return 0, 0, rendezvous.Job{}, "", true, fmt.Errorf("comm: %v: %w", err, ErrBootstrap)
+	}
+	key, err := slurmKey(env.SlurmKeyFile, getenv("HOME"))
+	if err != nil {
+		return 0, 0, rendezvous.Job{}, "", true, err
 	}
 	sum := sha256.Sum256(append([]byte("gorun-slurm\x00"+jobID+"\x00"+stepID+"\x00"+strconv.Itoa(os.Getuid())+"\x00"), key...))
-	job = JobInfo{ID: "slurm-" + jobID + "." + stepID, Secret: sum[:], Size: size}
+	job = rendezvous.Job{ID: "slurm-" + jobID + "." + stepID, Secret: sum[:], Size: size}
 	return rank, size, job, net.JoinHostPort(host, strconv.Itoa(port)), true, nil
 }
 
 // slurmKey reads the optional per-user key mixed into the srun job secret
-// (see the comment above slurmPortBase); nil when there is none.
-func slurmKey(getenv func(string) string) ([]byte, error) {
-	path, named := getenv("GORUN_SLURM_KEY_FILE"), true
+// (see the comment above slurmPortBase): the file named (by
+// GORUN_SLURM_KEY_FILE), else home's .gorun/slurm.key; nil when there is
+// none.
+func slurmKey(named, home string) ([]byte, error) {
+	path := named
 	if path == "" {
-		home := getenv("HOME")
 		if home == "" {
 			return nil, nil
 		}
-		path, named = filepath.Join(home, ".gorun", "slurm.key"), false
+		path = filepath.Join(home, ".gorun", "slurm.key")
 	}
 	fi, err := os.Stat(path)
 	if err != nil {
-		if !named && errors.Is(err, fs.ErrNotExist) {
+		if named == "" && errors.Is(err, fs.ErrNotExist) {
 			return nil, nil
 		}
 		return nil, fmt.Errorf("comm: the srun key file: %v (unset GORUN_SLURM_KEY_FILE or create it): %w", err, ErrBootstrap)
@@ -179,17 +186,17 @@ func slurmProcs(getenv func(string) string) {
 
 // initSlurm starts a task of an srun step: rank 0 also serves the
 // rendezvous, which lives until its world communicator closes.
-func initSlurm(ctx context.Context, cfg Config, rank int, job JobInfo, rv string) (*Comm, error) {
+func initSlurm(ctx context.Context, cfg Config, rank int, job rendezvous.Job, rv string) (*Comm, error) {
 	slurmProcs(os.Getenv)
-	var svc *Rendezvous
+	var svc *rendezvous.Server
 	if rank == 0 {
 		_, port, _ := net.SplitHostPort(rv)
 		ln, err := net.Listen("tcp", net.JoinHostPort(cfg.BindAddr, port))
 		if err != nil {
 			return nil, fmt.Errorf("comm: rank 0 cannot serve the srun rendezvous on port %s: %v (another step on this node? set GORUN_BIND or launch with gorun): %w", port, err, ErrBootstrap)
 		}
-		svc = NewRendezvous(ln, job, cfg.Logger)
-		svc.reportLoss = true
+		svc = rendezvous.NewServer(ln, job, cfg.Logger)
+		svc.ReportLoss = true
 		go func() { _ = svc.Serve(context.Background()) }()
 	}
 	c, err := join(ctx, cfg, job, rank, rv)

@@ -65,10 +65,7 @@ func (c *Comm) Dup(ctx context.Context) (*Comm, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("comm: Dup: %w", err)
 	}
-	c.w.eng.mu.Lock()
-	err := c.w.eng.errFor(c.id)
-	c.w.eng.mu.Unlock()
-	if err != nil {
+	if err := c.w.eng.broken(c.id); err != nil {
 		return nil, fmt.Errorf("comm: Dup: %w", err)
 	}
 	n := c.splits.Add(1)

@@ -3,6 +3,7 @@ package comm
 import (
 	"context"
 	"errors"
+	"github.com/gorun-hpc/gorun/rendezvous"
 	"testing"
 	"time"
 )
@@ -17,6 +18,7 @@ import (
 func TestLostPeerVerdict(t *testing.T) {
 	type notice struct {
 		rank int
+		code int // a plain exit code: the notice may be a follower's
 		how  string
 	}
 	for _, tc := range []struct {
@@ -25,8 +27,8 @@ func TestLostPeerVerdict(t *testing.T) {
 		notices []notice // sent one by one, each when rank 0 starts waiting
 		want    int
 	}{
-		{"launcher names the first failure", time.Minute, []notice{{2, "killed by signal 9 (SIGKILL)"}}, 2},
-		{"a plain exit notice waits too", time.Minute, []notice{{1, "exited with code 1"}, {2, "killed by signal 9 (SIGKILL)"}}, 2},
+		{"launcher names the first failure", time.Minute, []notice{{2, 0, "killed by signal 9 (SIGKILL)"}}, 2},
+		{"a plain exit notice waits too", time.Minute, []notice{{1, 1, "exited with code 1"}, {2, 0, "killed by signal 9 (SIGKILL)"}}, 2},
 		{"nobody knows more", 20 * time.Millisecond, nil, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -75,7 +77,7 @@ func TestLostPeerVerdict(t *testing.T) {
 				case err := <-got:
 					t.Fatalf("rank 0's receive ended before the launcher's notice: %v", err)
 				}
-				rv.NotifyFailed(n.rank, n.how)
+				rv.NotifyExited(n.rank, n.code, n.how)
 			}
 			err = <-got
 			var re *RankError
@@ -84,23 +86,6 @@ func TestLostPeerVerdict(t *testing.T) {
 			}
 			t.Logf("rank 0: %v", err)
 		})
-	}
-}
-
-// TestWeakNotice: which launcher notices may be a follower's.
-func TestWeakNotice(t *testing.T) {
-	for how, want := range map[string]bool{
-		"exited with code 1":           true,
-		"exited with code 3":           true,
-		"exited with code 137":         false, // a remote rank's SIGKILL
-		"killed by signal 9 (SIGKILL)": false,
-		"called Abort(2)":              false,
-		lostRendezvous:                 true,
-		"exited with code 0":           false,
-	} {
-		if got := weakNotice(how); got != want {
-			t.Errorf("weakNotice(%q) = %v, want %v", how, got, want)
-		}
 	}
 }
 
@@ -135,19 +120,72 @@ func TestLeftRankReported(t *testing.T) {
 			t.Fatalf("receive from the rank that left: %v, want a *RankError naming rank 2", err)
 		}
 	}
-	var causes []RendezvousEvent
+	var causes []rendezvous.Event
 	for ev := range rv.Events() {
-		if ev.Kind == EventCause {
+		if ev.Kind == rendezvous.EventCause {
 			causes = append(causes, ev)
 		}
-		if ev.Kind == EventGoodbye && ev.Rank == 0 {
+		if ev.Kind == rendezvous.EventGoodbye && ev.Rank == 0 {
 			break
 		}
-		if ev.Kind == EventGoodbye && ev.Rank == 2 {
+		if ev.Kind == rendezvous.EventGoodbye && ev.Rank == 2 {
 			cs[0].Close() // its goodbye ends the loop after its reports
 		}
 	}
 	if len(causes) != 1 || causes[0].Rank != 0 || causes[0].Code != 2 {
 		t.Errorf("cause reports %+v, want one: rank 0 fails because of rank 2", causes)
+	}
+}
+
+// TestPanickingClose: a Close that runs while its rank panics (deferred,
+// as the panic unwinds) tells the peers that the rank panicked, both one
+// that has a stream from it and one that has not, instead of saying
+// goodbye: their receives fail naming the rank as failed, not as one that
+// closed its communicator.
+func TestPanickingClose(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cs, rv, err := newLocal(ctx, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		for _, c := range cs {
+			c.Close()
+		}
+	}()
+	// Rank 1 dials rank 0 (a stream rank 0 reads); rank 2 has none from it.
+	if err := cs[1].Send(ctx, 0, 1, []byte{1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cs[0].Recv(ctx, 1, 1, make([]byte, 1)); err != nil {
+		t.Fatal(err)
+	}
+	func() {
+		defer func() { _ = recover() }() // the test goes on; a program would crash here
+		defer cs[1].Close()
+		panic("boom")
+	}()
+	for _, r := range []int{0, 2} {
+		_, err := cs[r].Recv(ctx, 1, 2, make([]byte, 1))
+		var re *RankError
+		if !errors.As(err, &re) || re.Rank != 1 || re.How != panickedHow {
+			t.Errorf("rank %d's receive from the rank that panicked: %v, want a *RankError naming rank 1, %q", r, err, panickedHow)
+		}
+	}
+	for ev := range rv.Events() {
+		if ev.Kind == rendezvous.EventGoodbye && ev.Rank == 1 {
+			t.Fatal("the rank that panicked said goodbye")
+		}
+		if ev.Kind == rendezvous.EventPanicked {
+			if ev.Rank != 1 {
+				t.Errorf("panicked event for rank %d, want 1", ev.Rank)
+			}
+			break
+		}
+	}
+	// A Close outside a panic is a goodbye, as ever.
+	if panicking() {
+		t.Error("panicking() outside a panic")
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"github.com/gorun-hpc/gorun/internal/jobauth"
+	"github.com/gorun-hpc/gorun/rendezvous"
 	"log/slog"
 	"net"
 	"runtime"
@@ -35,20 +37,20 @@ func (l *logBuf) String() string {
 }
 
 // localLogged is NewLocal with a logger the test reads.
-func localLogged(t *testing.T, n int, log *logBuf) ([]*Comm, JobInfo) {
+func localLogged(t *testing.T, n int, log *logBuf) ([]*Comm, rendezvous.Job) {
 	t.Helper()
 	secret := make([]byte, 32)
 	id := make([]byte, 8)
 	_, _ = rand.Read(secret)
 	_, _ = rand.Read(id)
-	job := JobInfo{ID: "wire-" + hex.EncodeToString(id), Secret: secret, Size: n}
+	job := rendezvous.Job{ID: "wire-" + hex.EncodeToString(id), Secret: secret, Size: n}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg := DefaultConfig()
 	cfg.Logger = slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	rv := NewRendezvous(ln, job, cfg.Logger)
+	rv := rendezvous.NewServer(ln, job, cfg.Logger)
 	go func() { _ = rv.Serve(context.Background()) }()
 	cs := make([]*Comm, n)
 	errs := make([]error, n)
@@ -77,7 +79,7 @@ func localLogged(t *testing.T, n int, log *logBuf) ([]*Comm, JobInfo) {
 // bounded on the failure path.
 func dropped(t *testing.T, c net.Conn, what string) {
 	t.Helper()
-	_ = c.SetReadDeadline(time.Now().Add(3 * handshakeTimeout))
+	_ = c.SetReadDeadline(time.Now().Add(3 * jobauth.Timeout))
 	buf := make([]byte, 4096)
 	for {
 		_, err := c.Read(buf)
@@ -148,17 +150,17 @@ func TestWireRefusesStrangers(t *testing.T) {
 			return err
 		}},
 		{"half handshake", func(c net.Conn) error {
-			_, err := c.Write([]byte(hsMagic + "0123456789"))
+			_, err := c.Write([]byte(jobauth.Magic + "0123456789"))
 			return err
 		}},
 		{"wrong secret", func(c net.Conn) error {
-			if err := handshakeDial(c, wrong, job.ID, 1); !errors.Is(err, ErrAuth) {
+			if err := jobauth.Dial(c, wrong, job.ID, 1); !errors.Is(err, ErrAuth) {
 				t.Errorf("wrong secret: handshake %v, want ErrAuth", err)
 			}
 			return nil
 		}},
 		{"wrong job id", func(c net.Conn) error {
-			if err := handshakeDial(c, job.Secret, job.ID+"x", 1); !errors.Is(err, ErrAuth) {
+			if err := jobauth.Dial(c, job.Secret, job.ID+"x", 1); !errors.Is(err, ErrAuth) {
 				t.Errorf("wrong job id: handshake %v, want ErrAuth", err)
 			}
 			return nil
@@ -235,7 +237,7 @@ func TestWireBadPeer(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer c.Close()
-			if err := handshakeDial(c, job.Secret, job.ID, 1); err != nil {
+			if err := jobauth.Dial(c, job.Secret, job.ID, 1); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := c.Write(tc.stream); err != nil {
@@ -263,14 +265,14 @@ func TestWireTwoJobs(t *testing.T) {
 	a, ja := localLogged(t, 2, la)
 	b, jb := localLogged(t, 2, lb)
 	for _, tc := range []struct {
-		from JobInfo
+		from rendezvous.Job
 		to   string
 	}{{ja, b[0].w.addrs[1]}, {jb, a[0].w.addrs[0]}} {
 		c, err := net.Dial("tcp", tc.to)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := handshakeDial(c, tc.from.Secret, tc.from.ID, 0); !errors.Is(err, ErrAuth) {
+		if err := jobauth.Dial(c, tc.from.Secret, tc.from.ID, 0); !errors.Is(err, ErrAuth) {
 			t.Errorf("job %s got into the other job: %v", tc.from.ID, err)
 		}
 		c.Close()

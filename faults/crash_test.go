@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -72,13 +71,18 @@ func TestCrashConsistency(t *testing.T) {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		r := start(t, ctx, "-n", strconv.Itoa(ranks), prog, "crash", path, strconv.Itoa(crashSteps), strconv.Itoa(crashPer), family)
+		// Every rank prints its pid and rank 0 then "flushed -1", but
+		// gorun forwards each rank's output on its own: a pid line may
+		// come after rank 0's flush line. Read until both are in.
 		pids := map[int]int{}
+		flushed := false
 		r.until(func(l string) bool {
 			var rk, pid int
 			if _, err := fmt.Sscanf(l, "pid %d %d", &rk, &pid); err == nil {
 				pids[rk] = pid
 			}
-			return l == "flushed -1"
+			flushed = flushed || l == "flushed -1"
+			return flushed && len(pids) == ranks
 		})
 		if len(pids) != ranks {
 			cancel()
@@ -90,10 +94,10 @@ func TestCrashConsistency(t *testing.T) {
 		if all {
 			what = fmt.Sprintf("all %d ranks, %s family", ranks, family)
 			for _, rk := range rng.Perm(ranks) {
-				_ = syscall.Kill(pids[rk], syscall.SIGKILL)
+				killPID(pids[rk])
 			}
 		} else {
-			_ = syscall.Kill(pids[victim], syscall.SIGKILL)
+			killPID(pids[victim])
 		}
 		hung := r.wait(t, 30*time.Second)
 		cancel()

@@ -7,12 +7,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
 
-// failLatency is the promise of DESIGN.md: a dead rank is reported to
+// failLatency is the promise of ARCHITECTURE.md: a dead rank is reported to
 // every other rank within a second on one host.
 const failLatency = time.Second
 
@@ -66,7 +65,7 @@ func TestDeadRank(t *testing.T) {
 		}
 		time.Sleep(delay) // the random kill point (not synchronisation)
 		killed := time.Now()
-		_ = syscall.Kill(pids[victim], syscall.SIGKILL)
+		killPID(pids[victim])
 		hung := r.wait(t, 30*time.Second)
 		cancel()
 		table.trials++

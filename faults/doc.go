@@ -1,4 +1,4 @@
-// Package faults proves the failure promises of gorun (DESIGN.md, "Errors"
+// Package faults proves the failure promises of gorun (ARCHITECTURE.md, "Errors"
 // and rule 5 of a parallel file) by injecting each fault many times: ranks
 // killed with SIGKILL in a flushing write loop and during random
 // collectives, stopped ranks, damaged files, a full disk. It holds only

@@ -11,7 +11,7 @@ import (
 
 // TestRankLeavesEarly: the last rank closes its communicator (a clean
 // goodbye) and exits 0 while the others wait for it in a Barrier. No
-// operation may block forever (DESIGN.md, "Errors"): each waiting rank
+// operation may block forever (ARCHITECTURE.md, "Errors"): each waiting rank
 // must fail naming it, and gorun must end.
 func TestRankLeavesEarly(t *testing.T) {
 	_, prog := build(t)

@@ -2,10 +2,9 @@ package h5core
 
 import (
 	"fmt"
+	"io"
 	"sort"
 )
-
-func init() { readDenseAttrs = decodeDenseAttrs }
 
 // attrInfoMsg is an attribute info message (type 0x15).
 type attrInfoMsg struct {
@@ -52,7 +51,7 @@ func (ai attrInfoMsg) encode() []byte {
 // decodeDenseAttrs returns the attribute messages in an object's dense
 // attribute storage: in creation order when the object keeps a creation
 // order index, in name-hash order otherwise.
-func decodeDenseAttrs(r ioReaderAt, size int64, msgs []RawMessage) ([]RawMessage, error) {
+func decodeDenseAttrs(r io.ReaderAt, size int64, msgs []RawMessage) ([]RawMessage, error) {
 	var ai *attrInfoMsg
 	for _, m := range msgs {
 		if m.Type == MsgAttributeInfo {

@@ -159,12 +159,12 @@ type btree1Index struct {
 	addr  uint64
 	rank  int
 	chunk []uint64
-	recs  []chunkRecord
+	recs  []ChunkRecord
 	byKey map[string]int // lookup only
 	done  bool
 }
 
-func (x *btree1Index) all() ([]chunkRecord, error) {
+func (x *btree1Index) all() ([]ChunkRecord, error) {
 	if x.done {
 		return x.recs, nil
 	}
@@ -173,10 +173,10 @@ func (x *btree1Index) all() ([]chunkRecord, error) {
 		return nil, nil
 	}
 	ks := chunkKeySize(x.rank)
-	var recs []chunkRecord
+	var recs []ChunkRecord
 	err := x.f.walkBTree1(x.addr, btreeChunk, ks, 0, map[uint64]bool{}, func(child uint64, lkey, _ []byte) error {
 		c := newCursor(lkey, 0, "chunk B-tree key")
-		r := chunkRecord{Size: uint64(c.u32()), FilterMask: c.u32(), Addr: child}
+		r := ChunkRecord{Size: uint64(c.u32()), FilterMask: c.u32(), Addr: child}
 		r.Coords = make([]uint64, x.rank)
 		for i := range r.Coords {
 			r.Coords[i] = c.u64()
@@ -201,13 +201,13 @@ func (x *btree1Index) all() ([]chunkRecord, error) {
 	return recs, nil
 }
 
-func (x *btree1Index) lookup(coords []uint64) (chunkRecord, bool, error) {
+func (x *btree1Index) lookup(coords []uint64) (ChunkRecord, bool, error) {
 	recs, err := x.all()
 	if err != nil {
-		return chunkRecord{}, false, err
+		return ChunkRecord{}, false, err
 	}
 	if i, ok := x.byKey[chunkKey(coords)]; ok {
 		return recs[i], true, nil
 	}
-	return chunkRecord{}, false, nil
+	return ChunkRecord{}, false, nil
 }

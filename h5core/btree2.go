@@ -2,6 +2,7 @@ package h5core
 
 import (
 	"fmt"
+	"io"
 	"math/bits"
 )
 
@@ -20,7 +21,7 @@ const bt2MaxDepth = 32
 
 // btree2 is an opened version 2 B-tree header ("BTHD").
 type btree2 struct {
-	r        ioReaderAt
+	r        io.ReaderAt
 	size     int64
 	addr     uint64
 	typ      uint8
@@ -40,7 +41,7 @@ type btree2 struct {
 // (H5VM_limit_enc_size).
 func limitEncSize(n uint64) int { return (bits.Len64(n)-1)/8 + 1 }
 
-func openBTree2(r ioReaderAt, size int64, addr uint64, wantType uint8) (*btree2, error) {
+func openBTree2(r io.ReaderAt, size int64, addr uint64, wantType uint8) (*btree2, error) {
 	c, err := readSigned(r, size, addr, 4+2+4+2+2+2+8+2+8+4, "BTHD", "version 2 B-tree header")
 	if err != nil {
 		return nil, err

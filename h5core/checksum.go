@@ -3,6 +3,7 @@ package h5core
 import (
 	"encoding/binary"
 	"fmt"
+	"io"
 	"math/bits"
 )
 
@@ -99,7 +100,7 @@ func verifySum(b []byte, off int64, what string) error {
 
 // readBlock reads n bytes at addr from r after checking they lie inside a
 // file of the given size, so no allocation exceeds what the file holds.
-func readBlock(r ioReaderAt, size int64, addr, n uint64, what string) ([]byte, error) {
+func readBlock(r io.ReaderAt, size int64, addr, n uint64, what string) ([]byte, error) {
 	if addr == UndefinedAddr || size < 0 || addr > uint64(size) || n > uint64(size)-addr {
 		return nil, formatErr(int64(min(addr, 1<<62)), what+" lies beyond the end of the file", n)
 	}
@@ -114,7 +115,7 @@ func readBlock(r ioReaderAt, size int64, addr, n uint64, what string) ([]byte, e
 // 4-byte signature and its checksum, and returns a cursor after the
 // signature over the bytes before the checksum (sig "": no signature,
 // as in array pages).
-func readSigned(r ioReaderAt, size int64, addr, n uint64, sig, what string) (*cursor, error) {
+func readSigned(r io.ReaderAt, size int64, addr, n uint64, sig, what string) (*cursor, error) {
 	b, err := readBlock(r, size, addr, n, what)
 	if err != nil {
 		return nil, err

@@ -19,6 +19,15 @@ func (d *Dataset) ReadChunk(r io.ReaderAt, coords []uint64) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	return d.ReadChunkAt(r, coords, rec, ok)
+}
+
+// ReadChunkAt is ReadChunk for a chunk whose record the caller looked up
+// with Chunk (ok false: never written). It reads only the file and the
+// dataset's fixed properties, never the chunk index, so many goroutines
+// may call it at once on one Dataset (while nothing changes the model):
+// h5file decodes the chunks of a large read in parallel that way.
+func (d *Dataset) ReadChunkAt(r io.ReaderAt, coords []uint64, rec ChunkRecord, ok bool) ([]byte, error) {
 	// Every buffer below is bounded before it is made: the decoded size
 	// by the chunk shape (checked against the dataset's extent, and under
 	// the format's 4 GiB), the stored size by the end of the file.
@@ -29,7 +38,7 @@ func (d *Dataset) ReadChunk(r io.ReaderAt, coords []uint64) ([]byte, error) {
 	if !ok {
 		return d.fillBuffer(want), nil
 	}
-	if rec.Size > 1<<32 || rec.Addr > d.f.eof || rec.Size > d.f.eof-rec.Addr {
+	if end := d.f.base + d.f.eof; rec.Size > 1<<32 || rec.Addr > end || rec.Size > end-rec.Addr {
 		return nil, formatErr(int64(min(rec.Addr, 1<<62)), fmt.Sprintf("chunk %v of %d stored bytes lies beyond the end of the file (%d bytes)", coords, rec.Size, d.f.eof), nil)
 	}
 	if len(d.filters) == 0 && rec.Size != want {

@@ -2,9 +2,6 @@ package h5core
 
 import "io"
 
-// ioReaderAt is io.ReaderAt, named for the decoder hooks.
-type ioReaderAt = io.ReaderAt
-
 // ChunkRecord is one allocated chunk of a chunked dataset.
 type ChunkRecord struct {
 	Coords     []uint64 // element offsets of the chunk's first element, one per dimension
@@ -13,17 +10,14 @@ type ChunkRecord struct {
 	FilterMask uint32   // bit i set: filter i of the pipeline was skipped
 }
 
-// chunkRecord is the name the chunk index decoders use (seam 3).
-type chunkRecord = ChunkRecord
-
 // chunkIndex is a decoded chunk index of a dataset read from a file: the
 // version 1 B-tree here (btree1.go), and the layout-4 indexes (single
 // chunk, implicit, fixed array, extensible array, version 2 B-tree) in
 // chunkindex_*.go. Coordinates are element offsets without the datatype
 // dimension.
 type chunkIndex interface {
-	lookup(coords []uint64) (chunkRecord, bool, error)
-	all() ([]chunkRecord, error)
+	lookup(coords []uint64) (ChunkRecord, bool, error)
+	all() ([]ChunkRecord, error)
 }
 
 // chunkIndexParams is what a chunk index decoder needs to open an index.
@@ -40,8 +34,3 @@ type chunkIndexParams struct {
 	indexInfo []byte // layout message v4 index-specific fields, verbatim
 	addr      uint64 // index address from the layout message
 }
-
-// openChunkIndexV4 opens a layout-message-4 chunk index. It is set by the
-// new-format decoders (chunkindex_*.go) in an init function; while it is
-// nil such datasets are reported as ErrUnsupported.
-var openChunkIndexV4 func(p chunkIndexParams) (chunkIndex, error)

@@ -8,11 +8,11 @@ import "sort"
 type btree2Index struct {
 	p     chunkIndexParams
 	g     chunkGrid
-	recs  []chunkRecord
+	recs  []ChunkRecord
 	byKey map[string]int
 }
 
-func (x *btree2Index) all() ([]chunkRecord, error) {
+func (x *btree2Index) all() ([]ChunkRecord, error) {
 	if x.byKey != nil {
 		return x.recs, nil
 	}
@@ -29,7 +29,7 @@ func (x *btree2Index) all() ([]chunkRecord, error) {
 	if t.recSize != want {
 		return nil, formatErr(int64(x.p.addr), "chunk B-tree record size does not match the dataset", t.recSize)
 	}
-	var recs []chunkRecord
+	var recs []ChunkRecord
 	byKey := map[string]int{}
 	err = t.walk(func(b []byte, off int64) error {
 		c := newCursor(b[entrySize(x.p, x.g):], off+int64(entrySize(x.p, x.g)), "chunk B-tree record")
@@ -63,15 +63,15 @@ func (x *btree2Index) all() ([]chunkRecord, error) {
 	return recs, nil
 }
 
-func (x *btree2Index) lookup(coords []uint64) (chunkRecord, bool, error) {
+func (x *btree2Index) lookup(coords []uint64) (ChunkRecord, bool, error) {
 	recs, err := x.all()
 	if err != nil {
-		return chunkRecord{}, false, err
+		return ChunkRecord{}, false, err
 	}
 	if i, ok := x.byKey[chunkKey(coords)]; ok {
 		return recs[i], true, nil
 	}
-	return chunkRecord{}, false, nil
+	return ChunkRecord{}, false, nil
 }
 
 // chunkBTree2NodeSize is libhdf5's node size for chunk B-trees

@@ -4,11 +4,11 @@ package h5core
 // message holds its address (and, filtered, its size and filter mask).
 type singleChunk struct {
 	p   chunkIndexParams
-	rec chunkRecord
+	rec ChunkRecord
 }
 
 func openSingleChunk(p chunkIndexParams, g chunkGrid) (chunkIndex, error) {
-	s := &singleChunk{p: p, rec: chunkRecord{Coords: make([]uint64, len(p.shape)), Addr: p.addr, Size: g.bytes}}
+	s := &singleChunk{p: p, rec: ChunkRecord{Coords: make([]uint64, len(p.shape)), Addr: p.addr, Size: g.bytes}}
 	if p.flags&2 != 0 {
 		c := newCursor(p.indexInfo, 0, "single chunk index")
 		s.rec.Size = c.u64()
@@ -23,24 +23,24 @@ func openSingleChunk(p chunkIndexParams, g chunkGrid) (chunkIndex, error) {
 	return s, nil
 }
 
-func (s *singleChunk) lookup(coords []uint64) (chunkRecord, bool, error) {
+func (s *singleChunk) lookup(coords []uint64) (ChunkRecord, bool, error) {
 	for _, v := range coords {
 		if v != 0 {
-			return chunkRecord{}, false, nil
+			return ChunkRecord{}, false, nil
 		}
 	}
 	if s.rec.Addr == UndefinedAddr {
-		return chunkRecord{}, false, nil
+		return ChunkRecord{}, false, nil
 	}
 	r := s.rec
 	r.Coords = append([]uint64(nil), r.Coords...)
 	return r, true, nil
 }
 
-func (s *singleChunk) all() ([]chunkRecord, error) {
+func (s *singleChunk) all() ([]ChunkRecord, error) {
 	r, ok, _ := s.lookup(s.rec.Coords)
 	if !ok {
 		return nil, nil
 	}
-	return []chunkRecord{r}, nil
+	return []ChunkRecord{r}, nil
 }

@@ -5,8 +5,6 @@ import (
 	"math/bits"
 )
 
-func init() { openChunkIndexV4 = openIndexV4 }
-
 // openIndexV4 opens the chunk index a version 4 layout message names.
 func openIndexV4(p chunkIndexParams) (chunkIndex, error) {
 	if len(p.chunk) != len(p.shape) || len(p.maxShape) != len(p.shape) {
@@ -35,6 +33,13 @@ func openIndexV4(p chunkIndexParams) (chunkIndex, error) {
 	}
 	return nil, fmt.Errorf("chunk index type %d: %w", p.indexType, ErrUnsupported)
 }
+
+// noChunks is the index of a chunked dataset nothing was ever written
+// to: every chunk reads as the fill value.
+type noChunks struct{}
+
+func (noChunks) lookup([]uint64) (ChunkRecord, bool, error) { return ChunkRecord{}, false, nil }
+func (noChunks) all() ([]ChunkRecord, error)                { return nil, nil }
 
 // chunkGrid maps chunk coordinates to the linear index libhdf5's array
 // indexes use: row-major over the chunk counts of the maximum dimensions,
@@ -149,9 +154,9 @@ func chunkSizeLen(chunkBytes uint64) int {
 
 // decodeChunkEntry decodes an array element: an address, and for filtered
 // datasets the stored size and filter mask.
-func decodeChunkEntry(b []byte, off int64, filtered bool, g chunkGrid, coords []uint64, fileSize int64) (chunkRecord, bool, error) {
+func decodeChunkEntry(b []byte, off int64, filtered bool, g chunkGrid, coords []uint64, fileSize int64) (ChunkRecord, bool, error) {
 	c := newCursor(b, off, "chunk index entry")
-	rec := chunkRecord{Coords: coords, Addr: c.u64(), Size: g.bytes}
+	rec := ChunkRecord{Coords: coords, Addr: c.u64(), Size: g.bytes}
 	if filtered {
 		rec.Size = c.uN(chunkSizeLen(g.bytes))
 		rec.FilterMask = c.u32()
@@ -188,22 +193,22 @@ type arrayIndex struct {
 	limit uint64 // linear indexes all() walks
 }
 
-func (x *arrayIndex) lookup(coords []uint64) (chunkRecord, bool, error) {
+func (x *arrayIndex) lookup(coords []uint64) (ChunkRecord, bool, error) {
 	i, ok := x.g.index(coords)
 	if !ok {
-		return chunkRecord{}, false, nil
+		return ChunkRecord{}, false, nil
 	}
 	b, off, _, err := x.elem(i)
 	if err != nil || b == nil {
-		return chunkRecord{}, false, err
+		return ChunkRecord{}, false, err
 	}
 	return decodeChunkEntry(b, off, x.p.filtered, x.g, append([]uint64(nil), coords...), x.p.size)
 }
 
 // all walks the array's linear indexes, skipping blocks never allocated, so
 // the work is bounded by what the file holds, not by the dataspace.
-func (x *arrayIndex) all() ([]chunkRecord, error) {
-	var out []chunkRecord
+func (x *arrayIndex) all() ([]ChunkRecord, error) {
+	var out []ChunkRecord
 	for i := uint64(0); i < x.limit; {
 		coords, ok := x.g.coords(i)
 		if !ok {
@@ -340,10 +345,3 @@ func encodeChunkEntry(b []byte, r *ChunkRecord, filtered bool, chunkBytes uint64
 	}
 	return b
 }
-
-// noChunks is the index of a chunked dataset none of whose chunks was
-// written: its layout names no index (the undefined address).
-type noChunks struct{}
-
-func (noChunks) lookup([]uint64) (chunkRecord, bool, error) { return chunkRecord{}, false, nil }
-func (noChunks) all() ([]chunkRecord, error)                { return nil, nil }

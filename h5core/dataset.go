@@ -14,6 +14,7 @@ type DatasetSpec struct {
 	Compact  bool     // compact layout (data kept in the object header, < 64 KiB)
 	Filters  []Filter // pipeline in encoding order (chunked only); see H5pyFilters
 	Fill     []byte   // one element; nil: the default (zero bytes)
+	Null     bool     // a null dataspace (h5py.Empty): no Shape, no storage
 }
 
 // Dataset is a dataset: a typed, shaped array stored compactly, in one
@@ -30,6 +31,9 @@ type Dataset struct {
 	dataAddr uint64 // contiguous data address
 	size     uint64 // contiguous data size
 	compact  []byte
+	null     bool             // H5S_NULL dataspace (h5py.Empty): no elements, no storage
+	external []ExternalFile   // raw data in other files (external.go)
+	virtual  []VirtualMapping // layout class 3 (virtual.go)
 
 	// Chunk records. For datasets read from a file they are loaded from
 	// index on first use.
@@ -43,7 +47,7 @@ type Dataset struct {
 
 	// Raw messages of an opened dataset, re-emitted verbatim.
 	rawType, rawFill, rawFillOld, rawPipeline *RawMessage
-	rawLayout                                 *RawMessage // a layout 4 chunk index as read, written back until the index is rewritten
+	rawLayout                                 *RawMessage // a layout message as read: virtual layouts, and a layout 4 chunk index until the index is rewritten
 }
 
 // CreateDataset creates a dataset at path (relative to g, intermediate
@@ -121,6 +125,12 @@ func (f *File) newDataset(s DatasetSpec) (*Dataset, error) {
 	if s.Fill == nil {
 		d.fill.Value = nil
 	}
+	if s.Null {
+		if rank != 0 || s.Chunk != nil || s.Compact || len(s.Filters) > 0 {
+			return nil, fmt.Errorf("h5core: a null dataspace has no shape, chunks, filters or compact data")
+		}
+		d.null = true
+	}
 	switch {
 	case s.Chunk != nil:
 		if rank == 0 {
@@ -147,7 +157,7 @@ func (f *File) newDataset(s DatasetSpec) (*Dataset, error) {
 		}
 		d.layout = LayoutChunked
 		d.chunk = append([]uint64(nil), s.Chunk...)
-		d.filters = append([]Filter(nil), s.Filters...)
+		d.filters = setLocal(s.Filters, d.dtype, s.Chunk)
 		d.chunks = map[string]*ChunkRecord{}
 		d.chunkDirty = true
 		d.fill.AllocTime = AllocIncremental
@@ -182,7 +192,7 @@ func (f *File) newDataset(s DatasetSpec) (*Dataset, error) {
 func (d *Dataset) allocate() {
 	switch d.layout {
 	case LayoutContiguous:
-		if d.dataAddr == UndefinedAddr {
+		if d.dataAddr == UndefinedAddr && !d.null {
 			n, _ := numElements(d.shape)
 			d.size = n * uint64(d.dtype.Size)
 			if d.size > 0 {
@@ -320,6 +330,9 @@ func (d *Dataset) AllocStorage() error {
 	if err := d.mutable(); err != nil {
 		return err
 	}
+	if d.external != nil || d.layout == LayoutVirtual || d.null {
+		return fmt.Errorf("h5core: a dataset with external, virtual or no storage cannot be given storage in the file: %w", ErrUnsupported)
+	}
 	if d.layout == LayoutChunked {
 		if _, ok := countChunks(d.shape, d.chunk); !ok {
 			return fmt.Errorf("h5core: shape %v in chunks of %v needs more than %d chunks", d.shape, d.chunk, maxEarlyChunks)
@@ -336,6 +349,10 @@ func (d *Dataset) AllocStorage() error {
 	}
 	return nil
 }
+
+// IsNull reports a dataset with a null dataspace (h5py.Empty): no
+// elements, no shape (Shape is empty, as a scalar's), nothing to read.
+func (d *Dataset) IsNull() bool { return d.null }
 
 // CompactData returns the data of a compact dataset (nil otherwise).
 func (d *Dataset) CompactData() []byte { return d.compact }
@@ -370,6 +387,7 @@ func (d *Dataset) loadChunks() error {
 	}
 	for i := range recs {
 		r := recs[i]
+		r.Addr += d.f.base // raw data is read in the whole file (userblock.go)
 		d.chunks[chunkKey(r.Coords)] = &r
 	}
 	return nil
@@ -382,7 +400,11 @@ func (d *Dataset) Chunk(coords []uint64) (ChunkRecord, bool, error) {
 		return ChunkRecord{}, false, err
 	}
 	if d.chunks == nil && d.index != nil {
-		return d.index.lookup(coords)
+		r, ok, err := d.index.lookup(coords)
+		if ok {
+			r.Addr += d.f.base // raw data is read in the whole file (userblock.go)
+		}
+		return r, ok, err
 	}
 	r, ok := d.chunks[chunkKey(coords)]
 	if !ok {
@@ -470,7 +492,7 @@ func (d *Dataset) checkChunkCoords(coords []uint64) error {
 // new shape are dropped from the index. Elements of kept edge chunks that
 // fall outside a smaller shape keep their bytes (libhdf5 rewrites them
 // with the fill value): a caller that grows the dataset again must write
-// fill there itself.
+// fill there itself (h5file's Resize does, as libhdf5).
 func (d *Dataset) Resize(shape []uint64) error {
 	if err := d.mutable(); err != nil {
 		return err

@@ -5,7 +5,7 @@ import "encoding/binary"
 // The operation digest is a running hash of every model-changing call and
 // its arguments. Ranks of a parallel job that made the same calls have the
 // same digest, so exchanging one number finds a rank that diverged before
-// its metadata is written (DESIGN.md, rule 2).
+// its metadata is written (ARCHITECTURE.md, rule 2).
 
 // OpDigest returns the digest of the operations applied so far.
 func (f *File) OpDigest() uint64 { return f.digest }
@@ -84,6 +84,9 @@ func specDigest(b []byte, s DatasetSpec) []byte {
 	}
 	if s.Compact {
 		b = append(b, 1)
+	}
+	if s.Null {
+		b = append(b, 2)
 	}
 	return append(b, s.Fill...)
 }

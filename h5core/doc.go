@@ -21,6 +21,9 @@
 // Object headers keep the address they were first given (flushes rewrite
 // them in place), so object references stay valid (ARCHITECTURE.md
 // decisions 5 and 6).
+// It finds the superblock after a user block (at 512, 1024, ... as
+// libhdf5 does; such files are read-only here), and describes external
+// storage (External) and virtual datasets (Virtual) for the caller to read.
 //
 // Using the model:
 //
@@ -32,7 +35,10 @@
 //
 // Chunked datasets: unfiltered chunks are allocated at creation and Resize
 // (Dataset.Chunk gives their addresses); filtered chunks are encoded with
-// EncodeChunk and placed with Dataset.AllocChunk. Variable-length elements
+// EncodeChunk and placed with Dataset.AllocChunk. The filters h5core encodes
+// and decodes (deflate, shuffle, fletcher32 and the plugins' LZF, Blosc,
+// LZ4, Zstandard, bzip2) are the codecs table in filter_registry.go, one
+// codec_<name>.go each. Variable-length elements
 // go to the global heap with File.PutVlen, which returns the reference to
 // store in the raw data. Hyperslab selections map to byte runs with
 // ContiguousRuns and ChunkRuns.

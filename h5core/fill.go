@@ -39,6 +39,18 @@ func (fv FillValue) encodeOld() []byte {
 	return append(b, fv.Value...)
 }
 
+// decodeFillValueOld returns the value of an old fill value message (type
+// 4), nil when it holds none or a size larger than the message: the old
+// message is advisory beside the new one, so it is not worth failing on.
+func decodeFillValueOld(b []byte, off int64) []byte {
+	c := newCursor(b, off, "old fill value message")
+	n := int(c.u32())
+	if n > 0 && n <= c.rest() {
+		return append([]byte(nil), c.bytes(n)...)
+	}
+	return nil
+}
+
 func decodeFillValue(b []byte, off int64) (FillValue, error) {
 	c := newCursor(b, off, "fill value message")
 	var fv FillValue

@@ -1,7 +1,5 @@
 package h5core
 
-import "fmt"
-
 // Filter IDs (H5Z_FILTER_*).
 const (
 	FilterDeflate     uint16 = 1
@@ -132,15 +130,4 @@ func decodePipeline(b []byte, off int64) ([]Filter, error) {
 		return nil, c.err
 	}
 	return fs, nil
-}
-
-func checkFilters(fs []Filter) error {
-	for _, f := range fs {
-		switch f.ID {
-		case FilterDeflate, FilterShuffle, FilterFletcher32:
-		default:
-			return fmt.Errorf("h5core: filter %d (%s): %w", f.ID, f.Name, ErrUnsupported)
-		}
-	}
-	return nil
 }

@@ -2,13 +2,14 @@ package h5core
 
 import (
 	"fmt"
+	"io"
 	"math/bits"
 )
 
 // fractalHeap is an opened fractal heap header ("FRHP"), enough to fetch
 // managed and tiny objects by heap ID (dense link and attribute storage).
 type fractalHeap struct {
-	r          ioReaderAt
+	r          io.ReaderAt
 	size       int64
 	addr       uint64
 	idLen      int
@@ -32,7 +33,7 @@ func log2exact(v uint64) (int, bool) {
 	return bits.TrailingZeros64(v), true
 }
 
-func openFractalHeap(r ioReaderAt, size int64, addr uint64) (*fractalHeap, error) {
+func openFractalHeap(r io.ReaderAt, size int64, addr uint64) (*fractalHeap, error) {
 	pre, err := readBlock(r, size, addr, 9, "fractal heap header")
 	if err != nil {
 		return nil, err

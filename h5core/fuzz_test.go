@@ -89,7 +89,7 @@ func walkAll(f *File) {
 
 func FuzzOpen(f *testing.F) {
 	f.Add(smallFile())
-	for _, pat := range []string{"../testdata/golden/*.bin", "../testdata/libhdf5/*.h5", "../testdata/*/*.h5"} {
+	for _, pat := range []string{"../testdata/golden/*.bin", "../testdata/libhdf5/*.h5", "../testdata/*/*.h5", "../testdata/libhdf5/*/*.h5"} {
 		files, _ := filepath.Glob(pat)
 		for _, p := range files {
 			if b, err := os.ReadFile(p); err == nil && len(b) < 1<<20 {

@@ -50,6 +50,8 @@ type layoutMsg struct {
 	flags     uint8
 	indexType uint8
 	indexInfo []byte // the index-type-specific fields, verbatim
+
+	heapIndex uint32 // virtual layouts: the mappings' object in the collection at addr
 }
 
 // encode returns a version 3 layout message as libhdf5 1.10 writes it.
@@ -143,7 +145,11 @@ func decodeLayout(b []byte, off int64) (*layoutMsg, error) {
 		}
 		l.addr = c.u64()
 	case LayoutVirtual:
-		return nil, fmt.Errorf("virtual dataset layout at offset %d: %w", off, ErrUnsupported)
+		if l.version != 4 {
+			c.fail("virtual layout in layout message version", l.version)
+		}
+		l.addr = c.u64() // global heap collection
+		l.heapIndex = c.u32()
 	default:
 		c.fail("layout class", l.class)
 	}

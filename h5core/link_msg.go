@@ -2,10 +2,9 @@ package h5core
 
 import (
 	"fmt"
+	"io"
 	"sort"
 )
-
-func init() { readLinks = decodeLinks }
 
 // linkInfoMsg is a link info message (type 2).
 type linkInfoMsg struct {
@@ -174,7 +173,7 @@ func decodeLinkMsg(b []byte, off int64) (LinkInfo, error) {
 // decodeLinks returns a new-style group's links: the link messages in its
 // header (compact storage) plus, when the link info message names a fractal
 // heap, the links in dense storage (walked through the name index).
-func decodeLinks(r ioReaderAt, size int64, msgs []RawMessage) ([]LinkInfo, error) {
+func decodeLinks(r io.ReaderAt, size int64, msgs []RawMessage) ([]LinkInfo, error) {
 	var out []LinkInfo
 	var info *linkInfoMsg
 	for _, m := range msgs {
@@ -203,7 +202,7 @@ func decodeLinks(r ioReaderAt, size int64, msgs []RawMessage) ([]LinkInfo, error
 	return append(out, dense...), nil
 }
 
-func denseLinks(r ioReaderAt, size int64, li linkInfoMsg) ([]LinkInfo, error) {
+func denseLinks(r io.ReaderAt, size int64, li linkInfoMsg) ([]LinkInfo, error) {
 	h, err := openFractalHeap(r, size, li.heap)
 	if err != nil {
 		return nil, fmt.Errorf("dense links: %w", err)

@@ -35,7 +35,8 @@ type File struct {
 	eof       uint64 // allocator: first unallocated address
 	root      *Group
 	r         io.ReaderAt // set by Open; nil for NewFile
-	size      int64
+	size      int64       // of the file after its user block
+	base      uint64      // user block size: addresses are relative to it (userblock.go)
 	sbVersion uint8
 	readOnly  error // non-nil: the model can be read but not flushed
 	gheap     globalHeap
@@ -140,12 +141,13 @@ type Object interface {
 
 // object is what groups and datasets share: the object header.
 type object struct {
-	f     *File
-	addr  uint64 // object header address; UndefinedAddr until first flushed
-	dirty bool   // the header must be rewritten at the next flush
-	attrs []*Attribute
-	extra []RawMessage // messages kept verbatim from an opened file
-	seen  int          // flush number that last visited this object
+	f       *File
+	addr    uint64 // object header address; UndefinedAddr until first flushed
+	dirty   bool   // the header must be rewritten at the next flush
+	attrs   []*Attribute
+	attrIdx map[string]int // name -> position in attrs, once there are attrIndexMin (attr_index.go)
+	extra   []RawMessage   // messages kept verbatim from an opened file
+	seen    int            // flush number that last visited this object
 
 	id         uint64       // identity for the operation digest: same on every rank
 	deleted    bool         // unlinked from the tree at a flush: its space was freed
@@ -181,10 +183,8 @@ func (o *object) Attrs() []*Attribute { return append([]*Attribute(nil), o.attrs
 
 // Attr returns the attribute called name.
 func (o *object) Attr(name string) (*Attribute, bool) {
-	for _, a := range o.attrs {
-		if a.Name == name {
-			return a, true
-		}
+	if i, ok := o.attrPos(name); ok {
+		return o.attrs[i], true
 	}
 	return nil, false
 }
@@ -217,18 +217,16 @@ func (o *object) SetAttr(a *Attribute) error {
 		return err
 	}
 	o.attrsChanged()
-	for i, old := range o.attrs {
-		if old.Name == a.Name {
-			c.crt = old.crt
-			o.attrs[i] = &c
-			return nil
-		}
+	if i, ok := o.attrPos(a.Name); ok {
+		c.crt = o.attrs[i].crt
+		o.attrs[i] = &c
+		return nil
 	}
 	if o.ainfo != nil && o.ainfo.flags&attrTrackOrder != 0 {
 		c.crt = o.ainfo.maxCrt
 		o.ainfo.maxCrt++
 	}
-	o.attrs = append(o.attrs, &c)
+	o.appendAttr(&c)
 	return nil
 }
 
@@ -237,13 +235,11 @@ func (o *object) DeleteAttr(name string) error {
 	if err := o.mutable(); err != nil {
 		return err
 	}
-	for i, a := range o.attrs {
-		if a.Name == name {
-			o.f.mix("DeleteAttr", o.ident(), name)
-			o.attrs = append(o.attrs[:i:i], o.attrs[i+1:]...)
-			o.attrsChanged()
-			return nil
-		}
+	if i, ok := o.attrPos(name); ok {
+		o.f.mix("DeleteAttr", o.ident(), name)
+		o.removeAttr(i)
+		o.attrsChanged()
+		return nil
 	}
 	return fmt.Errorf("attribute %q: %w", name, ErrNotFound)
 }

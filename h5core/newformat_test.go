@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"testing"
@@ -72,7 +73,7 @@ func TestNewFormatChunkIndexKinds(t *testing.T) {
 }
 
 // readEverything opens a file and reads every chunk and vlen attribute.
-func readEverything(r ioReaderAt, size int64) error {
+func readEverything(r io.ReaderAt, size int64) error {
 	f, err := Open(r, size)
 	if err != nil {
 		return err

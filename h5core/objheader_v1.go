@@ -124,10 +124,7 @@ func (f *File) readHeader(addr uint64) ([]RawMessage, uint32, headerSpace, error
 		return nil, 0, headerSpace{}, err
 	}
 	if string(sig) == "OHDR" {
-		if readObjectHeaderV2 == nil {
-			return nil, 0, headerSpace{}, fmt.Errorf("version 2 object header at offset %d: %w", addr, ErrUnsupported)
-		}
-		msgs, hs, err := readObjectHeaderV2(f.r, f.size, addr)
+		msgs, hs, err := decodeObjectHeaderV2(f.r, f.size, addr)
 		return msgs, 1, hs, err
 	}
 	msgs, refCount, chunks, err := f.readHeaderV1(addr)
@@ -198,11 +195,6 @@ func (f *File) readHeaderV1(addr uint64) ([]RawMessage, uint32, []extent, error)
 	chunks[0] = extent{addr, v1Prefix + size}
 	return msgs, refCount, chunks, nil
 }
-
-// readObjectHeaderV2 decodes a version 2 ("OHDR") object header into its
-// messages, continuation chunks ("OCHK") followed. It is set by the
-// new-format decoders (objheader_v2.go) in an init function.
-var readObjectHeaderV2 func(r ioReaderAt, size int64, addr uint64) ([]RawMessage, headerSpace, error)
 
 // readAt reads n bytes at addr after checking they lie inside the file.
 func (f *File) readAt(addr, n uint64, what string) ([]byte, error) {

@@ -1,8 +1,9 @@
 package h5core
 
-import "fmt"
-
-func init() { readObjectHeaderV2 = decodeObjectHeaderV2 }
+import (
+	"fmt"
+	"io"
+)
 
 // Version 2 object header flag bits.
 const (
@@ -13,7 +14,7 @@ const (
 
 // decodeObjectHeaderV2 reads the "OHDR" header at addr and its "OCHK"
 // continuation chunks, verifying every chunk's checksum.
-func decodeObjectHeaderV2(r ioReaderAt, size int64, addr uint64) ([]RawMessage, headerSpace, error) {
+func decodeObjectHeaderV2(r io.ReaderAt, size int64, addr uint64) ([]RawMessage, headerSpace, error) {
 	hsp := headerSpace{version: 2}
 	pre, err := readBlock(r, size, addr, 6, "version 2 object header")
 	if err != nil {

@@ -16,16 +16,6 @@ type LinkInfo struct {
 	Crt      uint64 // creation index, if the group tracks creation order
 }
 
-// readLinks decodes the links of a group whose header holds link info,
-// link or group info messages (compact or dense storage). Set by the
-// new-format decoders in an init function.
-var readLinks func(r ioReaderAt, size int64, msgs []RawMessage) ([]LinkInfo, error)
-
-// readDenseAttrs returns the attribute messages kept in dense storage
-// (the attribute info message's fractal heap). Set by the new-format
-// decoders in an init function.
-var readDenseAttrs func(r ioReaderAt, size int64, msgs []RawMessage) ([]RawMessage, error)
-
 // maxGroupDepth bounds nesting so a hostile file cannot exhaust the stack.
 const maxGroupDepth = 512
 
@@ -47,7 +37,11 @@ func Open(r io.ReaderAt, size int64) (*File, error) {
 	if sb.version >= 2 {
 		f.family, f.sb2 = LibverLatest, sb.v2
 	}
-	if sb.driver != UndefinedAddr {
+	switch {
+	case f.base != 0:
+		// The writer puts its superblock at 0 and its addresses from 0.
+		f.readOnly = fmt.Errorf("file with a %d-byte user block: %w", f.base, ErrReadOnly)
+	case sb.driver != UndefinedAddr:
 		f.readOnly = fmt.Errorf("file with a driver information block (family or multi driver): %w", ErrReadOnly)
 	}
 	f.eof = max(sb.eof, uint64(size))
@@ -136,10 +130,7 @@ func (o *opener) load(addr uint64, depth int) (Object, error) {
 		}
 	}
 	if attrInfo {
-		if readDenseAttrs == nil {
-			return nil, fmt.Errorf("dense attribute storage of object at %d: %w", addr, ErrUnsupported)
-		}
-		dense, err := readDenseAttrs(f.r, f.size, msgs)
+		dense, err := decodeDenseAttrs(f.r, f.size, msgs)
 		if err != nil {
 			return nil, fmt.Errorf("attributes of object at %d: %w", addr, err)
 		}
@@ -160,7 +151,7 @@ func (o *opener) load(addr uint64, depth int) (Object, error) {
 			// number them after the compact ones.
 			a.crt = uint16(i)
 		}
-		base.attrs = append(base.attrs, a)
+		base.appendAttr(a)
 		o.refs = o.refs || a.Type.hasRef()
 	}
 	switch {
@@ -207,10 +198,7 @@ func (o *opener) load(addr uint64, depth int) (Object, error) {
 }
 
 func (o *opener) loadNewLinks(g *Group, msgs []RawMessage, depth int) error {
-	if readLinks == nil {
-		return fmt.Errorf("group with link messages at %d: %w", g.addr, ErrUnsupported)
-	}
-	ls, err := readLinks(o.f.r, o.f.size, msgs)
+	ls, err := decodeLinks(o.f.r, o.f.size, msgs)
 	if err != nil {
 		return err
 	}
@@ -250,10 +238,9 @@ func (o *opener) loadSymbolTable(g *Group, msgs []RawMessage, depth int) error {
 		if m.Type != MsgSymbolTable {
 			continue
 		}
-		c := newCursor(m.Data, m.Off, "symbol table message")
-		g.btree, g.heap = c.u64(), c.u64()
-		if c.err != nil {
-			return c.err
+		var err error
+		if g.btree, g.heap, err = decodeSymbolTableMsg(m); err != nil {
+			return err
 		}
 		break
 	}
@@ -263,25 +250,9 @@ func (o *opener) loadSymbolTable(g *Group, msgs []RawMessage, depth int) error {
 	}
 	var ents []symbolEntry
 	err = f.walkBTree1(g.btree, btreeGroup, 8, 0, map[uint64]bool{}, func(snod uint64, _, _ []byte) error {
-		hb, err := f.readAt(snod, 8, "symbol table node")
-		if err != nil {
-			return err
-		}
-		c := newCursor(hb, int64(snod), "symbol table node")
-		if string(c.bytes(4)) != "SNOD" {
-			return formatErr(int64(snod), "symbol table node signature", nil)
-		}
-		c.skip(2)
-		n := uint64(c.u16())
-		b, err := f.readAt(snod+8, n*symbolEntrySize, "symbol table node")
-		if err != nil {
-			return err
-		}
-		c = newCursor(b, int64(snod)+8, "symbol table entry")
-		for i := uint64(0); i < n; i++ {
-			ents = append(ents, decodeSymbolEntry(c))
-		}
-		return c.err
+		es, err := f.readSymbolNode(snod)
+		ents = append(ents, es...)
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("group at %d: %w", g.addr, err)
@@ -351,14 +322,13 @@ func (o *opener) loadDataset(base object, msgs []RawMessage) (*Dataset, error) {
 		case MsgFillValueOld:
 			d.rawFillOld = &msgs[i]
 			if !haveFill {
-				c := newCursor(m.Data, m.Off, "old fill value message")
-				n := int(c.u32())
-				if n > 0 && n <= c.rest() {
-					d.fill.Value = append([]byte(nil), c.bytes(n)...)
-				}
+				d.fill.Value = decodeFillValueOld(m.Data, m.Off)
 			}
 		case MsgDataLayout:
 			lay, err = decodeLayout(m.Data, m.Off)
+			if err == nil && lay.class == LayoutVirtual {
+				d.rawLayout = &msgs[i]
+			}
 			if err == nil && lay.class == LayoutChunked && lay.version >= 4 {
 				d.rawLayout, d.useV4 = &msgs[i], true
 			}
@@ -366,7 +336,8 @@ func (o *opener) loadDataset(base object, msgs []RawMessage) (*Dataset, error) {
 			d.filters, err = decodePipeline(m.Data, m.Off)
 			d.rawPipeline = &msgs[i]
 		case MsgExternalFiles:
-			return nil, fmt.Errorf("raw data in external files: %w", ErrUnsupported)
+			d.external, err = f.decodeExternal(m)
+			d.extra = append(d.extra, m) // written back as it is
 		case MsgAttribute, MsgAttributeInfo:
 		default:
 			d.extra = append(d.extra, m)
@@ -381,11 +352,12 @@ func (o *opener) loadDataset(base object, msgs []RawMessage) (*Dataset, error) {
 	if d.dtype.Size == 0 {
 		return nil, formatErr(int64(base.addr), "datatype of size 0", nil)
 	}
-	if space.null {
-		return nil, fmt.Errorf("null dataspace: %w", ErrUnsupported)
-	}
+	d.null = space.null
 	d.shape, d.maxShape = space.shape, space.maxShape
 	n, ok := numElements(d.shape)
+	if d.null {
+		n = 0
+	}
 	if !ok || n > ^uint64(0)/uint64(d.dtype.Size) {
 		return nil, formatErr(int64(base.addr), "dataset too large", d.shape)
 	}
@@ -402,8 +374,22 @@ func (o *opener) loadDataset(base object, msgs []RawMessage) (*Dataset, error) {
 		if lay.addr != UndefinedAddr && (lay.addr > f.eof || lay.size > f.eof-lay.addr) {
 			return nil, formatErr(int64(base.addr), "contiguous data lies beyond the end of the file", lay.addr)
 		}
-		if lay.size < nbytes {
+		if lay.addr != UndefinedAddr {
+			d.dataAddr += f.base // raw data is read in the whole file (userblock.go)
+		}
+		if lay.size < nbytes && d.external == nil {
 			return nil, formatErr(int64(base.addr), "contiguous data smaller than the dataspace", lay.size)
+		}
+		if d.external != nil && lay.addr != UndefinedAddr {
+			return nil, formatErr(int64(base.addr), "dataset with both external and internal storage", lay.addr)
+		}
+	case LayoutVirtual:
+		b, err := f.GetVlen(VlenRef{Len: 1, Addr: lay.addr, Index: lay.heapIndex})
+		if err != nil {
+			return nil, fmt.Errorf("virtual dataset mappings: %w", err)
+		}
+		if d.virtual, err = decodeVirtual(b, int64(min(lay.addr, 1<<62))); err != nil {
+			return nil, err
 		}
 	case LayoutChunked:
 		rank := len(d.shape)
@@ -422,10 +408,7 @@ func (o *opener) loadDataset(base object, msgs []RawMessage) (*Dataset, error) {
 			d.btreeAddr = lay.addr
 			d.index = &btree1Index{f: f, addr: lay.addr, rank: rank, chunk: d.chunk}
 		} else {
-			if openChunkIndexV4 == nil {
-				return nil, fmt.Errorf("chunk index type %d: %w", lay.indexType, ErrUnsupported)
-			}
-			idx, err := openChunkIndexV4(chunkIndexParams{
+			idx, err := openIndexV4(chunkIndexParams{
 				r: f.r, size: f.size, shape: d.shape, maxShape: d.maxShape, chunk: d.chunk,
 				elemSize: d.dtype.Size, filtered: len(d.filters) > 0, flags: lay.flags,
 				indexType: lay.indexType, indexInfo: lay.indexInfo, addr: lay.addr,

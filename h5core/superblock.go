@@ -1,45 +1,12 @@
 package h5core
 
-import "fmt"
+import (
+	"fmt"
+	"io"
+)
 
 // signature is the HDF5 format signature at the start of the superblock.
 const signature = "\x89HDF\r\n\x1a\n"
-
-// symbolEntry is a symbol table entry (40 bytes with 8-byte offsets).
-type symbolEntry struct {
-	nameOff   uint64
-	addr      uint64
-	cacheType uint32
-	scratch   [16]byte
-}
-
-const symbolEntrySize = 40
-
-func (e symbolEntry) encode(b []byte) []byte {
-	b = put64(b, e.nameOff)
-	b = put64(b, e.addr)
-	b = put32(b, e.cacheType)
-	b = put32(b, 0)
-	return append(b, e.scratch[:]...)
-}
-
-func decodeSymbolEntry(c *cursor) symbolEntry {
-	var e symbolEntry
-	e.nameOff = c.u64()
-	e.addr = c.u64()
-	e.cacheType = c.u32()
-	c.skip(4)
-	copy(e.scratch[:], c.bytes(16))
-	return e
-}
-
-// groupScratch is the cached B-tree and heap addresses libhdf5 stores in
-// a group's symbol table entry (cache type 1).
-func groupScratch(btree, heap uint64) [16]byte {
-	var s [16]byte
-	copy(s[:], put64(put64(nil, btree), heap))
-	return s
-}
 
 // encodeSuperblock returns a version 0 superblock with 8-byte offsets and
 // lengths, or version 1 if the chunk B-tree K is not libhdf5's default
@@ -78,33 +45,30 @@ type superblock struct {
 	v2       superblockV2
 }
 
-// readSuperblockV2 decodes a version 2 or 3 superblock (after its first 9
-// bytes have identified it) and returns the root object header address and
-// end-of-file address. It is set by the new-format decoders in an init
-// function.
-var readSuperblockV2 func(r ioReaderAt, size int64, addr uint64) (s superblockV2, rootAddr, eof uint64, err error)
-
 func (f *File) readSuperblock() (superblock, error) {
 	var sb superblock
-	// libhdf5 searches for the signature at 0, 512, 1024, ... (user blocks);
-	// we only support a superblock at 0.
-	hdr, err := f.readAt(0, 9, "superblock")
+	at, err := locateSignature(f.r, f.size)
 	if err != nil {
 		return sb, err
 	}
-	if string(hdr[:8]) != signature {
-		return sb, formatErr(0, "no HDF5 signature (not an HDF5 file, or one with a user block)", nil)
+	if at > 0 {
+		// Past a user block: from here on every address is relative to
+		// the superblock (userblock.go).
+		f.base = uint64(at)
+		f.r = io.NewSectionReader(f.r, at, f.size-at)
+		f.size -= at
+	}
+	hdr, err := f.readAt(0, 9, "superblock")
+	if err != nil {
+		return sb, err
 	}
 	sb.version = hdr[8]
 	sb.istoreK = chunkBTreeK
 	switch sb.version {
 	case 0, 1:
 	case 2, 3:
-		if readSuperblockV2 == nil {
-			return sb, fmt.Errorf("superblock version %d: %w", sb.version, ErrUnsupported)
-		}
 		sb.driver = UndefinedAddr // in the superblock extension, if anywhere
-		sb.v2, sb.rootAddr, sb.eof, err = readSuperblockV2(f.r, f.size, 0)
+		sb.v2, sb.rootAddr, sb.eof, err = decodeSuperblockV2(f.r, f.size, 0)
 		return sb, err
 	default:
 		return sb, formatErr(8, "superblock version", sb.version)
@@ -139,8 +103,8 @@ func (f *File) readSuperblock() (superblock, error) {
 	if c.err != nil {
 		return sb, c.err
 	}
-	if base != 0 {
-		return sb, fmt.Errorf("superblock base address %d: %w", base, ErrUnsupported)
+	if base != 0 && base != f.base {
+		return sb, fmt.Errorf("superblock base address %d (the superblock is at %d): %w", base, f.base, ErrUnsupported)
 	}
 	if sb.leafK == 0 || sb.groupK == 0 || sb.istoreK == 0 || sb.leafK > 1<<14 || sb.groupK > 1<<14 || sb.istoreK > 1<<14 {
 		return sb, formatErr(16, "zero B-tree K value", nil)

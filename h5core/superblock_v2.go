@@ -1,6 +1,6 @@
 package h5core
 
-func init() { readSuperblockV2 = decodeSuperblockV2 }
+import "io"
 
 // superblockV2Size is a version 2/3 superblock with 8-byte offsets.
 const superblockV2Size = 8 + 4 + 4*8 + 4
@@ -8,7 +8,7 @@ const superblockV2Size = 8 + 4 + 4*8 + 4
 // decodeSuperblockV2 reads a version 2 or 3 superblock at addr: sizes,
 // consistency flags, base, extension, EOF and root header addresses, and
 // the checksum over all of them.
-func decodeSuperblockV2(r ioReaderAt, size int64, addr uint64) (s superblockV2, rootAddr, eof uint64, err error) {
+func decodeSuperblockV2(r io.ReaderAt, size int64, addr uint64) (s superblockV2, rootAddr, eof uint64, err error) {
 	b, err := readBlock(r, size, addr, superblockV2Size, "version 2 superblock")
 	if err != nil {
 		return s, 0, 0, err
@@ -27,9 +27,7 @@ func decodeSuperblockV2(r ioReaderAt, size int64, addr uint64) (s superblockV2, 
 	s.ext = c.u64() // superblock extension: file space and shared message info, kept as is
 	eof = c.u64()
 	rootAddr = c.u64()
-	if base != 0 {
-		return s, 0, 0, formatErr(int64(addr)+12, "superblock base address other than 0 (user block)", base)
-	}
+	_ = base // the superblock's own place in the file (a user block's size): Open reads relative to it
 	return s, rootAddr, eof, c.err
 }
 

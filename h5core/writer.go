@@ -254,7 +254,7 @@ func (w *flushWriter) flushObject(o Object) error {
 		if err := w.writeGroupTable(t); err != nil {
 			return err
 		}
-		msgs = append(msgs, RawMessage{Type: MsgSymbolTable, Data: put64(put64(nil, t.btree), t.heap)})
+		msgs = append(msgs, RawMessage{Type: MsgSymbolTable, Data: encodeSymbolTableMsg(t.btree, t.heap)})
 	case *Dataset:
 		if t.chunkDirty {
 			if err := w.writeChunkIndex(t); err != nil {
@@ -588,21 +588,16 @@ func (w *flushWriter) writeGroupTable(g *Group) error {
 	*w.out = append(*w.out, block{g.heap, heap.encode(g.heap)})
 
 	per := 2 * f.leafK
-	snodSize := 8 + per*symbolEntrySize
+	snodSize := symbolNodeSize(per)
 	var children []uint64
 	keys := [][]byte{put64(nil, 0)}
 	for lo := 0; lo < len(ents); lo += per {
 		hi := min(lo+per, len(ents))
-		b := make([]byte, 0, snodSize)
-		b = append(b, "SNOD"...)
-		b = append(b, 1, 0)
-		b = put16(b, uint16(hi-lo))
+		node := make([]symbolEntry, 0, hi-lo)
 		for _, e := range ents[lo:hi] {
-			b = e.e.encode(b)
+			node = append(node, e.e)
 		}
-		for len(b) < snodSize {
-			b = append(b, 0)
-		}
+		b := encodeSymbolNode(node, per)
 		a := f.alloc(uint64(snodSize))
 		g.table = append(g.table, extent{a, uint64(snodSize)})
 		*w.out = append(*w.out, block{a, b})
@@ -702,7 +697,11 @@ func (w *flushWriter) writeChunkIndexV4(d *Dataset, recs []ChunkRecord) (bool, e
 
 // messages returns a dataset's header messages in libhdf5's order.
 func (d *Dataset) messages() ([]RawMessage, error) {
-	msgs := []RawMessage{{Type: MsgDataspace, Data: encodeDataspace(d.shape, d.maxShape)}}
+	space := encodeDataspace(d.shape, d.maxShape)
+	if d.null {
+		space = []byte{2, 0, 0, 2} // version 2, rank 0, no flags, type null (as attributes)
+	}
+	msgs := []RawMessage{{Type: MsgDataspace, Data: space}}
 	if d.rawType != nil {
 		msgs = append(msgs, *d.rawType)
 	} else {
@@ -743,6 +742,11 @@ func (d *Dataset) messages() ([]RawMessage, error) {
 			l.chunk = append(l.chunk, uint32(c))
 		}
 		l.chunk = append(l.chunk, d.dtype.Size)
+	}
+	if d.rawLayout != nil {
+		// A virtual layout (version 4 only) points at its mappings in the
+		// global heap, which stay where they are.
+		return append(msgs, *d.rawLayout), nil
 	}
 	msgs = append(msgs, RawMessage{Type: MsgDataLayout, Data: l.encode()})
 	return msgs, nil

@@ -28,7 +28,7 @@ func (f *File) SetAtomic(on bool) error {
 		return err
 	}
 	if on && !lockingSupported {
-		return fmt.Errorf("h5file: atomic mode needs byte-range locks (Linux open file description locks) on this system: %w", h5core.ErrUnsupported)
+		return errUnsupportedLocks // atomic_lock_other.go: names the system
 	}
 	f.atomic = on
 	return nil

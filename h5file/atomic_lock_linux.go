@@ -11,6 +11,9 @@ import (
 
 const lockingSupported = true
 
+// errUnsupportedLocks is not returned on Linux (atomic_lock_other.go).
+var errUnsupportedLocks error
+
 // fOFDSetLkw is F_OFD_SETLKW: wait for an open file description lock.
 const fOFDSetLkw = 38
 

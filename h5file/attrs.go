@@ -27,11 +27,11 @@ type Attribute struct {
 func (a *Attrs) Set(name string, value any) error {
 	v := reflect.ValueOf(value)
 	if !v.IsValid() {
-		return fmt.Errorf("h5file: attribute %s of %s: nil value: %w", name, a.o.name, ErrType)
+		return opErrf("set attribute "+name+" of", a.o.name, "nil value: %w", ErrType)
 	}
 	t, err := TypeOf(v.Type())
 	if err != nil {
-		return fmt.Errorf("h5file: attribute %s of %s: %w", name, a.o.name, err)
+		return opErr("set attribute "+name+" of", a.o.name, err)
 	}
 	var shape []uint64
 	if isList(v, t) {
@@ -44,7 +44,7 @@ func (a *Attrs) Set(name string, value any) error {
 // (nil: scalar) holding value (one element, or a slice in row-major order).
 func (a *Attrs) SetTyped(name string, value any, dtype *Datatype, shape []uint64) error {
 	if dtype == nil {
-		return fmt.Errorf("h5file: attribute %s of %s: nil type: %w", name, a.o.name, ErrType)
+		return opErrf("set attribute "+name+" of", a.o.name, "nil type: %w", ErrType)
 	}
 	f := a.o.f
 	var args string
@@ -54,10 +54,10 @@ func (a *Attrs) SetTyped(name string, value any, dtype *Datatype, shape []uint64
 	return f.apply(metaOp{name: "SetAttr", path: a.o.name + "@" + name, args: args, fn: func() error {
 		buf, err := f.encodeValues(value, dtype, numElements(shape))
 		if err != nil {
-			return fmt.Errorf("h5file: attribute %s of %s: %w", name, a.o.name, err)
+			return opErr("set attribute "+name+" of", a.o.name, err)
 		}
 		if err := a.o.core.SetAttr(&h5core.Attribute{Name: name, Type: dtype, Shape: shape, Data: buf}); err != nil {
-			return fmt.Errorf("h5file: attribute %s of %s: %w", name, a.o.name, err)
+			return opErr("set attribute "+name+" of", a.o.name, err)
 		}
 		return nil
 	}})
@@ -70,7 +70,7 @@ func (a *Attrs) Get(name string) (*Attribute, error) {
 	}
 	at, ok := a.o.core.Attr(name)
 	if !ok {
-		return nil, fmt.Errorf("h5file: %s has no attribute %q: %w", a.o.name, name, ErrNotFound)
+		return nil, opErrf("get attribute "+name+" of", a.o.name, "no such attribute: %w", ErrNotFound)
 	}
 	return &Attribute{f: a.o.f, Name: at.Name, Dtype: at.Type, Shape: append([]uint64(nil), at.Shape...), data: at.Data, null: at.Null}, nil
 }
@@ -106,7 +106,7 @@ func (a *Attrs) Len() int { return len(a.o.core.Attrs()) }
 func (a *Attrs) Delete(name string) error {
 	return a.o.f.apply(metaOp{name: "DeleteAttr", path: a.o.name + "@" + name, fn: func() error {
 		if err := a.o.core.DeleteAttr(name); err != nil {
-			return fmt.Errorf("h5file: delete attribute %s of %s: %w", name, a.o.name, err)
+			return opErr("delete attribute "+name+" of", a.o.name, err)
 		}
 		return nil
 	}})
@@ -122,22 +122,22 @@ func (at *Attribute) Read(dst any) error {
 		return err
 	}
 	if at.null {
-		return fmt.Errorf("h5file: attribute %s is empty (h5py.Empty): %w", at.Name, ErrShape)
+		return opErrf("read attribute", at.Name, "it is empty (h5py.Empty): %w", ErrShape)
 	}
 	n := numElements(at.Shape)
 	if uint64(len(at.data)) < n*uint64(at.Dtype.Size) {
-		return fmt.Errorf("h5file: attribute %s: %d bytes for %d elements: %w", at.Name, len(at.data), n, h5core.ErrFormat)
+		return opErrf("read attribute", at.Name, "%d bytes for %d elements: %w", len(at.data), n, h5core.ErrFormat)
 	}
 	out, direct, err := at.f.decodeTarget(dst, at.Dtype, n)
 	if err != nil {
-		return fmt.Errorf("h5file: attribute %s: %w", at.Name, err)
+		return opErr("read attribute", at.Name, err)
 	}
 	if direct != nil {
 		copy(direct, at.data)
 		return nil
 	}
 	if err := out(at.data); err != nil {
-		return fmt.Errorf("h5file: attribute %s: %w", at.Name, err)
+		return opErr("read attribute", at.Name, err)
 	}
 	return nil
 }

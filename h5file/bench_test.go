@@ -1,6 +1,7 @@
 package h5file_test
 
 import (
+	"fmt"
 	"path/filepath"
 	"testing"
 
@@ -62,5 +63,29 @@ func BenchmarkWriteContiguous(b *testing.B) {
 		if err := f.Close(); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkAttrs sets n attributes on one group and flushes: the time per
+// attribute must not grow with n (issue 14: 10k attributes at most 13x
+// the time of 1k).
+func BenchmarkAttrs(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			for b.Loop() {
+				f, err := h5file.Create(filepath.Join(b.TempDir(), "a.h5"), "w")
+				if err != nil {
+					b.Fatal(err)
+				}
+				for i := range n {
+					if err := f.Attrs().Set(fmt.Sprintf("a%06d", i), float64(i)); err != nil {
+						b.Fatal(err)
+					}
+				}
+				if err := f.Close(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -1,15 +1,43 @@
 package h5file
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"reflect"
+	"strconv"
+	"strings"
 
 	"github.com/gorun-hpc/gorun/h5core"
 )
 
-// Unlimited marks an unlimited dimension in MaxShape (h5py's None).
+// Unlimited marks an unlimited dimension in MaxShape (h5py's None): the
+// dimension may grow without bound. Its value is the largest uint64; Dims
+// prints it as None.
 const Unlimited = h5core.Unlimited
+
+// Dims is a dataset's maximum shape (MaxShape): a []uint64 whose
+// Unlimited dimensions print as None, as h5py prints maxshape.
+type Dims []uint64
+
+// String prints the dimensions as fmt prints a []uint64, with None for
+// Unlimited: [10 None].
+func (d Dims) String() string {
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, x := range d {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		if x == Unlimited {
+			b.WriteString("None")
+		} else {
+			b.WriteString(strconv.FormatUint(x, 10))
+		}
+	}
+	b.WriteByte(']')
+	return b.String()
+}
 
 // Dataset is an HDF5 dataset: h5py's Dataset.
 type Dataset struct {
@@ -29,9 +57,13 @@ type dsetOptions struct {
 	gzip       int
 	shuffle    bool
 	fletcher32 bool
+	codecs     codecOptions // LZF, Blosc, ... (codecs.go)
+	codecsB    codecsB      // Bitshuffle, scale-offset, N-bit (codecs_b.go)
 	compact    bool
 	fill       any
 	data       any
+	empty      bool  // Empty(): a null dataspace (empty.go)
+	err        error // an option's invalid argument, reported by the create
 }
 
 // MaxShape sets the largest shape Resize may reach; Unlimited (h5py's None)
@@ -47,7 +79,16 @@ func Chunks(dims ...uint64) DatasetOption {
 
 // Gzip compresses chunks with deflate at level 0..9 (h5py's
 // compression='gzip', compression_opts=level; h5py's default level is 4).
-func Gzip(level int) DatasetOption { return func(o *dsetOptions) { o.gzip = level + 1 } }
+// Another level makes the create fail, as h5py refuses it.
+func Gzip(level int) DatasetOption {
+	return func(o *dsetOptions) {
+		if level < 0 || level > 9 {
+			o.err = errors.Join(o.err, fmt.Errorf("gzip level %d: the level is 0 (fastest) to 9 (smallest)", level))
+			return
+		}
+		o.gzip = level + 1
+	}
+}
 
 // Shuffle adds the byte shuffle filter before compression (h5py's shuffle=True).
 func Shuffle() DatasetOption { return func(o *dsetOptions) { o.shuffle = true } }
@@ -105,13 +146,16 @@ func (g *Group) CreateDatasetFrom(p string, data any, opts ...DatasetOption) (*D
 		opt(&o)
 	}
 	v := reflect.ValueOf(data)
+	if o.err != nil {
+		return nil, opErr("create dataset", join(g.name, p), o.err)
+	}
 	if !v.IsValid() {
-		return nil, fmt.Errorf("h5file: create dataset %s from nil data: %w", p, ErrType)
+		return nil, opErrf("create dataset", join(g.name, p), "from nil data: %w", ErrType)
 	}
 	if o.dtype == nil {
 		t, err := TypeOf(v.Type())
 		if err != nil {
-			return nil, fmt.Errorf("h5file: create dataset %s: %w", p, err)
+			return nil, opErr("create dataset", join(g.name, p), err)
 		}
 		o.dtype = t
 	}
@@ -126,29 +170,43 @@ func (g *Group) CreateDatasetFrom(p string, data any, opts ...DatasetOption) (*D
 
 func (g *Group) createDataset(p string, o dsetOptions) (*Dataset, error) {
 	full := join(g.name, p)
-	if o.dtype == nil {
-		return nil, fmt.Errorf("h5file: create dataset %s: no type (pass one or use CreateDatasetOf): %w", full, ErrType)
+	if o.err != nil {
+		return nil, opErr("create dataset", full, o.err)
 	}
-	spec := h5core.DatasetSpec{Type: o.dtype, Shape: o.shape, MaxShape: o.maxShape, Chunk: o.chunks, Compact: o.compact}
-	filtered := o.gzip > 0 || o.shuffle || o.fletcher32
+	if o.dtype == nil {
+		return nil, opErrf("create dataset", full, "no type (pass one or use CreateDatasetOf): %w", ErrType)
+	}
+	spec := h5core.DatasetSpec{Type: o.dtype, Shape: o.shape, MaxShape: o.maxShape, Chunk: o.chunks, Compact: o.compact, Null: o.empty}
+	filtered := o.gzip > 0 || o.shuffle || o.fletcher32 || o.codecs.set() || o.codecsB.set()
 	if spec.Chunk == nil && !o.compact && (filtered || o.maxShape != nil && !equalDims(o.maxShape, o.shape)) {
 		if len(o.shape) == 0 {
-			return nil, fmt.Errorf("h5file: create dataset %s: a scalar dataset cannot be chunked", full)
+			return nil, opErrf("create dataset", full, "a scalar dataset cannot be chunked")
 		}
 		spec.Chunk = guessChunk(o.shape, o.maxShape, uint64(o.dtype.Size))
 	}
 	if filtered {
-		spec.Filters = h5core.H5pyFilters(o.dtype.Size, o.shuffle, o.gzip-1, o.fletcher32)
+		fs, err := o.pipeline()
+		if err != nil {
+			return nil, opErr("create dataset", full, err)
+		}
+		spec.Filters = fs
 	}
 	c := &codec{}
 	if o.fill != nil {
 		if o.dtype.HasVlen() {
-			return nil, fmt.Errorf("h5file: create dataset %s: fill values of variable-length types are not supported", full)
+			return nil, opErrf("create dataset", full, "fill values of variable-length types are not supported")
 		}
 		spec.Fill = make([]byte, o.dtype.Size)
 		if err := c.encode(reflect.ValueOf(o.fill), o.dtype, spec.Fill); err != nil {
-			return nil, fmt.Errorf("h5file: create dataset %s: fill value: %w", full, err)
+			return nil, opErrf("create dataset", full, "fill value: %w", err)
 		}
+	}
+	if o.codecsB.set() {
+		fs, err := o.pipelineB(spec.Filters, spec.Fill)
+		if err != nil {
+			return nil, opErr("create dataset", full, err)
+		}
+		spec.Filters = fs
 	}
 	var cd *h5core.Dataset
 	var lazy func() string
@@ -159,7 +217,7 @@ func (g *Group) createDataset(p string, o dsetOptions) (*Dataset, error) {
 		var err error
 		cd, err = g.g.CreateDataset(p, spec)
 		if err != nil {
-			return fmt.Errorf("h5file: create dataset %s: %w", full, err)
+			return opErr("create dataset", full, err)
 		}
 		return nil
 	}})
@@ -172,10 +230,22 @@ func (g *Group) createDataset(p string, o dsetOptions) (*Dataset, error) {
 	}
 	if o.data != nil {
 		if err := d.writeInitial(o.data); err != nil {
+			g.dropFailed(p)
 			return nil, err
 		}
 	}
 	return d, nil
+}
+
+// dropFailed removes the dataset at p that CreateDatasetFrom made but
+// could not fill (h5py checks the data before it creates anything): a
+// failed call leaves no dataset behind. In a parallel file the ranks
+// remove it together; a file whose ranks disagreed is unusable anyway.
+func (g *Group) dropFailed(p string) {
+	if g.f.failed != nil {
+		return
+	}
+	_ = g.Delete(p)
 }
 
 func equalDims(a, b []uint64) bool {
@@ -233,14 +303,31 @@ func guessChunk(shape, maxShape []uint64, typeSize uint64) []uint64 {
 // Shape is the dataset's current shape (empty for a scalar).
 func (d *Dataset) Shape() []uint64 { return d.d.Shape() }
 
-// MaxShape is the largest shape Resize may reach (Unlimited for h5py's None).
-func (d *Dataset) MaxShape() []uint64 { return d.d.MaxShape() }
+// MaxShape is the largest shape Resize may reach, Unlimited (printed as
+// None) for a dimension without bound: h5py's maxshape.
+func (d *Dataset) MaxShape() Dims { return d.d.MaxShape() }
 
 // Dtype is the dataset's HDF5 type.
 func (d *Dataset) Dtype() *Datatype { return d.d.Type() }
 
-// Len is the number of elements.
-func (d *Dataset) Len() uint64 { return numElements(d.d.Shape()) }
+// Len is the length of the first dimension, as h5py's len(dset); 0 for a
+// scalar or empty dataset (h5py raises TypeError). Size is the number of
+// elements.
+func (d *Dataset) Len() uint64 {
+	if s := d.d.Shape(); len(s) > 0 && !d.d.IsNull() {
+		return s[0]
+	}
+	return 0
+}
+
+// Size is the number of elements (h5py's dset.size): 1 for a scalar, 0
+// for an empty dataset (IsEmpty).
+func (d *Dataset) Size() uint64 {
+	if d.d.IsNull() {
+		return 0
+	}
+	return numElements(d.d.Shape())
+}
 
 // Chunks is the chunk shape, nil if the dataset is not chunked.
 func (d *Dataset) Chunks() []uint64 {
@@ -263,12 +350,18 @@ func (d *Dataset) Layout() string {
 	return d.d.Layout().String()
 }
 
-// Compression is "gzip" when chunks are deflated, "" otherwise; the level
-// is CompressionOpts (h5py's compression and compression_opts).
+// Compression is "gzip", "lzf" or "szip" when chunks go through that
+// filter, "" otherwise, as h5py's compression; the deflate level is
+// CompressionOpts (h5py's compression_opts).
 func (d *Dataset) Compression() string {
-	for _, f := range d.d.Filters() {
-		if f.ID == 1 {
-			return "gzip"
+	// h5py's order: gzip, lzf, szip; other filters (the hdf5plugin ones)
+	// are not a compression to h5py: see Filters.
+	for _, c := range []struct {
+		id   uint16
+		name string
+	}{{1, "gzip"}, {h5core.FilterLZF, "lzf"}, {h5core.FilterSZIP, "szip"}} {
+		if d.hasFilter(c.id) {
+			return c.name
 		}
 	}
 	return ""
@@ -306,7 +399,7 @@ func (d *Dataset) FillValue(dst any) error {
 	}
 	v := reflect.ValueOf(dst)
 	if v.Kind() != reflect.Pointer || v.IsNil() {
-		return fmt.Errorf("h5file: FillValue needs a non-nil pointer, got %T: %w", dst, ErrType)
+		return opErrf("read fill value of", d.name, "FillValue needs a non-nil pointer, got %T: %w", dst, ErrType)
 	}
 	b := d.d.Fill().Value
 	if b == nil {
@@ -318,6 +411,14 @@ func (d *Dataset) FillValue(dst any) error {
 // Resize changes the shape of a chunked dataset within MaxShape (h5py's
 // resize). New elements read as the fill value.
 func (d *Dataset) Resize(shape ...uint64) error {
+	if err := d.f.checkWrite(); err != nil {
+		return err
+	}
+	if d.d.Layout() != h5core.LayoutChunked {
+		// The same on every rank of a parallel file: no agreement needed.
+		return opErrf("resize", d.name, "to %v: the dataset is %s, not chunked: only a chunked dataset can be resized (create it with MaxShape or Chunks): %w", shape, d.Layout(), ErrShape)
+	}
+	old := d.d.Shape()
 	var before map[string]bool
 	if fv := d.d.Fill().Value; !allZero(fv) && len(d.d.Filters()) == 0 && d.d.Layout() == h5core.LayoutChunked {
 		before = map[string]bool{}
@@ -333,11 +434,14 @@ func (d *Dataset) Resize(shape ...uint64) error {
 	// different shapes would write rows at different places.
 	err := d.f.apply(metaOp{name: "Resize", path: d.name, args: fmt.Sprint(shape), check: true, fn: func() error {
 		if err := d.d.Resize(shape); err != nil {
-			return fmt.Errorf("h5file: resize %s to %v: %w", d.name, shape, err)
+			return opErrf("resize", d.name, "to %v: %w", shape, err)
 		}
 		return nil
 	}})
 	if err != nil {
+		return err
+	}
+	if err := d.fillCutOff(old); err != nil { // resize_fill.go
 		return err
 	}
 	if before != nil {

@@ -16,5 +16,27 @@
 // writes one span of the file in a few large writes.
 //
 // External links (h5py's ExternalLink) are followed on read: the linked
-// file is opened read-only where libhdf5 would find it.
+// file is opened read-only where libhdf5 would find it. So are the files
+// behind external storage (h5py's external=) and virtual datasets (h5py's
+// VirtualLayout), which read as h5py reads them; files with a user block
+// open read-only. A read whose buffer would exceed the memory available
+// fails with ErrTooLarge before allocating.
+//
+// Files are locked while open, as libhdf5 locks them (exclusive to write,
+// shared to read; HDF5_USE_FILE_LOCKING=FALSE turns it off): h5py and a
+// gorun program keep out of each other's files, and the ranks of a job
+// that each create one file without WithComm get ErrLocked telling them
+// to pass it, instead of overwriting each other's data.
+//
+// Errors of calls on a file or an object in it are *OpError values
+// ("h5file: write /grid/temp: ..."), which wrap sentinels such as
+// ErrShape, ErrExists and ErrLocked for errors.Is.
+//
+// Object and region references (Ref, RegionRef: h5py's ref_dtype and
+// regionref_dtype) are values like any other in datasets and attributes;
+// File.Deref and File.DerefRegion follow them. They name objects by header
+// address, which never changes once an object is flushed. Dimension scales
+// (Dataset.MakeScale, Dataset.Dim) are h5py's dims, in libhdf5's H5DS
+// layout, which netCDF-4 and xarray read as named dimensions (package
+// netcdf builds netCDF-4 files on them).
 package h5file

@@ -241,7 +241,9 @@ func ExampleDataset_FillValue() {
 }
 
 // Flush makes the file on disk complete while it stays open, so another
-// reader (h5dump, h5py, or here a second File) sees it.
+// reader sees it: here a second File of this process; h5dump or h5py
+// with HDF5_USE_FILE_LOCKING=FALSE, since the file is locked while it is
+// open for writing, as libhdf5 does.
 func ExampleFile_Flush() {
 	path := tempPath("flush.h5")
 	w, err := h5file.Create(path, "w")

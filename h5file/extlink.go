@@ -32,11 +32,11 @@ func (g *Group) ExternalLink(name string) (file, path string, ok bool) {
 func (g *Group) followExternal(el *h5core.ExternalLinkError, hops int) (Object, error) {
 	where := join(g.name, el.Link)
 	if hops >= maxExternalHops {
-		return nil, fmt.Errorf("h5file: %s: more than %d external links in a row (a cycle of files?): %w", where, maxExternalHops, ErrNotFound)
+		return nil, opErrf("follow external link", where, "more than %d external links in a row (a cycle of files?): %w", maxExternalHops, ErrNotFound)
 	}
 	ext, err := g.f.openExternal(el.File)
 	if err != nil {
-		return nil, fmt.Errorf("h5file: %s: external link to %s:%s: %w", where, el.File, el.Target, err)
+		return nil, opErrf("follow external link", where, "to %s:%s: %w", el.File, el.Target, err)
 	}
 	target := el.Target
 	if el.Rest != "" {

@@ -113,7 +113,10 @@ print(list(a['grp/d'][:]), list(a['dset'][:]), list(a['chain/v'][:]), list(a['so
 			}
 			// The file holding the links can be changed: its root is
 			// rewritten with the external links among its link messages,
-			// and they still lead where they did.
+			// and they still lead where they did. (f, which holds it,
+			// is closed first: a second File of a file open here is
+			// ErrLocked.)
+			f.Close()
 			w, err := h5file.Open(filepath.Join(d, "a.h5"), "r+")
 			must(t, err)
 			_, err = h5file.CreateDatasetOf[int32](w, "added", []uint64{2})

@@ -3,7 +3,6 @@ package h5file
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 
@@ -15,7 +14,7 @@ import (
 // A File is safe for use by one goroutine at a time; calls from several
 // goroutines must be serialised by the caller, as with h5py.
 type File struct {
-	*rootGroup
+	root       *Group
 	libver     Libver // family of a file this call creates
 	trackOrder bool   // its objects track creation order
 	path       string
@@ -36,14 +35,16 @@ type File struct {
 	failed     error            // after ranks disagreed: returned by every call
 	atomic     bool             // SetAtomic: byte-range locks around raw data I/O
 	external   map[string]*File // files opened through external links, by path (extlink.go)
+	// twoPhase is the file's two-phase knobs (parallel_twophase.go);
+	// twoPhaseWrites counts this rank's collective writes that went in
+	// two phases (tests).
+	twoPhase       twoPhaseConfig
+	twoPhaseWrites int
 }
 
-// rootGroup names the File's embedded root group so that its Group method
-// (f.Group("a/b")) is promoted instead of hidden by a field called Group.
-type rootGroup = Group
-
-// Root is the file's root group "/".
-func (f *File) Root() *Group { return f.rootGroup }
+// Root is the file's root group "/". The File's own group methods
+// (file_root.go) are the root group's.
+func (f *File) Root() *Group { return f.root }
 
 // Option configures Create and Open.
 type Option func(*options)
@@ -52,6 +53,7 @@ type options struct {
 	ctx        context.Context
 	comm       *comm.Comm
 	smallBatch bool
+	twoPhase   twoPhaseConfig
 	libver     Libver
 	trackOrder bool
 }
@@ -97,7 +99,7 @@ func WithContext(ctx context.Context) Option { return func(o *options) { o.ctx =
 //     are collective: every rank makes them in the same order with the
 //     same arguments. Each rank applies them to its own copy of the
 //     metadata; ranks compare a digest of the calls at Flush, Close,
-//     Resize, collective data writes and every 512 calls. A rank that
+//     Resize, collective data writes and every 4096 calls. A rank that
 //     made another call gets, on every rank, a *MismatchError naming the
 //     call and the ranks (errors.Is(err, ErrMismatch)); the file is then
 //     unusable and stays on disk as of the last good flush.
@@ -126,9 +128,11 @@ func WithSmallWriteBatching() Option { return func(o *options) { o.smallBatch = 
 // fails with ErrExists if it exists. Create(path) with no mode is "w".
 func Create(path string, mode string, opts ...Option) (*File, error) {
 	switch mode {
-	case "", "w", "w-", "x":
+	case "":
+		mode = "w"
+	case "w", "w-", "x":
 	default:
-		return nil, fmt.Errorf("h5file: Create %s with mode %q (use w, w- or x; Open takes r, r+ and a): %w", path, mode, ErrMode)
+		return nil, opErrf("create", path, "mode %q (use w, w- or x; Open takes r, r+ and a): %w", mode, ErrMode)
 	}
 	return Open(path, mode, opts...)
 }
@@ -136,8 +140,13 @@ func Create(path string, mode string, opts ...Option) (*File, error) {
 // Open opens a file with h5py's modes: "r" read-only (the default), "r+"
 // read/write (must exist), "w" create or truncate, "w-"/"x" create and fail
 // if it exists, "a" read/write if it exists and create otherwise.
+//
+// The file is locked while it is open, as libhdf5 locks it: exclusively
+// for writing, shared for reading. A file another process (h5py, or
+// another rank that forgot WithComm) holds is ErrLocked, with who holds
+// it and what to do; HDF5_USE_FILE_LOCKING=FALSE turns locking off.
 func Open(path string, mode string, opts ...Option) (*File, error) {
-	var o options
+	o := options{twoPhase: defaultTwoPhase}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -150,33 +159,18 @@ func Open(path string, mode string, opts ...Option) (*File, error) {
 	if mode == "" {
 		mode = "r"
 	}
-	create := false
-	flag := 0
-	switch mode {
-	case "r":
-		flag = os.O_RDONLY
-	case "r+":
-		flag = os.O_RDWR
-	case "w":
-		flag, create = os.O_RDWR|os.O_CREATE|os.O_TRUNC, true
-	case "w-", "x":
-		flag, create = os.O_RDWR|os.O_CREATE|os.O_EXCL, true
-	case "a":
-		flag = os.O_RDWR
-		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-			flag, create = os.O_RDWR|os.O_CREATE|os.O_EXCL, true
-		}
-	default:
-		return nil, fmt.Errorf("h5file: open %s with mode %q: %w", path, mode, ErrMode)
+	if _, ok := modeFlags[mode]; !ok {
+		return nil, opErrf("open", path, "mode %q: %w", mode, ErrMode)
 	}
-	f := &File{path: path, mode: mode, ctx: o.ctx, readOnly: mode == "r", smallBatch: o.smallBatch, libver: o.libver, trackOrder: o.trackOrder}
+	f := &File{path: path, mode: mode, ctx: o.ctx, readOnly: mode == "r", smallBatch: o.smallBatch, twoPhase: o.twoPhase, libver: o.libver, trackOrder: o.trackOrder}
 	if o.comm != nil && o.comm.Size() > 1 {
-		return openParallel(f, o.comm, flag, create)
+		return openParallel(f, o.comm)
 	}
 	f.userComm = o.comm
-	osf, err := os.OpenFile(path, flag, 0o644)
+	flag, create := openFlags(path, mode)
+	osf, err := openLocked(path, mode, flag, create, true)
 	if err != nil {
-		return nil, openErr(path, mode, err)
+		return nil, err
 	}
 	f.os = osf
 	if create {
@@ -185,12 +179,12 @@ func Open(path string, mode string, opts ...Option) (*File, error) {
 		st, err := osf.Stat()
 		if err != nil {
 			osf.Close()
-			return nil, fmt.Errorf("h5file: open %s: %w", path, err)
+			return nil, opErr("open", path, err)
 		}
 		m, err := h5core.Open(osf, st.Size())
 		if err != nil {
 			osf.Close()
-			return nil, fmt.Errorf("h5file: open %s: %w", path, err)
+			return nil, opErr("open", path, err)
 		}
 		f.model = m
 		if err := f.checkWritable(); err != nil {
@@ -210,24 +204,53 @@ func Open(path string, mode string, opts ...Option) (*File, error) {
 	return f, nil
 }
 
+// modeFlags is h5py's modes as open(2) flags: the one place a mode is
+// decided (h5py's make_fid). "a" is "r+" or "x", whichever applies
+// (openFlags).
+var modeFlags = map[string]int{
+	"r":  os.O_RDONLY,
+	"r+": os.O_RDWR,
+	"w":  os.O_RDWR | os.O_CREATE | os.O_TRUNC,
+	"w-": os.O_RDWR | os.O_CREATE | os.O_EXCL,
+	"x":  os.O_RDWR | os.O_CREATE | os.O_EXCL,
+	"a":  os.O_RDWR,
+}
+
+// openFlags returns the flags that open path with a valid mode, and
+// whether they create a new file. Mode "a" looks at the file: in a
+// parallel file only rank 0 asks, and the others follow its answer.
+func openFlags(path, mode string) (flag int, create bool) {
+	flag = modeFlags[mode]
+	if mode == "a" {
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			flag = modeFlags["x"]
+		}
+	}
+	return flag, flag&os.O_CREATE != 0
+}
+
 func (f *File) setRoot() {
-	f.rootGroup = &Group{object: object{f: f, name: "/", core: f.model.Root()}, g: f.model.Root()}
+	f.root = &Group{object: object{f: f, name: "/", core: f.model.Root()}, g: f.model.Root()}
 }
 
 // checkWritable refuses to open for writing a file whose format h5core
 // only reads.
 func (f *File) checkWritable() error {
 	if !f.readOnly && f.model.Writable() != nil {
-		return fmt.Errorf("h5file: open %s for writing: %v (open it with mode r): %w", f.path, f.model.Writable(), ErrReadOnly)
+		return opErrf("open", f.path, "for writing: %v (open it with mode r): %w", f.model.Writable(), ErrReadOnly)
 	}
 	return nil
 }
 
 func openErr(path, mode string, err error) error {
 	if errors.Is(err, fs.ErrExist) {
-		return fmt.Errorf("h5file: create %s with mode %q: file exists (use mode w to truncate): %w", path, mode, ErrExists)
+		return opErrf("create", path, "mode %q: file exists (use mode w to truncate): %w", mode, ErrExists)
 	}
-	return fmt.Errorf("h5file: open %s: %w", path, err)
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err // the path once: the OpError names it
+	}
+	return opErr("open", path, err)
 }
 
 // Filename is the path the file was opened with.
@@ -267,13 +290,16 @@ func (f *File) checkWrite() error {
 		return err
 	}
 	if f.readOnly {
-		return fmt.Errorf("h5file: %s was opened with mode r (open with r+ or a to write): %w", f.path, ErrReadOnly)
+		return opErrf("write to", f.path, "the file was opened with mode r (open with r+ or a to write): %w", ErrReadOnly)
 	}
 	return nil
 }
 
 // Flush writes the metadata to disk (raw data is already there) so that the
-// file on disk is complete and readable by h5dump while it stays open. In a
+// file on disk is complete and readable while it stays open: by a File of
+// this process opened read-only, and by h5dump or h5py run with
+// HDF5_USE_FILE_LOCKING=FALSE (the file is locked while open for writing,
+// as libhdf5 locks it; filelock.go). In a
 // file opened with a communicator (WithComm), of any size, Flush is also
 // MPI_File_sync: the data and metadata of every rank reach the disk (one
 // fsync) before it returns.
@@ -295,14 +321,14 @@ func (f *File) Flush() error {
 func (f *File) flush(call string) error {
 	if f.par == nil {
 		if err := f.model.Flush(f.os); err != nil {
-			return fmt.Errorf("h5file: flush %s: %w", f.path, err)
+			return opErr("flush", f.path, err)
 		}
 		// A file opened with a communicator keeps MPI's meaning at one
 		// rank too: Flush is MPI_File_sync. A plain serial file flushes
 		// like h5py's default driver, without fsync.
 		if call == "Flush" && f.userComm != nil {
 			if err := f.os.Sync(); err != nil {
-				return fmt.Errorf("h5file: flush %s: sync: %w", f.path, err)
+				return opErrf("flush", f.path, "sync: %w", err)
 			}
 		}
 		return nil
@@ -314,7 +340,7 @@ func (f *File) flush(call string) error {
 		// writes early starts the writeback while others still write;
 		// rank 0 syncs the metadata after writing it.
 		if err := f.os.Sync(); err != nil {
-			serr = fmt.Errorf("h5file: flush %s: sync: %w", f.path, err)
+			serr = opErrf("flush", f.path, "sync: %w", err)
 		}
 	}
 	if err := f.exchangeRecords(f.ctx, call); err != nil {
@@ -349,7 +375,7 @@ func (f *File) flushModel(call string) error {
 		return nil
 	}
 	if err := f.model.Flush(f.metaWriter()); err != nil {
-		return fmt.Errorf("h5file: flush %s: %w", f.path, err)
+		return opErr("flush", f.path, err)
 	}
 	if call == "Flush" && f.comm.Rank() == 0 {
 		// An explicit Flush is MPI_File_sync (as h5py's mpio driver does):
@@ -357,7 +383,7 @@ func (f *File) flushModel(call string) error {
 		// sync covers the data held and written by rank 0 just now and
 		// the metadata.
 		if err := f.os.Sync(); err != nil {
-			return fmt.Errorf("h5file: flush %s: sync: %w", f.path, err)
+			return opErrf("flush", f.path, "sync: %w", err)
 		}
 	}
 	return nil
@@ -383,7 +409,7 @@ func (f *File) Close() error {
 		err = f.checkpoint("Close")
 	}
 	if cerr := f.os.Close(); err == nil && cerr != nil {
-		err = fmt.Errorf("h5file: close %s: %w", f.path, cerr)
+		err = opErr("close", f.path, cerr)
 	}
 	if cerr := f.closeExternal(); err == nil && cerr != nil {
 		err = cerr

@@ -39,22 +39,16 @@ func join(base, name string) string {
 	return path.Clean(base + "/" + name)
 }
 
-// CreateGroup creates a group at path (relative to g, or absolute). The
-// intermediate groups of a/b/c must exist; use RequireGroup to create them.
+// CreateGroup creates a group at path (relative to g, or absolute), and
+// the missing intermediate groups of a/b/c, as h5py and CreateDataset do.
+// It fails with ErrExists if path exists; RequireGroup does not.
 func (g *Group) CreateGroup(p string) (*Group, error) {
 	var ng *h5core.Group
 	err := g.f.apply(metaOp{name: "CreateGroup", path: join(g.name, p), fn: func() error {
-		parent, last := path.Split(strings.TrimSuffix(p, "/"))
-		if parent != "" && parent != "/" {
-			if _, err := g.g.Lookup(strings.TrimSuffix(parent, "/")); err != nil {
-				return fmt.Errorf("h5file: create group %s: parent %s: %w (use RequireGroup to create intermediate groups)", p, parent, err)
-			}
-		}
-		_ = last
 		var err error
 		ng, err = g.g.CreateGroup(p)
 		if err != nil {
-			return fmt.Errorf("h5file: create group %s in %s: %w", p, g.name, err)
+			return opErr("create group", join(g.name, p), err)
 		}
 		return nil
 	}})
@@ -74,14 +68,14 @@ func (g *Group) RequireGroup(p string) (*Group, error) {
 			}
 			return g.f.newGroup(join(g.name, p), cg), nil
 		}
-		return nil, fmt.Errorf("h5file: require group %s: a dataset has that name: %w", p, ErrExists)
+		return nil, opErrf("require group", join(g.name, p), "a dataset has that name: %w", ErrExists)
 	}
 	var ng *h5core.Group
 	err := g.f.apply(metaOp{name: "RequireGroup", path: join(g.name, p), fn: func() error {
 		var err error
 		ng, err = g.g.RequireGroup(p)
 		if err != nil {
-			return fmt.Errorf("h5file: require group %s in %s: %w", p, g.name, err)
+			return opErr("require group", join(g.name, p), err)
 		}
 		return nil
 	}})
@@ -107,7 +101,7 @@ func (g *Group) Group(p string) (*Group, error) {
 	}
 	sg, ok := o.(*Group)
 	if !ok {
-		return nil, fmt.Errorf("h5file: %s is a dataset, not a group: %w", join(g.name, p), ErrType)
+		return nil, opErrf("open group", join(g.name, p), "it is a dataset, not a group: %w", ErrType)
 	}
 	return sg, nil
 }
@@ -120,7 +114,7 @@ func (g *Group) Dataset(p string) (*Dataset, error) {
 	}
 	d, ok := o.(*Dataset)
 	if !ok {
-		return nil, fmt.Errorf("h5file: %s is a group, not a dataset: %w", join(g.name, p), ErrType)
+		return nil, opErrf("open dataset", join(g.name, p), "it is a group, not a dataset: %w", ErrType)
 	}
 	return d, nil
 }
@@ -147,7 +141,7 @@ func (g *Group) get(p string, hops int) (Object, error) {
 		return g.followExternal(el, hops)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("h5file: %s: %w", join(g.name, p), err)
+		return nil, opErr("get", join(g.name, p), err)
 	}
 	switch x := o.(type) {
 	case *h5core.Group:
@@ -155,7 +149,7 @@ func (g *Group) get(p string, hops int) (Object, error) {
 	case *h5core.Dataset:
 		return g.f.newDataset(join(g.name, p), x), nil
 	}
-	return nil, fmt.Errorf("h5file: %s is of a kind h5file does not handle: %w", join(g.name, p), h5core.ErrUnsupported)
+	return nil, opErrf("get", join(g.name, p), "an object of a kind h5file does not handle: %w", h5core.ErrUnsupported)
 }
 
 // Contains reports whether path names an object (h5py's `path in g`); a
@@ -187,37 +181,49 @@ func (g *Group) Len() int { return len(g.g.Members()) }
 // next flush.
 func (g *Group) Delete(p string) error {
 	return g.f.apply(metaOp{name: "Delete", path: join(g.name, p), fn: func() error {
-		return g.g.Unlink(p)
+		if err := g.g.Unlink(p); err != nil {
+			return opErr("delete", join(g.name, p), err)
+		}
+		return nil
 	}})
 }
 
 // Move renames src to dst (h5py's g.move).
 func (g *Group) Move(src, dst string) error {
 	return g.f.apply(metaOp{name: "Move", path: join(g.name, src), args: fmt.Sprintf("%q", join(g.name, dst)), fn: func() error {
-		return g.g.Move(src, dst)
+		if err := g.g.Move(src, dst); err != nil {
+			return opErrf("move", join(g.name, src), "to %s: %w", join(g.name, dst), err)
+		}
+		return nil
 	}})
 }
 
 // SoftLink makes p a soft link to target (h5py's g[p] = SoftLink(target)).
 func (g *Group) SoftLink(p, target string) error {
 	return g.f.apply(metaOp{name: "SoftLink", path: join(g.name, p), args: fmt.Sprintf("%q", target), fn: func() error {
-		return g.g.CreateSoftLink(p, target)
+		if err := g.g.CreateSoftLink(p, target); err != nil {
+			return opErrf("create soft link", join(g.name, p), "to %s: %w", target, err)
+		}
+		return nil
 	}})
 }
 
 // Visit calls fn for every object below g, parents before children (h5py's
-// visititems); returning an error stops the walk with that error.
+// visititems); returning an error stops the walk with that error. An
+// object h5file cannot read comes as an *Unreadable holding the reason.
 func (g *Group) Visit(fn func(name string, o Object) error) error {
 	if err := g.f.check(); err != nil {
 		return err
 	}
-	return g.g.Visit(func(p string, o h5core.Object) error {
+	return g.g.Walk(func(p string, o h5core.Object) error {
 		full := join(g.name, p)
 		switch x := o.(type) {
 		case *h5core.Group:
 			return fn(p, g.f.newGroup(full, x))
 		case *h5core.Dataset:
 			return fn(p, g.f.newDataset(full, x))
+		case *h5core.Unreadable:
+			return fn(p, g.f.newUnreadable(full, x))
 		}
 		return nil
 	})

@@ -8,7 +8,7 @@ import (
 )
 
 // Write writes data over the whole dataset (h5py's dset[...] = data): a
-// slice of Len() elements in row-major order, or one value for a scalar or
+// slice of Size() elements in row-major order, or one value for a scalar or
 // one-element dataset.
 func (d *Dataset) Write(data any) error {
 	return d.write(h5core.All(d.d.Shape()), data)
@@ -20,13 +20,13 @@ func (d *Dataset) Write(data any) error {
 func (d *Dataset) WriteSel(sel Selection, data any) error {
 	h, err := sel.hyperslab(d.d.Shape())
 	if err != nil {
-		return fmt.Errorf("h5file: write %s: %w", d.name, err)
+		return opErr("write", d.name, err)
 	}
 	return d.write(h, data)
 }
 
 // Read reads the whole dataset into dst: a pointer to a slice (grown or
-// shrunk to Len()), a slice of exactly Len() elements, or a pointer to one
+// shrunk to Size()), a slice of exactly Size() elements, or a pointer to one
 // value for a scalar dataset.
 func (d *Dataset) Read(dst any) error {
 	return d.read(h5core.All(d.d.Shape()), dst)
@@ -36,7 +36,7 @@ func (d *Dataset) Read(dst any) error {
 func (d *Dataset) ReadSel(sel Selection, dst any) error {
 	h, err := sel.hyperslab(d.d.Shape())
 	if err != nil {
-		return fmt.Errorf("h5file: read %s: %w", d.name, err)
+		return opErr("read", d.name, err)
 	}
 	return d.read(h, dst)
 }
@@ -63,8 +63,11 @@ func (d *Dataset) write(h h5core.Hyperslab, data any) error {
 	if err := d.f.checkWrite(); err != nil {
 		return err
 	}
+	if d.d.External() != nil || d.d.Layout() == h5core.LayoutVirtual || d.d.IsNull() {
+		return opErrf("write", d.name, "writing a dataset with external or virtual storage, or an empty one, is not supported (write a new dataset instead): %w", h5core.ErrUnsupported)
+	}
 	if err := h.Check(d.d.Shape()); err != nil {
-		return fmt.Errorf("h5file: write %s: %w: %w", d.name, ErrShape, err)
+		return opErrf("write", d.name, "%w: %w", ErrShape, err)
 	}
 	n := h.NumElements()
 	t := d.d.Type()
@@ -76,7 +79,7 @@ func (d *Dataset) write(h h5core.Hyperslab, data any) error {
 			return d.writeVlenCollective(h, data)
 		}
 		if d.d.Layout() == h5core.LayoutChunked && len(d.d.Filters()) > 0 {
-			return fmt.Errorf("h5file: write %s: a compressed (filtered) dataset of a parallel file is written collectively: every rank calls d.Collective().WriteSel(sel, data), with an empty selection if it has nothing to write", d.name)
+			return opErrf("write", d.name, "a compressed (filtered) dataset of a parallel file is written collectively: every rank calls d.Collective().WriteSel(sel, data), with an empty selection if it has nothing to write")
 		}
 	}
 	var buf []byte
@@ -87,10 +90,10 @@ func (d *Dataset) write(h h5core.Hyperslab, data any) error {
 		buf, err = d.f.encodeValues(data, t, n)
 	}
 	if err != nil {
-		return fmt.Errorf("h5file: write %s: %w", d.name, err)
+		return opErr("write", d.name, err)
 	}
 	if err := d.writeRaw(h, buf); err != nil {
-		return fmt.Errorf("h5file: write %s: %w", d.name, err)
+		return opErr("write", d.name, err)
 	}
 	return nil
 }
@@ -114,24 +117,30 @@ func (d *Dataset) read(h h5core.Hyperslab, dst any) error {
 		return err
 	}
 	if err := h.Check(d.d.Shape()); err != nil {
-		return fmt.Errorf("h5file: read %s: %w: %w", d.name, ErrShape, err)
+		return opErrf("read", d.name, "%w: %w", ErrShape, err)
 	}
 	n := h.NumElements()
 	t := d.d.Type()
+	if d.d.IsNull() {
+		return opErrf("read", d.name, "the dataset is empty (h5py.Empty: a null dataspace, no elements): %w", ErrShape)
+	}
+	if err := checkAlloc(n, uint64(t.Size), d.name); err != nil {
+		return err
+	}
 	out, direct, err := d.f.decodeTarget(dst, t, n)
 	if err != nil {
-		return fmt.Errorf("h5file: read %s: %w", d.name, err)
+		return opErr("read", d.name, err)
 	}
 	buf := direct
 	if buf == nil {
 		buf = make([]byte, n*uint64(t.Size))
 	}
 	if err := d.readRaw(h, buf); err != nil {
-		return fmt.Errorf("h5file: read %s: %w", d.name, err)
+		return opErr("read", d.name, err)
 	}
 	if direct == nil {
 		if err := out(buf); err != nil {
-			return fmt.Errorf("h5file: read %s: %w", d.name, err)
+			return opErr("read", d.name, err)
 		}
 	}
 	return nil
@@ -163,6 +172,9 @@ func encodeWith(c *codec, data any, t *Datatype, n uint64, own bool) ([]byte, er
 		}
 		return b, nil
 	}
+	if b, ok := encodePartialInts(v, t, n); ok { // codecs_b.go
+		return b, nil
+	}
 	size := uint64(t.Size)
 	buf := make([]byte, n*size)
 	if isList(v, t) {
@@ -188,7 +200,7 @@ func encodeWith(c *codec, data any, t *Datatype, n uint64, own bool) ([]byte, er
 func isList(v reflect.Value, t *Datatype) bool {
 	switch v.Kind() {
 	case reflect.Slice:
-		if v.Type().Elem().Kind() == reflect.Uint8 && (t.Class == h5core.ClassString || t.Class == h5core.ClassVlen && t.VlenString) {
+		if v.Type().Elem().Kind() == reflect.Uint8 && bytesElement(t) {
 			return false
 		}
 		if t.Class == h5core.ClassVlen && !t.VlenString && v.Type().Elem().Kind() != reflect.Slice && v.Type().Elem().Kind() != reflect.Array {
@@ -220,8 +232,11 @@ func (f *File) decodeTarget(dst any, t *Datatype, n uint64) (out func([]byte) er
 	}
 	c := f.codec()
 	size := uint64(t.Size)
-	if v.Kind() == reflect.Pointer && !v.IsNil() && v.Elem().Kind() == reflect.Slice && !(v.Elem().Type().Elem().Kind() == reflect.Uint8 && isStringType(t)) {
+	if v.Kind() == reflect.Pointer && !v.IsNil() && v.Elem().Kind() == reflect.Slice && !(v.Elem().Type().Elem().Kind() == reflect.Uint8 && bytesElement(t)) && !oneSequence(t, v.Elem().Type()) {
 		s := v.Elem()
+		if err := checkAlloc(n, uint64(s.Type().Elem().Size()), "into "+s.Type().String()); err != nil {
+			return nil, nil, err
+		}
 		if uint64(s.Cap()) >= n {
 			s.SetLen(int(n))
 		} else {
@@ -229,12 +244,15 @@ func (f *File) decodeTarget(dst any, t *Datatype, n uint64) (out func([]byte) er
 		}
 		v = s
 	}
-	if v.Kind() == reflect.Slice && !(v.Type().Elem().Kind() == reflect.Uint8 && isStringType(t)) {
+	if v.Kind() == reflect.Slice && !(v.Type().Elem().Kind() == reflect.Uint8 && bytesElement(t)) {
 		if uint64(v.Len()) != n {
 			return nil, nil, fmt.Errorf("%w: destination holds %d elements, the selection %d", ErrShape, v.Len(), n)
 		}
 		if b, ok := nativeBytes(v, t); ok {
 			return nil, b, nil
+		}
+		if f, ok := decodePartialInts(v, t, n); ok { // codecs_b.go
+			return f, nil, nil
 		}
 		return func(buf []byte) error {
 			for i := uint64(0); i < n; i++ {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -21,12 +22,12 @@ import (
 func libverBody(path string, n int, opts ...h5file.Option) func(ctx context.Context, c *comm.Comm) error {
 	return func(ctx context.Context, c *comm.Comm) error {
 		rank := 0
-		opts := append([]h5file.Option(nil), opts...) // each rank its own: ranks run as goroutines
+		copts := slices.Clip(opts) // each rank's goroutine appends its own
 		if c != nil {
 			rank = c.Rank()
-			opts = append(opts, h5file.WithComm(c), h5file.WithContext(ctx))
+			copts = append(copts, h5file.WithComm(c), h5file.WithContext(ctx))
 		}
-		f, err := h5file.Create(path, "w", opts...)
+		f, err := h5file.Create(path, "w", copts...)
 		if err != nil {
 			return err
 		}

@@ -158,7 +158,7 @@ func TestErrors(t *testing.T) {
 		"read non-pointer":  {d.Read(1.0), h5file.ErrType},
 		"missing":           {func() error { _, err := f.Get("nope"); return err }(), h5file.ErrNotFound},
 		"exists":            {func() error { _, err := f.CreateGroup("d"); return err }(), h5file.ErrExists},
-		"no parent":         {func() error { _, err := f.CreateGroup("a/b"); return err }(), h5file.ErrNotFound},
+		"dataset as parent": {func() error { _, err := f.CreateGroup("d/b"); return err }(), nil},
 		"resize contiguous": {d.Resize(5, 5), nil},
 		"group as dataset":  {func() error { _, err := f.Dataset("/"); return err }(), h5file.ErrType},
 		"unsupported type":  {func() error { _, err := f.CreateDatasetFrom("m", map[string]int{}); return err }(), h5file.ErrType},

@@ -23,7 +23,8 @@ func nativeBytes(v reflect.Value, t *Datatype) ([]byte, bool) {
 	e := v.Type().Elem()
 	var want *Datatype
 	switch e.Kind() {
-	case reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+	case reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64,
+		reflect.Complex64, reflect.Complex128:
 		want, _ = typeOf(e, 0)
 	default:
 		return nil, false

@@ -18,7 +18,7 @@ import (
 //     parts fall into many short runs (a 2-D or 3-D block decomposition):
 //     then the ranks exchange the data so each writes one span of the
 //     file in a few large writes (two-phase I/O, ROMIO's collective
-//     buffering; twophase.go);
+//     buffering; parallel_twophase.go);
 //   - filtered (compressed) chunks: each chunk is assembled by one owner,
 //     the lowest rank writing into it, from every rank's pieces (and the
 //     chunk's previous contents), filtered there, its size shared, space
@@ -51,7 +51,7 @@ func (c *Collective) WriteSel(sel Selection, data any) error {
 	}
 	if !f.isParallel() {
 		if herr != nil {
-			return fmt.Errorf("h5file: write %s: %w: %w", d.name, ErrShape, herr)
+			return opErrf("write", d.name, "%w: %w", ErrShape, herr)
 		}
 		return d.write(h, data)
 	}
@@ -76,7 +76,7 @@ func (c *Collective) WriteSel(sel Selection, data any) error {
 	}
 	if aerr := f.agree(f.ctx, call); aerr != nil {
 		if err != nil {
-			return fmt.Errorf("h5file: write %s: %w", d.name, err)
+			return opErr("write", d.name, err)
 		}
 		return aerr
 	}
@@ -84,7 +84,7 @@ func (c *Collective) WriteSel(sel Selection, data any) error {
 		return d.writeCollectiveRuns(h, buf) // filtered chunks went above
 	}
 	if err := d.writeRaw(h, buf); err != nil {
-		return fmt.Errorf("h5file: write %s: %w", d.name, err)
+		return opErr("write", d.name, err)
 	}
 	return nil
 }

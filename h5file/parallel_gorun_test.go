@@ -174,3 +174,37 @@ func indent(s string) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// TestGorunForgotComm runs a 4-rank program through gorun whose ranks
+// each create the same file without WithComm (ptest's forgot_comm): one
+// rank creates it, the others get an error telling them to pass
+// h5file.WithComm(c), and the file holds one rank's values, not a mix.
+func TestGorunForgotComm(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes; skipped with -short")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	bin := t.TempDir()
+	gorun, ptest := filepath.Join(bin, "gorun"), filepath.Join(bin, "ptest")
+	for _, b := range [][2]string{{gorun, "./cmd/gorun"}, {ptest, "./h5file/internal/ptest"}} {
+		cmd := exec.CommandContext(ctx, "go", "build", "-o", b[0], b[1])
+		cmd.Dir = ".."
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("go build %s: %v\n%s", b[1], err, out)
+		}
+	}
+	for trial := range 3 {
+		path := filepath.Join(t.TempDir(), "forgot.h5")
+		out, err := exec.CommandContext(ctx, gorun, "-n", "4", "--timeout", "120s", ptest, "forgot_comm", path).CombinedOutput()
+		if err != nil {
+			t.Fatalf("trial %d: gorun -n 4 ptest forgot_comm: %v\n%s", trial, err, out)
+		}
+		res := interop.H5Py(t, fmt.Sprintf(`x = h5py.File(%q, 'r')['x'][()]
+w = int(x[0]) // 1000000
+print(x.shape == (100000,) and bool((x == w * 1000000 + np.arange(100000)).all()))`, path))
+		if res != "True\n" {
+			t.Fatalf("trial %d: the file holds values of more than one rank: %q", trial, res)
+		}
+	}
+}

@@ -11,7 +11,7 @@ import (
 	"github.com/gorun-hpc/gorun/h5core"
 )
 
-// Rule 2 of a parallel file (DESIGN.md): every rank applies each metadata
+// Rule 2 of a parallel file (ARCHITECTURE.md): every rank applies each metadata
 // call to its own model, and ranks check that they agree by exchanging a
 // digest of the calls, in batches. Each call through File.apply is logged
 // as text (CreateGroup("/x")); at a check point (Flush, Close, Resize,
@@ -29,10 +29,9 @@ import (
 // checkEvery is how many logged calls a rank makes between agreements. A
 // loop of creates meets the other ranks only every checkEvery calls (the
 // log costs ~100 bytes a call until then): on oversubscribed cores each
-// meeting makes every rank wait for the slowest one's time slice. 4096
-// instead of 512 took the 8-rank metadata benchmark (1000 creates) from
-// 169 to 156 ms and the 4-rank one from 117 to 93 ms (medians of 9 and 7
-// alternated runs). A mismatch is still found before any collective data
+// meeting makes every rank wait for the slowest one's time slice (the
+// measurements behind 4096: bench/parallel/RESULTS.md, "Decisions
+// measured"). A mismatch is still found before any collective data
 // operation, Resize, Flush or Close, which all agree first.
 const checkEvery = 4096
 
@@ -277,17 +276,17 @@ func (f *File) flushed(ctx context.Context, ferr error) error {
 	}
 	all, err := f.exchange(ctx, [4]uint64{f.par.ops, 0, 0, phaseDone | status<<8})
 	if err != nil {
-		return f.fail(fmt.Errorf("h5file: flush %s: waiting for the other ranks: %w", f.path, err))
+		return f.fail(opErrf("flush", f.path, "waiting for the other ranks: %w", err))
 	}
 	if ferr != nil {
 		return f.fail(ferr)
 	}
 	for r, rec := range all {
 		if rec[3]&0xff != phaseDone {
-			return f.fail(fmt.Errorf("h5file: flush %s: rank %d is at a check point while this rank finishes a flush: %w", f.path, r, ErrMismatch))
+			return f.fail(opErrf("flush", f.path, "rank %d is at a check point while this rank finishes a flush: %w", r, ErrMismatch))
 		}
 		if rec[3]>>8 != 0 {
-			return f.fail(fmt.Errorf("h5file: flush %s: rank %d could not flush (its error says why); the file on disk is as of the last good flush: %w", f.path, r, ErrFlush))
+			return f.fail(opErrf("flush", f.path, "rank %d could not flush (its error says why); the file on disk is as of the last good flush: %w", r, ErrFlush))
 		}
 	}
 	return nil

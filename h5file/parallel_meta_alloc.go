@@ -15,7 +15,7 @@ import (
 // storage here, in the same order, and rank 0 writes nonzero fill values.
 func (f *File) allocateLate() error {
 	var late []*Dataset
-	err := f.rootGroup.g.Visit(func(p string, o h5core.Object) error {
+	err := f.root.g.Visit(func(p string, o h5core.Object) error {
 		d, ok := o.(*h5core.Dataset)
 		if !ok || len(d.Filters()) > 0 {
 			return nil
@@ -37,7 +37,7 @@ func (f *File) allocateLate() error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("h5file: open %s: finding storage to allocate: %w", f.path, err)
+		return opErrf("open", f.path, "finding storage to allocate: %w", err)
 	}
 	for _, d := range late {
 		var had map[string]bool
@@ -49,11 +49,11 @@ func (f *File) allocateLate() error {
 			}
 		}
 		if err := f.apply(metaOp{name: "AllocStorage", path: d.name, fn: d.d.AllocStorage}); err != nil {
-			return fmt.Errorf("h5file: open %s: allocating storage of %s: %w", f.path, d.name, err)
+			return opErrf("open", f.path, "allocating storage of %s: %w", d.name, err)
 		}
 		if f.comm.Rank() == 0 {
 			if err := d.writeFill(had); err != nil {
-				return fmt.Errorf("h5file: open %s: writing the fill value of %s: %w", f.path, d.name, err)
+				return opErrf("open", f.path, "writing the fill value of %s: %w", d.name, err)
 			}
 		}
 	}

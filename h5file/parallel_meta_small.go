@@ -16,7 +16,7 @@ import (
 // Flush or Close, which gathers them at rank 0; rank 0 merges the ones
 // that touch into single writes (ranks' elements of one dataset are
 // neighbours) and writes them before the metadata. Only small writes go
-// through rank 0 (rule 3 of DESIGN.md is about bulk data), and at most
+// through rank 0 (rule 3 of ARCHITECTURE.md is about bulk data), and at most
 // smallBufferMax bytes per rank: past that, and before anything this rank
 // reads or writes otherwise (a read, a write that is not small, a
 // collective data operation, a switch to atomic mode), the rank writes
@@ -119,7 +119,7 @@ func (f *File) gatherHeld() (werr, err error) {
 	f.par.held = heldWrites{}
 	all, err := collectives.GatherValue(f.ctx, f.comm, mine, 0)
 	if err != nil {
-		return nil, f.fail(fmt.Errorf("h5file: flush %s: gathering held writes at rank 0: %w", f.path, err))
+		return nil, f.fail(opErrf("flush", f.path, "gathering held writes at rank 0: %w", err))
 	}
 	if f.comm.Rank() != 0 {
 		return nil, nil
@@ -127,7 +127,7 @@ func (f *File) gatherHeld() (werr, err error) {
 	var h heldWrites
 	for r, b := range all {
 		if err := decodeHeld(b, &h); err != nil {
-			return fmt.Errorf("h5file: flush %s: from rank %d: %w", f.path, r, err), nil
+			return opErrf("flush", f.path, "from rank %d: %w", r, err), nil
 		}
 	}
 	if len(h.off) == 0 {
@@ -161,7 +161,7 @@ func (f *File) gatherHeld() (werr, err error) {
 	}
 	for _, r := range runs {
 		if _, err := f.os.WriteAt(r.buf, r.lo); err != nil {
-			return fmt.Errorf("h5file: flush %s: writing the ranks' small writes at byte %d: %w", f.path, r.lo, err), nil
+			return opErrf("flush", f.path, "writing the ranks' small writes at byte %d: %w", r.lo, err), nil
 		}
 	}
 	return nil, nil

@@ -45,8 +45,8 @@ func runRanks(t testing.TB, n int, body func(ctx context.Context, c *comm.Comm) 
 // RunRanks is runRanks for the external tests (package h5file_test).
 var RunRanks = runRanks
 
-// Checks is how many agreements the file's ranks made.
-func (f *File) Checks() int {
+// checkCount is how many agreements the file's ranks made.
+func (f *File) checkCount() int {
 	if f.par == nil {
 		return 0
 	}
@@ -63,13 +63,13 @@ func TestBatchedAgreement(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		before := f.Checks()
+		before := f.checkCount()
 		for i := range 2*checkEvery + 100 {
 			if _, err := f.CreateGroup(fmt.Sprintf("g%05d", i)); err != nil {
 				return err
 			}
 		}
-		checks[c.Rank()] = f.Checks() - before
+		checks[c.Rank()] = f.checkCount() - before
 		return f.Close()
 	})
 	for r, err := range errs {

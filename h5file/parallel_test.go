@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -356,7 +357,8 @@ func TestParallelModeA(t *testing.T) {
 	}
 }
 
-// TestParallelOpenErrors: an error of rank 0's open reaches every rank.
+// TestParallelOpenErrors: an error of rank 0's open reaches every rank,
+// naming the file once and matching the sentinel rank 0's error matched.
 func TestParallelOpenErrors(t *testing.T) {
 	dir := t.TempDir()
 	errs := h5file.RunRanks(t, 3, func(ctx context.Context, c *comm.Comm) error {
@@ -364,8 +366,8 @@ func TestParallelOpenErrors(t *testing.T) {
 		return err
 	})
 	for r, err := range errs {
-		if err == nil || !strings.Contains(err.Error(), "missing.h5") {
-			t.Errorf("rank %d: %v", r, err)
+		if err == nil || strings.Count(err.Error(), "missing.h5") != 1 || !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("rank %d: %v; want the file named once and fs.ErrNotExist", r, err)
 		}
 	}
 	path := filepath.Join(dir, "exists.h5")

@@ -156,7 +156,12 @@ func (d *Dataset) readRaw(h h5core.Hyperslab, buf []byte) error {
 	if h.NumElements() == 0 {
 		return nil
 	}
+	if ext := d.d.External(); ext != nil {
+		return d.readExternal(ext, h, buf) // storage_external.go
+	}
 	switch d.d.Layout() {
+	case h5core.LayoutVirtual:
+		return d.readVirtual(h, buf) // storage_virtual.go
 	case h5core.LayoutCompact:
 		data := d.d.CompactData()
 		return h5core.ContiguousRuns(shape, es, h, func(r h5core.Run) error {
@@ -178,24 +183,24 @@ func (d *Dataset) readRaw(h h5core.Hyperslab, buf []byte) error {
 		}
 		return sv.flush()
 	case h5core.LayoutChunked:
-		filtered := len(d.d.Filters()) > 0
+		if len(d.d.Filters()) > 0 {
+			return d.readFiltered(shape, es, h, buf) // read_chunks.go
+		}
 		return h5core.ChunkRuns(shape, d.d.ChunkShape(), es, h, func(coords []uint64, runs []h5core.Run) error {
-			if !filtered {
-				rec, ok, err := d.d.Chunk(coords)
-				if err != nil {
-					return err
-				}
-				if ok {
-					sv := &sieve{d: d, base: rec.Addr, buf: buf}
-					for _, r := range runs {
-						if err := sv.add(r); err != nil {
-							return err
-						}
-					}
-					return sv.flush()
-				}
+			rec, ok, err := d.d.Chunk(coords)
+			if err != nil {
+				return err
 			}
-			chunk, err := d.d.ReadChunk(d.f.os, coords)
+			if ok {
+				sv := &sieve{d: d, base: rec.Addr, buf: buf}
+				for _, r := range runs {
+					if err := sv.add(r); err != nil {
+						return err
+					}
+				}
+				return sv.flush()
+			}
+			chunk, err := d.d.ReadChunkAt(d.f.os, coords, rec, ok)
 			if err != nil {
 				return err
 			}

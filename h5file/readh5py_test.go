@@ -137,7 +137,7 @@ func TestReadH5py(t *testing.T) {
 			eq("grow", grow, []int32{1, 2, -1, -1, -1, -1})
 			g, err := f.Dataset("grow")
 			must(t, err)
-			eq("grow maxshape", g.MaxShape(), []uint64{h5file.Unlimited, 2})
+			eq("grow maxshape", g.MaxShape(), h5file.Dims{h5file.Unlimited, 2})
 			var lazy []float32
 			read("lazy", &lazy)
 			eq("lazy", lazy, []float32{2.5, 2.5, 2.5, 2.5})

@@ -58,7 +58,7 @@ func S(s ...Slice) Slices { return Slices(s) }
 
 func (ss Slices) hyperslab(shape []uint64) (h5core.Hyperslab, error) {
 	if len(ss) > len(shape) {
-		return h5core.Hyperslab{}, fmt.Errorf("h5file: %d slices for a rank-%d dataset: %w", len(ss), len(shape), ErrShape)
+		return h5core.Hyperslab{}, fmt.Errorf("%d slices for a rank-%d dataset: %w", len(ss), len(shape), ErrShape)
 	}
 	n := len(shape)
 	v := make([]uint64, 4*n) // one allocation: every write of every rank makes one
@@ -73,10 +73,10 @@ func (ss Slices) hyperslab(shape []uint64) (h5core.Hyperslab, error) {
 			step = 1
 		}
 		if step == zeroStep {
-			return h, fmt.Errorf("h5file: dimension %d: slice step cannot be zero: %w", i, ErrShape)
+			return h, fmt.Errorf("dimension %d: slice step cannot be zero: %w", i, ErrShape)
 		}
 		if step < 0 {
-			return h, fmt.Errorf("h5file: dimension %d: negative step %d is not supported (h5py refuses it too): %w", i, step, ErrShape)
+			return h, fmt.Errorf("dimension %d: negative step %d is not supported (h5py refuses it too): %w", i, step, ErrShape)
 		}
 		d := int64(dim)
 		if s.Stop == indexStop {
@@ -85,7 +85,7 @@ func (ss Slices) hyperslab(shape []uint64) (h5core.Hyperslab, error) {
 				j += d
 			}
 			if j < 0 || j >= d {
-				return h, fmt.Errorf("h5file: dimension %d: index %d out of range for length %d: %w", i, s.Start, d, ErrShape)
+				return h, fmt.Errorf("dimension %d: index %d out of range for length %d: %w", i, s.Start, d, ErrShape)
 			}
 			h.Start[i], h.Stride[i], h.Count[i], h.Block[i] = uint64(j), 1, 1, 1
 			continue
@@ -104,7 +104,7 @@ func (ss Slices) hyperslab(shape []uint64) (h5core.Hyperslab, error) {
 			stop = d
 		}
 		if start > d {
-			return h, fmt.Errorf("h5file: dimension %d: start %d beyond length %d: %w", i, s.Start, d, ErrShape)
+			return h, fmt.Errorf("dimension %d: start %d beyond length %d: %w", i, s.Start, d, ErrShape)
 		}
 		count := int64(0)
 		if stop > start {
@@ -122,7 +122,7 @@ type Hyperslab struct{ Start, Stride, Count, Block []uint64 }
 func (h Hyperslab) hyperslab(shape []uint64) (h5core.Hyperslab, error) {
 	hs := h5core.Hyperslab{Start: h.Start, Stride: h.Stride, Count: h.Count, Block: h.Block}
 	if err := hs.Check(shape); err != nil {
-		return hs, fmt.Errorf("h5file: %w: %w", ErrShape, err)
+		return hs, fmt.Errorf("%w: %w", ErrShape, err)
 	}
 	return hs, nil
 }

@@ -9,8 +9,7 @@ import (
 // column of a row-major array, a block of a 3-D one) are sieved, as
 // libhdf5's sieve buffer and ROMIO's data sieving do: runs close together
 // are read as one span, gaps included, and copied out, instead of one
-// pread per run. A column of a (200000, 100) float64 array: 200000 preads
-// of 8 bytes took 150 ms, h5py 18 ms.
+// pread per run (bench/serial/RESULTS.md, "Decisions measured").
 
 // sieveMax bounds one sieved read (gaps included); a run of at least
 // sieveDirect bytes is read straight into the caller's buffer.

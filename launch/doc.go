@@ -1,9 +1,10 @@
 // Package launch starts a parallel job: N copies of one program on this
 // host, each told its rank, the job size, the address of a rendezvous
 // service, a job id and a per-job secret through GORUN_* variables (see
-// package comm). It is the engine of cmd/gorun, kept importable so tests of
-// other packages and the multi-host launcher can start real jobs without
-// going through the command line.
+// package rendezvous, which also serves the job). It is the engine of
+// cmd/gorun, kept importable so tests of other packages and the
+// multi-host launcher can start real jobs without going through the
+// command line.
 //
 // With Job.Hosts (gorun's -H, --hostfile, --ssh) the ranks are placed on
 // other hosts: each remote rank is started over ssh by `gorun --agent` on

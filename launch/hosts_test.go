@@ -2,6 +2,7 @@ package launch
 
 import (
 	"errors"
+	"github.com/gorun-hpc/gorun/rendezvous"
 	"reflect"
 	"strings"
 	"testing"
@@ -70,16 +71,29 @@ func TestPlacement(t *testing.T) {
 }
 
 func TestAgentEnv(t *testing.T) {
-	spec := agentSpec{Port: "4000", Env: []string{"GORUN_RANK=3", "GORUN_RENDEZVOUS=0.0.0.0:4000"}, CPUs: -1}
-	env, err := agentEnv([]string{"PATH=/bin", "GORUN_RANK=9"}, spec, "10.77.0.1 5555 10.77.0.12 22")
-	if err != nil {
-		t.Fatal(err)
+	job := rendezvous.Env{Rank: 3, Size: 4, JobID: "j", Secret: []byte{0xab}, Memberlist: true, Host: "h2"}
+	base := []string{"PATH=/bin", "GORUN_RANK=9"}
+	for _, tc := range []struct {
+		name  string
+		extra []string
+		rv    string
+		want  string
+	}{
+		{"from SSH_CONNECTION", []string{"FOO=x"}, "",
+			"PATH=/bin GORUN_RANK=3 GORUN_SIZE=4 GORUN_RENDEZVOUS=10.77.0.1:4000 GORUN_JOBID=j GORUN_SECRET=ab GORUN_BIND=10.77.0.12 GORUN_MEMBERLIST=1 GORUN_HOST=h2 FOO=x"},
+		{"given address, -x bind", []string{"GORUN_BIND=10.9.9.9"}, "192.0.2.1:5000",
+			"PATH=/bin GORUN_RANK=3 GORUN_SIZE=4 GORUN_RENDEZVOUS=192.0.2.1:5000 GORUN_JOBID=j GORUN_SECRET=ab GORUN_BIND=10.9.9.9 GORUN_MEMBERLIST=1 GORUN_HOST=h2"},
+	} {
+		spec := agentSpec{Port: "4000", Rendezvous: tc.rv, Env: append(job.Environ(), tc.extra...), CPUs: -1}
+		env, err := agentEnv(base, spec, "10.77.0.1 5555 10.77.0.12 22")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(env, " "); got != tc.want {
+			t.Errorf("%s: agentEnv:\n got %s\nwant %s", tc.name, got, tc.want)
+		}
 	}
-	got := strings.Join(env, " ")
-	want := "PATH=/bin GORUN_RANK=3 GORUN_RENDEZVOUS=0.0.0.0:4000 GORUN_RENDEZVOUS=10.77.0.1:4000 GORUN_BIND=10.77.0.12"
-	if got != want {
-		t.Fatalf("agentEnv:\n got %s\nwant %s", got, want)
-	}
+	spec := agentSpec{Port: "4000", Env: job.Environ(), CPUs: -1}
 	if _, err := agentEnv(nil, spec, ""); err == nil {
 		t.Fatal("no SSH_CONNECTION and no rendezvous address: want an error saying --bind")
 	}

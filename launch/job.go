@@ -71,6 +71,10 @@ type Job struct {
 	// Logger receives the launcher's own progress (rank started, exited) at
 	// debug level and problems at warn level; nil = discard.
 	Logger *slog.Logger
+
+	// noPdeathsig leaves the lifeline pipe alone to end the ranks when the
+	// launcher dies, as on macOS, so Linux tests cover that path.
+	noPdeathsig bool
 }
 
 // Running is a started job: the analogue of a started exec.Cmd.
@@ -80,13 +84,15 @@ type Running struct {
 	causeOf map[int]int
 	// departed: ranks whose rendezvous control connection has ended.
 	departed map[int]bool
+	// panicked: ranks whose Close ran while they panicked (panic.go).
+	panicked map[int]bool
 	job      Job
 	ranks    []*rank
 	exits    chan exit
 	sigs     chan syscall.Signal
 	out      streams
 	stdin    *os.File // write end of rank 0's stdin pipe when copying
-	rv       *rendezvous
+	rv       *jobServer
 	start    time.Time
 	log      *slog.Logger
 	waited   bool
@@ -162,10 +168,9 @@ func Start(ctx context.Context, job Job) (*Running, error) {
 
 // startRank starts one rank with its environment and output pipes.
 func (r *Running) startRank(id int, base []string, outSink, errSink *sink) error {
-	env := rankEnv(base, r.rv.env(id), r.job.Bind, r.job.Extra)
-	if r.job.Compress {
-		env = append(env, "GORUN_COMPRESS=1")
-	}
+	je := r.rv.env(id)
+	je.Bind, je.Compress = r.job.Bind, r.job.Compress
+	env := rankEnv(base, je, r.job.Extra)
 	if r.job.CPUsPerRank >= 0 {
 		env = procsEnv(env, cpuShare(r.job.CPUsPerRank, r.job.Size))
 	}
@@ -173,15 +178,25 @@ func (r *Running) startRank(id int, base []string, outSink, errSink *sink) error
 	if err != nil {
 		return err
 	}
+	// procgroup_*.go: the rank's process group (job object on Windows),
+	// tied to the launcher's life; a remote rank's agent watches its session.
+	group, err := newProcGroup(cmd, groupOptions{lifeline: remote == nil, noPdeathsig: r.job.noPdeathsig})
+	if err != nil {
+		return fmt.Errorf("launch: rank %d: %w", id, err)
+	}
+	if remote != nil {
+		remote.group = group
+	}
 	var prefix []byte
 	if r.job.TagOutput {
 		prefix = tagPrefix(id)
 	}
-	stdout, err := r.out.add(outSink, prefix)
+	stdout, err := r.out.add(outSink, prefix, nil, nil)
 	if err != nil {
 		return fmt.Errorf("launch: output pipe for rank %d: %w", id, err)
 	}
-	stderr, err := r.out.add(errSink, prefix)
+	crash := newCrashWatch()
+	stderr, err := r.out.add(errSink, prefix, crash.see, crash.ended)
 	if err != nil {
 		stdout.Close()
 		return fmt.Errorf("launch: output pipe for rank %d: %w", id, err)
@@ -209,13 +224,19 @@ func (r *Running) startRank(id int, base []string, outSink, errSink *sink) error
 	if stdinR != nil {
 		stdinR.Close()
 	}
+	if err == nil {
+		if err = group.started(cmd.Process); err != nil {
+			_ = cmd.Wait()
+		}
+	}
 	if err != nil {
+		group.release()
 		return fmt.Errorf("launch: start rank %d of %s: %w", id, r.job.Path, err)
 	}
 	if id == 0 && r.job.Stdin != nil && remote != nil {
 		go remote.sendStdin(r.job.Stdin) // remote_stdin.go; ends with the session
 	}
-	rk := &rank{id: id, cmd: cmd, remote: remote}
+	rk := &rank{id: id, cmd: cmd, remote: remote, crash: crash, group: group}
 	r.ranks = append(r.ranks, rk)
 	r.log.Debug("rank started", "rank", id, "pid", cmd.Process.Pid)
 	go func() {
@@ -246,6 +267,9 @@ func (r *Running) abandon() {
 	for range r.ranks {
 		<-r.exits
 	}
+	for _, rk := range r.ranks {
+		rk.group.release()
+	}
 	r.out.drain(time.Second)
 	r.rv.close()
 }
@@ -267,7 +291,7 @@ func (r *Running) Signal(sig syscall.Signal) {
 // every Go rank print its goroutine stacks, as --timeout does.
 func (r *Running) ForwardSignals() (stop func()) {
 	ch := make(chan os.Signal, 4)
-	signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT)
+	signal.Notify(ch, forwardedSignals...)
 	done := make(chan struct{})
 	finished := make(chan struct{})
 	go func() {

@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"strconv"
-	"syscall"
 	"testing"
 	"time"
 
@@ -48,7 +47,9 @@ func helperMain(mode string, args []string) int {
 		time.Sleep(time.Hour)
 	case "kill": // kill RANK: that rank kills itself with SIGKILL
 		if rank == arg(0) {
-			syscall.Kill(os.Getpid(), syscall.SIGKILL)
+			if p, err := os.FindProcess(os.Getpid()); err == nil {
+				_ = p.Kill() // SIGKILL on Unix, TerminateProcess on Windows
+			}
 		}
 		time.Sleep(time.Hour)
 	case "commexit": // commexit RANK CODE: after a barrier that rank exits with CODE; rank i waits for rank i+1
@@ -100,6 +101,10 @@ func helperMain(mode string, args []string) int {
 		fmt.Fprintf(os.Stderr, "rank %d: %v\n", rank, err)
 		c.Close()
 		return 1
+	case "launcher": // launcher: runs a job of 2 "commsleep" ranks, Pdeathsig off (lifeline_test.go)
+		return lifelineLauncher()
+	case "commsleep": // after Init and a barrier, print "ready PID" and sleep
+		return commSleep()
 	case "sleep":
 		time.Sleep(time.Hour)
 	case "stdin":

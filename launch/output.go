@@ -41,10 +41,15 @@ func tagPrefix(rank int) []byte {
 // copyLines reads one rank's stream until EOF and writes it to dst a whole
 // line at a time. With a prefix every line gets it and a last line without
 // a newline gets one; without a prefix the bytes pass through unchanged.
-func copyLines(dst *sink, src io.Reader, prefix []byte) error {
+// see, if not nil, is shown every line (or piece of an over-long one)
+// first, without the prefix.
+func copyLines(dst *sink, src io.Reader, prefix []byte, see func([]byte)) error {
 	br := bufio.NewReaderSize(src, maxLine)
 	for {
 		line, err := br.ReadSlice('\n')
+		if len(line) > 0 && see != nil {
+			see(line)
+		}
 		if len(line) > 0 {
 			switch {
 			case prefix == nil:
@@ -74,16 +79,20 @@ type streams struct {
 }
 
 // add makes a pipe whose write end goes to the rank and whose read end is
-// copied to dst. The caller closes the returned write end after the rank
-// has started.
-func (s *streams) add(dst *sink, prefix []byte) (*os.File, error) {
+// copied to dst (see and prefix as for copyLines); ended, if not nil, is
+// closed when the copy is done. The caller closes the returned write end
+// after the rank has started.
+func (s *streams) add(dst *sink, prefix []byte, see func([]byte), ended chan struct{}) (*os.File, error) {
 	r, w, err := os.Pipe()
 	if err != nil {
 		return nil, err
 	}
 	s.readers = append(s.readers, r)
 	s.wg.Go(func() {
-		_ = copyLines(dst, r, prefix)
+		if ended != nil {
+			defer close(ended)
+		}
+		_ = copyLines(dst, r, prefix, see)
 	})
 	return w, nil
 }

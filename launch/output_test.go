@@ -2,6 +2,7 @@ package launch
 
 import (
 	"bytes"
+	"github.com/gorun-hpc/gorun/rendezvous"
 	"runtime"
 	"strings"
 	"testing"
@@ -31,7 +32,7 @@ func TestCopyLines(t *testing.T) {
 			if tt.prefix != "" {
 				prefix = []byte(tt.prefix)
 			}
-			if err := copyLines(&sink{w: &out}, strings.NewReader(tt.in), prefix); err != nil {
+			if err := copyLines(&sink{w: &out}, strings.NewReader(tt.in), prefix, nil); err != nil {
 				t.Fatal(err)
 			}
 			if got := out.String(); got != tt.want {
@@ -50,8 +51,10 @@ func trim(s string) string {
 
 func TestRankEnv(t *testing.T) {
 	base := []string{"HOME=/root", "GORUN_RANK=9", "GORUN_SECRET=old", "PATH=/bin"}
-	got := rankEnv(base, []string{"GORUN_RANK=1", "GORUN_SIZE=2"}, "10.0.0.5", []string{"FOO=bar"})
-	want := []string{"HOME=/root", "PATH=/bin", "GORUN_RANK=1", "GORUN_SIZE=2", "GORUN_BIND=10.0.0.5", "FOO=bar"}
+	job := rendezvous.Env{Rank: 1, Size: 2, Addr: "127.0.0.1:9", JobID: "j", Secret: []byte{0xab}, Bind: "10.0.0.5"}
+	got := rankEnv(base, job, []string{"FOO=bar"})
+	want := []string{"HOME=/root", "PATH=/bin", "GORUN_RANK=1", "GORUN_SIZE=2", "GORUN_RENDEZVOUS=127.0.0.1:9",
+		"GORUN_JOBID=j", "GORUN_SECRET=ab", "GORUN_BIND=10.0.0.5", "FOO=bar"}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("rankEnv = %q, want %q", got, want)
 	}

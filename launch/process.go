@@ -1,7 +1,6 @@
 package launch
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -14,6 +13,8 @@ type rank struct {
 	cmd    *exec.Cmd
 	exited bool
 	remote *remoteRank // nil on this host (ssh.go)
+	crash  *crashWatch // its stderr's panic line (panic.go)
+	group  *procGroup  // the process and what it starts (procgroup_*.go)
 }
 
 // exit is what a rank's waiter reports.
@@ -46,10 +47,10 @@ func (e exit) describe() (how string, code int) {
 	return fmt.Sprintf("ended: %v", e.state), 1
 }
 
-// newRankCmd prepares rank id's process. Each rank leads its own process
-// group: a terminal's Ctrl-C reaches only the launcher, which forwards it
-// once, and a kill reaches whatever the rank started. Pdeathsig kills the
-// rank if the launcher itself is killed, so no rank outlives its job.
+// newRankCmd prepares rank id's process. startRank puts it in a
+// procGroup of its own (procgroup_*.go): a terminal's Ctrl-C reaches only
+// the launcher, which forwards it once, a kill reaches whatever the rank
+// started, and the rank dies with the launcher, so no rank outlives its job.
 func newRankCmd(job *Job, id int, env []string) *exec.Cmd {
 	cmd := exec.Command(job.Path, job.Args...)
 	if job.Path != "" && len(job.Argv0) > 0 {
@@ -57,25 +58,17 @@ func newRankCmd(job *Job, id int, env []string) *exec.Cmd {
 	}
 	cmd.Dir = job.Dir
 	cmd.Env = env
-	cmd.SysProcAttr = &syscall.SysProcAttr{
-		Setpgid:   true,
-		Pdeathsig: syscall.SIGKILL,
-	}
 	return cmd
 }
 
-// signalGroup sends sig to rank's process group (its pid, as it leads the
-// group). A group that is already gone is not an error.
+// signalGroup sends sig to rank's process group. A group that is already
+// gone is not an error.
 func (r *rank) signalGroup(sig syscall.Signal) error {
 	if r.remote != nil {
 		return r.remote.signal(sig)
 	}
-	if r.cmd.Process == nil {
-		return nil
-	}
-	err := syscall.Kill(-r.cmd.Process.Pid, sig)
-	if err != nil && !errors.Is(err, syscall.ESRCH) {
-		return fmt.Errorf("signal %s to rank %d: %w", signalName(sig), r.id, err)
+	if err := r.group.signal(sig); err != nil {
+		return fmt.Errorf("rank %d: %w", r.id, err)
 	}
 	return nil
 }

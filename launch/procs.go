@@ -10,9 +10,8 @@ import (
 // host's CPUs: the Go analogue of mpiexec binding each rank to its cores.
 // A Go process on its own sizes its scheduler to every CPU; N such
 // processes on one host then hand work between idle Ps with thread wakeups
-// that cost more than the message itself (measured on a 2-CPU VM: 8 B
-// one-way latency 58 µs with GOMAXPROCS=2 against 29 µs with 1, 1 MiB
-// 610 µs against 415 µs). cpusPerRank > 0 is taken as given; 0 divides
+// that cost more than the message itself (bench/runtime/RESULTS.md,
+// "Decisions measured"). cpusPerRank > 0 is taken as given; 0 divides
 // the CPUs this launcher may use among the local ranks, at least 1 each.
 func cpuShare(cpusPerRank, localRanks int) int {
 	if cpusPerRank > 0 {

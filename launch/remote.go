@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/gorun-hpc/gorun/rendezvous"
 )
 
 // Agent is the remote half of a multi-host launch, run by ssh as
@@ -50,7 +52,12 @@ func Agent(stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	cmd.Dir, cmd.Env = spec.Dir, env
 	cmd.Stdout, cmd.Stderr = stdout, stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	group, err := newProcGroup(cmd, groupOptions{lifeline: true}) // procgroup_*.go: dies with the agent
+	if err != nil {
+		fmt.Fprintf(stderr, "gorun --agent: %s: %v\n", where, err)
+		return 1
+	}
+	defer group.release()
 	var feed *stdinFeed // nil: the rank reads /dev/null
 	var stdinR *os.File
 	if spec.Stdin {
@@ -64,7 +71,7 @@ func Agent(stdin io.Reader, stdout, stderr io.Writer) int {
 		defer feed.end()
 	}
 	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT)
+	signal.Notify(sigs, forwardedSignals...)
 	defer signal.Stop(sigs)
 	err = cmd.Start()
 	if stdinR != nil {
@@ -74,11 +81,15 @@ func Agent(stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gorun --agent: start %s: %v (is the program on this host at that path?)\n", where, err)
 		return 127
 	}
-	pid := cmd.Process.Pid
+	if err := group.started(cmd.Process); err != nil {
+		_ = cmd.Wait()
+		fmt.Fprintf(stderr, "gorun --agent: start %s: %v\n", where, err)
+		return 1
+	}
 	go func() { // the launcher's control records; ends with the session
 		for {
-			if err := agentRecord(br, pid, feed); err != nil {
-				_ = syscall.Kill(-pid, syscall.SIGKILL)
+			if err := agentRecord(br, group, feed); err != nil {
+				_ = group.signal(syscall.SIGKILL)
 				feed.end()
 				return
 			}
@@ -91,7 +102,7 @@ func Agent(stdin io.Reader, stdout, stderr io.Writer) int {
 			select {
 			case s := <-sigs:
 				if sig, ok := s.(syscall.Signal); ok {
-					_ = syscall.Kill(-pid, sig)
+					_ = group.signal(sig)
 				}
 			case <-done:
 				return
@@ -114,7 +125,7 @@ func Agent(stdin io.Reader, stdout, stderr io.Writer) int {
 // agentRecord reads and acts on one control record from the launcher. An
 // error means the session is gone or out of step: the caller kills the
 // rank.
-func agentRecord(br *bufio.Reader, pid int, feed *stdinFeed) error {
+func agentRecord(br *bufio.Reader, group *procGroup, feed *stdinFeed) error {
 	l, err := br.ReadString('\n')
 	if err != nil {
 		return err
@@ -123,7 +134,7 @@ func agentRecord(br *bufio.Reader, pid int, feed *stdinFeed) error {
 	switch {
 	case len(f) == 2 && f[0] == "signal":
 		if n, err := strconv.Atoi(f[1]); err == nil && n > 0 && n < 65 {
-			_ = syscall.Kill(-pid, syscall.Signal(n))
+			_ = group.signal(syscall.Signal(n))
 		}
 	case len(f) == 2 && f[0] == "stdin":
 		n, err := strconv.Atoi(f[1])
@@ -148,38 +159,30 @@ func isExitError(err error, ee **exec.ExitError) bool {
 }
 
 // agentEnv is the rank's environment on its host: the session's own
-// (PATH, HOME of the remote user) without GORUN_*, then the job's, then
-// the rendezvous address and the address to listen on. sshConn is
-// $SSH_CONNECTION: "client-ip client-port server-ip server-port", the
-// launcher's address as this host reaches it and this host's address on
-// that route, which the other hosts reach too.
+// (PATH, HOME of the remote user) without GORUN_*, then the job's with the
+// rendezvous address and the address to listen on filled in, then the
+// launcher's -x entries. sshConn is $SSH_CONNECTION: "client-ip
+// client-port server-ip server-port", the launcher's address as this host
+// reaches it and this host's address on that route, which the other hosts
+// reach too.
 func agentEnv(base []string, spec agentSpec, sshConn string) ([]string, error) {
-	env := make([]string, 0, len(base)+len(spec.Env)+3)
-	for _, kv := range base {
-		if !strings.HasPrefix(kv, "GORUN_") {
-			env = append(env, kv)
-		}
+	job, err := rendezvous.ParseEnviron(spec.Env) // a -x GORUN_BIND in it wins
+	if err != nil {
+		return nil, err
 	}
-	rv := spec.Rendezvous
-	var bind string
+	job.Addr = spec.Rendezvous
 	if f := strings.Fields(sshConn); len(f) == 4 {
-		bind = f[2]
-		if rv == "" {
-			rv = net.JoinHostPort(f[0], spec.Port)
+		if job.Bind == "" {
+			job.Bind = f[2]
+		}
+		if job.Addr == "" {
+			job.Addr = net.JoinHostPort(f[0], spec.Port)
 		}
 	}
-	if rv == "" {
+	if job.Addr == "" {
 		return nil, fmt.Errorf("SSH_CONNECTION is not set, so the launcher's address is unknown: give gorun --bind ADDR (an address of the launcher's host that this host reaches)")
 	}
-	env = append(env, spec.Env...)
-	env = append(env, "GORUN_RENDEZVOUS="+rv)
-	hasBind := false
-	for _, kv := range spec.Env {
-		hasBind = hasBind || strings.HasPrefix(kv, "GORUN_BIND=")
-	}
-	if bind != "" && !hasBind {
-		env = append(env, "GORUN_BIND="+bind)
-	}
+	env := rankEnv(base, job, rendezvous.WithoutJob(spec.Env))
 	if spec.CPUs >= 0 {
 		env = procsEnv(env, cpuShare(spec.CPUs, spec.Local))
 	}

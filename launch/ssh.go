@@ -59,6 +59,8 @@ type remoteRank struct {
 	mu   sync.Mutex
 	in   io.WriteCloser
 	cmd  *exec.Cmd
+	// group holds the local ssh client (startRank sets it): a kill ends it.
+	group *procGroup
 }
 
 // signal forwards sig to the remote rank's process group through its
@@ -76,9 +78,8 @@ func (m *remoteRank) signal(sig syscall.Signal) error {
 			_ = m.in.Close()
 			m.in = nil
 		}
-		if m.cmd.Process != nil {
-			err := syscall.Kill(-m.cmd.Process.Pid, syscall.SIGKILL)
-			if err != nil && err != syscall.ESRCH {
+		if m.group != nil {
+			if err := m.group.signal(syscall.SIGKILL); err != nil {
 				return fmt.Errorf("kill ssh session of rank on %s: %w", m.host, err)
 			}
 		}
@@ -125,12 +126,10 @@ func (r *Running) newCmd(id int, env []string) (*exec.Cmd, *remoteRank, error) {
 	if ip := net.ParseIP(rvHost); ip == nil || !ip.IsUnspecified() {
 		spec.Rendezvous = r.rv.addr
 	}
-	spec.Env = append(spec.Env, r.rv.env(id)...)
-	spec.Env = append(spec.Env, "GORUN_MEMBERLIST=1", "GORUN_HOST="+host)
-	if r.job.Compress {
-		spec.Env = append(spec.Env, "GORUN_COMPRESS=1")
-	}
-	spec.Env = append(spec.Env, r.job.Extra...)
+	je := r.rv.env(id)
+	je.Addr = "" // the agent's: spec.Rendezvous, or as its host reaches us
+	je.Memberlist, je.Host, je.Compress = true, host, r.job.Compress
+	spec.Env = append(je.Environ(), r.job.Extra...)
 	line, err := json.Marshal(spec)
 	if err != nil {
 		return nil, nil, fmt.Errorf("launch: rank %d: %w", id, err)
@@ -154,7 +153,6 @@ func (r *Running) newCmd(id int, env []string) (*exec.Cmd, *remoteRank, error) {
 		"-o", "ServerAliveInterval=5", "-o", "ServerAliveCountMax=3",
 		host, "--", shellQuote(agent)+" --agent")
 	cmd := exec.Command(sshArgs[0], argv...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	in, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, nil, fmt.Errorf("launch: rank %d: ssh stdin: %w", id, err)

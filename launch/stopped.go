@@ -1,22 +1,18 @@
 package launch
 
 import (
-	"bytes"
 	"fmt"
-	"os"
-	"strconv"
-	"syscall"
 	"time"
 )
 
 // A rank stopped by a signal (SIGSTOP, or SIGTSTP/SIGTTIN/SIGTTOU) is alive
 // to wait(2) but will never answer its peers: without help they would wait
 // for it until their own deadlines. The launcher watches the ranks' state
-// in /proc and, once a rank has stayed stopped for stoppedAfter, ends the
-// job as for a dead rank: every other rank's blocked operation fails with
-// a *comm.RankError naming it, and the stopped rank is killed (SIGKILL
-// ends a stopped process too) once only stopped ranks are left, or at the
-// end of the grace period.
+// (/proc on Linux, sysctl on macOS) and, once a rank has stayed stopped for
+// stoppedAfter, ends the job as for a dead rank: every other rank's blocked
+// operation fails with a *comm.RankError naming it, and the stopped rank
+// is killed (SIGKILL ends a stopped process too) once only stopped ranks
+// are left, or at the end of the grace period.
 //
 // A debugger's stop shows as 't' (tracing stop), not 'T', and is left
 // alone. A short stop (a SIGSTOP/SIGCONT pair within stoppedAfter) is
@@ -31,7 +27,9 @@ var stoppedHow = fmt.Sprintf("is stopped (SIGSTOP or another stop signal: proces
 
 // watchStopped reports on the returned channel, once each, the ranks that
 // stayed stopped for stoppedAfter. stop ends the watcher; Wait calls it on
-// return. Without /proc (not Linux) it reports nothing.
+// return. procState (procstate_*.go) reads a rank's state: /proc on Linux,
+// sysctl on macOS; elsewhere (Windows, which has no stop signal) it knows
+// none and the watcher reports nothing.
 func (r *Running) watchStopped() (stopped <-chan int, stop func()) {
 	ch := make(chan int, len(r.ranks))
 	done := make(chan struct{})
@@ -77,26 +75,6 @@ func (r *Running) watchStopped() (stopped <-chan int, stop func()) {
 	}
 }
 
-// procState is the state letter of /proc/<pid>/stat ('R', 'S', 'T', 'Z',
-// ...), or 0 if the process is gone or the file cannot be read.
-func procState(pid int) byte {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return 0
-	}
-	return statState(b)
-}
-
-// statState parses the state from a stat line "pid (comm) S ...": comm may
-// hold spaces and parentheses, so the state follows the last ')'.
-func statState(b []byte) byte {
-	i := bytes.LastIndexByte(b, ')')
-	if i < 0 || i+2 >= len(b) || b[i+1] != ' ' {
-		return 0
-	}
-	return b[i+2]
-}
-
 // onStopped ends the job because rank id is stopped, unless it has exited
 // meanwhile: the first cause if there is none yet, the other ranks told,
 // the grace period armed (armKill is Wait's).
@@ -106,7 +84,7 @@ func (r *Running) onStopped(id int, result **JobError, armKill func(time.Duratio
 	}
 	r.log.Warn("rank is stopped: ending the job", "rank", id)
 	if *result == nil {
-		*result = &JobError{Kind: ErrRankFailed, Rank: id, Code: 128 + int(syscall.SIGSTOP), How: stoppedHow}
+		*result = &JobError{Kind: ErrRankFailed, Rank: id, Code: 128 + int(sigStop), How: stoppedHow}
 	}
 	r.rv.notifyFailed(id, stoppedHow)
 	armKill(r.job.Grace)

@@ -1,3 +1,5 @@
+//go:build unix
+
 package launch
 
 import (
@@ -8,24 +10,6 @@ import (
 	"testing"
 	"time"
 )
-
-func TestStatState(t *testing.T) {
-	for _, tc := range []struct {
-		line string
-		want byte
-	}{
-		{"123 (prog) T 1 123 123 0", 'T'},
-		{"123 (a b) c) S 1", 'S'},
-		{"123 (x) t 1", 't'},
-		{"123 (x)", 0},
-		{"garbage", 0},
-		{"", 0},
-	} {
-		if got := statState([]byte(tc.line)); got != tc.want {
-			t.Errorf("statState(%q) = %q, want %q", tc.line, got, tc.want)
-		}
-	}
-}
 
 // TestStoppedRankEndsJob stops one rank of a job of plain processes: Wait
 // ends the job, names the rank and says it is stopped.

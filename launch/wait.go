@@ -7,6 +7,8 @@ import (
 	"os"
 	"syscall"
 	"time"
+
+	"github.com/gorun-hpc/gorun/rendezvous"
 )
 
 // isTerminal reports whether f is a character device (a terminal, or
@@ -56,6 +58,7 @@ func (r *Running) Wait(ctx context.Context) error {
 	exited := map[int]exitRecord{}
 	r.causeOf = map[int]int{}
 	r.departed = map[int]bool{}
+	r.panicked = map[int]bool{}
 	stopped, stopWatch := r.watchStopped() // stopped.go
 	stoppedRanks := map[int]bool{}
 	defer stopWatch()
@@ -73,6 +76,9 @@ func (r *Running) Wait(ctx context.Context) error {
 			alive--
 			r.ranks[ex.rank].exited = true
 			how, code := ex.describe()
+			crash := r.panicHow(ex.rank, code, how) // panic.go
+			plain := crash == how                   // not a panic or fatal error
+			how = crash
 			r.log.Debug("rank exited", "rank", ex.rank, "how", how, "after", time.Since(r.start))
 			if ex.success() {
 				// Kept for firstCause: a rank that others failed
@@ -109,14 +115,11 @@ func (r *Running) Wait(ctx context.Context) error {
 				// because of, the one they should name.
 				r.rv.notifyFailed(c, fmt.Sprintf("failed (rank %d failed because of it and %s)", ex.rank, how))
 			} else {
-				r.rv.notifyFailed(ex.rank, how)
+				r.rv.notifyExited(ex.rank, code, how, plain)
 			}
 			armKill(r.job.Grace)
 
 		case ev := <-r.rv.events():
-			if ev.departed {
-				r.departed[ev.rank] = true
-			}
 			if r.onEvent(ev, &result) {
 				armKill(r.job.Grace)
 			}
@@ -181,6 +184,7 @@ func (r *Running) Wait(ctx context.Context) error {
 	// goes too, and with it the last holders of the output pipes.
 	for _, rk := range r.ranks {
 		_ = rk.signalGroup(syscall.SIGKILL)
+		rk.group.release()
 	}
 	if r.stdin != nil {
 		_ = r.stdin.Close()
@@ -222,10 +226,12 @@ const noCloseHow = "exited 0 without closing its communicator (Comm.Close)"
 // leftWithoutClose handles a rank that exited 0 while others still run:
 // if it used comm (registered with the rendezvous) and never said goodbye,
 // the ranks that wait for a message from it, and had no stream from it to
-// see end, would wait forever. They are told it failed, as mpiexec aborts
-// a job whose process exits without MPI_Finalize. It reports whether so.
+// see end, would wait forever. They are told it failed, and the job fails
+// naming it (exit status 1), as mpiexec aborts a job whose process exits
+// without MPI_Finalize, even when the others then end cleanly. It reports
+// whether so.
 func (r *Running) leftWithoutClose(rank int, result **JobError, armKill func(time.Duration)) bool {
-	if reg, _ := r.rv.svc.Farewell(rank); !reg {
+	if reg, _ := r.rv.svc.Farewell(rank); !reg || r.panicked[rank] {
 		return false // never called comm.Init: nobody waits for it
 	}
 	if r.awaitDeparted(rank, result) {
@@ -236,6 +242,8 @@ func (r *Running) leftWithoutClose(rank int, result **JobError, armKill func(tim
 	}
 	r.log.Debug("rank exited 0 without closing its communicator", "rank", rank)
 	r.rv.notifyFailed(rank, noCloseHow)
+	*result = &JobError{Kind: ErrRankFailed, Rank: rank, Code: 1, How: noCloseHow}
+	armKill(r.job.Grace)
 	return true
 }
 
@@ -253,9 +261,6 @@ func (r *Running) awaitDeparted(rank int, result **JobError) bool {
 	for !r.departed[rank] {
 		select {
 		case ev := <-r.rv.events():
-			if ev.departed {
-				r.departed[ev.rank] = true
-			}
 			ending = r.onEvent(ev, result) || ending
 		case <-t.C:
 			return ending
@@ -266,29 +271,36 @@ func (r *Running) awaitDeparted(rank int, result **JobError) bool {
 
 // onEvent handles a rendezvous event; it reports whether the job is now
 // ending because of it.
-func (r *Running) onEvent(ev rvEvent, result **JobError) bool {
-	if ev.cause {
-		if _, ok := r.causeOf[ev.rank]; !ok {
-			r.causeOf[ev.rank] = ev.code
+func (r *Running) onEvent(ev rendezvous.Event, result **JobError) bool {
+	switch ev.Kind {
+	case rendezvous.EventDeparted:
+		r.departed[ev.Rank] = true
+		return false
+	case rendezvous.EventCause:
+		if _, ok := r.causeOf[ev.Rank]; !ok {
+			r.causeOf[ev.Rank] = ev.Code
 		}
 		return false
-	}
-	if !ev.abort {
+	case rendezvous.EventPanicked:
+		r.panicked[ev.Rank] = true // its exit says the rest (panic.go)
+		return false
+	case rendezvous.EventGoodbye:
+		r.log.Debug("rank said goodbye", "rank", ev.Rank)
+		return false
+	case rendezvous.EventAbort:
+	default:
 		return false
 	}
-	how := fmt.Sprintf("called Abort(%d)", ev.code)
-	if ev.msg != "" {
-		how += ": " + ev.msg
-	}
+	how := fmt.Sprintf("called Abort(%d)", ev.Code)
 	// The aborting rank may exit before its request is read: then its exit
 	// came first, and the Abort says better what happened.
 	cur := *result
-	sameRank := cur != nil && errors.Is(cur.Kind, ErrRankFailed) && cur.Rank == ev.rank
+	sameRank := cur != nil && errors.Is(cur.Kind, ErrRankFailed) && cur.Rank == ev.Rank
 	if cur == nil || sameRank {
-		*result = &JobError{Kind: ErrAborted, Rank: ev.rank, Code: ev.code, How: how}
+		*result = &JobError{Kind: ErrAborted, Rank: ev.Rank, Code: ev.Code, How: how}
 	}
 	if !sameRank {
-		r.rv.notifyFailed(ev.rank, how)
+		r.rv.notifyFailed(ev.Rank, how)
 	}
 	return true
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os/exec"
 	"regexp"
 	"sort"
 	"strings"
@@ -38,6 +39,23 @@ func TestHelloPackage(t *testing.T) {
 	for r := range 2 {
 		if want := fmt.Sprintf("[%d] hello from rank %d of 2\n", r, r); !strings.Contains(res.stdout, want) {
 			t.Errorf("stdout %q lacks %q", res.stdout, want)
+		}
+	}
+}
+
+// TestHelloPackageReused: a second run of an unchanged package reuses the
+// binary the first built (gorun -v says which).
+func TestHelloPackageReused(t *testing.T) {
+	out, err := exec.Command("go", "env", "GOCACHE").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("GOCACHE", strings.TrimSpace(string(out))) // keep go's own cache
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())             // a build cache of gorun's own for this test
+	for i, want := range []string{"reused=false", "reused=true"} {
+		res := gorun(t, "", "-v", "-n", "2", "../../examples/hello")
+		if res.code != 0 || !strings.Contains(res.stderr, want) {
+			t.Fatalf("run %d: exit %d, want 0 and %q in the log:\n%s", i+1, res.code, want, res.stderr)
 		}
 	}
 }
@@ -89,5 +107,45 @@ func TestTimeoutInComm(t *testing.T) {
 		if !re.MatchString(res.stderr) {
 			t.Errorf("no goroutine stack from rank %d; stderr tail:\n%s", r, tail(res.stderr))
 		}
+	}
+}
+
+// TestAbortReport: gorun names an Abort once ("called Abort(7)"), not
+// with the rank's own words after it again.
+func TestAbortReport(t *testing.T) {
+	res := gorun(t, "", "-n", "2", "--grace", "60s", "-x", helperEnv+"=abort", selfBin, "1", "7")
+	if want := "gorun: rank 1 called Abort(7)\n"; res.code != 7 || !strings.HasSuffix(res.stderr, want) {
+		t.Errorf("exit %d, want 7; stderr:\n%s\nwant it to end with %q", res.code, res.stderr, want)
+	}
+}
+
+// TestPanicReport: a rank that panics (with comm's Close deferred, as
+// every program should) is said to have panicked, to its peers and in
+// gorun's report, with the panic's first line; not to have closed its
+// communicator.
+func TestPanicReport(t *testing.T) {
+	res := gorun(t, "", "-n", "3", "-l", "--grace", "60s", "-x", helperEnv+"=panic", selfBin, "1")
+	if want := "gorun: rank 1 panicked: boom from rank 1"; res.code != 2 || !strings.Contains(res.stderr, want) {
+		t.Errorf("exit %d, want 2; stderr:\n%s\nwant it to contain %q", res.code, res.stderr, want)
+	}
+	for _, r := range []int{0, 2} {
+		re := regexp.MustCompile(fmt.Sprintf(`(?m)^\[%d\] %s .*\brank 1 failed \(panicked`, r, regexp.QuoteMeta(blockedPrefix)))
+		if !re.MatchString(res.stderr) {
+			t.Errorf("rank %d's error does not say that rank 1 panicked; stderr:\n%s", r, res.stderr)
+		}
+	}
+	if strings.Contains(res.stderr, "closed its communicator") {
+		t.Errorf("a panicked rank is described as one that closed its communicator:\n%s", res.stderr)
+	}
+}
+
+// TestExitWithoutCloseFails: a rank that exits 0 without closing its
+// communicator while the others still need it fails the job, naming it,
+// even when the others (told it failed) then end cleanly: mpiexec treats
+// an exit without MPI_Finalize the same way.
+func TestExitWithoutCloseFails(t *testing.T) {
+	res := gorun(t, "", "-n", "3", "-l", "--grace", "60s", "-x", helperEnv+"=quit", selfBin, "1")
+	if want := "gorun: rank 1 exited 0 without closing its communicator"; res.code != 1 || !strings.Contains(res.stderr, want) {
+		t.Errorf("exit %d, want 1; stderr:\n%s\nwant it to contain %q", res.code, res.stderr, want)
 	}
 }

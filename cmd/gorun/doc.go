@@ -6,10 +6,12 @@
 //
 // The program is an executable, a command in $PATH, a Go package directory
 // or a .go file; a Go package is built once with `go build` (GOFLAGS
-// applies, e.g. GOFLAGS=-race) into a temporary directory removed at the
-// end. Each rank is told its rank, the size, the address of gorun's
-// rendezvous service, a random job id and a random 32-byte job secret in
-// GORUN_* variables; comm.Init reads them.
+// applies, e.g. GOFLAGS=-race) into gorun's build cache
+// ($XDG_CACHE_HOME/gorun), and reused by the next run while none of the
+// files it was built from changed. Each rank is told its rank, the size,
+// the address of gorun's rendezvous service, a random job id and a random
+// 32-byte job secret in GORUN_* variables (package rendezvous); comm.Init
+// reads them.
 //
 // Flags (mpiexec's shape; -flag and --flag are the same):
 //
@@ -61,8 +63,13 @@
 // (128+signal for a signal). SIGINT, SIGTERM, SIGHUP and SIGQUIT sent to
 // gorun are forwarded to every rank (SIGQUIT, Ctrl-backslash, makes each Go
 // rank print its goroutine stacks); gorun then exits 128+signal. A second
-// signal kills the ranks at once. If gorun itself is killed, the kernel
-// kills the ranks (Pdeathsig).
+// signal kills the ranks at once. If gorun itself is killed, the ranks die
+// too: on Linux the kernel kills them (Pdeathsig); on macOS a rank that
+// called comm.Init sees its lifeline pipe from gorun end and kills itself
+// and its process group; on Windows each rank runs in a job object that
+// the system ends with gorun. On Windows, Ctrl-C reaches gorun, which
+// passes it to each rank as Ctrl-Break (a Go rank sees os.Interrupt), and
+// a killed rank exits 137, as 128+SIGKILL reads elsewhere.
 //
 // The engine is package launch (github.com/gorun-hpc/gorun/launch), which
 // other tools and tests use to start jobs without this command.

@@ -34,7 +34,8 @@ const usageText = `usage: gorun [flags] -n N program [args...]
 
 Runs program N times as one parallel job (ranks 0..N-1), like mpiexec.
 program is an executable, a command in $PATH, a Go package directory
-(./examples/hello) or a .go file; a package is built once with go build.
+(./examples/hello) or a .go file; a package is built once with go build
+and reused by the next run while its files stay unchanged.
 
 Flags:
   -n, -np N          number of ranks (default 1)

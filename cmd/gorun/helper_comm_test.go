@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"strconv"
-	"syscall"
 
 	"github.com/gorun-hpc/gorun/comm"
 )
@@ -41,7 +40,9 @@ func commHelperMain(mode string, args []string) int {
 		}
 	case "kill": // kill RANK: that rank kills itself with SIGKILL
 		if c.Rank() == arg(0) {
-			_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
+			if p, err := os.FindProcess(os.Getpid()); err == nil {
+				_ = p.Kill() // SIGKILL on Unix, TerminateProcess on Windows
+			}
 			select {}
 		}
 	case "abort": // abort RANK CODE: that rank calls Abort(CODE)
@@ -51,6 +52,17 @@ func commHelperMain(mode string, args []string) int {
 		}
 	case "block": // every rank waits for its right neighbour, forever
 		return blockOn(ctx, c, (c.Rank()+1)%c.Size())
+	case "panic": // panic RANK: that rank panics (its deferred Close runs)
+		if c.Rank() == arg(0) {
+			panic(fmt.Sprintf("boom from rank %d", c.Rank()))
+		}
+	case "quit": // quit RANK: that rank exits 0 without Close; the others print their error and end cleanly
+		if c.Rank() == arg(0) {
+			os.Exit(0)
+		}
+		_, err := c.Recv(ctx, arg(0), 0, make([]byte, 8))
+		fmt.Fprintf(os.Stderr, "%s %v\n", blockedPrefix, err)
+		return 0
 	default:
 		fmt.Fprintf(os.Stderr, "unknown helper mode %q\n", mode)
 		return 99

@@ -5,7 +5,6 @@ import (
 	"io"
 	"os"
 	"strconv"
-	"syscall"
 	"time"
 )
 
@@ -41,7 +40,9 @@ func helperMain(mode string, args []string) int {
 		time.Sleep(time.Hour)
 	case "plain-kill": // plain-kill RANK: that rank kills itself with SIGKILL, the others sleep
 		if rank == arg(0) {
-			_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
+			if p, err := os.FindProcess(os.Getpid()); err == nil {
+				_ = p.Kill() // SIGKILL on Unix, TerminateProcess on Windows
+			}
 		}
 		time.Sleep(time.Hour)
 	case "sleep":

@@ -41,7 +41,7 @@ func run(args []string) int {
 	}
 	defer prog.Cleanup()
 	if prog.Built {
-		logger.Debug("built", "package", o.program, "binary", prog.Path)
+		logger.Debug("built", "package", o.program, "binary", prog.Path, "reused", prog.Reused)
 	}
 	job := launch.Job{
 		Size:        o.n,

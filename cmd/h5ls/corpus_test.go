@@ -13,6 +13,8 @@ import (
 // layout-4 chunk index) and compares with libhdf5's `h5ls -r`.
 func TestCorpusMatchesH5ls(t *testing.T) {
 	files, _ := filepath.Glob("../../testdata/libhdf5/*.h5")
+	feat, _ := filepath.Glob("../../testdata/libhdf5/features/*.h5")
+	files = append(files, feat...)
 	if len(files) == 0 {
 		t.Fatal("no corpus in testdata/libhdf5")
 	}
@@ -23,7 +25,7 @@ func TestCorpusMatchesH5ls(t *testing.T) {
 				t.Fatalf("h5ls -r %s: exit %d\n%s", path, code, want)
 			}
 			var got bytes.Buffer
-			if err := list(&got, path, false); err != nil {
+			if err := list(&got, path, options{}); err != nil {
 				t.Fatal(err)
 			}
 			if got.String() != want {

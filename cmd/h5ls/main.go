@@ -1,11 +1,15 @@
 // Command h5ls lists an HDF5 file's tree as `h5ls -r` does (path, kind,
-// shape), with no libhdf5: only gorun's h5file. -t adds each dataset's type.
+// shape), with no libhdf5: only gorun's h5file. -d prints each dataset's
+// values as libhdf5's `h5ls -d` does; -t adds each dataset's type.
+// Objects it cannot read are listed with the reason; with -d they make
+// it exit 1, as data it cannot read does.
 //
-//	h5ls [-t] file.h5...
+//	h5ls [-d] [-t] file.h5...
 package main
 
 import (
 	"bufio"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -16,9 +20,11 @@ import (
 )
 
 func main() {
-	types := flag.Bool("t", false, "append each dataset's HDF5 type")
+	var o options
+	flag.BoolVar(&o.types, "t", false, "append each dataset's HDF5 type")
+	flag.BoolVar(&o.data, "d", false, "print each dataset's values (as libhdf5's h5ls -d)")
 	flag.Usage = func() {
-		fmt.Fprintln(os.Stderr, "usage: h5ls [-t] file.h5...")
+		fmt.Fprintln(os.Stderr, "usage: h5ls [-d] [-t] file.h5...")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
@@ -29,7 +35,7 @@ func main() {
 	w := bufio.NewWriter(os.Stdout)
 	status := 0
 	for _, path := range flag.Args() {
-		if err := list(w, path, *types); err != nil {
+		if err := list(w, path, o); err != nil {
 			w.Flush()
 			fmt.Fprintf(os.Stderr, "h5ls: %s: %v\n", path, err)
 			status = 1
@@ -39,23 +45,34 @@ func main() {
 	os.Exit(status)
 }
 
-// list writes the tree of the file at path to w.
-func list(w io.Writer, path string, types bool) error {
+// options are the command's flags.
+type options struct {
+	types bool // -t
+	data  bool // -d
+}
+
+// list writes the tree of the file at path to w. With o.data, what could
+// not be read (data, or objects) is reported after the whole listing.
+func list(w io.Writer, path string, o options) error {
 	f, err := h5file.Open(path, "r")
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	l := &lister{w: w, types: types, seen: map[uint64]string{}}
+	l := &lister{w: w, options: o, seen: map[uint64]string{}}
 	l.line("/", "Group")
 	l.seen[f.ObjectID()] = "/"
-	return l.group(f.Root(), "")
+	if err := l.group(f.Root(), ""); err != nil {
+		return err
+	}
+	return errors.Join(l.failed...)
 }
 
 type lister struct {
-	w     io.Writer
-	types bool
-	seen  map[uint64]string // object ID -> first path, for "same as"
+	w io.Writer
+	options
+	seen   map[uint64]string // object ID -> first path, for "same as"
+	failed []error           // with -d: what could not be read
 }
 
 func (l *lister) line(name, what string) {
@@ -79,7 +96,10 @@ func (l *lister) group(g *h5file.Group, prefix string) error {
 		}
 		o, err := g.Get(k)
 		if err != nil {
-			l.line(name, "Unknown")
+			l.line(name, "Unreadable ("+err.Error()+")")
+			if l.data {
+				l.failed = append(l.failed, err)
+			}
 			continue
 		}
 		kind := "Dataset"
@@ -99,10 +119,18 @@ func (l *lister) group(g *h5file.Group, prefix string) error {
 			}
 		case *h5file.Dataset:
 			s := "Dataset " + shape(x.Shape(), x.MaxShape())
+			if x.IsEmpty() {
+				s = "Dataset {NULL}"
+			}
 			if l.types {
 				s += " " + x.Dtype().String()
 			}
 			l.line(name, s)
+			if l.data {
+				if err := printData(l.w, x); err != nil {
+					l.failed = append(l.failed, fmt.Errorf("%s: %w", name, err))
+				}
+			}
 		}
 	}
 	return nil

@@ -33,6 +33,22 @@ func TestMatchesH5ls(t *testing.T) {
 		},
 		func() error { _, err := f.CreateDatasetFrom("a/strings", []string{"x", "y"}); return err },
 		func() error { return f.SoftLink("a/link", "/test") },
+		// The types of issue 13, as libhdf5's h5ls -d prints them.
+		func() error {
+			_, err := f.CreateDatasetFrom("t/f16", []float32{0.1, -2.5, 65504}, h5file.WithDtype(h5file.Float16))
+			return err
+		},
+		func() error { _, err := f.CreateDatasetFrom("t/c64", []complex64{1 + 2i, -0.5i}); return err },
+		func() error { _, err := f.CreateDatasetFrom("t/c128", complex(1.0/3, 1e300)); return err },
+		func() error {
+			_, err := f.CreateDatasetFrom("t/opaque", [][]byte{{0xde, 0xad}, {0, 1}}, h5file.WithDtype(h5file.Opaque(2, "tag")))
+			return err
+		},
+		func() error {
+			_, err := f.CreateDatasetFrom("t/bits", []uint32{1, 0xdeadbeef}, h5file.WithDtype(h5file.Bitfield(4)))
+			return err
+		},
+		func() error { _, err := f.CreateDataset("t/empty", h5file.Int8, nil, h5file.Empty()); return err },
 	}
 	for i := 0; i < 12; i++ {
 		steps = append(steps, func() error { _, err := f.CreateGroup(fmt.Sprintf("many/g%02d", i)); return err })
@@ -62,15 +78,26 @@ f['g/ext'] = h5py.ExternalLink('other.h5', '/x/y')
 			t.Fatalf("h5ls -r %s: exit %d\n%s", path, code, want)
 		}
 		var got bytes.Buffer
-		if err := list(&got, path, false); err != nil {
+		if err := list(&got, path, options{}); err != nil {
 			t.Fatal(err)
 		}
 		if got.String() != want {
 			t.Errorf("%s:\n--- ours\n%s--- h5ls -r\n%s", filepath.Base(path), got.String(), want)
 		}
+		want, code = interop.H5Ls(t, "-d", "-r", path)
+		if code != 0 {
+			t.Fatalf("h5ls -d -r %s: exit %d\n%s", path, code, want)
+		}
+		got.Reset()
+		if err := list(&got, path, options{data: true}); err != nil {
+			t.Fatal(err)
+		}
+		if got.String() != want {
+			t.Errorf("%s:\n--- ours -d\n%s--- h5ls -d -r\n%s", filepath.Base(path), got.String(), want)
+		}
 	}
 	var typed bytes.Buffer
-	if err := list(&typed, ours, true); err != nil {
+	if err := list(&typed, ours, options{types: true}); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Contains(typed.Bytes(), []byte("/test                    Dataset {4} i32le\n")) {

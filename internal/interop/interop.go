@@ -22,7 +22,7 @@ const Python = "/usr/bin/python3"
 func need(t testing.TB, what string, err error) {
 	t.Helper()
 	if os.Getenv("CI") != "" {
-		t.Fatalf("%s is needed (Debian: hdf5-tools, python3-h5py, netcdf-bin): %v", what, err)
+		t.Fatalf("%s is needed (Debian: hdf5-tools, python3-h5py, netcdf-bin, python3-netcdf4, python3-xarray, python3-h5netcdf): %v", what, err)
 	}
 	t.Skipf("%s not available: %v", what, err)
 }
@@ -130,4 +130,35 @@ func DumpGolden(t testing.TB, root, name, path string, args ...string) string {
 	out = NormalizeDump(out, path, name+".h5")
 	Golden(t, root, name, out)
 	return out
+}
+
+// NetCDFPy runs script with /usr/bin/python3 after importing netCDF4,
+// xarray, h5netcdf and numpy (as np) and returns its stdout; a failing
+// script fails the test. Missing modules fail under CI (Debian:
+// python3-netcdf4, python3-xarray, python3-h5netcdf) and skip elsewhere.
+func NetCDFPy(t testing.TB, script string) string {
+	t.Helper()
+	if _, err := os.Stat(Python); err != nil {
+		need(t, Python, err)
+	}
+	const imports = "import netCDF4, xarray, h5netcdf, numpy as np\n"
+	if out, err := exec.Command(Python, "-c", imports).CombinedOutput(); err != nil {
+		need(t, "netCDF4, xarray and h5netcdf for "+Python+" ("+strings.TrimSpace(string(out))+")", err)
+	}
+	cmd := exec.Command(Python, "-c", imports+script)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("python script failed: %v\n%s\nscript:\n%s", err, stderr.String(), script)
+	}
+	return string(out)
+}
+
+// NCGen runs netCDF's ncgen with args and fails the test if it fails.
+func NCGen(t testing.TB, args ...string) {
+	t.Helper()
+	if out, code := run(t, exec.Command(tool(t, "ncgen"), args...)); code != 0 {
+		t.Fatalf("ncgen %v: exit %d\n%s", args, code, out)
+	}
 }

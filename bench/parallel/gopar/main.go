@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/pprof"
-	"syscall"
 	"time"
 
 	"github.com/gorun-hpc/gorun/bench/parallel"
@@ -34,6 +33,7 @@ type opts struct {
 	profile   string
 	phases    bool
 	keep      bool
+	codec     string // gzip case: compress with this codec instead (codecs.go)
 }
 
 func main() {
@@ -49,6 +49,7 @@ func main() {
 	flag.IntVar(&o.warmup, "warmup", 1, "untimed whole runs before the timed one, in the same processes")
 	flag.StringVar(&o.profile, "profile", "", "write each rank's CPU profile of all runs (use -warmup 50 for enough samples) to DIR/cpu-rank-N.prof")
 	flag.BoolVar(&o.phases, "phases", false, "meta, write: print each rank's phase times to stderr")
+	flag.StringVar(&o.codec, "codec", "", "gzip case: use this codec instead of deflate(4): "+codecNames())
 	flag.BoolVar(&o.keep, "keep", false, "keep the timed run's file in -dir (gopar-CASE-PID.h5), to check what was written")
 	flag.Parse()
 	ctx := context.Background()
@@ -59,7 +60,7 @@ func main() {
 	}
 	defer c.Close()
 	path := filepath.Join(o.dir, fmt.Sprintf("gopar-%s-%d.h5", o.kase, os.Getppid()))
-	r := parallel.Result{Case: o.kase, Ranks: c.Size(), Bytes: o.bytes, Flush: o.flush, Coll: o.coll, Steps: o.steps}
+	r := parallel.Result{Case: caseName(o), Ranks: c.Size(), Bytes: o.bytes, Flush: o.flush, Coll: o.coll, Steps: o.steps}
 	// Data is made before the clock starts, as h5py's side does.
 	var x []float64 // only the cases that write it: a 256 MiB array costs the others memory and time
 	if o.kase == "write" || o.kase == "raw" || o.kase == "gzip" {
@@ -170,7 +171,7 @@ func writeSlab(ctx context.Context, c *comm.Comm, path string, o opts, x []float
 	if gzip {
 		per := (n + int64(c.Size()) - 1) / int64(c.Size())
 		chunk := min(uint64(1<<17), uint64(per)) // 1 MiB chunks, inside one rank's slab when it can be
-		dopts = append(dopts, h5file.Chunks(chunk), h5file.Gzip(4))
+		dopts = append(append(dopts, h5file.Chunks(chunk)), codecOptions(o.codec)...)
 	}
 	d, err := h5file.CreateDatasetOf[float64](f, "x", []uint64{uint64(n)}, dopts...)
 	if err != nil {
@@ -247,9 +248,8 @@ func meta(ctx context.Context, c *comm.Comm, path string, batch, phases bool) er
 	if phases {
 		defer func() {
 			t3 := time.Now()
-			var ru syscall.Rusage
-			_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-			fmt.Fprintf(os.Stderr, "gopar: rank %d: create %v, datasets %v, close %v; page faults so far %d, CPU so far %v\n", c.Rank(), t1.Sub(t0), phaseEnd.Sub(t1), t3.Sub(phaseEnd), ru.Minflt, time.Duration(ru.Utime.Nano()+ru.Stime.Nano()))
+			faults, cpu := selfUsage() // usage_*.go
+			fmt.Fprintf(os.Stderr, "gopar: rank %d: create %v, datasets %v, close %v; page faults so far %d, CPU so far %v\n", c.Rank(), t1.Sub(t0), phaseEnd.Sub(t1), t3.Sub(phaseEnd), faults, cpu)
 		}()
 	}
 	r := int64(c.Rank())

@@ -320,7 +320,7 @@ func attrs(ctx context.Context, c *comm.Comm, path string) error {
 }
 
 // many is the metadata benchmark's shape, smaller: 400 datasets in 10
-// groups, each rank writing its element of each (agreement every 512
+// groups, each rank writing its element of each (agreement every 4096
 // calls, not every call).
 func many(ctx context.Context, c *comm.Comm, path string) error {
 	n, r := c.Size(), c.Rank()

@@ -1,0 +1,7 @@
+//go:build unix
+
+package writeback
+
+import "syscall"
+
+func syncAll() { syscall.Sync() }

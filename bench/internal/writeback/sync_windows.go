@@ -1,0 +1,3 @@
+package writeback
+
+func syncAll() {}

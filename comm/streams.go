@@ -1,0 +1,291 @@
+package comm
+
+import (
+	"bufio"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"time"
+
+	"github.com/gorun-hpc/gorun/internal/jobauth"
+)
+
+// The streams between ranks: every rank dials each peer it sends to, and
+// a connection carries frames one way only: the reader of an accepted
+// connection feeds the match engine, the writer of a dialed one sends.
+
+// serve accepts peers until the listener closes.
+func (w *world) serve() {
+	defer w.wg.Done()
+	for {
+		c, err := w.ln.Accept()
+		if err != nil {
+			return
+		}
+		w.wg.Add(1)
+		go w.read(c)
+	}
+}
+
+// read authenticates one accepted connection and feeds its frames to the
+// engine; a connection that fails the handshake is dropped unread.
+func (w *world) read(c net.Conn) {
+	defer w.wg.Done()
+	defer c.Close()
+	r, err := jobauth.Accept(c, w.secret, w.jobID)
+	if err != nil {
+		w.log.Warn("comm: dropped a connection that failed the job-secret handshake", "remote", c.RemoteAddr().String(), "err", err)
+		return
+	}
+	src := int(r)
+	if src < 0 || src >= w.size {
+		w.log.Warn("comm: dropped a connection claiming an unknown rank", "rank", src)
+		return
+	}
+	w.mu.Lock()
+	if w.closed.Load() {
+		w.mu.Unlock()
+		return
+	}
+	w.accepted = append(w.accepted, c)
+	w.mu.Unlock()
+	if tc, ok := c.(*net.TCPConn); ok {
+		_ = tc.SetReadBuffer(4 << 20)
+	}
+	// A buffered reader takes a small frame's header and payload in one
+	// system call; a payload larger than its buffer still goes straight
+	// from the socket into the receiver's memory (bufio reads through).
+	br := bufio.NewReaderSize(c, 32<<10)
+	hb := make([]byte, frameHdrSize)
+	for {
+		if _, err := io.ReadFull(br, hb); err != nil {
+			w.lost(src, err)
+			return
+		}
+		h, err := parseFrameHdr(hb)
+		if err == nil && int(h.src) != src {
+			err = fmt.Errorf("comm: frame claims rank %d on rank %d's connection", h.src, src)
+		}
+		if err != nil {
+			w.log.Warn("comm: dropped a peer that sent a malformed frame", "rank", src, "err", err)
+			w.lost(src, err)
+			return
+		}
+		if h.kind == frameData {
+			m := message{ctx: h.ctx, src: src, tag: int(h.tag), elem: h.elem, n: int(h.len)}
+			wt, pr := w.eng.arrive(m, h.len >= lazyMin)
+			if pr != nil {
+				if wt = w.await(pr); wt == nil && w.closed.Load() {
+					return
+				}
+			}
+			if wt != nil && wt.bufs != nil && wt.room >= m.n && (wt.elem < 0 || uint8(wt.elem) == m.elem) {
+				if err := payloadInto(br, h, wt.bufs, m.n); err != nil {
+					w.lost(src, err)
+					wt.ch <- result{err: w.verdict(src, "connection lost mid-message: "+err.Error())}
+					return
+				}
+				wt.ch <- result{m: m}
+				continue
+			}
+			data, err := payloadBytes(br, h)
+			if err != nil {
+				w.lost(src, err)
+				if wt != nil {
+					wt.ch <- result{err: w.verdict(src, "connection lost mid-message: "+err.Error())}
+				}
+				return
+			}
+			m.data = data
+			if wt != nil { // taken by a receive without room for it
+				wt.ch <- result{m: m}
+			} else {
+				w.eng.deliver(m)
+			}
+			continue
+		}
+		data, err := readPayload(br, h.len)
+		if err != nil {
+			w.lost(src, err)
+			return
+		}
+		switch h.kind {
+		case frameData:
+			w.eng.deliver(message{ctx: h.ctx, src: src, tag: int(h.tag), elem: h.elem, n: len(data), data: data})
+		case frameRevoke:
+			w.eng.revoke(h.ctx, &revokedError{by: src, msg: string(data)})
+		case frameFailed:
+			if len(data) >= 4 {
+				r := int(binary.LittleEndian.Uint32(data))
+				switch {
+				case r == src: // src tells of its own end (it panicked)
+					w.rankFailed(&RankError{Rank: r, Op: "recv", How: string(data[4:])})
+				case r >= 0 && r < w.size && r != w.rank:
+					// Passed on like our own finding: our peers that
+					// src did not tell must not name us when we exit.
+					w.rankFailed(&RankError{Rank: r, Op: "recv", How: string(data[4:]) + fmt.Sprintf(", as rank %d saw", src)})
+				}
+			}
+		case frameGoodbye:
+			w.eng.leave(src, w.goodbyeCause(src, data))
+			w.markBye(src)
+		}
+	}
+}
+
+// await waits for a receive to take a payload left in the socket, at
+// most w.lazyWait; nil means read it into memory (released, expired, or the
+// world is closing).
+func (w *world) await(pr *pendingRead) *waiter {
+	t := time.NewTimer(time.Duration(w.lazyWait.Load()))
+	defer t.Stop()
+	select {
+	case wt := <-pr.take:
+		return wt
+	case <-t.C:
+		return w.eng.expire(pr)
+	case <-w.done:
+		if wt := w.eng.expire(pr); wt != nil {
+			wt.ch <- result{err: ErrClosed}
+		}
+		return nil
+	}
+}
+
+// conn returns the connection for our sends to dest, dialing it once.
+func (w *world) conn(ctx context.Context, dest int) (*outConn, error) {
+	w.mu.Lock()
+	oc := w.out[dest]
+	if oc == nil {
+		oc = &outConn{}
+		w.out[dest] = oc
+	}
+	w.mu.Unlock()
+	oc.mu.Lock()
+	if oc.err != nil {
+		oc.mu.Unlock()
+		return nil, oc.err
+	}
+	if oc.c != nil {
+		return oc, nil
+	}
+	d := net.Dialer{Timeout: w.dialTO}
+	c, err := d.DialContext(ctx, "tcp", w.addrs[dest])
+	if err == nil {
+		err = jobauth.Dial(c, w.secret, w.jobID, uint32(w.rank))
+		if err != nil {
+			c.Close()
+		}
+	}
+	if err != nil {
+		oc.mu.Unlock()
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, w.sendLost(&RankError{Rank: dest, Op: "send", How: "cannot connect to " + w.addrs[dest] + ": " + err.Error()})
+	}
+	if tc, ok := c.(*net.TCPConn); ok {
+		_ = tc.SetNoDelay(true)
+		_ = tc.SetWriteBuffer(4 << 20)
+	}
+	oc.c = c
+	return oc, nil
+}
+
+// send writes one frame to dest; the caller's buffers go to the kernel
+// without a copy (writev). A frame to ourselves is queued directly.
+func (w *world) send(ctx context.Context, dest int, h frameHdr, bufs [][]byte) error {
+	if w.closed.Load() {
+		return ErrClosed
+	}
+	if err := w.eng.failure(); err != nil {
+		return err
+	}
+	h.src = uint32(w.rank)
+	for _, b := range bufs {
+		h.len += uint64(len(b))
+	}
+	if dest == w.rank {
+		data := make([]byte, 0, h.len)
+		for _, b := range bufs {
+			data = append(data, b...)
+		}
+		switch h.kind {
+		case frameData:
+			w.eng.deliver(message{ctx: h.ctx, src: w.rank, tag: int(h.tag), elem: h.elem, n: len(data), data: data})
+		case frameRevoke:
+			w.eng.revoke(h.ctx, &revokedError{by: w.rank, msg: string(data)})
+		}
+		return nil
+	}
+	oc, err := w.conn(ctx, dest)
+	if err != nil {
+		return err
+	}
+	if re, cause := w.write(ctx, oc, dest, h, bufs); re != nil {
+		if ctx.Err() != nil || errors.Is(cause, os.ErrDeadlineExceeded) {
+			return re // our deadline, not the peer's end
+		}
+		return w.sendLost(re)
+	}
+	return nil
+}
+
+// write writes one frame to dest on oc, which conn returned locked. A
+// failed write closes the connection (a partial frame cannot be resumed)
+// and returns the error for the caller and the write's own error.
+func (w *world) write(ctx context.Context, oc *outConn, dest int, h frameHdr, bufs [][]byte) (*RankError, error) {
+	defer oc.mu.Unlock()
+	if h.kind == frameData && h.len >= compressMin && w.compressTo(dest) {
+		if dl, ok := ctx.Deadline(); ok {
+			_ = oc.c.SetWriteDeadline(dl)
+			defer oc.c.SetWriteDeadline(time.Time{})
+		}
+		if err := writeCompressed(oc.c, h, bufs, h.len); err != nil {
+			re := &RankError{Rank: dest, Op: "send", How: "connection lost: " + err.Error()}
+			oc.err = re
+			oc.c.Close()
+			return re, err
+		}
+		return nil, nil
+	}
+	var hb [frameHdrSize]byte
+	h.put(hb[:])
+	nb := make(net.Buffers, 0, len(bufs)+1)
+	nb = append(nb, hb[:])
+	for _, b := range bufs {
+		if len(b) > 0 {
+			nb = append(nb, b)
+		}
+	}
+	if dl, ok := ctx.Deadline(); ok {
+		_ = oc.c.SetWriteDeadline(dl)
+		defer oc.c.SetWriteDeadline(time.Time{})
+	}
+	if _, err := nb.WriteTo(oc.c); err != nil {
+		re := &RankError{Rank: dest, Op: "send", How: "connection lost: " + err.Error()}
+		oc.err = re
+		oc.c.Close()
+		return re, err
+	}
+	return nil, nil
+}
+
+// readInto reads n bytes from r into bufs in order.
+func readInto(r io.Reader, bufs [][]byte, n int) error {
+	for _, b := range bufs {
+		if n == 0 {
+			break
+		}
+		k := min(len(b), n)
+		if _, err := io.ReadFull(r, b[:k]); err != nil {
+			return err
+		}
+		n -= k
+	}
+	return nil
+}

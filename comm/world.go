@@ -1,0 +1,66 @@
+package comm
+
+import (
+	"log/slog"
+	"maps"
+	"net"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorun-hpc/gorun/rendezvous"
+)
+
+// world is one rank's transport: its listener, the connections it dialed
+// for its own sends (directed: a dialed connection only carries our frames,
+// an accepted one only the peer's, so no dial race needs resolving), and
+// the matching engine its readers feed.
+type world struct {
+	rank, size int
+	jobID      string
+	secret     []byte
+	addrs      []string
+	ln         net.Listener
+	eng        *engine
+	log        *slog.Logger
+	dialTO     time.Duration
+	ctl        *ctlClient         // nil without a rendezvous (NewLocal keeps one too)
+	svc        *rendezvous.Server // the rendezvous this rank serves (rank 0 under srun)
+
+	mu       sync.Mutex
+	out      map[int]*outConn
+	accepted []net.Conn
+	bye      map[int]bool          // peers that said goodbye
+	byeCh    map[int]chan struct{} // closed when that peer's goodbye arrives (see byeWait)
+	closed   atomic.Bool
+	done     chan struct{} // closed by close: stalled readers stop waiting
+	lazyWait atomic.Int64  // time.Duration; see defaultLazyWait
+	lostWait atomic.Int64  // time.Duration; see defaultLostWait
+	// causeSent: this rank told the launcher which rank it fails because of.
+	causeSent atomic.Bool
+	// leftCause is the first receive error this rank got because a peer
+	// left (closed its communicator); its goodbye carries it, so a peer
+	// waiting on this rank names the rank that left first.
+	leftCause atomic.Pointer[RankError]
+	// suspectHook, if set (tests), is called when a lost peer's verdict
+	// starts waiting for a better-informed one.
+	suspectHook atomic.Pointer[func(rank int)]
+	compress    bool // Config.Compress: zstd for large frames to other hosts
+	// compressAll compresses to every peer, same host or not (tests).
+	compressAll atomic.Bool
+	wg          sync.WaitGroup
+}
+
+type outConn struct {
+	mu  sync.Mutex
+	c   net.Conn
+	err error
+}
+
+// outConns is a snapshot of the connections this rank dialed.
+func (w *world) outConns() []*outConn {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return slices.Collect(maps.Values(w.out))
+}

@@ -1,0 +1,56 @@
+package h5file_test
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/gorun-hpc/gorun/h5core"
+	"github.com/gorun-hpc/gorun/h5file"
+	"github.com/gorun-hpc/gorun/internal/interop"
+)
+
+// TestVisitReportsUnreadable: an object h5file cannot read (here a
+// committed datatype) reaches Visit's callback as an *Unreadable with
+// the reason, in its place in the walk, instead of being left out; it
+// takes no attributes.
+func TestVisitReportsUnreadable(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "dtype.h5")
+	interop.H5Py(t, fmt.Sprintf(`
+f = h5py.File(%q, 'w')
+f['a'] = np.arange(3)
+f['g/t'] = np.dtype('<i4')
+f['g/z'] = 1.5
+`, path))
+	f, err := h5file.Open(path, "r")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var names []string
+	var bad *h5file.Unreadable
+	err = f.Visit(func(name string, o h5file.Object) error {
+		names = append(names, name)
+		if u, ok := o.(*h5file.Unreadable); ok {
+			bad = u
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(names, []string{"a", "g", "g/t", "g/z"}) {
+		t.Errorf("visited %q", names)
+	}
+	if bad == nil || bad.Name() != "/g/t" || !errors.Is(bad.Err, h5core.ErrUnsupported) {
+		t.Fatalf("unreadable = %+v", bad)
+	}
+	if n := bad.Attrs().Names(); len(n) != 0 {
+		t.Errorf("attributes %q", n)
+	}
+	if _, err := f.Get("g/t"); !errors.Is(err, h5core.ErrUnsupported) {
+		t.Errorf("Get = %v", err)
+	}
+}
