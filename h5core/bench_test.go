@@ -2,6 +2,7 @@ package h5core
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -58,5 +59,31 @@ func BenchmarkOpen10000(b *testing.B) {
 		if _, err := Open(m, int64(len(m.b))); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkCreateLinksRandom creates 10k and 100k soft links in one
+// group in a random name order: with links kept as a sorted slice each
+// insert moved half the slice (quadratic); indexed by name it is linear
+// (issue 14).
+func BenchmarkCreateLinksRandom(b *testing.B) {
+	for _, n := range []int{10000, 100000} {
+		names := make([]string, n)
+		for i, p := range rand.New(rand.NewPCG(1, 2)).Perm(n) {
+			names[i] = fmt.Sprintf("l%07d", p)
+		}
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				f := NewFile()
+				for _, n := range names {
+					if err := f.Root().CreateSoftLink(n, "/x"); err != nil {
+						b.Fatal(err)
+					}
+				}
+				if got := len(f.Root().Members()); got != len(names) {
+					b.Fatalf("%d members", got)
+				}
+			}
+		})
 	}
 }

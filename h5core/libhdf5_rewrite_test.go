@@ -34,7 +34,7 @@ func TestLibhdf5FilesRewritten(t *testing.T) {
 				t.Fatal(err)
 			}
 			f, r := openPath(t, path)
-			r.Close()
+			defer r.Close() // objects load through r when first touched
 			var extra []string
 			i := 0
 			touch := func(p string, o Object) error {

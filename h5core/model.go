@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 )
 
@@ -50,7 +49,8 @@ type File struct {
 	// (its untouched nodes were sized with them).
 	leafK, groupK, istoreK int
 
-	live map[*object]Object // objects reachable at the last flush (or Open); lookup only
+	live map[*object]Object // objects reachable at the last flush (or loaded since); lookup only
+	lazy *opener            // loads the objects of an opened file when first touched (lazy.go)
 
 	digest uint64 // running hash of model-changing calls (digest.go)
 	nextID uint64 // object identities, in creation (or load) order
@@ -155,6 +155,7 @@ type object struct {
 	id         uint64       // identity for the operation digest: same on every rank
 	deleted    bool         // unlinked from the tree at a flush: its space was freed
 	refCount   uint32       // hard links to this object at the last flush
+	ext        uint32       // of those, links in groups not loaded (lazy.go)
 	hdr        headerSpace  // where the header is on disk; rewritten there in place
 	ainfo      *attrInfoMsg // attribute info message: objects of the newer family
 	denseAttrs bool         // attributes are in the dense storage ainfo names, unchanged since Open
@@ -265,7 +266,10 @@ func (f *File) writable() error {
 // Group is a group: a set of named links to objects.
 type Group struct {
 	object
-	links []link // sorted by name, as libhdf5's symbol table orders them
+	links    []link         // by name once ordered (link_index.go)
+	unsorted bool           // links are out of name order
+	linkIdx  map[string]int // name -> position in links, from linkIndexMin links
+	depth    int            // nesting below the root, bounded by maxGroupDepth (lazy.go)
 
 	btree, heap uint64   // symbol table B-tree and local heap written at the last flush
 	table       []extent // space of the heap, nodes and B-tree this model wrote
@@ -301,7 +305,7 @@ type opaque struct {
 // Members returns the member names in libhdf5's order (by name, bytewise).
 func (g *Group) Members() []string {
 	names := make([]string, len(g.links))
-	for i, l := range g.links {
+	for i, l := range g.ordered() {
 		names[i] = l.name
 	}
 	return names
@@ -323,11 +327,6 @@ func (g *Group) ExternalLink(name string) (file, path string, ok bool) {
 		return g.links[i].external[0], g.links[i].external[1], true
 	}
 	return "", "", false
-}
-
-func (g *Group) find(name string) (int, bool) {
-	i := sort.Search(len(g.links), func(i int) bool { return g.links[i].name >= name })
-	return i, i < len(g.links) && g.links[i].name == name
 }
 
 // Lookup resolves a path relative to g ("a/b/c"; a leading "/" starts at
@@ -360,7 +359,10 @@ func (g *Group) lookup(path string, budget *int) (Object, error) {
 		if !ok {
 			return nil, fmt.Errorf("path %q: no member %q: %w", path, p, ErrNotFound)
 		}
-		l := grp.links[j]
+		l, err := grp.resolve(j)
+		if err != nil {
+			return nil, fmt.Errorf("path %q: %w", path, err)
+		}
 		if l.opaque != nil {
 			return nil, fmt.Errorf("path %q: %w", path, l.opaque.err)
 		}
@@ -443,17 +445,14 @@ func (g *Group) insert(l link) error {
 	if len(l.name) > 65535 || strings.ContainsRune(l.name, 0) {
 		return fmt.Errorf("h5core: invalid link name %q (NUL or longer than 65535 bytes)", l.name)
 	}
-	i, ok := g.find(l.name)
-	if ok {
+	if _, ok := g.find(l.name); ok {
 		return fmt.Errorf("link %q: %w", l.name, ErrExists)
 	}
 	if g.linfo.flags&linkTrackOrder != 0 {
 		l.crt = g.linfo.maxCrt
 		g.linfo.maxCrt++
 	}
-	g.links = append(g.links, link{})
-	copy(g.links[i+1:], g.links[i:])
-	g.links[i] = l
+	g.addLink(l)
 	g.linksChanged()
 	return nil
 }
@@ -548,28 +547,42 @@ func (g *Group) Link(path string, o Object) error {
 	if err != nil {
 		return err
 	}
-	if og, ok := o.(*Group); ok && og.contains(parent, map[*Group]bool{}) {
-		return fmt.Errorf("h5core: linking %q would make a group contain itself", path)
+	if og, ok := o.(*Group); ok {
+		in, err := og.contains(parent, map[*Group]bool{})
+		if err != nil {
+			return fmt.Errorf("h5core: link %q: %w", path, err)
+		}
+		if in {
+			return fmt.Errorf("h5core: linking %q would make a group contain itself", path)
+		}
 	}
 	g.f.mix("Link", g.ident(), path, o.obj().ident())
 	return parent.insert(link{name: name, obj: o})
 }
 
-// contains reports whether target is g or in g's subtree.
-func (g *Group) contains(target *Group, seen map[*Group]bool) bool {
+// contains reports whether target is g or in g's subtree. Members not
+// loaded yet are loaded (a cycle may pass through them); one that cannot
+// be read is an error, as the answer is then unknown.
+func (g *Group) contains(target *Group, seen map[*Group]bool) (bool, error) {
 	if g == target {
-		return true
+		return true, nil
 	}
 	if seen[g] {
-		return false
+		return false, nil
 	}
 	seen[g] = true
-	for _, l := range g.links {
-		if c, ok := l.obj.(*Group); ok && c.contains(target, seen) {
-			return true
+	for i := range g.links {
+		l, err := g.resolve(i)
+		if err != nil {
+			return false, err
+		}
+		if c, ok := l.obj.(*Group); ok {
+			if in, err := c.contains(target, seen); in || err != nil {
+				return in, err
+			}
 		}
 	}
-	return false
+	return false, nil
 }
 
 // SoftLink adds a soft link name pointing at target (h5py's SoftLink).
@@ -593,7 +606,8 @@ func (g *Group) Unlink(path string) error {
 		return fmt.Errorf("link %q: %w", path, ErrNotFound)
 	}
 	g.f.mix("Unlink", g.ident(), path)
-	parent.links = append(parent.links[:i], parent.links[i+1:]...)
+	parent.loadForUnlink(i)
+	parent.removeLink(i)
 	parent.linksChanged()
 	return nil
 }
@@ -609,7 +623,10 @@ func (g *Group) Move(src, dst string) error {
 	if !ok {
 		return fmt.Errorf("link %q: %w", src, ErrNotFound)
 	}
-	l := sp.links[i]
+	l, err := sp.resolve(i) // a group's subtree is checked below
+	if err != nil {
+		return fmt.Errorf("link %q: %w", src, err)
+	}
 	dp, dname, err := g.parentOf(dst, true)
 	if err != nil {
 		return err
@@ -617,12 +634,16 @@ func (g *Group) Move(src, dst string) error {
 	if _, ok := dp.find(dname); ok {
 		return fmt.Errorf("link %q: %w", dst, ErrExists)
 	}
-	if og, ok := l.obj.(*Group); ok && og.contains(dp, map[*Group]bool{}) {
-		return fmt.Errorf("h5core: cannot move %q into itself", src)
+	if og, ok := l.obj.(*Group); ok {
+		if in, err := og.contains(dp, map[*Group]bool{}); err != nil {
+			return fmt.Errorf("h5core: move %q: %w", src, err)
+		} else if in {
+			return fmt.Errorf("h5core: cannot move %q into itself", src)
+		}
 	}
 	g.f.mix("Move", g.ident(), src, dst)
 	i, _ = sp.find(sname) // dp may be sp: find again after creating intermediates
-	sp.links = append(sp.links[:i], sp.links[i+1:]...)
+	sp.removeLink(i)
 	sp.linksChanged()
 	l.name = dname
 	return dp.insert(l)
@@ -636,7 +657,11 @@ func (g *Group) Visit(fn func(path string, o Object) error) error {
 	seen := map[*object]bool{g.obj(): true}
 	var walk func(prefix string, grp *Group) error
 	walk = func(prefix string, grp *Group) error {
-		for _, l := range grp.links {
+		for i := range grp.ordered() {
+			l, err := grp.resolve(i)
+			if err != nil {
+				return fmt.Errorf("%s%s: %w", prefix, grp.links[i].name, err)
+			}
 			if l.obj == nil || seen[l.obj.obj()] {
 				continue
 			}

@@ -1,7 +1,6 @@
 package h5core
 
 import (
-	"errors"
 	"fmt"
 	"io"
 )
@@ -19,8 +18,10 @@ type LinkInfo struct {
 // maxGroupDepth bounds nesting so a hostile file cannot exhaust the stack.
 const maxGroupDepth = 512
 
-// Open reads the file's superblock and whole object tree into a model.
-// Every length and address is checked against size before it is used.
+// Open reads the file's superblock and root group into a model; the rest
+// is read when first touched (lazy.go, ARCHITECTURE.md decision 7). Every
+// length and address is checked against size before it is used, and a
+// damaged structure found later is reported by the call that touched it.
 // The file keeps its format family: a flush rewrites opened objects in
 // their own format.
 func Open(r io.ReaderAt, size int64) (*File, error) {
@@ -45,7 +46,9 @@ func Open(r io.ReaderAt, size int64) (*File, error) {
 		f.readOnly = fmt.Errorf("file with a driver information block (family or multi driver): %w", ErrReadOnly)
 	}
 	f.eof = max(sb.eof, uint64(size))
-	o := &opener{f: f, objs: map[uint64]Object{}, loading: map[uint64]bool{}}
+	o := &opener{f: f, objs: map[uint64]Object{}, seen: map[uint64]uint32{}}
+	f.lazy = o
+	f.live = map[*object]Object{}
 	root, err := o.load(sb.rootAddr, 0)
 	if err != nil {
 		return nil, err
@@ -55,27 +58,24 @@ func Open(r io.ReaderAt, size int64) (*File, error) {
 		return nil, formatErr(0, "root object is not a group", sb.rootAddr)
 	}
 	f.root = g
-	f.live = map[*object]Object{}
-	for _, ob := range o.objs {
-		f.live[ob.obj()] = ob
-	}
 	return f, nil
 }
 
+// opener loads objects of an opened file on demand (lazy.go).
 type opener struct {
-	refs     bool // a dataset or attribute type holds references
-	external bool // a group holds an external link
-	cycle    bool // a group contains itself through hard links
-	loading  map[uint64]bool
-	f        *File
-	objs     map[uint64]Object // lookup only: hard links share one model object
+	f    *File
+	objs map[uint64]Object // loaded objects by header address: hard links share one model object
+	// seen counts, per header address of an object not loaded yet, the
+	// hard links to it in loaded groups, so that when it loads the links
+	// in groups not loaded yet are known (object.ext).
+	seen map[uint64]uint32
 }
 
+// load reads the object whose header is at addr, or returns it if loaded
+// already. A group's links are read with it; the objects they point to
+// are not.
 func (o *opener) load(addr uint64, depth int) (Object, error) {
 	if ob, ok := o.objs[addr]; ok {
-		if o.loading[addr] {
-			o.cycle = true
-		}
 		return ob, nil
 	}
 	if depth > maxGroupDepth {
@@ -86,8 +86,9 @@ func (o *opener) load(addr uint64, depth int) (Object, error) {
 	if err != nil {
 		return nil, err
 	}
-	f.nextID++
-	base := object{f: f, addr: addr, refCount: refCount, id: f.nextID, hdr: hs}
+	base := object{f: f, addr: addr, refCount: refCount, id: loadedID(addr), hdr: hs}
+	base.ext = refCount - min(refCount, o.seen[addr])
+	delete(o.seen, addr)
 	var isGroup, isDataset, newLinks bool
 	var attrInfo bool
 	kept := msgs[:0:0]
@@ -152,14 +153,11 @@ func (o *opener) load(addr uint64, depth int) (Object, error) {
 			a.crt = uint16(i)
 		}
 		base.appendAttr(a)
-		o.refs = o.refs || a.Type.hasRef()
 	}
 	switch {
 	case isGroup:
-		g := &Group{object: base}
+		g := &Group{object: base, depth: depth}
 		o.objs[addr] = g
-		o.loading[addr] = true
-		defer delete(o.loading, addr)
 		for i, m := range msgs {
 			switch m.Type {
 			case MsgLinkInfo:
@@ -177,13 +175,15 @@ func (o *opener) load(addr uint64, depth int) (Object, error) {
 		}
 		g.linkMsgs = newLinks
 		if newLinks {
-			err = o.loadNewLinks(g, msgs, depth)
+			err = o.loadNewLinks(g, msgs)
 		} else {
-			err = o.loadSymbolTable(g, msgs, depth)
+			err = o.loadSymbolTable(g, msgs)
 		}
 		if err != nil {
+			delete(o.objs, addr)
 			return nil, err
 		}
+		f.live[g.obj()] = g
 		return g, nil
 	case isDataset:
 		d, err := o.loadDataset(base, msgs)
@@ -191,13 +191,13 @@ func (o *opener) load(addr uint64, depth int) (Object, error) {
 			return nil, fmt.Errorf("dataset at %d: %w", addr, err)
 		}
 		o.objs[addr] = d
-		o.refs = o.refs || d.dtype.hasRef()
+		f.live[d.obj()] = d
 		return d, nil
 	}
 	return nil, fmt.Errorf("object at %d is neither a group nor a dataset (a committed datatype?): %w", addr, ErrUnsupported)
 }
 
-func (o *opener) loadNewLinks(g *Group, msgs []RawMessage, depth int) error {
+func (o *opener) loadNewLinks(g *Group, msgs []RawMessage) error {
 	ls, err := decodeLinks(o.f.r, o.f.size, msgs)
 	if err != nil {
 		return err
@@ -206,22 +206,15 @@ func (o *opener) loadNewLinks(g *Group, msgs []RawMessage, depth int) error {
 		if l.External[0] != "" || l.External[1] != "" {
 			ext := l.External
 			g.links = append(g.links, link{name: l.Name, external: &ext, crt: l.Crt})
-			o.external = true
 			continue
 		}
 		if l.Addr == UndefinedAddr {
 			g.links = append(g.links, link{name: l.Name, soft: l.Soft, crt: l.Crt})
 			continue
 		}
-		child, err := o.load(l.Addr, depth+1)
-		if errors.Is(err, ErrUnsupported) {
-			g.links = append(g.links, link{name: l.Name, opaque: &opaque{l.Addr, err}, crt: l.Crt})
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("%q: %w", l.Name, err)
-		}
-		g.links = append(g.links, link{name: l.Name, obj: child, crt: l.Crt})
+		hl := o.hardLink(l.Name, l.Addr)
+		hl.crt = l.Crt
+		g.links = append(g.links, hl)
 	}
 	sortLinks(g.links)
 	for i := 1; i < len(g.links); i++ {
@@ -232,7 +225,7 @@ func (o *opener) loadNewLinks(g *Group, msgs []RawMessage, depth int) error {
 	return nil
 }
 
-func (o *opener) loadSymbolTable(g *Group, msgs []RawMessage, depth int) error {
+func (o *opener) loadSymbolTable(g *Group, msgs []RawMessage) error {
 	f := o.f
 	for _, m := range msgs {
 		if m.Type != MsgSymbolTable {
@@ -271,16 +264,7 @@ func (o *opener) loadSymbolTable(g *Group, msgs []RawMessage, depth int) error {
 			g.links = append(g.links, link{name: name, soft: target})
 			continue
 		}
-		child, err := o.load(e.addr, depth+1)
-		if errors.Is(err, ErrUnsupported) {
-			// Keep the link; the object stays as it is in the file.
-			g.links = append(g.links, link{name: name, opaque: &opaque{e.addr, err}})
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("%q: %w", name, err)
-		}
-		g.links = append(g.links, link{name: name, obj: child})
+		g.links = append(g.links, o.hardLink(name, e.addr))
 	}
 	sortLinks(g.links)
 	for i := 1; i < len(g.links); i++ {

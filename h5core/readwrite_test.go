@@ -252,7 +252,7 @@ with h5py.File(sys.argv[1], 'w') as f:
     f.attrs['ref'] = g.ref
 `)
 	f, r := openPath(t, path)
-	r.Close()
+	defer r.Close() // the model reads what it has not loaded yet through r
 	g := mustGroup(t, f.Root(), "g")
 	if _, err := g.CreateGroup("inner"); err != nil {
 		t.Fatal(err)
@@ -348,7 +348,7 @@ with h5py.File(sys.argv[1], 'w') as f:
     g['loop'] = g
 `)
 	f2, r := openPath(t, path)
-	r.Close()
+	defer r.Close()
 	if _, err := f2.Root().Lookup("g/loop/loop/loop"); err != nil {
 		t.Fatal(err)
 	}

@@ -438,6 +438,10 @@ func (f *File) GetRegion(ref RegionRef) (Region, error) {
 // ObjectAt returns the object whose header is at addr and a path to it
 // (the first found in name order, as h5py's .name gives one of an object's
 // paths). Objects created since the last flush have no address yet.
+//
+// The search first walks what is loaded; if the object is not found
+// there, it loads the groups it has to look through (lazy.go), and a link
+// whose address is addr is followed without loading its siblings.
 func (f *File) ObjectAt(addr uint64) (Object, string, error) {
 	if addr == 0 || addr == UndefinedAddr {
 		return nil, "", fmt.Errorf("h5core: null object reference: %w", ErrNotFound)
@@ -445,17 +449,58 @@ func (f *File) ObjectAt(addr uint64) (Object, string, error) {
 	if f.root.addr == addr {
 		return f.root, "/", nil
 	}
+	o, p, err := f.objectAt(addr, false)
+	if o == nil && err == nil && f.lazy != nil {
+		o, p, err = f.objectAt(addr, true)
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("h5core: finding the object at address %d: %w", addr, err)
+	}
+	if o == nil {
+		return nil, "", fmt.Errorf("h5core: no object has its header at address %d: %w", addr, ErrNotFound)
+	}
+	return o, p, nil
+}
+
+// objectAt searches the tree depth first, each group's members before
+// its subgroups, in name order; load says whether links not followed yet
+// are followed.
+func (f *File) objectAt(addr uint64, load bool) (Object, string, error) {
 	seen := map[*object]bool{f.root.obj(): true}
-	var find func(g *Group, base string) (Object, string)
-	find = func(g *Group, base string) (Object, string) {
+	var find func(g *Group, base string) (Object, string, error)
+	find = func(g *Group, base string) (Object, string, error) {
 		var groups []int
-		for i, l := range g.links {
+		if load {
+			for i := range g.ordered() {
+				if l := &g.links[i]; l.unloaded() && l.opaque.addr == addr {
+					if _, err := g.resolve(i); err != nil {
+						return nil, "", err
+					}
+					if l.obj != nil && !l.obj.obj().deleted {
+						return l.obj, base + l.name, nil
+					}
+				}
+			}
+		}
+		for i := range g.ordered() {
+			l := &g.links[i]
+			if l.unloaded() {
+				if !load {
+					continue
+				}
+				if _, err := g.resolve(i); err != nil {
+					return nil, "", err
+				}
+				if l.obj == nil {
+					continue // an object h5core does not model
+				}
+			}
 			if l.obj == nil {
 				continue
 			}
 			ob := l.obj.obj()
 			if ob.addr == addr && !ob.deleted {
-				return l.obj, base + l.name
+				return l.obj, base + l.name, nil
 			}
 			if _, ok := l.obj.(*Group); ok && !seen[ob] {
 				seen[ob] = true
@@ -463,16 +508,14 @@ func (f *File) ObjectAt(addr uint64) (Object, string, error) {
 			}
 		}
 		for _, i := range groups {
-			if o, p := find(g.links[i].obj.(*Group), base+g.links[i].name+"/"); o != nil {
-				return o, p
+			o, p, err := find(g.links[i].obj.(*Group), base+g.links[i].name+"/")
+			if o != nil || err != nil {
+				return o, p, err
 			}
 		}
-		return nil, ""
+		return nil, "", nil
 	}
-	if o, p := find(f.root, "/"); o != nil {
-		return o, p, nil
-	}
-	return nil, "", fmt.Errorf("h5core: no object has its header at address %d: %w", addr, ErrNotFound)
+	return find(f.root, "/")
 }
 
 // SortedElements lists the coordinates of the elements r selects in C

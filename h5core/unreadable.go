@@ -26,7 +26,11 @@ func (g *Group) Walk(fn func(path string, o Object) error) error {
 	seen := map[*object]bool{g.obj(): true}
 	var walk func(prefix string, grp *Group) error
 	walk = func(prefix string, grp *Group) error {
-		for _, l := range grp.links {
+		for i := range grp.ordered() {
+			l, err := grp.resolve(i)
+			if err != nil {
+				return fmt.Errorf("%s%s: %w", prefix, grp.links[i].name, err)
+			}
 			p := prefix + l.name
 			if l.opaque != nil {
 				if err := fn(p, &Unreadable{object: object{f: g.f, addr: l.opaque.addr}, Err: l.opaque.err}); err != nil {

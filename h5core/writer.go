@@ -49,6 +49,11 @@ func (f *File) flush(w io.WriterAt) error {
 	if err := fw.flushObject(f.root); err != nil {
 		return err
 	}
+	for _, o := range f.linkedElsewhere(refs) {
+		if err := fw.flushObject(o); err != nil {
+			return err
+		}
+	}
 	if len(blocks) == 0 && len(inPlace) == 0 && f.flushes > 1 && !f.gheapDirty() {
 		return nil
 	}
@@ -156,8 +161,9 @@ func (f *File) countLinks(g *Group, refs map[*object]uint32, live map[*object]Ob
 	}
 	refs[o] = 1
 	live[o] = g
-	for _, l := range g.links {
-		switch c := l.obj.(type) {
+	for i := range g.links {
+		g.resolveLoaded(i) // links not followed yet, to objects loaded since (lazy.go)
+		switch c := g.links[i].obj.(type) {
 		case *Group:
 			f.countLinks(c, refs, live)
 		case *Dataset:
@@ -174,6 +180,10 @@ func (f *File) countLinks(g *Group, refs map[*object]uint32, live map[*object]Ob
 func (f *File) freeUnlinked(live map[*object]Object) {
 	for ob, o := range f.live {
 		if _, ok := live[ob]; ok {
+			continue
+		}
+		if ob.ext > 0 {
+			live[ob] = o // still linked from a group not loaded (lazy.go)
 			continue
 		}
 		ob.deleted = true
@@ -220,14 +230,14 @@ func (w *flushWriter) flushObject(o Object) error {
 		return nil
 	}
 	ob.seen = w.f.flushes
-	if rc := w.refs[ob]; rc != ob.refCount {
+	if rc := w.refs[ob] + ob.ext; rc != ob.refCount {
 		ob.refCount = rc
 		ob.dirty = true
 	}
 	var msgs []RawMessage
 	switch t := o.(type) {
 	case *Group:
-		for _, l := range t.links {
+		for _, l := range t.ordered() {
 			if l.obj == nil {
 				continue
 			}
@@ -750,9 +760,4 @@ func (d *Dataset) messages() ([]RawMessage, error) {
 	}
 	msgs = append(msgs, RawMessage{Type: MsgDataLayout, Data: l.encode()})
 	return msgs, nil
-}
-
-// sortLinks orders links by name, as libhdf5's symbol table does.
-func sortLinks(ls []link) {
-	sort.Slice(ls, func(i, j int) bool { return ls[i].name < ls[j].name })
 }

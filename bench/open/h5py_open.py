@@ -1,0 +1,50 @@
+"""h5py side of bench/open. `make DIR` writes the two files (h5py made);
+`time CASE PATH REPS` prints the mean seconds of one open (+ list or
+visit), measured inside Python so interpreter start-up is not counted."""
+import sys
+import time
+
+import h5py
+import numpy as np
+
+
+def make(d):
+    with h5py.File(d + '/tenk.h5', 'w') as f:
+        for g in range(100):
+            grp = f.create_group('g%02d' % g)
+            for i in range(99):
+                ds = grp.create_dataset('d%02d' % i, data=np.arange(4, dtype='<i4'))
+                ds.attrs['i'] = 100 * g + i
+    with h5py.File(d + '/wide.h5', 'w') as f:
+        g = f.create_group('g')
+        for i in range(100000):
+            g.create_dataset('d%06d' % i, shape=(1,), dtype='<i4')
+
+
+def once(case, path):
+    f = h5py.File(path, 'r')
+    if case == 'list':
+        n = len(list(f['g'].keys()))
+        assert n == 100000, n
+    elif case == 'visit':
+        seen = []
+        f.visititems(lambda name, obj: seen.append(name))
+        assert len(seen) == 100 * 100, len(seen)
+    elif case == 'one':
+        assert f['g42/d17'].attrs['i'] == 4217
+    f.close()
+
+
+def main():
+    if sys.argv[1] == 'make':
+        make(sys.argv[2])
+        return
+    case, path, reps = sys.argv[2], sys.argv[3], int(sys.argv[4])
+    once(case, path)  # warm the page cache and the imports
+    t = time.perf_counter()
+    for _ in range(reps):
+        once(case, path)
+    print((time.perf_counter() - t) / reps)
+
+
+main()
