@@ -1,12 +1,14 @@
 package h5file_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/gorun-hpc/gorun/comm"
 	"github.com/gorun-hpc/gorun/h5file"
 	"github.com/gorun-hpc/gorun/internal/interop"
 )
@@ -226,4 +228,82 @@ f.close()
 			t.Errorf("VisitLinks stopped with %v after %v, want stop after [a b b/c]", err, seen)
 		}
 	})
+}
+
+// TestParallelLinks: 3 ranks require a dataset (created once, then found),
+// hard-link it under two more names and list the links: every rank sees
+// the same links, and h5py reads one object with three names. A rank that
+// links a different name is caught as ErrMismatch on every rank.
+func TestParallelLinks(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "plinks.h5")
+	listings := make([]string, 3)
+	noErrors(t, h5file.RunRanks(t, 3, func(ctx context.Context, c *comm.Comm) error {
+		f, err := h5file.Create(path, "w", h5file.WithComm(c), h5file.WithContext(ctx))
+		if err != nil {
+			return err
+		}
+		d, err := f.RequireDataset("d", h5file.Int32, []uint64{3})
+		if err != nil {
+			return err
+		}
+		again, err := f.RequireDataset("d", h5file.Int32, []uint64{3})
+		if err != nil {
+			return err
+		}
+		if again.ObjectID() != d.ObjectID() {
+			return fmt.Errorf("rank %d: second RequireDataset gave another object", c.Rank())
+		}
+		if err := f.HardLink("alias", d); err != nil {
+			return err
+		}
+		if err := f.HardLink("g/back", again); err != nil {
+			return err
+		}
+		var b strings.Builder
+		if err := f.VisitLinks(func(name string, l h5file.Link) error {
+			fmt.Fprintln(&b, name, l.Kind)
+			return nil
+		}); err != nil {
+			return err
+		}
+		listings[c.Rank()] = b.String()
+		return f.Close()
+	}))
+	want := "alias hard\nd hard\ng hard\ng/back hard\n"
+	for r, l := range listings {
+		if l != want {
+			t.Errorf("rank %d lists %q, want %q", r, l, want)
+		}
+	}
+	out := interop.H5Py(t, fmt.Sprintf(`f = h5py.File(%q, 'r')
+print(f['d'] == f['alias'], f['d'] == f['g/back'], h5py.h5o.get_info(f['d'].id).rc, f['d'].shape, f['d'].dtype)
+`, path))
+	if want := "True True 3 (3,) int32\n"; out != want {
+		t.Errorf("h5py read %q, want %q", out, want)
+	}
+
+	bad := filepath.Join(t.TempDir(), "bad.h5")
+	errs := h5file.RunRanks(t, 3, func(ctx context.Context, c *comm.Comm) error {
+		f, err := h5file.Create(bad, "w", h5file.WithComm(c), h5file.WithContext(ctx))
+		if err != nil {
+			return err
+		}
+		d, err := f.CreateDatasetFrom("d", []int32{1})
+		if err != nil {
+			return err
+		}
+		name := "alias"
+		if c.Rank() == 1 {
+			name = "other"
+		}
+		if err := f.HardLink(name, d); err != nil {
+			return err
+		}
+		return f.Close()
+	})
+	for r, err := range errs {
+		if !errors.Is(err, h5file.ErrMismatch) || !strings.Contains(err.Error(), "HardLink") {
+			t.Errorf("rank %d: %v, want ErrMismatch naming HardLink", r, err)
+		}
+	}
 }
