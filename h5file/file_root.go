@@ -80,3 +80,16 @@ func (f *File) Visit(fn func(name string, o Object) error) error { return f.root
 
 // Ref returns an object reference to the root group (h5py's f.ref).
 func (f *File) Ref() (Ref, error) { return f.root.Ref() }
+
+// RequireDataset returns the dataset at path if its type and shape match,
+// and creates it otherwise (see Group.RequireDataset).
+func (f *File) RequireDataset(path string, dtype *Datatype, shape []uint64, opts ...DatasetOption) (*Dataset, error) {
+	return f.root.RequireDataset(path, dtype, shape, opts...)
+}
+
+// HardLink makes path a second name of o (see Group.HardLink).
+func (f *File) HardLink(path string, o Object) error { return f.root.HardLink(path, o) }
+
+// VisitLinks calls fn for every link below the root group (see
+// Group.VisitLinks).
+func (f *File) VisitLinks(fn func(name string, l Link) error) error { return f.root.VisitLinks(fn) }
