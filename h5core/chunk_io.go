@@ -121,13 +121,6 @@ func (d *Dataset) WriteChunk(w io.WriterAt, coords []uint64, data []byte) error 
 	return nil
 }
 
-// fillBuffer returns n bytes of the fill value repeated (zeros by default).
-func (d *Dataset) fillBuffer(n uint64) []byte {
-	b := make([]byte, n)
-	d.fillInto(b)
-	return b
-}
-
 // fillInto sets b to the fill value repeated (zeros by default).
 func (d *Dataset) fillInto(b []byte) {
 	v := d.fill.Value

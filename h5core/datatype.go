@@ -253,26 +253,6 @@ func (t *Datatype) Clone() *Datatype {
 	return &c
 }
 
-// hasRef reports whether t contains object or region references.
-func (t *Datatype) hasRef() bool {
-	if t == nil {
-		return false
-	}
-	switch t.Class {
-	case ClassReference:
-		return true
-	case ClassCompound:
-		for _, m := range t.Members {
-			if m.Type.hasRef() {
-				return true
-			}
-		}
-	case ClassArray, ClassVlen, ClassEnum:
-		return t.Base.hasRef()
-	}
-	return false
-}
-
 // Equal reports whether two datatypes encode identically.
 func (t *Datatype) Equal(u *Datatype) bool {
 	if t == u {
