@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+
+	"github.com/gorun-hpc/gorun/filters/internal/msbits"
 )
 
 // Errors Decode and Encode return, wrapped with what was wrong.
@@ -255,7 +257,7 @@ func Encode(cd []uint32, src []byte) ([]byte, error) {
 	if len(src) != p.nelmts*p.elemSize {
 		return nil, fmt.Errorf("%w: chunk of %d bytes, client data say %d elements of %d", ErrParams, len(src), p.nelmts, p.elemSize)
 	}
-	w := bitWriter{buf: make([]byte, 0, len(src)+1)}
+	w := msbits.Writer{Buf: make([]byte, 0, len(src)+1)}
 	for e := 0; e < p.nelmts; e++ {
 		el := src[e*p.elemSize : (e+1)*p.elemSize]
 		for _, o := range p.ops {
@@ -263,18 +265,18 @@ func Encode(cd []uint32, src []byte) ([]byte, error) {
 			switch {
 			case o.noop:
 				for _, c := range b {
-					w.write(uint64(c), 8)
+					w.Write(uint64(c), 8)
 				}
 			case o.size <= 8:
-				w.write(load(b, o.be)>>o.offset, o.precision)
+				w.Write(load(b, o.be)>>o.offset, o.precision)
 			default:
 				for bit := o.offset + o.precision; bit > o.offset; bit-- {
-					w.write(uint64(getBit(b, bit-1, o.be)), 1)
+					w.Write(uint64(getBit(b, bit-1, o.be)), 1)
 				}
 			}
 		}
 	}
-	return w.finish(), nil
+	return w.Finish(), nil
 }
 
 // Decode unpacks src into the chunk's nelmts elements, the bits outside
@@ -306,7 +308,7 @@ func Decode(cd []uint32, src []byte, max int) ([]byte, error) {
 		return nil, fmt.Errorf("%w: %d bytes hold fewer than the %d elements of %d bits", ErrData, len(src), p.nelmts, bits)
 	}
 	out := make([]byte, p.nelmts*p.elemSize)
-	r := newBitReader(src)
+	r := msbits.NewReader(src)
 	for e := 0; e < p.nelmts; e++ {
 		el := out[e*p.elemSize : (e+1)*p.elemSize]
 		for _, o := range p.ops {
@@ -314,21 +316,21 @@ func Decode(cd []uint32, src []byte, max int) ([]byte, error) {
 			switch {
 			case o.noop:
 				for k := range b {
-					v, ok := r.read(8)
+					v, ok := r.Read(8)
 					if !ok {
 						return nil, ErrData
 					}
 					b[k] = byte(v)
 				}
 			case o.size <= 8:
-				v, ok := r.read(o.precision)
+				v, ok := r.Read(o.precision)
 				if !ok {
 					return nil, ErrData
 				}
 				store(b, v<<o.offset, o.be)
 			default:
 				for bit := o.offset + o.precision; bit > o.offset; bit-- {
-					v, ok := r.read(1)
+					v, ok := r.Read(1)
 					if !ok {
 						return nil, ErrData
 					}

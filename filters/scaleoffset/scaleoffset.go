@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+
+	"github.com/gorun-hpc/gorun/filters/internal/msbits"
 )
 
 // Encode compresses src, one chunk of nelmts elements in the dataset's
@@ -44,13 +46,13 @@ func Encode(cd []uint32, src []byte) ([]byte, error) {
 		}
 		return out, nil
 	}
-	w := bitWriter{buf: out}
+	w := msbits.Writer{Buf: out}
 	if minbits > 0 {
 		for _, v := range vals {
-			w.write(v, minbits)
+			w.Write(v, minbits)
 		}
 	}
-	return w.finish(), nil
+	return w.Finish(), nil
 }
 
 // preInt is H5Z__scaleoffset_precompress_i: it picks the bit count and the
@@ -275,7 +277,7 @@ func Decode(cd []uint32, src []byte, max int) ([]byte, error) {
 		}
 		return out, nil
 	}
-	r := newBitReader(body)
+	r := msbits.NewReader(body)
 	all := uint64(1)<<minbits - 1
 	mask := p.mask()
 	D := float64(p.factor)
@@ -284,7 +286,7 @@ func Decode(cd []uint32, src []byte, max int) ([]byte, error) {
 	for i := 0; i < n; i++ {
 		var v uint64
 		if minbits > 0 {
-			v, _ = r.read(minbits) // length checked above
+			v, _ = r.Read(minbits) // length checked above
 		}
 		var x uint64
 		switch {
