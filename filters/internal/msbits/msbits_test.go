@@ -28,7 +28,8 @@ func TestRoundTrip(t *testing.T) {
 			t.Fatalf("field of %d bits: %#x, %v; want %#x", n, got, ok, want[i])
 		}
 	}
-	if _, ok := NewReader([]byte{1}).Read(9); ok {
+	short := NewReader([]byte{1})
+	if _, ok := short.Read(9); ok {
 		t.Fatal("reading 9 bits of a 1-byte input succeeded")
 	}
 }
