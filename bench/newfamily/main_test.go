@@ -18,7 +18,7 @@ func TestCases(t *testing.T) {
 		}
 		t.Skip("no h5py")
 	}
-	for _, c := range cases(1000) {
+	for _, c := range cases(100) {
 		if _, _, err := b.run(c, 1); err != nil {
 			t.Fatal(err)
 		}
@@ -53,7 +53,7 @@ func TestCases(t *testing.T) {
 	}
 	// Each op's file holds its last (larger) count.
 	last := map[string]int{}
-	for _, c := range cases(1000) {
+	for _, c := range cases(100) {
 		last[c.op] = c.n
 	}
 	for op, n := range last {
