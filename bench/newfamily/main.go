@@ -19,6 +19,7 @@ func main() {
 	runs := flag.Int("runs", 5, "runs per case, alternating with h5py; the table shows medians")
 	scale := flag.Int("scale", 1, "divide every count by this (for a quick look)")
 	py := flag.String("python", "/usr/bin/python3", "interpreter with h5py")
+	only := flag.String("only", "", "run only the cases (datasets, attrs, links) whose name contains this text")
 	flag.Parse()
 	dir, err := os.MkdirTemp("", "gorun-bench-newfamily")
 	if err != nil {
@@ -32,6 +33,9 @@ func main() {
 	fmt.Println("| case | count | gorun | h5py | gorun speed / h5py | gorun per item | h5py per item |")
 	fmt.Println("|---|---|---|---|---|---|---|")
 	for _, c := range cases(*scale) {
+		if !strings.Contains(c.op, *only) {
+			continue
+		}
 		g, p, err := b.run(c, *runs)
 		if err != nil {
 			fail(err)
