@@ -139,7 +139,10 @@ type DatasetCreator interface {
 // CreateDatasetFrom creates a dataset holding data (h5py's
 // create_dataset(name, data=x)): a slice (shape len(data) unless WithShape
 // says otherwise) or a single value (a scalar dataset). The type comes from
-// data's elements unless WithDtype spells it out.
+// data's elements unless WithDtype spells it out. Without WithDtype and
+// WithShape, nested slices ([][]T, [][][]T, ...) make an N-D dataset as
+// h5py's nested lists do (ragged ones are an ErrShape error; see
+// nested.go).
 func (g *Group) CreateDatasetFrom(p string, data any, opts ...DatasetOption) (*Dataset, error) {
 	var o dsetOptions
 	for _, opt := range opts {
@@ -151,6 +154,17 @@ func (g *Group) CreateDatasetFrom(p string, data any, opts ...DatasetOption) (*D
 	}
 	if !v.IsValid() {
 		return nil, opErrf("create dataset", join(g.name, p), "from nil data: %w", ErrType)
+	}
+	if o.dtype == nil && !o.shapeSet {
+		shape, nested, err := nestedShape(v)
+		if err != nil {
+			return nil, opErr("create dataset", join(g.name, p), err)
+		}
+		if nested {
+			v = flattenNested(v, shape)
+			data = v.Interface()
+			o.shape, o.shapeSet = shape, true
+		}
 	}
 	if o.dtype == nil {
 		t, err := TypeOf(v.Type())

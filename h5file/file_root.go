@@ -90,6 +90,12 @@ func (f *File) RequireDataset(path string, dtype *Datatype, shape []uint64, opts
 // HardLink makes path a second name of o (see Group.HardLink).
 func (f *File) HardLink(path string, o Object) error { return f.root.HardLink(path, o) }
 
+// CreateExternalLink makes path an external link to target in file (see
+// Group.CreateExternalLink).
+func (f *File) CreateExternalLink(path, file, target string) error {
+	return f.root.CreateExternalLink(path, file, target)
+}
+
 // VisitLinks calls fn for every link below the root group (see
 // Group.VisitLinks).
 func (f *File) VisitLinks(fn func(name string, l Link) error) error { return f.root.VisitLinks(fn) }
