@@ -15,9 +15,9 @@ import (
 
 // TestUserBlockFilesModified opens libhdf5's files with a user block of
 // 512 bytes (version 0 superblock) and 4096 bytes (version 3) for
-// appending, adds a dataset and an attribute, appends to a chunked
-// dataset, rewrites part of a gzip-compressed and of a contiguous one, and
-// has h5py, h5dump and h5file read old and new values right; the user
+// appending, adds an attribute and contiguous and chunked (gzip,
+// extensible) datasets, appends to a chunked dataset, rewrites part of a
+// gzip-compressed and of a contiguous one, and has h5py, h5dump and h5file read old and new values right; the user
 // block's bytes stay as they were.
 func TestUserBlockFilesModified(t *testing.T) {
 	dir := t.TempDir()
@@ -37,6 +37,12 @@ func TestUserBlockFilesModified(t *testing.T) {
 				t.Fatal(err)
 			}
 			if _, err := f.CreateDatasetFrom("added", []int16{4, 5, 6}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.CreateDatasetFrom("added_gz", []int32{1, 2, 3, 4, 5, 6, 7}, h5file.Chunks(3), h5file.Gzip(4)); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.CreateDatasetFrom("added_ext", []int64{7, 8, 9, 10, 11}, h5file.Chunks(2), h5file.MaxShape(h5file.Unlimited)); err != nil {
 				t.Fatal(err)
 			}
 			if err := f.Attrs().Set("note", "changed by gorun"); err != nil {
@@ -82,6 +88,9 @@ func TestUserBlockFilesModified(t *testing.T) {
 f = h5py.File(%q, 'r')
 assert f.userblock_size == %d, f.userblock_size
 assert list(f['added'][()]) == [4, 5, 6], f['added'][()]
+assert list(f['added_gz'][()]) == [1, 2, 3, 4, 5, 6, 7], f['added_gz'][()]
+assert f['added_gz'].compression == 'gzip'
+assert list(f['added_ext'][()]) == [7, 8, 9, 10, 11], f['added_ext'][()]
 assert f.attrs['note'] == 'changed by gorun', f.attrs['note']
 assert list(f['grow'][()]) == list(range(9)) + [90, 91, 92], f['grow'][()]
 assert list(f['chunked'][()]) == [-1, -2, -3] + list(range(3, 20)), f['chunked'][()]
