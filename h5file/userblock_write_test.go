@@ -2,6 +2,7 @@ package h5file_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gorun-hpc/gorun/comm"
 	"github.com/gorun-hpc/gorun/h5file"
 	"github.com/gorun-hpc/gorun/internal/interop"
 )
@@ -129,5 +131,73 @@ print('ok')
 				t.Errorf("h5file reads grow as %v, want %v", got, want)
 			}
 		})
+	}
+}
+
+// TestParallelUserBlockAppend: 4 ranks open a file with a 4096-byte user
+// block for appending, each writes its element of the grown chunked
+// dataset, its row of a new contiguous one and its chunk of a new gzip
+// one (a collective write); h5py reads them after the untouched user block.
+func TestParallelUserBlockAppend(t *testing.T) {
+	const n = 4
+	p := filepath.Join(t.TempDir(), "ub.h5")
+	copyFile(t, "../testdata/libhdf5/features/userblock_4096.h5", p)
+	before, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	noErrors(t, h5file.RunRanks(t, n, func(ctx context.Context, c *comm.Comm) error {
+		f, err := h5file.Open(p, "a", h5file.WithComm(c), h5file.WithContext(ctx))
+		if err != nil {
+			return err
+		}
+		r := int64(c.Rank())
+		grow, err := f.Dataset("grow")
+		if err != nil {
+			return err
+		}
+		if err := grow.Resize(9 + n); err != nil {
+			return err
+		}
+		if err := grow.WriteSel(h5file.S(h5file.Index(9+r)), []int16{int16(90 + r)}); err != nil {
+			return err
+		}
+		rows, err := f.CreateDataset("rows", h5file.Int32, []uint64{n, 2})
+		if err != nil {
+			return err
+		}
+		if err := rows.WriteSel(h5file.S(h5file.Index(r)), []int32{int32(10 * r), int32(10*r + 1)}); err != nil {
+			return err
+		}
+		gz, err := f.CreateDataset("gz", h5file.Float64, []uint64{2 * n}, h5file.Chunks(2), h5file.Gzip(4))
+		if err != nil {
+			return err
+		}
+		if err := gz.Collective().WriteSel(h5file.S(h5file.Range(2*r, 2*r+2)), []float64{float64(r), float64(r) + 0.5}); err != nil {
+			return err
+		}
+		return f.Close()
+	}))
+	after, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(after[:4096], before[:4096]) {
+		t.Error("user block changed")
+	}
+	out := interop.H5Py(t, fmt.Sprintf(`
+f = h5py.File(%q, 'r')
+assert f.userblock_size == 4096
+assert list(f['grow'][()]) == list(range(9)) + [90, 91, 92, 93], f['grow'][()]
+assert f['rows'][()].tolist() == [[0, 1], [10, 11], [20, 21], [30, 31]], f['rows'][()]
+assert list(f['gz'][()]) == [0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5], f['gz'][()]
+assert list(f['chunked'][()]) == list(range(20)), f['chunked'][()]
+print('ok')
+`, p))
+	if strings.TrimSpace(out) != "ok" {
+		t.Errorf("h5py: %q", out)
+	}
+	if dump, code := interop.H5Dump(t, p); code != 0 {
+		t.Fatalf("h5dump %s: exit %d\n%s", p, code, dump)
 	}
 }
