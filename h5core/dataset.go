@@ -322,7 +322,14 @@ func (d *Dataset) Fill() FillValue { return d.fill }
 // DataAddr returns the address and size of contiguous storage; the address
 // is UndefinedAddr if none is allocated (a libhdf5 file with late
 // allocation never written; see AllocStorage).
-func (d *Dataset) DataAddr() (addr, size uint64) { return d.dataAddr, d.size }
+// The address is in the whole file (a user block's size included,
+// userblock.go); the model and the layout message keep it relative.
+func (d *Dataset) DataAddr() (addr, size uint64) {
+	if d.dataAddr == UndefinedAddr {
+		return UndefinedAddr, d.size
+	}
+	return d.dataAddr + d.f.base, d.size
+}
 
 // AllocStorage allocates contiguous storage, or the missing unfiltered
 // chunks, of a dataset opened from a file that allocated late.
@@ -386,8 +393,7 @@ func (d *Dataset) loadChunks() error {
 		return err
 	}
 	for i := range recs {
-		r := recs[i]
-		r.Addr += d.f.base // raw data is read in the whole file (userblock.go)
+		r := recs[i] // relative, as in the index; Chunk and Chunks add the base
 		d.chunks[chunkKey(r.Coords)] = &r
 	}
 	return nil
@@ -410,7 +416,9 @@ func (d *Dataset) Chunk(coords []uint64) (ChunkRecord, bool, error) {
 	if !ok {
 		return ChunkRecord{}, false, nil
 	}
-	return *r, true, nil
+	out := *r
+	out.Addr += d.f.base // raw data is read in the whole file (userblock.go)
+	return out, true, nil
 }
 
 // Chunks returns every allocated chunk, ordered by coordinates.
@@ -421,7 +429,11 @@ func (d *Dataset) Chunks() ([]ChunkRecord, error) {
 	if err := d.loadChunks(); err != nil {
 		return nil, err
 	}
-	return d.sortedChunks(), nil
+	out := d.sortedChunks()
+	for i := range out {
+		out[i].Addr += d.f.base // raw data is read in the whole file (userblock.go)
+	}
+	return out, nil
 }
 
 func (d *Dataset) sortedChunks() []ChunkRecord {
@@ -462,14 +474,14 @@ func (d *Dataset) AllocChunk(coords []uint64, size uint64, filterMask uint32) (u
 	k := chunkKey(coords)
 	if r, ok := d.chunks[k]; ok {
 		if len(d.filters) == 0 {
-			return r.Addr, nil
+			return r.Addr + d.f.base, nil
 		}
 		d.f.release(r.Addr, r.Size)
 	}
 	r := &ChunkRecord{Coords: append([]uint64(nil), coords...), Addr: d.f.alloc(size), Size: size, FilterMask: filterMask}
 	d.chunks[k] = r
 	d.chunkDirty = true
-	return r.Addr, nil
+	return r.Addr + d.f.base, nil // in the whole file (userblock.go); the index keeps it relative
 }
 
 func (d *Dataset) checkChunkCoords(coords []uint64) error {

@@ -39,13 +39,13 @@ func Open(r io.ReaderAt, size int64) (*File, error) {
 		f.family, f.sb2 = LibverLatest, sb.v2
 	}
 	switch {
-	case f.base != 0:
-		// The writer puts its superblock at 0 and its addresses from 0.
-		f.readOnly = fmt.Errorf("file with a %d-byte user block: %w", f.base, ErrReadOnly)
 	case sb.driver != UndefinedAddr:
 		f.readOnly = fmt.Errorf("file with a driver information block (family or multi driver): %w", ErrReadOnly)
 	}
-	f.eof = max(sb.eof, uint64(size))
+	if f.base != 0 && sb.eof >= f.base {
+		sb.eof -= f.base // libhdf5 stores base+eof (superblock.go)
+	}
+	f.eof = max(sb.eof, uint64(f.size))
 	o := &opener{f: f, objs: map[uint64]Object{}, seen: map[uint64]uint32{}}
 	f.lazy = o
 	f.live = map[*object]Object{}
@@ -357,9 +357,6 @@ func (o *opener) loadDataset(base object, msgs []RawMessage) (*Dataset, error) {
 		d.dataAddr, d.size = lay.addr, lay.size
 		if lay.addr != UndefinedAddr && (lay.addr > f.eof || lay.size > f.eof-lay.addr) {
 			return nil, formatErr(int64(base.addr), "contiguous data lies beyond the end of the file", lay.addr)
-		}
-		if lay.addr != UndefinedAddr {
-			d.dataAddr += f.base // raw data is read in the whole file (userblock.go)
 		}
 		if lay.size < nbytes && d.external == nil {
 			return nil, formatErr(int64(base.addr), "contiguous data smaller than the dataspace", lay.size)

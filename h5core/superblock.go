@@ -11,7 +11,9 @@ const signature = "\x89HDF\r\n\x1a\n"
 // encodeSuperblock returns a version 0 superblock with 8-byte offsets and
 // lengths, or version 1 if the chunk B-tree K is not libhdf5's default
 // (only version 1 can store it).
-func encodeSuperblock(eof uint64, root symbolEntry, leafK, groupK, istoreK int) []byte {
+// base is the superblock's offset in the file (a user block's size):
+// libhdf5 records it, and the EOF it stores is base+eof, an absolute end.
+func encodeSuperblock(base, eof uint64, root symbolEntry, leafK, groupK, istoreK int) []byte {
 	b := make([]byte, 0, superblockSize+4)
 	b = append(b, signature...)
 	ver := uint8(0)
@@ -26,9 +28,9 @@ func encodeSuperblock(eof uint64, root symbolEntry, leafK, groupK, istoreK int) 
 		b = put16(b, uint16(istoreK))
 		b = put16(b, 0)
 	}
-	b = put64(b, 0)             // base address
+	b = put64(b, base)
 	b = put64(b, UndefinedAddr) // free-space info
-	b = put64(b, eof)
+	b = put64(b, base+eof)
 	b = put64(b, UndefinedAddr) // driver information block
 	return root.encode(b)
 }

@@ -41,13 +41,15 @@ type superblockV2 struct {
 // encodeSuperblockV2 returns a version 2 or 3 superblock with 8-byte
 // offsets and lengths, file consistency flags clear (the file is closed
 // as far as libhdf5's SWMR locking is concerned) and its checksum.
-func encodeSuperblockV2(s superblockV2, eof, root uint64) []byte {
+// base is the superblock's own offset in the file (a user block's size),
+// which libhdf5 records there; the EOF it stores is base+eof.
+func encodeSuperblockV2(s superblockV2, base, eof, root uint64) []byte {
 	b := make([]byte, 0, superblockV2Size)
 	b = append(b, signature...)
 	b = append(b, s.version, 8, 8, 0)
-	b = put64(b, 0) // base address
+	b = put64(b, base)
 	b = put64(b, s.ext)
-	b = put64(b, eof)
+	b = put64(b, base+eof)
 	b = put64(b, root)
 	return put32(b, lookup3(b, 0))
 }

@@ -34,3 +34,14 @@ func locateSignature(r io.ReaderAt, size int64) (int64, error) {
 // DataAddr, Chunk and Chunks return offsets in the whole file (base
 // included), so raw data is read at them as they are.
 func (f *File) Base() uint64 { return f.base }
+
+// baseWriter writes the HDF5 part of a file with a user block: address a
+// goes to file offset base+a, so the user block itself is never touched.
+type baseWriter struct {
+	w    io.WriterAt
+	base int64
+}
+
+func (b *baseWriter) WriteAt(p []byte, off int64) (int, error) {
+	return b.w.WriteAt(p, b.base+off)
+}

@@ -30,6 +30,11 @@ func (f *File) Flush(w io.WriterAt) error {
 	if f.failed != nil {
 		return fmt.Errorf("h5core: an earlier flush failed, so the model no longer matches the file; reopen it: %w", f.failed)
 	}
+	if f.base != 0 {
+		// Every address in the file is relative to the superblock, which
+		// follows the user block (userblock.go).
+		w = &baseWriter{w: w, base: int64(f.base)}
+	}
 	if err := f.flush(w); err != nil {
 		f.failed = err
 		return err
@@ -71,26 +76,31 @@ func (f *File) flush(w io.WriterAt) error {
 			c.written = true
 		}
 	}
-	if s, ok := w.(interface {
+	inner := w
+	if bw, ok := w.(*baseWriter); ok {
+		inner = bw.w
+	}
+	if s, ok := inner.(interface {
 		Stat() (fs.FileInfo, error)
 		Truncate(int64) error
 	}); ok {
-		if st, err := s.Stat(); err == nil && st.Size() < int64(f.eof) {
-			if err := s.Truncate(int64(f.eof)); err != nil {
-				return fmt.Errorf("h5core: extend file to %d bytes: %w", f.eof, err)
+		end := int64(f.base + f.eof) // the user block, then the HDF5 data
+		if st, err := s.Stat(); err == nil && st.Size() < end {
+			if err := s.Truncate(end); err != nil {
+				return fmt.Errorf("h5core: extend file to %d bytes: %w", end, err)
 			}
 		}
 	}
 	g := f.root
 	var sb []byte
 	if f.sbVersion >= 2 {
-		sb = encodeSuperblockV2(f.sb2, f.eof, g.addr)
+		sb = encodeSuperblockV2(f.sb2, f.base, f.eof, g.addr)
 	} else {
 		root := symbolEntry{addr: g.addr}
 		if g.heap != 0 {
 			root.cacheType, root.scratch = 1, groupScratch(g.btree, g.heap)
 		}
-		sb = encodeSuperblock(f.eof, root, f.leafK, f.groupK, f.istoreK)
+		sb = encodeSuperblock(f.base, f.eof, root, f.leafK, f.groupK, f.istoreK)
 	}
 	if _, err := w.WriteAt(sb, 0); err != nil {
 		return fmt.Errorf("h5core: write superblock: %w", err)
