@@ -6,40 +6,17 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/gorun-hpc/gorun/comm"
+	"github.com/gorun-hpc/gorun/internal/ranktest"
 )
 
-// runRanks runs body on n in-process ranks (real TCP on loopback) and
-// returns each rank's error. A rank's body that returns leaves its
-// communicator open until every rank is done, as a process would.
+// runRanks runs body on n in-process ranks and returns each rank's error
+// (internal/ranktest).
 func runRanks(t testing.TB, n int, body func(ctx context.Context, c *comm.Comm) error) []error {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	comms, err := comm.NewLocal(ctx, n)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		for _, c := range comms {
-			c.Close()
-		}
-	}()
-	errs := make([]error, n)
-	var wg sync.WaitGroup
-	for r, c := range comms {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[r] = body(ctx, c)
-		}()
-	}
-	wg.Wait()
-	return errs
+	return ranktest.Run(t, n, body)
 }
 
 // RunRanks is runRanks for the external tests (package h5file_test).

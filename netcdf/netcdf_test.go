@@ -6,42 +6,20 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/gorun-hpc/gorun/comm"
 	"github.com/gorun-hpc/gorun/h5file"
 	"github.com/gorun-hpc/gorun/internal/interop"
+	"github.com/gorun-hpc/gorun/internal/ranktest"
 	"github.com/gorun-hpc/gorun/netcdf"
 )
 
-// runRanks runs body on n in-process ranks (loopback TCP) and returns
-// the first error of any rank.
+// runRanks runs body on n in-process ranks (internal/ranktest) and fails
+// the test with the first rank's error.
 func runRanks(t *testing.T, n int, body func(ctx context.Context, c *comm.Comm) error) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	comms, err := comm.NewLocal(ctx, n)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		for _, c := range comms {
-			c.Close()
-		}
-	}()
-	errs := make([]error, n)
-	var wg sync.WaitGroup
-	for r, c := range comms {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[r] = body(ctx, c)
-		}()
-	}
-	wg.Wait()
-	for r, err := range errs {
+	for r, err := range ranktest.Run(t, n, body) {
 		if err != nil {
 			t.Fatalf("rank %d: %v", r, err)
 		}
