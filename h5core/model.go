@@ -205,21 +205,31 @@ func (o *object) SetAttr(a *Attribute) error {
 	if _, err := a.Type.encode(); err != nil {
 		return err
 	}
-	b, err := a.encode()
+	var namedID uint64
+	if nt := a.Named; nt != nil {
+		if nt.f != o.f || nt.deleted {
+			return fmt.Errorf("h5core: attribute %q: its committed datatype is not an object of this file", a.Name)
+		}
+		if !a.Type.Equal(nt.dtype) {
+			return fmt.Errorf("h5core: attribute %q: type %v differs from its committed datatype's %v", a.Name, a.Type, nt.dtype)
+		}
+		namedID = nt.ident()
+	}
+	inline := *a
+	inline.Named = nil // the size limits are checked on the inline form, a little larger than the shared one
+	b, err := inline.encode()
 	if err != nil {
 		return err
 	}
 	if len(b) > maxMessageSize && !o.denseCapable() {
 		return fmt.Errorf("h5core: attribute %q is %d bytes; an object of the classic format family holds at most %d (a file made with LibverLatest stores larger ones densely): %w", a.Name, len(b), maxMessageSize, ErrUnsupported)
 	}
-	o.f.mix("SetAttr", o.ident(), b)
+	o.f.mix("SetAttr", o.ident(), b, namedID)
 	c := *a
 	c.Type = a.Type.Clone()
 	c.Shape = append([]uint64(nil), a.Shape...)
 	c.Data = append([]byte(nil), a.Data...)
-	if _, err := c.encode(); err != nil {
-		return err
-	}
+	c.namedOnDisk = false // counted in Named's reference count at each flush
 	o.attrsChanged()
 	if i, ok := o.attrPos(a.Name); ok {
 		c.crt = o.attrs[i].crt
