@@ -68,6 +68,20 @@ func (a *Attrs) set(name string, value any, dtype *Datatype, shape []uint64, nam
 	}})
 }
 
+// SetEmpty creates or replaces attribute name as an empty one of type
+// dtype: a null dataspace, no value (h5py's attrs[name] = h5py.Empty(dtype)).
+func (a *Attrs) SetEmpty(name string, dtype *Datatype) error {
+	if dtype == nil {
+		return opErrf("set attribute "+name+" of", a.o.name, "nil type: %w", ErrType)
+	}
+	return a.o.f.apply(metaOp{name: "SetAttr", path: a.o.name + "@" + name, args: dtype.String() + ", empty", fn: func() error {
+		if err := a.o.core.SetAttr(&h5core.Attribute{Name: name, Type: dtype, Null: true}); err != nil {
+			return opErr("set attribute "+name+" of", a.o.name, err)
+		}
+		return nil
+	}})
+}
+
 // Get returns attribute name.
 func (a *Attrs) Get(name string) (*Attribute, error) {
 	if err := a.o.f.check(); err != nil {

@@ -64,6 +64,7 @@ type dsetOptions struct {
 	data       any
 	empty      bool       // Empty(): a null dataspace (empty.go)
 	named      *NamedType // WithNamedType: the committed datatype shared (named_type.go)
+	rawFill    []byte     // a fill value in the file's layout (copy.go)
 	err        error      // an option's invalid argument, reported by the create
 }
 
@@ -221,6 +222,9 @@ func (g *Group) createDataset(p string, o dsetOptions) (*Dataset, error) {
 		if err := c.encode(reflect.ValueOf(o.fill), o.dtype, spec.Fill); err != nil {
 			return nil, opErrf("create dataset", full, "fill value: %w", err)
 		}
+	}
+	if o.rawFill != nil {
+		spec.Fill = o.rawFill
 	}
 	if o.codecsB.set() {
 		fs, err := o.pipelineB(spec.Filters, spec.Fill)

@@ -108,3 +108,7 @@ func (f *File) CommitType(path string, dtype *Datatype) (*NamedType, error) {
 
 // NamedType opens the committed datatype at path (see Group.NamedType).
 func (f *File) NamedType(path string) (*NamedType, error) { return f.root.NamedType(path) }
+
+// Copy copies the object at src to dst, paths in the file (see
+// Group.Copy).
+func (f *File) Copy(src, dst string, opts ...CopyOption) error { return f.root.Copy(src, dst, opts...) }
