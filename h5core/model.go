@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 )
 
@@ -181,9 +182,19 @@ func (f *File) newObject() object {
 // 5): object references and dimension scales name objects by it.
 func (o *object) Addr() uint64 { return o.addr }
 
-// Attrs returns the object's attributes in creation order. The slice is a
-// copy; the attributes themselves must not be modified (use SetAttr).
-func (o *object) Attrs() []*Attribute { return append([]*Attribute(nil), o.attrs...) }
+// Attrs returns the object's attributes in libhdf5's (and h5py's)
+// iteration order: creation order on objects that track it (h5py's
+// track_order=True), by name otherwise. The slice is a copy; the
+// attributes themselves must not be modified (use SetAttr).
+func (o *object) Attrs() []*Attribute {
+	as := append([]*Attribute(nil), o.attrs...)
+	if o.ainfo != nil && o.ainfo.flags&attrTrackOrder != 0 {
+		sort.SliceStable(as, func(i, j int) bool { return as[i].crt < as[j].crt })
+	} else {
+		sort.SliceStable(as, func(i, j int) bool { return as[i].Name < as[j].Name })
+	}
+	return as
+}
 
 // Attr returns the attribute called name.
 func (o *object) Attr(name string) (*Attribute, bool) {
@@ -312,10 +323,17 @@ type opaque struct {
 	err  error
 }
 
-// Members returns the member names in libhdf5's order (by name, bytewise).
+// Members returns the member names in libhdf5's (and h5py's) iteration
+// order: creation order in a group that tracks it (h5py's
+// track_order=True), by name (bytewise) otherwise.
 func (g *Group) Members() []string {
-	names := make([]string, len(g.links))
-	for i, l := range g.ordered() {
+	ls := g.ordered()
+	if g.linkMsgs && g.linfo.flags&linkTrackOrder != 0 {
+		ls = append([]link(nil), ls...)
+		sort.SliceStable(ls, func(i, j int) bool { return ls[i].crt < ls[j].crt })
+	}
+	names := make([]string, len(ls))
+	for i, l := range ls {
 		names[i] = l.name
 	}
 	return names

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/gorun-hpc/gorun/h5file"
@@ -84,6 +85,7 @@ func (l *lister) group(g *h5file.Group, prefix string) error {
 	if err != nil {
 		return err
 	}
+	slices.Sort(keys) // libhdf5's h5ls lists by name, whatever the group's iteration order
 	for _, k := range keys {
 		name := prefix + "/" + k
 		if target, ok := g.LinkTarget(k); ok {
