@@ -2,8 +2,10 @@ package h5file_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/gorun-hpc/gorun/comm"
@@ -64,4 +66,105 @@ func TestIndependentSerial(t *testing.T) {
 		t.Fatal(err)
 	}
 	interop.H5Py(t, indeptest.H5Py+fmt.Sprintf("\ncheck(h5py.File(%q, 'r'), 1)\n", path))
+}
+
+// TestIndependentCollision: ranks 1 and 3 of 4 create /dup in one epoch.
+// Every rank's Flush fails with the same *CollisionError naming both
+// ranks and the path; no rank's own creations of the epoch are applied
+// (rank 0's /mine neither), the collective part of the flush is written,
+// and the file goes on: the next epoch's own creations work, and h5py
+// reads the file.
+func TestIndependentCollision(t *testing.T) {
+	const n = 4
+	path := filepath.Join(t.TempDir(), "dup.h5")
+	msgs := make([]string, n)
+	noErrors(t, h5file.RunRanks(t, n, func(ctx context.Context, c *comm.Comm) error {
+		r := c.Rank()
+		f, err := h5file.Create(path, "w", h5file.WithComm(c), h5file.WithContext(ctx))
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		in := f.Independent()
+		var mine *h5file.PendingDataset
+		switch r {
+		case 0:
+			mine, err = in.CreateDatasetFrom("mine", []int32{1, 2})
+		case 1, 3:
+			mine, err = in.CreateDatasetFrom("dup", []int32{int32(r)})
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := h5file.CreateDatasetOf[int32](f, "collective", []uint64{1}); err != nil {
+			return err
+		}
+		err = f.Flush()
+		var ce *h5file.CollisionError
+		if !errors.As(err, &ce) || !errors.Is(err, h5file.ErrCollision) || ce.Ranks != [2]int{1, 3} || ce.Path != "/dup" {
+			return fmt.Errorf("Flush: %v; want a collision of ranks 1 and 3 on /dup", err)
+		}
+		msgs[r] = err.Error()
+		if mine != nil {
+			if _, err := mine.Dataset(); !errors.Is(err, h5file.ErrCollision) {
+				return fmt.Errorf("Dataset() after the collision: %v", err)
+			}
+		}
+		if f.Contains("dup") || f.Contains("mine") || !f.Contains("collective") {
+			return fmt.Errorf("after the collision: dup %v, mine %v, collective %v", f.Contains("dup"), f.Contains("mine"), f.Contains("collective"))
+		}
+		// A name the file holds is a collision with the file, found at once
+		// on the rank that tries it.
+		if _, err := in.CreateGroup("collective"); !errors.Is(err, h5file.ErrExists) {
+			return fmt.Errorf("CreateGroup of a name the file holds: %v", err)
+		}
+		// The next epoch, with names of their own.
+		if _, err := in.CreateDatasetFrom(fmt.Sprintf("dup%d", r), []int32{int32(r)}); err != nil {
+			return err
+		}
+		return f.Close()
+	}))
+	for r := 1; r < n; r++ {
+		if msgs[r] != msgs[0] {
+			t.Errorf("rank %d's error differs from rank 0's:\n%s\n%s", r, msgs[r], msgs[0])
+		}
+	}
+	if !strings.Contains(msgs[0], "ranks 1 and 3 both created /dup") {
+		t.Errorf("error %q does not name the ranks and the path", msgs[0])
+	}
+	interop.H5Py(t, fmt.Sprintf(`
+f = h5py.File(%q, 'r')
+assert sorted(f.keys()) == ['collective', 'dup0', 'dup1', 'dup2', 'dup3'], list(f.keys())
+for r in range(4):
+    assert f['dup%%d' %% r][()].tolist() == [r]
+`, path))
+}
+
+// TestIndependentCollisionWithCollective: a rank's own creation of a
+// name that a collective call made in the same epoch is a collision with
+// the file, on every rank.
+func TestIndependentCollisionWithCollective(t *testing.T) {
+	const n = 3
+	path := filepath.Join(t.TempDir(), "dup.h5")
+	noErrors(t, h5file.RunRanks(t, n, func(ctx context.Context, c *comm.Comm) error {
+		f, err := h5file.Create(path, "w", h5file.WithComm(c), h5file.WithContext(ctx))
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if c.Rank() == 2 {
+			if _, err := f.Independent().CreateGroup("g"); err != nil {
+				return err
+			}
+		}
+		if _, err := f.CreateGroup("g"); err != nil {
+			return err
+		}
+		err = f.Flush()
+		var ce *h5file.CollisionError
+		if !errors.As(err, &ce) || ce.Ranks != [2]int{2, -1} || !errors.Is(err, h5file.ErrExists) {
+			return fmt.Errorf("Flush: %v; want rank 2's collision with the file", err)
+		}
+		return f.Close()
+	}))
 }
