@@ -101,9 +101,6 @@ type pending struct {
 	epoch *indepEpoch
 }
 
-// Name is the object's full path.
-func (p *pending) Name() string { return p.name }
-
 // resolved is the object once its epoch was applied.
 func (p *pending) resolved() (Object, error) {
 	if err := p.f.check(); err != nil {
@@ -183,6 +180,9 @@ func (g *PendingGroup) CreateDatasetFrom(p string, data any, opts ...DatasetOpti
 // Attrs is the group's attribute set, set by this rank alone.
 func (g *PendingGroup) Attrs() *PendingAttrs { return &PendingAttrs{f: g.f, name: g.name} }
 
+// Name is the group's full path.
+func (g *PendingGroup) Name() string { return g.name }
+
 // Group is the group in the file, after the flush that created it.
 func (g *PendingGroup) Group() (*Group, error) {
 	o, err := g.resolved()
@@ -198,6 +198,9 @@ func (g *PendingGroup) Group() (*Group, error) {
 
 // Attrs is the dataset's attribute set, set by this rank alone.
 func (d *PendingDataset) Attrs() *PendingAttrs { return &PendingAttrs{f: d.f, name: d.name} }
+
+// Name is the dataset's full path.
+func (d *PendingDataset) Name() string { return d.name }
 
 // Shape is the dataset's shape.
 func (d *PendingDataset) Shape() []uint64 { return d.model.Shape() }
