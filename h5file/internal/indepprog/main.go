@@ -113,7 +113,7 @@ func collide(f *h5file.File, c *comm.Comm) error {
 	}
 	err := f.Flush()
 	if err == nil {
-		return fmt.Errorf("Flush succeeded; want a collision on /dup")
+		return fmt.Errorf("flush succeeded; want a collision on /dup")
 	}
 	fmt.Printf("FLUSH rank=%d collision=%v msg=%s\n", r, errors.Is(err, h5file.ErrCollision), strconv.Quote(err.Error()))
 	return nil
