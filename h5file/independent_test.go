@@ -168,3 +168,141 @@ func TestIndependentCollisionWithCollective(t *testing.T) {
 		return f.Close()
 	}))
 }
+
+// TestIndependentExistingFile: 4 ranks open a file h5file wrote before
+// (mode r+, objects loaded lazily, ranks > 0 reading rank 0's copy of the
+// metadata) and each creates a dataset of its own inside an existing
+// group and sets an attribute of its own on an existing dataset; a
+// LibverLatest file takes the Own scenario too.
+func TestIndependentExistingFile(t *testing.T) {
+	const n = 4
+	path := filepath.Join(t.TempDir(), "old.h5")
+	f, err := h5file.Create(path, "w")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 20 {
+		if _, err := f.CreateDatasetFrom(fmt.Sprintf("old/d%02d", i), []int32{int32(i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	noErrors(t, h5file.RunRanks(t, n, func(ctx context.Context, c *comm.Comm) error {
+		r := c.Rank()
+		f, err := h5file.Open(path, "r+", h5file.WithComm(c), h5file.WithContext(ctx))
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		in := f.Independent()
+		if _, err := in.CreateDatasetFrom(fmt.Sprintf("old/r%d", r), []int64{int64(r)}); err != nil {
+			return err
+		}
+		if err := in.Attrs(fmt.Sprintf("old/d%02d", r)).Set("touched_by", int64(r)); err != nil {
+			return err
+		}
+		if err := f.Flush(); err != nil {
+			return err
+		}
+		for q := range n {
+			d, err := f.Dataset(fmt.Sprintf("old/r%d", q))
+			if err != nil {
+				return err
+			}
+			if v, err := h5file.ReadAll[int64](d); err != nil || v[0] != int64(q) {
+				return fmt.Errorf("old/r%d = %v, %v", q, v, err)
+			}
+			dd, err := f.Dataset(fmt.Sprintf("old/d%02d", q))
+			if err != nil {
+				return err
+			}
+			if v, err := h5file.AttrValue[int64](dd, "touched_by"); err != nil || v != int64(q) {
+				return fmt.Errorf("old/d%02d@touched_by = %v, %v", q, v, err)
+			}
+		}
+		return f.Close()
+	}))
+	interop.H5Py(t, fmt.Sprintf(`
+f = h5py.File(%q, 'r')
+assert len(f['old']) == 24
+for r in range(4):
+    assert f['old/r%%d' %% r][()].tolist() == [r]
+    assert f['old/d%%02d' %% r].attrs['touched_by'] == r
+`, path))
+
+	latest := filepath.Join(t.TempDir(), "latest.h5")
+	noErrors(t, h5file.RunRanks(t, 2, func(ctx context.Context, c *comm.Comm) error {
+		f, err := h5file.Create(latest, "w", h5file.WithComm(c), h5file.WithContext(ctx), h5file.WithLibver(h5file.LibverLatest), h5file.WithTrackOrder())
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := indeptest.Own(f, c.Rank(), 2); err != nil {
+			return err
+		}
+		if err := f.Flush(); err != nil {
+			return err
+		}
+		if err := indeptest.After(f, c.Rank(), 2); err != nil {
+			return err
+		}
+		return f.Close()
+	}))
+	interop.H5Py(t, indeptest.H5Py+fmt.Sprintf("\ncheck(h5py.File(%q, 'r'), 2)\n", latest))
+}
+
+// TestIndependentHeldBytes: data written to a pending dataset is held on
+// its rank (HeldBytes counts it, a copy: the caller may reuse its
+// buffer) until the flush, where it goes to the file; a large write then
+// goes straight to the dataset.
+func TestIndependentHeldBytes(t *testing.T) {
+	const n, elems = 2, 1 << 20 // 8 MiB of float64 a rank
+	path := filepath.Join(t.TempDir(), "held.h5")
+	noErrors(t, h5file.RunRanks(t, n, func(ctx context.Context, c *comm.Comm) error {
+		r := c.Rank()
+		f, err := h5file.Create(path, "w", h5file.WithComm(c), h5file.WithContext(ctx))
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		in := f.Independent()
+		d, err := in.CreateDataset(fmt.Sprintf("big%d", r), h5file.Float64, []uint64{2 * elems})
+		if err != nil {
+			return err
+		}
+		buf := make([]float64, elems)
+		for i := range buf {
+			buf[i] = float64(r*elems + i)
+		}
+		if err := d.WriteSel(h5file.S(h5file.Range(0, elems)), buf); err != nil {
+			return err
+		}
+		for i := range buf {
+			buf[i] = -1 // the held copy must not see this
+		}
+		if got := in.HeldBytes(); got != 8*elems {
+			return fmt.Errorf("HeldBytes = %d, want %d", got, 8*elems)
+		}
+		if err := f.Flush(); err != nil {
+			return err
+		}
+		if got := in.HeldBytes(); got != 0 {
+			return fmt.Errorf("HeldBytes after the flush = %d", got)
+		}
+		for i := range buf {
+			buf[i] = float64(r*elems + elems + i)
+		}
+		if err := d.WriteSel(h5file.S(h5file.Range(elems, 2*elems)), buf); err != nil {
+			return err
+		}
+		return f.Close()
+	}))
+	interop.H5Py(t, fmt.Sprintf(`
+f = h5py.File(%q, 'r')
+for r in range(2):
+    v = f['big%%d' %% r][()]
+    assert (v == r*%d + np.arange(2*%d)).all(), r
+`, path, 1<<20, 1<<20))
+}
