@@ -63,7 +63,7 @@ type indepState struct {
 	// lists the intermediate groups its creations need.
 	made   map[string]uint8
 	inside map[string]bool
-	attrs  map[string]bool
+	attrs  map[string]int // path@name -> its op's index
 	held   uint64 // bytes held for writes (memory cost)
 	epoch  *indepEpoch
 }
@@ -77,7 +77,7 @@ type indepEpoch struct {
 
 func (f *File) indepLog() *indepState {
 	if f.indep == nil {
-		f.indep = &indepState{made: map[string]uint8{}, inside: map[string]bool{}, attrs: map[string]bool{}, epoch: &indepEpoch{}}
+		f.indep = &indepState{made: map[string]uint8{}, inside: map[string]bool{}, attrs: map[string]int{}, epoch: &indepEpoch{}}
 	}
 	return f.indep
 }
@@ -342,10 +342,6 @@ func (a *PendingAttrs) SetTyped(name string, value any, dtype *Datatype, shape [
 			}
 		}
 	}
-	key := a.name + "@" + name
-	if s.attrs[key] {
-		return opErrf(what, a.name, "this rank already set it since the last flush (set each attribute once an epoch): %w", ErrExists)
-	}
 	var vc vlenCapture
 	buf, err := encodeWith(vc.codec(), value, dtype, numElements(shape), true)
 	if err != nil {
@@ -356,9 +352,15 @@ func (a *PendingAttrs) SetTyped(name string, value any, dtype *Datatype, shape [
 			return opErr(what, a.name, err)
 		}
 	}
-	s.attrs[key] = true
-	s.ops = append(s.ops, indepOp{Kind: indepAttr, Path: a.name, Attr: name, Type: dtype, Shape: shape,
-		Value: indepValue{Buf: buf, Counts: vc.counts, Data: vc.data}})
+	op := indepOp{Kind: indepAttr, Path: a.name, Attr: name, Type: dtype, Shape: shape,
+		Value: indepValue{Buf: buf, Counts: vc.counts, Data: vc.data}}
+	key := a.name + "@" + name
+	if i, ok := s.attrs[key]; ok {
+		s.ops[i] = op // set again in the same epoch: the last value wins, as in h5py
+		return nil
+	}
+	s.attrs[key] = len(s.ops)
+	s.ops = append(s.ops, op)
 	return nil
 }
 
@@ -453,7 +455,13 @@ func (in *Independent) unclaim(full string) {
 			break
 		}
 	}
-	// inside is rebuilt from what is left.
+	// attrs and inside are rebuilt from what is left.
+	s.attrs = map[string]int{}
+	for i, op := range s.ops {
+		if op.Kind == indepAttr {
+			s.attrs[op.Path+"@"+op.Attr] = i
+		}
+	}
 	s.inside = map[string]bool{}
 	for p := range s.made {
 		for q := path.Dir(p); q != "/"; q = path.Dir(q) {

@@ -242,8 +242,18 @@ func checkOp(r int, op *indepOp) error {
 			return bad("dataset without a spec")
 		}
 	case indepAttr:
-		if op.Attr == "" || op.Type == nil || len(op.Value.Counts) != len(op.Value.Data) {
+		if op.Attr == "" || op.Type == nil || op.Type.Size == 0 || len(op.Value.Counts) != len(op.Value.Data) || len(op.Shape) > h5core.MaxRank {
 			return bad("attribute without a name, type or value")
+		}
+		n := uint64(op.Type.Size)
+		for _, d := range op.Shape {
+			if d != 0 && n > uint64(len(op.Value.Buf))/d {
+				return bad("attribute value shorter than its shape")
+			}
+			n *= d
+		}
+		if n != uint64(len(op.Value.Buf)) {
+			return bad(fmt.Sprintf("attribute value of %d bytes for %d", len(op.Value.Buf), n))
 		}
 	case indepWrite:
 		if op.Mode > writeCollective || len(op.Value.Counts) != len(op.Value.Data) {

@@ -3,6 +3,7 @@ package h5file
 import (
 	"errors"
 	"fmt"
+	"path"
 	"slices"
 	"strings"
 	"testing"
@@ -191,4 +192,68 @@ func TestPlanMergeSameEverywhere(t *testing.T) {
 	if texts[0] != texts[1] || texts[1] != texts[2] || !strings.Contains(texts[0], "ranks 0 and 1 both created /z") {
 		t.Fatalf("errors %q", texts)
 	}
+}
+
+// FuzzPlanMerge feeds planMerge logs built from arbitrary bytes (paths
+// from a small alphabet so that collisions and nesting are common, kinds
+// and shapes of every sort, as a rank on the network might send them).
+// It must not panic, must give the same answer twice, and a plan it
+// accepts must create no path twice, put no creation inside a dataset,
+// and put attributes after creations.
+func FuzzPlanMerge(f *testing.F) {
+	f.Add([]byte{0, 1, 0, 1, 1, 2, 0, 1, 3})
+	f.Add([]byte{1, 1, 1, 2, 1, 1, 0, 3, 2, 3, 4, 1})
+	f.Add([]byte{2, 2, 1, 4, 2, 5, 2, 2, 1})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		names := []string{"a", "b", "a/b", "a/b/c", "b/a", "old", "old/x", "olddata/y", "..", ""}
+		var logs [][]indepOp
+		for len(b) >= 3 && len(logs) < 8 {
+			r := int(b[0]) % 4
+			for len(logs) <= r {
+				logs = append(logs, nil)
+			}
+			op := indepOp{Kind: b[1] % 6, Path: "/" + names[int(b[2])%len(names)], Attr: "t"}
+			switch op.Kind {
+			case indepDataset:
+				if b[2]%3 != 0 {
+					op.Spec = &h5core.DatasetSpec{Type: Int32}
+				}
+			case indepAttr:
+				op.Type = Int32
+				op.Value.Buf = make([]byte, 4*int(b[2]%2))
+			case indepWrite:
+				op.Mode = b[2] % 4
+			}
+			logs[r] = append(logs[r], op)
+			b = b[3:]
+		}
+		lookup := func(p string) objKind {
+			return map[string]objKind{"/old": kindGroup, "/olddata": kindDataset}[p]
+		}
+		p1, e1 := planMerge(logs, lookup)
+		p2, e2 := planMerge(logs, lookup)
+		if (e1 == nil) != (e2 == nil) || e1 != nil && e1.Error() != e2.Error() {
+			t.Fatalf("two runs differ: %v / %v", e1, e2)
+		}
+		if e1 != nil {
+			return
+		}
+		if len(p1.creates) != len(p2.creates) {
+			t.Fatal("two plans differ")
+		}
+		kinds := map[string]uint8{}
+		for _, ro := range p1.creates {
+			if _, ok := kinds[ro.op.Path]; ok {
+				t.Fatalf("%s created twice", ro.op.Path)
+			}
+			kinds[ro.op.Path] = ro.op.Kind
+		}
+		for p := range kinds {
+			for q := path.Dir(p); q != "/"; q = path.Dir(q) {
+				if kinds[q] == indepDataset || lookup(q) == kindDataset {
+					t.Fatalf("%s created inside dataset %s", p, q)
+				}
+			}
+		}
+	})
 }

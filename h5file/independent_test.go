@@ -306,3 +306,88 @@ for r in range(2):
     assert (v == r*%d + np.arange(2*%d)).all(), r
 `, path, 1<<20, 1<<20))
 }
+
+// TestIndependentCallerErrors: what a rank gets wrong alone is refused at
+// the call, on that rank, with a clear error, and leaves nothing behind.
+func TestIndependentCallerErrors(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "errs.h5")
+	f, err := h5file.Create(path, "w")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.CreateGroup("held"); err != nil {
+		t.Fatal(err)
+	}
+	in := f.Independent()
+	d, err := in.CreateDataset("g/d", h5file.Int32, []uint64{3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		err  error
+		call func() error
+	}{
+		{"a name the file holds", h5file.ErrExists, func() error { _, err := in.CreateGroup("held"); return err }},
+		{"a name this rank created", h5file.ErrExists, func() error { _, err := in.CreateGroup("g/d"); return err }},
+		{"an intermediate this rank created", h5file.ErrExists, func() error { _, err := in.CreateGroup("g"); return err }},
+		{"inside this rank's dataset", h5file.ErrType, func() error { _, err := in.CreateGroup("g/d/x"); return err }},
+		{"the root", h5file.ErrExists, func() error { _, err := in.CreateGroup("/"); return err }},
+		{"a bad chunk shape", nil, func() error {
+			_, err := in.CreateDataset("bad", h5file.Int32, []uint64{4}, h5file.Chunks(8))
+			return err
+		}},
+		{"a write of the wrong length", h5file.ErrShape, func() error { return d.Write([]int32{1, 2}) }},
+		{"a selection outside", h5file.ErrShape, func() error { return d.WriteSel(h5file.S(h5file.Range(2, 5)), []int32{1, 2, 3}) }},
+		{"data that does not fit its shape", h5file.ErrShape, func() error {
+			_, err := in.CreateDatasetFrom("from", []int32{1, 2, 3}, h5file.WithShape(2))
+			return err
+		}},
+		{"an attribute of nothing", h5file.ErrNotFound, func() error { return in.Attrs("nothing").Set("a", 1) }},
+		{"an empty dataset's data", h5file.ErrShape, func() error {
+			e, err := in.CreateDataset("empty", h5file.Int32, nil, h5file.Empty())
+			if err != nil {
+				return nil
+			}
+			return e.Write([]int32{1})
+		}},
+	} {
+		err := tc.call()
+		if err == nil || tc.err != nil && !errors.Is(err, tc.err) {
+			t.Errorf("%s: %v; want an error matching %v", tc.name, err, tc.err)
+		}
+	}
+	// The failed CreateDatasetFrom left no claim: the name is free.
+	if _, err := in.CreateDatasetFrom("from", []int32{1, 2}); err != nil {
+		t.Errorf("the name of a failed create is still taken: %v", err)
+	}
+	// The same attribute twice in an epoch: the last value wins.
+	if err := in.Attrs("held").Set("v", int64(1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := in.Attrs("held").Set("v", int64(2)); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	g, _ := f.Group("held")
+	if v, err := h5file.AttrValue[int64](g, "v"); err != nil || v != 2 {
+		t.Errorf("held@v = %d, %v; want 2", v, err)
+	}
+	if !f.Contains("from") || f.Contains("bad") {
+		t.Errorf("after the flush: from %v, bad %v", f.Contains("from"), f.Contains("bad"))
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ro, err := h5file.Open(path, "r")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	if _, err = ro.Independent().CreateGroup("x"); !errors.Is(err, h5file.ErrReadOnly) {
+		t.Errorf("a read-only file: %v", err)
+	}
+}
