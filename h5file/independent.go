@@ -381,7 +381,7 @@ func (in *Independent) createDataset(full string, o dsetOptions) (*PendingDatase
 	if err != nil {
 		return nil, err
 	}
-	scratch, err := h5core.NewFile().Root().CreateDataset("d", spec)
+	scratch, err := h5core.NewFile().Root().CreateDataset(full, spec)
 	if err != nil {
 		return nil, opErr("create dataset", full, err)
 	}

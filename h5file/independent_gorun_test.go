@@ -227,8 +227,8 @@ def check(path, n):
 
 // TestIndependentGorunKillLoop SIGKILLs one random rank or all ranks at a
 // random moment of a loop in which every epoch each of 4 ranks creates and
-// writes its own dataset (inside a new group every rank shares) and then
-// flushes. The file must be the state of one completed flush, the last
+// writes its own datasets, one of them compressed (inside a new group
+// every rank shares), and then flushes. The file must be the state of one completed flush, the last
 // one rank 0 printed or the one after it (a kill after its superblock):
 // for every epoch up to the file's, every rank's dataset with its values,
 // and no later epoch's group.
@@ -276,8 +276,11 @@ def check(path, n, printed):
     assert e in (printed, printed + 1), (path, e, printed)
     for k in range(e + 1):
         for r in range(n):
+            want = [k*1000 + r*100 + i for i in range(k % 50 + 1)]
             v = f['e%04d/r%02d' % (k, r)][()].tolist()
-            assert v == [k*1000 + r*100 + i for i in range(k % 50 + 1)], (path, k, r, v)
+            assert v == want, (path, k, r, v)
+            z = f['e%04d/z%02d' % (k, r)]
+            assert z.compression == 'gzip' and z[()].tolist() == want, (path, k, r, z[()])
     assert 'e%04d' % (e + 1) not in f, (path, e)
     print('epoch', e, 'printed', printed)
 `+script)

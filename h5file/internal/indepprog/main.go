@@ -163,8 +163,9 @@ func crash(f *h5file.File, c *comm.Comm, args []string) error {
 	return f.Flush()
 }
 
-// loop: epoch k (from 0) has every rank create /e<k>/r<rank> (k+1
-// elements, element i = k*1000 + rank*100 + i) alone, and the root
+// loop: epoch k (from 0) has every rank create /e<k>/r<rank> (k%50+1
+// elements, element i = k*1000 + rank*100 + i) and /e<k>/z<rank> (the
+// same, gzip-compressed) alone, and the root
 // attribute epoch = k set collectively; then Flush, after which rank 0
 // prints "flushed k".
 func loop(f *h5file.File, c *comm.Comm, args []string) error {
@@ -180,6 +181,10 @@ func loop(f *h5file.File, c *comm.Comm, args []string) error {
 			v[i] = int64(k*1000 + r*100 + i)
 		}
 		if _, err := f.Independent().CreateDatasetFrom(fmt.Sprintf("e%04d/r%02d", k, r), v); err != nil {
+			return err
+		}
+		// The same values compressed: a collective write inside the merge.
+		if _, err := f.Independent().CreateDatasetFrom(fmt.Sprintf("e%04d/z%02d", k, r), v, h5file.Gzip(1), h5file.Chunks(uint64(min(8, len(v))))); err != nil {
 			return err
 		}
 		if err := f.Attrs().Set("epoch", int64(k)); err != nil {
