@@ -64,7 +64,7 @@ type indepState struct {
 	made   map[string]uint8
 	inside map[string]bool
 	attrs  map[string]int // path@name -> its op's index
-	held   uint64 // bytes held for writes (memory cost)
+	held   uint64         // bytes held for writes (memory cost)
 	epoch  *indepEpoch
 }
 
