@@ -416,25 +416,42 @@ func (in *Independent) claim(op, full string, kind uint8) (*indepState, error) {
 	if _, ok := s.made[full]; ok || s.inside[full] {
 		return nil, opErrf(op, full, "this rank already created it since the last flush: %w", ErrExists)
 	}
-	if _, err := f.model.Root().Lookup(full); err == nil || !errors.Is(err, h5core.ErrNotFound) {
-		return nil, opErrf(op, full, "the file already holds it: %w", ErrExists)
-	}
+	// Ancestors from the top: below one the file does not hold, nothing
+	// is in the file (and a rank's new group of a thousand datasets costs
+	// no failed lookup each).
+	var up []string
 	for p := path.Dir(full); p != "/"; p = path.Dir(p) {
+		up = append(up, p)
+	}
+	inFile := true
+	for i := len(up) - 1; i >= 0; i-- {
+		p := up[i]
 		if k, ok := s.made[p]; ok {
 			if k == indepDataset {
 				return nil, opErrf(op, full, "%s is a dataset this rank created: %w", p, ErrType)
 			}
+			inFile = false
+			continue
+		}
+		if !inFile || s.inside[p] {
+			inFile = false
 			continue
 		}
 		o, err := f.model.Root().Lookup(p)
 		if err != nil {
 			if errors.Is(err, h5core.ErrNotFound) {
+				inFile = false
 				continue
 			}
 			return nil, opErr(op, full, err)
 		}
 		if _, ok := o.(*h5core.Group); !ok {
 			return nil, opErrf(op, full, "%s is not a group: %w", p, ErrType)
+		}
+	}
+	if inFile {
+		if _, err := f.model.Root().Lookup(full); err == nil || !errors.Is(err, h5core.ErrNotFound) {
+			return nil, opErrf(op, full, "the file already holds it: %w", ErrExists)
 		}
 	}
 	s.made[full] = kind

@@ -3,6 +3,7 @@ package h5file
 import (
 	"errors"
 	"fmt"
+	"path"
 
 	"github.com/gorun-hpc/gorun/collectives"
 	"github.com/gorun-hpc/gorun/h5core"
@@ -53,7 +54,12 @@ func (f *File) mergeIndependent(call string) (cerr, werr, err error) {
 			mine = s.ops
 		}
 		me = f.comm.Rank()
-		logs, err = collectives.AllgatherValue(f.ctx, f.comm, mine)
+		enc, eerr := encodeLog(mine)
+		if eerr != nil {
+			// Still take part: every rank then fails to read this log.
+			enc = []byte("cannot encode: " + eerr.Error())
+		}
+		all, err := collectives.AllgatherValue(f.ctx, f.comm, enc)
 		if err != nil {
 			err = f.fail(opErrf("flush", f.path, "exchanging the ranks' own creations: %w", err))
 			if s != nil {
@@ -61,11 +67,18 @@ func (f *File) mergeIndependent(call string) (cerr, werr, err error) {
 			}
 			return nil, nil, err
 		}
-		for _, l := range logs {
-			normalizeOps(l)
+		logs = make([][]indepOp, len(all))
+		for r, b := range all {
+			if logs[r], err = decodeLog(b); err != nil {
+				err = opErrf("flush", f.path, "the creation log of rank %d (none of this epoch's own creations were applied): %w", r, err)
+				if s != nil {
+					s.epoch.done, s.epoch.err = true, err
+				}
+				return err, nil, nil
+			}
 		}
 	}
-	plan, perr := planMerge(logs, f.lookupKind)
+	plan, perr := planMerge(logs, f.lookupMemo())
 	if perr != nil {
 		perr = opErr("flush", f.path, perr)
 		if s != nil {
@@ -85,6 +98,26 @@ func (f *File) mergeIndependent(call string) (cerr, werr, err error) {
 		}
 	}
 	return nil, werr, nil
+}
+
+// lookupMemo is lookupKind for planMerge, remembering what it found: a
+// path whose parent the file does not hold is not in the file either, so
+// the thousand creations of one new group cost one failed lookup.
+func (f *File) lookupMemo() func(string) objKind {
+	known := map[string]objKind{"/": kindGroup}
+	var kind func(p string) objKind
+	kind = func(p string) objKind {
+		if k, ok := known[p]; ok {
+			return k
+		}
+		k := kindNone
+		if kind(path.Dir(p)) != kindNone {
+			k = f.lookupKind(p)
+		}
+		known[p] = k
+		return k
+	}
+	return kind
 }
 
 // lookupKind says what p names in the model.
@@ -114,6 +147,7 @@ func (f *File) applyPlan(plan *mergePlan, me int, local [][]byte) (wrote bool, e
 		return opErrf("flush", f.path, "applying rank %d's %s: %w", ro.rank, ro.op.String(), err)
 	}
 	var mine []*Dataset
+	made := map[string]*h5core.Dataset{} // writes go to datasets created here
 	for _, ro := range plan.creates {
 		switch ro.op.Kind {
 		case indepGroup:
@@ -127,6 +161,7 @@ func (f *File) applyPlan(plan *mergePlan, me int, local [][]byte) (wrote bool, e
 			if err != nil {
 				return false, fail(ro, err)
 			}
+			made[ro.op.Path] = d
 			if ro.rank == me {
 				mine = append(mine, f.newDataset(ro.op.Path, d))
 			}
@@ -155,10 +190,9 @@ func (f *File) applyPlan(plan *mergePlan, me int, local [][]byte) (wrote bool, e
 	}
 	for _, ro := range plan.writes {
 		op := ro.op
-		o, err := root.Lookup(op.Path)
-		ds, ok := o.(*h5core.Dataset)
-		if err != nil || !ok {
-			return wrote, fail(ro, fmt.Errorf("the dataset is gone: %w", errors.Join(err, ErrNotFound)))
+		ds, ok := made[op.Path]
+		if !ok { // planMerge sends writes only to datasets created in the epoch
+			return wrote, fail(ro, fmt.Errorf("no dataset was created there: %w", ErrNotFound))
 		}
 		d := f.newDataset(op.Path, ds)
 		var buf []byte
@@ -223,33 +257,4 @@ func (f *File) putPayloads(t *Datatype, buf []byte, v indepValue) error {
 		return nil
 	}
 	return patchRefs(buf, uint64(t.Size), offs, refs)
-}
-
-// normalizeOps undoes what msgpack does to empty values (an empty slice
-// for a nil one), where h5core tells them apart (a nil Chunk is not
-// chunked; a nil Fill is the default).
-func normalizeOps(ops []indepOp) {
-	for i := range ops {
-		op := &ops[i]
-		if s := op.Spec; s != nil {
-			if len(s.Shape) == 0 {
-				s.Shape = nil
-			}
-			if len(s.MaxShape) == 0 {
-				s.MaxShape = nil
-			}
-			if len(s.Chunk) == 0 {
-				s.Chunk = nil
-			}
-			if len(s.Fill) == 0 {
-				s.Fill = nil
-			}
-			if len(s.Filters) == 0 {
-				s.Filters = nil
-			}
-		}
-		if len(op.Shape) == 0 {
-			op.Shape = nil
-		}
-	}
 }
