@@ -170,7 +170,11 @@ func (f *File) applyPlan(plan *mergePlan, me int, local [][]byte) (wrote bool, e
 	for _, ro := range plan.attrs {
 		op := ro.op
 		buf := append([]byte(nil), op.Value.Buf...)
-		if err := f.putPayloads(op.Type, buf, op.Value); err != nil {
+		refs, err := f.heapPayloads(op.Value)
+		if err == nil {
+			err = placeRefs(op.Type, buf, refs)
+		}
+		if err != nil {
 			return false, fail(ro, err)
 		}
 		o, err := root.Lookup(op.Path)
@@ -181,10 +185,20 @@ func (f *File) applyPlan(plan *mergePlan, me int, local [][]byte) (wrote bool, e
 			return false, fail(ro, err)
 		}
 	}
+	// Data. A failure of the model (the same on every rank) ends the
+	// merge at once; a failure of this rank alone (its held bytes, its
+	// writes) is kept in lerr while this rank still takes part in every
+	// collective write that follows, so no rank waits for it.
+	var lerr error
+	keep := func(err error) {
+		if lerr == nil {
+			lerr = err
+		}
+	}
 	// Fill values of this rank's datasets before any data goes over them.
 	for _, d := range mine {
 		if err := d.writeFill(nil); err != nil {
-			return true, opErrf("flush", f.path, "filling %s: %w", d.name, err)
+			keep(opErrf("flush", f.path, "filling %s: %w", d.name, err))
 		}
 		wrote = wrote || d.d.Layout() != h5core.LayoutCompact
 	}
@@ -195,66 +209,84 @@ func (f *File) applyPlan(plan *mergePlan, me int, local [][]byte) (wrote bool, e
 			return wrote, fail(ro, fmt.Errorf("no dataset was created there: %w", ErrNotFound))
 		}
 		d := f.newDataset(op.Path, ds)
+		size := uint64(ds.Type().Size)
+		h := op.slab()
+		if err := h.Check(ds.Shape()); err != nil || op.Mode == writeShared && uint64(len(op.Value.Buf)) != h.NumElements()*size {
+			return wrote, fail(ro, fmt.Errorf("a malformed selection: %w", errors.Join(ErrShape, err)))
+		}
 		var buf []byte
+		own := ro.rank == me
 		switch {
 		case op.Mode == writeShared:
 			buf = append([]byte(nil), op.Value.Buf...)
-		case ro.rank == me:
-			if op.Local < 0 || op.Local >= len(local) {
-				return wrote, fail(ro, fmt.Errorf("held write %d of %d: %w", op.Local, len(local), h5core.ErrFormat))
-			}
+		case own && (op.Local < 0 || op.Local >= len(local) || uint64(len(local[op.Local])) != h.NumElements()*size):
+			keep(fail(ro, fmt.Errorf("held write %d of %d does not match its selection: %w", op.Local, len(local), h5core.ErrFormat)))
+			own = false
+		case own:
 			buf = local[op.Local]
 		}
 		// Heap payloads go into every rank's heap, in rank order.
-		if err := f.putPayloads(ds.Type(), buf, op.Value); err != nil {
-			return wrote, fail(ro, err)
-		}
-		h := op.slab()
-		if err := h.Check(ds.Shape()); err != nil || (buf != nil && uint64(len(buf)) != h.NumElements()*uint64(ds.Type().Size)) {
-			return wrote, fail(ro, fmt.Errorf("a malformed selection: %w", errors.Join(ErrShape, err)))
-		}
-		switch {
-		case op.Mode == writeShared:
-			err = d.writeRaw(h, buf) // compact: the object header, on every rank
-		case op.Mode == writeCollective && f.par != nil:
-			if ro.rank != me {
-				h, buf = emptySlab(len(ds.Shape())), nil
-			}
-			err = d.writeFilteredCollective(h, buf, nil)
-		case ro.rank == me:
-			err = d.writeRaw(h, buf)
-			wrote = true
-		}
+		refs, err := f.heapPayloads(op.Value)
 		if err != nil {
 			return wrote, fail(ro, err)
 		}
+		if buf != nil {
+			if err := placeRefs(ds.Type(), buf, refs); err != nil {
+				if op.Mode == writeShared {
+					return wrote, fail(ro, err)
+				}
+				keep(fail(ro, err))
+				own, buf = false, nil
+			}
+		}
+		switch {
+		case op.Mode == writeShared:
+			if err := d.writeRaw(h, buf); err != nil { // compact: the object header, on every rank
+				return wrote, fail(ro, err)
+			}
+		case op.Mode == writeCollective && f.par != nil:
+			if !own {
+				h, buf = emptySlab(len(ds.Shape())), nil
+			}
+			if err := d.writeFilteredCollective(h, buf, nil); err != nil {
+				keep(fail(ro, err))
+			}
+		case own:
+			wrote = true
+			if err := d.writeRaw(h, buf); err != nil {
+				keep(fail(ro, err))
+			}
+		}
 	}
-	return wrote, nil
+	return wrote, lerr
 }
 
-// putPayloads puts a value's variable-length payloads into the global
-// heap and, when buf is this rank's copy of the elements, replaces their
-// placeholder references with the real ones. Every rank calls it for
-// every rank's value, in the same order, so the heaps stay identical.
-func (f *File) putPayloads(t *Datatype, buf []byte, v indepValue) error {
-	if len(v.Data) == 0 {
-		return nil
-	}
+// heapPayloads puts a value's variable-length payloads into the global
+// heap and returns their references. Every rank calls it for every
+// rank's value, in the same order, so the heaps stay identical.
+func (f *File) heapPayloads(v indepValue) ([]h5core.VlenRef, error) {
 	if len(v.Counts) != len(v.Data) {
-		return fmt.Errorf("%d counts for %d payloads: %w", len(v.Counts), len(v.Data), h5core.ErrFormat)
+		return nil, fmt.Errorf("%d counts for %d payloads: %w", len(v.Counts), len(v.Data), h5core.ErrFormat)
+	}
+	refs := make([]h5core.VlenRef, len(v.Data))
+	for i := range v.Data {
+		var err error
+		if refs[i], err = f.model.PutVlen(v.Counts[i], v.Data[i]); err != nil {
+			return nil, err
+		}
+	}
+	return refs, nil
+}
+
+// placeRefs replaces the placeholder references in buf (elements of
+// type t) with refs.
+func placeRefs(t *Datatype, buf []byte, refs []h5core.VlenRef) error {
+	if len(refs) == 0 {
+		return nil
 	}
 	offs, err := vlenOffsets(t)
 	if err != nil {
 		return err
-	}
-	refs := make([]h5core.VlenRef, len(v.Data))
-	for i := range v.Data {
-		if refs[i], err = f.model.PutVlen(v.Counts[i], v.Data[i]); err != nil {
-			return err
-		}
-	}
-	if buf == nil {
-		return nil
 	}
 	return patchRefs(buf, uint64(t.Size), offs, refs)
 }
