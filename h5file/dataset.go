@@ -62,8 +62,10 @@ type dsetOptions struct {
 	compact    bool
 	fill       any
 	data       any
-	empty      bool  // Empty(): a null dataspace (empty.go)
-	err        error // an option's invalid argument, reported by the create
+	empty      bool       // Empty(): a null dataspace (empty.go)
+	named      *NamedType // WithNamedType: the committed datatype shared (named_type.go)
+	rawFill    []byte     // a fill value in the file's layout (copy.go)
+	err        error      // an option's invalid argument, reported by the create
 }
 
 // MaxShape sets the largest shape Resize may reach; Unlimited (h5py's None)
@@ -198,6 +200,12 @@ func (g *Group) createDataset(p string, o dsetOptions) (*Dataset, error) {
 	if err != nil {
 		return nil, err
 	}
+	if o.named != nil {
+		if o.named.f != g.f {
+			return nil, opErrf("create dataset", full, "committed type %s belongs to another file", o.named.name)
+		}
+		spec.Named = o.named.t
+	}
 	var cd *h5core.Dataset
 	var lazy func() string
 	if g.f.isParallel() {
@@ -261,6 +269,9 @@ func (o *dsetOptions) spec(full string) (h5core.DatasetSpec, error) {
 		if err := c.encode(reflect.ValueOf(o.fill), o.dtype, spec.Fill); err != nil {
 			return h5core.DatasetSpec{}, opErrf("create dataset", full, "fill value: %w", err)
 		}
+	}
+	if o.rawFill != nil {
+		spec.Fill = o.rawFill
 	}
 	if o.codecsB.set() {
 		fs, err := o.pipelineB(spec.Filters, spec.Fill)

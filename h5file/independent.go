@@ -377,6 +377,9 @@ func (in *Independent) createGroup(full string) (*PendingGroup, error) {
 // createDataset logs a dataset creation, its spec checked now (in a
 // scratch model) so that a bad argument fails here, not at the flush.
 func (in *Independent) createDataset(full string, o dsetOptions) (*PendingDataset, error) {
+	if o.named != nil {
+		return nil, opErrf("create dataset", full, "a rank's own dataset cannot share a committed type (%s) yet: pass the type itself (its Dtype()): %w", o.named.name, h5core.ErrUnsupported)
+	}
 	spec, err := o.spec(full)
 	if err != nil {
 		return nil, err
