@@ -202,3 +202,72 @@ func ExamplePendingAttrs_SetTyped() {
 	// Output:
 	// /g [0 1 2]
 }
+
+// A rank's own compressed dataset, its data given at creation: held until
+// the flush, where every rank takes part in writing it (compressed chunks
+// are written collectively) without a call of its own.
+func ExampleIndependent_CreateDatasetFrom() {
+	path := tempPath("own_gzip.h5")
+	errs := ranks(2, func(c *comm.Comm) error {
+		f, err := h5file.Create(path, "w", h5file.WithComm(c))
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if c.Rank() == 1 {
+			v := []int64{1, 2, 3, 4, 5, 6}
+			if _, err := f.Independent().CreateDatasetFrom("rank1/series", v, h5file.Gzip(4), h5file.Chunks(3)); err != nil {
+				return err
+			}
+		}
+		return f.Close()
+	})
+	fmt.Println(errors.Join(errs...))
+	f, err := h5file.Open(path, "r")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+	d, _ := f.Dataset("rank1/series")
+	v, _ := h5file.ReadAll[int64](d)
+	fmt.Println(d.Compression(), d.Chunks(), v)
+	// Output:
+	// <nil>
+	// gzip [3] [1 2 3 4 5 6]
+}
+
+// Attributes a rank sets alone on an object every rank made together.
+func ExampleIndependent_Attrs() {
+	path := tempPath("own_attrs.h5")
+	errs := ranks(3, func(c *comm.Comm) error {
+		f, err := h5file.Create(path, "w", h5file.WithComm(c))
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if _, err := f.CreateGroup("run"); err != nil { // collective
+			return err
+		}
+		// Each rank records its own timing, under a name of its own.
+		if err := f.Independent().Attrs("run").Set(fmt.Sprintf("seconds_rank%d", c.Rank()), float64(c.Rank())+0.5); err != nil {
+			return err
+		}
+		return f.Close()
+	})
+	fmt.Println(errors.Join(errs...))
+	f, err := h5file.Open(path, "r")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+	g, _ := f.Group("run")
+	for _, name := range g.Attrs().Names() {
+		v, _ := h5file.AttrValue[float64](g, name)
+		fmt.Println(name, v)
+	}
+	// Output:
+	// <nil>
+	// seconds_rank0 0.5
+	// seconds_rank1 1.5
+	// seconds_rank2 2.5
+}
