@@ -14,17 +14,28 @@ import (
 	"github.com/gorun-hpc/gorun/internal/interop"
 )
 
-// TestIndependentRanks: at 1, 2 and 4 in-process ranks each rank creates
+// TestIndependentRanks: at 1, 2 and 4 in-process ranks (and 4 with
+// WithSmallWriteBatching) each rank creates
 // its own group, datasets (every layout, empty ones, strings, fill
 // values) and attributes alone, writes their data before the flush; after
 // it every rank reads every rank's objects and uses them collectively,
 // and h5py checks every value.
 func TestIndependentRanks(t *testing.T) {
-	for _, n := range []int{1, 2, 4} {
-		t.Run(fmt.Sprint(n), func(t *testing.T) {
+	for _, tc := range []struct {
+		n     int
+		batch bool
+	}{{1, false}, {2, false}, {4, false}, {4, true}} {
+		n := tc.n
+		name := fmt.Sprint(n)
+		opts := []h5file.Option{}
+		if tc.batch { // the owners' small writes go through rank 0 at the flush
+			name += "-batched"
+			opts = append(opts, h5file.WithSmallWriteBatching())
+		}
+		t.Run(name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "own.h5")
 			noErrors(t, h5file.RunRanks(t, n, func(ctx context.Context, c *comm.Comm) error {
-				f, err := h5file.Create(path, "w", h5file.WithComm(c), h5file.WithContext(ctx))
+				f, err := h5file.Create(path, "w", append(opts, h5file.WithComm(c), h5file.WithContext(ctx))...)
 				if err != nil {
 					return err
 				}

@@ -127,7 +127,8 @@ func Own(f *h5file.File, r, n int) error {
 
 // After is what every rank does after the flush that merged every rank's
 // creations: it reads every rank's objects and checks them, and then uses
-// them collectively: grows rank 0's /rank00/grow (Resize, collective),
+// them collectively: reads the last rank's x (each rank its element),
+// grows rank 0's /rank00/grow (Resize, collective),
 // writes a row of each rank's chunked dataset collectively, and writes
 // element i of rank 0's gzip dataset from each rank i < its length
 // (a collective filtered write).
@@ -140,6 +141,19 @@ func After(f *h5file.File, r, n int) error {
 	last, err := h5file.ReadAll[int64](mustDataset(f, "common/last"))
 	if err != nil || !slices.Equal(last, []int64{int64(n)}) {
 		return fmt.Errorf("common/last = %v, %v", last, err)
+	}
+	// A collective read of the last rank's dataset, every rank reading
+	// its own element (the last rank's x has 3n elements).
+	lx, err := f.Dataset(fmt.Sprintf("rank%02d/x", n-1))
+	if err != nil {
+		return err
+	}
+	got := make([]float64, 1)
+	if err := lx.Collective().ReadSel(h5file.S(h5file.Index(int64(r))), got); err != nil {
+		return err
+	}
+	if got[0] != float64(Value(n-1, 0, r)) {
+		return fmt.Errorf("collective read of rank%02d/x[%d] = %v", n-1, r, got[0])
 	}
 	grow, err := f.Dataset("rank00/grow")
 	if err != nil {
