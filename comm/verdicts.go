@@ -70,6 +70,7 @@ func (w *world) awaitVerdict(src int) {
 	defer t.Stop()
 	select {
 	case <-w.eng.down:
+	case <-w.eng.deathWait(): // recovering worlds: some rank's verdict came
 	case <-t.C:
 	case <-w.done:
 	case <-w.byeWait(src):
@@ -83,6 +84,9 @@ func (w *world) verdict(src int, how string) error {
 	if err := w.eng.failure(); err != nil {
 		return err
 	}
+	if re := w.eng.deadErr(src); re != nil {
+		return re
+	}
 	return &RankError{Rank: src, Op: "recv", How: how}
 }
 
@@ -92,6 +96,10 @@ func (w *world) verdict(src int, how string) error {
 // of this rank's own EOF, so peers name the rank that failed first, not
 // this follower.
 func (w *world) rankFailed(re *RankError) {
+	if w.eng.recovers {
+		w.rankDied(re) // failed.go
+		return
+	}
 	if w.eng.failure() == nil && !w.closed.Load() {
 		w.reportCause(re.Rank)
 		w.tellFailed(re)

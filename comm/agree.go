@@ -1,0 +1,239 @@
+package comm
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"slices"
+	"sort"
+)
+
+// Agree is ULFM's MPIX_Comm_agree: a fault-tolerant agreement among the
+// live members of c. Every member calls it (collective); every member that
+// returns without error returns the same all (the AND of the flags of the
+// members whose contribution counted: every survivor's, and perhaps a
+// rank's that died during the call) and the same failed: the ranks of c
+// known to have died or left, sorted. That holds even when ranks die
+// during the call, as long as one member survives; c itself may be broken
+// by those deaths, Agree needs none of its other traffic.
+//
+// The algorithm (a rotating coordinator over the failure detector comm
+// has: connections that end, the launcher's verdicts) and its assumptions
+// are ARCHITECTURE.md's decision 18. A world that does not recover
+// (Config.Recover, gorun --enable-recovery) ends at the first death, and
+// then Agree returns that error. Errors are those of ctx, of a closed
+// world or an aborted job.
+func (c *Comm) Agree(ctx context.Context, flag bool) (all bool, failed []int, err error) {
+	d, _, err := c.agree(ctx, flag)
+	if err != nil {
+		return false, nil, fmt.Errorf("comm: Agree: %w", err)
+	}
+	return d.flag, d.failed, nil
+}
+
+// Agreement messages, on a context of each call's own. Payload: one byte
+// (the flag), then the ranks of c the sender counts as failed, u32 each.
+const (
+	agreePropose = 1 // a member's contribution, to the coordinator
+	agreeDecide  = 2 // the decision, from its coordinator or relayed
+)
+
+// agreed is a proposal or a decision.
+type agreed struct {
+	flag   bool
+	failed []int // ranks of c, sorted
+}
+
+func (a agreed) encode() []byte {
+	b := []byte{0}
+	if a.flag {
+		b[0] = 1
+	}
+	for _, r := range a.failed {
+		b = binary.LittleEndian.AppendUint32(b, uint32(r))
+	}
+	return b
+}
+
+// decodeAgreed reads a payload from a peer; ranks outside [0,n) are
+// dropped, so a garbled message can only lose information.
+func decodeAgreed(b []byte, n int) (agreed, bool) {
+	if len(b) < 1 || (len(b)-1)%4 != 0 || b[0] > 1 {
+		return agreed{}, false
+	}
+	a := agreed{flag: b[0] == 1}
+	for i := 1; i < len(b); i += 4 {
+		if r := int(binary.LittleEndian.Uint32(b[i:])); r < n && !slices.Contains(a.failed, r) {
+			a.failed = append(a.failed, r)
+		}
+	}
+	sort.Ints(a.failed)
+	return a, true
+}
+
+// agreement is one rank's state in one Agree call.
+type agreement struct {
+	c     *Comm
+	id    uint64         // the call's context
+	flag  bool           // this rank's contribution
+	lost  map[int]bool   // ranks of c counted as failed so far
+	props map[int]agreed // proposals received, by rank of c
+}
+
+// agree runs one agreement; it also returns the call's number on c (the
+// same on every member), from which Shrink derives the new context.
+//
+// Every member sends its proposal to the coordinator, the lowest rank it
+// does not know to be lost. The coordinator waits until it holds a
+// proposal from every rank it does not know to be lost, decides (the AND
+// of the flags it holds, the union of the failures known to it and
+// reported to it), sends the decision to every live member and returns.
+// A member that receives a decision, from anyone, first relays it to
+// every live member and then returns. A member whose coordinator dies
+// sends its proposal to the next one.
+func (c *Comm) agree(ctx context.Context, flag bool) (agreed, uint64, error) {
+	n := c.agrees.Add(1)
+	if c.Size() == 1 {
+		return agreed{flag: flag}, n, nil
+	}
+	a := &agreement{c: c, id: deriveID(c.id, n, "agree"), flag: flag, lost: map[int]bool{}, props: map[int]agreed{}}
+	sentTo := -1
+	for {
+		if err := ctx.Err(); err != nil {
+			return agreed{}, n, err
+		}
+		if err := c.w.eng.failure(); err != nil {
+			return agreed{}, n, err // closed, aborted, or a death in a world that does not recover
+		}
+		deaths := c.w.eng.deathWait() // before looking: a death after the look closes it
+		for wr := range c.w.eng.lostRanks(c.members) {
+			a.lost[c.localRank(wr)] = true
+		}
+		coord := a.coordinator()
+		if coord == c.rank {
+			if a.complete() {
+				d := a.decide()
+				a.broadcast(ctx, d, -1)
+				return d, n, nil
+			}
+		} else if coord != sentTo {
+			// A failed send is a death the engine records (or the end of
+			// the world, seen above): the loop looks again.
+			sentTo = coord
+			_ = a.send(ctx, coord, agreePropose, agreed{flag: flag, failed: a.lostList()})
+			continue
+		}
+		m, err := a.recv(ctx, deaths)
+		if err != nil {
+			if ctx.Err() != nil {
+				return agreed{}, n, ctx.Err()
+			}
+			continue // a death or a leaving: look again
+		}
+		src := c.localRank(m.src)
+		msg, ok := decodeAgreed(m.data, c.Size())
+		if src < 0 || !ok {
+			continue
+		}
+		for _, r := range msg.failed {
+			if r != c.rank { // a peer's verdict; this rank knows better about itself
+				a.lost[r] = true
+			}
+		}
+		switch m.tag {
+		case agreePropose:
+			a.props[src] = msg
+			if h := c.agreeHook; h != nil {
+				h("propose", src)
+			}
+		case agreeDecide:
+			if slices.Contains(msg.failed, c.rank) {
+				return agreed{}, n, fmt.Errorf("rank %d of the communicator was declared failed by the others while it runs: %w", c.rank, ErrRankFailed)
+			}
+			a.broadcast(ctx, msg, src)
+			return msg, n, nil
+		}
+	}
+}
+
+// coordinator is the lowest rank of c not counted as lost.
+func (a *agreement) coordinator() int {
+	for r := range a.c.Size() {
+		if !a.lost[r] {
+			return r
+		}
+	}
+	return a.c.rank // unreachable: this rank is not lost to itself
+}
+
+// complete reports whether the coordinator holds every live rank's proposal.
+func (a *agreement) complete() bool {
+	for r := range a.c.Size() {
+		if r == a.c.rank || a.lost[r] {
+			continue
+		}
+		if _, ok := a.props[r]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
+func (a *agreement) decide() agreed {
+	d := agreed{flag: a.flag}
+	for _, p := range a.props {
+		d.flag = d.flag && p.flag
+	}
+	d.failed = a.lostList()
+	return d
+}
+
+func (a *agreement) lostList() []int {
+	out := make([]int, 0, len(a.lost))
+	for r := range a.lost {
+		out = append(out, r)
+	}
+	sort.Ints(out)
+	return out
+}
+
+// broadcast sends decision d to every member not counted as failed in it,
+// but this rank and from (the rank it came from, or -1).
+func (a *agreement) broadcast(ctx context.Context, d agreed, from int) {
+	for r := range a.c.Size() {
+		if r != a.c.rank && r != from && !slices.Contains(d.failed, r) {
+			_ = a.send(ctx, r, agreeDecide, d)
+			if h := a.c.agreeHook; h != nil {
+				h("decide", r)
+			}
+		}
+	}
+}
+
+// send sends one agreement message to rank r of c, unless r is known dead
+// (a dial to it would only wait for the verdict again).
+func (a *agreement) send(ctx context.Context, r, tag int, m agreed) error {
+	wr := a.c.members[r]
+	if re := a.c.w.eng.deadErr(wr); re != nil {
+		return re
+	}
+	return a.c.w.send(ctx, wr, frameHdr{kind: frameData, tag: int32(tag), ctx: a.id}, [][]byte{m.encode()})
+}
+
+// recv waits for the next agreement message, or for deaths to close (a
+// rank died or left: the caller looks again). Its receive is not one of
+// c's: the deaths that break c do not break it.
+func (a *agreement) recv(ctx context.Context, deaths <-chan struct{}) (message, error) {
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		select {
+		case <-deaths:
+			cancel()
+		case <-stop:
+		}
+	}()
+	return a.c.w.eng.recv(rctx, a.id, nil, AnySource, AnyTag, false, nil, -1)
+}

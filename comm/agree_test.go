@@ -1,0 +1,296 @@
+package comm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+)
+
+// crash ends rank c's world as its process dying would: every socket
+// closes and nothing is said (no goodbye, no failure notice); the
+// rendezvous of NewLocalRecover then reports it, as gorun's launcher
+// reports a process it reaped.
+func crash(c *Comm) {
+	w := c.w
+	if w.closed.Swap(true) {
+		return
+	}
+	close(w.done)
+	for _, oc := range w.outConns() {
+		oc.mu.Lock()
+		if oc.c != nil {
+			oc.c.Close()
+		}
+		oc.err = ErrClosed
+		oc.mu.Unlock()
+	}
+	w.ln.Close()
+	w.mu.Lock()
+	for _, a := range w.accepted {
+		a.Close()
+	}
+	w.mu.Unlock()
+	w.ctl.conn.Close()
+	<-w.ctl.done
+	w.eng.fail(ErrClosed)
+	w.wg.Wait()
+}
+
+// recoverLocal is NewLocalRecover for a test; every rank is closed (or
+// crashed) at the end.
+func recoverLocal(t *testing.T, n int) []*Comm {
+	t.Helper()
+	cs, err := NewLocalRecover(context.Background(), n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for _, c := range cs {
+			c.Close()
+		}
+	})
+	return cs
+}
+
+// agreeResult is one rank's answer.
+type agreeResult struct {
+	all    bool
+	failed []int
+	err    error
+}
+
+// agreeAll runs Agree on the ranks of cs not in skip, each with its flag,
+// under a deadline that only a hang reaches.
+func agreeAll(t *testing.T, cs []*Comm, flags []bool, skip ...int) []agreeResult {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	out := make([]agreeResult, len(cs))
+	var wg sync.WaitGroup
+	for i, c := range cs {
+		if slices.Contains(skip, i) {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			all, failed, err := c.Agree(ctx, flags[i])
+			out[i] = agreeResult{all, failed, err}
+		}()
+	}
+	wg.Wait()
+	if ctx.Err() != nil {
+		t.Fatal("Agree hung")
+	}
+	return out
+}
+
+// sameAmong checks that the ranks in live returned one answer, and returns it.
+func sameAmong(t *testing.T, res []agreeResult, live []int) agreeResult {
+	t.Helper()
+	first := res[live[0]]
+	for _, r := range live {
+		if res[r].err != nil {
+			t.Fatalf("rank %d: %v", r, res[r].err)
+		}
+		if res[r].all != first.all || !slices.Equal(res[r].failed, first.failed) {
+			t.Fatalf("rank %d agreed on (%v, %v), rank %d on (%v, %v)", r, res[r].all, res[r].failed, live[0], first.all, first.failed)
+		}
+	}
+	return first
+}
+
+func TestAgreeNoFailure(t *testing.T) {
+	for _, n := range []int{1, 2, 5} {
+		for _, rec := range []bool{false, true} {
+			t.Run(fmt.Sprintf("n%d/recover=%v", n, rec), func(t *testing.T) {
+				var cs []*Comm
+				if rec {
+					cs = recoverLocal(t, n)
+				} else {
+					cs = local(t, n)
+				}
+				live := make([]int, n)
+				for i := range live {
+					live[i] = i
+				}
+				allTrue := slices.Repeat([]bool{true}, n)
+				if got := sameAmong(t, agreeAll(t, cs, allTrue), live); !got.all || len(got.failed) != 0 {
+					t.Fatalf("all true: got (%v, %v), want (true, [])", got.all, got.failed)
+				}
+				oneFalse := slices.Clone(allTrue)
+				oneFalse[n-1] = false
+				if got := sameAmong(t, agreeAll(t, cs, oneFalse), live); got.all || len(got.failed) != 0 {
+					t.Fatalf("one false: got (%v, %v), want (false, [])", got.all, got.failed)
+				}
+			})
+		}
+	}
+}
+
+// TestAgreeAfterDeath: a rank died before the call; the others agree on it.
+func TestAgreeAfterDeath(t *testing.T) {
+	for _, victim := range []int{0, 2, 3} { // the first coordinator, a middle rank, the last
+		t.Run(fmt.Sprint("victim", victim), func(t *testing.T) {
+			cs := recoverLocal(t, 4)
+			crash(cs[victim])
+			var live []int
+			for r := range 4 {
+				if r != victim {
+					live = append(live, r)
+				}
+			}
+			flags := []bool{true, true, true, true}
+			flags[victim] = false // a dead rank's flag does not count
+			got := sameAmong(t, agreeAll(t, cs, flags, victim), live)
+			if !got.all || !slices.Equal(got.failed, []int{victim}) {
+				t.Fatalf("got (%v, %v), want (true, [%d])", got.all, got.failed, victim)
+			}
+		})
+	}
+}
+
+// TestAgreeDeathDuring: ranks die inside the agreement, at each step of
+// the protocol where it matters: the coordinator after it heard some
+// proposals, the coordinator after it sent its decision to some ranks
+// (the others must learn it from them), a second coordinator the same
+// way, and a participant after it proposed. The survivors must all return
+// the same answer, and return.
+func TestAgreeDeathDuring(t *testing.T) {
+	type kill struct {
+		who  int    // the rank whose hook kills
+		step string // "propose" or "decide"
+		nth  int    // at its nth call of that step (1-based)
+		dies int    // the rank that dies then
+	}
+	for _, tc := range []struct {
+		name  string
+		n     int
+		kills []kill
+	}{
+		{"coordinator after first proposal", 4, []kill{{0, "propose", 1, 0}}},
+		{"coordinator after all proposals", 4, []kill{{0, "propose", 3, 0}}},
+		{"coordinator after one decision", 4, []kill{{0, "decide", 1, 0}}},
+		{"coordinator after two decisions", 5, []kill{{0, "decide", 2, 0}}},
+		{"two coordinators mid-decision", 5, []kill{{0, "decide", 1, 0}, {1, "decide", 1, 1}}},
+		{"participant after proposing", 4, []kill{{0, "propose", 2, 3}}},
+		{"coordinator and a participant", 6, []kill{{0, "propose", 2, 0}, {1, "propose", 1, 4}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cs := recoverLocal(t, tc.n)
+			dead := map[int]bool{}
+			var mu sync.Mutex
+			for _, k := range tc.kills {
+				count := 0
+				prev := cs[k.who].agreeHook
+				cs[k.who].agreeHook = func(step string, r int) {
+					if prev != nil {
+						prev(step, r)
+					}
+					if step != k.step {
+						return
+					}
+					count++
+					if count == k.nth {
+						mu.Lock()
+						dead[k.dies] = true
+						mu.Unlock()
+						crash(cs[k.dies])
+					}
+				}
+			}
+			flags := slices.Repeat([]bool{true}, tc.n)
+			res := agreeAll(t, cs, flags)
+			var live []int
+			for r := range tc.n {
+				if !dead[r] {
+					live = append(live, r)
+				}
+			}
+			got := sameAmong(t, res, live)
+			if !got.all {
+				t.Fatalf("flag false, want true")
+			}
+			for _, r := range got.failed {
+				if !dead[r] {
+					t.Fatalf("rank %d, alive, counted as failed: %v", r, got.failed)
+				}
+			}
+			t.Logf("survivors %v agreed, failed %v", live, got.failed)
+		})
+	}
+}
+
+// TestAgreeLeft: a rank that closed its communicator is counted out.
+func TestAgreeLeft(t *testing.T) {
+	cs := recoverLocal(t, 3)
+	cs[1].Close()
+	got := sameAmong(t, agreeAll(t, cs, []bool{true, true, true}, 1), []int{0, 2})
+	if !slices.Equal(got.failed, []int{1}) {
+		t.Fatalf("failed %v, want [1]", got.failed)
+	}
+}
+
+// TestAgreeNotRecovering: without recovery a death ends the world, and
+// Agree says so instead of waiting.
+func TestAgreeNotRecovering(t *testing.T) {
+	cs := local(t, 3)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	// Rank 2 dials rank 0, then vanishes: rank 0 sees its stream end.
+	if err := cs[2].Send(ctx, 0, 0, []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := cs[0].RecvBytes(ctx, 2, 0); err != nil {
+		t.Fatal(err)
+	}
+	crash(cs[2])
+	_, _, err := cs[0].Agree(ctx, true)
+	if !errors.Is(err, ErrRankFailed) {
+		t.Fatalf("Agree in a world that does not recover: %v, want ErrRankFailed", err)
+	}
+}
+
+func TestDecodeAgreed(t *testing.T) {
+	for _, tc := range []struct {
+		in   []byte
+		ok   bool
+		want agreed
+	}{
+		{[]byte{1}, true, agreed{flag: true}},
+		{[]byte{0, 2, 0, 0, 0, 1, 0, 0, 0}, true, agreed{failed: []int{1, 2}}},
+		{[]byte{0, 9, 0, 0, 0}, true, agreed{}}, // rank out of range: dropped
+		{[]byte{}, false, agreed{}},
+		{[]byte{2}, false, agreed{}},
+		{[]byte{1, 0, 0}, false, agreed{}},
+	} {
+		got, ok := decodeAgreed(tc.in, 4)
+		if ok != tc.ok || got.flag != tc.want.flag || !slices.Equal(got.failed, tc.want.failed) {
+			t.Errorf("decodeAgreed(%v) = %v, %v; want %v, %v", tc.in, got, ok, tc.want, tc.ok)
+		}
+		if ok {
+			if back, _ := decodeAgreed(got.encode(), 4); back.flag != got.flag || !slices.Equal(back.failed, got.failed) {
+				t.Errorf("round trip of %v gave %v", got, back)
+			}
+		}
+	}
+}
+
+func FuzzDecodeAgreed(f *testing.F) {
+	f.Add([]byte{1, 2, 0, 0, 0})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		a, ok := decodeAgreed(b, 16)
+		if !ok {
+			return
+		}
+		for _, r := range a.failed {
+			if r < 0 || r >= 16 {
+				t.Fatalf("rank %d out of range", r)
+			}
+		}
+	})
+}
