@@ -38,10 +38,10 @@ type Comm struct {
 	// agreeHook, if set (tests), sees an agreement's steps on this rank:
 	// "propose" from and "decide" to a rank of c.
 	agreeHook func(step string, rank int)
-	collMu  sync.Mutex
-	coll    *Comm
-	isColl  bool
-	isWorld bool
+	collMu    sync.Mutex
+	coll      *Comm
+	isColl    bool
+	isWorld   bool
 }
 
 // Rank is this process's rank in c, 0 <= Rank < Size.
