@@ -1,0 +1,78 @@
+package launch
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gorun-hpc/gorun/collectives"
+	"github.com/gorun-hpc/gorun/comm"
+)
+
+// commShrink is the rank program of TestKeepGoing: after a barrier, rank
+// victim kills itself; the others shrink the world and meet in a barrier
+// of the survivors.
+func commShrink(rank, victim int) int {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	c, err := comm.Init(ctx)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	defer c.Close()
+	if err := collectives.Barrier(ctx, c); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	if rank == victim {
+		_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
+		time.Sleep(time.Hour)
+	}
+	nc, err := c.Shrink(ctx)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "rank %d: %v\n", rank, err)
+		return 1
+	}
+	if err := collectives.Barrier(ctx, nc); err != nil {
+		fmt.Fprintf(os.Stderr, "rank %d: barrier of the survivors: %v\n", rank, err)
+		return 1
+	}
+	fmt.Printf("rank %d is rank %d of %d\n", rank, nc.Rank(), nc.Size())
+	return 0
+}
+
+// TestKeepGoing: with KeepGoing, rank 2 of 4 dies by SIGKILL and the other
+// three shrink and finish; the job still fails, naming rank 2, with its
+// exit status. Without KeepGoing the survivors cannot shrink (their world
+// ends at the death) and the job ends as before.
+func TestKeepGoing(t *testing.T) {
+	for _, keep := range []bool{true, false} {
+		t.Run(fmt.Sprint("keep=", keep), func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			job := helperJob(t, 4, "commshrink", "2")
+			job.KeepGoing = keep
+			job.Stdout, job.Stderr = &out, &errOut
+			job.Timeout = 3 * time.Minute // a hang is a failure, reported with stacks
+			err := Run(context.Background(), job)
+			var je *JobError
+			if !errors.As(err, &je) || je.Rank != 2 || !errors.Is(err, ErrRankFailed) || ExitCode(err) != 128+int(syscall.SIGKILL) {
+				t.Fatalf("job: %v (exit %d), want rank 2 killed by SIGKILL, exit 137\nstderr:\n%s", err, ExitCode(err), errOut.String())
+			}
+			t.Logf("stdout:\n%s\nstderr:\n%s", out.String(), errOut.String())
+			n := strings.Count(out.String(), " of 3\n")
+			if keep && n != 3 {
+				t.Fatalf("%d survivors finished, want 3\nstdout:\n%s\nstderr:\n%s", n, out.String(), errOut.String())
+			}
+			if !keep && n != 0 {
+				t.Fatalf("without KeepGoing %d ranks shrank\nstdout:\n%s", n, out.String())
+			}
+		})
+	}
+}
