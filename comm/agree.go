@@ -109,6 +109,18 @@ func (c *Comm) agree(ctx context.Context, flag bool) (agreed, uint64, error) {
 		for wr := range c.w.eng.lostRanks(c.members) {
 			a.lost[c.localRank(wr)] = true
 		}
+		// What a lost rank sent before it left is queued by now (its
+		// stream is ordered): a decision it relayed must win over this
+		// rank deciding alone because everyone else is gone.
+		for {
+			m, ok := a.tryRecv()
+			if !ok {
+				break
+			}
+			if d, done, err := a.handle(ctx, m); done || err != nil {
+				return d, n, err
+			}
+		}
 		coord := a.coordinator()
 		if coord == c.rank {
 			if a.complete() {
@@ -121,6 +133,9 @@ func (c *Comm) agree(ctx context.Context, flag bool) (agreed, uint64, error) {
 			// the world, seen above): the loop looks again.
 			sentTo = coord
 			_ = a.send(ctx, coord, agreePropose, agreed{flag: flag, failed: a.lostList()})
+			if h := c.agreeHook; h != nil {
+				h("proposed", coord)
+			}
 			continue
 		}
 		m, err := a.recv(ctx, deaths)
@@ -130,30 +145,40 @@ func (c *Comm) agree(ctx context.Context, flag bool) (agreed, uint64, error) {
 			}
 			continue // a death or a leaving: look again
 		}
-		src := c.localRank(m.src)
-		msg, ok := decodeAgreed(m.data, c.Size())
-		if src < 0 || !ok {
-			continue
-		}
-		for _, r := range msg.failed {
-			if r != c.rank { // a peer's verdict; this rank knows better about itself
-				a.lost[r] = true
-			}
-		}
-		switch m.tag {
-		case agreePropose:
-			a.props[src] = msg
-			if h := c.agreeHook; h != nil {
-				h("propose", src)
-			}
-		case agreeDecide:
-			if slices.Contains(msg.failed, c.rank) {
-				return agreed{}, n, fmt.Errorf("rank %d of the communicator was declared failed by the others while it runs: %w", c.rank, ErrRankFailed)
-			}
-			a.broadcast(ctx, msg, src)
-			return msg, n, nil
+		if d, done, err := a.handle(ctx, m); done || err != nil {
+			return d, n, err
 		}
 	}
+}
+
+// handle takes one agreement message in; done says it was a decision,
+// relayed now and to be returned.
+func (a *agreement) handle(ctx context.Context, m message) (agreed, bool, error) {
+	c := a.c
+	src := c.localRank(m.src)
+	msg, ok := decodeAgreed(m.data, c.Size())
+	if src < 0 || !ok {
+		return agreed{}, false, nil
+	}
+	for _, r := range msg.failed {
+		if r != c.rank { // a peer's verdict; this rank knows better about itself
+			a.lost[r] = true
+		}
+	}
+	switch m.tag {
+	case agreePropose:
+		a.props[src] = msg
+		if h := c.agreeHook; h != nil {
+			h("propose", src)
+		}
+	case agreeDecide:
+		if slices.Contains(msg.failed, c.rank) {
+			return agreed{}, false, fmt.Errorf("rank %d of the communicator was declared failed by the others while it runs: %w", c.rank, ErrRankFailed)
+		}
+		a.broadcast(ctx, msg, src)
+		return msg, true, nil
+	}
+	return agreed{}, false, nil
 }
 
 // coordinator is the lowest rank of c not counted as lost.
@@ -218,6 +243,15 @@ func (a *agreement) send(ctx context.Context, r, tag int, m agreed) error {
 		return re
 	}
 	return a.c.w.send(ctx, wr, frameHdr{kind: frameData, tag: int32(tag), ctx: a.id}, [][]byte{m.encode()})
+}
+
+// tryRecv takes a queued agreement message, if there is one, without
+// waiting (a receive whose context has ended still takes what is queued).
+func (a *agreement) tryRecv() (message, bool) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	m, err := a.c.w.eng.recv(ctx, a.id, nil, AnySource, AnyTag, false, nil, -1)
+	return m, err == nil
 }
 
 // recv waits for the next agreement message, or for deaths to close (a

@@ -235,6 +235,47 @@ func TestAgreeLeft(t *testing.T) {
 	}
 }
 
+// TestAgreeOthersLeftAfterDeciding: rank 1 proposes, and before it looks
+// at its messages the others decide, return and close. Rank 1 must return
+// their decision (relayed to it before they left), not decide alone as
+// the one rank left.
+func TestAgreeOthersLeftAfterDeciding(t *testing.T) {
+	cs := recoverLocal(t, 3)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	others := make(chan agreeResult, 2)
+	cs[1].agreeHook = func(step string, _ int) {
+		if step != "proposed" {
+			return
+		}
+		for range 2 {
+			if r := <-others; r.err != nil {
+				t.Error(r.err)
+			}
+		}
+		cs[0].Close()
+		cs[2].Close()
+		// Rank 1 has read their goodbyes (and what came before them).
+		for {
+			ch := cs[1].w.eng.deathWait()
+			if len(cs[1].w.eng.lostRanks(cs[1].members)) == 2 {
+				break
+			}
+			<-ch
+		}
+	}
+	for _, i := range []int{0, 2} {
+		go func() {
+			all, failed, err := cs[i].Agree(ctx, i != 0)
+			others <- agreeResult{all, failed, err}
+		}()
+	}
+	all, failed, err := cs[1].Agree(ctx, true)
+	if err != nil || all || len(failed) != 0 {
+		t.Fatalf("rank 1 agreed on (%v, %v, %v); the others on (false, [])", all, failed, err)
+	}
+}
+
 // TestAgreeNotRecovering: without recovery a death ends the world, and
 // Agree says so instead of waiting.
 func TestAgreeNotRecovering(t *testing.T) {

@@ -36,7 +36,7 @@ type Comm struct {
 	splits  atomic.Uint64
 	agrees  atomic.Uint64 // Agree and Shrink calls on c (agree.go)
 	// agreeHook, if set (tests), sees an agreement's steps on this rank:
-	// "propose" from and "decide" to a rank of c.
+	// "propose" from, "proposed" and "decide" to a rank of c.
 	agreeHook func(step string, rank int)
 	collMu    sync.Mutex
 	coll      *Comm
