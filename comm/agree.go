@@ -6,23 +6,24 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"time"
 )
 
 // Agree is ULFM's MPIX_Comm_agree: a fault-tolerant agreement among the
 // live members of c. Every member calls it (collective); every member that
-// returns without error returns the same all (the AND of the flags of the
-// members whose contribution counted: every survivor's, and perhaps a
-// rank's that died during the call) and the same failed: the ranks of c
-// known to have died or left, sorted. That holds even when ranks die
-// during the call, as long as one member survives; c itself may be broken
-// by those deaths, Agree needs none of its other traffic.
+// returns without error returns the same failed (the ranks of c known to
+// have died or left, sorted) and the same all (the AND of the flags of
+// the ranks not in failed). That holds even when ranks die during the
+// call, as long as one member survives; c itself may be broken by those
+// deaths, Agree needs none of its other traffic.
 //
 // The algorithm (a rotating coordinator over the failure detector comm
 // has: connections that end, the launcher's verdicts) and its assumptions
 // are ARCHITECTURE.md's decision 18. A world that does not recover
 // (Config.Recover, gorun --enable-recovery) ends at the first death, and
 // then Agree returns that error. Errors are those of ctx, of a closed
-// world or an aborted job.
+// world or an aborted job, and ErrRankFailed for a rank the others
+// counted as dead while it ran (a host cut off for a while).
 func (c *Comm) Agree(ctx context.Context, flag bool) (all bool, failed []int, err error) {
 	d, _, err := c.agree(ctx, flag)
 	if err != nil {
@@ -83,14 +84,14 @@ type agreement struct {
 // agree runs one agreement; it also returns the call's number on c (the
 // same on every member), from which Shrink derives the new context.
 //
-// Every member sends its proposal to the coordinator, the lowest rank it
-// does not know to be lost. The coordinator waits until it holds a
-// proposal from every rank it does not know to be lost, decides (the AND
-// of the flags it holds, the union of the failures known to it and
-// reported to it), sends the decision to every live member and returns.
-// A member that receives a decision, from anyone, first relays it to
-// every live member and then returns. A member whose coordinator dies
-// sends its proposal to the next one.
+// Every member sends its flag to the coordinator, the lowest rank it does
+// not count as lost (dead or left). The coordinator waits until it holds
+// the flag of every rank it does not count as lost, and has read every
+// frame the lost ones sent it; then it decides (the AND of those flags,
+// the lost ranks), sends the decision to every other rank not in it, in
+// rank order, and returns. A member that receives a decision, from
+// anyone, first relays it the same way and then returns. A member whose
+// coordinator is lost sends its flag to the next one.
 func (c *Comm) agree(ctx context.Context, flag bool) (agreed, uint64, error) {
 	n := c.agrees.Add(1)
 	if c.Size() == 1 {
@@ -106,12 +107,12 @@ func (c *Comm) agree(ctx context.Context, flag bool) (agreed, uint64, error) {
 			return agreed{}, n, err // closed, aborted, or a death in a world that does not recover
 		}
 		deaths := c.w.eng.deathWait() // before looking: a death after the look closes it
-		for wr := range c.w.eng.lostRanks(c.members) {
+		lost, drained, recheck := c.w.eng.agreeLost(c.members)
+		for wr := range lost {
 			a.lost[c.localRank(wr)] = true
 		}
-		// What a lost rank sent before it left is queued by now (its
-		// stream is ordered): a decision it relayed must win over this
-		// rank deciding alone because everyone else is gone.
+		// What the lost sent is queued (all of it once drained, failed.go):
+		// a decision they relayed wins over this rank deciding without them.
 		for {
 			m, ok := a.tryRecv()
 			if !ok {
@@ -123,7 +124,7 @@ func (c *Comm) agree(ctx context.Context, flag bool) (agreed, uint64, error) {
 		}
 		coord := a.coordinator()
 		if coord == c.rank {
-			if a.complete() {
+			if drained && a.complete() {
 				d := a.decide()
 				a.broadcast(ctx, d, -1)
 				return d, n, nil
@@ -132,13 +133,13 @@ func (c *Comm) agree(ctx context.Context, flag bool) (agreed, uint64, error) {
 			// A failed send is a death the engine records (or the end of
 			// the world, seen above): the loop looks again.
 			sentTo = coord
-			_ = a.send(ctx, coord, agreePropose, agreed{flag: flag, failed: a.lostList()})
+			_ = a.send(ctx, coord, agreePropose, agreed{flag: flag})
 			if h := c.agreeHook; h != nil {
 				h("proposed", coord)
 			}
 			continue
 		}
-		m, err := a.recv(ctx, deaths)
+		m, err := a.recv(ctx, deaths, recheck)
 		if err != nil {
 			if ctx.Err() != nil {
 				return agreed{}, n, ctx.Err()
@@ -159,11 +160,6 @@ func (a *agreement) handle(ctx context.Context, m message) (agreed, bool, error)
 	msg, ok := decodeAgreed(m.data, c.Size())
 	if src < 0 || !ok {
 		return agreed{}, false, nil
-	}
-	for _, r := range msg.failed {
-		if r != c.rank { // a peer's verdict; this rank knows better about itself
-			a.lost[r] = true
-		}
 	}
 	switch m.tag {
 	case agreePropose:
@@ -206,8 +202,10 @@ func (a *agreement) complete() bool {
 
 func (a *agreement) decide() agreed {
 	d := agreed{flag: a.flag}
-	for _, p := range a.props {
-		d.flag = d.flag && p.flag
+	for r, p := range a.props {
+		if !a.lost[r] { // the flags of the ranks that are not in failed
+			d.flag = d.flag && p.flag
+		}
 	}
 	d.failed = a.lostList()
 	return d
@@ -222,11 +220,12 @@ func (a *agreement) lostList() []int {
 	return out
 }
 
-// broadcast sends decision d to every member not counted as failed in it,
-// but this rank and from (the rank it came from, or -1).
+// broadcast sends decision d to every member but this rank and from (the
+// rank it came from, or -1), in rank order: a rank counted as failed but
+// still connected learns that it was (send skips the surely dead).
 func (a *agreement) broadcast(ctx context.Context, d agreed, from int) {
 	for r := range a.c.Size() {
-		if r != a.c.rank && r != from && !slices.Contains(d.failed, r) {
+		if r != a.c.rank && r != from {
 			_ = a.send(ctx, r, agreeDecide, d)
 			if h := a.c.agreeHook; h != nil {
 				h("decide", r)
@@ -235,11 +234,12 @@ func (a *agreement) broadcast(ctx context.Context, d agreed, from int) {
 	}
 }
 
-// send sends one agreement message to rank r of c, unless r is known dead
-// (a dial to it would only wait for the verdict again).
+// send sends one agreement message to rank r of c, unless r is dead and
+// its streams have ended (a dial to it would only wait for the verdict
+// again).
 func (a *agreement) send(ctx context.Context, r, tag int, m agreed) error {
 	wr := a.c.members[r]
-	if re := a.c.w.eng.deadErr(wr); re != nil {
+	if re := a.c.w.eng.surelyDead(wr); re != nil {
 		return re
 	}
 	return a.c.w.send(ctx, wr, frameHdr{kind: frameData, tag: int32(tag), ctx: a.id}, [][]byte{m.encode()})
@@ -255,10 +255,14 @@ func (a *agreement) tryRecv() (message, bool) {
 }
 
 // recv waits for the next agreement message, or for deaths to close (a
-// rank died or left: the caller looks again). Its receive is not one of
+// rank died or left, a stream ended: the caller looks again), or until
+// (if set: a dead rank's stream is given up then). Its receive is not one of
 // c's: the deaths that break c do not break it.
-func (a *agreement) recv(ctx context.Context, deaths <-chan struct{}) (message, error) {
+func (a *agreement) recv(ctx context.Context, deaths <-chan struct{}, until time.Time) (message, error) {
 	rctx, cancel := context.WithCancel(ctx)
+	if !until.IsZero() {
+		rctx, cancel = context.WithDeadline(ctx, until)
+	}
 	defer cancel()
 	stop := make(chan struct{})
 	defer close(stop)

@@ -258,7 +258,7 @@ func TestAgreeOthersLeftAfterDeciding(t *testing.T) {
 		// Rank 1 has read their goodbyes (and what came before them).
 		for {
 			ch := cs[1].w.eng.deathWait()
-			if len(cs[1].w.eng.lostRanks(cs[1].members)) == 2 {
+			if lost, _, _ := cs[1].w.eng.agreeLost(cs[1].members); len(lost) == 2 {
 				break
 			}
 			<-ch
@@ -273,6 +273,53 @@ func TestAgreeOthersLeftAfterDeciding(t *testing.T) {
 	all, failed, err := cs[1].Agree(ctx, true)
 	if err != nil || all || len(failed) != 0 {
 		t.Fatalf("rank 1 agreed on (%v, %v, %v); the others on (false, [])", all, failed, err)
+	}
+}
+
+// TestAgreeSuspectAlive: the launcher declares rank 2 dead while it runs
+// and its streams stay open (a host cut off, as memberlist may say). The
+// others give its streams up after the bounded wait and agree without
+// it; rank 2 is told it was counted as failed, not given their answer.
+func TestAgreeSuspectAlive(t *testing.T) {
+	cs, rv, err := newLocalJob(context.Background(), 3, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		for _, c := range cs {
+			c.Close()
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for _, c := range cs {
+		c.w.lostWait.Store(0)
+		c.w.eng.mu.Lock()
+		c.w.eng.ends.wait = 100 * time.Millisecond
+		c.w.eng.mu.Unlock()
+	}
+	// Rank 2 has streams to both others.
+	for _, dst := range []int{0, 1} {
+		if err := cs[2].Send(ctx, dst, 0, []byte("x")); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := cs[dst].RecvBytes(ctx, 2, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rv.NotifyFailed(2, "host cut off")
+	for _, c := range cs[:2] { // both know before the call
+		for c.w.eng.deadErr(2) == nil {
+			<-c.w.eng.deathWait()
+		}
+	}
+	res := agreeAll(t, cs, []bool{true, true, false})
+	got := sameAmong(t, res, []int{0, 1})
+	if !got.all || !slices.Equal(got.failed, []int{2}) {
+		t.Fatalf("got (%v, %v), want (true, [2])", got.all, got.failed)
+	}
+	if !errors.Is(res[2].err, ErrRankFailed) {
+		t.Fatalf("rank 2: %v, want ErrRankFailed", res[2].err)
 	}
 }
 

@@ -2,6 +2,7 @@ package comm
 
 import (
 	"slices"
+	"time"
 )
 
 // Failed ranks in a world that recovers (Config.Recover, gorun
@@ -12,13 +13,97 @@ import (
 // one Shrink returns) go on. Without recovery a death ends the world, as
 // before (engine.fail).
 //
-// A rank declared dead stays dead: frames that arrive from it after the
-// verdict are dropped (fenced), so every survivor sees it stop at or
-// before the point it learnt of the death, as if it had crashed then. On
-// one host the verdict comes from the kernel (its connections end) or the
-// launcher (it reaped the process) and is always right; across hosts
-// memberlist may suspect a live but unreachable host, and the fence makes
-// the verdict true for the survivors (ARCHITECTURE.md, decision 18).
+// What Agree needs of the failure detector (ARCHITECTURE.md, decision
+// 18): a rank is declared dead only when it is (on one host the kernel
+// ends its connections and the launcher reaps it), every survivor hears
+// of every death, and a dead rank counts as gone for an agreement only
+// once every frame it sent this rank has been read: its stream ended (the
+// kernel closes a dead process's sockets after the data it wrote) and no
+// connection is still in its handshake. A stream that does not end (a
+// host that hangs) is given up after streamEndWait.
+
+// streamEndWait bounds the wait for a dead rank's stream to end.
+const streamEndWait = 5 * time.Second
+
+// streamEnds is what the engine knows of the streams this rank reads.
+type streamEnds struct {
+	open       map[int]int       // open streams from each rank
+	handshakes int               // accepted connections not yet authenticated
+	diedAt     map[int]time.Time // when each dead rank was declared dead
+	wait       time.Duration     // streamEndWait, or a test's
+}
+
+// handshake counts an accepted connection whose handshake has not ended.
+func (e *engine) handshake(n int) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.ends.handshakes += n
+}
+
+// streamFrom ends a handshake; ok: it opened a stream from src.
+func (e *engine) streamFrom(src int, ok bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.ends.handshakes--
+	if ok {
+		if e.ends.open == nil {
+			e.ends.open = map[int]int{}
+		}
+		e.ends.open[src]++
+	}
+	e.pokeLocked()
+}
+
+// streamEnd is called when a stream from src ended (ok as for
+// streamFrom): every frame of it has been delivered.
+func (e *engine) streamEnd(src int, ok bool) {
+	if !ok {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.ends.open[src]--
+	e.pokeLocked()
+}
+
+// agreeLost reports which ranks of group an agreement counts as gone:
+// the dead and those that left. drained says every frame they sent this
+// rank has been read: a goodbye is the last frame of its stream, and a
+// dead rank's frames are all in once its streams ended and no
+// handshake is under way, or streamEndWait after its death (a host that
+// hangs); recheck, if not zero, is when that wait ends.
+func (e *engine) agreeLost(group []int) (lost map[int]bool, drained bool, recheck time.Time) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	lost, drained = map[int]bool{}, true
+	if len(e.dead) == 0 && len(e.gone) == 0 {
+		return lost, true, time.Time{}
+	}
+	wait := e.ends.wait
+	if wait == 0 {
+		wait = streamEndWait
+	}
+	now := time.Now()
+	for _, r := range group {
+		if e.gone[r] != nil {
+			lost[r] = true
+		}
+		if e.dead[r] == nil {
+			continue
+		}
+		lost[r] = true
+		if e.ends.open[r] == 0 && e.ends.handshakes == 0 {
+			continue
+		}
+		if giveUp := e.ends.diedAt[r].Add(wait); now.Before(giveUp) {
+			drained = false
+			if recheck.IsZero() || giveUp.Before(recheck) {
+				recheck = giveUp
+			}
+		}
+	}
+	return lost, drained, recheck
+}
 
 // markDead records that re.Rank died; it reports whether that is news.
 // Receives on a communicator with re.Rank in it, or from it, wake with
@@ -32,6 +117,10 @@ func (e *engine) markDead(re *RankError) bool {
 	cp := *re
 	cp.recovering = true
 	e.dead[re.Rank] = &cp
+	if e.ends.diedAt == nil {
+		e.ends.diedAt = map[int]time.Time{}
+	}
+	e.ends.diedAt[re.Rank] = time.Now()
 	e.pokeLocked()
 	e.wakeLocked(func(w *waiter) bool { return w.src == re.Rank || slices.Contains(w.group, re.Rank) }, &cp)
 	return true
@@ -50,28 +139,23 @@ func (e *engine) deathWait() <-chan struct{} {
 	return e.deaths
 }
 
+// surelyDead is rank r's death if its streams to this rank have ended
+// too (a rank declared dead with a stream still open may be a live rank
+// on a host that was cut off for a while), else nil.
+func (e *engine) surelyDead(r int) *RankError {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.ends.open[r] > 0 {
+		return nil
+	}
+	return e.dead[r]
+}
+
 // deadErr is rank r's death, or nil.
 func (e *engine) deadErr(r int) *RankError {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.dead[r]
-}
-
-// lostRanks reports which of group (world ranks) are dead or left
-// (closed their world communicator): they answer no more.
-func (e *engine) lostRanks(group []int) map[int]bool {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	out := map[int]bool{}
-	if len(e.dead) == 0 && len(e.gone) == 0 {
-		return out
-	}
-	for _, r := range group {
-		if e.dead[r] != nil || e.gone[r] != nil {
-			out[r] = true
-		}
-	}
-	return out
 }
 
 // brokenIn is broken for a communicator of group: also a dead member

@@ -83,6 +83,7 @@ type engine struct {
 	// not the engine; deaths is closed and replaced at each new one.
 	dead   map[int]*RankError
 	deaths chan struct{}
+	ends   streamEnds // failed.go: when a dead rank's last frame is in
 	// recover: the world outlives its ranks' deaths (Config.Recover).
 	recovers bool
 }
@@ -145,9 +146,6 @@ func (e *engine) leave(src int, cause *RankError) {
 func (e *engine) deliver(m message) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if len(e.dead) > 0 && e.dead[m.src] != nil {
-		return // fenced: see failed.go
-	}
 	for i := 0; i < len(e.waiters); i++ {
 		w := e.waiters[i]
 		if !w.matches(&m) {
@@ -341,9 +339,6 @@ func (e *engine) wakeLocked(which func(*waiter) bool, err error) {
 func (e *engine) arrive(m message, lazy bool) (*waiter, *pendingRead) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if len(e.dead) > 0 && e.dead[m.src] != nil {
-		return nil, nil // read into memory, then dropped by deliver
-	}
 	for i, w := range e.waiters {
 		if !w.matches(&m) {
 			continue
