@@ -161,14 +161,9 @@ func (e *engine) deliver(m message) {
 	e.queue = append(e.queue, m)
 }
 
-// broken is the error every operation on context cctx gets now (the
-// engine failed, or the context was revoked), or nil.
-func (e *engine) broken(cctx uint64) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.brokenLocked(cctx)
-}
-
+// brokenLocked is the error every operation on context cctx gets now
+// (the engine failed, or the context was revoked), or nil; brokenIn
+// (failed.go) adds a dead member.
 func (e *engine) brokenLocked(cctx uint64) error {
 	if e.failed != nil {
 		return e.failed
