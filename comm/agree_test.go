@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"sync"
 	"testing"
@@ -381,4 +382,82 @@ func FuzzDecodeAgreed(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestAgreeRandomDeaths: many agreements among 6 ranks, each with one to
+// three ranks dying at a random step of a random rank's protocol (on
+// hearing a flag, after sending one, after sending a decision to some
+// rank), with random flags. Every time, the survivors must return, with
+// one answer, whose failed ranks are all dead and whose flag is the AND
+// of the survivors' flags at least (a dead rank's flag may count).
+func TestAgreeRandomDeaths(t *testing.T) {
+	rounds := 40
+	if testing.Short() {
+		rounds = 8
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	steps := []string{"propose", "proposed", "decide"}
+	for round := range rounds {
+		const n = 6
+		cs := recoverLocal(t, n)
+		flags := make([]bool, n)
+		for i := range flags {
+			flags[i] = rng.IntN(4) != 0
+		}
+		var mu sync.Mutex
+		dead := map[int]bool{}
+		nk := 1 + rng.IntN(3)
+		type kill struct {
+			who, nth, victim int
+			step             string
+		}
+		var kills []kill
+		for range nk {
+			kills = append(kills, kill{who: rng.IntN(n), nth: 1 + rng.IntN(3), victim: rng.IntN(n), step: steps[rng.IntN(len(steps))]})
+		}
+		for who := range n {
+			counts := map[string]int{}
+			var mine []kill
+			for _, k := range kills {
+				if k.who == who {
+					mine = append(mine, k)
+				}
+			}
+			if len(mine) == 0 {
+				continue
+			}
+			cs[who].agreeHook = func(step string, _ int) {
+				counts[step]++
+				for _, k := range mine {
+					if k.step == step && k.nth == counts[step] {
+						mu.Lock()
+						dead[k.victim] = true
+						mu.Unlock()
+						crash(cs[k.victim])
+					}
+				}
+			}
+		}
+		res := agreeAll(t, cs, flags)
+		var live []int
+		want := true
+		for r := range n {
+			if !dead[r] {
+				live = append(live, r)
+				want = want && flags[r]
+			}
+		}
+		if len(live) == 0 {
+			continue
+		}
+		got := sameAmong(t, res, live)
+		if !want && got.all {
+			t.Fatalf("round %d: all = true, but a survivor's flag was false (flags %v, dead %v)", round, flags, dead)
+		}
+		for _, r := range got.failed {
+			if !dead[r] {
+				t.Fatalf("round %d: live rank %d counted as failed (%v)", round, r, got.failed)
+			}
+		}
+	}
 }
