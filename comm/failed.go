@@ -126,13 +126,15 @@ func (e *engine) markDead(re *RankError) bool {
 	return true
 }
 
-// pokeLocked wakes the watchers of deathWait: a rank died or left.
+// pokeLocked wakes the watchers of deathWait: a rank died or left, or a
+// stream opened or ended.
 func (e *engine) pokeLocked() {
 	close(e.deaths)
 	e.deaths = make(chan struct{})
 }
 
-// deathWait is closed at the next death (or leaving) the engine learns of.
+// deathWait is closed at the next death, leaving or stream event (a
+// stream from a rank opened or ended) the engine learns of.
 func (e *engine) deathWait() <-chan struct{} {
 	e.mu.Lock()
 	defer e.mu.Unlock()

@@ -66,11 +66,15 @@ func (w *world) awaitVerdict(src int) {
 	if h := w.suspectHook.Load(); h != nil {
 		(*h)(src)
 	}
+	var news <-chan struct{} // nil: never
+	if w.eng.recovers {
+		news = w.eng.deathWait() // a recovering world names each dead rank itself
+	}
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-w.eng.down:
-	case <-w.eng.deathWait(): // recovering worlds: some rank's verdict came
+	case <-news:
 	case <-t.C:
 	case <-w.done:
 	case <-w.byeWait(src):
