@@ -41,6 +41,7 @@ func main() {
 	steps := flag.Int("steps", 10, "time steps")
 	cols := flag.Int("cols", 12, "columns of the field (values per step)")
 	kill := flag.String("kill", "", "RANK:STEP[,RANK:STEP...]: that world rank kills itself (SIGKILL) at that step")
+	progress := flag.Bool("progress", false, "rank 0 prints \"step T\" when step T is flushed")
 	flag.Parse()
 	if flag.NArg() != 1 {
 		fmt.Fprintln(os.Stderr, "usage: shrink [-steps N] [-cols N] [-kill R:S,...] FILE.h5")
@@ -58,7 +59,7 @@ func main() {
 		os.Exit(1)
 	}
 	defer world.Close()
-	job := &run{path: flag.Arg(0), steps: *steps, cols: *cols, kills: kills, me: world.Rank()}
+	job := &run{path: flag.Arg(0), steps: *steps, cols: *cols, kills: kills, me: world.Rank(), progress: *progress}
 	if err := job.loop(ctx, world); err != nil {
 		fmt.Fprintf(os.Stderr, "shrink: world rank %d: %v\n", world.Rank(), err)
 		world.Close()
@@ -72,6 +73,7 @@ type run struct {
 	steps, cols int
 	kills       map[int]int // world rank -> the step it dies at
 	me          int         // world rank
+	progress    bool
 }
 
 // loop runs the steps on c; when a rank dies it shrinks c and resumes
@@ -155,6 +157,9 @@ func (r *run) steps1(ctx context.Context, c *comm.Comm, first bool) (err error) 
 		}
 		if err := f.Flush(); err != nil {
 			return fmt.Errorf("step %d: %w", t, err)
+		}
+		if r.progress && c.Rank() == 0 {
+			fmt.Printf("step %d\n", t)
 		}
 	}
 	return nil

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/gorun-hpc/gorun/internal/interop"
 )
@@ -155,5 +157,100 @@ func TestParseKills(t *testing.T) {
 		if _, err := parseKills(bad); err == nil {
 			t.Errorf("parseKills(%q) accepted", bad)
 		}
+	}
+}
+
+// TestShrinkKilledFromOutside: the test, not the program, kills a rank:
+// gorun -v names every rank's pid, and once rank 0 reports step 10
+// flushed, world rank 2 gets SIGKILL wherever it is (in a write, a flush,
+// an open, Agree or Shrink). The survivors finish all steps; h5py checks
+// that every step's values are right and that each step was written by
+// the equal blocks of a set of ranks that only shrinks, from all four to
+// the three survivors.
+func TestShrinkKilledFromOutside(t *testing.T) {
+	bin := t.TempDir()
+	gorun := build(t, bin, "./cmd/gorun")
+	prog := build(t, bin, "./examples/shrink")
+	const steps, cols = 1000, 12
+	path := filepath.Join(t.TempDir(), "steps.h5")
+	cmd := exec.Command(gorun, "-v", "--timeout", "300", "--enable-recovery", "-n", "4", prog,
+		"-progress", "-steps", fmt.Sprint(steps), "-cols", fmt.Sprint(cols), path)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pids := make(chan int, 4)
+	var errText strings.Builder
+	errDone := make(chan struct{})
+	go func() {
+		defer close(errDone)
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			line := sc.Text()
+			errText.WriteString(line + "\n")
+			var pid int
+			if strings.Contains(line, `msg="rank started" rank=2 `) {
+				if _, err := fmt.Sscanf(line[strings.Index(line, "pid="):], "pid=%d", &pid); err == nil {
+					pids <- pid
+				}
+			}
+		}
+	}()
+	killed := false
+	var lastStep string
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		lastStep = sc.Text()
+		if lastStep == "step 10" && !killed {
+			var pid int
+			select {
+			case pid = <-pids:
+			case <-time.After(time.Minute): // gorun -v names every rank's pid at its start
+				t.Fatal("no pid of rank 2 in gorun -v's log")
+			}
+			if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+				t.Fatalf("kill rank 2 (pid %d): %v", pid, err)
+			}
+			killed = true
+		}
+	}
+	<-errDone
+	err = cmd.Wait()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	}
+	if !killed || code != 137 || !strings.Contains(errText.String(), "gorun: rank 2 killed by signal 9") {
+		t.Fatalf("killed %v, exit %d, last %q; stderr:\n%s", killed, code, lastStep, errText.String())
+	}
+	out := interop.H5Py(t, fmt.Sprintf(`
+cols = %d
+f = h5py.File(%q, "r")
+field, owner, ranks = f["field"][:], f["owner"][:], f["ranks"][:]
+assert field.shape == (%d, cols), field.shape
+prev = [0, 1, 2, 3]
+for t in range(len(ranks)):
+    k = int(ranks[t])
+    m = [int(owner[t][cols * i // k]) for i in range(k)]
+    exp = [m[i] for i in range(k) for j in range(cols * i // k, cols * (i + 1) // k)]
+    assert list(owner[t]) == exp, ("step", t, list(owner[t]))
+    assert m == sorted(set(m)) and set(m) <= set(prev), ("step", t, m, prev)
+    assert np.array_equal(field[t], 1000.0 * t + np.arange(cols)), ("step", t)
+    if t <= 10:
+        assert m == [0, 1, 2, 3], ("step", t, m)
+    prev = m
+assert prev == [0, 1, 3], prev
+print("ok")
+`, cols, path, steps))
+	if strings.TrimSpace(out) != "ok" {
+		t.Fatalf("h5py: %q", out)
 	}
 }
