@@ -88,10 +88,10 @@ type agreement struct {
 // not count as lost (dead or left). The coordinator waits until it holds
 // the flag of every rank it does not count as lost, and has read every
 // frame the lost ones sent it; then it decides (the AND of those flags,
-// the lost ranks), sends the decision to every other rank not in it, in
-// rank order, and returns. A member that receives a decision, from
-// anyone, first relays it the same way and then returns. A member whose
-// coordinator is lost sends its flag to the next one.
+// the lost ranks), sends the decision to every other rank in rank order,
+// and returns. A member that receives a decision, from anyone, first
+// relays it to the ranks above it, in order, and then returns. A member
+// whose coordinator is lost sends its flag to the next one.
 func (c *Comm) agree(ctx context.Context, flag bool) (agreed, uint64, error) {
 	n := c.agrees.Add(1)
 	if c.Size() == 1 {
@@ -126,7 +126,7 @@ func (c *Comm) agree(ctx context.Context, flag bool) (agreed, uint64, error) {
 		if coord == c.rank {
 			if drained && a.complete() {
 				d := a.decide()
-				a.broadcast(ctx, d, -1)
+				a.broadcast(ctx, d, 0)
 				return d, n, nil
 			}
 		} else if coord != sentTo {
@@ -171,7 +171,7 @@ func (a *agreement) handle(ctx context.Context, m message) (agreed, bool, error)
 		if slices.Contains(msg.failed, c.rank) {
 			return agreed{}, false, fmt.Errorf("rank %d of the communicator was declared failed by the others while it runs: %w", c.rank, ErrRankFailed)
 		}
-		a.broadcast(ctx, msg, src)
+		a.broadcast(ctx, msg, c.rank+1)
 		return msg, true, nil
 	}
 	return agreed{}, false, nil
@@ -220,12 +220,15 @@ func (a *agreement) lostList() []int {
 	return out
 }
 
-// broadcast sends decision d to every member but this rank and from (the
-// rank it came from, or -1), in rank order: a rank counted as failed but
-// still connected learns that it was (send skips the surely dead).
-func (a *agreement) broadcast(ctx context.Context, d agreed, from int) {
-	for r := range a.c.Size() {
-		if r != a.c.rank && r != from {
+// broadcast sends decision d to every member from rank first up, but
+// this rank, in rank order: the coordinator that decided sends it to
+// everyone, a member that received it relays it to the ranks above it
+// (ARCHITECTURE.md, decision 18, says why that is enough). A rank counted
+// as failed but still connected learns that it was (send skips the
+// surely dead).
+func (a *agreement) broadcast(ctx context.Context, d agreed, first int) {
+	for r := first; r < a.c.Size(); r++ {
+		if r != a.c.rank {
 			_ = a.send(ctx, r, agreeDecide, d)
 			if h := a.c.agreeHook; h != nil {
 				h("decide", r)

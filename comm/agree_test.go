@@ -461,3 +461,37 @@ func TestAgreeRandomDeaths(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkAgree: one agreement among n in-process ranks, nobody failing
+// (the cost a loop pays for asking "did every rank finish?").
+func BenchmarkAgree(b *testing.B) {
+	for _, n := range []int{4, 16} {
+		b.Run(fmt.Sprint("n", n), func(b *testing.B) {
+			cs, err := NewLocalRecover(context.Background(), n)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer func() {
+				for _, c := range cs {
+					c.Close()
+				}
+			}()
+			ctx := context.Background()
+			b.ResetTimer()
+			var wg sync.WaitGroup
+			for _, c := range cs {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for range b.N {
+						if _, _, err := c.Agree(ctx, true); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				}()
+			}
+			wg.Wait()
+		})
+	}
+}
