@@ -81,6 +81,7 @@ type run struct {
 func (r *run) loop(ctx context.Context, c *comm.Comm) error {
 	for attempt := 0; ; attempt++ {
 		err := r.steps1(ctx, c, attempt == 0)
+		failedAt := time.Now()
 		// Every survivor must know whether every other finished: one
 		// may have failed at a step another got through (a flush that a
 		// rank's death cut short on some ranks only).
@@ -99,7 +100,7 @@ func (r *run) loop(ctx context.Context, c *comm.Comm) error {
 			return fmt.Errorf("shrinking after %v: %w", err, serr)
 		}
 		if nc.Rank() == 0 {
-			fmt.Printf("shrink: ranks %v of %d are gone, going on with %d\n", failed, c.Size(), nc.Size())
+			fmt.Printf("shrink: ranks %v of %d are gone, going on with %d (agreed and shrunk in %v)\n", failed, c.Size(), nc.Size(), time.Since(failedAt).Round(time.Microsecond))
 		}
 		c = nc
 	}
