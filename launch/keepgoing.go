@@ -1,6 +1,9 @@
 package launch
 
-import "time"
+import (
+	"syscall"
+	"time"
+)
 
 // Keeping a job going after a rank dies (Job.KeepGoing, gorun
 // --enable-recovery; Open MPI 5's --with-ft ulfm). The ranks are told
@@ -26,9 +29,24 @@ func (r *Running) failKill(armKill func(time.Duration)) func(time.Duration) {
 
 // tellSurvivors tells the ranks still running of a rank that failed,
 // when the job keeps going: every failure, not only the one Wait reports
-// (a later one is otherwise not announced, since the job is ending).
+// (a later one is otherwise not announced, since the job is ending). A
+// rank that is stopped is killed, alone (stoppedKill).
 func (r *Running) tellSurvivors(rank, code int, how string, plain bool) {
 	if r.job.KeepGoing {
 		r.rv.notifyExited(rank, code, how, plain)
+	}
+}
+
+// stoppedKill is what ends a stopped rank's part in the job: Wait's
+// armKill, or, when the job keeps going, a SIGKILL to that rank alone.
+// The survivors have been told it failed; it must not wake up and send.
+func (r *Running) stoppedKill(id int, armKill func(time.Duration)) func(time.Duration) {
+	if !r.job.KeepGoing {
+		return armKill
+	}
+	return func(time.Duration) {
+		if err := r.ranks[id].signalGroup(syscall.SIGKILL); err != nil {
+			r.log.Warn("could not kill a stopped rank", "rank", id, "err", err)
+		}
 	}
 }

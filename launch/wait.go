@@ -128,7 +128,7 @@ func (r *Running) Wait(ctx context.Context) error {
 
 		case id := <-stopped:
 			stoppedRanks[id] = true
-			r.onStopped(id, &result, armKill)
+			r.onStopped(id, &result, r.stoppedKill(id, armKill)) // keepgoing.go
 
 		case <-timeoutC:
 			timeoutC = nil

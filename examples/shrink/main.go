@@ -30,7 +30,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/gorun-hpc/gorun/comm"
@@ -200,7 +199,9 @@ func (r *run) step(c *comm.Comm, t int, field, owner, ranks *h5file.Dataset) err
 	if s, ok := r.kills[r.me]; ok && s == t {
 		// Its block is written, the step is not flushed: the survivors
 		// write the step again without it.
-		_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
+		if p, err := os.FindProcess(os.Getpid()); err == nil {
+			_ = p.Kill() // SIGKILL on Unix
+		}
 		time.Sleep(time.Minute) // the signal ends the process first
 	}
 	return nil

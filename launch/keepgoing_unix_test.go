@@ -1,3 +1,5 @@
+//go:build unix
+
 package launch
 
 import (
@@ -18,7 +20,7 @@ import (
 // commShrink is the rank program of TestKeepGoing: after a barrier, rank
 // victim kills itself; the others shrink the world and meet in a barrier
 // of the survivors.
-func commShrink(rank, victim int) int {
+func commShrink(rank, victim int, stop bool) int {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	c, err := comm.Init(ctx)
@@ -34,7 +36,11 @@ func commShrink(rank, victim int) int {
 		return 2
 	}
 	if rank == victim {
-		_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
+		sig := syscall.SIGKILL
+		if stop {
+			sig = syscall.SIGSTOP
+		}
+		_ = syscall.Kill(os.Getpid(), sig)
 		time.Sleep(time.Hour)
 	}
 	nc, err := c.Shrink(ctx)
@@ -50,30 +56,42 @@ func commShrink(rank, victim int) int {
 	return 0
 }
 
-// TestKeepGoing: with KeepGoing, rank 2 of 4 dies by SIGKILL and the other
-// three shrink and finish; the job still fails, naming rank 2, with its
-// exit status. Without KeepGoing the survivors cannot shrink (their world
-// ends at the death) and the job ends as before.
+// TestKeepGoing: with KeepGoing, rank 2 of 4 dies by SIGKILL (or is
+// stopped, and then killed alone) and the other three shrink and finish;
+// the job still fails, naming rank 2, with its exit status. Without
+// KeepGoing the survivors cannot shrink (their world ends at the death)
+// and the job ends as before.
 func TestKeepGoing(t *testing.T) {
-	for _, keep := range []bool{true, false} {
-		t.Run(fmt.Sprint("keep=", keep), func(t *testing.T) {
+	for _, tc := range []struct {
+		keep, stop bool
+		code       int
+	}{
+		{true, false, 128 + int(syscall.SIGKILL)},
+		{false, false, 128 + int(syscall.SIGKILL)},
+		{true, true, 128 + int(syscall.SIGSTOP)},
+	} {
+		t.Run(fmt.Sprintf("keep=%v/stop=%v", tc.keep, tc.stop), func(t *testing.T) {
 			var out, errOut bytes.Buffer
-			job := helperJob(t, 4, "commshrink", "2")
-			job.KeepGoing = keep
+			args := []string{"2"}
+			if tc.stop {
+				args = append(args, "stop")
+			}
+			job := helperJob(t, 4, "commshrink", args...)
+			job.KeepGoing = tc.keep
 			job.Stdout, job.Stderr = &out, &errOut
 			job.Timeout = 3 * time.Minute // a hang is a failure, reported with stacks
 			err := Run(context.Background(), job)
+			t.Logf("job: %v\nstdout:\n%s\nstderr:\n%s", err, out.String(), errOut.String())
 			var je *JobError
-			if !errors.As(err, &je) || je.Rank != 2 || !errors.Is(err, ErrRankFailed) || ExitCode(err) != 128+int(syscall.SIGKILL) {
-				t.Fatalf("job: %v (exit %d), want rank 2 killed by SIGKILL, exit 137\nstderr:\n%s", err, ExitCode(err), errOut.String())
+			if !errors.As(err, &je) || je.Rank != 2 || !errors.Is(err, ErrRankFailed) || ExitCode(err) != tc.code {
+				t.Fatalf("job: %v (exit %d), want rank 2 failed, exit %d", err, ExitCode(err), tc.code)
 			}
-			t.Logf("stdout:\n%s\nstderr:\n%s", out.String(), errOut.String())
 			n := strings.Count(out.String(), " of 3\n")
-			if keep && n != 3 {
-				t.Fatalf("%d survivors finished, want 3\nstdout:\n%s\nstderr:\n%s", n, out.String(), errOut.String())
+			if tc.keep && n != 3 {
+				t.Fatalf("%d survivors finished, want 3", n)
 			}
-			if !keep && n != 0 {
-				t.Fatalf("without KeepGoing %d ranks shrank\nstdout:\n%s", n, out.String())
+			if !tc.keep && n != 0 {
+				t.Fatalf("without KeepGoing %d ranks shrank", n)
 			}
 		})
 	}
