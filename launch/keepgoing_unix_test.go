@@ -96,3 +96,51 @@ func TestKeepGoing(t *testing.T) {
 		})
 	}
 }
+
+// commTwoDie is the rank program of TestKeepGoingTellsEveryDeath: ranks 2
+// and 3 die before sending anything to anyone, so only the launcher can
+// tell the others of them; ranks 0 and 1 agree on who is gone.
+func commTwoDie(rank int) int {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second) // failure path only
+	defer cancel()
+	c, err := comm.Init(ctx)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	defer c.Close()
+	if rank >= 2 {
+		_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
+		time.Sleep(time.Hour)
+	}
+	_, failed, err := c.Agree(ctx, true)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "rank %d: %v\n", rank, err)
+		return 1
+	}
+	fmt.Printf("rank %d: failed %v\n", rank, failed)
+	return 0
+}
+
+// TestKeepGoingTellsEveryDeath: two ranks die without a word to anyone.
+// The launcher of a job that keeps going tells the survivors of both, not
+// only of the first (which is all a job that ends needs): without the
+// second notice rank 0 would wait for rank 3's flag forever.
+func TestKeepGoingTellsEveryDeath(t *testing.T) {
+	var out, errOut bytes.Buffer
+	job := helperJob(t, 4, "commtwodie")
+	job.KeepGoing = true
+	job.Stdout, job.Stderr = &out, &errOut
+	job.Timeout = 3 * time.Minute
+	err := Run(context.Background(), job)
+	t.Logf("job: %v\nstdout:\n%s\nstderr:\n%s", err, out.String(), errOut.String())
+	var je *JobError
+	if !errors.As(err, &je) || (je.Rank != 2 && je.Rank != 3) || ExitCode(err) != 128+int(syscall.SIGKILL) {
+		t.Fatalf("job: %v (exit %d), want rank 2 or 3 killed by SIGKILL", err, ExitCode(err))
+	}
+	for r := range 2 {
+		if want := fmt.Sprintf("rank %d: failed [2 3]\n", r); !strings.Contains(out.String(), want) {
+			t.Fatalf("stdout lacks %q", want)
+		}
+	}
+}
