@@ -495,3 +495,45 @@ func BenchmarkAgree(b *testing.B) {
 		})
 	}
 }
+
+// TestAgreeLostDrained: a dead rank counts as drained (every frame it
+// sent is in) once its streams ended and no handshake is under way, or
+// once the bounded wait after its death is over; a rank that left is
+// drained at once (its goodbye was its last frame).
+func TestAgreeLostDrained(t *testing.T) {
+	e := newEngine()
+	e.ends.wait = time.Hour
+	group := []int{0, 1, 2, 3}
+	check := func(what string, wantLost []int, wantDrained bool) {
+		t.Helper()
+		lost, drained, recheck := e.agreeLost(group)
+		var got []int
+		for _, r := range group {
+			if lost[r] {
+				got = append(got, r)
+			}
+		}
+		if !slices.Equal(got, wantLost) || drained != wantDrained || drained != recheck.IsZero() {
+			t.Fatalf("%s: lost %v drained %v recheck %v; want lost %v drained %v", what, got, drained, recheck, wantLost, wantDrained)
+		}
+	}
+	check("nobody gone", nil, true)
+	e.handshake(1)
+	e.streamFrom(2, true) // rank 2 dialed this rank
+	e.markDead(&RankError{Rank: 2, How: "killed"})
+	check("dead, stream open", []int{2}, false)
+	e.handshake(1) // a connection from someone, not yet authenticated
+	e.streamEnd(2, true)
+	check("dead, stream ended, a handshake under way", []int{2}, false)
+	e.streamFrom(0, false) // that handshake failed
+	check("dead, stream ended", []int{2}, true)
+	e.leave(3, nil)
+	check("and one left", []int{2, 3}, true)
+	e.handshake(1)
+	e.streamFrom(1, true)
+	e.markDead(&RankError{Rank: 1, How: "host cut off"})
+	e.mu.Lock()
+	e.ends.diedAt[1] = time.Now().Add(-2 * time.Hour) // the wait is over
+	e.mu.Unlock()
+	check("dead long ago, stream open", []int{1, 2, 3}, true)
+}
