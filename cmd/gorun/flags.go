@@ -15,20 +15,20 @@ import (
 
 // options are gorun's command line, in mpiexec's shape.
 type options struct {
-	n        int
-	env      envFlags // -x
-	tag      bool
-	timeout  time.Duration
-	grace    time.Duration
-	bind     string
-	verbose  bool
-	cpus     int
-	zstd     bool
-	recovery bool          // --enable-recovery
-	hosts    []launch.Host // -H or --hostfile
-	ssh      string        // --ssh
-	program  string
-	args     []string
+	n       int
+	env     envFlags // -x
+	tag     bool
+	timeout time.Duration
+	grace   time.Duration
+	bind    string
+	verbose bool
+	cpus    int
+	zstd    bool
+	ft      bool          // --enable-recovery (Open MPI's --with-ft ulfm)
+	hosts   []launch.Host // -H or --hostfile
+	ssh     string        // --ssh
+	program string
+	args    []string
 }
 
 const usageText = `usage: gorun [flags] -n N program [args...]
@@ -141,8 +141,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.verbose, "v", false, "")
 	fs.IntVar(&o.cpus, "cpus-per-rank", 0, "")
 	fs.BoolVar(&o.zstd, "compress", false, "")
-	fs.BoolVar(&o.recovery, "enable-recovery", false, "")
-	fs.BoolVar(&o.recovery, "keep-going", false, "")
+	fs.BoolVar(&o.ft, "enable-recovery", false, "")
+	fs.BoolVar(&o.ft, "keep-going", false, "")
 	var hostList, hostfile string
 	fs.StringVar(&hostList, "H", "", "")
 	fs.StringVar(&hostList, "host", "", "")
