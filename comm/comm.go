@@ -34,14 +34,16 @@ type Comm struct {
 	rank    int   // our rank among members
 	seq     atomic.Uint64
 	splits  atomic.Uint64
-	agrees  atomic.Uint64 // Agree and Shrink calls on c (agree.go)
-	// agreeHook, if set (tests), sees an agreement's steps on this rank:
-	// "propose" from, "proposed" and "decide" to a rank of c.
+	collMu  sync.Mutex
+	coll    *Comm
+	isColl  bool
+	isWorld bool
+
+	// agrees counts Agree and Shrink calls on c (agree.go); agreeHook, if
+	// set (tests), sees an agreement's steps on this rank: "propose" from,
+	// "proposed" and "decide" to a rank of c.
+	agrees    atomic.Uint64
 	agreeHook func(step string, rank int)
-	collMu    sync.Mutex
-	coll      *Comm
-	isColl    bool
-	isWorld   bool
 }
 
 // Rank is this process's rank in c, 0 <= Rank < Size.

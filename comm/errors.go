@@ -32,7 +32,7 @@ type RankError struct {
 	Rank int    // world rank
 	Op   string // the operation that noticed
 	How  string // "exited with code 3", "connection lost", ...
-	// recover: the world outlives it (Config.Recover); say how to go on.
+	// recovering: the world outlives it (Config.Recover); say how to go on.
 	recovering bool
 }
 

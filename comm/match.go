@@ -84,7 +84,7 @@ type engine struct {
 	dead   map[int]*RankError
 	deaths chan struct{}
 	ends   streamEnds // failed.go: when a dead rank's last frame is in
-	// recover: the world outlives its ranks' deaths (Config.Recover).
+	// recovers: the world outlives its ranks' deaths (Config.Recover).
 	recovers bool
 }
 
