@@ -55,10 +55,11 @@ type waiter struct {
 	bufs [][]byte // Recvv's buffers: a message that fits is read into them
 	room int      // total length of bufs
 	elem int      // RecvSlice's element Kind, or -1: a message of another kind is not read into bufs
+	ch   chan result
+
 	// group is the world ranks of the receiving communicator: the death of
 	// one of them wakes the receive (failed.go). nil: only its source's.
 	group []int
-	ch    chan result
 }
 
 func (w *waiter) matches(m *message) bool {
