@@ -66,3 +66,34 @@ func ExampleComm_Shrink() {
 	// world rank 1: rank 1 of 3
 	// world rank 2: rank 2 of 3
 }
+
+// A job of in-process ranks that outlives its ranks, for tests of
+// recovery code: here rank 2 leaves, and the others agree that it is
+// gone.
+func ExampleNewLocalRecover() {
+	ctx := context.Background()
+	cs, err := comm.NewLocalRecover(ctx, 3)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	cs[2].Close()
+	out := make([]string, 2)
+	var wg sync.WaitGroup
+	for i, c := range cs[:2] {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, failed, err := c.Agree(ctx, true)
+			out[i] = fmt.Sprint(failed, err)
+		}()
+	}
+	wg.Wait()
+	cs[0].Close()
+	cs[1].Close()
+	fmt.Println(out[0])
+	fmt.Println(out[1])
+	// Output:
+	// [2] <nil>
+	// [2] <nil>
+}
