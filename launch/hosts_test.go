@@ -60,16 +60,6 @@ func TestHostfile(t *testing.T) {
 	}
 }
 
-func TestPlacement(t *testing.T) {
-	at, err := placement([]Host{{"a", 2}, {"b", 3}}, 4)
-	if err != nil || !reflect.DeepEqual(at, []int{0, 0, 1, 1}) {
-		t.Fatalf("placement = %v, %v", at, err)
-	}
-	if _, err := placement([]Host{{"a", 2}}, 3); !errors.Is(err, ErrHosts) {
-		t.Fatalf("3 ranks on 2 slots: %v, want ErrHosts", err)
-	}
-}
-
 func TestAgentEnv(t *testing.T) {
 	job := rendezvous.Env{Rank: 3, Size: 4, JobID: "j", Secret: []byte{0xab}, Memberlist: true, Host: "h2"}
 	base := []string{"PATH=/bin", "GORUN_RANK=9"}

@@ -46,6 +46,16 @@ func Agent(stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gorun --agent: %s: %v\n", where, err)
 		return 2
 	}
+	var cores []cpuCore
+	var bound binding
+	if spec.BindTo != BindNone {
+		if cores, err = hostCores(); err != nil {
+			fmt.Fprintf(stderr, "gorun --agent: %s: %v\n", where, err)
+			return 2
+		}
+		bound = bindRank(spec.BindTo, cores, spec.Slot, spec.CPUs)
+		env = procsEnv(env, len(bound.cpus)) // agentEnv left GOMAXPROCS to the binding
+	}
 	cmd := exec.Command(spec.Path, spec.Args...)
 	if spec.Argv0 != "" {
 		cmd.Args[0] = spec.Argv0
@@ -73,7 +83,7 @@ func Agent(stdin io.Reader, stdout, stderr io.Writer) int {
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, forwardedSignals...)
 	defer signal.Stop(sigs)
-	err = cmd.Start()
+	err = startBound(cmd, bound.cpus) // bind.go
 	if stdinR != nil {
 		stdinR.Close()
 	}
@@ -85,6 +95,9 @@ func Agent(stdin io.Reader, stdout, stderr io.Writer) int {
 		_ = cmd.Wait()
 		fmt.Fprintf(stderr, "gorun --agent: start %s: %v\n", where, err)
 		return 1
+	}
+	if spec.Report {
+		fmt.Fprint(stderr, reportLine(hostname, os.Getpid(), spec.Rank, cores, bound))
 	}
 	go func() { // the launcher's control records; ends with the session
 		for {
@@ -183,7 +196,7 @@ func agentEnv(base []string, spec agentSpec, sshConn string) ([]string, error) {
 		return nil, fmt.Errorf("SSH_CONNECTION is not set, so the launcher's address is unknown: give gorun --bind ADDR (an address of the launcher's host that this host reaches)")
 	}
 	env := rankEnv(base, job, rendezvous.WithoutJob(spec.Env))
-	if spec.CPUs >= 0 {
+	if spec.CPUs >= 0 && spec.BindTo == BindNone {
 		env = procsEnv(env, cpuShare(spec.CPUs, spec.Local))
 	}
 	return env, nil
