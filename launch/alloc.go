@@ -17,6 +17,10 @@ type Allocation struct {
 	// Srun: the allocation is Slurm's, so ranks on other hosts are
 	// started with srun (RemoteSrun), which Slurm tracks and cleans up.
 	Srun bool
+	// CPUs is the number of CPUs the allocation has on each node, when
+	// Slurm says (SLURM_JOB_CPUS_PER_NODE): each srun step gets them all
+	// (Remote.StepCPUs), and the ranks share them as on this host.
+	CPUs map[string]int
 }
 
 // DetectAllocation reads the allocation from the environment (getenv is
@@ -26,12 +30,12 @@ type Allocation struct {
 // there but malformed (a silent fallback to one host would run the job at
 // the wrong size).
 func DetectAllocation(getenv func(string) string) (*Allocation, error) {
-	hosts, ntasks, ok, err := slurmHosts(getenv)
+	hosts, ntasks, cpus, ok, err := slurmHosts(getenv)
 	if err != nil {
 		return nil, fmt.Errorf("launch: reading the Slurm allocation: %w", err)
 	}
 	if ok {
-		a := &Allocation{Hosts: hosts, Ranks: TotalSlots(hosts), From: "Slurm", Srun: true}
+		a := &Allocation{Hosts: hosts, Ranks: TotalSlots(hosts), From: "Slurm", Srun: true, CPUs: cpus}
 		if ntasks > 0 && ntasks < a.Ranks {
 			a.Ranks = ntasks
 		}

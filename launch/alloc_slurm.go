@@ -137,19 +137,30 @@ func ExpandTasksPerNode(s string) ([]int, error) {
 
 // slurmHosts is the allocation Slurm describes through getenv: the nodes
 // of SLURM_JOB_NODELIST (or SLURM_NODELIST) with SLURM_TASKS_PER_NODE
-// slots each, and SLURM_NTASKS, the ranks to start by default (0 when not
-// set: then the slots). ok is false outside an allocation.
-func slurmHosts(getenv func(string) string) (hosts []Host, ntasks int, ok bool, err error) {
+// slots each, SLURM_NTASKS, the ranks to start by default (0 when not
+// set: then the slots), and the CPUs of each node
+// (SLURM_JOB_CPUS_PER_NODE; nil when not set). ok is false outside an
+// allocation.
+func slurmHosts(getenv func(string) string) (hosts []Host, ntasks int, cpus map[string]int, ok bool, err error) {
 	list := getenv("SLURM_JOB_NODELIST")
 	if list == "" {
 		list = getenv("SLURM_NODELIST")
 	}
 	if list == "" {
-		return nil, 0, false, nil
+		return nil, 0, nil, false, nil
 	}
 	names, err := ExpandHostlist(list)
 	if err != nil {
-		return nil, 0, true, err
+		return nil, 0, nil, true, err
+	}
+	if v := getenv("SLURM_JOB_CPUS_PER_NODE"); v != "" {
+		c, err := ExpandTasksPerNode(v)
+		if err == nil && len(c) == len(names) {
+			cpus = map[string]int{}
+			for i, n := range names {
+				cpus[n] = c[i]
+			}
+		}
 	}
 	tpn := getenv("SLURM_TASKS_PER_NODE")
 	if tpn == "" {
@@ -159,10 +170,10 @@ func slurmHosts(getenv func(string) string) (hosts []Host, ntasks int, ok bool, 
 	if tpn != "" {
 		c, err := ExpandTasksPerNode(tpn)
 		if err != nil {
-			return nil, 0, true, err
+			return nil, 0, nil, true, err
 		}
 		if len(c) != len(names) {
-			return nil, 0, true, fmt.Errorf("SLURM_TASKS_PER_NODE=%q gives %d nodes, SLURM_JOB_NODELIST=%q %d: %w", tpn, len(c), list, len(names), ErrHosts)
+			return nil, 0, nil, true, fmt.Errorf("SLURM_TASKS_PER_NODE=%q gives %d nodes, SLURM_JOB_NODELIST=%q %d: %w", tpn, len(c), list, len(names), ErrHosts)
 		}
 		counts = c
 	}
@@ -171,8 +182,8 @@ func slurmHosts(getenv func(string) string) (hosts []Host, ntasks int, ok bool, 
 	}
 	if v := getenv("SLURM_NTASKS"); v != "" {
 		if ntasks, err = strconv.Atoi(v); err != nil || ntasks < 1 {
-			return nil, 0, true, fmt.Errorf("SLURM_NTASKS=%q: not a task count: %w", v, ErrHosts)
+			return nil, 0, nil, true, fmt.Errorf("SLURM_NTASKS=%q: not a task count: %w", v, ErrHosts)
 		}
 	}
-	return hosts, ntasks, true, nil
+	return hosts, ntasks, cpus, true, nil
 }

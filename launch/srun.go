@@ -3,6 +3,7 @@ package launch
 import (
 	"fmt"
 	"os/exec"
+	"strconv"
 	"strings"
 )
 
@@ -43,23 +44,29 @@ func (v RemoteVia) String() string {
 // srunArgs is the srun command line that runs agent on host as one task
 // of a new job step:
 //
-//   - --overlap: the step shares the allocation's CPUs with the others
-//     (one step per rank; without it the second step on a node waits for
-//     the first to end once the node's CPUs are taken);
+//   - --overlap: the step shares the allocation's CPUs and memory with
+//     the others (one step per rank; without it the second step on a
+//     node waits for the first to end once the node's CPUs are taken);
 //   - -N1 -n1 -w host: one task, on that node;
+//   - -c cpus: the task may use every CPU the allocation has on that
+//     node (where Slurm confines steps to their CPUs, one CPU each would
+//     put every rank of the node on the same one); GOMAXPROCS and
+//     --bind-to then share them out as on the launcher's host;
 //   - --kill-on-bad-exit=0: the launcher, not srun, ends the job when a
 //     rank fails (the rank's exit status comes back as srun's);
-//   - --cpu-bind=none --mpi=none: binding is --bind-to's, done by the
-//     agent; no PMI is set up for a program that does not use it;
+//   - --mpi=none: no PMI is set up for a program that does not use it;
 //   - --input=0: the launcher's control records reach the agent;
 //   - -Q: srun's own informational lines would mix into the job's output.
-func srunArgs(host, agent string) []string {
-	return []string{"srun", "--overlap", "-N1", "-n1", "-w", host, "--kill-on-bad-exit=0",
-		"--cpu-bind=none", "--mpi=none", "--input=0", "-Q", "--", agent, "--agent"}
+func srunArgs(host string, cpus int, agent string) []string {
+	a := []string{"srun", "--overlap", "-N1", "-n1", "-w", host}
+	if cpus > 0 {
+		a = append(a, "-c", strconv.Itoa(cpus))
+	}
+	return append(a, "--kill-on-bad-exit=0", "--mpi=none", "--input=0", "-Q", "--", agent, "--agent")
 }
 
 // srunCmd is the job step that runs the agent on host.
-func srunCmd(host, agent string) *exec.Cmd {
-	a := srunArgs(host, agent)
+func srunCmd(host string, cpus int, agent string) *exec.Cmd {
+	a := srunArgs(host, cpus, agent)
 	return exec.Command(a[0], a[1:]...)
 }

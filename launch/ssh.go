@@ -34,6 +34,9 @@ type Remote struct {
 	// --launcher srun|ssh); otherwise ranks on a host that names this
 	// machine are the launcher's own children.
 	All bool
+	// StepCPUs is the CPUs each srun step may use on a host (from
+	// Allocation.CPUs); a host not in it gets srun's default.
+	StepCPUs map[string]int
 }
 
 // agentSpec is what the launcher tells a remote agent, as one JSON line on
@@ -145,7 +148,7 @@ func (r *Running) newCmd(id int, env []string) (*exec.Cmd, *remoteRank, error) {
 	}
 	var cmd *exec.Cmd
 	if r.job.Remote.Via == RemoteSrun {
-		cmd = srunCmd(host, agent) // srun.go
+		cmd = srunCmd(host, r.job.Remote.StepCPUs[host], agent) // srun.go
 	} else {
 		cmd = sshCmd(r.job.Remote.SSH, host, agent)
 	}
