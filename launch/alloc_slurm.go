@@ -24,12 +24,12 @@ func ExpandHostlist(list string) ([]string, error) {
 		}
 		names, err := expandName(item, maxHostlist-len(out))
 		if err != nil {
-			return nil, fmt.Errorf("Slurm host list %q: %w", list, err)
+			return nil, fmt.Errorf("the Slurm host list %q: %w", list, err)
 		}
 		out = append(out, names...)
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("Slurm host list %q: no hosts: %w", list, ErrHosts)
+		return nil, fmt.Errorf("the Slurm host list %q: no hosts: %w", list, ErrHosts)
 	}
 	return out, nil
 }
