@@ -231,3 +231,34 @@ func TestMPMD(t *testing.T) {
 		}
 	}
 }
+
+// TestRemoteBindAndMPMD: ranks started through the agent (fake ssh, as
+// srun or ssh would start it on another node) are bound by it and report
+// it, and an MPMD job places each part's program on its hosts.
+func TestRemoteBindAndMPMD(t *testing.T) {
+	ssh := fakeSSH(t)
+	prog := []string{"sh", "-c", `echo "$GORUN_RANK $(grep Cpus_allowed_list /proc/self/status)"`}
+	res := gorun(t, "", append([]string{"--ssh", ssh, "-H", "n1:2", "--bind-to", "core", "--report-bindings"}, prog...)...)
+	if res.code != 0 {
+		t.Fatalf("exit %d\n%s%s", res.code, res.stdout, res.stderr)
+	}
+	reported := map[string]string{}
+	for _, m := range reportRe.FindAllStringSubmatch(res.stderr, -1) {
+		reported[m[1]] = m[2]
+	}
+	got := map[string]string{}
+	for _, m := range allowedRe.FindAllStringSubmatch(res.stdout, -1) {
+		got[m[1]] = m[2]
+	}
+	if len(got) != 2 || !reflect.DeepEqual(reported, got) {
+		t.Errorf("agents reported %v, the kernel's masks %v\n%s", reported, got, res.stderr)
+	}
+
+	res = gorun(t, "", "--ssh", ssh, "-H", "n1,n2,n3", "--map-by", "node",
+		"-n", "1", "sh", "-c", `echo "$GORUN_RANK a $GORUN_HOST"`, ":", "-n", "2", "sh", "-c", `echo "$GORUN_RANK b $GORUN_HOST app=$GORUN_APPNUM"`)
+	l := lines(res.stdout)
+	sort.Strings(l)
+	if want := []string{"0 a n1", "1 b n2 app=1", "2 b n3 app=1"}; res.code != 0 || !reflect.DeepEqual(l, want) {
+		t.Errorf("remote MPMD: exit %d, %q, want %q\n%s", res.code, l, want, res.stderr)
+	}
+}
