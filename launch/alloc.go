@@ -29,7 +29,16 @@ type Allocation struct {
 // nil, nil outside an allocation, and an error when the variables are
 // there but malformed (a silent fallback to one host would run the job at
 // the wrong size).
+//
+// Inside a Slurm job step (SLURM_STEP_ID is set: gorun itself was started
+// by srun, as in `srun -N1 -n1 gorun -n 8 ./sim`) the allocation is not
+// gorun's to fill: the step placed gorun, and its ranks run here, as
+// without an allocation. A batch script (sbatch) or salloc's shell is not
+// a step.
 func DetectAllocation(getenv func(string) string) (*Allocation, error) {
+	if getenv("SLURM_STEP_ID") != "" {
+		return nil, nil
+	}
 	hosts, ntasks, cpus, ok, err := slurmHosts(getenv)
 	if err != nil {
 		return nil, fmt.Errorf("launch: reading the Slurm allocation: %w", err)

@@ -104,6 +104,8 @@ func TestDetectAllocation(t *testing.T) {
 			want: &Allocation{Hosts: []Host{{"a", 2}, {"b", 2}}, Ranks: 3, From: "Slurm", Srun: true}},
 		{name: "salloc -N 2 (CPUs as slots)", env: map[string]string{"SLURM_JOB_NODELIST": "a,b", "SLURM_JOB_CPUS_PER_NODE": "4(x2)"},
 			want: &Allocation{Hosts: []Host{{"a", 4}, {"b", 4}}, Ranks: 8, From: "Slurm", Srun: true, CPUs: map[string]int{"a": 4, "b": 4}}},
+		{name: "inside an srun step: not gorun's", env: map[string]string{"SLURM_JOB_NODELIST": "vm", "SLURM_TASKS_PER_NODE": "1", "SLURM_NTASKS": "1", "SLURM_STEP_ID": "0"},
+			want: nil},
 		{name: "Slurm wins over PBS", env: map[string]string{"SLURM_JOB_NODELIST": "a", "SLURM_TASKS_PER_NODE": "1", "PBS_NODEFILE": nodefile},
 			want: &Allocation{Hosts: []Host{{"a", 1}}, Ranks: 1, From: "Slurm", Srun: true}},
 		{name: "PBS", env: map[string]string{"PBS_NODEFILE": nodefile},

@@ -83,6 +83,13 @@ func TestSallocGorun(t *testing.T) {
 			t.Fatalf("3 ranks in an allocation of 2: %v, want a failure naming --oversubscribe\n%s", err, errOut)
 		}
 	})
+	t.Run("srun -n1 gorun -n 3: the step is gorun's place, not its allocation", func(t *testing.T) {
+		out, err := srun(t, t.TempDir(), nil, "-n", "1", gorun, "-n", "3", hello)
+		want3 := []string{"hello from rank 0 of 3", "hello from rank 1 of 3", "hello from rank 2 of 3"}
+		if got := sortedLines(out); err != nil || !reflect.DeepEqual(got, want3) {
+			t.Fatalf("%v: ranks said %q, want %q", err, got, want3)
+		}
+	})
 	t.Run("sbatch", func(t *testing.T) {
 		dir := t.TempDir()
 		script := filepath.Join(dir, "job.sh")

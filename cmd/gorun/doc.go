@@ -74,7 +74,8 @@
 // ("2(x3),1") as each node's slots, and SLURM_NTASKS as the default -n;
 // the ranks on other nodes each run in a job step of their own (srun
 // --overlap -N1 -n1 -w NODE, with every CPU the job has there), which
-// Slurm accounts and cleans up. PBS/Torque: $PBS_NODEFILE, a host a line
+// Slurm accounts and cleans up; gorun started by srun itself (SLURM_STEP_ID
+// set) keeps its ranks where it is. PBS/Torque: $PBS_NODEFILE, a host a line
 // per slot, ranks started over ssh. Malformed variables are an error
 // (exit 2), not a silent one-host job.
 //
