@@ -41,7 +41,11 @@ func Agent(stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	hostname, _ := os.Hostname()
 	where := fmt.Sprintf("rank %d on %s (%s)", spec.Rank, spec.Host, hostname)
-	env, err := agentEnv(os.Environ(), spec, os.Getenv("SSH_CONNECTION"))
+	sshConn := os.Getenv("SSH_CONNECTION")
+	if spec.Srun {
+		sshConn = "" // the launcher's login's, passed on by srun (see agentSpec.Srun)
+	}
+	env, err := agentEnv(os.Environ(), spec, sshConn)
 	if err != nil {
 		fmt.Fprintf(stderr, "gorun --agent: %s: %v\n", where, err)
 		return 2

@@ -65,6 +65,10 @@ type agentSpec struct {
 	// Stdin: stdin records follow on the session (remote_stdin.go); else
 	// the rank reads /dev/null.
 	Stdin bool `json:"stdin,omitempty"`
+	// Srun: started by srun, not sshd. srun passes the launcher's
+	// environment on, so an SSH_CONNECTION there is the launcher's own
+	// login, not this session's, and must not give the rank its address.
+	Srun bool `json:"srun,omitempty"`
 }
 
 // remoteRank is the launcher's side of one remote rank: the stdin of its
@@ -114,7 +118,7 @@ func (r *Running) newCmd(id int, env []string) (*exec.Cmd, *remoteRank, error) {
 	app, appNum := r.job.app(id)
 	spec := agentSpec{Rank: id, Host: host, Path: app.Path, Args: app.Args, Argv0: app.Argv0,
 		Dir: app.Dir, CPUs: r.job.CPUsPerRank, Local: r.lay.localRanks(id), Stdin: id == 0 && r.job.Stdin != nil,
-		Slot: r.lay.slot[id], BindTo: r.job.BindTo, Report: r.job.ReportBindings}
+		Slot: r.lay.slot[id], BindTo: r.job.BindTo, Report: r.job.ReportBindings, Srun: r.job.Remote.Via == RemoteSrun}
 	if spec.Dir == "" {
 		spec.Dir, _ = os.Getwd()
 	}

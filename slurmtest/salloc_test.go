@@ -15,12 +15,15 @@ import (
 
 // inAllocation runs `salloc ARGS -- gorun GORUNARGS` in dir and returns
 // its stdout (gorun's ranks' output) and stderr; a hang fails the test.
+// gorun runs as from an ssh login to this host: SSH_CONNECTION names
+// addresses of no host here, which srun passes on to every step.
 func inAllocation(t *testing.T, dir string, salloc []string, gorun ...string) (stdout, stderr string, err error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "salloc", append(append(salloc, "--"), gorun...)...)
 	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "SSH_CONNECTION=203.0.113.9 50000 203.0.113.10 22")
 	var o, e strings.Builder
 	cmd.Stdout, cmd.Stderr = &o, &e
 	err = cmd.Run()
