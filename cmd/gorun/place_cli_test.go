@@ -262,3 +262,30 @@ func TestRemoteBindAndMPMD(t *testing.T) {
 		t.Errorf("remote MPMD: exit %d, %q, want %q\n%s", res.code, l, want, res.stderr)
 	}
 }
+
+// TestThisHostAndRemote: a host list (or allocation) naming this machine
+// and another: this host's ranks start as gorun's children, listening on
+// this host's address on the route to the other host, the other host's
+// through the agent; all of them meet in one world with memberlist on.
+func TestThisHostAndRemote(t *testing.T) {
+	me, err := os.Hostname()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ssh := fakeSSH(t)
+	res := gorun(t, "", "--ssh", ssh, "-H", me+":1,127.0.0.2:1", "sh", "-c", `echo "$GORUN_RANK $GORUN_HOST $GORUN_MEMBERLIST"`)
+	l := lines(res.stdout)
+	sort.Strings(l)
+	if want := []string{"0 " + me + " 1", "1 127.0.0.2 1"}; res.code != 0 || !reflect.DeepEqual(l, want) {
+		t.Errorf("exit %d, %q, want %q\n%s", res.code, l, want, res.stderr)
+	}
+	if helloBin == "" {
+		return
+	}
+	res = gorun(t, "", "--ssh", ssh, "-H", me+":2,127.0.0.2:2", helloBin)
+	l = lines(res.stdout)
+	sort.Strings(l)
+	if want := []string{"hello from rank 0 of 4", "hello from rank 1 of 4", "hello from rank 2 of 4", "hello from rank 3 of 4"}; res.code != 0 || !reflect.DeepEqual(l, want) {
+		t.Errorf("hello on this host and another: exit %d, %q, want %q\n%s", res.code, l, want, res.stderr)
+	}
+}
