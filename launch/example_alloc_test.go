@@ -74,21 +74,24 @@ func ExampleApp() {
 	// worker 2 of 3, program 1
 }
 
-// ParseMapBy, ParseBindTo and ParseOutputFilename read gorun's
-// --map-by, --bind-to and --output-filename values for a Job.
+// ParseMapBy, ParseBindTo, ParseOutputFilename and ParseRemoteVia read
+// gorun's --map-by, --bind-to, --output-filename and --launcher values
+// for a Job.
 func ExampleMapping() {
 	by, _ := launch.ParseMapBy("node")
 	bind, _ := launch.ParseBindTo("core")
 	out, _ := launch.ParseOutputFilename("/tmp/run1:nocopy")
+	via, _ := launch.ParseRemoteVia("srun")
 	job := launch.Job{
 		Size:    4,
 		Hosts:   []launch.Host{{Name: "n1", Slots: 2}, {Name: "n2", Slots: 2}},
 		Mapping: launch.Mapping{By: by},
 		BindTo:  bind,
 		Output:  out,
+		Remote:  launch.Remote{Via: via},
 	}
-	fmt.Println(job.Mapping.By, job.Mapping.Slots(job.Hosts), job.BindTo, job.Output.Dir, job.Output.NoCopy)
-	// Output: node 4 core /tmp/run1 true
+	fmt.Println(job.Mapping.By, job.Mapping.Slots(job.Hosts), job.BindTo, job.Output.Dir, job.Output.NoCopy, job.Remote.Via)
+	// Output: node 4 core /tmp/run1 true srun
 }
 
 // sortLines orders the lines of the ranks' output, which arrive in any order.

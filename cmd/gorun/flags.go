@@ -65,7 +65,6 @@ Flags:
                      gorun at the same path as here ($GORUN_AGENT overrides) and the program
   -v                 say what gorun does (build, ranks started and exited) on stderr
 ` + placeUsage + `
-
 stdin goes to rank 0, also on a remote host. SIGINT, SIGTERM, SIGHUP and SIGQUIT are
 forwarded to every rank; a second one kills them. Exit status: 0 if every rank
 exited 0; else the first failed rank's code (128+signal if it was killed), the
