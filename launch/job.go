@@ -230,6 +230,7 @@ func (r *Running) startRank(id int, base []string, outSink, errSink *sink) error
 	crash := newCrashWatch()
 	outDst, errDst, outSee, errSee, err := r.rankOutput(id, outSink, errSink, crash.see) // outfiles.go
 	if err != nil {
+		group.release()
 		return err
 	}
 	stdout, err := r.out.add(outDst, prefix, outSee, nil)
