@@ -189,6 +189,14 @@ func TestOutputFilename(t *testing.T) {
 	if b, err := os.ReadFile(filepath.Join(dir2, "1", "rank.1", "stdout")); err != nil || string(b) != "out 1\n" {
 		t.Errorf(":nocopy: rank.1/stdout %q, %v", b, err)
 	}
+	file := filepath.Join(t.TempDir(), "a-file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res = gorun(t, "", append([]string{"-n", "2", "--output-filename", file}, prog...)...)
+	if res.code != 1 || !strings.Contains(res.stderr, "--output-filename for rank 0") {
+		t.Errorf("--output-filename under a file: exit %d, stderr %q; want exit 1 naming the flag", res.code, res.stderr)
+	}
 }
 
 // TestWdir: the ranks run in --wdir, and a relative program path is still
