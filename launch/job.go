@@ -62,10 +62,12 @@ type Job struct {
 	// on different hosts (GORUN_COMPRESS=1; see comm.Config.Compress).
 	Compress bool
 
-	// Hosts places the ranks on other hosts over ssh, filling each host's
-	// slots in order (hosts.go); nil = every rank on this host.
+	// Hosts places the ranks on hosts as Mapping says (by default filling
+	// each host's slots in order; hosts.go, layout.go); nil = every rank on
+	// this host. A host that names this machine runs its ranks as the
+	// launcher's children, the others' start through Remote.
 	Hosts []Host
-	// Remote says how remote ranks are started (ssh.go).
+	// Remote says how remote ranks are started: ssh or srun (ssh.go, srun.go).
 	Remote Remote
 
 	// Apps, when set, makes an MPMD job: several programs in one world
