@@ -222,3 +222,63 @@ func TestSameHostName(t *testing.T) {
 		}
 	}
 }
+
+// TestSrunArgs: the job step that starts a rank's agent on its node.
+func TestSrunArgs(t *testing.T) {
+	for _, tc := range []struct {
+		host string
+		cpus int
+		want string
+	}{
+		{"node07", 0, "srun --overlap -N1 -n1 -w node07 --kill-on-bad-exit=0 --mpi=none --input=0 -Q -- /opt/gorun --agent"},
+		{"gpu1", 32, "srun --overlap -N1 -n1 -w gpu1 -c 32 --kill-on-bad-exit=0 --mpi=none --input=0 -Q -- /opt/gorun --agent"},
+	} {
+		if got := strings.Join(srunArgs(tc.host, tc.cpus, "/opt/gorun"), " "); got != tc.want {
+			t.Errorf("srunArgs(%q, %d):\n got %s\nwant %s", tc.host, tc.cpus, got, tc.want)
+		}
+	}
+}
+
+// TestAllocationToRanks follows an allocation from Slurm's variables to
+// each rank's node and how it starts, as gorun run on the allocation's
+// first node (sbatch) or outside it (salloc on a login node) does.
+func TestAllocationToRanks(t *testing.T) {
+	me, err := os.Hostname()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name   string
+		nodes  string
+		tasks  string
+		size   int
+		by     MapBy
+		host   []string
+		remote []bool
+	}{
+		{"sbatch on the first node", me + ",127.0.0.2", "2,1", 3, MapBySlot,
+			[]string{me, me, "127.0.0.2"}, []bool{false, false, true}},
+		{"sbatch, by node", me + ",127.0.0.2", "2(x2)", 4, MapByNode,
+			[]string{me, "127.0.0.2", me, "127.0.0.2"}, []bool{false, true, false, true}},
+		{"salloc from a login node", "127.0.0.[2-3]", "1(x2)", 2, MapBySlot,
+			[]string{"127.0.0.2", "127.0.0.3"}, []bool{true, true}},
+	} {
+		env := map[string]string{"SLURM_JOB_NODELIST": tc.nodes, "SLURM_TASKS_PER_NODE": tc.tasks}
+		a, err := DetectAllocation(func(k string) string { return env[k] })
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		job := Job{Size: tc.size, Hosts: a.Hosts, Mapping: Mapping{By: tc.by}, Remote: Remote{Via: RemoteSrun}}
+		l, err := newLayout(&job)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		var host []string
+		for id := range tc.size {
+			host = append(host, l.hostName(&job, id))
+		}
+		if !reflect.DeepEqual(host, tc.host) || !reflect.DeepEqual(l.remote, tc.remote) || !l.multi {
+			t.Errorf("%s: hosts %v remote %v multi %v; want %v %v true", tc.name, host, l.remote, l.multi, tc.host, tc.remote)
+		}
+	}
+}
