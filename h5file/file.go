@@ -9,6 +9,7 @@ import (
 
 	"github.com/gorun-hpc/gorun/comm"
 	"github.com/gorun-hpc/gorun/h5core"
+	"github.com/gorun-hpc/gorun/iostats"
 )
 
 // File is an open HDF5 file: h5py's File. It is also its root group.
@@ -55,6 +56,7 @@ type File struct {
 	// rawWriteCalls counts the write calls of independent raw data
 	// writes (rawio_vec.go; tests).
 	rawWriteCalls int
+	stats         *iostats.File // the job's I/O report (iostats.go); nil when off
 }
 
 // Root is the file's root group "/". The File's own group methods
@@ -194,6 +196,7 @@ func Open(path string, mode string, opts ...Option) (*File, error) {
 		return openParallel(f, o.comm)
 	}
 	f.userComm = o.comm
+	f.startStats(o.comm) // iostats
 	flag, create := openFlags(path, mode)
 	osf, err := openLocked(path, mode, flag, create, true)
 	if err != nil {
@@ -347,6 +350,9 @@ func (f *File) Flush() error {
 // (the check point's exchange is the barrier), and the metadata is on disk
 // before any rank's Flush returns (flushed).
 func (f *File) flush(call string) error {
+	if f.stats != nil { // iostats
+		defer f.statsMeta()()
+	}
 	if f.par == nil {
 		if err := f.model.Flush(f.os); err != nil {
 			return opErr("flush", f.path, err)

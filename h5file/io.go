@@ -5,6 +5,7 @@ import (
 	"reflect"
 
 	"github.com/gorun-hpc/gorun/h5core"
+	"github.com/gorun-hpc/gorun/iostats"
 )
 
 // Write writes data over the whole dataset (h5py's dset[...] = data): a
@@ -60,6 +61,13 @@ func (f *File) codec() *codec {
 }
 
 func (d *Dataset) write(h h5core.Hyperslab, data any) error {
+	if d.f.stats != nil { // iostats
+		return d.statsCall(true, h.NumElements(), func() error { return d.writeData(h, data) })
+	}
+	return d.writeData(h, data)
+}
+
+func (d *Dataset) writeData(h h5core.Hyperslab, data any) error {
 	if err := d.f.checkWrite(); err != nil {
 		return err
 	}
@@ -92,7 +100,10 @@ func (d *Dataset) write(h h5core.Hyperslab, data any) error {
 	if err != nil {
 		return opErr("write", d.name, err)
 	}
-	if err := d.writeRaw(h, buf); err != nil {
+	t0 := d.f.statsNow() // iostats
+	err = d.writeRaw(h, buf)
+	d.f.statsSpan(iostats.KindWrite, t0, uint64(len(buf)), false)
+	if err != nil {
 		return opErr("write", d.name, err)
 	}
 	return nil
@@ -113,6 +124,13 @@ func (d *Dataset) encodeVlen(data any, t *h5core.Datatype, n uint64) ([]byte, er
 }
 
 func (d *Dataset) read(h h5core.Hyperslab, dst any) error {
+	if d.f.stats != nil { // iostats
+		return d.statsCall(false, h.NumElements(), func() error { return d.readData(h, dst) })
+	}
+	return d.readData(h, dst)
+}
+
+func (d *Dataset) readData(h h5core.Hyperslab, dst any) error {
 	if err := d.f.check(); err != nil {
 		return err
 	}
@@ -135,7 +153,12 @@ func (d *Dataset) read(h h5core.Hyperslab, dst any) error {
 	if buf == nil {
 		buf = make([]byte, n*uint64(t.Size))
 	}
-	if err := d.readRaw(h, buf); err != nil {
+	t0 := d.f.statsNow() // iostats
+	err = d.readRaw(h, buf)
+	if d.f.stats != nil {
+		d.f.statsSpan(d.readKind(), t0, uint64(len(buf)), false)
+	}
+	if err != nil {
 		return opErr("read", d.name, err)
 	}
 	if direct == nil {

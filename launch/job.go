@@ -68,6 +68,10 @@ type Job struct {
 	// Remote says how remote ranks are started (ssh.go).
 	Remote Remote
 
+	// IOStats, when set, collects every rank's I/O statistics and writes
+	// the job's report when it ends (iostats.go; gorun --iostats).
+	IOStats *IOStats
+
 	// Logger receives the launcher's own progress (rank started, exited) at
 	// debug level and problems at warn level; nil = discard.
 	Logger *slog.Logger
@@ -170,6 +174,7 @@ func Start(ctx context.Context, job Job) (*Running, error) {
 func (r *Running) startRank(id int, base []string, outSink, errSink *sink) error {
 	je := r.rv.env(id)
 	je.Bind, je.Compress = r.job.Bind, r.job.Compress
+	je.IOStats = r.job.iostatsEnv() // iostats.go
 	env := rankEnv(base, je, r.job.Extra)
 	if r.job.CPUsPerRank >= 0 {
 		env = procsEnv(env, cpuShare(r.job.CPUsPerRank, r.job.Size))

@@ -190,6 +190,7 @@ func (r *Running) Wait(ctx context.Context) error {
 		_ = r.stdin.Close()
 	}
 	r.out.drain(2 * time.Second)
+	r.reportIOStats() // iostats.go: after the ranks' own output
 	if result != nil {
 		return result
 	}

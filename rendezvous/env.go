@@ -24,6 +24,7 @@ const (
 	varCompress   = "GORUN_COMPRESS"
 	varMemberlist = "GORUN_MEMBERLIST"
 	varHost       = "GORUN_HOST"
+	varIOStats    = "GORUN_IOSTATS"
 
 	varBootstrapTimeout = "GORUN_BOOTSTRAP_TIMEOUT"
 	varMemberlistLog    = "GORUN_MEMBERLIST_LOG"
@@ -51,6 +52,14 @@ type Env struct {
 	Compress   bool   // GORUN_COMPRESS=1: zstd for large messages to other hosts
 	Memberlist bool   // GORUN_MEMBERLIST=1: a multi-host job's failure detector
 	Host       string // GORUN_HOST: the name the launcher gave the rank's host
+	// IOStats (GORUN_IOSTATS), when set, turns on I/O statistics (package
+	// iostats): a rank with a launcher sends them to it over its control
+	// connection; where no launcher merges them (rank 0 under srun serving
+	// the rendezvous itself, or a program run alone), the value is the
+	// path of the JSON report rank 0 writes, its SVG timeline beside it
+	// (".svg"), and the text goes to its stderr; "1" asks for the text
+	// alone. gorun --iostats sets it.
+	IOStats string
 
 	// Set by the user only.
 	BootstrapTimeout time.Duration // GORUN_BOOTSTRAP_TIMEOUT, e.g. 5m for slow srun starts; 0 = comm's default
@@ -90,6 +99,9 @@ func (e Env) Environ() []string {
 	if e.Host != "" {
 		add(varHost, e.Host)
 	}
+	if e.IOStats != "" {
+		add(varIOStats, e.IOStats)
+	}
 	if e.BootstrapTimeout > 0 {
 		add(varBootstrapTimeout, e.BootstrapTimeout.String())
 	}
@@ -112,6 +124,7 @@ func ParseEnv(getenv func(string) string) (Env, error) {
 		Compress:      getenv(varCompress) == "1",
 		Memberlist:    getenv(varMemberlist) == "1",
 		Host:          getenv(varHost),
+		IOStats:       getenv(varIOStats),
 		MemberlistLog: getenv(varMemberlistLog) == "1",
 		SlurmKeyFile:  getenv(varSlurmKeyFile),
 	}

@@ -28,6 +28,7 @@ type options struct {
 	ssh     string        // --ssh
 	program string
 	args    []string
+	iostats iostatsFlags // iostats.go
 }
 
 const usageText = `usage: gorun [flags] -n N program [args...]
@@ -58,6 +59,11 @@ Flags:
   --ssh CMD          ssh command and options for -H (default $GORUN_SSH, else ssh), e.g.
                      --ssh "ssh -i ~/.ssh/cluster -p 2222"; the remote hosts must have
                      gorun at the same path as here ($GORUN_AGENT overrides) and the program
+  --iostats          at the end, report every rank's I/O on stderr: bytes written and read per
+                     file and dataset, calls, direct or two-phase, time writing, reading,
+                     filtering, on metadata and waiting; the slowest rank and why; collectives
+  --iostats-json F   also write the report as JSON to F (implies --iostats)
+  --iostats-svg F    also draw every rank's timeline of I/O and waiting as SVG in F
   -v                 say what gorun does (build, ranks started and exited) on stderr
 
 stdin goes to rank 0, also on a remote host. SIGINT, SIGTERM, SIGHUP and SIGQUIT are
@@ -143,6 +149,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&hostfile, "hostfile", "", "")
 	fs.StringVar(&hostfile, "machinefile", "", "")
 	fs.StringVar(&o.ssh, "ssh", "", "")
+	o.iostats.register(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stderr, usageText)

@@ -59,6 +59,7 @@ func run(args []string) int {
 		Timeout:     o.timeout,
 		Grace:       o.grace,
 		Logger:      logger,
+		IOStats:     o.iostats.job(),
 	}
 	if job.Remote.Agent == "" && len(job.Hosts) > 0 {
 		job.Remote.Agent, _ = os.Executable()
