@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -72,7 +73,13 @@ func writeFileText(b *strings.Builder, rep *Report, f FileReport) {
 			c.Writes, c.Reads, Duration(c.WriteNs), Duration(c.ReadNs), Duration(c.FilterNs), Duration(c.MetaNs), Duration(c.WaitNs+c.MetaWaitNs))
 	}
 	tw.Flush()
-	for _, d := range f.Datasets {
+	shown := slices.Clone(f.Datasets)
+	if len(shown) > datasetRows {
+		sort.SliceStable(shown, func(i, j int) bool { return moved(shown[i].Total) > moved(shown[j].Total) })
+		shown = shown[:datasetRows]
+		fmt.Fprintf(b, "  the %d datasets that moved the most bytes of %d (the JSON report has every one):\n", datasetRows, len(f.Datasets))
+	}
+	for _, d := range shown {
 		c := d.Total
 		if c.Writes == 0 && c.Reads == 0 {
 			continue
@@ -82,6 +89,11 @@ func writeFileText(b *strings.Builder, rep *Report, f FileReport) {
 			Duration(c.WriteNs), Duration(c.ReadNs), Duration(c.FilterNs), Duration(c.WaitNs))
 	}
 }
+
+// datasetRows bounds the datasets listed per file.
+const datasetRows = 12
+
+func moved(c Counters) int64 { return c.BytesWritten + c.BytesRead }
 
 // shownRanks is every rank for a small job; for a big one the fastest,
 // median and slowest by busy time.
