@@ -40,9 +40,12 @@ func (cl *call) waitStart() int64 {
 }
 
 func (cl *call) waitEnd(t int64, n int) {
-	if cl.stats.comm == nil {
-		return
+	if cl.stats.comm != nil {
+		cl.recordWait(t, n)
 	}
+}
+
+func (cl *call) recordWait(t int64, n int) {
 	cl.stats.waitNs += cl.stats.rec.Now() - t
 	if n > 0 {
 		cl.stats.bytes.Add(int64(n))
