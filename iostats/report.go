@@ -217,14 +217,19 @@ func slowest(ranks []Counters, byRank []*Snapshot) *Slowest {
 	s.Why = fmt.Sprintf("%s: %s against a median of %s", p.name, Duration(p.f(c)), Duration(med(p.f)))
 	switch best {
 	case 0:
-		bw := func(c Counters) int64 { return c.BytesWritten + c.AggBytesWritten }
-		s.Why += fmt.Sprintf("; it wrote %s to the file, the median rank %s", Bytes(bw(c)), Bytes(med(bw)))
+		bw := func(c Counters) int64 { return c.BytesWritten }
+		aw := func(c Counters) int64 { return c.AggBytesWritten }
+		s.Why += fmt.Sprintf("; its calls wrote %s of data, the median rank's %s", Bytes(bw(c)), Bytes(med(bw)))
 		if c.AggBytesWritten > 0 {
-			s.Why += fmt.Sprintf(" (%s as a two-phase aggregator for others)", Bytes(c.AggBytesWritten))
+			s.Why += fmt.Sprintf("; as a two-phase aggregator it wrote %s to the file, the median rank %s", Bytes(aw(c)), Bytes(med(aw)))
 		}
 	case 1:
-		br := func(c Counters) int64 { return c.BytesRead + c.AggBytesRead }
-		s.Why += fmt.Sprintf("; it read %s, the median rank %s", Bytes(br(c)), Bytes(med(br)))
+		br := func(c Counters) int64 { return c.BytesRead }
+		ar := func(c Counters) int64 { return c.AggBytesRead }
+		s.Why += fmt.Sprintf("; its calls read %s of data, the median rank's %s", Bytes(br(c)), Bytes(med(br)))
+		if c.AggBytesRead > 0 {
+			s.Why += fmt.Sprintf("; as a two-phase aggregator it read %s from the file, the median rank %s", Bytes(ar(c)), Bytes(med(ar)))
+		}
 	case 3:
 		if worst == 0 {
 			s.Why += "; rank 0 alone writes the file's metadata"
