@@ -45,7 +45,9 @@ type Slowest struct {
 }
 
 // CommReport is one communicator's collectives: per operation summed
-// over its members, and each member's totals.
+// over its members, and each member's totals. The communicators a file
+// was given, one per open, make one report under the file's label (ID is
+// then the first one's).
 type CommReport struct {
 	ID    string     `json:"id"`
 	Label string     `json:"label"`
@@ -246,41 +248,49 @@ func (rep *Report) mergeComms(byRank []*Snapshot) {
 		if s == nil {
 			continue
 		}
+		mineOf := map[string]*RankOps{}
 		for _, cs := range s.Comms {
-			cr := comms[cs.ID]
+			// A file opened again gets a new communicator of its own
+			// each time: one line per file, however often it was opened.
+			key := cs.ID
+			if cs.Label != "" {
+				key = "label " + cs.Label
+			}
+			cr := comms[key]
 			if cr == nil {
 				cr = &CommReport{ID: cs.ID, Label: cs.Label, Size: cs.Size, MostWaiting: -1}
-				comms[cs.ID] = cr
-				ops[cs.ID] = map[string]*OpCounters{}
-				order = append(order, cs.ID)
+				comms[key] = cr
+				ops[key] = map[string]*OpCounters{}
+				order = append(order, key)
 			}
-			if cr.Label == "" {
-				cr.Label = cs.Label
+			mine := mineOf[key]
+			if mine == nil {
+				cr.Ranks = append(cr.Ranks, RankOps{Rank: r})
+				mine = &cr.Ranks[len(cr.Ranks)-1]
+				mineOf[key] = mine
 			}
-			mine := RankOps{Rank: r}
 			for _, o := range cs.Ops {
-				oc := ops[cs.ID][o.Op]
+				oc := ops[key][o.Op]
 				if oc == nil {
 					oc = &OpCounters{}
-					ops[cs.ID][o.Op] = oc
+					ops[key][o.Op] = oc
 				}
 				oc.add(o.OpCounters)
 				mine.add(o.OpCounters)
+				cr.Total.add(o.OpCounters)
 			}
-			cr.Total.add(mine.OpCounters)
-			cr.Ranks = append(cr.Ranks, mine)
 		}
 	}
-	for _, id := range order {
-		cr := comms[id]
+	for _, key := range order {
+		cr := comms[key]
 		if cr.Total.Calls == 0 {
 			continue
 		}
 		if cr.Label == "" {
-			cr.Label = "communicator " + id
+			cr.Label = "communicator " + cr.ID
 		}
-		for _, name := range slicesSorted(ops[id]) {
-			cr.Ops = append(cr.Ops, OpSnap{Op: name, OpCounters: *ops[id][name]})
+		for _, name := range slicesSorted(ops[key]) {
+			cr.Ops = append(cr.Ops, OpSnap{Op: name, OpCounters: *ops[key][name]})
 		}
 		var most int64 = -1
 		for _, ro := range cr.Ranks {

@@ -272,3 +272,24 @@ func FuzzDecodeSnapshot(f *testing.F) {
 		_ = rep.WriteSVG(io.Discard)
 	})
 }
+
+// TestCommsOfReopenedFile: a file opened twice has two communicators of
+// its own; the report has one line for it.
+func TestCommsOfReopenedFile(t *testing.T) {
+	var snaps []Snapshot
+	for rank := range 2 {
+		r := New(rank, 2)
+		for id := range uint64(2) {
+			r.File("a.h5").UseComm(10+id, 2)
+			r.Comm(10+id, 2).Call("Allgather", r.Now(), 8, 1)
+		}
+		snaps = append(snaps, r.Snapshot())
+	}
+	rep, err := Merge(2, snaps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Comms) != 1 || rep.Comms[0].Total.Calls != 4 || len(rep.Comms[0].Ranks) != 2 || rep.Comms[0].Ranks[1].Calls != 2 {
+		t.Errorf("communicators: %+v", rep.Comms)
+	}
+}

@@ -1,9 +1,13 @@
 // Command iostatsover measures what gorun --iostats costs on
 // bench/parallel's cases: each case runs under gorun without and with
-// --iostats, alternating run by run in the same invocation, and the table
-// gives the medians (each run's time is gopar's, the slowest rank's from
-// a barrier before create to after close, after an untimed warm-up in the
-// same processes), their ratio, and the load (uptime) before and after.
+// --iostats, alternating run by run in the same invocation. The table
+// gives, per side, the median of gopar's time (the slowest rank's, from a
+// barrier before create to after close, after an untimed warm-up in the
+// same processes) and the median of the job's CPU time (every rank's user
+// and system time, from gorun's rusage, which includes the ranks it
+// waited for: the warm-up and, with --iostats, the report at the end are
+// in it), the median of the ratios of adjacent on/off pairs (which saw
+// about the same load), and the load (/proc/loadavg) before and after.
 //
 //	go run ./bench/parallel/cmd/iostatsover -runs 9
 //
@@ -68,13 +72,13 @@ func run(runs int, only, dir, md string) error {
 		}
 	}
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "| case | ranks | off (median) | on (median) | on/off | runs | load before | load after |\n|---|---:|---:|---:|---:|---:|---|---|\n")
+	fmt.Fprintf(&b, "| case | ranks | time off | time on | on/off (pairs) | CPU off | CPU on | CPU on/off (pairs) | runs | load before | load after |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n")
 	for _, c := range cases {
 		if only != "" && !slices.ContainsFunc(strings.Split(only, ","), func(p string) bool { return strings.HasPrefix(c.name, p) }) {
 			continue
 		}
 		before := load()
-		var secs [2][]float64
+		var secs, cpus [2][]float64
 		for i := range 2 * runs {
 			on := i%2 == 1
 			argv := []string{"-n", strconv.Itoa(c.ranks)}
@@ -83,14 +87,15 @@ func run(runs int, only, dir, md string) error {
 			}
 			argv = append(argv, gopar, "-dir", dir)
 			argv = append(argv, c.args...)
-			s, err := runOnce(gorun, argv)
+			s, cpu, err := runOnce(gorun, argv)
 			if err != nil {
 				return fmt.Errorf("%s: %v", c.name, err)
 			}
 			secs[b2i(on)] = append(secs[b2i(on)], s)
+			cpus[b2i(on)] = append(cpus[b2i(on)], cpu)
 		}
-		off, on := median(secs[0]), median(secs[1])
-		line := fmt.Sprintf("| %s | %d | %.1f ms | %.1f ms | %.3f | %d+%d | %s | %s |\n", c.name, c.ranks, 1e3*off, 1e3*on, on/off, runs, runs, before, load())
+		line := fmt.Sprintf("| %s | %d | %.1f ms | %.1f ms | %.3f | %.0f ms | %.0f ms | %.3f | %d+%d | %s | %s |\n", c.name, c.ranks,
+			1e3*median(secs[0]), 1e3*median(secs[1]), pairRatio(secs), 1e3*median(cpus[0]), 1e3*median(cpus[1]), pairRatio(cpus), runs, runs, before, load())
 		fmt.Fprint(os.Stderr, line)
 		b.WriteString(line)
 	}
@@ -108,8 +113,19 @@ func b2i(v bool) int {
 	return 0
 }
 
-// runOnce runs gorun argv and returns gopar's time.
-func runOnce(gorun string, argv []string) (float64, error) {
+// pairRatio is the median of on[i]/off[i]: each pair ran one after the
+// other.
+func pairRatio(v [2][]float64) float64 {
+	var r []float64
+	for i := range min(len(v[0]), len(v[1])) {
+		r = append(r, v[1][i]/v[0][i])
+	}
+	return median(r)
+}
+
+// runOnce runs gorun argv and returns gopar's time and the job's CPU
+// seconds.
+func runOnce(gorun string, argv []string) (float64, float64, error) {
 	cmd := exec.Command(gorun, argv...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -119,15 +135,16 @@ func runOnce(gorun string, argv []string) (float64, error) {
 		var res parallel.Result
 		if json.Unmarshal(sc.Bytes(), &res) == nil && res.Case != "" {
 			if res.Err != "" {
-				return 0, fmt.Errorf("%s", res.Err)
+				return 0, 0, fmt.Errorf("%s", res.Err)
 			}
-			return res.Seconds, nil
+			cpu := (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds()
+			return res.Seconds, cpu, nil
 		}
 	}
 	if err == nil {
 		err = fmt.Errorf("no result line")
 	}
-	return 0, fmt.Errorf("%v: %s", err, strings.TrimSpace(stderr.String()))
+	return 0, 0, fmt.Errorf("%v: %s", err, strings.TrimSpace(stderr.String()))
 }
 
 func median(v []float64) float64 {
