@@ -235,7 +235,6 @@ func (f *File) UseComm(id uint64, size int) {
 // Op is a data call under way, from Begin to End.
 type Op struct {
 	d        *Dataset
-	start    int64
 	write    bool
 	twoPhase bool
 	rounds   int
@@ -246,14 +245,13 @@ type Op struct {
 // returns an Op that End ignores: the outer call counts.
 func (f *File) Begin(name string, write bool) Op {
 	r := f.r
-	now := r.Now()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if f.cur != nil {
 		return Op{}
 	}
 	f.cur = f.datasetLocked(name)
-	f.curOp = Op{d: f.cur, start: now, write: write}
+	f.curOp = Op{d: f.cur, write: write}
 	return f.curOp
 }
 
