@@ -61,13 +61,6 @@ func (f *File) codec() *codec {
 }
 
 func (d *Dataset) write(h h5core.Hyperslab, data any) error {
-	if d.f.stats != nil { // iostats
-		return d.statsCall(true, h.NumElements(), func() error { return d.writeData(h, data) })
-	}
-	return d.writeData(h, data)
-}
-
-func (d *Dataset) writeData(h h5core.Hyperslab, data any) error {
 	if err := d.f.checkWrite(); err != nil {
 		return err
 	}
@@ -84,6 +77,9 @@ func (d *Dataset) writeData(h h5core.Hyperslab, data any) error {
 		// compact: the object header) is written collectively, and so are
 		// filtered chunks (each rank's rewrite would allocate its own).
 		if t.HasVlen() || d.d.Layout() == h5core.LayoutCompact {
+			if d.f.stats != nil { // iostats
+				return d.statsCall(true, n, func() error { return d.writeVlenCollective(h, data) })
+			}
 			return d.writeVlenCollective(h, data)
 		}
 		if d.d.Layout() == h5core.LayoutChunked && len(d.d.Filters()) > 0 {
@@ -102,7 +98,9 @@ func (d *Dataset) writeData(h h5core.Hyperslab, data any) error {
 	}
 	t0 := d.f.statsNow() // iostats
 	err = d.writeRaw(h, buf)
-	d.f.statsSpan(iostats.KindWrite, t0, uint64(len(buf)), false)
+	if d.f.stats != nil {
+		d.statsDirect(true, iostats.KindWrite, t0, len(buf), err)
+	}
 	if err != nil {
 		return opErr("write", d.name, err)
 	}
@@ -124,13 +122,6 @@ func (d *Dataset) encodeVlen(data any, t *h5core.Datatype, n uint64) ([]byte, er
 }
 
 func (d *Dataset) read(h h5core.Hyperslab, dst any) error {
-	if d.f.stats != nil { // iostats
-		return d.statsCall(false, h.NumElements(), func() error { return d.readData(h, dst) })
-	}
-	return d.readData(h, dst)
-}
-
-func (d *Dataset) readData(h h5core.Hyperslab, dst any) error {
 	if err := d.f.check(); err != nil {
 		return err
 	}
@@ -156,7 +147,7 @@ func (d *Dataset) readData(h h5core.Hyperslab, dst any) error {
 	t0 := d.f.statsNow() // iostats
 	err = d.readRaw(h, buf)
 	if d.f.stats != nil {
-		d.f.statsSpan(d.readKind(), t0, uint64(len(buf)), false)
+		d.statsDirect(false, d.readKind(), t0, len(buf), err)
 	}
 	if err != nil {
 		return opErr("read", d.name, err)

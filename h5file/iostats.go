@@ -32,13 +32,31 @@ func (f *File) startStats(c *comm.Comm) {
 // statsCall runs one data call (write or read) on selection h as one
 // call of the report: the bytes of h if it succeeds. Only when on.
 func (d *Dataset) statsCall(write bool, n uint64, call func() error) error {
-	op := d.f.stats.Begin(d.name, write)
+	op := d.f.stats.Begin(d.record(), write)
 	err := call()
 	if err != nil {
 		n = 0
 	}
 	d.f.stats.End(op, int64(n*uint64(d.d.Type().Size)))
 	return err
+}
+
+// record is d's record in the report, found on first use.
+func (d *Dataset) record() *iostats.Dataset {
+	if d.st == nil {
+		d.st = d.f.stats.Dataset(d.name)
+	}
+	return d.st
+}
+
+// statsDirect records a rank's own read or write of n bytes, timed from
+// t as kind k: one call of d (or, inside a collective call, its time).
+// Only when on.
+func (d *Dataset) statsDirect(write bool, k iostats.Kind, t int64, n int, err error) {
+	if err != nil {
+		n = 0
+	}
+	d.f.stats.Direct(d.record(), write, k, t, int64(n))
 }
 
 // selElems is the number of elements of sel, 0 if it is bad (the call

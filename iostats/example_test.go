@@ -15,7 +15,7 @@ func ExampleMerge() {
 	for rank := range 4 {
 		r := iostats.New(rank, 4)
 		f := r.File("parallel_test.hdf5")
-		op := f.Begin("/test", true)
+		op := f.Begin(f.Dataset("/test"), true)
 		f.Span(iostats.KindWrite, r.Now(), 4, false)
 		f.End(op, 4) // each rank wrote one int32
 		snaps = append(snaps, r.Snapshot())

@@ -240,19 +240,70 @@ type Op struct {
 	rounds   int
 }
 
-// Begin starts a data call on dataset name (write or read) and returns
+// Dataset returns the record of dataset name, made on first use; a
+// caller keeps it for its calls (Begin).
+func (f *File) Dataset(name string) *Dataset {
+	f.r.mu.Lock()
+	defer f.r.mu.Unlock()
+	return f.datasetLocked(name)
+}
+
+// Begin starts a data call (write or read) on dataset d of f and returns
 // it. A call made inside another (a collective read that reads directly)
 // returns an Op that End ignores: the outer call counts.
-func (f *File) Begin(name string, write bool) Op {
+func (f *File) Begin(d *Dataset, write bool) Op {
 	r := f.r
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if f.cur != nil {
 		return Op{}
 	}
-	f.cur = f.datasetLocked(name)
-	f.curOp = Op{d: f.cur, write: write}
+	f.cur = d
+	f.curOp = Op{d: d, write: write}
 	return f.curOp
+}
+
+// Direct records a rank's own write or read of bytes on d (0 if it
+// failed), its time from start on k: one direct call of d, in one step
+// (the common call: an independent write or read). Inside another call
+// it adds its time and bytes to that call's instead.
+func (f *File) Direct(d *Dataset, write bool, k Kind, start, bytes int64) {
+	r := f.r
+	now := r.Now()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.heat.add(k, start, now, bytes)
+	ns := now - start
+	if cur := f.cur; cur != nil {
+		c := &cur.c
+		switch k {
+		case KindWrite:
+			c.WriteNs += ns
+		case KindRead:
+			c.ReadNs += ns
+		case KindFilter:
+			c.FilterNs += ns
+		}
+		return
+	}
+	c := &d.c
+	switch k {
+	case KindWrite:
+		c.WriteNs += ns
+	case KindRead:
+		c.ReadNs += ns
+	case KindFilter:
+		c.FilterNs += ns
+	}
+	if write {
+		c.Writes++
+		c.DirectWrites++
+		c.BytesWritten += bytes
+		return
+	}
+	c.Reads++
+	c.DirectReads++
+	c.BytesRead += bytes
 }
 
 // TwoPhase marks the current call as going in two phases, in rounds.

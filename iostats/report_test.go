@@ -26,21 +26,21 @@ func rankStats(rank, size int, twoPhase bool) Snapshot {
 	f.MetaEnd(inner)
 	f.MetaEnd(m)
 
-	op := f.Begin("/x", true)
-	if nested := f.Begin("/x", true); nested.d != nil {
+	op := f.Begin(f.Dataset("/x"), true)
+	if nested := f.Begin(f.Dataset("/x"), true); nested.d != nil {
 		panic("a nested call counted")
 	}
 	f.Span(KindWrite, r.Now()-1e6, 4, false) // a millisecond of writing
 	f.End(op, 4)
 
 	if twoPhase {
-		op := f.Begin("/y", true)
+		op := f.Begin(f.Dataset("/y"), true)
 		f.TwoPhase(2)
 		r.Comm(2, size).Call("Alltoallv", r.Now(), 300, 5000)
 		f.Span(KindWrite, r.Now(), 150, true)
 		f.End(op, 100)
 	}
-	op = f.Begin("/x", false)
+	op = f.Begin(f.Dataset("/x"), false)
 	f.Span(KindRead, r.Now(), 4, false)
 	f.End(op, 4)
 	r.Comm(1, size).Call("Barrier", r.Now(), 0, 7)
@@ -233,7 +233,7 @@ func TestBounds(t *testing.T) {
 	r := New(0, 1)
 	f := r.File("a.h5")
 	for i := range maxDatasets + 10 {
-		op := f.Begin(strings.Repeat("d", 1+i%7)+string(rune('A'+i%26))+itoa(i), true)
+		op := f.Begin(f.Dataset(strings.Repeat("d", 1+i%7)+string(rune('A'+i%26))+itoa(i)), true)
 		f.End(op, 1)
 	}
 	for i := range maxFiles + 5 {
@@ -291,5 +291,30 @@ func TestCommsOfReopenedFile(t *testing.T) {
 	}
 	if len(rep.Comms) != 1 || rep.Comms[0].Total.Calls != 4 || len(rep.Comms[0].Ranks) != 2 || rep.Comms[0].Ranks[1].Calls != 2 {
 		t.Errorf("communicators: %+v", rep.Comms)
+	}
+}
+
+// TestDirect: a rank's own call is counted in one step; inside another
+// call (a collective read that reads directly) it adds time and no call.
+func TestDirect(t *testing.T) {
+	r := New(0, 1)
+	f := r.File("d.h5")
+	x, y := f.Dataset("/x"), f.Dataset("/y")
+	f.Direct(x, true, KindWrite, r.Now()-1000, 8)
+	f.Direct(x, false, KindRead, r.Now()-1000, 8)
+	f.Direct(x, false, KindFilter, r.Now()-1000, 0) // failed: no bytes
+	op := f.Begin(y, false)
+	f.Direct(y, false, KindRead, r.Now()-500, 16)
+	f.End(op, 16)
+	s := r.Snapshot()
+	got := map[string]Counters{}
+	for _, d := range s.Files[0].Datasets {
+		got[d.Name] = d.Counters
+	}
+	if c := got["/x"]; c.Writes != 1 || c.DirectWrites != 1 || c.BytesWritten != 8 || c.Reads != 2 || c.BytesRead != 8 || c.WriteNs < 1000 || c.FilterNs < 1000 {
+		t.Errorf("/x: %+v", c)
+	}
+	if c := got["/y"]; c.Reads != 1 || c.BytesRead != 16 || c.ReadNs < 500 {
+		t.Errorf("/y: %+v, want one read of 16 bytes", c)
 	}
 }
