@@ -25,6 +25,7 @@ const (
 	varMemberlist = "GORUN_MEMBERLIST"
 	varHost       = "GORUN_HOST"
 	varIOStats    = "GORUN_IOSTATS"
+	varRecover    = "GORUN_RECOVER"
 
 	varBootstrapTimeout = "GORUN_BOOTSTRAP_TIMEOUT"
 	varMemberlistLog    = "GORUN_MEMBERLIST_LOG"
@@ -60,6 +61,9 @@ type Env struct {
 	// (".svg"), and the text goes to its stderr; "1" asks for the text
 	// alone. gorun --iostats sets it.
 	IOStats string
+	// GORUN_RECOVER=1: the job goes on when ranks die (gorun
+	// --enable-recovery); the survivors shrink their communicators.
+	Recover bool
 
 	// Set by the user only.
 	BootstrapTimeout time.Duration // GORUN_BOOTSTRAP_TIMEOUT, e.g. 5m for slow srun starts; 0 = comm's default
@@ -102,6 +106,9 @@ func (e Env) Environ() []string {
 	if e.IOStats != "" {
 		add(varIOStats, e.IOStats)
 	}
+	if e.Recover {
+		add(varRecover, "1")
+	}
 	if e.BootstrapTimeout > 0 {
 		add(varBootstrapTimeout, e.BootstrapTimeout.String())
 	}
@@ -125,6 +132,7 @@ func ParseEnv(getenv func(string) string) (Env, error) {
 		Memberlist:    getenv(varMemberlist) == "1",
 		Host:          getenv(varHost),
 		IOStats:       getenv(varIOStats),
+		Recover:       getenv(varRecover) == "1",
 		MemberlistLog: getenv(varMemberlistLog) == "1",
 		SlurmKeyFile:  getenv(varSlurmKeyFile),
 	}
