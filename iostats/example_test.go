@@ -43,3 +43,50 @@ func ExampleReport_WriteSVG() {
 	// Output:
 	// 1
 }
+
+// A rank's statistics travel as a snapshot's wire form (JSON), which the
+// receiver checks before it merges them.
+func ExampleDecodeSnapshot() {
+	r := iostats.New(2, 4)
+	f := r.File("out.h5")
+	f.Direct(f.Dataset("/x"), true, iostats.KindWrite, r.Now(), 1024)
+	snap := r.Snapshot()
+	wire, _ := snap.Encode()
+	back, err := iostats.DecodeSnapshot(wire)
+	fmt.Println(back.Rank, back.Files[0].Datasets[0].BytesWritten, err)
+	_, err = iostats.DecodeSnapshot([]byte(`{"rank":9,"size":4,"heat":{"bin_ns":1}}`))
+	fmt.Println(err)
+	// Output:
+	// 2 1024 <nil>
+	// iostats: malformed statistics: rank 9 of 4, end 0, bin 1 ns
+}
+
+// Collectives record each call on the communicator's record; a file's
+// own communicator's waits are the file's.
+func ExampleComm_Call() {
+	var snaps []iostats.Snapshot
+	for rank := range 2 {
+		r := iostats.New(rank, 2)
+		r.LabelComm(7, 2, "world")
+		c := r.Comm(7, 2)
+		c.Call("Allreduce", r.Now(), 16, 0)
+		c.Call("Barrier", r.Now(), 0, 0)
+		snaps = append(snaps, r.Snapshot())
+	}
+	rep, _ := iostats.Merge(2, snaps)
+	for _, c := range rep.Comms {
+		fmt.Println(c.Label, c.Total.Calls, c.Total.Bytes)
+		for _, o := range c.Ops {
+			fmt.Println(" ", o.Op, o.Calls)
+		}
+	}
+	// Output:
+	// world 4 32
+	//   Allreduce 2
+	//   Barrier 2
+}
+
+func ExampleBytes() {
+	fmt.Println(iostats.Bytes(16), iostats.Bytes(3<<20), iostats.Duration(1500000))
+	// Output: 16 B 3.0 MiB 1.5 ms
+}
