@@ -43,6 +43,8 @@ type call struct {
 	finished bool
 	prober   *prober
 	failed   atomic.Pointer[error] // mismatch found by the watchdog
+
+	stats callStats // I/O statistics (iostats.go); zero when off
 }
 
 // begin starts a collective call on c. Every public function calls it first
@@ -55,6 +57,9 @@ func begin(ctx context.Context, c *comm.Comm, d desc, elemSize int) (*call, erro
 	cl.seq = c.NextSeq()
 	h := header{desc: d, sender: int32(cl.rank), commID: c.ID(), seq: cl.seq}
 	h.encode(&cl.hdr)
+	if rec := c.Stats(); rec != nil {
+		cl.startStats(rec, c)
+	}
 	if cl.size > 1 {
 		cl.timer = time.AfterFunc(probeAfter, cl.startProber)
 	}
@@ -64,6 +69,9 @@ func begin(ctx context.Context, c *comm.Comm, d desc, elemSize int) (*call, erro
 // finish stops the watchdog. It returns err unchanged, or the mismatch the
 // watchdog found, which explains err better than ErrRevoked does.
 func (cl *call) finish(err error) error {
+	if cl.stats.comm != nil {
+		cl.endStats()
+	}
 	if cl.timer != nil {
 		cl.timer.Stop()
 		cl.mu.Lock()
@@ -150,6 +158,9 @@ func (cl *call) clearWaiting() { cl.waiting.Store(0) }
 
 // send sends payload to dest behind the call's header.
 func (cl *call) send(dest int, payload []byte) error {
+	if cl.stats.comm != nil {
+		cl.stats.bytes.Add(int64(len(payload)))
+	}
 	if err := cl.c.Sendv(cl.ctx, dest, tagData, cl.hdr[:], payload); err != nil {
 		return cl.fail(cl.waited("sending to", dest, err))
 	}
@@ -173,7 +184,9 @@ func (cl *call) recv(src int, payload []byte) error {
 func (cl *call) recvUpTo(src int, payload []byte) (int, error) {
 	var hb [hdrSize]byte
 	cl.setWaiting(src)
+	t := cl.waitStart()
 	st, err := cl.c.Recvv(cl.ctx, src, tagData, hb[:], payload)
+	cl.waitEnd(t, st.Count-hdrSize)
 	cl.clearWaiting()
 	if err != nil && !errors.Is(err, comm.ErrTruncate) {
 		return 0, cl.fail(cl.waited("waiting for", src, err))
@@ -195,7 +208,9 @@ func (cl *call) recvUpTo(src int, payload []byte) (int, error) {
 // recvAlloc receives a message of any length from src (any-value forms).
 func (cl *call) recvAlloc(src int) ([]byte, error) {
 	cl.setWaiting(src)
+	t := cl.waitStart()
 	msg, st, err := cl.c.RecvBytes(cl.ctx, src, tagData)
+	cl.waitEnd(t, st.Count-hdrSize)
 	cl.clearWaiting()
 	if err != nil {
 		return nil, cl.fail(cl.waited("waiting for", src, err))

@@ -94,6 +94,10 @@ type Job struct {
 	// to files of their own (Open MPI's --output-filename; outfiles.go).
 	Output OutputFiles
 
+	// IOStats, when set, collects every rank's I/O statistics and writes
+	// the job's report when it ends (iostats.go; gorun --iostats).
+	IOStats *IOStats
+
 	// Logger receives the launcher's own progress (rank started, exited) at
 	// debug level and problems at warn level; nil = discard.
 	Logger *slog.Logger

@@ -128,6 +128,7 @@ func (l *layout) localRanks(id int) int {
 func (r *Running) localEnv(id int) rendezvous.Env {
 	je := r.rv.env(id)
 	je.Bind, je.Compress, je.Recover = r.job.Bind, r.job.Compress, r.job.KeepGoing
+	je.IOStats = r.job.iostatsEnv() // iostats.go
 	_, je.AppNum = r.job.app(id)
 	if r.lay.multi {
 		_, port, _ := net.SplitHostPort(r.rv.addr)

@@ -138,6 +138,7 @@ func (r *Running) newCmd(id int, env []string) (*exec.Cmd, *remoteRank, error) {
 	je := r.rv.env(id)
 	je.Addr = "" // the agent's: spec.Rendezvous, or as its host reaches us
 	je.Memberlist, je.Host, je.Compress, je.AppNum, je.Recover = true, host, r.job.Compress, appNum, r.job.KeepGoing
+	je.IOStats = r.job.iostatsEnv() // iostats.go
 	spec.Env = append(je.Environ(), r.job.extra(id)...)
 	line, err := json.Marshal(spec)
 	if err != nil {

@@ -193,6 +193,7 @@ func (r *Running) Wait(ctx context.Context) error {
 	}
 	r.out.drain(2 * time.Second)
 	r.closeFiles()
+	r.reportIOStats() // iostats.go: after the ranks' own output
 	if result != nil {
 		return result
 	}

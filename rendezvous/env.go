@@ -24,6 +24,7 @@ const (
 	varCompress   = "GORUN_COMPRESS"
 	varMemberlist = "GORUN_MEMBERLIST"
 	varHost       = "GORUN_HOST"
+	varIOStats    = "GORUN_IOSTATS"
 	varRecover    = "GORUN_RECOVER"
 	varAppNum     = "GORUN_APPNUM"
 
@@ -53,6 +54,14 @@ type Env struct {
 	Compress   bool   // GORUN_COMPRESS=1: zstd for large messages to other hosts
 	Memberlist bool   // GORUN_MEMBERLIST=1: a multi-host job's failure detector
 	Host       string // GORUN_HOST: the name the launcher gave the rank's host
+	// IOStats (GORUN_IOSTATS), when set, turns on I/O statistics (package
+	// iostats): a rank with a launcher sends them to it over its control
+	// connection; where no launcher merges them (rank 0 under srun serving
+	// the rendezvous itself, or a program run alone), the value is the
+	// path of the JSON report rank 0 writes, its SVG timeline beside it
+	// (".svg"), and the text goes to its stderr; "1" asks for the text
+	// alone. gorun --iostats sets it.
+	IOStats string
 	// GORUN_RECOVER=1: the job goes on when ranks die (gorun
 	// --enable-recovery); the survivors shrink their communicators.
 	Recover bool
@@ -99,6 +108,9 @@ func (e Env) Environ() []string {
 	if e.Host != "" {
 		add(varHost, e.Host)
 	}
+	if e.IOStats != "" {
+		add(varIOStats, e.IOStats)
+	}
 	if e.Recover {
 		add(varRecover, "1")
 	}
@@ -127,6 +139,7 @@ func ParseEnv(getenv func(string) string) (Env, error) {
 		Compress:      getenv(varCompress) == "1",
 		Memberlist:    getenv(varMemberlist) == "1",
 		Host:          getenv(varHost),
+		IOStats:       getenv(varIOStats),
 		Recover:       getenv(varRecover) == "1",
 		MemberlistLog: getenv(varMemberlistLog) == "1",
 		SlurmKeyFile:  getenv(varSlurmKeyFile),

@@ -34,6 +34,7 @@ type options struct {
 	apps    []appOptions // MPMD parts after the first ':' (flags_place.go)
 	// cleanups remove the MPMD programs built for this run (placeJob).
 	cleanups []func() error
+	iostats  iostatsFlags // iostats.go
 }
 
 const usageText = `usage: gorun [flags] -n N program [args...]
@@ -67,6 +68,11 @@ Flags:
   --ssh CMD          ssh command and options for -H (default $GORUN_SSH, else ssh), e.g.
                      --ssh "ssh -i ~/.ssh/cluster -p 2222"; the remote hosts must have
                      gorun at the same path as here ($GORUN_AGENT overrides) and the program
+  --iostats          at the end, report every rank's I/O on stderr: bytes written and read per
+                     file and dataset, calls, direct or two-phase, time writing, reading,
+                     filtering, on metadata and waiting; the slowest rank and why; collectives
+  --iostats-json F   also write the report as JSON to F (implies --iostats)
+  --iostats-svg F    also draw every rank's timeline of I/O and waiting as SVG in F
   -v                 say what gorun does (build, ranks started and exited) on stderr
 ` + placeUsage + `
 stdin goes to rank 0, also on a remote host. SIGINT, SIGTERM, SIGHUP and SIGQUIT are
@@ -156,6 +162,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&hostfile, "machinefile", "", "")
 	fs.StringVar(&o.ssh, "ssh", "", "")
 	o.place.register(fs)
+	o.iostats.register(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stderr, usageText)

@@ -64,6 +64,7 @@ func run(args []string) int {
 		Timeout:     o.timeout,
 		Grace:       o.grace,
 		Logger:      logger,
+		IOStats:     o.iostats.job(),
 	}
 	if o.place.allocFrom != "" {
 		logger.Debug("hosts from the allocation", "from", o.place.allocFrom, "hosts", len(o.hosts), "ranks", o.n)
