@@ -15,7 +15,11 @@ const (
 	AnyTag    = -1
 	// Undefined as a Split color gives the caller no communicator.
 	Undefined = -1
-	maxTag    = 1 << 30
+	// ProcNull as a peer makes Sendrecv, the I-calls and Cart's
+	// neighbour exchanges skip that side (MPI_PROC_NULL): what Shift
+	// returns at the edge of a non-periodic grid.
+	ProcNull = -2
+	maxTag   = 1 << 30
 )
 
 // Status describes a received message.
@@ -38,6 +42,8 @@ type Comm struct {
 	coll    *Comm
 	isColl  bool
 	isWorld bool
+	isends  isendQueue // Isends in flight, per destination (isend.go)
+	attrs   sync.Map   // Attr's values (attr.go)
 }
 
 // Rank is this process's rank in c, 0 <= Rank < Size.
@@ -127,6 +133,15 @@ func checkTag(t int, any bool, op string) error {
 }
 
 func (c *Comm) sendFrame(ctx context.Context, dest, tag int, elem uint8, bufs [][]byte) error {
+	if err := c.isends.waitFor(ctx, dest); err != nil {
+		return err
+	}
+	return c.sendNow(ctx, dest, tag, elem, bufs)
+}
+
+// sendNow is sendFrame without waiting for earlier Isends (an Isend's own
+// send).
+func (c *Comm) sendNow(ctx context.Context, dest, tag int, elem uint8, bufs [][]byte) error {
 	if err := c.checkPeer(dest, false, "send"); err != nil {
 		return err
 	}

@@ -166,16 +166,27 @@ func (e *engine) brokenLocked(cctx uint64) error {
 // recv takes (or with peek, sees) the first matching message, waiting for
 // one until ctx ends or the communicator breaks.
 func (e *engine) recv(ctx context.Context, cctx uint64, src, tag int, peek bool, bufs [][]byte, elem int) (message, error) {
-	w := &waiter{ctx: cctx, src: src, tag: tag, peek: peek, bufs: bufs, elem: elem, ch: make(chan result, 1)}
+	w, m, done, err := e.postRecv(cctx, src, tag, peek, bufs, elem)
+	if done || err != nil {
+		return m, err
+	}
+	return e.waitRecv(ctx, w)
+}
+
+// postRecv starts a receive: it takes a matching queued message (done), or
+// registers the receive so the next matching message goes to it. Posting
+// at once, in the caller's goroutine, is what makes receives match in the
+// order they were posted, as MPI requires of Irecv; waitRecv completes it.
+func (e *engine) postRecv(cctx uint64, src, tag int, peek bool, bufs [][]byte, elem int) (w *waiter, m message, done bool, err error) {
+	w = &waiter{ctx: cctx, src: src, tag: tag, peek: peek, bufs: bufs, elem: elem, ch: make(chan result, 1)}
 	for _, b := range bufs {
 		w.room += len(b)
 	}
 	e.mu.Lock()
+	defer e.mu.Unlock()
 	if err := e.brokenLocked(cctx); err != nil {
-		e.mu.Unlock()
-		return message{}, err
+		return nil, message{}, true, err
 	}
-	taken := false
 	for i := range e.queue {
 		if w.matches(&e.queue[i]) {
 			m := e.queue[i]
@@ -183,25 +194,24 @@ func (e *engine) recv(ctx context.Context, cctx uint64, src, tag int, peek bool,
 				e.queue = append(e.queue[:i], e.queue[i+1:]...)
 			}
 			if m.pr == nil || peek {
-				e.mu.Unlock()
-				return m, nil
+				return nil, m, true, nil
 			}
 			// The payload is still in the socket: its reader reads it
 			// into our buffers and answers on w.ch.
 			m.pr.take <- w
-			taken = true
-			break
+			return w, message{}, false, nil
 		}
 	}
-	if !taken {
-		if err := e.gone[src]; err != nil && src != AnySource {
-			e.mu.Unlock()
-			return message{}, err
-		}
-		e.waiters = append(e.waiters, w)
-		e.releaseLocked(src)
+	if err := e.gone[src]; err != nil && src != AnySource {
+		return nil, message{}, true, err
 	}
-	e.mu.Unlock()
+	e.waiters = append(e.waiters, w)
+	e.releaseLocked(src)
+	return w, message{}, false, nil
+}
+
+// waitRecv completes a receive that postRecv registered.
+func (e *engine) waitRecv(ctx context.Context, w *waiter) (message, error) {
 	select {
 	case r := <-w.ch:
 		return r.m, r.err
@@ -218,7 +228,7 @@ func (e *engine) recv(ctx context.Context, cctx uint64, src, tag int, peek bool,
 		e.mu.Unlock()
 		r := <-w.ch // a claimed direct read finishes first
 		e.mu.Lock()
-		if r.err == nil && !peek {
+		if r.err == nil && !w.peek {
 			if r.m.data == nil {
 				r.m.data = gather(w.bufs, r.m.n)
 			}
