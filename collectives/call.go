@@ -32,6 +32,9 @@ type call struct {
 	d        desc
 	elemSize int
 	hdr      [hdrSize]byte
+	// tag carries the call's messages: tagData for blocking calls, a tag
+	// of its own for a nonblocking one (nonblocking.go).
+	tag int
 
 	// waiting is gen<<32 | (src+1) while the call blocks in a receive
 	// from src, 0 otherwise; read by the watchdog.
@@ -51,7 +54,7 @@ func begin(ctx context.Context, c *comm.Comm, d desc, elemSize int) (*call, erro
 	if c == nil {
 		return nil, fmt.Errorf("collectives: %s on a nil communicator: pass the *comm.Comm from comm.Init: %w", d.op, ErrArgument)
 	}
-	cl := &call{ctx: ctx, user: c, c: c.Collective(), rank: c.Rank(), size: c.Size(), d: d, elemSize: elemSize}
+	cl := &call{ctx: ctx, user: c, c: c.Collective(), rank: c.Rank(), size: c.Size(), d: d, elemSize: elemSize, tag: tagData}
 	cl.seq = c.NextSeq()
 	h := header{desc: d, sender: int32(cl.rank), commID: c.ID(), seq: cl.seq}
 	h.encode(&cl.hdr)
@@ -76,6 +79,9 @@ func (cl *call) finish(err error) error {
 	}
 	if f := cl.failed.Load(); f != nil && err != nil {
 		return *f
+	}
+	if err == nil {
+		err = cl.leftovers()
 	}
 	return err
 }
@@ -132,7 +138,7 @@ func (cl *call) check(src int, h header) error {
 		switch cl.d.op {
 		case opAllgatherv:
 			detail = "the counts vectors differ"
-		case opReduce, opAllreduce, opScan, opExscan:
+		case opReduce, opAllreduce, opScan, opExscan, opIreduce, opIallreduce, opReduceScatterBlock:
 			detail = "the reduction ops differ"
 		default:
 			detail = "the arguments differ"
@@ -150,7 +156,7 @@ func (cl *call) clearWaiting() { cl.waiting.Store(0) }
 
 // send sends payload to dest behind the call's header.
 func (cl *call) send(dest int, payload []byte) error {
-	if err := cl.c.Sendv(cl.ctx, dest, tagData, cl.hdr[:], payload); err != nil {
+	if err := cl.c.Sendv(cl.ctx, dest, cl.tag, cl.hdr[:], payload); err != nil {
 		return cl.fail(cl.waited("sending to", dest, err))
 	}
 	return nil
@@ -173,7 +179,7 @@ func (cl *call) recv(src int, payload []byte) error {
 func (cl *call) recvUpTo(src int, payload []byte) (int, error) {
 	var hb [hdrSize]byte
 	cl.setWaiting(src)
-	st, err := cl.c.Recvv(cl.ctx, src, tagData, hb[:], payload)
+	st, err := cl.c.Recvv(cl.ctx, src, cl.tag, hb[:], payload)
 	cl.clearWaiting()
 	if err != nil && !errors.Is(err, comm.ErrTruncate) {
 		return 0, cl.fail(cl.waited("waiting for", src, err))
@@ -195,7 +201,7 @@ func (cl *call) recvUpTo(src int, payload []byte) (int, error) {
 // recvAlloc receives a message of any length from src (any-value forms).
 func (cl *call) recvAlloc(src int) ([]byte, error) {
 	cl.setWaiting(src)
-	msg, st, err := cl.c.RecvBytes(cl.ctx, src, tagData)
+	msg, st, err := cl.c.RecvBytes(cl.ctx, src, cl.tag)
 	cl.clearWaiting()
 	if err != nil {
 		return nil, cl.fail(cl.waited("waiting for", src, err))
