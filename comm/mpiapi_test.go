@@ -402,3 +402,37 @@ func TestSplitShared(t *testing.T) {
 		return nil
 	})
 }
+
+// Every send to ProcNull does nothing and every receive from it completes
+// at once, empty.
+func TestProcNullEverywhere(t *testing.T) {
+	c := local(t, 1)[0]
+	ctx := failCtx(t)
+	var v struct{ X int }
+	for name, err := range map[string]error{
+		"Send":      c.Send(ctx, ProcNull, 0, []byte("x")),
+		"SendSlice": SendSlice(ctx, c, ProcNull, 0, []int64{1}),
+		"SendValue": c.SendValue(ctx, ProcNull, 0, 5),
+	} {
+		if err != nil {
+			t.Errorf("%s to ProcNull: %v", name, err)
+		}
+	}
+	buf := []byte{9}
+	st, err := c.Recv(ctx, ProcNull, 0, buf)
+	if err != nil || st.Source != ProcNull || st.Count != 0 || buf[0] != 9 {
+		t.Errorf("Recv from ProcNull: %+v %v %v", st, err, buf)
+	}
+	if st, err := RecvSlice(ctx, c, ProcNull, 0, []float64{1}); err != nil || st.Source != ProcNull {
+		t.Errorf("RecvSlice from ProcNull: %+v %v", st, err)
+	}
+	if st, err := c.RecvValue(ctx, ProcNull, 0, &v); err != nil || st.Source != ProcNull {
+		t.Errorf("RecvValue from ProcNull: %+v %v", st, err)
+	}
+	if st, ok, err := c.Iprobe(ProcNull, 0); !ok || err != nil || st.Source != ProcNull {
+		t.Errorf("Iprobe of ProcNull: %+v %v %v", st, ok, err)
+	}
+	if st, err := c.Probe(ctx, ProcNull, 0); err != nil || st.Source != ProcNull {
+		t.Errorf("Probe of ProcNull: %+v %v", st, err)
+	}
+}

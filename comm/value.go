@@ -19,7 +19,7 @@ func (c *Comm) SendValue(ctx context.Context, dest, tag int, v any) error {
 // RecvValue receives a value sent by SendValue into the pointer v.
 func (c *Comm) RecvValue(ctx context.Context, src, tag int, v any) (Status, error) {
 	b, st, err := c.RecvBytes(ctx, src, tag)
-	if err != nil {
+	if err != nil || src == ProcNull {
 		return st, err
 	}
 	if err := msgpack.Unmarshal(b, v); err != nil {
