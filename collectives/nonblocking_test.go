@@ -318,3 +318,74 @@ func TestProbeClassify(t *testing.T) {
 		}
 	}
 }
+
+// The matrix of TestMismatchMatrix also pairs every collective of issue 16
+// with every other one and with the older ones.
+func init() {
+	matrixColls = append(matrixColls, []struct {
+		name string
+		f    collFunc
+	}{
+		{"Ibarrier", func(ctx context.Context, c *comm.Comm) error { return iwait(Ibarrier(ctx, c), ctx) }},
+		{"Ibcast", func(ctx context.Context, c *comm.Comm) error { return iwait(Ibcast(ctx, c, make([]int32, 2), 0), ctx) }},
+		{"Ireduce", func(ctx context.Context, c *comm.Comm) error {
+			return iwait(Ireduce(ctx, c, make([]int32, 2), make([]int32, 2), Sum[int32](), 0), ctx)
+		}},
+		{"Iallreduce", func(ctx context.Context, c *comm.Comm) error {
+			return iwait(Iallreduce(ctx, c, make([]int32, 2), make([]int32, 2), Sum[int32]()), ctx)
+		}},
+		{"Igather", func(ctx context.Context, c *comm.Comm) error {
+			return iwait(Igather(ctx, c, make([]int32, 2), make([]int32, 2*c.Size()), 0), ctx)
+		}},
+		{"Iscatter", func(ctx context.Context, c *comm.Comm) error {
+			return iwait(Iscatter(ctx, c, make([]int32, 2*c.Size()), make([]int32, 2), 0), ctx)
+		}},
+		{"Iallgather", func(ctx context.Context, c *comm.Comm) error {
+			return iwait(Iallgather(ctx, c, make([]int32, 2), make([]int32, 2*c.Size())), ctx)
+		}},
+		{"Ialltoall", func(ctx context.Context, c *comm.Comm) error {
+			return iwait(Ialltoall(ctx, c, make([]int32, 2*c.Size()), make([]int32, 2*c.Size())), ctx)
+		}},
+		{"ReduceScatterBlock", func(ctx context.Context, c *comm.Comm) error {
+			return ReduceScatterBlock(ctx, c, make([]int32, 2*c.Size()), make([]int32, 2), Sum[int32]())
+		}},
+		{"ReduceScatter", func(ctx context.Context, c *comm.Comm) error {
+			return ReduceScatter(ctx, c, make([]int32, 2*c.Size()), make([]int32, 2), fill(c.Size(), 2), Sum[int32]())
+		}},
+		{"NewCart", func(ctx context.Context, c *comm.Comm) error {
+			_, err := NewCart(ctx, c, []int{c.Size()}, []bool{true})
+			return err
+		}},
+	}...)
+	rootCase := func(name string, f func(root int) collFunc) {
+		nbMismatchCases = append(nbMismatchCases, struct {
+			name string
+			a, b collFunc
+			text string
+		}{name + "/roots", f(0), f(1), ""})
+	}
+	rootCase("Igather", func(r int) collFunc {
+		return func(ctx context.Context, c *comm.Comm) error {
+			return iwait(Igather(ctx, c, make([]int32, 2), make([]int32, 2*c.Size()), r), ctx)
+		}
+	})
+	rootCase("Iscatter", func(r int) collFunc {
+		return func(ctx context.Context, c *comm.Comm) error {
+			return iwait(Iscatter(ctx, c, make([]int32, 2*c.Size()), make([]int32, 2), r), ctx)
+		}
+	})
+	rootCase("Ireduce", func(r int) collFunc {
+		return func(ctx context.Context, c *comm.Comm) error {
+			return iwait(Ireduce(ctx, c, make([]int32, 2), make([]int32, 2), Sum[int32](), r), ctx)
+		}
+	})
+	nbMismatchCases = append(nbMismatchCases, struct {
+		name string
+		a, b collFunc
+		text string
+	}{"Iallgather/types", func(ctx context.Context, c *comm.Comm) error {
+		return iwait(Iallgather(ctx, c, make([]int32, 2), make([]int32, 2*c.Size())), ctx)
+	}, func(ctx context.Context, c *comm.Comm) error {
+		return iwait(Iallgather(ctx, c, make([]float32, 2), make([]float32, 2*c.Size())), ctx)
+	}, "float32"})
+}
