@@ -300,11 +300,12 @@ func neighbor[T comm.Number](ctx context.Context, g *Cart, op opCode, send, recv
 	}
 	sb, rb := asBytes(send), asBytes(recv)
 	es := sizeOf[T]()
-	blk := func(buf []byte, i int) []byte {
-		if gather && len(buf) == len(sb) {
-			return buf
-		}
-		return buf[i*b*es : (i+1)*b*es]
+	recvBlk := func(i int) []byte { return rb[i*b*es : (i+1)*b*es] }
+	var sendBlk func(i int) []byte
+	if gather {
+		sendBlk = func(int) []byte { return sb } // the same block to everyone
+	} else {
+		sendBlk = func(i int) []byte { return sb[i*b*es : (i+1)*b*es] }
 	}
 	for d := range nd {
 		lo, hi := cartShift(g.dims, g.periods, g.coords, d, 1)
@@ -312,10 +313,10 @@ func neighbor[T comm.Number](ctx context.Context, g *Cart, op opCode, send, recv
 		// When both neighbours are one rank (a periodic dimension of 2,
 		// or of 1: this rank), its two messages arrive in the order sent
 		// and these receives take them in that order.
-		if err := cl.exchange(lo, blk(sb, 2*d), hi, blk(rb, 2*d+1)); err != nil {
+		if err := cl.exchange(lo, sendBlk(2*d), hi, recvBlk(2*d+1)); err != nil {
 			return cl.finish(err)
 		}
-		if err := cl.exchange(hi, blk(sb, 2*d+1), lo, blk(rb, 2*d)); err != nil {
+		if err := cl.exchange(hi, sendBlk(2*d+1), lo, recvBlk(2*d)); err != nil {
 			return cl.finish(err)
 		}
 	}
