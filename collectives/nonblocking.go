@@ -101,8 +101,8 @@ func (cl *call) leftovers() error {
 	}
 	f.mu.Unlock()
 	for _, r := range done {
-		st, ok, err := cl.c.Iprobe(comm.AnySource, nbTag(r.seq))
-		if err != nil || !ok {
+		st, ok := cl.c.Queued(comm.AnySource, nbTag(r.seq))
+		if !ok {
 			continue
 		}
 		msg, _, err := cl.c.RecvBytes(cl.ctx, st.Source, nbTag(r.seq))

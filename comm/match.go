@@ -257,6 +257,21 @@ func (e *engine) iprobe(cctx uint64, src, tag int) (message, bool, error) {
 	return message{}, false, nil
 }
 
+// queued is iprobe without releasing stalled payloads: for a look at the
+// queue by a caller that will not wait for the message (collectives'
+// leftover check), which must not cost the lazy reads of others.
+func (e *engine) queued(cctx uint64, src, tag int) (message, bool) {
+	w := &waiter{ctx: cctx, src: src, tag: tag}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for i := range e.queue {
+		if w.matches(&e.queue[i]) {
+			return e.queue[i], true
+		}
+	}
+	return message{}, false
+}
+
 // releaseLocked sends every stalled payload from src (any source for
 // AnySource) to be read into memory: a receive that does not match it is
 // waiting for something behind it on the same stream.

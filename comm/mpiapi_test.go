@@ -436,3 +436,51 @@ func TestProcNullEverywhere(t *testing.T) {
 		t.Errorf("Probe of ProcNull: %+v %v", st, err)
 	}
 }
+
+// Queued sees a queued message as Iprobe does, including one whose large
+// payload still waits in the socket, and, unlike an Iprobe that finds
+// nothing, leaves that payload there: the receive that comes later reads
+// it straight into its buffer.
+func TestQueued(t *testing.T) {
+	cs := local(t, 2)
+	ctx := failCtx(t)
+	cs[1].w.lazyWait.Store(int64(time.Minute)) // the payload stays in the socket
+	big := pattern(1<<20, 3)
+	if _, ok := cs[1].Queued(0, 5); ok {
+		t.Fatal("Queued before anything was sent")
+	}
+	if err := cs[0].Send(ctx, 1, 5, big); err != nil {
+		t.Fatal(err)
+	}
+	var st Status
+	for ok := false; !ok; {
+		st, ok = cs[1].Queued(AnySource, 5)
+		if err := ctx.Err(); err != nil {
+			t.Fatal("the message never showed up in the queue")
+		}
+		if !ok {
+			time.Sleep(time.Millisecond) // polling the queue, no ordering between ranks
+		}
+	}
+	if st.Source != 0 || st.Count != len(big) || st.Tag != 5 {
+		t.Fatalf("Queued: %+v", st)
+	}
+	// A look for another tag finds nothing; Iprobe would now move the
+	// stalled payload into memory.
+	if _, ok := cs[1].Queued(AnySource, 6); ok {
+		t.Fatal("Queued found a message of tag 6")
+	}
+	cs[1].w.eng.mu.Lock()
+	stalled := len(cs[1].w.eng.queue) == 1 && cs[1].w.eng.queue[0].pr != nil
+	cs[1].w.eng.mu.Unlock()
+	if !stalled {
+		t.Error("Queued moved the payload out of the socket")
+	}
+	got := make([]byte, len(big))
+	if _, err := cs[1].Recv(ctx, 0, 5, got); err != nil || !bytes.Equal(got, big) {
+		t.Fatalf("Recv after Queued: %v", err)
+	}
+	if _, ok := cs[1].Queued(7, 5); ok {
+		t.Error("Queued of a rank out of range")
+	}
+}

@@ -141,3 +141,24 @@ func sliceBufs[T Number](s []T) [][]byte {
 	}
 	return nil
 }
+
+// Queued reports a matching message that has already arrived, as Iprobe
+// does, but without Iprobe's side effect: Iprobe moves large payloads that
+// wait in the socket for their receive along into memory, so that a
+// polling loop makes progress; Queued leaves them there (they cost a copy
+// once read into memory). For libraries that look for a message they will
+// not wait for (collectives' check for messages of a mismatch).
+func (c *Comm) Queued(src, tag int) (Status, bool) {
+	if c.checkPeer(src, true, "queued") != nil || checkTag(tag, true, "queued") != nil {
+		return Status{}, false
+	}
+	wsrc := AnySource
+	if src != AnySource {
+		wsrc = c.members[src]
+	}
+	m, ok := c.w.eng.queued(c.id, wsrc, tag)
+	if !ok {
+		return Status{}, false
+	}
+	return Status{Source: c.localRank(m.src), Tag: m.tag, Count: m.n}, true
+}
