@@ -39,7 +39,7 @@ func (c *Comm) post(src, tag int, bufs [][]byte, elem int) (*pendingRecv, error)
 	if src != AnySource {
 		wsrc = c.members[src]
 	}
-	w, m, done, err := c.w.eng.postRecv(c.id, wsrc, tag, false, bufs, elem)
+	w, m, done, err := c.w.eng.postRecv(c.id, c.members, wsrc, tag, false, bufs, elem)
 	if err != nil {
 		p.done = true
 		return p, c.recvErr(err)

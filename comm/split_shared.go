@@ -19,7 +19,7 @@ func (c *Comm) SplitShared(ctx context.Context) (*Comm, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("comm: SplitShared: %w", err)
 	}
-	if err := c.w.eng.broken(c.id); err != nil {
+	if err := c.brokenErr(); err != nil {
 		return nil, fmt.Errorf("comm: SplitShared: %w", err)
 	}
 	n := c.splits.Add(1)
