@@ -373,7 +373,7 @@ func TestSplitShared(t *testing.T) {
 				want = append(want, r)
 			}
 		}
-		if node.Size() != len(want) || want[node.Rank()] != c.Rank() || c.Host(c.Rank()) != hosts[c.Rank()] {
+		if node.Size() != len(want) || want[node.Rank()] != c.Rank() || c.hostOfMember(c.Rank()) != hosts[c.Rank()] {
 			return fmt.Errorf("node communicator: rank %d of %d, want %v", node.Rank(), node.Size(), want)
 		}
 		for r := range node.Size() {

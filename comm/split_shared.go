@@ -36,10 +36,8 @@ func (c *Comm) SplitShared(ctx context.Context) (*Comm, error) {
 	return nc, nil
 }
 
-// Host is the host of c's rank r as the job's address table names it (an
-// IP address, or a name under srun); ranks with equal Host share a node.
-func (c *Comm) Host(r int) string { return c.hostOfMember(r) }
-
+// hostOfMember is the host of c's rank r as the job's address table names
+// it (the address it listens on, without the port).
 func (c *Comm) hostOfMember(r int) string {
 	a := c.w.addrs[c.members[r]]
 	if h, _, err := net.SplitHostPort(a); err == nil {
