@@ -32,6 +32,9 @@ type call struct {
 	d        desc
 	elemSize int
 	hdr      [hdrSize]byte
+	// tag carries the call's messages: tagData for blocking calls, a tag
+	// of its own for a nonblocking one (nonblocking.go).
+	tag int
 
 	// waiting is gen<<32 | (src+1) while the call blocks in a receive
 	// from src, 0 otherwise; read by the watchdog.
@@ -53,7 +56,7 @@ func begin(ctx context.Context, c *comm.Comm, d desc, elemSize int) (*call, erro
 	if c == nil {
 		return nil, fmt.Errorf("collectives: %s on a nil communicator: pass the *comm.Comm from comm.Init: %w", d.op, ErrArgument)
 	}
-	cl := &call{ctx: ctx, user: c, c: c.Collective(), rank: c.Rank(), size: c.Size(), d: d, elemSize: elemSize}
+	cl := &call{ctx: ctx, user: c, c: c.Collective(), rank: c.Rank(), size: c.Size(), d: d, elemSize: elemSize, tag: tagData}
 	cl.seq = c.NextSeq()
 	h := header{desc: d, sender: int32(cl.rank), commID: c.ID(), seq: cl.seq}
 	h.encode(&cl.hdr)
@@ -84,6 +87,9 @@ func (cl *call) finish(err error) error {
 	}
 	if f := cl.failed.Load(); f != nil && err != nil {
 		return *f
+	}
+	if err == nil {
+		err = cl.leftovers()
 	}
 	return err
 }
@@ -140,7 +146,7 @@ func (cl *call) check(src int, h header) error {
 		switch cl.d.op {
 		case opAllgatherv:
 			detail = "the counts vectors differ"
-		case opReduce, opAllreduce, opScan, opExscan:
+		case opReduce, opAllreduce, opScan, opExscan, opIreduce, opIallreduce, opReduceScatterBlock:
 			detail = "the reduction ops differ"
 		default:
 			detail = "the arguments differ"
@@ -161,7 +167,7 @@ func (cl *call) send(dest int, payload []byte) error {
 	if cl.stats.comm != nil {
 		cl.stats.bytes.Add(int64(len(payload)))
 	}
-	if err := cl.c.Sendv(cl.ctx, dest, tagData, cl.hdr[:], payload); err != nil {
+	if err := cl.c.Sendv(cl.ctx, dest, cl.tag, cl.hdr[:], payload); err != nil {
 		return cl.fail(cl.waited("sending to", dest, err))
 	}
 	return nil
@@ -185,7 +191,7 @@ func (cl *call) recvUpTo(src int, payload []byte) (int, error) {
 	var hb [hdrSize]byte
 	cl.setWaiting(src)
 	t := cl.waitStart()
-	st, err := cl.c.Recvv(cl.ctx, src, tagData, hb[:], payload)
+	st, err := cl.c.Recvv(cl.ctx, src, cl.tag, hb[:], payload)
 	cl.waitEnd(t, st.Count-hdrSize)
 	cl.clearWaiting()
 	if err != nil && !errors.Is(err, comm.ErrTruncate) {
@@ -209,7 +215,7 @@ func (cl *call) recvUpTo(src int, payload []byte) (int, error) {
 func (cl *call) recvAlloc(src int) ([]byte, error) {
 	cl.setWaiting(src)
 	t := cl.waitStart()
-	msg, st, err := cl.c.RecvBytes(cl.ctx, src, tagData)
+	msg, st, err := cl.c.RecvBytes(cl.ctx, src, cl.tag)
 	cl.waitEnd(t, st.Count-hdrSize)
 	cl.clearWaiting()
 	if err != nil {
