@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"time"
 
 	"github.com/gorun-hpc/gorun/comm"
 	"github.com/gorun-hpc/gorun/h5core"
@@ -55,6 +56,12 @@ type File struct {
 	// rawWriteCalls counts the write calls of independent raw data
 	// writes (rawio_vec.go; tests).
 	rawWriteCalls int
+	// snapshots: WithSnapshots; snap is the metadata writer that
+	// publishes each flush (rank 0 or serial; follow_write.go); follow a
+	// file opened with Follow (follow.go).
+	snapshots bool
+	snap      *snapshotWriter
+	follow    *follower
 }
 
 // Root is the file's root group "/". The File's own group methods
@@ -65,15 +72,18 @@ func (f *File) Root() *Group { return f.root }
 type Option func(*options)
 
 type options struct {
-	ctx        context.Context
-	comm       *comm.Comm
-	smallBatch bool
-	twoPhase   twoPhaseConfig
-	libver     Libver
-	trackOrder bool
-	chunkCache *chunkCacheConfig // WithChunkCache (chunk_cache.go)
-	align      *alignHint        // WithAlignment (options_layout.go)
-	aggSet     bool              // WithAggregators was given
+	ctx         context.Context
+	comm        *comm.Comm
+	smallBatch  bool
+	twoPhase    twoPhaseConfig
+	libver      Libver
+	trackOrder  bool
+	chunkCache  *chunkCacheConfig // WithChunkCache (chunk_cache.go)
+	align       *alignHint        // WithAlignment (options_layout.go)
+	aggSet      bool              // WithAggregators was given
+	snapshots   bool              // WithSnapshots (follow_write.go)
+	follow      bool              // Follow (follow.go)
+	followEvery time.Duration     // FollowInterval
 }
 
 // Libver is a file format family, as h5py's libver argument names them.
@@ -190,6 +200,10 @@ func Open(path string, mode string, opts ...Option) (*File, error) {
 		}
 		f.chunkCache = *o.chunkCache
 	}
+	f.snapshots = o.snapshots
+	if o.follow {
+		return openFollow(f, o)
+	}
 	if o.comm != nil && o.comm.Size() > 1 {
 		return openParallel(f, o.comm)
 	}
@@ -220,6 +234,10 @@ func Open(path string, mode string, opts ...Option) (*File, error) {
 		}
 	}
 	f.setRoot()
+	if err := f.setupSnapshots(create); err != nil {
+		osf.Close()
+		return nil, err
+	}
 	if create {
 		// A new file is on disk (valid, empty) as soon as Create returns, as
 		// with h5py.
@@ -348,7 +366,7 @@ func (f *File) Flush() error {
 // before any rank's Flush returns (flushed).
 func (f *File) flush(call string) error {
 	if f.par == nil {
-		if err := f.model.Flush(f.os); err != nil {
+		if err := f.model.Flush(f.metaWriter()); err != nil {
 			return opErr("flush", f.path, err)
 		}
 		// A file opened with a communicator keeps MPI's meaning at one
@@ -454,6 +472,9 @@ func (f *File) newModel() *h5core.File {
 	}
 	if f.trackOrder {
 		opts = append(opts, h5core.WithTrackOrder())
+	}
+	if f.snapshots {
+		opts = append(opts, h5core.WithSnapshotBlock())
 	}
 	return h5core.NewFile(opts...)
 }

@@ -135,7 +135,15 @@ func (d *Dataset) read(h h5core.Hyperslab, dst any) error {
 	if buf == nil {
 		buf = make([]byte, n*uint64(t.Size))
 	}
-	if err := d.readRaw(h, buf); err != nil {
+	err = d.readRaw(h, buf)
+	if d.f.follow != nil {
+		// A followed file: bytes read after the writer reused the view's
+		// space may be anything (follow.go).
+		if gone := d.f.checkRead(d.d); gone != nil {
+			err = gone
+		}
+	}
+	if err != nil {
 		return opErr("read", d.name, err)
 	}
 	if direct == nil {

@@ -1,0 +1,202 @@
+package h5file
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"time"
+
+	"github.com/gorun-hpc/gorun/h5core"
+)
+
+// The writer's half of snapshots (ARCHITECTURE.md decision 18). A flush
+// writes everything new into space no reader of the previous flush uses,
+// then publishes: the superblock and the headers rewritten in place. With
+// WithSnapshots the publishing is bracketed twice over:
+//
+//   - by the generation in the file's snapshot block (h5core/snapshot.go):
+//     odd before the first in-place write, even again after the last, each
+//     synced to disk in that order, so a follower (Follow) that reads the
+//     same even generation before and after its reads knows it read one
+//     flush, on this host or another;
+//   - by the file lock, for libhdf5's readers (h5py, h5dump), which cannot
+//     check a generation: the writer holds a shared lock while the file is
+//     open, so they can open it alongside (libhdf5 takes a shared lock to
+//     read and holds it until close), and an exclusive one while it
+//     publishes, so no libhdf5 reader has the file open while bytes it may
+//     read change. A reader that opens the file during those microseconds
+//     gets libhdf5's "unable to lock file" and may open it again a moment
+//     later.
+
+// snapshotLockWait bounds how long a flush waits for libhdf5 readers to
+// close the file before it publishes. A reader that keeps the file open
+// longer (an interactive h5py session) must not stall the job: the flush
+// then publishes without the lock, and that reader may see parts of two
+// flushes, as it would without WithSnapshots.
+const snapshotLockWait = 2 * time.Second
+
+// WithSnapshots makes every Flush of a file opened for writing a
+// consistent snapshot for readers that run while the job writes: a
+// follower (Open with Follow, or h5ls --follow) on any host sees each
+// flush whole, never a mix of two; h5py and h5dump, which lock the file
+// as libhdf5 does, can open it while it is written (the writer holds a
+// shared lock, not an exclusive one) and read one flush whole. A new file
+// gets a 24-byte snapshot block after its superblock; a file opened with
+// r+ or a keeps the generation of the one it has (a file made without it
+// gets the lock-based half only: Follow refuses it).
+//
+// What a snapshot promises about raw data: the elements inside each
+// dataset's extent as of the flush, for data written before the flush and
+// not overwritten after it. Growing a dataset (Resize, then writing the
+// new part) keeps every older snapshot right; writing again into
+// elements a flush already showed is seen by readers of that flush
+// as soon as it is written, as MPI-IO and SWMR readers see it.
+//
+// Cost: per flush, two writes of the block, two fsyncs that order them
+// around the in-place writes, and two flock calls (bench/follow).
+func WithSnapshots() Option { return func(o *options) { o.snapshots = true } }
+
+// snapshotWriter is the writer Flush gets in a file with snapshots (rank 0
+// or a serial file): writes go to the file, and it is an h5core.Publisher.
+type snapshotWriter struct {
+	f     *os.File
+	path  string
+	block int64  // file offset of the snapshot block; -1: none (lock only)
+	gen   uint64 // last generation written to the block
+	lock  lockPolicy
+	// publishes counts flushes published; unlockedPublishes those that
+	// went ahead without the exclusive lock after snapshotLockWait.
+	publishes, unlockedPublishes int
+	exclusive                    bool
+}
+
+// setupSnapshots gives rank 0 (or a serial file) its snapshot writer once
+// the model exists: the block of a new file, or the one an opened file
+// has; and trades the exclusive lock of a writer for a shared one.
+func (f *File) setupSnapshots(create bool) error {
+	if !f.snapshots || f.readOnly {
+		return nil
+	}
+	s := &snapshotWriter{f: f.os, path: f.path, block: -1, lock: lockingPolicy()}
+	if create {
+		s.block = int64(f.model.Base() + f.model.SnapshotBlock())
+	} else {
+		st, err := f.os.Stat()
+		if err != nil {
+			return opErr("open", f.path, err)
+		}
+		off, err := h5core.LocateSnapshotBlock(f.os, st.Size())
+		switch {
+		case errors.Is(err, h5core.ErrNoSnapshotBlock):
+		case err != nil:
+			return opErrf("open", f.path, "snapshot block: %w", err)
+		default:
+			b := make([]byte, h5core.SnapshotBlockSize)
+			if _, err := f.os.ReadAt(b, off); err != nil {
+				return opErrf("open", f.path, "snapshot block: %w", err)
+			}
+			gen, err := h5core.DecodeSnapshotBlock(b)
+			if err != nil {
+				return opErrf("open", f.path, "snapshot block at %d: %w", off, err)
+			}
+			s.block, s.gen = off, gen+gen%2 // odd: the last writer died publishing
+		}
+	}
+	if s.lock != lockOff {
+		// We hold the exclusive lock (openLocked): converting it to a
+		// shared one cannot conflict with anyone.
+		if _, err := flockFile(f.os, false); err != nil && s.lock == lockOn {
+			return opErrf("open", f.path, "shared lock for snapshots: %v: %w", err, ErrLocked)
+		}
+	}
+	f.snap = s
+	return nil
+}
+
+func (s *snapshotWriter) WriteAt(p []byte, off int64) (int, error) { return s.f.WriteAt(p, off) }
+
+// Stat and Truncate let h5core extend the file to its end (h5core.Flush).
+func (s *snapshotWriter) Stat() (fs.FileInfo, error) { return s.f.Stat() }
+func (s *snapshotWriter) Truncate(n int64) error     { return s.f.Truncate(n) }
+
+// BeginPublish takes the exclusive lock and makes the generation odd.
+func (s *snapshotWriter) BeginPublish() error {
+	if err := s.lockExclusive(); err != nil {
+		return err
+	}
+	if s.block < 0 {
+		return nil
+	}
+	s.gen |= 1
+	return s.writeGen()
+}
+
+// EndPublish makes the generation even and returns to the shared lock.
+func (s *snapshotWriter) EndPublish() error {
+	s.publishes++
+	if s.block >= 0 {
+		// The in-place writes reach the disk before the even generation
+		// does: a follower on another host must not see it first.
+		if err := s.f.Sync(); err != nil {
+			return fmt.Errorf("sync before publishing generation %d: %w", s.gen+1, err)
+		}
+		s.gen++
+		if _, err := s.f.WriteAt(h5core.EncodeSnapshotBlock(s.gen), s.block); err != nil {
+			return fmt.Errorf("write snapshot block: %w", err)
+		}
+	}
+	if s.exclusive {
+		s.exclusive = false
+		if _, err := flockFile(s.f, false); err != nil && s.lock == lockOn {
+			return fmt.Errorf("return to the shared lock: %v: %w", err, ErrLocked)
+		}
+	}
+	return nil
+}
+
+// writeGen writes the odd generation and syncs it before any in-place
+// write.
+func (s *snapshotWriter) writeGen() error {
+	if _, err := s.f.WriteAt(h5core.EncodeSnapshotBlock(s.gen), s.block); err != nil {
+		return fmt.Errorf("write snapshot block: %w", err)
+	}
+	if err := s.f.Sync(); err != nil {
+		return fmt.Errorf("sync snapshot block: %w", err)
+	}
+	return nil
+}
+
+// lockExclusive upgrades the shared lock to an exclusive one, waiting (up
+// to snapshotLockWait) for libhdf5 readers to close the file. A failed
+// non-blocking upgrade drops the shared lock (flock(2) converts by
+// unlocking first), so each retry takes the shared lock back: another
+// writer must not slip in.
+func (s *snapshotWriter) lockExclusive() error {
+	if s.lock == lockOff {
+		return nil
+	}
+	deadline := time.Now().Add(snapshotLockWait)
+	pause := 100 * time.Microsecond
+	for {
+		held, err := flockFile(s.f, true)
+		switch {
+		case err != nil && s.lock == lockBestEffort:
+			return nil
+		case err != nil:
+			return fmt.Errorf("exclusive lock to publish a flush: %v: %w", err, ErrLocked)
+		case !held:
+			s.exclusive = true
+			return nil
+		}
+		if held, err := flockFile(s.f, false); err != nil || held {
+			return fmt.Errorf("another process took the file for writing while this one flushed: %w", ErrLocked)
+		}
+		if time.Now().After(deadline) {
+			s.unlockedPublishes++
+			return nil
+		}
+		time.Sleep(pause) // a reader's open lasts milliseconds; there is nothing to wait on but the lock
+		pause = min(2*pause, 10*time.Millisecond)
+	}
+}
