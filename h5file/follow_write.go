@@ -120,49 +120,44 @@ func (s *snapshotWriter) WriteAt(p []byte, off int64) (int, error) { return s.f.
 func (s *snapshotWriter) Stat() (fs.FileInfo, error) { return s.f.Stat() }
 func (s *snapshotWriter) Truncate(n int64) error     { return s.f.Truncate(n) }
 
-// BeginPublish takes the exclusive lock and makes the generation odd.
+// BeginPublish makes the generation odd (synced, so a follower on any
+// host sees it before any in-place write), then takes the exclusive lock.
 func (s *snapshotWriter) BeginPublish() error {
-	if err := s.lockExclusive(); err != nil {
-		return err
-	}
-	if s.block < 0 {
-		return nil
-	}
-	s.gen |= 1
-	return s.writeGen()
-}
-
-// EndPublish makes the generation even and returns to the shared lock.
-func (s *snapshotWriter) EndPublish() error {
-	s.publishes++
 	if s.block >= 0 {
-		// The in-place writes reach the disk before the even generation
-		// does: a follower on another host must not see it first.
-		if err := s.f.Sync(); err != nil {
-			return fmt.Errorf("sync before publishing generation %d: %w", s.gen+1, err)
-		}
-		s.gen++
+		s.gen |= 1
 		if _, err := s.f.WriteAt(h5core.EncodeSnapshotBlock(s.gen), s.block); err != nil {
 			return fmt.Errorf("write snapshot block: %w", err)
 		}
+		if err := s.f.Sync(); err != nil {
+			return fmt.Errorf("sync snapshot block: %w", err)
+		}
 	}
+	return s.lockExclusive()
+}
+
+// EndPublish returns to the shared lock, then makes the generation even
+// once the in-place writes are on disk. The exclusive lock covers only
+// the in-place writes: libhdf5's readers on this host see them once
+// written, and on NFS releasing a lock flushes them to the server.
+func (s *snapshotWriter) EndPublish() error {
+	s.publishes++
 	if s.exclusive {
 		s.exclusive = false
 		if _, err := flockFile(s.f, false); err != nil && s.lock == lockOn {
 			return fmt.Errorf("return to the shared lock: %v: %w", err, ErrLocked)
 		}
 	}
-	return nil
-}
-
-// writeGen writes the odd generation and syncs it before any in-place
-// write.
-func (s *snapshotWriter) writeGen() error {
+	if s.block < 0 {
+		return nil
+	}
+	// A follower on another host must not see the even generation
+	// before the in-place writes.
+	if err := s.f.Sync(); err != nil {
+		return fmt.Errorf("sync before publishing generation %d: %w", s.gen+1, err)
+	}
+	s.gen++
 	if _, err := s.f.WriteAt(h5core.EncodeSnapshotBlock(s.gen), s.block); err != nil {
 		return fmt.Errorf("write snapshot block: %w", err)
-	}
-	if err := s.f.Sync(); err != nil {
-		return fmt.Errorf("sync snapshot block: %w", err)
 	}
 	return nil
 }
@@ -196,7 +191,10 @@ func (s *snapshotWriter) lockExclusive() error {
 			s.unlockedPublishes++
 			return nil
 		}
-		time.Sleep(pause) // a reader's open lasts milliseconds; there is nothing to wait on but the lock
-		pause = min(2*pause, 10*time.Millisecond)
+		// Nothing tells a waiter that a reader closed, and flock has no
+		// writer preference: a reader that reopens at once leaves gaps of
+		// a fraction of a millisecond, which only a short pause catches.
+		time.Sleep(pause)
+		pause = min(2*pause, time.Millisecond)
 	}
 }
