@@ -61,6 +61,7 @@ type File struct {
 	// file opened with Follow (follow.go).
 	snapshots bool
 	snap      *snapshotWriter
+	lockWait  time.Duration
 	follow    *follower
 }
 
@@ -84,6 +85,8 @@ type options struct {
 	snapshots   bool              // WithSnapshots (follow_write.go)
 	follow      bool              // Follow (follow.go)
 	followEvery time.Duration     // FollowInterval
+	lockWait    time.Duration     // SnapshotLockWait (follow_write.go)
+	lockWaitSet bool
 }
 
 // Libver is a file format family, as h5py's libver argument names them.
@@ -200,7 +203,10 @@ func Open(path string, mode string, opts ...Option) (*File, error) {
 		}
 		f.chunkCache = *o.chunkCache
 	}
-	f.snapshots = o.snapshots
+	f.snapshots, f.lockWait = o.snapshots, defaultLockWait
+	if o.lockWaitSet {
+		f.lockWait = o.lockWait
+	}
 	if o.follow {
 		return openFollow(f, o)
 	}

@@ -1,6 +1,7 @@
 package h5file
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -16,8 +17,9 @@ import (
 // WithSnapshots the publishing is bracketed twice over:
 //
 //   - by the generation in the file's snapshot block (h5core/snapshot.go):
-//     odd before the first in-place write, even again after the last, each
-//     synced to disk in that order, so a follower (Follow) that reads the
+//     odd before the first in-place write, even again after the last (on
+//     a network file system each synced in that order, as its client
+//     sends writes to the server in any order), so a follower (Follow) that reads the
 //     same even generation before and after its reads knows it read one
 //     flush, on this host or another;
 //   - by the file lock, for libhdf5's readers (h5py, h5dump), which cannot
@@ -29,12 +31,9 @@ import (
 //     gets libhdf5's "unable to lock file" and may open it again a moment
 //     later.
 
-// snapshotLockWait bounds how long a flush waits for libhdf5 readers to
-// close the file before it publishes. A reader that keeps the file open
-// longer (an interactive h5py session) must not stall the job: the flush
-// then publishes without the lock, and that reader may see parts of two
-// flushes, as it would without WithSnapshots.
-const snapshotLockWait = 2 * time.Second
+// defaultLockWait bounds how long a flush waits for libhdf5 readers to
+// close the file before it publishes (SnapshotLockWait).
+const defaultLockWait = 10 * time.Second
 
 // WithSnapshots makes every Flush of a file opened for writing a
 // consistent snapshot for readers that run while the job writes: a
@@ -53,22 +52,55 @@ const snapshotLockWait = 2 * time.Second
 // elements a flush already showed is seen by readers of that flush
 // as soon as it is written, as MPI-IO and SWMR readers see it.
 //
-// Cost: per flush, two writes of the block, two fsyncs that order them
-// around the in-place writes, and two flock calls (bench/follow).
+// Cost: per flush, two writes of the block and two flock calls; on a
+// network file system two fsyncs that order the block's writes around
+// the in-place writes (bench/follow).
 func WithSnapshots() Option { return func(o *options) { o.snapshots = true } }
+
+// SnapshotLockWait bounds how long a Flush of a file with WithSnapshots
+// waits for libhdf5 readers (h5py) that have the file open to close it
+// before it publishes (default 10 s). A reader that keeps the file open
+// longer (an interactive session) must not stall the job for good: the
+// flush then publishes without the lock, and that reader may see parts of
+// two flushes, as it would without WithSnapshots (SnapshotStats counts
+// such flushes). A negative d waits as long as the file's context allows.
+func SnapshotLockWait(d time.Duration) Option {
+	return func(o *options) { o.lockWait, o.lockWaitSet = d, true }
+}
+
+// SnapshotStats is what publishing the flushes of a file with
+// WithSnapshots cost the process that writes its metadata (rank 0).
+type SnapshotStats struct {
+	Published   int           // flushes published
+	WithoutLock int           // of those, published after SnapshotLockWait without the lock
+	LockWait    time.Duration // time spent waiting for libhdf5 readers to close the file
+}
+
+// SnapshotStats returns this process's publishing counts; zero on ranks
+// other than 0 and for files without WithSnapshots.
+func (f *File) SnapshotStats() SnapshotStats {
+	if f.snap == nil {
+		return SnapshotStats{}
+	}
+	return f.snap.stats
+}
 
 // snapshotWriter is the writer Flush gets in a file with snapshots (rank 0
 // or a serial file): writes go to the file, and it is an h5core.Publisher.
 type snapshotWriter struct {
-	f     *os.File
-	path  string
-	block int64  // file offset of the snapshot block; -1: none (lock only)
-	gen   uint64 // last generation written to the block
-	lock  lockPolicy
-	// publishes counts flushes published; unlockedPublishes those that
-	// went ahead without the exclusive lock after snapshotLockWait.
-	publishes, unlockedPublishes int
-	exclusive                    bool
+	f         *os.File
+	path      string
+	block     int64  // file offset of the snapshot block; -1: none (lock only)
+	gen       uint64 // last generation written to the block
+	lock      lockPolicy
+	stats     SnapshotStats
+	lockWait  time.Duration // SnapshotLockWait; < 0: the context's
+	ctx       context.Context
+	exclusive bool
+	// sync orders the block's writes around the in-place writes with
+	// fsync: on a network file system's client, whose writes reach the
+	// server in any order (follow_fs_linux.go).
+	sync bool
 }
 
 // setupSnapshots gives rank 0 (or a serial file) its snapshot writer once
@@ -78,7 +110,7 @@ func (f *File) setupSnapshots(create bool) error {
 	if !f.snapshots || f.readOnly {
 		return nil
 	}
-	s := &snapshotWriter{f: f.os, path: f.path, block: -1, lock: lockingPolicy()}
+	s := &snapshotWriter{f: f.os, path: f.path, block: -1, lock: lockingPolicy(), sync: !writesOrdered(f.os), lockWait: f.lockWait, ctx: f.ctx}
 	if create {
 		s.block = int64(f.model.Base() + f.model.SnapshotBlock())
 	} else {
@@ -128,7 +160,7 @@ func (s *snapshotWriter) BeginPublish() error {
 		if _, err := s.f.WriteAt(h5core.EncodeSnapshotBlock(s.gen), s.block); err != nil {
 			return fmt.Errorf("write snapshot block: %w", err)
 		}
-		if err := s.f.Sync(); err != nil {
+		if err := s.syncOrder(); err != nil {
 			return fmt.Errorf("sync snapshot block: %w", err)
 		}
 	}
@@ -140,7 +172,7 @@ func (s *snapshotWriter) BeginPublish() error {
 // the in-place writes: libhdf5's readers on this host see them once
 // written, and on NFS releasing a lock flushes them to the server.
 func (s *snapshotWriter) EndPublish() error {
-	s.publishes++
+	s.stats.Published++
 	if s.exclusive {
 		s.exclusive = false
 		if _, err := flockFile(s.f, false); err != nil && s.lock == lockOn {
@@ -152,7 +184,7 @@ func (s *snapshotWriter) EndPublish() error {
 	}
 	// A follower on another host must not see the even generation
 	// before the in-place writes.
-	if err := s.f.Sync(); err != nil {
+	if err := s.syncOrder(); err != nil {
 		return fmt.Errorf("sync before publishing generation %d: %w", s.gen+1, err)
 	}
 	s.gen++
@@ -160,6 +192,15 @@ func (s *snapshotWriter) EndPublish() error {
 		return fmt.Errorf("write snapshot block: %w", err)
 	}
 	return nil
+}
+
+// syncOrder makes the writes so far reach the disk (the server) before
+// the next, where the file system would not keep their order.
+func (s *snapshotWriter) syncOrder() error {
+	if !s.sync {
+		return nil
+	}
+	return s.f.Sync()
 }
 
 // lockExclusive upgrades the shared lock to an exclusive one, waiting (up
@@ -171,7 +212,8 @@ func (s *snapshotWriter) lockExclusive() error {
 	if s.lock == lockOff {
 		return nil
 	}
-	deadline := time.Now().Add(snapshotLockWait)
+	start := time.Now()
+	defer func() { s.stats.LockWait += time.Since(start) }()
 	pause := 100 * time.Microsecond
 	for {
 		held, err := flockFile(s.f, true)
@@ -187,8 +229,11 @@ func (s *snapshotWriter) lockExclusive() error {
 		if held, err := flockFile(s.f, false); err != nil || held {
 			return fmt.Errorf("another process took the file for writing while this one flushed: %w", ErrLocked)
 		}
-		if time.Now().After(deadline) {
-			s.unlockedPublishes++
+		if err := s.ctx.Err(); err != nil {
+			return fmt.Errorf("waiting for readers to close the file: %w", err)
+		}
+		if s.lockWait >= 0 && time.Since(start) > s.lockWait {
+			s.stats.WithoutLock++
 			return nil
 		}
 		// Nothing tells a waiter that a reader closed, and flock has no

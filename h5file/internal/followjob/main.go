@@ -88,6 +88,7 @@ func run(path string, steps int64, stop string, latest, snap, timing bool) error
 		}
 		flushes = append(flushes, time.Since(t0))
 	}
+	st := f.SnapshotStats()
 	if err := f.Close(); err != nil {
 		return err
 	}
@@ -97,6 +98,7 @@ func run(path string, steps int64, stop string, latest, snap, timing bool) error
 			slices.Sort(flushes)
 			fmt.Printf("flush median %v p90 %v max %v over %d flushes (snapshots %v)\n",
 				flushes[len(flushes)/2], flushes[len(flushes)*9/10], flushes[len(flushes)-1], len(flushes), snap)
+			fmt.Printf("published %d, without the lock %d, waiting for readers %v\n", st.Published, st.WithoutLock, st.LockWait)
 		}
 	}
 	return nil
