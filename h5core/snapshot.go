@@ -7,7 +7,7 @@ import (
 	"io"
 )
 
-// Snapshots (ARCHITECTURE.md decision 18). A flush changes bytes that a
+// Snapshots (ARCHITECTURE.md decision 21). A flush changes bytes that a
 // reader of the previous flush may be using in two places only: the
 // superblock and the object headers it rewrites in place (decision 5);
 // everything else it writes goes to space nothing on disk refers to, and

@@ -114,7 +114,7 @@ func state(t *testing.T, b []byte) string {
 	return out.String()
 }
 
-// TestFlushPublishOrder checks decision 18's premise in both families: a
+// TestFlushPublishOrder checks decision 21's premise in both families: a
 // flush's writes before BeginPublish leave the previous flush's file
 // readable exactly as it was; those between BeginPublish and EndPublish
 // are the superblock and headers rewritten in place; none come after.

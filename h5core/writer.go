@@ -17,7 +17,7 @@ import (
 // before parents, one write each. A crash leaves each object as of the
 // previous Flush or as of this one. Raw data must be written by the caller
 // before Flush. A w that is a Publisher hears when the superblock and
-// in-place writes begin and end (snapshot.go, decision 18).
+// in-place writes begin and end (snapshot.go, decision 21).
 //
 // If w has Stat and Truncate methods (an *os.File) and is shorter than
 // EOF, it is extended to EOF so libhdf5 does not report a truncated file.

@@ -11,7 +11,7 @@ import (
 	"github.com/gorun-hpc/gorun/h5core"
 )
 
-// The reader's half of snapshots (ARCHITECTURE.md decision 18): a
+// The reader's half of snapshots (ARCHITECTURE.md decision 21): a
 // follower reads the generation in the snapshot block, loads the whole
 // metadata tree (every header, link, attribute and chunk index) through a
 // reader that checks the generation after every read, and reads the
@@ -334,7 +334,7 @@ func (c *checkedReader) ReadAt(p []byte, off int64) (int, error) {
 
 // checkRead is the check after a followed file's data read: the dataset
 // is of the view, and the writer has not completed the flush after it, so
-// no space the view refers to has been reused (decision 18).
+// no space the view refers to has been reused (decision 21).
 func (f *File) checkRead(d *h5core.Dataset) error {
 	fl := f.follow
 	if !fl.dsets[d] {

@@ -25,7 +25,7 @@ import (
 // libhdf5's default file locking, and checks each view as followload.Check
 // does. A failed open is counted apart when it is libhdf5's "unable to
 // lock file": the writer holds the exclusive lock only while it
-// publishes a flush (decision 18).
+// publishes a flush (decision 21).
 const followH5py = `
 import h5py, numpy as np, json, sys, os, time
 path, stop, W = sys.argv[1], sys.argv[2], int(sys.argv[3])

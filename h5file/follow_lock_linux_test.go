@@ -13,7 +13,7 @@ import (
 	"github.com/gorun-hpc/gorun/h5file/internal/followload"
 )
 
-// TestSnapshotLocks checks the lock half of decision 18 with flock calls
+// TestSnapshotLocks checks the lock half of decision 21 with flock calls
 // as libhdf5 makes them: a writer with WithSnapshots lets readers take a
 // shared lock and keeps writers out; a Flush waits for a reader to close
 // (here: to drop its lock), and after SnapshotLockWait publishes without

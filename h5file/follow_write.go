@@ -11,7 +11,7 @@ import (
 	"github.com/gorun-hpc/gorun/h5core"
 )
 
-// The writer's half of snapshots (ARCHITECTURE.md decision 18). A flush
+// The writer's half of snapshots (ARCHITECTURE.md decision 21). A flush
 // writes everything new into space no reader of the previous flush uses,
 // then publishes: the superblock and the headers rewritten in place. With
 // WithSnapshots the publishing is bracketed twice over:

@@ -17,7 +17,7 @@ import (
 // at every flush it publishes: a line "flush N: ..." with the count of
 // groups and datasets, their elements and the root's scalar attributes,
 // then the tree as list prints it. Each listing is of one flush whole
-// (ARCHITECTURE.md decision 18). It stops after count flushes (0: until
+// (ARCHITECTURE.md decision 21). It stops after count flushes (0: until
 // interrupted), or after idle without a new flush (0: never).
 func follow(w *bufio.Writer, path string, o options, count int, every, idle time.Duration) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)

@@ -1,5 +1,5 @@
 // Package followload is the workload that proves a followed file's
-// snapshots whole (ARCHITECTURE.md decision 18): a job that grows two
+// snapshots whole (ARCHITECTURE.md decision 21): a job that grows two
 // datasets and sets an attribute at every flush, each value a function of
 // its step, and the check a reader makes of what it sees. The job's ranks
 // (followjob), the Go follower tests and bench/follow share it; the h5py
