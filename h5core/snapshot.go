@@ -87,6 +87,9 @@ func DecodeSnapshotBlock(b []byte) (uint64, error) {
 	if err := verifySum(b[:20], 0, "snapshot block"); err != nil {
 		return 0, err
 	}
+	if binary.LittleEndian.Uint32(b[20:]) != 0 {
+		return 0, formatErr(20, "snapshot block: reserved bytes", b[20:24])
+	}
 	return binary.LittleEndian.Uint64(b[8:]), nil
 }
 
