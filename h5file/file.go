@@ -457,6 +457,11 @@ func (f *File) Close() error {
 		f.writeHeld() // no metadata is written, but the data goes to disk
 	case !f.readOnly:
 		err = f.flush("Close")
+		if f.snap != nil && err == nil {
+			if terr := f.snap.trim(); terr != nil { // follow_write.go
+				err = opErrf("close", f.path, "give back the space grown ahead: %w", terr)
+			}
+		}
 	case f.par != nil:
 		err = f.checkpoint("Close")
 	}

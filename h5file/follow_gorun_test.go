@@ -79,16 +79,16 @@ type h5pyFollow struct {
 // 1000 times through Follow (every view checked whole: attribute, shapes
 // and every value of one flush), h5py opens it back to back meanwhile
 // with libhdf5's own locking and checks each view the same way, and h5ls --follow lists
-// 5 flushes. Then the job is told to stop and its file checked.
+// 5 flushes. Then the job is told to stop and its file checked. In both
+// format families.
 func TestFollowGorunJob(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts processes; skipped with -short")
 	}
 	interop.H5Py(t, "pass") // h5py is there (CI: must be)
-	const ranks = 4
-	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
-	bin, dir := t.TempDir(), t.TempDir()
+	bin := t.TempDir()
 	gorun, job, h5ls := filepath.Join(bin, "gorun"), filepath.Join(bin, "followjob"), filepath.Join(bin, "h5ls")
 	for _, b := range [][2]string{{gorun, "./cmd/gorun"}, {job, "./h5file/internal/followjob"}, {h5ls, "./cmd/h5ls"}} {
 		cmd := exec.CommandContext(ctx, "go", "build", "-o", b[0], b[1])
@@ -97,9 +97,17 @@ func TestFollowGorunJob(t *testing.T) {
 			t.Fatalf("go build %s: %v\n%s", b[1], err, out)
 		}
 	}
+	t.Run("classic", func(t *testing.T) { followGorunJob(ctx, t, gorun, job, h5ls) })
+	t.Run("latest", func(t *testing.T) { followGorunJob(ctx, t, gorun, job, h5ls, "-latest") })
+}
+
+func followGorunJob(ctx context.Context, t *testing.T, gorun, job, h5ls string, jobArgs ...string) {
+	const ranks = 4
+	dir := t.TempDir()
 	path, stop, pyStop := filepath.Join(dir, "live.h5"), filepath.Join(dir, "stop"), filepath.Join(dir, "pystop")
 	var jobOut bytes.Buffer
-	jobCmd := exec.CommandContext(ctx, gorun, "-n", strconv.Itoa(ranks), "--timeout", "300s", job, "-timing", "-stop", stop, path)
+	args := append([]string{"-n", strconv.Itoa(ranks), "--timeout", "300s", job, "-timing", "-stop", stop}, jobArgs...)
+	jobCmd := exec.CommandContext(ctx, gorun, append(args, path)...)
 	jobCmd.Stdout, jobCmd.Stderr = &jobOut, &jobOut
 	if err := jobCmd.Start(); err != nil {
 		t.Fatal(err)

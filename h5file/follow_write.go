@@ -97,6 +97,7 @@ type snapshotWriter struct {
 	lockWait  time.Duration // SnapshotLockWait; < 0: the context's
 	ctx       context.Context
 	exclusive bool
+	eof       func() uint64 // the model's end of file, in the file (base included)
 	// sync orders the block's writes around the in-place writes with
 	// fsync: on a network file system's client, whose writes reach the
 	// server in any order (follow_fs_linux.go).
@@ -142,6 +143,7 @@ func (f *File) setupSnapshots(create bool) error {
 			return opErrf("open", f.path, "shared lock for snapshots: %v: %w", err, ErrLocked)
 		}
 	}
+	s.eof = func() uint64 { return f.model.Base() + f.model.EOF() }
 	f.snap = s
 	return nil
 }
@@ -149,8 +151,61 @@ func (f *File) setupSnapshots(create bool) error {
 func (s *snapshotWriter) WriteAt(p []byte, off int64) (int, error) { return s.f.WriteAt(p, off) }
 
 // Stat and Truncate let h5core extend the file to its end (h5core.Flush).
+// The file grows ahead of its end of file (grow): libhdf5 reads a file's
+// size before it takes its lock, so a reader that did so just before the
+// file grew and locks just after a flush whose superblock names the new
+// end would refuse the file as truncated. Ahead, growth is rare and the
+// next flushes fit in what it added.
 func (s *snapshotWriter) Stat() (fs.FileInfo, error) { return s.f.Stat() }
-func (s *snapshotWriter) Truncate(n int64) error     { return s.f.Truncate(n) }
+func (s *snapshotWriter) Truncate(n int64) error     { return s.grow(n, n) }
+
+// grow makes the file at least need bytes long, and then (need or more)
+// ahead: half its size again, at least 1 MiB, in 4 KiB pages. The space
+// past the end of file is a hole, given back at Close (trim).
+func (s *snapshotWriter) grow(need, ahead int64) error {
+	st, err := s.f.Stat()
+	if err != nil {
+		return err
+	}
+	if st.Size() >= need {
+		return nil
+	}
+	size := max(ahead+1<<20, st.Size()+st.Size()/2)
+	return s.f.Truncate((size + 4095) &^ 4095)
+}
+
+// growAhead grows the file when its end of file has come within a
+// quarter of its size, after a flush, so that the flushes to come find
+// the space there already.
+func (s *snapshotWriter) growAhead() error {
+	if s.eof == nil {
+		return nil
+	}
+	st, err := s.f.Stat()
+	if err != nil {
+		return err
+	}
+	end := int64(s.eof())
+	if end > st.Size()-st.Size()/4 {
+		return s.grow(st.Size()+1, end)
+	}
+	return nil
+}
+
+// trim gives back the space past the end of file, at Close.
+func (s *snapshotWriter) trim() error {
+	if s.eof == nil {
+		return nil
+	}
+	st, err := s.f.Stat()
+	if err != nil {
+		return err
+	}
+	if end := int64(s.eof()); st.Size() > end {
+		return s.f.Truncate(end)
+	}
+	return nil
+}
 
 // BeginPublish makes the generation odd (synced, so a follower on any
 // host sees it before any in-place write), then takes the exclusive lock.
@@ -173,6 +228,9 @@ func (s *snapshotWriter) BeginPublish() error {
 // written, and on NFS releasing a lock flushes them to the server.
 func (s *snapshotWriter) EndPublish() error {
 	s.stats.Published++
+	if err := s.growAhead(); err != nil {
+		return fmt.Errorf("grow the file ahead of its end: %w", err)
+	}
 	if s.exclusive {
 		s.exclusive = false
 		if _, err := flockFile(s.f, false); err != nil && s.lock == lockOn {
