@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/gorun-hpc/gorun/h5file"
-	"github.com/gorun-hpc/gorun/h5file/internal/followload"
+	"github.com/gorun-hpc/gorun/internal/followload"
 	"github.com/gorun-hpc/gorun/internal/interop"
 )
 

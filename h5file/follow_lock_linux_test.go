@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/gorun-hpc/gorun/h5file"
-	"github.com/gorun-hpc/gorun/h5file/internal/followload"
+	"github.com/gorun-hpc/gorun/internal/followload"
 )
 
 // TestSnapshotLocks checks the lock half of decision 21 with flock calls

@@ -17,7 +17,7 @@ import (
 	"github.com/gorun-hpc/gorun/collectives"
 	"github.com/gorun-hpc/gorun/comm"
 	"github.com/gorun-hpc/gorun/h5file"
-	"github.com/gorun-hpc/gorun/h5file/internal/followload"
+	"github.com/gorun-hpc/gorun/internal/followload"
 )
 
 func main() {
