@@ -56,6 +56,7 @@ type File struct {
 	// rawWriteCalls counts the write calls of independent raw data
 	// writes (rawio_vec.go; tests).
 	rawWriteCalls int
+	indep         *indepState // this rank's own creations until the next flush (independent.go)
 	// snapshots: WithSnapshots; snap is the metadata writer that
 	// publishes each flush (rank 0 or serial; follow_write.go); follow a
 	// file opened with Follow (follow.go).
@@ -372,6 +373,10 @@ func (f *File) Flush() error {
 // before any rank's Flush returns (flushed).
 func (f *File) flush(call string) error {
 	if f.par == nil {
+		cerr, werr, _ := f.mergeIndependent(call) // independent_apply.go
+		if werr != nil {
+			return werr
+		}
 		if err := f.model.Flush(f.metaWriter()); err != nil {
 			return opErr("flush", f.path, err)
 		}
@@ -383,7 +388,7 @@ func (f *File) flush(call string) error {
 				return opErrf("flush", f.path, "sync: %w", err)
 			}
 		}
-		return nil
+		return cerr
 	}
 	var serr error
 	if call == "Flush" {
@@ -399,10 +404,19 @@ func (f *File) flush(call string) error {
 		f.writeHeld() // the file is unusable; the data still goes to disk
 		return err
 	}
+	// The ranks' own creations (independent_apply.go): a collision (cerr)
+	// is every rank's answer but not a failed flush.
+	cerr, werr, err := f.mergeIndependent(call)
+	if err != nil {
+		return err
+	}
 	// Data first (rule 5): the ranks' held small writes, then metadata.
 	ferr, err := f.gatherHeld()
 	if err != nil {
 		return err
+	}
+	if ferr == nil {
+		ferr = werr
 	}
 	if ferr == nil {
 		ferr = f.flushModel(call)
@@ -413,7 +427,10 @@ func (f *File) flush(call string) error {
 	if f.cache != nil {
 		f.cache.stale.Store(true) // the file changed under the shared copy
 	}
-	return f.flushed(f.ctx, ferr)
+	if err := f.flushed(f.ctx, ferr); err != nil {
+		return err
+	}
+	return cerr
 }
 
 // flushModel writes the metadata (rank 0; the others run the same Flush
