@@ -186,3 +186,63 @@ func TestFollowErrors(t *testing.T) {
 		t.Errorf("Poll: %v, %v, generation %d; want the flush of step 3 (5)", moved, err, r.Generation())
 	}
 }
+
+// TestFollowReopened: a file made with snapshots and opened again with
+// mode a keeps its snapshot block and generation; one made without gets
+// the lock half only, and Follow refuses it.
+func TestFollowReopened(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "again.h5")
+	w, err := h5file.Create(path, "w", h5file.WithSnapshots())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := followload.Create(w, 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	w, err = h5file.Open(path, "a", h5file.WithSnapshots())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if err := followload.Step(w, 0, 0, 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	r, err := h5file.Open(path, "r", h5file.Follow())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if k, err := followload.Check(r, 1); err != nil || k != 0 || r.Generation() != 3 {
+		t.Errorf("reopened file: step %d, %v, generation %d; want step 0 at the third flush", k, err, r.Generation())
+	}
+
+	plain := filepath.Join(t.TempDir(), "plain.h5")
+	p, err := h5file.Create(plain, "w")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Close()
+	p, err = h5file.Open(plain, "a", h5file.WithSnapshots())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if err := p.Attrs().Set("x", 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if st := p.SnapshotStats(); st.Published != 1 {
+		t.Errorf("a file without a snapshot block still publishes under the lock: %+v", st)
+	}
+	if _, err := h5file.Open(plain, "r", h5file.Follow()); !errors.Is(err, h5file.ErrNoSnapshot) {
+		t.Errorf("Follow of a file without a snapshot block: %v", err)
+	}
+}
