@@ -81,4 +81,3 @@ func TestFollow(t *testing.T) {
 		t.Errorf("-idle 50ms after the job: %v,\n%s", time.Since(start), out.String())
 	}
 }
-
