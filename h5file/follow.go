@@ -61,6 +61,11 @@ type follower struct {
 	gen   uint64        // the view's generation: even
 	every time.Duration // FollowInterval
 	dsets map[*h5core.Dataset]bool
+	// remote: the file is on a network file system, whose client may
+	// answer a read from its cache: the generation is read through a
+	// fresh open (NFS revalidates its cache on open).
+	remote bool
+	path   string
 	// loads counts snapshot loads that completed; retries those started
 	// again because a flush was published during them (tests).
 	loads, retries int
@@ -97,6 +102,7 @@ func openFollow(f *File, o options) (*File, error) {
 	if err == nil {
 		fl.block, err = h5core.LocateSnapshotBlock(osf, st.Size())
 	}
+	fl.remote, fl.path = !writesOrdered(osf), f.path
 	osf.Close()
 	if errors.Is(err, h5core.ErrNoSnapshotBlock) {
 		return nil, opErrf("open", f.path, "%w (the writer must use h5file.WithSnapshots; without it, open the file without Follow)", ErrNoSnapshot)
@@ -252,12 +258,7 @@ func (fl *follower) try(path string, after uint64) (*snapshot, error) {
 	}
 	// Once more through a fresh open: on NFS an open revalidates the
 	// client's cache, a read through the open file may not.
-	again, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	now, err := fl.readGen(again)
-	again.Close()
+	now, err := fl.readGenFresh()
 	if err != nil || now != gen {
 		fl.retries++
 		return nil, nil
@@ -285,6 +286,16 @@ func (fl *follower) readGen(r io.ReaderAt) (uint64, error) {
 		}
 	}
 	return 0, fmt.Errorf("snapshot block at %d: %w", fl.block, err)
+}
+
+// readGenFresh reads the generation through a fresh open of the file.
+func (fl *follower) readGenFresh() (uint64, error) {
+	f, err := os.Open(fl.path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	return fl.readGen(f)
 }
 
 // loadAll reads every object of m, with its attributes and chunk index,
@@ -341,6 +352,9 @@ func (f *File) checkRead(d *h5core.Dataset) error {
 		return fmt.Errorf("the dataset handle is of an earlier view than generation %d (look it up again after Next): %w", fl.gen/2, ErrSnapshotGone)
 	}
 	now, err := fl.readGen(f.os)
+	if err == nil && fl.remote {
+		now, err = fl.readGenFresh()
+	}
 	if err != nil {
 		return err
 	}
