@@ -33,7 +33,7 @@ func headerRoundTrip(t *testing.T, version uint8, msgs []RawMessage, delta int) 
 	for pass := 0; pass < 2; pass++ {
 		m := &memFile{b: make([]byte, 64)}
 		next := uint64(1 << 20) // beyond any header the fuzzer's messages make at 64
-		var last uint64 // the continuation chunk's address: the encoder's last allocation
+		var last uint64         // the continuation chunk's address: the encoder's last allocation
 		alloc := func(n uint64) uint64 { a := next; next += (n + 7) &^ 7; last = a; return a }
 		var head, cont []byte
 		var err error

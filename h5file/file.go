@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"time"
 
 	"github.com/gorun-hpc/gorun/comm"
 	"github.com/gorun-hpc/gorun/h5core"
@@ -58,6 +59,13 @@ type File struct {
 	rawWriteCalls int
 	indep         *indepState   // this rank's own creations until the next flush (independent.go)
 	stats         *iostats.File // the job's I/O report (iostats.go); nil when off
+	// snapshots: WithSnapshots; snap is the metadata writer that
+	// publishes each flush (rank 0 or serial; follow_write.go); follow a
+	// file opened with Follow (follow.go).
+	snapshots bool
+	snap      *snapshotWriter
+	lockWait  time.Duration
+	follow    *follower
 }
 
 // Root is the file's root group "/". The File's own group methods
@@ -68,15 +76,20 @@ func (f *File) Root() *Group { return f.root }
 type Option func(*options)
 
 type options struct {
-	ctx        context.Context
-	comm       *comm.Comm
-	smallBatch bool
-	twoPhase   twoPhaseConfig
-	libver     Libver
-	trackOrder bool
-	chunkCache *chunkCacheConfig // WithChunkCache (chunk_cache.go)
-	align      *alignHint        // WithAlignment (options_layout.go)
-	aggSet     bool              // WithAggregators was given
+	ctx         context.Context
+	comm        *comm.Comm
+	smallBatch  bool
+	twoPhase    twoPhaseConfig
+	libver      Libver
+	trackOrder  bool
+	chunkCache  *chunkCacheConfig // WithChunkCache (chunk_cache.go)
+	align       *alignHint        // WithAlignment (options_layout.go)
+	aggSet      bool              // WithAggregators was given
+	snapshots   bool              // WithSnapshots (follow_write.go)
+	follow      bool              // Follow (follow.go)
+	followEvery time.Duration     // FollowInterval
+	lockWait    time.Duration     // SnapshotLockWait (follow_write.go)
+	lockWaitSet bool
 }
 
 // Libver is a file format family, as h5py's libver argument names them.
@@ -193,6 +206,13 @@ func Open(path string, mode string, opts ...Option) (*File, error) {
 		}
 		f.chunkCache = *o.chunkCache
 	}
+	f.snapshots, f.lockWait = o.snapshots, defaultLockWait
+	if o.lockWaitSet {
+		f.lockWait = o.lockWait
+	}
+	if o.follow {
+		return openFollow(f, o)
+	}
 	if o.comm != nil && o.comm.Size() > 1 {
 		return openParallel(f, o.comm)
 	}
@@ -224,6 +244,10 @@ func Open(path string, mode string, opts ...Option) (*File, error) {
 		}
 	}
 	f.setRoot()
+	if err := f.setupSnapshots(create); err != nil {
+		osf.Close()
+		return nil, err
+	}
 	if create {
 		// A new file is on disk (valid, empty) as soon as Create returns, as
 		// with h5py.
@@ -359,7 +383,7 @@ func (f *File) flush(call string) error {
 		if werr != nil {
 			return werr
 		}
-		if err := f.model.Flush(f.os); err != nil {
+		if err := f.model.Flush(f.metaWriter()); err != nil {
 			return opErr("flush", f.path, err)
 		}
 		// A file opened with a communicator keeps MPI's meaning at one
@@ -456,6 +480,11 @@ func (f *File) Close() error {
 		f.writeHeld() // no metadata is written, but the data goes to disk
 	case !f.readOnly:
 		err = f.flush("Close")
+		if f.snap != nil && err == nil {
+			if terr := f.snap.trim(); terr != nil { // follow_write.go
+				err = opErrf("close", f.path, "give back the space grown ahead: %w", terr)
+			}
+		}
 	case f.par != nil:
 		err = f.checkpoint("Close")
 	}
@@ -477,6 +506,9 @@ func (f *File) newModel() *h5core.File {
 	}
 	if f.trackOrder {
 		opts = append(opts, h5core.WithTrackOrder())
+	}
+	if f.snapshots {
+		opts = append(opts, h5core.WithSnapshotBlock())
 	}
 	return h5core.NewFile(opts...)
 }

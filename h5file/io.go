@@ -146,6 +146,13 @@ func (d *Dataset) read(h h5core.Hyperslab, dst any) error {
 	}
 	t0 := d.f.statsNow() // iostats
 	err = d.readRaw(h, buf)
+	if d.f.follow != nil {
+		// A followed file: bytes read after the writer reused the view's
+		// space may be anything (follow.go).
+		if gone := d.f.checkRead(d.d); gone != nil {
+			err = gone
+		}
+	}
 	if d.f.stats != nil {
 		d.statsDirect(false, d.readKind(), t0, len(buf), err)
 	}

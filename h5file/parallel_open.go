@@ -127,7 +127,7 @@ func (f *File) openRoot(msg *openMsg) error {
 	msg.Create = create
 	if create {
 		f.model = f.newModel()
-		return nil
+		return f.setupSnapshots(true)
 	}
 	st, err := osf.Stat()
 	if err != nil {
@@ -140,6 +140,9 @@ func (f *File) openRoot(msg *openMsg) error {
 	}
 	f.model = m
 	if err := f.checkWritable(); err != nil {
+		return err
+	}
+	if err := f.setupSnapshots(false); err != nil {
 		return err
 	}
 	warm(m)
