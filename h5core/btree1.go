@@ -163,6 +163,13 @@ type btree1Index struct {
 	byKey map[string]int // lookup only
 	done  bool
 	spine []*btreeNode1 // the right edge, once read or written (btree1_append.go)
+	// diskRoot is the root as the file was opened; diskMax the last chunk
+	// it held, known once the right edge was first read (before any
+	// append). Chunks up to diskMax are found from diskRoot whatever this
+	// model appended since: appends never change an entry that was there.
+	diskRoot  uint64
+	diskMax   []uint64
+	diskKnown bool
 	// searches counts lookups answered by descending the tree.
 	searches int
 }
@@ -175,13 +182,16 @@ func (x *btree1Index) all() ([]ChunkRecord, error) {
 	if x.done {
 		return x.recs, nil
 	}
-	if x.addr == UndefinedAddr {
+	if x.diskRoot == UndefinedAddr {
 		x.done = true
 		return nil, nil
 	}
+	if x.diskKnown {
+		return x.diskRecords() // the tree as opened, without what this model appended (btree1_append.go)
+	}
 	ks := chunkKeySize(x.rank)
 	var recs []ChunkRecord
-	err := x.f.walkBTree1(x.addr, btreeChunk, ks, 0, map[uint64]bool{}, func(child uint64, lkey, _ []byte) error {
+	err := x.f.walkBTree1(x.diskRoot, btreeChunk, ks, 0, map[uint64]bool{}, func(child uint64, lkey, _ []byte) error {
 		c := newCursor(lkey, 0, "chunk B-tree key")
 		r := ChunkRecord{Size: uint64(c.u32()), FilterMask: c.u32(), Addr: child}
 		r.Coords = make([]uint64, x.rank)

@@ -2,6 +2,7 @@ package h5core
 
 import (
 	"encoding/binary"
+	"fmt"
 	"slices"
 	"sort"
 )
@@ -120,6 +121,9 @@ func (x *btree1Index) rightSpine() ([]*btreeNode1, error) {
 		}
 		spine = append(spine, nd)
 		if nd.level == 0 {
+			if !x.diskKnown && x.addr == x.diskRoot && len(nd.children) > 0 {
+				x.diskMax, x.diskKnown = chunkKeyCoords(nd.keys[len(nd.children)-1], x.rank), true
+			}
 			break
 		}
 		if len(nd.children) == 0 {
@@ -150,11 +154,11 @@ func (x *btree1Index) maxCoords() ([]uint64, bool, error) {
 
 // search finds the chunk at coords by descending one path of the tree.
 func (x *btree1Index) search(coords []uint64) (ChunkRecord, bool, error) {
-	if x.addr == UndefinedAddr {
-		return ChunkRecord{}, false, nil
+	if x.diskRoot == UndefinedAddr || x.diskKnown && cmpCoords(coords, x.diskMax) > 0 {
+		return ChunkRecord{}, false, nil // beyond the tree as opened: only appends are there
 	}
 	ks := chunkKeySize(x.rank)
-	addr := x.addr
+	addr := x.diskRoot
 	for depth := 0; depth <= maxBTreeDepth; depth++ {
 		nd, err := x.f.readBTree1Node(addr, btreeChunk, x.f.istoreK, ks)
 		if err != nil {
@@ -278,6 +282,55 @@ func (x *btree1Index) appendRecords(w *flushWriter, space *[]extent, recs []Chun
 		newSpine = append([]*btreeNode1{nodes[len(nodes)-1]}, newSpine...)
 	}
 	x.addr, x.spine = newSpine[0].addr, newSpine
-	x.recs, x.byKey, x.done = nil, nil, false
 	return x.addr, nil
+}
+
+// diskRecords walks the tree as opened: from diskRoot, leaving out the
+// entries (and the subtrees) this model appended, which all follow
+// diskMax. Nodes on the right edge were rewritten in place, but every
+// entry they had is unchanged, so what it returns does not depend on
+// whether those rewrites reached the file yet.
+func (x *btree1Index) diskRecords() ([]ChunkRecord, error) {
+	ks := chunkKeySize(x.rank)
+	var recs []ChunkRecord
+	seen := map[uint64]bool{}
+	var walk func(addr uint64, depth int) error
+	walk = func(addr uint64, depth int) error {
+		if depth > maxBTreeDepth || seen[addr] {
+			return formatErr(int64(min(addr, 1<<62)), "B-tree too deep or a cycle", depth)
+		}
+		seen[addr] = true
+		nd, err := x.f.readBTree1Node(addr, btreeChunk, x.f.istoreK, ks)
+		if err != nil {
+			return err
+		}
+		for i, child := range nd.children {
+			coords := chunkKeyCoords(nd.keys[i], x.rank)
+			if cmpCoords(coords, x.diskMax) > 0 {
+				break // appended by this model
+			}
+			if nd.level > 0 {
+				if err := walk(child, depth+1); err != nil {
+					return err
+				}
+				continue
+			}
+			c := newCursor(nd.keys[i], int64(addr), "chunk B-tree key")
+			r := ChunkRecord{Coords: coords, Size: uint64(c.u32()), FilterMask: c.u32(), Addr: child}
+			if child == UndefinedAddr || child > uint64(x.f.size) || r.Size > uint64(x.f.size)-child {
+				return formatErr(int64(min(child, 1<<62)), "chunk lies beyond the end of the file", r.Size)
+			}
+			recs = append(recs, r)
+		}
+		return nil
+	}
+	if err := walk(x.diskRoot, 0); err != nil {
+		return nil, fmt.Errorf("chunk B-tree at %d: %w", x.diskRoot, err)
+	}
+	x.byKey = make(map[string]int, len(recs))
+	for i, r := range recs {
+		x.byKey[chunkKey(r.Coords)] = i
+	}
+	x.recs, x.done = recs, true
+	return recs, nil
 }

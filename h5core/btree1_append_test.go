@@ -36,6 +36,7 @@ func buildAndAppend(t *testing.T, k, n int, adds []int) {
 		}
 		keys = append(keys, encodeChunkKey(0, 0, []uint64{uint64(2 * n)}))
 		x.addr = f.writeBTree1(&out, &space, btreeChunk, k, chunkKeySize(1), children, keys)
+		x.diskRoot = x.addr
 		flush(out, nil)
 	}
 	total := n
@@ -54,8 +55,21 @@ func buildAndAppend(t *testing.T, k, n int, adds []int) {
 		}
 		flush(o, ip)
 		total += a
+		// What this model finds: the tree as opened and its own appends.
+		for i := 0; i < n; i++ {
+			if r, ok, err := x.search([]uint64{uint64(2 * i)}); err != nil || !ok || r.Addr != rec(i).Addr {
+				t.Fatalf("k=%d n=%d step %d: the appending model's search %d: %+v %v %v", k, n, step, i, r, ok, err)
+			}
+		}
+		if _, ok, _ := x.search([]uint64{uint64(2 * total)}); ok {
+			t.Fatalf("k=%d n=%d step %d: the appending model found an appended chunk in the tree as opened", k, n, step)
+		}
+		if disk, err := x.all(); err != nil || len(disk) != n {
+			t.Fatalf("k=%d n=%d step %d: the tree as opened has %d chunks (%v), want %d", k, n, step, len(disk), err, n)
+		}
+		// What a reader opening the file finds: everything.
 		kept := x.spine
-		x.spine = nil
+		x = &btree1Index{f: f, addr: x.addr, diskRoot: x.addr, rank: 1, chunk: []uint64{2}}
 		got, err := x.all()
 		if err != nil {
 			t.Fatalf("k=%d n=%d step %d: walk: %v", k, n, step, err)
@@ -78,6 +92,7 @@ func buildAndAppend(t *testing.T, k, n int, adds []int) {
 				t.Fatalf("k=%d n=%d step %d: search found the gap %d", k, n, step, 2*i+1)
 			}
 		}
+		x.recs, x.byKey, x.done = nil, nil, false
 		read, err := x.rightSpine()
 		if err != nil {
 			t.Fatal(err)
@@ -85,6 +100,7 @@ func buildAndAppend(t *testing.T, k, n int, adds []int) {
 		if fmt.Sprint(spineShape(read)) != fmt.Sprint(spineShape(kept)) {
 			t.Fatalf("k=%d n=%d step %d: right edge in memory %v, in the file %v", k, n, step, spineShape(kept), spineShape(read))
 		}
+		n = total // the next step appends to the file as this reader opened it
 	}
 }
 

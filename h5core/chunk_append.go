@@ -6,8 +6,11 @@ import "sort"
 //
 // A chunked dataset read from a file with a version 1 B-tree index (every
 // netCDF-4 file, h5py's default format) does not load its index to grow:
-// chunks allocated after every chunk the index holds wait in newChunks
-// and go down the tree's right edge at the next flush. The first change
+// chunks allocated after every chunk the index holds are kept in
+// newChunks (toAppend: those not in the file yet) and go down the tree's
+// right edge at the next flush. Lookups find them there, and the tree as
+// opened below its last chunk, so no rank reads back what this model
+// wrote (its reads would race rank 0's writes). The first change
 // that is not such an append (a chunk before the last one, a filtered
 // chunk rewritten, a shrink) loads the index and has it written anew, as
 // before. The choice depends only on the file and the collective calls
@@ -43,6 +46,12 @@ func (d *Dataset) allocAppended(coords []uint64, size uint64, mask uint32) (addr
 	}
 	k := chunkKey(coords)
 	if r, ok := d.newChunks[k]; ok {
+		if len(d.filters) > 0 && !d.toAppend[k] {
+			// Already in the tree: its entry would change, which an
+			// append cannot do.
+			d.rewriteIndex = true
+			return 0, false, nil
+		}
 		d.f.mix("AllocChunk", d.ident(), coords, size, mask)
 		if len(d.filters) > 0 { // a filtered chunk written again goes to new space
 			d.f.release(r.Addr, r.Size)
@@ -79,8 +88,11 @@ func (d *Dataset) addAppended(r *ChunkRecord) {
 	if d.newChunks == nil {
 		d.newChunks = map[string]*ChunkRecord{}
 	}
+	if d.toAppend == nil {
+		d.toAppend = map[string]bool{}
+	}
 	k := chunkKey(r.Coords)
-	d.newChunks[k] = r
+	d.newChunks[k], d.toAppend[k] = r, true
 	if d.chunks != nil {
 		d.chunks[k] = r
 	}
@@ -200,12 +212,12 @@ func (w *flushWriter) writeAppended(d *Dataset) (bool, error) {
 	if !ok {
 		return false, nil
 	}
-	if len(d.newChunks) == 0 {
+	if len(d.toAppend) == 0 {
 		return true, nil
 	}
-	recs := make([]ChunkRecord, 0, len(d.newChunks))
-	for _, r := range d.newChunks {
-		recs = append(recs, *r)
+	recs := make([]ChunkRecord, 0, len(d.toAppend))
+	for k := range d.toAppend {
+		recs = append(recs, *d.newChunks[k])
 	}
 	sort.Slice(recs, func(a, b int) bool { return cmpCoords(recs[a].Coords, recs[b].Coords) < 0 })
 	if x.addr == UndefinedAddr {
@@ -222,6 +234,6 @@ func (w *flushWriter) writeAppended(d *Dataset) (bool, error) {
 	}
 	d.rawLayout = nil
 	d.btreeAddr = root
-	d.newChunks = nil
+	d.toAppend = nil // in the tree now; newChunks keeps them for lookups
 	return true, nil
 }

@@ -52,6 +52,7 @@ type Dataset struct {
 	// (chunk_append.go); rewriteIndex is set once a change needs the whole
 	// index rewritten instead.
 	newChunks    map[string]*ChunkRecord
+	toAppend     map[string]bool // keys of newChunks not in the file's tree yet
 	rewriteIndex bool
 	resized      []ChunkRecord // the chunks the last Resize allocated
 

@@ -718,9 +718,7 @@ func (w *flushWriter) writeChunkIndex(d *Dataset) error {
 	}
 	if len(recs) == 0 {
 		d.btreeAddr = UndefinedAddr
-		if x, ok := d.index.(*btree1Index); ok {
-			x.addr, x.spine, x.recs, x.byKey, x.done, x.searches = UndefinedAddr, nil, nil, nil, false, 0
-		}
+		d.indexRewritten()
 		return nil
 	}
 	rank := len(d.chunk)
@@ -737,12 +735,18 @@ func (w *flushWriter) writeChunkIndex(d *Dataset) error {
 	}
 	keys = append(keys, encodeChunkKey(0, 0, upper))
 	d.btreeAddr = w.f.writeBTree1(w.out, &d.btreeSpace, btreeChunk, w.f.istoreK, chunkKeySize(rank), children, keys)
-	d.newChunks = nil // in the tree now
-	if x, ok := d.index.(*btree1Index); ok {
-		// Later lookups and appends read the tree just written.
-		x.addr, x.spine, x.recs, x.byKey, x.done, x.searches = d.btreeAddr, nil, nil, nil, false, 0
-	}
+	d.indexRewritten()
 	return nil
+}
+
+// indexRewritten notes that the chunk index was written whole from the
+// loaded chunks: they are the truth from now on, and the dataset stays
+// out of append mode (chunk_append.go) for this model's life.
+func (d *Dataset) indexRewritten() {
+	d.newChunks, d.toAppend = nil, nil
+	if _, ok := d.index.(*btree1Index); ok {
+		d.rewriteIndex = true
+	}
 }
 
 // writeChunkIndexV4 writes a layout 4 chunk index of the kind libhdf5

@@ -193,3 +193,50 @@ print(x.shape, bool((x == want).all()), z.shape, bool((z == np.arange(z.shape[0]
 		t.Errorf("h5py read: %s", out)
 	}
 }
+
+// TestAppendDownRightEdgeOneSession: one open, many steps each flushed:
+// the appends of one model build on each other (the right edge kept in
+// memory, lookups of chunks it appended served from memory), and a
+// filtered chunk written again after it reached the tree sends the index
+// to a whole rewrite; h5py reads every value.
+func TestAppendDownRightEdgeOneSession(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "session.h5")
+	interop.H5Py(t, fmt.Sprintf(`
+f = h5py.File(%q, 'w')
+x = f.create_dataset('x', shape=(3, 6), maxshape=(None, 6), chunks=(1, 3), dtype='<i4', fillvalue=-9)
+x[:] = np.arange(3)[:, None] * 1000 + np.arange(6)[None, :]
+z = f.create_dataset('z', shape=(0,), maxshape=(None,), chunks=(1,), dtype='<f8', compression='gzip')
+f.close()
+`, path))
+	f, err := h5file.Open(path, "a")
+	must(t, err)
+	x, err := f.Dataset("x")
+	must(t, err)
+	z, err := f.Dataset("z")
+	must(t, err)
+	for n := 3; n < 150; n++ {
+		must(t, x.Resize(uint64(n+1), 6))
+		// Two writes per row: the second finds the chunk appended at
+		// this step's Resize, after earlier flushes moved the root.
+		must(t, x.WriteSel(h5file.S(h5file.Index(int64(n)), h5file.Range(0, 3)), []int32{int32(n) * 1000, int32(n)*1000 + 1, int32(n)*1000 + 2}))
+		must(t, x.WriteSel(h5file.S(h5file.Index(int64(n)), h5file.Range(3, 6)), []int32{int32(n)*1000 + 3, int32(n)*1000 + 4, int32(n)*1000 + 5}))
+		m := z.Shape()[0]
+		must(t, z.Resize(m+1))
+		must(t, z.WriteSel(h5file.S(h5file.Index(int64(m))), []float64{float64(m) / 2}))
+		if n == 100 { // rewrite a compressed chunk already in the tree
+			must(t, z.WriteSel(h5file.S(h5file.Index(5)), []float64{2.5}))
+		}
+		must(t, f.Flush())
+	}
+	must(t, f.Close())
+	out := interop.H5Py(t, fmt.Sprintf(`
+f = h5py.File(%q, 'r')
+x = f['x'][:]
+want = np.arange(x.shape[0])[:, None] * 1000 + np.arange(6)[None, :]
+z = f['z'][:]
+print(x.shape, bool((x == want).all()), z.shape, bool((z == np.arange(z.shape[0]) / 2).all()))
+`, path))
+	if out != "(150, 6) True (147,) True\n" {
+		t.Errorf("h5py read: %s", out)
+	}
+}
