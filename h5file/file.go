@@ -9,6 +9,7 @@ import (
 
 	"github.com/gorun-hpc/gorun/comm"
 	"github.com/gorun-hpc/gorun/h5core"
+	"github.com/gorun-hpc/gorun/iostats"
 )
 
 // File is an open HDF5 file: h5py's File. It is also its root group.
@@ -55,7 +56,8 @@ type File struct {
 	// rawWriteCalls counts the write calls of independent raw data
 	// writes (rawio_vec.go; tests).
 	rawWriteCalls int
-	indep         *indepState // this rank's own creations until the next flush (independent.go)
+	indep         *indepState   // this rank's own creations until the next flush (independent.go)
+	stats         *iostats.File // the job's I/O report (iostats.go); nil when off
 }
 
 // Root is the file's root group "/". The File's own group methods
@@ -195,6 +197,7 @@ func Open(path string, mode string, opts ...Option) (*File, error) {
 		return openParallel(f, o.comm)
 	}
 	f.userComm = o.comm
+	f.startStats(o.comm) // iostats
 	flag, create := openFlags(path, mode)
 	osf, err := openLocked(path, mode, flag, create, true)
 	if err != nil {
@@ -348,6 +351,9 @@ func (f *File) Flush() error {
 // (the check point's exchange is the barrier), and the metadata is on disk
 // before any rank's Flush returns (flushed).
 func (f *File) flush(call string) error {
+	if f.stats != nil { // iostats
+		defer f.statsMeta()()
+	}
 	if f.par == nil {
 		cerr, werr, _ := f.mergeIndependent(call) // independent_apply.go
 		if werr != nil {

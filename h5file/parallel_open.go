@@ -52,6 +52,7 @@ func openParallel(f *File, c *comm.Comm) (*File, error) {
 		return nil, opErr("open", f.path, err)
 	}
 	f.comm, f.par = dc, &parallel{}
+	f.startStats(c) // iostats
 	var msg openMsg
 	var rootErr error
 	if dc.Rank() == 0 {
