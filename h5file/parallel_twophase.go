@@ -3,6 +3,7 @@ package h5file
 import (
 	"errors"
 	"slices"
+	"sort"
 
 	"github.com/gorun-hpc/gorun/collectives"
 	"github.com/gorun-hpc/gorun/h5core"
@@ -208,8 +209,9 @@ func (d *Dataset) writeCollectiveRuns(h h5core.Hyperslab, buf []byte) error {
 	defer sdone()
 	rbuf, rdone := scratch.Get[byte](int(rmax))
 	defer rdone()
+	mem := onePacked(buf)
 	for k := range tp.rounds {
-		if err := d.twoPhaseRound(tp, k, buf, wbuf, sbuf, rbuf, send[k], recv[k], &werr); err != nil {
+		if err := d.twoPhaseRound(tp, k, mem, wbuf, sbuf, rbuf, send[k], recv[k], &werr); err != nil {
 			return f.fail(err)
 		}
 	}
@@ -238,8 +240,9 @@ func (d *Dataset) writeCollectiveRuns(h h5core.Hyperslab, buf []byte) error {
 // this rank's window; sbuf and rbuf are scratch of the round's sizes. This
 // rank's own pieces go straight into its window. A failed pwrite is kept
 // in *werr and the round goes on (the others wait for this rank's data);
-// an error returned is the communicator's.
-func (d *Dataset) twoPhaseRound(tp *twoPhase, k int, buf, wbuf, sbuf, rbuf []byte, send, recv [][]h5core.Run, werr *error) error {
+// an error returned is the communicator's. mem is this rank's packed
+// bytes (one buffer, or one per dataset of a WriteMulti).
+func (d *Dataset) twoPhaseRound(tp *twoPhase, k int, mem *packed, wbuf, sbuf, rbuf []byte, send, recv [][]h5core.Run, werr *error) error {
 	f := d.f
 	scounts, rcounts := make([]int, tp.n), make([]int, tp.n)
 	n := 0
@@ -248,7 +251,7 @@ func (d *Dataset) twoPhaseRound(tp *twoPhase, k int, buf, wbuf, sbuf, rbuf []byt
 			continue
 		}
 		for _, p := range ps {
-			n += copy(sbuf[n:], buf[p.MemOff:p.MemOff+p.Len])
+			n += copy(sbuf[n:], mem.at(p.MemOff, p.Len))
 			scounts[a] += int(p.Len)
 		}
 	}
@@ -272,7 +275,7 @@ func (d *Dataset) twoPhaseRound(tp *twoPhase, k int, buf, wbuf, sbuf, rbuf []byt
 		src := rbuf
 		for _, p := range ps {
 			if s == tp.me {
-				copy(wbuf[p.Off-wlo:p.Off-wlo+p.Len], buf[p.MemOff:])
+				copy(wbuf[p.Off-wlo:p.Off-wlo+p.Len], mem.at(p.MemOff, p.Len))
 			} else {
 				copy(wbuf[p.Off-wlo:p.Off-wlo+p.Len], src[at:])
 				at += int(p.Len)
@@ -458,6 +461,26 @@ func coalesce(spans []h5core.Run) []h5core.Run {
 		out = append(out, s)
 	}
 	return out
+}
+
+// packed is a rank's packed bytes in a two-phase I/O: one buffer, or one
+// per dataset of a WriteMulti/ReadMulti, the pieces' MemOff indexing
+// their concatenation (a piece never spans two buffers).
+type packed struct {
+	bufs   [][]byte
+	starts []uint64 // starts[i]: where bufs[i] begins in the concatenation
+}
+
+func onePacked(b []byte) *packed { return &packed{bufs: [][]byte{b}, starts: []uint64{0}} }
+
+// at is bytes [off, off+n) of the concatenation.
+func (p *packed) at(off, n uint64) []byte {
+	i := 0
+	if len(p.bufs) > 1 {
+		i = sort.Search(len(p.starts), func(i int) bool { return p.starts[i] > off }) - 1
+	}
+	o := off - p.starts[i]
+	return p.bufs[i][o : o+n]
 }
 
 func sum(v []int) int {

@@ -138,8 +138,10 @@ func (d *Dataset) readCollective(h h5core.Hyperslab, herr error, dst any) error 
 	rbuf, rdone := scratch.Get[byte](int(rmax))
 	defer rdone()
 	var ioErr error
+	mem := onePacked(buf)
+	fill := func(int, uint64) ([]byte, uint64) { return d.fillElem(), 0 }
 	for k := range tp.rounds {
-		if err := d.twoPhaseReadRound(tp, k, buf, wbuf, sbuf, rbuf, mineP[k], agg[k], &ioErr); err != nil {
+		if err := d.twoPhaseReadRound(tp, k, mem, fill, wbuf, sbuf, rbuf, mineP[k], agg[k], &ioErr); err != nil {
 			return f.fail(err)
 		}
 	}
@@ -173,8 +175,10 @@ func (d *Dataset) readCollective(h h5core.Hyperslab, herr error, dst any) error 
 // rank its pieces; mine are this rank's pieces per aggregator, agg the
 // pieces of its window per requesting rank. A failed pread is kept in
 // *ioErr and the round goes on (the others wait for this rank's bytes);
-// an error returned is the communicator's.
-func (d *Dataset) twoPhaseReadRound(tp *twoPhase, k int, buf, wbuf, sbuf, rbuf []byte, mine, agg [][]h5core.Run, ioErr *error) error {
+// an error returned is the communicator's. mem is this rank's destination
+// (packed; one buffer per dataset of a ReadMulti), fill the fill value of
+// a requester's piece (readWindow).
+func (d *Dataset) twoPhaseReadRound(tp *twoPhase, k int, mem *packed, fill fillFunc, wbuf, sbuf, rbuf []byte, mine, agg [][]h5core.Run, ioErr *error) error {
 	f := d.f
 	wlo, _ := tp.myWindow(k)
 	lo, hi := ^uint64(0), uint64(0)
@@ -192,7 +196,7 @@ func (d *Dataset) twoPhaseReadRound(tp *twoPhase, k int, buf, wbuf, sbuf, rbuf [
 		// One pread of the window's span, gaps included (reading is safe
 		// where writing is not: nothing is written back).
 		t0 := f.statsNow() // iostats
-		if err := d.readWindow(wbuf[lo-wlo:hi-wlo], lo, agg); err != nil {
+		if err := d.readWindow(wbuf[lo-wlo:hi-wlo], lo, agg, fill); err != nil {
 			*ioErr = opErr("read", d.name, err)
 		}
 		f.statsSpan(iostats.KindRead, t0, hi-lo, true)
@@ -202,7 +206,7 @@ func (d *Dataset) twoPhaseReadRound(tp *twoPhase, k int, buf, wbuf, sbuf, rbuf [
 	for s, ps := range agg {
 		for _, p := range ps {
 			if s == tp.me {
-				copy(buf[p.MemOff:p.MemOff+p.Len], wbuf[p.Off-wlo:])
+				copy(mem.at(p.MemOff, p.Len), wbuf[p.Off-wlo:])
 				continue
 			}
 			n += copy(sbuf[n:], wbuf[p.Off-wlo:p.Off-wlo+p.Len])
@@ -227,7 +231,7 @@ func (d *Dataset) twoPhaseReadRound(tp *twoPhase, k int, buf, wbuf, sbuf, rbuf [
 			continue
 		}
 		for _, p := range ps {
-			at += copy(buf[p.MemOff:p.MemOff+p.Len], rb[at:])
+			at += copy(mem.at(p.MemOff, p.Len), rb[at:])
 		}
 	}
 	return nil
@@ -237,8 +241,9 @@ func (d *Dataset) twoPhaseReadRound(tp *twoPhase, k int, buf, wbuf, sbuf, rbuf [
 // writing, bytes past the end of the file were never written and read as
 // the fill value (as readAllocated does for one rank's runs): each
 // piece's byte takes the fill byte of its place in its element, which its
-// offset in the requester's packed buffer gives.
-func (d *Dataset) readWindow(p []byte, lo uint64, agg [][]h5core.Run) error {
+// offset in the requester's packed buffer gives (fill: the element and
+// where its dataset's bytes begin in that buffer).
+func (d *Dataset) readWindow(p []byte, lo uint64, agg [][]h5core.Run, fill fillFunc) error {
 	n, err := d.f.os.ReadAt(p, int64(lo))
 	if err == nil || !errors.Is(err, io.EOF) {
 		return err
@@ -247,13 +252,20 @@ func (d *Dataset) readWindow(p []byte, lo uint64, agg [][]h5core.Run) error {
 		return fmt.Errorf("%w: %s: data at byte %d lies past the end of the file (truncated?)", h5core.ErrFormat, d.name, lo+uint64(n))
 	}
 	eof := lo + uint64(n)
-	fill := d.fillElem()
-	for _, ps := range agg {
+	for s, ps := range agg {
 		for _, q := range ps {
+			if q.Off+q.Len <= eof {
+				continue
+			}
+			elem, base := fill(s, q.MemOff)
 			for x := max(q.Off, eof); x < q.Off+q.Len; x++ {
-				p[x-lo] = fill[(q.MemOff+x-q.Off)%uint64(len(fill))]
+				p[x-lo] = elem[(q.MemOff-base+x-q.Off)%uint64(len(elem))]
 			}
 		}
 	}
 	return nil
 }
+
+// fillFunc gives the fill element of requester s's piece at offset memOff
+// of its packed buffer, and where that dataset's bytes begin there.
+type fillFunc func(s int, memOff uint64) (elem []byte, base uint64)

@@ -242,7 +242,7 @@ func TestTwoPhaseWriteFails(t *testing.T) {
 }
 
 // rankErrors fails the test on the first rank's error.
-func rankErrors(t *testing.T, errs []error) {
+func rankErrors(t testing.TB, errs []error) {
 	t.Helper()
 	for r, err := range errs {
 		if err != nil {

@@ -22,7 +22,7 @@ func TestGoparSmoke(t *testing.T) {
 		}
 	}
 	for _, tc := range []struct{ kase, extra string }{
-		{"write", ""}, {"write", "-coll"}, {"raw", ""}, {"meta", ""}, {"meta", "-batch"}, {"vpic", ""}, {"gzip", ""}, {"tiles", ""}, {"tiles", "-coll"},
+		{"write", ""}, {"write", "-coll"}, {"raw", ""}, {"meta", ""}, {"meta", "-batch"}, {"vpic", ""}, {"vpic", "-multi"}, {"gzip", ""}, {"tiles", ""}, {"tiles", "-coll"},
 		{"tilesread", ""}, {"tilesread", "-coll"}, // gopar checks the values it read
 	} {
 		kase := tc.kase

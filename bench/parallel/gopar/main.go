@@ -36,6 +36,7 @@ type opts struct {
 	codec     string // gzip case: compress with this codec instead (codecs.go)
 	aggs      int    // tiles, tilesread: h5file.WithAggregators (0: every rank)
 	libver    string // meta: the format family (earliest | latest)
+	multi     bool   // vpic: each step's 8 variables in one File.WriteMulti
 }
 
 func main() {
@@ -54,6 +55,7 @@ func main() {
 	flag.StringVar(&o.codec, "codec", "", "gzip case: use this codec instead of deflate(4): "+codecNames())
 	flag.IntVar(&o.aggs, "aggregators", 0, "tiles, tilesread: two-phase aggregators (h5file.WithAggregators; 0: every rank)")
 	flag.StringVar(&o.libver, "libver", "earliest", "meta: format family, earliest | latest (h5py's libver)")
+	flag.BoolVar(&o.multi, "multi", false, "vpic: write each step's 8 variables with one File.WriteMulti (H5Dwrite_multi) instead of 8 writes")
 	flag.BoolVar(&o.keep, "keep", false, "keep the timed run's file in -dir (gopar-CASE-PID.h5), to check what was written")
 	flag.Parse()
 	ctx := context.Background()
@@ -359,7 +361,9 @@ func vpic(ctx context.Context, c *comm.Comm, path string, o opts) (*parallel.VPI
 	}
 	sel := h5file.S(h5file.Range(off[0], off[0]+np))
 	vars := []string{"x", "y", "z", "px", "py", "pz", "id1", "id2"}
+	var parts []h5file.MultiWrite // -multi: the step's writes, done together
 	for s := range o.steps {
+		parts = parts[:0]
 		step := time.Now()
 		t := time.Now()
 		g, err := f.Root().CreateGroup(fmt.Sprintf("Timestep_%d", s))
@@ -377,15 +381,26 @@ func vpic(ctx context.Context, c *comm.Comm, path string, o opts) (*parallel.VPI
 				d, err = h5file.CreateDatasetOf[int32](g, name, []uint64{uint64(total[0])})
 			}
 			since(t, 3)
-			if err == nil {
+			var data any = fl
+			if i >= 6 {
+				data = in
+			}
+			if err == nil && o.multi {
+				parts = append(parts, h5file.MultiWrite{D: d, Sel: sel, Data: data})
+			} else if err == nil {
 				t = time.Now()
-				if i < 6 {
-					err = d.WriteSel(sel, fl)
-				} else {
-					err = d.WriteSel(sel, in)
-				}
+				err = d.WriteSel(sel, data)
 				since(t, 2)
 			}
+			if err != nil {
+				f.Close()
+				return nil, err
+			}
+		}
+		if o.multi {
+			t := time.Now()
+			err := f.WriteMulti(parts...)
+			since(t, 2)
 			if err != nil {
 				f.Close()
 				return nil, err

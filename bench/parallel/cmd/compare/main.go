@@ -110,7 +110,7 @@ func run(runs int, quick bool, ranksFlag, sizesFlag, casesFlag, modesFlag, md, s
 			}
 		}
 	}
-	for _, k := range []string{"meta", "meta-batch", "meta-latest", "vpic", "gzip"} {
+	for _, k := range []string{"meta", "meta-batch", "meta-latest", "vpic", "vpic-multi", "gzip"} {
 		if !want[k] {
 			continue
 		}
@@ -148,6 +148,9 @@ func run(runs int, quick bool, ranksFlag, sizesFlag, casesFlag, modesFlag, md, s
 		if kase == "meta-batch" || kase == "meta-latest" { // gorun with WithSmallWriteBatching; h5py as in meta
 			kase = "meta"
 		}
+		if kase == "vpic-multi" { // gorun with File.WriteMulti per step; h5py as in vpic (h5py has no multi-dataset write)
+			kase = "vpic"
+		}
 		args := []string{"-case", kase, "-bytes", strconv.FormatInt(rw.bytes, 10), "-dir", dir, "-particles", particles, "-warmup", strconv.Itoa(warmup)}
 		if rw.flush {
 			args = append(args, "-flush")
@@ -163,9 +166,15 @@ func run(runs int, quick bool, ranksFlag, sizesFlag, casesFlag, modesFlag, md, s
 		if rw.kase == "meta-batch" {
 			goArgs = append(goArgs, "-batch")
 		}
+		if rw.kase == "vpic-multi" {
+			goArgs = append(goArgs, "-multi")
+		}
 		sides := [3][]string{
 			sideGo: append([]string{gorun, "-n", ns, gopar}, goArgs...),
 			sidePy: append([]string{"mpiexec", "--oversubscribe", "-n", ns, "/usr/bin/python3", "bench/parallel/h5py_par.py"}, args...),
+		}
+		if rw.kase == "vpic-multi" { // the third side: gorun's 8 writes per step, alternating in the same run
+			sides[sideRaw] = append([]string{gorun, "-n", ns, gopar}, args...)
 		}
 		if rw.kase == "write" && !rw.coll {
 			raw := slices.Clone(args)
@@ -285,7 +294,7 @@ func printTable(w io.Writer, rows []*row, runs int, particles string) {
 		} else if rw.kase == "tilesread" {
 			mode = "read of the tiles cube's 3-D blocks, " + mode
 		} else if rw.kase != "write" {
-			mode = map[string]string{"meta": "1000 datasets (16,) i4 in 10 groups", "meta-batch": "as meta, gorun WithSmallWriteBatching", "meta-latest": "as meta, libver='latest' on both sides", "vpic": "VPIC-IO, 5 steps, " + particles + " particles/rank", "gzip": "chunked 1 MiB + deflate(4), collective"}[rw.kase]
+			mode = map[string]string{"meta": "1000 datasets (16,) i4 in 10 groups", "meta-batch": "as meta, gorun WithSmallWriteBatching", "meta-latest": "as meta, libver='latest' on both sides", "vpic": "VPIC-IO, 5 steps, " + particles + " particles/rank", "vpic-multi": "VPIC-IO as vpic, gorun: one WriteMulti per step (raw column: gorun's 8 writes per step, alternating in the same run)", "gzip": "chunked 1 MiB + deflate(4), collective"}[rw.kase]
 		}
 		g, p, r := median(rw.secs[sideGo]), median(rw.secs[sidePy]), median(rw.secs[sideRaw])
 		size := human(rw.bytes)
@@ -315,7 +324,7 @@ func printTable(w io.Writer, rows []*row, runs int, particles string) {
 func printVPIC(w io.Writer, rows []*row) {
 	var vr []*row
 	for _, rw := range rows {
-		if rw.kase == "vpic" && (len(rw.vpic[sideGo]) > 0 || len(rw.vpic[sidePy]) > 0) {
+		if (rw.kase == "vpic" || rw.kase == "vpic-multi") && (len(rw.vpic[sideGo]) > 0 || len(rw.vpic[sidePy]) > 0) {
 			vr = append(vr, rw)
 		}
 	}
@@ -323,8 +332,8 @@ func printVPIC(w io.Writer, rows []*row) {
 		return
 	}
 	fmt.Fprintln(w, "\nVPIC-IO in h5bench's terms (medians; each figure the slowest rank's): per-step time, raw write time and SYNC raw write rate, metadata time, H5Fcreate and H5Fclose time, observed completion time and SYNC observed write rate.")
-	fmt.Fprintln(w, "\n| ranks | side | total write size | per-step time | raw write time | raw write rate | metadata time | create | close | observed time | observed rate |")
-	fmt.Fprintln(w, "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Fprintln(w, "\n| case | ranks | side | total write size | per-step time | raw write time | raw write rate | metadata time | create | close | observed time | observed rate |")
+	fmt.Fprintln(w, "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, rw := range vr {
 		for _, s := range []int{sideGo, sidePy} {
 			vs := rw.vpic[s]
@@ -344,8 +353,8 @@ func printVPIC(w io.Writer, rows []*row) {
 			}
 			size := vs[0].TotalBytes
 			raw, obs := pick(func(v *parallel.VPICTimes) float64 { return v.RawSeconds }), median(rw.secs[s])
-			fmt.Fprintf(w, "| %d | %s | %s | %.1f ms | %.1f ms | %s | %.1f ms | %.1f ms | %.1f ms | %.1f ms | %s |\n",
-				rw.ranks, []string{"gorun", "h5py"}[s], human(size), 1e3*median(steps), 1e3*raw, rate(size, raw),
+			fmt.Fprintf(w, "| %s | %d | %s | %s | %.1f ms | %.1f ms | %s | %.1f ms | %.1f ms | %.1f ms | %.1f ms | %s |\n",
+				rw.kase, rw.ranks, []string{"gorun", "h5py"}[s], human(size), 1e3*median(steps), 1e3*raw, rate(size, raw),
 				1e3*pick(func(v *parallel.VPICTimes) float64 { return v.MetaSeconds }), 1e3*pick(func(v *parallel.VPICTimes) float64 { return v.CreateSeconds }),
 				1e3*pick(func(v *parallel.VPICTimes) float64 { return v.CloseSeconds }), 1e3*obs, rate(size, obs))
 		}
