@@ -236,6 +236,33 @@ func (c *Cluster) LinkDown(i int) error {
 // peers' connections to it are reset rather than left silent.
 func (c *Cluster) KillHost(i int) { killIn(c.Hosts[i].NS) }
 
+// KillProcs kills the processes on host i whose command name (as in
+// /proc/PID/comm, at most 15 bytes) is name, and says how many it killed:
+// ranks dying while their node's daemons live on.
+func (c *Cluster) KillProcs(i int, name string) int {
+	n := 0
+	for _, pid := range c.Procs(i, name) {
+		if killPID(pid) == nil {
+			n++
+		}
+	}
+	return n
+}
+
+// Procs lists the processes on host i whose command name is name.
+func (c *Cluster) Procs(i int, name string) []int {
+	out, _ := exec.Command("ip", "netns", "pids", c.Hosts[i].NS).Output()
+	var pids []int
+	for _, f := range strings.Fields(string(out)) {
+		comm, err := os.ReadFile("/proc/" + f + "/comm")
+		var pid int
+		if _, serr := fmt.Sscan(f, &pid); err == nil && serr == nil && strings.TrimSpace(string(comm)) == name {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
 // Exec runs a command inside host i's namespace and returns its output.
 func (c *Cluster) Exec(i int, args ...string) ([]byte, error) {
 	return exec.Command("ip", append([]string{"netns", "exec", c.Hosts[i].NS}, args...)...).CombinedOutput()

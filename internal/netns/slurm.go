@@ -122,7 +122,7 @@ JobAcctGatherType=jobacct_gather/none
 AccountingStorageType=accounting_storage/none
 InactiveLimit=0
 KillWait=2
-MinJobAge=10
+MinJobAge=300
 SlurmdTimeout=10
 MessageTimeout=5
 `, len(s.c.Hosts), s.c.id, s.c.Hosts[0].Name, s.c.Hosts[0].Addr, s.Dir)
@@ -146,6 +146,21 @@ func (s *Slurm) Command(ctx context.Context, name string, args ...string) *exec.
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Env = s.Env()
 	return cmd
+}
+
+// JobState is job id's state as scontrol shows it (RUNNING, COMPLETED,
+// NODE_FAIL, ...), "" when Slurm does not know the job.
+func (s *Slurm) JobState(id string) string {
+	out, err := s.Command(context.Background(), "scontrol", "show", "job", "-o", id).Output()
+	if err != nil {
+		return ""
+	}
+	for _, f := range strings.Fields(string(out)) {
+		if v, ok := strings.CutPrefix(f, "JobState="); ok {
+			return v
+		}
+	}
+	return ""
 }
 
 // waitIdle waits until sinfo reports every node idle.
