@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -175,6 +176,15 @@ func (c *Cluster) Command(ctx context.Context, i int, name string, args ...strin
 	all := append([]string{"--net=/run/netns/" + h.NS, "--", "unshare", "--uts", "--mount", "--propagation", "slave", "--",
 		"sh", "-c", script, h.Name, c.HostsFile, c.resolvConf, name}, args...)
 	return exec.CommandContext(ctx, "nsenter", all...)
+}
+
+// Session prepares a command that runs on host i as an ssh session there
+// does: in its network namespace and its sshd's mount namespace, where
+// MountSSHFS mounts (the machine's root mount is private here, so a mount
+// made elsewhere reaches no namespace made before it).
+func (c *Cluster) Session(ctx context.Context, i int, name string, args ...string) *exec.Cmd {
+	pid := strconv.Itoa(c.Hosts[i].sshd.Process.Pid)
+	return exec.CommandContext(ctx, "nsenter", append([]string{"--target", pid, "--net", "--mount", "--", name}, args...)...)
 }
 
 func (c *Cluster) startSSHD(h *Host, hostKey, authorized string) error {
