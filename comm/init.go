@@ -32,6 +32,11 @@ type Config struct {
 	// GORUN_COMPRESS=1). It pays on links slower than the compressor,
 	// about 1 Gbit/s and below; see comm/compress.go.
 	Compress bool
+	// Recover keeps the world alive when ranks die: the communicators with
+	// a dead rank break, and the survivors go on through Shrink (gorun
+	// --enable-recovery sets GORUN_RECOVER=1, and its launcher then keeps
+	// the survivors running). Without it a death ends every communicator.
+	Recover bool
 
 	// From a multi-host launcher (rendezvous.Env): run a memberlist node
 	// (members.go), log it, and the launcher's name for this rank's host.
@@ -68,6 +73,9 @@ func InitConfig(ctx context.Context, cfg Config) (*Comm, error) {
 	}
 	if env.Compress {
 		cfg.Compress = true
+	}
+	if env.Recover {
+		cfg.Recover = true
 	}
 	if env.BootstrapTimeout > 0 {
 		cfg.BootstrapTimeout = env.BootstrapTimeout
@@ -120,6 +128,7 @@ func newWorld(cfg Config, job rendezvous.Job, rank int, ln net.Listener) *world 
 	w.lazyWait.Store(int64(defaultLazyWait))
 	w.lostWait.Store(int64(defaultLostWait))
 	w.compress = cfg.Compress
+	w.eng.recovers = cfg.Recover
 	return w
 }
 
@@ -198,6 +207,12 @@ func NewLocal(ctx context.Context, n int) ([]*Comm, error) {
 // newLocal is NewLocal that also returns the job's rendezvous, so tests can
 // send the notices a launcher would.
 func newLocal(ctx context.Context, n int) ([]*Comm, *rendezvous.Server, error) {
+	return newLocalJob(ctx, n, false)
+}
+
+// newLocalJob is newLocal, for a job that recovers from failed ranks
+// when recovers is set (see NewLocalRecover).
+func newLocalJob(ctx context.Context, n int, recovers bool) ([]*Comm, *rendezvous.Server, error) {
 	if n < 1 {
 		return nil, nil, fmt.Errorf("comm: NewLocal(%d): need at least one rank: %w", n, ErrArgument)
 	}
@@ -211,7 +226,11 @@ func newLocal(ctx context.Context, n int) ([]*Comm, *rendezvous.Server, error) {
 		return nil, nil, err
 	}
 	cfg := DefaultConfig()
+	cfg.Recover = recovers
 	rv := rendezvous.NewServer(ln, job, cfg.Logger)
+	// A recovering job's ranks learn of a rank that vanished from the
+	// rendezvous, as from gorun's launcher (nobody reaps these ranks).
+	rv.ReportLoss = recovers
 	go func() { _ = rv.Serve(context.Background()) }()
 	cs := make([]*Comm, n)
 	errs := make([]error, n)

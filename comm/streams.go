@@ -27,6 +27,7 @@ func (w *world) serve() {
 			return
 		}
 		w.wg.Add(1)
+		w.eng.handshake(1) // failed.go: Agree waits for its frames
 		go w.read(c)
 	}
 }
@@ -37,6 +38,8 @@ func (w *world) read(c net.Conn) {
 	defer w.wg.Done()
 	defer c.Close()
 	r, err := jobauth.Accept(c, w.secret, w.jobID)
+	w.eng.streamFrom(int(r), err == nil) // failed.go; after the reader's last frame, its end
+	defer w.eng.streamEnd(int(r), err == nil)
 	if err != nil {
 		w.log.Warn("comm: dropped a connection that failed the job-secret handshake", "remote", c.RemoteAddr().String(), "err", err)
 		return

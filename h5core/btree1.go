@@ -162,7 +162,14 @@ type btree1Index struct {
 	recs  []ChunkRecord
 	byKey map[string]int // lookup only
 	done  bool
+	spine []*btreeNode1 // the right edge, once read or written (btree1_append.go)
+	// searches counts lookups answered by descending the tree.
+	searches int
 }
+
+// maxSearches is how many lookups descend the tree before the index is
+// read whole.
+const maxSearches = 16
 
 func (x *btree1Index) all() ([]ChunkRecord, error) {
 	if x.done {
@@ -202,6 +209,13 @@ func (x *btree1Index) all() ([]ChunkRecord, error) {
 }
 
 func (x *btree1Index) lookup(coords []uint64) (ChunkRecord, bool, error) {
+	if !x.done && x.searches < maxSearches {
+		// One path, not the whole tree (btree1_append.go): an append
+		// looks up a few chunks. A reader that looks up many gets the
+		// whole index read once instead.
+		x.searches++
+		return x.search(coords)
+	}
 	recs, err := x.all()
 	if err != nil {
 		return ChunkRecord{}, false, err

@@ -680,6 +680,12 @@ func (w *flushWriter) writeGroupTable(g *Group) error {
 
 // writeChunkIndex writes a dataset's chunk B-tree in new space.
 func (w *flushWriter) writeChunkIndex(d *Dataset) error {
+	if done, err := w.writeAppended(d); done || err != nil {
+		return err // chunk_append.go
+	}
+	if err := d.loadChunks(); err != nil {
+		return err
+	}
 	d.rawLayout = nil
 	for _, e := range d.btreeSpace {
 		w.f.release(e.addr, e.size)
@@ -695,6 +701,9 @@ func (w *flushWriter) writeChunkIndex(d *Dataset) error {
 	}
 	if len(recs) == 0 {
 		d.btreeAddr = UndefinedAddr
+		if x, ok := d.index.(*btree1Index); ok {
+			x.addr, x.spine, x.recs, x.byKey, x.done, x.searches = UndefinedAddr, nil, nil, nil, false, 0
+		}
 		return nil
 	}
 	rank := len(d.chunk)
@@ -711,6 +720,11 @@ func (w *flushWriter) writeChunkIndex(d *Dataset) error {
 	}
 	keys = append(keys, encodeChunkKey(0, 0, upper))
 	d.btreeAddr = w.f.writeBTree1(w.out, &d.btreeSpace, btreeChunk, w.f.istoreK, chunkKeySize(rank), children, keys)
+	d.newChunks = nil // in the tree now
+	if x, ok := d.index.(*btree1Index); ok {
+		// Later lookups and appends read the tree just written.
+		x.addr, x.spine, x.recs, x.byKey, x.done, x.searches = d.btreeAddr, nil, nil, nil, false, 0
+	}
 	return nil
 }
 
