@@ -197,16 +197,18 @@ func (m *members) judge(r int, ip string, meta []byte) {
 	// listeners share its address (the rendezvous' table).
 	host := string(meta)
 	var ranks []string
+	var lost []int
 	for i, a := range m.w.addrs {
 		if h, _, err := net.SplitHostPort(a); err == nil && h == ip {
 			ranks = append(ranks, strconv.Itoa(i))
+			lost = append(lost, i)
 		}
 	}
 	how := fmt.Sprintf("host %s (%s) stopped answering: memberlist declared it dead; ranks %s on it are lost", host, ip, strings.Join(ranks, ","))
 	m.w.log.Warn("comm: "+how, "rank", m.w.rank)
 	if m.w.eng.recovers { // every rank on the host is dead; the world goes on
-		for i, h := range m.hosts {
-			if h == host && i != m.w.rank {
+		for _, i := range lost {
+			if i != m.w.rank {
 				m.w.rankFailed(&RankError{Rank: i, Op: "memberlist", How: how})
 			}
 		}
