@@ -192,6 +192,7 @@ func (r *Running) Wait(ctx context.Context) error {
 		_ = r.stdin.Close()
 	}
 	r.out.drain(2 * time.Second)
+	r.closeFiles()
 	if result != nil {
 		return result
 	}

@@ -25,6 +25,7 @@ const (
 	varMemberlist = "GORUN_MEMBERLIST"
 	varHost       = "GORUN_HOST"
 	varRecover    = "GORUN_RECOVER"
+	varAppNum     = "GORUN_APPNUM"
 
 	varBootstrapTimeout = "GORUN_BOOTSTRAP_TIMEOUT"
 	varMemberlistLog    = "GORUN_MEMBERLIST_LOG"
@@ -55,6 +56,10 @@ type Env struct {
 	// GORUN_RECOVER=1: the job goes on when ranks die (gorun
 	// --enable-recovery); the survivors shrink their communicators.
 	Recover bool
+	// AppNum is the index of the rank's program in an MPMD job (`gorun -n 1
+	// ./a : -n 3 ./b`: 0 for a, 1 for b), MPI's MPI_APPNUM; GORUN_APPNUM,
+	// absent for 0.
+	AppNum int
 
 	// Set by the user only.
 	BootstrapTimeout time.Duration // GORUN_BOOTSTRAP_TIMEOUT, e.g. 5m for slow srun starts; 0 = comm's default
@@ -96,6 +101,9 @@ func (e Env) Environ() []string {
 	}
 	if e.Recover {
 		add(varRecover, "1")
+	}
+	if e.AppNum > 0 {
+		add(varAppNum, strconv.Itoa(e.AppNum))
 	}
 	if e.BootstrapTimeout > 0 {
 		add(varBootstrapTimeout, e.BootstrapTimeout.String())
@@ -139,6 +147,13 @@ func ParseEnv(getenv func(string) string) (Env, error) {
 	if err1 != nil || err2 != nil || err3 != nil || size < 1 || rank < 0 || rank >= size || len(secret) == 0 {
 		return Env{}, fmt.Errorf("%s=%q %s=%q and %s are malformed or missing; start the program with gorun: %w",
 			varRank, getenv(varRank), varSize, getenv(varSize), varSecret, ErrEnv)
+	}
+	if v := getenv(varAppNum); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return Env{}, fmt.Errorf("%s=%q: not a program index: %w", varAppNum, v, ErrEnv)
+		}
+		e.AppNum = n
 	}
 	e.Rank, e.Size, e.Secret = rank, size, secret
 	e.Addr, e.JobID = getenv(varRendezvous), getenv(varJobID)
