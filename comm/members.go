@@ -110,14 +110,29 @@ func startMembers(ctx context.Context, c *Comm, cfg Config) error {
 			_ = ml.Shutdown()
 			return fmt.Errorf("comm: rank %d: join the job's memberlist at rank %d (%s): %v: %w", w.rank, (r-1)/2, b, err, ErrBootstrap)
 		}
+		if err := mc.Send(ctx, (r-1)/2, 1, nil); err != nil { // joined: the parent may go on
+			_ = ml.Shutdown()
+			return fmt.Errorf("comm: rank %d: memberlist join acknowledgement to rank %d: %w", w.rank, (r-1)/2, err)
+		}
 	}
 	me := []byte(ml.LocalNode().Address())
+	var children []int
 	for _, child := range []int{2*c.rank + 1, 2*c.rank + 2} {
 		if child < c.Size() {
+			children = append(children, child)
 			if err := mc.Send(ctx, child, 0, me); err != nil {
 				_ = ml.Shutdown()
 				return fmt.Errorf("comm: rank %d: memberlist address to rank %d: %w", w.rank, child, err)
 			}
+		}
+	}
+	// Wait until the children have joined (each says so once it has): a rank that returned from Init
+	// at once could finish its work, leave and shut its node down before
+	// a child's join reached it (seen with 2 ranks of a short program).
+	for _, child := range children {
+		if _, _, err := mc.RecvBytes(ctx, child, 1); err != nil {
+			_ = ml.Shutdown()
+			return fmt.Errorf("comm: rank %d: memberlist join of rank %d: %w", w.rank, child, err)
 		}
 	}
 	go m.leaveOnClose()

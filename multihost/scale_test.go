@@ -40,6 +40,7 @@ func TestScale1024(t *testing.T) {
 		t.Skip("reads /proc")
 	}
 	bin := binaries(t)
+	raiseNoFile(t, 16384)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, filepath.Join(bin, "gorun"), "-n", strconv.Itoa(scaleRanks), filepath.Join(bin, "scaleprog"))
