@@ -2,7 +2,9 @@
 # Starts a one-node Slurm on this machine (for slurmtest/ and the README's
 # srun example): munge, slurmctld and slurmd run directly, without
 # systemd, as root. Safe to run twice. Debian packages: slurmd slurmctld
-# slurm-client munge.
+# slurm-client munge. The multi-node tests (slurmtest/multinode_test.go)
+# build their own 3-node Slurm in network namespaces (internal/netns) and
+# need only munged from here.
 set -eu
 
 if ! command -v slurmctld >/dev/null || ! command -v munged >/dev/null; then
@@ -71,15 +73,18 @@ chown -R munge:munge /etc/munge /run/munge /var/lib/munge /var/log/munge 2>/dev/
 chmod 0400 /etc/munge/munge.key
 chmod 0700 /etc/munge
 
-if ! pgrep -x munged >/dev/null; then
+# Daemons are found by their pid files, not by name: the multi-node test
+# clusters (internal/netns) run slurmctld and slurmd processes of their own.
+running() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+if ! running /run/munge/munged.pid && ! munge -n >/dev/null 2>&1; then
 	runuser -u munge -- /usr/sbin/munged --force 2>/dev/null || /usr/sbin/munged --force
 fi
-if ! pgrep -x slurmctld >/dev/null; then
+if ! running /run/slurmctld.pid; then
 	slurmctld
 elif [ "$changed" = 1 ]; then
 	scontrol reconfigure # a second run with another machine's numbers
 fi
-if ! pgrep -x slurmd >/dev/null; then
+if ! running /run/slurmd.pid; then
 	slurmd
 fi
 

@@ -131,7 +131,9 @@ func (p *prober) run() {
 				sent[src]++
 				// Best effort: a failed probe changes nothing the
 				// call's own receive would not also report.
-				_ = cl.c.Send(p.ctx, src, tagProbe, probeBytes[:])
+				// BestEffort: the peer may have finished and exited
+				// while its data is still on the way; that is no failure.
+				_ = cl.c.Send(comm.BestEffort(p.ctx), src, tagProbe, probeBytes[:])
 			}
 			if suspect.on != 0 {
 				if suspect.on == w {
@@ -161,7 +163,7 @@ func (p *prober) run() {
 				// has finished: tell it where this rank is.
 				reply.answer = uint16(h.seq)
 				reply.encode(&replyBytes)
-				_ = cl.c.Send(p.ctx, m.src, tagProbe, replyBytes[:])
+				_ = cl.c.Send(comm.BestEffort(p.ctx), m.src, tagProbe, replyBytes[:])
 			case actSuspect:
 				w := cl.waiting.Load()
 				if w != 0 && int(uint32(w))-1 == m.src && suspect.on != w {

@@ -9,6 +9,7 @@ import (
 	"log"
 	"net"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -40,10 +41,9 @@ const (
 
 // members is one rank's memberlist node.
 type members struct {
-	w     *world
-	ml    *memberlist.Memberlist
-	host  string
-	hosts []string // GORUN_HOST of every rank, from the exchange
+	w    *world
+	ml   *memberlist.Memberlist
+	host string
 }
 
 // memberKey derives the job's 32-byte memberlist key (AES-256-GCM) from
@@ -88,41 +88,52 @@ func startMembers(ctx context.Context, c *Comm, cfg Config) error {
 	if cfg.memberlistLog {
 		conf.Logger = log.New(os.Stderr, fmt.Sprintf("rank %d memberlist: ", w.rank), log.Lmicroseconds)
 	}
+	conf.Delegate = m // NodeMeta: this rank's host name travels with its node
 	ml, err := memberlist.Create(conf)
 	if err != nil {
 		return fmt.Errorf("comm: rank %d: start memberlist on %s: %v: %w", w.rank, bind, err, ErrBootstrap)
 	}
 	m.ml = ml
-	// Every rank tells every other its node address and host name.
+	// Join along a binary tree of ranks: each rank joins its parent (which
+	// joined before it passed its address on) and passes its own address
+	// to its two children. Every rank exchanges with at most three others
+	// and gossip spreads the membership, where an all-to-all exchange and
+	// a join of every node would cost N^2 connections (docs/SCALING.md).
 	mc := &Comm{w: w, id: deriveID(c.id, 0, "memberlist"), members: c.members, rank: c.rank}
-	me := ml.LocalNode().Address() + " " + m.host
-	for r := range c.Size() {
-		if r != c.rank {
-			if err := mc.Send(ctx, r, 0, []byte(me)); err != nil {
+	if r := c.rank; r > 0 {
+		b, _, err := mc.RecvBytes(ctx, (r-1)/2, 0)
+		if err != nil {
+			_ = ml.Shutdown()
+			return fmt.Errorf("comm: rank %d: memberlist address from rank %d: %w", w.rank, (r-1)/2, err)
+		}
+		if _, err := ml.Join([]string{string(b)}); err != nil {
+			_ = ml.Shutdown()
+			return fmt.Errorf("comm: rank %d: join the job's memberlist at rank %d (%s): %v: %w", w.rank, (r-1)/2, b, err, ErrBootstrap)
+		}
+		if err := mc.Send(ctx, (r-1)/2, 1, nil); err != nil { // joined: the parent may go on
+			_ = ml.Shutdown()
+			return fmt.Errorf("comm: rank %d: memberlist join acknowledgement to rank %d: %w", w.rank, (r-1)/2, err)
+		}
+	}
+	me := []byte(ml.LocalNode().Address())
+	var children []int
+	for _, child := range []int{2*c.rank + 1, 2*c.rank + 2} {
+		if child < c.Size() {
+			children = append(children, child)
+			if err := mc.Send(ctx, child, 0, me); err != nil {
 				_ = ml.Shutdown()
-				return fmt.Errorf("comm: rank %d: memberlist address exchange: %w", w.rank, err)
+				return fmt.Errorf("comm: rank %d: memberlist address to rank %d: %w", w.rank, child, err)
 			}
 		}
 	}
-	m.hosts = make([]string, c.Size())
-	m.hosts[c.rank] = m.host
-	var addrs []string
-	for r := range c.Size() {
-		if r == c.rank {
-			continue
-		}
-		b, _, err := mc.RecvBytes(ctx, r, 0)
-		if err != nil {
+	// Wait until the children have joined (each says so once it has): a rank that returned from Init
+	// at once could finish its work, leave and shut its node down before
+	// a child's join reached it (seen with 2 ranks of a short program).
+	for _, child := range children {
+		if _, _, err := mc.RecvBytes(ctx, child, 1); err != nil {
 			_ = ml.Shutdown()
-			return fmt.Errorf("comm: rank %d: memberlist address exchange: %w", w.rank, err)
+			return fmt.Errorf("comm: rank %d: memberlist join of rank %d: %w", w.rank, child, err)
 		}
-		addr, host, _ := strings.Cut(string(b), " ")
-		addrs = append(addrs, addr)
-		m.hosts[r] = host
-	}
-	if _, err := ml.Join(addrs); err != nil {
-		_ = ml.Shutdown()
-		return fmt.Errorf("comm: rank %d: join the job's memberlist: %v: %w", w.rank, err, ErrBootstrap)
 	}
 	go m.leaveOnClose()
 	return nil
@@ -135,6 +146,21 @@ func (m *members) leaveOnClose() {
 	_ = m.ml.Leave(500 * time.Millisecond)
 	_ = m.ml.Shutdown()
 }
+
+// NodeMeta, NotifyMsg, GetBroadcasts, LocalState and MergeRemoteState
+// make members a memberlist.Delegate: only NodeMeta says something, this
+// rank's host name (GORUN_HOST), which names the host in the error when
+// its node is declared dead.
+func (m *members) NodeMeta(limit int) []byte {
+	if len(m.host) > limit {
+		return []byte(m.host[:limit])
+	}
+	return []byte(m.host)
+}
+func (m *members) NotifyMsg([]byte)                           {}
+func (m *members) GetBroadcasts(overhead, limit int) [][]byte { return nil }
+func (m *members) LocalState(join bool) []byte                { return nil }
+func (m *members) MergeRemoteState(buf []byte, join bool)     {}
 
 // NotifyJoin, NotifyLeave and NotifyUpdate make members a
 // memberlist.EventDelegate.
@@ -154,7 +180,7 @@ func (m *members) NotifyLeave(n *memberlist.Node) {
 	if i < 0 || err != nil || r < 0 || r >= m.w.size || r == m.w.rank {
 		return
 	}
-	go m.judge(r, n.Addr.String())
+	go m.judge(r, n.Addr.String(), slices.Clone(n.Meta))
 }
 
 // judge decides whether dead rank r's host is gone. A rank that ended on a
@@ -163,7 +189,7 @@ func (m *members) NotifyLeave(n *memberlist.Node) {
 // times out or is answered by a rank that no longer speaks memberlist
 // means the host dropped off the network or hangs: every rank on it has
 // failed.
-func (m *members) judge(r int, ip string) {
+func (m *members) judge(r int, ip string, meta []byte) {
 	for try := 0; ; try++ {
 		c, err := net.DialTimeout("tcp", m.w.addrs[r], memberCheckDial)
 		if err != nil {
@@ -182,18 +208,22 @@ func (m *members) judge(r int, ip string) {
 	if m.w.closed.Load() {
 		return
 	}
-	host := m.hosts[r]
+	// The dead node's metadata names its host; its ranks are those whose
+	// listeners share its address (the rendezvous' table).
+	host := string(meta)
 	var ranks []string
-	for i, h := range m.hosts {
-		if h == host {
+	var lost []int
+	for i, a := range m.w.addrs {
+		if h, _, err := net.SplitHostPort(a); err == nil && h == ip {
 			ranks = append(ranks, strconv.Itoa(i))
+			lost = append(lost, i)
 		}
 	}
 	how := fmt.Sprintf("host %s (%s) stopped answering: memberlist declared it dead; ranks %s on it are lost", host, ip, strings.Join(ranks, ","))
 	m.w.log.Warn("comm: "+how, "rank", m.w.rank)
 	if m.w.eng.recovers { // every rank on the host is dead; the world goes on
-		for i, h := range m.hosts {
-			if h == host && i != m.w.rank {
+		for _, i := range lost {
+			if i != m.w.rank {
 				m.w.rankFailed(&RankError{Rank: i, Op: "memberlist", How: how})
 			}
 		}

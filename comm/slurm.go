@@ -184,10 +184,28 @@ func slurmProcs(getenv func(string) string) {
 	}
 }
 
+// slurmMembers says whether a step's tasks run a memberlist (members.go)
+// and under which host name: when the step spans several nodes, as gorun
+// does for a multi-host job. A node that drops off the network or hangs
+// closes no socket; without it its peers would wait in a receive until
+// Slurm declares the node down and kills the job (SlurmdTimeout, minutes
+// on most clusters), and no task would say which ranks were lost.
+func slurmMembers(getenv func(string) string) (on bool, host string) {
+	nodes := getenv("SLURM_STEP_NUM_NODES")
+	if nodes == "" {
+		nodes = getenv("SLURM_NNODES")
+	}
+	if n, err := strconv.Atoi(nodes); err != nil || n < 2 {
+		return false, ""
+	}
+	return true, getenv("SLURMD_NODENAME")
+}
+
 // initSlurm starts a task of an srun step: rank 0 also serves the
 // rendezvous, which lives until its world communicator closes.
 func initSlurm(ctx context.Context, cfg Config, rank int, job rendezvous.Job, rv string) (*Comm, error) {
 	slurmProcs(os.Getenv)
+	cfg.memberlist, cfg.host = slurmMembers(os.Getenv)
 	var svc *rendezvous.Server
 	if rank == 0 {
 		_, port, _ := net.SplitHostPort(rv)

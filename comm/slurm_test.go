@@ -111,3 +111,22 @@ func FuzzSlurmNodeList(f *testing.F) {
 		_ = slurmLocalTasks(envOf(map[string]string{"SLURM_STEP_TASKS_PER_NODE": perNode, "SLURM_NODEID": "1"}))
 	})
 }
+
+func TestSlurmMembers(t *testing.T) {
+	for _, tc := range []struct {
+		env  map[string]string
+		on   bool
+		host string
+	}{
+		{map[string]string{}, false, ""},
+		{map[string]string{"SLURM_STEP_NUM_NODES": "1", "SLURM_NNODES": "3"}, false, ""},
+		{map[string]string{"SLURM_STEP_NUM_NODES": "3", "SLURMD_NODENAME": "n7"}, true, "n7"},
+		{map[string]string{"SLURM_NNODES": "2", "SLURMD_NODENAME": "a"}, true, "a"},
+		{map[string]string{"SLURM_STEP_NUM_NODES": "x"}, false, ""},
+	} {
+		on, host := slurmMembers(func(k string) string { return tc.env[k] })
+		if on != tc.on || host != tc.host {
+			t.Errorf("slurmMembers(%v) = %v, %q; want %v, %q", tc.env, on, host, tc.on, tc.host)
+		}
+	}
+}

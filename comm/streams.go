@@ -189,7 +189,11 @@ func (w *world) conn(ctx context.Context, dest int) (*outConn, error) {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		return nil, w.sendLost(&RankError{Rank: dest, Op: "send", How: "cannot connect to " + w.addrs[dest] + ": " + err.Error()})
+		re := &RankError{Rank: dest, Op: "send", How: "cannot connect to " + w.addrs[dest] + ": " + err.Error()}
+		if bestEffort(ctx) { // besteffort.go
+			return nil, re
+		}
+		return nil, w.sendLost(re)
 	}
 	if tc, ok := c.(*net.TCPConn); ok {
 		_ = tc.SetNoDelay(true)
@@ -230,8 +234,8 @@ func (w *world) send(ctx context.Context, dest int, h frameHdr, bufs [][]byte) e
 		return err
 	}
 	if re, cause := w.write(ctx, oc, dest, h, bufs); re != nil {
-		if ctx.Err() != nil || errors.Is(cause, os.ErrDeadlineExceeded) {
-			return re // our deadline, not the peer's end
+		if ctx.Err() != nil || errors.Is(cause, os.ErrDeadlineExceeded) || bestEffort(ctx) {
+			return re // our deadline, not the peer's end; or a message whose loss changes nothing
 		}
 		return w.sendLost(re)
 	}

@@ -397,7 +397,7 @@ func (f *File) flush(call string) error {
 		return cerr
 	}
 	var serr error
-	if call == "Flush" {
+	if call == "Flush" || (call == "Close" && f.syncOnClose()) { // netfs.go
 		// MPI_File_sync: every rank syncs the data it wrote (as ROMIO's
 		// does) before the check point, so a rank that finished its
 		// writes early starts the writeback while others still write;

@@ -42,7 +42,7 @@ func binaries(t *testing.T) string {
 		if buildErr != nil {
 			return
 		}
-		for _, pkg := range []string{"../cmd/gorun", "../examples/parallel_test", "./internal/ringprog"} {
+		for _, pkg := range []string{"../cmd/gorun", "../examples/parallel_test", "./internal/ringprog", "./internal/scaleprog", "./internal/flushprog"} {
 			out, err := exec.Command("go", "build", "-o", binDir+"/", pkg).CombinedOutput()
 			if err != nil {
 				buildErr = fmt.Errorf("go build %s: %v\n%s", pkg, err, out)

@@ -193,7 +193,7 @@ func (s *Server) handle(c net.Conn) {
 			// The ranks it never sent to have no stream to see its
 			// goodbye on: they learn here (a receive from it must fail,
 			// not wait forever).
-			s.broadcastExcept(rank, Msg{Type: TypeLeft, Rank: rank, Ranks: m.Ranks, Cause: m.Cause, Text: m.Text})
+			s.broadcastLeft(rank, Msg{Type: TypeLeft, Rank: rank, Ranks: m.Ranks, Cause: m.Cause, Text: m.Text})
 			s.depart()
 		}
 	}
