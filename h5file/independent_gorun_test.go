@@ -1,3 +1,5 @@
+//go:build unix
+
 package h5file_test
 
 import (

@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command indepprog is the program h5file's own-creation tests
 // (File.Independent) run through the real gorun binary. Each mode prints
 // lines the test parses.
