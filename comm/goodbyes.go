@@ -140,6 +140,7 @@ func (w *world) close(panicking bool) {
 		oc.mu.Unlock()
 	}
 	w.ln.Close()
+	w.refused.close()
 	w.mu.Lock()
 	for _, c := range w.accepted {
 		c.Close()

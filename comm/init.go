@@ -116,7 +116,8 @@ func singleton(cfg Config) (*Comm, error) {
 func newWorld(cfg Config, job rendezvous.Job, rank int, ln net.Listener) *world {
 	w := &world{rank: rank, size: job.Size, jobID: job.ID, secret: job.Secret, ln: ln,
 		eng: newEngine(), log: cfg.Logger, dialTO: cfg.DialTimeout,
-		out: map[int]*outConn{}, bye: map[int]bool{}, done: make(chan struct{})}
+		out: map[int]*outConn{}, bye: map[int]bool{}, from: map[int]bool{}, done: make(chan struct{}),
+		refused: refusals{log: cfg.Logger, interval: refusalInterval}}
 	w.lazyWait.Store(int64(defaultLazyWait))
 	w.lostWait.Store(int64(defaultLostWait))
 	w.compress = cfg.Compress

@@ -38,12 +38,12 @@ func (w *world) read(c net.Conn) {
 	defer c.Close()
 	r, err := jobauth.Accept(c, w.secret, w.jobID)
 	if err != nil {
-		w.log.Warn("comm: dropped a connection that failed the job-secret handshake", "remote", c.RemoteAddr().String(), "err", err)
+		w.refused.note(c.RemoteAddr(), "comm: dropped a connection that failed the job-secret handshake", "err", err)
 		return
 	}
 	src := int(r)
 	if src < 0 || src >= w.size {
-		w.log.Warn("comm: dropped a connection claiming an unknown rank", "rank", src)
+		w.refused.note(c.RemoteAddr(), "comm: dropped a connection claiming an unknown rank", "rank", src)
 		return
 	}
 	w.mu.Lock()
@@ -51,6 +51,15 @@ func (w *world) read(c net.Conn) {
 		w.mu.Unlock()
 		return
 	}
+	if w.from[src] {
+		// A rank dials each peer once (world.conn), so this one is not
+		// that rank's: refuse it before it can be read, and leave the
+		// real connection (and the job) alone.
+		w.mu.Unlock()
+		w.refused.note(c.RemoteAddr(), "comm: dropped a second connection claiming an already connected rank", "rank", src)
+		return
+	}
+	w.from[src] = true
 	w.accepted = append(w.accepted, c)
 	w.mu.Unlock()
 	if tc, ok := c.(*net.TCPConn); ok {
