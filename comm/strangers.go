@@ -2,10 +2,10 @@ package comm
 
 import (
 	"fmt"
-	"strings"
 	"log/slog"
 	"net"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )

@@ -31,8 +31,8 @@ type world struct {
 	mu       sync.Mutex
 	out      map[int]*outConn
 	accepted []net.Conn
-	from     map[int]bool // ranks with an accepted connection: a second claim is refused
-	refused  refusals     // rate-limited warnings about refused connections
+	from     map[int]bool          // ranks with an accepted connection: a second claim is refused
+	refused  refusals              // rate-limited warnings about refused connections
 	bye      map[int]bool          // peers that said goodbye
 	byeCh    map[int]chan struct{} // closed when that peer's goodbye arrives (see byeWait)
 	closed   atomic.Bool
