@@ -130,11 +130,10 @@ func (w *world) close(panicking bool) {
 		w.mu.Unlock()
 		oc.mu.Lock()
 		if oc.c != nil {
-			_ = oc.c.SetWriteDeadline(time.Now().Add(time.Second))
-			if _, err := oc.c.Write(bye); err == nil {
+			if oc.err == nil && oc.writeFrame(bye, time.Second) == nil {
 				dialed = append(dialed, dest)
 			}
-			oc.c.Close()
+			oc.shut()
 		}
 		oc.err = ErrClosed
 		oc.mu.Unlock()

@@ -32,6 +32,10 @@ type Config struct {
 	// GORUN_COMPRESS=1). It pays on links slower than the compressor,
 	// about 1 Gbit/s and below; see comm/compress.go.
 	Compress bool
+	// TCPOnly keeps every stream on TCP, even to ranks on this host, which
+	// otherwise go through shared memory (comm/shm.go); GORUN_TRANSPORT=tcp
+	// sets it. For tests and benchmarks of the TCP path.
+	TCPOnly bool
 
 	// From a multi-host launcher (rendezvous.Env): run a memberlist node
 	// (members.go), log it, and the launcher's name for this rank's host.
@@ -68,6 +72,11 @@ func InitConfig(ctx context.Context, cfg Config) (*Comm, error) {
 	}
 	if env.Compress {
 		cfg.Compress = true
+	}
+	if tcp, err := tcpOnlyEnv(os.Getenv("GORUN_TRANSPORT")); err != nil {
+		return nil, err
+	} else if tcp {
+		cfg.TCPOnly = true
 	}
 	if env.BootstrapTimeout > 0 {
 		cfg.BootstrapTimeout = env.BootstrapTimeout
@@ -121,6 +130,8 @@ func newWorld(cfg Config, job rendezvous.Job, rank int, ln net.Listener) *world 
 	w.lazyWait.Store(int64(defaultLazyWait))
 	w.lostWait.Store(int64(defaultLostWait))
 	w.compress = cfg.Compress
+	w.tcpOnly = cfg.TCPOnly
+	w.spin = defaultSpin
 	return w
 }
 
@@ -246,4 +257,16 @@ func newLocal(ctx context.Context, n int) ([]*Comm, *rendezvous.Server, error) {
 		rv.Close()
 	}()
 	return cs, rv, nil
+}
+
+// tcpOnlyEnv reads GORUN_TRANSPORT: "tcp" forces TCP between ranks on one
+// host, "" or "auto" lets them use shared memory.
+func tcpOnlyEnv(v string) (bool, error) {
+	switch v {
+	case "", "auto":
+		return false, nil
+	case "tcp":
+		return true, nil
+	}
+	return false, fmt.Errorf("comm: GORUN_TRANSPORT=%q: want tcp or auto: %w", v, ErrBootstrap)
 }

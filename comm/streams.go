@@ -69,9 +69,17 @@ func (w *world) read(c net.Conn) {
 	// system call; a payload larger than its buffer still goes straight
 	// from the socket into the receiver's memory (bufio reads through).
 	br := bufio.NewReaderSize(c, 32<<10)
+	// rd is br until the peer offers a shared-memory ring, then the ring.
+	var rd io.Reader = br
+	var shm *ring
+	defer func() {
+		if shm != nil {
+			shm.release()
+		}
+	}()
 	hb := make([]byte, frameHdrSize)
 	for {
-		if _, err := io.ReadFull(br, hb); err != nil {
+		if _, err := io.ReadFull(rd, hb); err != nil {
 			w.lost(src, err)
 			return
 		}
@@ -93,7 +101,7 @@ func (w *world) read(c net.Conn) {
 				}
 			}
 			if wt != nil && wt.bufs != nil && wt.room >= m.n && (wt.elem < 0 || uint8(wt.elem) == m.elem) {
-				if err := payloadInto(br, h, wt.bufs, m.n); err != nil {
+				if err := payloadInto(rd, h, wt.bufs, m.n); err != nil {
 					w.lost(src, err)
 					wt.ch <- result{err: w.verdict(src, "connection lost mid-message: "+err.Error())}
 					return
@@ -101,7 +109,7 @@ func (w *world) read(c net.Conn) {
 				wt.ch <- result{m: m}
 				continue
 			}
-			data, err := payloadBytes(br, h)
+			data, err := payloadBytes(rd, h)
 			if err != nil {
 				w.lost(src, err)
 				if wt != nil {
@@ -117,7 +125,7 @@ func (w *world) read(c net.Conn) {
 			}
 			continue
 		}
-		data, err := readPayload(br, h.len)
+		data, err := readPayload(rd, h.len)
 		if err != nil {
 			w.lost(src, err)
 			return
@@ -142,6 +150,16 @@ func (w *world) read(c net.Conn) {
 		case frameGoodbye:
 			w.eng.leave(src, w.goodbyeCause(src, data))
 			w.markBye(src)
+		case frameShm:
+			if shm != nil || len(data) != shmNonceSize {
+				err := fmt.Errorf("comm: rank %d offered a second or malformed shared-memory ring", src)
+				w.log.Warn("comm: dropped a peer that sent a malformed frame", "rank", src, "err", err)
+				w.lost(src, err)
+				return
+			}
+			if shm = w.acceptShm(c, src, data); shm != nil {
+				rd = &shmRx{r: shm, bell: br, c: c}
+			}
 		}
 	}
 }
@@ -201,6 +219,15 @@ func (w *world) conn(ctx context.Context, dest int) (*outConn, error) {
 		_ = tc.SetNoDelay(true)
 		_ = tc.SetWriteBuffer(4 << 20)
 	}
+	if w.shmTo(dest) {
+		tx, err := w.offerShm(c, dest)
+		if err != nil {
+			c.Close()
+			oc.mu.Unlock()
+			return nil, w.sendLost(&RankError{Rank: dest, Op: "send", How: "connection lost: " + err.Error()})
+		}
+		oc.shm = tx
+	}
 	oc.c = c
 	return oc, nil
 }
@@ -249,6 +276,21 @@ func (w *world) send(ctx context.Context, dest int, h frameHdr, bufs [][]byte) e
 // and returns the error for the caller and the write's own error.
 func (w *world) write(ctx context.Context, oc *outConn, dest int, h frameHdr, bufs [][]byte) (*RankError, error) {
 	defer oc.mu.Unlock()
+	if oc.shm != nil {
+		var hb [frameHdrSize]byte
+		h.put(hb[:])
+		var dl time.Time
+		if d, ok := ctx.Deadline(); ok {
+			dl = d
+		}
+		if err := oc.shm.write(dl, append([][]byte{hb[:]}, bufs...)...); err != nil {
+			re := &RankError{Rank: dest, Op: "send", How: "connection lost: " + err.Error()}
+			oc.err = re
+			oc.shut()
+			return re, err
+		}
+		return nil, nil
+	}
 	if h.kind == frameData && h.len >= compressMin && w.compressTo(dest) {
 		if dl, ok := ctx.Deadline(); ok {
 			_ = oc.c.SetWriteDeadline(dl)
@@ -257,7 +299,7 @@ func (w *world) write(ctx context.Context, oc *outConn, dest int, h frameHdr, bu
 		if err := writeCompressed(oc.c, h, bufs, h.len); err != nil {
 			re := &RankError{Rank: dest, Op: "send", How: "connection lost: " + err.Error()}
 			oc.err = re
-			oc.c.Close()
+			oc.shut()
 			return re, err
 		}
 		return nil, nil
@@ -278,7 +320,7 @@ func (w *world) write(ctx context.Context, oc *outConn, dest int, h frameHdr, bu
 	if _, err := nb.WriteTo(oc.c); err != nil {
 		re := &RankError{Rank: dest, Op: "send", How: "connection lost: " + err.Error()}
 		oc.err = re
-		oc.c.Close()
+		oc.shut()
 		return re, err
 	}
 	return nil, nil

@@ -48,7 +48,9 @@ type world struct {
 	// suspectHook, if set (tests), is called when a lost peer's verdict
 	// starts waiting for a better-informed one.
 	suspectHook atomic.Pointer[func(rank int)]
-	compress    bool // Config.Compress: zstd for large frames to other hosts
+	compress    bool          // Config.Compress: zstd for large frames to other hosts
+	tcpOnly     bool          // Config.TCPOnly: no shared-memory streams (shm.go)
+	spin        time.Duration // how long a ring side spins before it blocks (ring.go)
 	// compressAll compresses to every peer, same host or not (tests).
 	compressAll atomic.Bool
 	wg          sync.WaitGroup
@@ -57,7 +59,31 @@ type world struct {
 type outConn struct {
 	mu  sync.Mutex
 	c   net.Conn
+	shm *shmTx // non-nil: frames go through this ring, c is its doorbell
 	err error
+}
+
+// writeFrame writes one whole frame b on the stream (the caller holds
+// oc.mu), within d.
+func (oc *outConn) writeFrame(b []byte, d time.Duration) error {
+	if oc.shm != nil {
+		_ = oc.c.SetDeadline(time.Now().Add(d))
+		defer oc.c.SetDeadline(time.Time{})
+		return oc.shm.write(time.Now().Add(d), b)
+	}
+	_ = oc.c.SetWriteDeadline(time.Now().Add(d))
+	defer oc.c.SetWriteDeadline(time.Time{})
+	_, err := oc.c.Write(b)
+	return err
+}
+
+// shut closes the stream; the caller holds oc.mu.
+func (oc *outConn) shut() {
+	oc.c.Close()
+	if oc.shm != nil {
+		oc.shm.r.release()
+		oc.shm = nil
+	}
 }
 
 // outConns is a snapshot of the connections this rank dialed.

@@ -1,0 +1,60 @@
+package comm
+
+import (
+	"fmt"
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// shmDir is where POSIX shared memory lives on Linux (a tmpfs).
+const shmDir = "/dev/shm/"
+
+const shmSupported = true
+
+// createShm makes a new segment of n bytes, readable and writable by this
+// user only, and maps it. O_EXCL: a file someone made under the name first
+// is never used.
+func createShm(name string, n int) ([]byte, error) {
+	fd, err := unix.Open(shmDir+name, unix.O_RDWR|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
+	if err != nil {
+		return nil, &os.PathError{Op: "create", Path: shmDir + name, Err: err}
+	}
+	defer unix.Close(fd)
+	if err := unix.Ftruncate(fd, int64(n)); err != nil {
+		_ = unix.Unlink(shmDir + name)
+		return nil, &os.PathError{Op: "truncate", Path: shmDir + name, Err: err}
+	}
+	mem, err := unix.Mmap(fd, 0, n, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
+	if err != nil {
+		_ = unix.Unlink(shmDir + name)
+		return nil, &os.PathError{Op: "mmap", Path: shmDir + name, Err: err}
+	}
+	return mem, nil
+}
+
+// openShm maps the segment a peer made, after checking that it is a
+// regular file of this user's, closed to everyone else, of n bytes.
+func openShm(name string, n int) ([]byte, error) {
+	fd, err := unix.Open(shmDir+name, unix.O_RDWR|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: shmDir + name, Err: err}
+	}
+	defer unix.Close(fd)
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return nil, &os.PathError{Op: "stat", Path: shmDir + name, Err: err}
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFREG || int(st.Uid) != os.Getuid() || st.Mode&0o077 != 0 || st.Size != int64(n) {
+		return nil, fmt.Errorf("comm: %s%s is not a segment of this user's with mode 0600 and %d bytes (mode %o, uid %d, %d bytes)", shmDir, name, n, st.Mode, st.Uid, st.Size)
+	}
+	mem, err := unix.Mmap(fd, 0, n, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
+	if err != nil {
+		return nil, &os.PathError{Op: "mmap", Path: shmDir + name, Err: err}
+	}
+	return mem, nil
+}
+
+func unlinkShm(name string) { _ = unix.Unlink(shmDir + name) }
+
+func unmapShm(mem []byte) error { return unix.Munmap(mem) }
