@@ -12,6 +12,12 @@ type Attribute struct {
 	Shape []uint64 // nil or empty: scalar
 	Data  []byte
 	Null  bool // H5S_NULL dataspace: no elements (h5py.Empty); Shape and Data empty
+	// Named, if set, is the committed datatype the attribute shares
+	// (Type must then equal its type): the attribute's message points at
+	// it instead of holding a copy, as h5py's attrs.create(dtype=f['t']).
+	Named *NamedType
+
+	namedOnDisk bool // Named's reference count already counts this attribute (read from a file)
 
 	crt uint16 // creation index, on objects that track attribute creation order
 }
@@ -54,6 +60,9 @@ func (a *Attribute) check() error {
 // encode returns a version 1 attribute message (what libhdf5 1.10 writes
 // by default).
 func (a *Attribute) encode() ([]byte, error) {
+	if a.Named != nil {
+		return a.encodeShared()
+	}
 	dt, err := a.Type.encode()
 	if err != nil {
 		return nil, err
@@ -79,6 +88,14 @@ func (a *Attribute) encode() ([]byte, error) {
 }
 
 func decodeAttribute(b []byte, off int64) (*Attribute, error) {
+	return decodeAttributeShared(b, off, nil)
+}
+
+// decodeAttributeShared decodes an attribute message whose datatype may be
+// a committed one (flag bit 0): resolve returns the NamedType at the
+// address its shared message names. With a nil resolve such an attribute
+// is unsupported.
+func decodeAttributeShared(b []byte, off int64, resolve func(addr uint64) (*NamedType, error)) (*Attribute, error) {
 	c := newCursor(b, off, "attribute message")
 	ver := c.u8()
 	flags := c.u8()
@@ -94,7 +111,7 @@ func decodeAttribute(b []byte, off int64) (*Attribute, error) {
 	if ver < 1 || ver > 3 {
 		return nil, formatErr(off, "attribute message version", ver)
 	}
-	if flags&3 != 0 {
+	if flags&2 != 0 || flags&1 != 0 && resolve == nil {
 		return nil, fmt.Errorf("attribute with a shared datatype or dataspace at offset %d: %w", off, ErrUnsupported)
 	}
 	al := 0
@@ -129,8 +146,19 @@ func decodeAttribute(b []byte, off int64) (*Attribute, error) {
 	if c.err != nil {
 		return nil, c.err
 	}
-	t, err := decodeDatatype(dtb, dtOff)
-	if err != nil {
+	var named *NamedType
+	var t *Datatype
+	var err error
+	if flags&1 != 0 {
+		var addr uint64
+		if addr, err = decodeSharedRef(dtb, dtOff); err != nil {
+			return nil, err
+		}
+		if named, err = resolve(addr); err != nil {
+			return nil, fmt.Errorf("committed datatype of the attribute at offset %d: %w", off, err)
+		}
+		t = named.dtype
+	} else if t, err = decodeDatatype(dtb, dtOff); err != nil {
 		return nil, err
 	}
 	ds, err := decodeDataspace(dsb, dsOff)
@@ -145,7 +173,34 @@ func decodeAttribute(b []byte, off int64) (*Attribute, error) {
 		return nil, formatErr(c.off(), "attribute data larger than its message", n)
 	}
 	data := append([]byte(nil), c.bytes(int(n*uint64(t.Size)))...)
-	return &Attribute{Name: name, Type: t, Shape: ds.shape, Data: data, Null: ds.null}, nil
+	a := &Attribute{Name: name, Type: t, Shape: ds.shape, Data: data, Null: ds.null, Named: named}
+	a.namedOnDisk = named != nil
+	return a, nil
+}
+
+// attributeName returns the name an attribute message holds, without
+// decoding its type (which may be a committed one).
+func attributeName(b []byte, off int64) (string, error) {
+	c := newCursor(b, off, "attribute message")
+	ver := c.u8()
+	c.u8()
+	nameSize := int(c.u16())
+	c.skip(4)
+	if ver == 3 {
+		c.u8()
+	}
+	nb := c.bytes(nameSize)
+	if c.err != nil {
+		return "", c.err
+	}
+	if ver < 1 || ver > 3 || nameSize == 0 {
+		return "", formatErr(off, "attribute message", ver)
+	}
+	name := string(nb)
+	if i := indexNUL(name); i >= 0 {
+		name = name[:i]
+	}
+	return name, nil
 }
 
 func indexNUL(s string) int {
@@ -155,4 +210,32 @@ func indexNUL(s string) int {
 		}
 	}
 	return -1
+}
+
+// encodeShared returns a version 2 attribute message whose datatype is a
+// shared message pointing at a.Named (version 1 has no flags for it;
+// libhdf5 writes version 2 then too). Named's header address must be
+// known: the flush writes it first.
+func (a *Attribute) encodeShared() ([]byte, error) {
+	if a.Named.addr == UndefinedAddr {
+		return nil, fmt.Errorf("h5core: attribute %q: its committed datatype has no address yet", a.Name)
+	}
+	dt := encodeSharedRef(a.Named.addr)
+	ds := encodeDataspace(a.Shape, a.Shape)
+	if a.Null {
+		ds = []byte{2, 0, 0, 2}
+	}
+	b := []byte{2, 1}
+	b = put16(b, uint16(len(a.Name)+1))
+	b = put16(b, uint16(len(dt)))
+	b = put16(b, uint16(len(ds)))
+	b = append(b, a.Name...)
+	b = append(b, 0)
+	b = append(b, dt...)
+	b = append(b, ds...)
+	b = append(b, a.Data...)
+	if len(b) > maxAttrBytes {
+		return nil, fmt.Errorf("h5core: attribute %q is %d bytes; at most %d fit: %w", a.Name, len(b), maxAttrBytes, ErrUnsupported)
+	}
+	return b, nil
 }

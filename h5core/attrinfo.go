@@ -100,11 +100,11 @@ func decodeDenseAttrs(r io.ReaderAt, size int64, msgs []RawMessage) ([]RawMessag
 		// iteration by name (and so h5py) does.
 		names := make([]string, len(out))
 		for i, m := range out {
-			a, err := decodeAttribute(m.Data, m.Off)
+			name, err := attributeName(m.Data, m.Off)
 			if err != nil {
 				return nil, err
 			}
-			names[i] = a.Name
+			names[i] = name
 		}
 		idx := make([]int, len(out))
 		for i := range idx {

@@ -15,6 +15,9 @@ type DatasetSpec struct {
 	Filters  []Filter // pipeline in encoding order (chunked only); see H5pyFilters
 	Fill     []byte   // one element; nil: the default (zero bytes)
 	Null     bool     // a null dataspace (h5py.Empty): no Shape, no storage
+	// Named, if set, is a committed datatype of this file the dataset
+	// shares (h5py's dtype=f['t']); Type may then be nil, or must equal it.
+	Named *NamedType
 }
 
 // Dataset is a dataset: a typed, shaped array stored compactly, in one
@@ -46,6 +49,8 @@ type Dataset struct {
 	btreeSpace []extent  // its nodes, when this model wrote them
 
 	// Raw messages of an opened dataset, re-emitted verbatim.
+	named *NamedType // the committed datatype this model's dataset shares
+
 	rawType, rawFill, rawFillOld, rawPipeline *RawMessage
 	rawLayout                                 *RawMessage // a layout message as read: virtual layouts, and a layout 4 chunk index until the index is rewritten
 }
@@ -56,6 +61,15 @@ type Dataset struct {
 // can be written by anyone at DataAddr / Chunk addresses with no further
 // metadata change. Filtered chunks are placed by AllocChunk.
 func (g *Group) CreateDataset(path string, spec DatasetSpec) (*Dataset, error) {
+	if nt := spec.Named; nt != nil {
+		if nt.f != g.f || nt.deleted {
+			return nil, fmt.Errorf("create dataset %q: its committed datatype is not an object of this file", path)
+		}
+		if spec.Type != nil && !spec.Type.Equal(nt.dtype) {
+			return nil, fmt.Errorf("create dataset %q: type %v differs from its committed datatype's %v", path, spec.Type, nt.dtype)
+		}
+		spec.Type = nt.dtype
+	}
 	d, err := g.f.newDataset(spec)
 	if err != nil {
 		return nil, fmt.Errorf("create dataset %q: %w", path, err)
@@ -69,6 +83,10 @@ func (g *Group) CreateDataset(path string, spec DatasetSpec) (*Dataset, error) {
 	}
 	var sb [192]byte
 	g.f.mix("CreateDataset", g.ident(), path, specDigest(sb[:0], spec))
+	if spec.Named != nil {
+		d.named = spec.Named
+		g.f.mix("Named", spec.Named.ident())
+	}
 	d.allocate()
 	if err := parent.insert(link{name: name, obj: d}); err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 )
 
@@ -181,9 +182,19 @@ func (f *File) newObject() object {
 // 5): object references and dimension scales name objects by it.
 func (o *object) Addr() uint64 { return o.addr }
 
-// Attrs returns the object's attributes in creation order. The slice is a
-// copy; the attributes themselves must not be modified (use SetAttr).
-func (o *object) Attrs() []*Attribute { return append([]*Attribute(nil), o.attrs...) }
+// Attrs returns the object's attributes in libhdf5's (and h5py's)
+// iteration order: creation order on objects that track it (h5py's
+// track_order=True), by name otherwise. The slice is a copy; the
+// attributes themselves must not be modified (use SetAttr).
+func (o *object) Attrs() []*Attribute {
+	as := append([]*Attribute(nil), o.attrs...)
+	if o.ainfo != nil && o.ainfo.flags&attrTrackOrder != 0 {
+		sort.SliceStable(as, func(i, j int) bool { return as[i].crt < as[j].crt })
+	} else {
+		sort.SliceStable(as, func(i, j int) bool { return as[i].Name < as[j].Name })
+	}
+	return as
+}
 
 // Attr returns the attribute called name.
 func (o *object) Attr(name string) (*Attribute, bool) {
@@ -205,21 +216,31 @@ func (o *object) SetAttr(a *Attribute) error {
 	if _, err := a.Type.encode(); err != nil {
 		return err
 	}
-	b, err := a.encode()
+	var namedID uint64
+	if nt := a.Named; nt != nil {
+		if nt.f != o.f || nt.deleted {
+			return fmt.Errorf("h5core: attribute %q: its committed datatype is not an object of this file", a.Name)
+		}
+		if !a.Type.Equal(nt.dtype) {
+			return fmt.Errorf("h5core: attribute %q: type %v differs from its committed datatype's %v", a.Name, a.Type, nt.dtype)
+		}
+		namedID = nt.ident()
+	}
+	inline := *a
+	inline.Named = nil // the size limits are checked on the inline form, a little larger than the shared one
+	b, err := inline.encode()
 	if err != nil {
 		return err
 	}
 	if len(b) > maxMessageSize && !o.denseCapable() {
 		return fmt.Errorf("h5core: attribute %q is %d bytes; an object of the classic format family holds at most %d (a file made with LibverLatest stores larger ones densely): %w", a.Name, len(b), maxMessageSize, ErrUnsupported)
 	}
-	o.f.mix("SetAttr", o.ident(), b)
+	o.f.mix("SetAttr", o.ident(), b, namedID)
 	c := *a
 	c.Type = a.Type.Clone()
 	c.Shape = append([]uint64(nil), a.Shape...)
 	c.Data = append([]byte(nil), a.Data...)
-	if _, err := c.encode(); err != nil {
-		return err
-	}
+	c.namedOnDisk = false // counted in Named's reference count at each flush
 	o.attrsChanged()
 	if i, ok := o.attrPos(a.Name); ok {
 		c.crt = o.attrs[i].crt
@@ -302,10 +323,17 @@ type opaque struct {
 	err  error
 }
 
-// Members returns the member names in libhdf5's order (by name, bytewise).
+// Members returns the member names in libhdf5's (and h5py's) iteration
+// order: creation order in a group that tracks it (h5py's
+// track_order=True), by name (bytewise) otherwise.
 func (g *Group) Members() []string {
-	names := make([]string, len(g.links))
-	for i, l := range g.ordered() {
+	ls := g.ordered()
+	if g.linkMsgs && g.linfo.flags&linkTrackOrder != 0 {
+		ls = append([]link(nil), ls...)
+		sort.SliceStable(ls, func(i, j int) bool { return ls[i].crt < ls[j].crt })
+	}
+	names := make([]string, len(ls))
+	for i, l := range ls {
 		names[i] = l.name
 	}
 	return names

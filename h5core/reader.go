@@ -87,9 +87,7 @@ func (o *opener) load(addr uint64, depth int) (Object, error) {
 		return nil, err
 	}
 	base := object{f: f, addr: addr, refCount: refCount, id: loadedID(addr), hdr: hs}
-	base.ext = refCount - min(refCount, o.seen[addr])
-	delete(o.seen, addr)
-	var isGroup, isDataset, newLinks bool
+	var isGroup, isDataset, isType, newLinks bool
 	var attrInfo bool
 	kept := msgs[:0:0]
 	for _, m := range msgs {
@@ -100,6 +98,8 @@ func (o *opener) load(addr uint64, depth int) (Object, error) {
 			isGroup, newLinks = true, true
 		case MsgDataLayout:
 			isDataset = true
+		case MsgDatatype:
+			isType = true
 		case MsgAttributeInfo:
 			ai, err := decodeAttrInfo(m)
 			if err != nil {
@@ -123,6 +123,10 @@ func (o *opener) load(addr uint64, depth int) (Object, error) {
 		kept = append(kept, m)
 	}
 	msgs = kept
+	// Links in groups not loaded yet: the count on disk (a version 2
+	// header keeps one above 1 in a message) less the links seen.
+	base.ext = base.refCount - min(base.refCount, o.seen[addr])
+	delete(o.seen, addr)
 	attrMsgs := []RawMessage{}
 	denseN := 0
 	for _, m := range msgs {
@@ -142,7 +146,7 @@ func (o *opener) load(addr uint64, depth int) (Object, error) {
 		if m.Flags&msgFlagShared != 0 {
 			return nil, fmt.Errorf("shared attribute message at offset %d: %w", m.Off, ErrUnsupported)
 		}
-		a, err := decodeAttribute(m.Data, m.Off)
+		a, err := decodeAttributeShared(m.Data, m.Off, func(at uint64) (*NamedType, error) { return o.named(at, depth) })
 		if err != nil {
 			return nil, err
 		}
@@ -193,8 +197,58 @@ func (o *opener) load(addr uint64, depth int) (Object, error) {
 		o.objs[addr] = d
 		f.live[d.obj()] = d
 		return d, nil
+	case isType:
+		t, err := o.loadNamedType(base, msgs)
+		if err != nil {
+			return nil, fmt.Errorf("committed datatype at %d: %w", addr, err)
+		}
+		o.objs[addr] = t
+		f.live[t.obj()] = t
+		return t, nil
 	}
-	return nil, fmt.Errorf("object at %d is neither a group nor a dataset (a committed datatype?): %w", addr, ErrUnsupported)
+	return nil, fmt.Errorf("object at %d is neither a group, a dataset nor a committed datatype: %w", addr, ErrUnsupported)
+}
+
+// loadNamedType models a committed datatype: its datatype message (kept
+// verbatim) and the messages it does not know (kept as they are).
+func (o *opener) loadNamedType(base object, msgs []RawMessage) (*NamedType, error) {
+	t := &NamedType{object: base}
+	for i, m := range msgs {
+		switch m.Type {
+		case MsgDatatype:
+			if m.Flags&msgFlagShared != 0 {
+				return nil, formatErr(m.Off, "committed datatype whose own type is shared", m.Flags)
+			}
+			dt, err := decodeDatatype(m.Data, m.Off)
+			if err != nil {
+				return nil, err
+			}
+			t.dtype, t.raw = dt, &msgs[i]
+		case MsgAttribute, MsgAttributeInfo:
+		default:
+			t.extra = append(t.extra, m)
+		}
+	}
+	return t, nil
+}
+
+// named returns the committed datatype whose header is at addr, for a
+// user (an attribute) of an object at depth: loaded once, shared by every
+// user. A chain of types whose attributes use types is bounded as nested
+// groups are.
+func (o *opener) named(addr uint64, depth int) (*NamedType, error) {
+	if depth >= maxGroupDepth {
+		return nil, formatErr(int64(min(addr, 1<<62)), "committed datatypes nested too deeply", depth+1)
+	}
+	ob, err := o.load(addr, depth+1)
+	if err != nil {
+		return nil, err
+	}
+	t, ok := ob.(*NamedType)
+	if !ok {
+		return nil, formatErr(int64(min(addr, 1<<62)), "shared message pointing at an object that is not a committed datatype", addr)
+	}
+	return t, nil
 }
 
 func (o *opener) loadNewLinks(g *Group, msgs []RawMessage) error {
@@ -406,22 +460,9 @@ func (o *opener) loadDataset(base object, msgs []RawMessage) (*Dataset, error) {
 // sharedDatatype returns the datatype message of the committed datatype a
 // shared datatype message points to.
 func (o *opener) sharedDatatype(m RawMessage) ([]byte, error) {
-	c := newCursor(m.Data, m.Off, "shared message")
-	ver := c.u8()
-	typ := c.u8()
-	switch ver {
-	case 1:
-		c.skip(6)
-	case 2, 3:
-	default:
-		c.fail("shared message version", ver)
-	}
-	addr := c.u64()
-	if c.err != nil {
-		return nil, c.err
-	}
-	if ver == 3 && typ != 2 {
-		return nil, fmt.Errorf("shared message in the shared message table at offset %d: %w", m.Off, ErrUnsupported)
+	addr, err := decodeSharedRef(m.Data, m.Off)
+	if err != nil {
+		return nil, err
 	}
 	msgs, _, _, err := o.f.readHeader(addr)
 	if err != nil {

@@ -49,6 +49,9 @@ func (f *File) flush(w io.WriterAt) error {
 	live := map[*object]Object{}
 	f.countLinks(f.root, refs, live)
 	f.freeUnlinked(live)
+	for _, o := range f.linkedElsewhere(refs) {
+		countTypeUsers(o, refs, live)
+	}
 	var blocks, inPlace []block
 	fw := &flushWriter{f: f, refs: refs, out: &blocks, inPlace: &inPlace}
 	if err := fw.flushObject(f.root); err != nil {
@@ -171,14 +174,43 @@ func (f *File) countLinks(g *Group, refs map[*object]uint32, live map[*object]Ob
 	}
 	refs[o] = 1
 	live[o] = g
+	countTypeUsers(g, refs, live)
 	for i := range g.links {
 		g.resolveLoaded(i) // links not followed yet, to objects loaded since (lazy.go)
 		switch c := g.links[i].obj.(type) {
 		case *Group:
 			f.countLinks(c, refs, live)
-		case *Dataset:
-			refs[c.obj()]++
-			live[c.obj()] = c
+		case *Dataset, *NamedType:
+			ob := c.obj()
+			refs[ob]++
+			if _, ok := live[ob]; !ok {
+				live[ob] = c
+				countTypeUsers(c, refs, live)
+			}
+		}
+	}
+}
+
+// countTypeUsers counts o's uses of committed datatypes that this model
+// made (its dataset type, its attributes' types) as references to those
+// types, as libhdf5 does; uses read from the file are in the types'
+// on-disk counts already (object.ext). A type reached only through its
+// users is live.
+func countTypeUsers(o Object, refs map[*object]uint32, live map[*object]Object) {
+	use := func(nt *NamedType) {
+		ob := nt.obj()
+		refs[ob]++
+		if _, ok := live[ob]; !ok {
+			live[ob] = nt
+			countTypeUsers(nt, refs, live)
+		}
+	}
+	if d, ok := o.(*Dataset); ok && d.named != nil {
+		use(d.named)
+	}
+	for _, a := range o.obj().attrs {
+		if a.Named != nil && !a.namedOnDisk {
+			use(a.Named)
 		}
 	}
 }
@@ -275,7 +307,20 @@ func (w *flushWriter) flushObject(o Object) error {
 			return err
 		}
 		msgs = append(msgs, RawMessage{Type: MsgSymbolTable, Data: encodeSymbolTableMsg(t.btree, t.heap)})
+	case *NamedType:
+		if !t.dirty {
+			return nil
+		}
+		var err error
+		if msgs, err = t.messages(); err != nil {
+			return err
+		}
 	case *Dataset:
+		if t.named != nil {
+			if err := w.flushObject(t.named); err != nil { // its address goes in t's datatype message
+				return err
+			}
+		}
 		if t.chunkDirty {
 			if err := w.writeChunkIndex(t); err != nil {
 				return err
@@ -300,6 +345,11 @@ func (w *flushWriter) flushObject(o Object) error {
 	var attrMsgs []RawMessage
 	if !ob.denseAttrs {
 		for _, a := range ob.attrs {
+			if a.Named != nil {
+				if err := w.flushObject(a.Named); err != nil {
+					return err
+				}
+			}
 			b, err := a.encode()
 			if err != nil {
 				return err
@@ -585,8 +635,8 @@ func (w *flushWriter) writeGroupTable(g *Group) error {
 			// when the member changes, and its entry here is not rewritten
 			// then (libhdf5 reads a member's table from its header).
 			e.addr = c.addr
-		case *Dataset:
-			e.addr = c.addr
+		case *Dataset, *NamedType:
+			e.addr = c.Addr()
 		case nil:
 			if l.opaque != nil {
 				e.addr = l.opaque.addr
@@ -722,9 +772,12 @@ func (d *Dataset) messages() ([]RawMessage, error) {
 		space = []byte{2, 0, 0, 2} // version 2, rank 0, no flags, type null (as attributes)
 	}
 	msgs := []RawMessage{{Type: MsgDataspace, Data: space}}
-	if d.rawType != nil {
+	switch {
+	case d.rawType != nil:
 		msgs = append(msgs, *d.rawType)
-	} else {
+	case d.named != nil:
+		msgs = append(msgs, RawMessage{Type: MsgDatatype, Flags: msgFlagConstant | msgFlagShared, Data: encodeSharedRef(d.named.addr)})
+	default:
 		dt, err := d.dtype.encode()
 		if err != nil {
 			return nil, err

@@ -43,20 +43,39 @@ func (a *Attrs) Set(name string, value any) error {
 // SetTyped creates or replaces attribute name of the given type and shape
 // (nil: scalar) holding value (one element, or a slice in row-major order).
 func (a *Attrs) SetTyped(name string, value any, dtype *Datatype, shape []uint64) error {
+	return a.set(name, value, dtype, shape, nil)
+}
+
+// set is SetTyped, sharing the committed datatype named if it is set.
+func (a *Attrs) set(name string, value any, dtype *Datatype, shape []uint64, named *h5core.NamedType) error {
 	if dtype == nil {
 		return opErrf("set attribute "+name+" of", a.o.name, "nil type: %w", ErrType)
 	}
 	f := a.o.f
 	var args string
 	if f.isParallel() {
-		args = fmt.Sprintf("%s, %v, %s", dtype, shape, f.valueDigest(value, dtype, numElements(shape)))
+		args = fmt.Sprintf("%s, %v, %s, named %t", dtype, shape, f.valueDigest(value, dtype, numElements(shape)), named != nil)
 	}
 	return f.apply(metaOp{name: "SetAttr", path: a.o.name + "@" + name, args: args, fn: func() error {
 		buf, err := f.encodeValues(value, dtype, numElements(shape))
 		if err != nil {
 			return opErr("set attribute "+name+" of", a.o.name, err)
 		}
-		if err := a.o.core.SetAttr(&h5core.Attribute{Name: name, Type: dtype, Shape: shape, Data: buf}); err != nil {
+		if err := a.o.core.SetAttr(&h5core.Attribute{Name: name, Type: dtype, Shape: shape, Data: buf, Named: named}); err != nil {
+			return opErr("set attribute "+name+" of", a.o.name, err)
+		}
+		return nil
+	}})
+}
+
+// SetEmpty creates or replaces attribute name as an empty one of type
+// dtype: a null dataspace, no value (h5py's attrs[name] = h5py.Empty(dtype)).
+func (a *Attrs) SetEmpty(name string, dtype *Datatype) error {
+	if dtype == nil {
+		return opErrf("set attribute "+name+" of", a.o.name, "nil type: %w", ErrType)
+	}
+	return a.o.f.apply(metaOp{name: "SetAttr", path: a.o.name + "@" + name, args: dtype.String() + ", empty", fn: func() error {
+		if err := a.o.core.SetAttr(&h5core.Attribute{Name: name, Type: dtype, Null: true}); err != nil {
 			return opErr("set attribute "+name+" of", a.o.name, err)
 		}
 		return nil

@@ -62,8 +62,10 @@ type dsetOptions struct {
 	compact    bool
 	fill       any
 	data       any
-	empty      bool  // Empty(): a null dataspace (empty.go)
-	err        error // an option's invalid argument, reported by the create
+	empty      bool       // Empty(): a null dataspace (empty.go)
+	named      *NamedType // WithNamedType: the committed datatype shared (named_type.go)
+	rawFill    []byte     // a fill value in the file's layout (copy.go)
+	err        error      // an option's invalid argument, reported by the create
 }
 
 // MaxShape sets the largest shape Resize may reach; Unlimited (h5py's None)
@@ -191,6 +193,12 @@ func (g *Group) createDataset(p string, o dsetOptions) (*Dataset, error) {
 		return nil, opErrf("create dataset", full, "no type (pass one or use CreateDatasetOf): %w", ErrType)
 	}
 	spec := h5core.DatasetSpec{Type: o.dtype, Shape: o.shape, MaxShape: o.maxShape, Chunk: o.chunks, Compact: o.compact, Null: o.empty}
+	if o.named != nil {
+		if o.named.f != g.f {
+			return nil, opErrf("create dataset", full, "committed type %s belongs to another file", o.named.name)
+		}
+		spec.Named = o.named.t
+	}
 	filtered := o.gzip > 0 || o.shuffle || o.fletcher32 || o.codecs.set() || o.codecsB.set()
 	if spec.Chunk == nil && !o.compact && (filtered || o.maxShape != nil && !equalDims(o.maxShape, o.shape)) {
 		if len(o.shape) == 0 {
@@ -214,6 +222,9 @@ func (g *Group) createDataset(p string, o dsetOptions) (*Dataset, error) {
 		if err := c.encode(reflect.ValueOf(o.fill), o.dtype, spec.Fill); err != nil {
 			return nil, opErrf("create dataset", full, "fill value: %w", err)
 		}
+	}
+	if o.rawFill != nil {
+		spec.Fill = o.rawFill
 	}
 	if o.codecsB.set() {
 		fs, err := o.pipelineB(spec.Filters, spec.Fill)

@@ -99,3 +99,16 @@ func (f *File) CreateExternalLink(path, file, target string) error {
 // VisitLinks calls fn for every link below the root group (see
 // Group.VisitLinks).
 func (f *File) VisitLinks(fn func(name string, l Link) error) error { return f.root.VisitLinks(fn) }
+
+// CommitType stores dtype as a committed datatype at path (see
+// Group.CommitType).
+func (f *File) CommitType(path string, dtype *Datatype) (*NamedType, error) {
+	return f.root.CommitType(path, dtype)
+}
+
+// NamedType opens the committed datatype at path (see Group.NamedType).
+func (f *File) NamedType(path string) (*NamedType, error) { return f.root.NamedType(path) }
+
+// Copy copies the object at src to dst, paths in the file (see
+// Group.Copy).
+func (f *File) Copy(src, dst string, opts ...CopyOption) error { return f.root.Copy(src, dst, opts...) }

@@ -119,14 +119,16 @@ func (g *Group) Dataset(p string) (*Dataset, error) {
 	return d, nil
 }
 
-// Object is a *Group or a *Dataset.
+// Object is a *Group, a *Dataset, a *NamedType (a committed datatype) or,
+// from Visit, an *Unreadable.
 type Object interface {
 	Name() string
 	Attrs() *Attrs
 	ObjectID() uint64
 }
 
-// Get returns the object at path (h5py's g[path]): a *Group or *Dataset.
+// Get returns the object at path (h5py's g[path]): a *Group, *Dataset or
+// *NamedType.
 // Soft and external links are followed (extlink.go).
 func (g *Group) Get(p string) (Object, error) { return g.get(p, 0) }
 
@@ -148,6 +150,8 @@ func (g *Group) get(p string, hops int) (Object, error) {
 		return g.f.newGroup(join(g.name, p), x), nil
 	case *h5core.Dataset:
 		return g.f.newDataset(join(g.name, p), x), nil
+	case *h5core.NamedType:
+		return g.f.newNamedType(join(g.name, p), x), nil
 	}
 	return nil, opErrf("get", join(g.name, p), "an object of a kind h5file does not handle: %w", h5core.ErrUnsupported)
 }
@@ -222,6 +226,8 @@ func (g *Group) Visit(fn func(name string, o Object) error) error {
 			return fn(p, g.f.newGroup(full, x))
 		case *h5core.Dataset:
 			return fn(p, g.f.newDataset(full, x))
+		case *h5core.NamedType:
+			return fn(p, g.f.newNamedType(full, x))
 		case *h5core.Unreadable:
 			return fn(p, g.f.newUnreadable(full, x))
 		}

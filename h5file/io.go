@@ -160,6 +160,15 @@ func encodeWith(c *codec, data any, t *Datatype, n uint64, own bool) ([]byte, er
 	if !v.IsValid() {
 		return nil, fmt.Errorf("%w: nil data", ErrType)
 	}
+	if b, ok := data.(fileBytes); ok { // elements in the file's layout already (copy.go)
+		if uint64(len(b)) != n*uint64(t.Size) {
+			return nil, fmt.Errorf("%w: %d bytes for a selection of %d %d-byte elements", ErrShape, len(b), n, t.Size)
+		}
+		if own {
+			b = append(fileBytes(nil), b...)
+		}
+		return b, nil
+	}
 	for v.Kind() == reflect.Pointer && !v.IsNil() {
 		v = v.Elem()
 	}

@@ -55,10 +55,12 @@ func (g *Group) HardLink(p string, o Object) error {
 		core, of = x.g, x.f
 	case *Dataset:
 		core, of = x.d, x.f
+	case *NamedType:
+		core, of = x.t, x.f
 	case *File:
 		core, of = x.root.g, x
 	default:
-		return opErrf("hard link", full, "to %T: only a *Group, *Dataset or *File can be linked: %w", o, ErrType)
+		return opErrf("hard link", full, "to %T: only a *Group, *Dataset, *NamedType or *File can be linked: %w", o, ErrType)
 	}
 	if of != g.f {
 		return opErrf("hard link", full, "to %s of another file: use an external link: %w", o.Name(), ErrType)

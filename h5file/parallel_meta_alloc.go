@@ -17,7 +17,7 @@ func (f *File) allocateLate() error {
 	var late []*Dataset
 	err := f.root.g.Visit(func(p string, o h5core.Object) error {
 		d, ok := o.(*h5core.Dataset)
-		if !ok || len(d.Filters()) > 0 {
+		if !ok || len(d.Filters()) > 0 || d.IsNull() || d.External() != nil { // nothing to allocate
 			return nil
 		}
 		switch d.Layout() {

@@ -74,6 +74,8 @@ func (f *File) Deref(r Ref) (Object, error) {
 		return f.newGroup(p, x), nil
 	case *h5core.Dataset:
 		return f.newDataset(p, x), nil
+	case *h5core.NamedType:
+		return f.newNamedType(p, x), nil
 	}
 	return nil, opErrf("dereference", f.path, "reference %#x: %w", uint64(r), h5core.ErrUnsupported)
 }

@@ -13,7 +13,7 @@ import (
 )
 
 // TestVisitReportsUnreadable: an object h5file cannot read (here a
-// committed datatype) reaches Visit's callback as an *Unreadable with
+// dataset of VAX-ordered floats) reaches Visit's callback as an *Unreadable with
 // the reason, in its place in the walk, instead of being left out; it
 // takes no attributes.
 func TestVisitReportsUnreadable(t *testing.T) {
@@ -21,9 +21,13 @@ func TestVisitReportsUnreadable(t *testing.T) {
 	interop.H5Py(t, fmt.Sprintf(`
 f = h5py.File(%q, 'w')
 f['a'] = np.arange(3)
-f['g/t'] = np.dtype('<i4')
-f['g/z'] = 1.5
-`, path))
+f['g/t'] = np.float64(2.5)
+f['g/z'] = np.int32(1)
+f.close()
+b = open(%q, 'rb').read()
+i = b.index(bytes([0x11, 0x20, 0x3f, 0, 8, 0, 0, 0]))  # the one float64 type: make it VAX-ordered
+open(%q, 'wb').write(b[:i+1] + bytes([0x61]) + b[i+2:])
+`, path, path, path))
 	f, err := h5file.Open(path, "r")
 	if err != nil {
 		t.Fatal(err)

@@ -125,7 +125,7 @@ def run_case(a, comm, path, x, lo, hi, n, r, p):
                 fh.Sync()
             fh.Close()
         elif a.case == 'meta':
-            with h5py.File(path, 'w', driver='mpio', comm=comm) as f:
+            with h5py.File(path, 'w', driver='mpio', comm=comm, libver=a.libver) as f:
                 for g in range(10):
                     grp = f.create_group('g%d' % g)
                     for i in range(100):
@@ -151,6 +151,7 @@ def main():
     ap.add_argument('-steps', type=int, default=5)
     ap.add_argument('-particles', type=int, default=1 << 20)
     ap.add_argument('-warmup', type=int, default=1)
+    ap.add_argument('-libver', default='earliest')
     a = ap.parse_args()
     comm = MPI.COMM_WORLD
     r, p = comm.rank, comm.size

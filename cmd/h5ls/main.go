@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/gorun-hpc/gorun/h5file"
@@ -84,6 +85,7 @@ func (l *lister) group(g *h5file.Group, prefix string) error {
 	if err != nil {
 		return err
 	}
+	slices.Sort(keys) // libhdf5's h5ls lists by name, whatever the group's iteration order
 	for _, k := range keys {
 		name := prefix + "/" + k
 		if target, ok := g.LinkTarget(k); ok {
@@ -103,8 +105,11 @@ func (l *lister) group(g *h5file.Group, prefix string) error {
 			continue
 		}
 		kind := "Dataset"
-		if _, ok := o.(*h5file.Group); ok {
+		switch o.(type) {
+		case *h5file.Group:
 			kind = "Group"
+		case *h5file.NamedType:
+			kind = "Type"
 		}
 		if first, ok := l.seen[o.ObjectID()]; ok {
 			l.line(name, kind+", same as "+first)
@@ -117,6 +122,12 @@ func (l *lister) group(g *h5file.Group, prefix string) error {
 			if err := l.group(x, name); err != nil {
 				return err
 			}
+		case *h5file.NamedType:
+			s := "Type"
+			if l.types {
+				s += " " + x.Dtype().String()
+			}
+			l.line(name, s)
 		case *h5file.Dataset:
 			s := "Dataset " + shape(x.Shape(), x.MaxShape())
 			if x.IsEmpty() {

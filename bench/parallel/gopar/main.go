@@ -35,6 +35,7 @@ type opts struct {
 	keep      bool
 	codec     string // gzip case: compress with this codec instead (codecs.go)
 	aggs      int    // tiles, tilesread: h5file.WithAggregators (0: every rank)
+	libver    string // meta: the format family (earliest | latest)
 }
 
 func main() {
@@ -52,6 +53,7 @@ func main() {
 	flag.BoolVar(&o.phases, "phases", false, "meta, write: print each rank's phase times to stderr")
 	flag.StringVar(&o.codec, "codec", "", "gzip case: use this codec instead of deflate(4): "+codecNames())
 	flag.IntVar(&o.aggs, "aggregators", 0, "tiles, tilesread: two-phase aggregators (h5file.WithAggregators; 0: every rank)")
+	flag.StringVar(&o.libver, "libver", "earliest", "meta: format family, earliest | latest (h5py's libver)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the timed run's file in -dir (gopar-CASE-PID.h5), to check what was written")
 	flag.Parse()
 	ctx := context.Background()
@@ -151,7 +153,7 @@ func timed(ctx context.Context, c *comm.Comm, path string, o opts, x []float64, 
 	case "tilesread":
 		err = readTiles(ctx, c, path, o, tilesGot, tl)
 	case "meta":
-		err = meta(ctx, c, path, o.batch, o.phases)
+		err = meta(ctx, c, path, o.batch, o.phases, o.libver == "latest")
 	case "vpic":
 		r.VPIC, err = vpic(ctx, c, path, o)
 	default:
@@ -255,8 +257,11 @@ func rawWrite(ctx context.Context, c *comm.Comm, path string, o opts, x []float6
 
 // meta: 1000 datasets of shape (16,) int32 in 10 groups; each rank writes
 // its element of every dataset.
-func meta(ctx context.Context, c *comm.Comm, path string, batch, phases bool) error {
+func meta(ctx context.Context, c *comm.Comm, path string, batch, phases, latest bool) error {
 	fopts := []h5file.Option{h5file.WithComm(c), h5file.WithContext(ctx)}
+	if latest {
+		fopts = append(fopts, h5file.WithLibver(h5file.LibverLatest))
+	}
 	if batch {
 		fopts = append(fopts, h5file.WithSmallWriteBatching())
 	}

@@ -48,7 +48,7 @@ func main() {
 	quick := flag.Bool("quick", false, "tiny sizes, 1 and 2 ranks, for a smoke test")
 	ranksFlag := flag.String("ranks", "1,2,4,8", "rank counts for the write cases")
 	sizesFlag := flag.String("sizes", "256MiB,1GiB", "total sizes for the write cases")
-	cases := flag.String("cases", "write,meta,meta-batch,vpic,gzip,tiles", "cases to run (also: tilesread)")
+	cases := flag.String("cases", "write,meta,meta-batch,vpic,gzip,tiles", "cases to run (also: tilesread, meta-latest)")
 	modes := flag.String("modes", "indep,indep+flush,coll,coll+flush", "write modes to run (indep, coll, each optionally +flush)")
 	md := flag.String("md", "", "also rewrite the table to this file after every configuration (partial results survive an interrupted run)")
 	svg := flag.String("svg", "", "write an SVG plot of write throughput to this file")
@@ -110,7 +110,7 @@ func run(runs int, quick bool, ranksFlag, sizesFlag, casesFlag, modesFlag, md, s
 			}
 		}
 	}
-	for _, k := range []string{"meta", "meta-batch", "vpic", "gzip"} {
+	for _, k := range []string{"meta", "meta-batch", "meta-latest", "vpic", "gzip"} {
 		if !want[k] {
 			continue
 		}
@@ -145,12 +145,15 @@ func run(runs int, quick bool, ranksFlag, sizesFlag, casesFlag, modesFlag, md, s
 	env := append(os.Environ(), "OMPI_ALLOW_RUN_AS_ROOT=1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1")
 	for i, rw := range rows {
 		kase := rw.kase
-		if kase == "meta-batch" { // gorun with WithSmallWriteBatching; h5py as in meta
+		if kase == "meta-batch" || kase == "meta-latest" { // gorun with WithSmallWriteBatching; h5py as in meta
 			kase = "meta"
 		}
 		args := []string{"-case", kase, "-bytes", strconv.FormatInt(rw.bytes, 10), "-dir", dir, "-particles", particles, "-warmup", strconv.Itoa(warmup)}
 		if rw.flush {
 			args = append(args, "-flush")
+		}
+		if rw.kase == "meta-latest" { // both sides: libver='latest'
+			args = append(args, "-libver", "latest")
 		}
 		if rw.coll && (rw.kase == "write" || rw.kase == "tiles" || rw.kase == "tilesread") {
 			args = append(args, "-coll")
@@ -282,7 +285,7 @@ func printTable(w io.Writer, rows []*row, runs int, particles string) {
 		} else if rw.kase == "tilesread" {
 			mode = "read of the tiles cube's 3-D blocks, " + mode
 		} else if rw.kase != "write" {
-			mode = map[string]string{"meta": "1000 datasets (16,) i4 in 10 groups", "meta-batch": "as meta, gorun WithSmallWriteBatching", "vpic": "VPIC-IO, 5 steps, " + particles + " particles/rank", "gzip": "chunked 1 MiB + deflate(4), collective"}[rw.kase]
+			mode = map[string]string{"meta": "1000 datasets (16,) i4 in 10 groups", "meta-batch": "as meta, gorun WithSmallWriteBatching", "meta-latest": "as meta, libver='latest' on both sides", "vpic": "VPIC-IO, 5 steps, " + particles + " particles/rank", "gzip": "chunked 1 MiB + deflate(4), collective"}[rw.kase]
 		}
 		g, p, r := median(rw.secs[sideGo]), median(rw.secs[sidePy]), median(rw.secs[sideRaw])
 		size := human(rw.bytes)
