@@ -38,6 +38,7 @@ type Comm struct {
 	coll    *Comm
 	isColl  bool
 	isWorld bool
+	hosts   func() []int // see Hosts
 }
 
 // Rank is this process's rank in c, 0 <= Rank < Size.
@@ -64,7 +65,7 @@ func (c *Comm) Collective() *Comm {
 	c.collMu.Lock()
 	defer c.collMu.Unlock()
 	if c.coll == nil {
-		c.coll = &Comm{w: c.w, id: deriveID(c.id, 0, "collective"), members: c.members, rank: c.rank, isColl: true}
+		c.coll = &Comm{w: c.w, id: deriveID(c.id, 0, "collective"), members: c.members, rank: c.rank, isColl: true, hosts: c.hostsFunc()}
 	}
 	return c.coll
 }

@@ -140,7 +140,9 @@ func worldComm(w *world) *Comm {
 	for i := range members {
 		members[i] = i
 	}
-	return &Comm{w: w, id: deriveID(0, 0, "world"), members: members, rank: w.rank, isWorld: true}
+	c := &Comm{w: w, id: deriveID(0, 0, "world"), members: members, rank: w.rank, isWorld: true}
+	c.hosts = c.hostsFunc()
+	return c
 }
 
 // join registers with the rendezvous at rv and waits for the table.
@@ -210,6 +212,12 @@ func NewLocal(ctx context.Context, n int) ([]*Comm, error) {
 // newLocal is NewLocal that also returns the job's rendezvous, so tests can
 // send the notices a launcher would.
 func newLocal(ctx context.Context, n int) ([]*Comm, *rendezvous.Server, error) {
+	return newLocalBind(ctx, n, nil)
+}
+
+// newLocalBind is newLocal with rank i listening on bind(i) (nil: the
+// rendezvous' loopback address).
+func newLocalBind(ctx context.Context, n int, bind func(i int) string) ([]*Comm, *rendezvous.Server, error) {
 	if n < 1 {
 		return nil, nil, fmt.Errorf("comm: NewLocal(%d): need at least one rank: %w", n, ErrArgument)
 	}
@@ -230,6 +238,10 @@ func newLocal(ctx context.Context, n int) ([]*Comm, *rendezvous.Server, error) {
 	done := make(chan int, n)
 	for i := range n {
 		go func() {
+			cfg := cfg
+			if bind != nil {
+				cfg.BindAddr = bind(i)
+			}
 			cs[i], errs[i] = join(ctx, cfg, job, i, ln.Addr().String())
 			done <- i
 		}()
