@@ -161,6 +161,7 @@ func (w *world) close(panicking bool) {
 	}
 	w.eng.fail(ErrClosed)
 	w.wg.Wait()
+	w.releaseRings()
 }
 
 // panicking reports whether the calling goroutine is running deferred

@@ -125,13 +125,14 @@ func singleton(cfg Config) (*Comm, error) {
 func newWorld(cfg Config, job rendezvous.Job, rank int, ln net.Listener) *world {
 	w := &world{rank: rank, size: job.Size, jobID: job.ID, secret: job.Secret, ln: ln,
 		eng: newEngine(), log: cfg.Logger, dialTO: cfg.DialTimeout,
-		out: map[int]*outConn{}, bye: map[int]bool{}, from: map[int]bool{}, done: make(chan struct{}),
+		out: map[int]*outConn{}, bye: map[int]bool{}, from: map[int]bool{}, shmIn: map[int]*inStream{}, done: make(chan struct{}),
 		refused: refusals{log: cfg.Logger, interval: refusalInterval}}
 	w.lazyWait.Store(int64(defaultLazyWait))
 	w.lostWait.Store(int64(defaultLostWait))
 	w.compress = cfg.Compress
 	w.tcpOnly = cfg.TCPOnly
 	w.spin = defaultSpin
+	w.eng.poll = w.pollRecv
 	return w
 }
 

@@ -75,6 +75,9 @@ type engine struct {
 	// communicator): every frame they sent is already queued, so a receive
 	// from one of them that the queue cannot satisfy never will be.
 	gone map[int]error
+	// poll, if set, lets a receive read its peers' shared-memory rings
+	// itself before it blocks (poll.go).
+	poll func(ctx context.Context, src int, w *waiter)
 }
 
 func newEngine() *engine {
@@ -202,6 +205,9 @@ func (e *engine) recv(ctx context.Context, cctx uint64, src, tag int, peek bool,
 		e.releaseLocked(src)
 	}
 	e.mu.Unlock()
+	if !taken && e.poll != nil {
+		e.poll(ctx, src, w)
+	}
 	select {
 	case r := <-w.ch:
 		return r.m, r.err

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unsafe"
@@ -26,13 +28,15 @@ import (
 //
 // Layout of the mapping (little endian, one cache line per word that a
 // side writes): magic u64 | size u64 at 0, head u64 at 64, tail u64 at 128,
-// reader sleeping u32 at 192, writer sleeping u32 at 256, data at 4096.
+// reader sleeping u32 at 192, writer sleeping u32 at 256, receives polling
+// u32 at 320, data at 4096.
 const (
 	ringMagic   = 0x31686d736e757267 // "grunshm1"
 	ringHeadOff = 64
 	ringTailOff = 128
 	ringRSleep  = 192
 	ringWSleep  = 256
+	ringPolling = 320
 	ringDataOff = 4096
 	// ringSize is the data area of one ring: it buffers about as much as
 	// the TCP stream it replaces (streams.go asks for 4 MiB socket
@@ -42,10 +46,13 @@ const (
 	// ringPublish: a large write publishes its progress every this many
 	// bytes, so the reader copies out while the writer copies in.
 	ringPublish = 64 << 10
-	// defaultSpin is how long a side spins before it blocks: long enough
-	// to catch a peer's answer in a ping-pong or a collective's round,
-	// short enough not to starve other ranks on an oversubscribed host.
-	defaultSpin = 50 * time.Microsecond
+	// defaultSpin is how long a side polls before it blocks. While the
+	// host has a core for each of the job's ranks on it, it polls yielding
+	// only to its own goroutines; when ranks outnumber cores it yields the
+	// CPU to other processes between polls (sched_yield, as Open MPI does
+	// when oversubscribed: the peer it waits for may need this core). See
+	// world.hot.
+	defaultSpin = 1 * time.Millisecond
 )
 
 // ring is one side's view of a mapping.
@@ -56,8 +63,10 @@ type ring struct {
 	head, tail *atomic.Uint64
 	rsleep     *atomic.Uint32
 	wsleep     *atomic.Uint32
-	pos        uint64 // the writer's head or the reader's tail, kept locally
-	spin       time.Duration
+	polling    *atomic.Int32 // receives of the reader's process polling the ring (poll.go)
+	pos        uint64        // the writer's head or the reader's tail, kept locally
+	spin       time.Duration // poll this long before blocking
+	hot        time.Duration // of which this long without yielding the CPU
 	bell       [1]byte
 	scratch    [64]byte
 	unmap      func([]byte) error
@@ -85,12 +94,14 @@ func newRing(mem []byte, unmap func([]byte) error) (*ring, error) {
 	p := unsafe.Pointer(unsafe.SliceData(mem))
 	return &ring{
 		mem: mem, data: mem[ringDataOff:], mask: size - 1,
-		head:   (*atomic.Uint64)(unsafe.Add(p, ringHeadOff)),
-		tail:   (*atomic.Uint64)(unsafe.Add(p, ringTailOff)),
-		rsleep: (*atomic.Uint32)(unsafe.Add(p, ringRSleep)),
-		wsleep: (*atomic.Uint32)(unsafe.Add(p, ringWSleep)),
-		spin:   defaultSpin,
-		unmap:  unmap,
+		head:    (*atomic.Uint64)(unsafe.Add(p, ringHeadOff)),
+		tail:    (*atomic.Uint64)(unsafe.Add(p, ringTailOff)),
+		rsleep:  (*atomic.Uint32)(unsafe.Add(p, ringRSleep)),
+		wsleep:  (*atomic.Uint32)(unsafe.Add(p, ringWSleep)),
+		polling: (*atomic.Int32)(unsafe.Add(p, ringPolling)),
+		spin:    defaultSpin,
+		hot:     defaultSpin,
+		unmap:   unmap,
 	}, nil
 }
 
@@ -102,20 +113,26 @@ func (r *ring) release() {
 	}
 }
 
-// spinUntil spins (yielding to this process' other goroutines) until
-// ready or the spin time is up.
+// spinUntil polls until ready or the spin time is up, yielding to this
+// process' other goroutines, and after r.hot to other processes too.
 func (r *ring) spinUntil(ready func() bool) bool {
 	var start time.Time
+	hot := r.hot > 0
 	for i := 0; ; i++ {
 		if ready() {
 			return true
 		}
-		if i&31 == 31 {
+		if i&31 == 31 || !hot {
 			if start.IsZero() {
 				start = time.Now()
-			} else if time.Since(start) > r.spin {
+			} else if d := time.Since(start); d > r.spin {
 				return false
+			} else if d > r.hot {
+				hot = false
 			}
+		}
+		if !hot {
+			osYield()
 		}
 		runtime.Gosched()
 	}
@@ -167,11 +184,11 @@ func (t *shmTx) write(deadline time.Time, bufs ...[]byte) error {
 }
 
 // publish makes the written bytes visible and rings the reader's doorbell
-// if it sleeps.
+// if its reader sleeps and no receive is polling the ring.
 func (t *shmTx) publish() error {
 	r := t.r
 	r.head.Store(r.pos)
-	if r.rsleep.Load() != 0 && r.rsleep.CompareAndSwap(1, 0) {
+	if r.polling.Load() == 0 && r.rsleep.Load() != 0 && r.rsleep.CompareAndSwap(1, 0) {
 		if _, err := t.c.Write(r.bell[:]); err != nil {
 			return err
 		}
@@ -211,12 +228,22 @@ func (t *shmTx) waitRoom(deadline time.Time) error {
 // shmRx is the reading side of a ring, an io.Reader for the frame reader
 // (streams.go). bell is the buffered reader of the pair's TCP connection,
 // which after the switch to the ring carries only doorbell bytes; c is
-// that connection, for the writer's doorbell.
+// that connection, for the writer's doorbell. Read runs under the
+// stream's token (inStream.mu); the bell is read under bellMu by one
+// goroutine at a time.
 type shmRx struct {
-	r    *ring
-	bell io.Reader
-	c    net.Conn
+	r      *ring
+	bell   io.Reader
+	c      net.Conn
+	bellMu sync.Mutex
+	eof    atomic.Pointer[error] // the connection's end, once seen
+	// polled: the token holder is a polling receive (under the token), so
+	// it stops counting as polling while it sleeps on the bell.
+	polled bool
 }
+
+// ready reports whether the writer published bytes not read yet.
+func (x *shmRx) ready() bool { return x.r.head.Load() != x.r.tail.Load() }
 
 func (x *shmRx) Read(p []byte) (int, error) {
 	if len(p) == 0 {
@@ -249,19 +276,64 @@ func (x *shmRx) Read(p []byte) (int, error) {
 }
 
 // wait returns once the writer published more, or with the connection's
-// error (io.EOF when the writer closed it or died).
+// error (io.EOF when the writer closed it or died). When another goroutine
+// sleeps on the bell (the stream's pump), it polls instead: the writer
+// rings no bell while a receive polls, and the pump records the
+// connection's end in eof.
 func (x *shmRx) wait() error {
+	var start time.Time
+	for i := 0; ; i++ {
+		if x.bellMu.TryLock() { // nobody sleeps on the bell (any more)
+			defer x.bellMu.Unlock()
+			return x.sleep(true, x.polled)
+		}
+		if x.ready() {
+			return nil
+		}
+		if e := x.eof.Load(); e != nil {
+			return *e
+		}
+		if i&31 == 31 {
+			if start.IsZero() {
+				start = time.Now()
+			} else if time.Since(start) > x.r.hot {
+				osYield()
+			}
+		}
+		runtime.Gosched()
+	}
+}
+
+// sleep, under bellMu, returns once the writer published more (spinning
+// first if spin), or with the connection's error. A polling receive
+// (unpoll) does not count as polling while it sleeps, or the writer would
+// never ring.
+func (x *shmRx) sleep(spin, unpoll bool) error {
+	if e := x.eof.Load(); e != nil {
+		return *e
+	}
 	r := x.r
-	more := func() bool { return r.head.Load() != r.pos }
-	if r.spinUntil(more) {
+	if spin && r.spinUntil(x.ready) {
 		return nil
 	}
+	if unpoll {
+		r.polling.Add(-1)
+		defer r.polling.Add(1)
+	}
 	r.rsleep.Store(1)
-	if more() {
+	if x.ready() {
 		r.rsleep.Store(0)
 		return nil
 	}
 	_, err := x.bell.Read(r.scratch[:])
 	r.rsleep.Store(0)
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		// A receive that stopped polling woke us (poll.go).
+		_ = x.c.SetReadDeadline(time.Time{})
+		return nil
+	}
+	if err != nil {
+		x.eof.Store(&err)
+	}
 	return err
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net"
+	"runtime"
 	"time"
 )
 
@@ -61,7 +62,7 @@ func (w *world) offerShm(c net.Conn, dest int) (*shmTx, error) {
 		_ = unmapShm(mem)
 		return nil, nil
 	}
-	r.spin = w.spin
+	r.spin, r.hot = w.spin, w.hotSpin()
 	h := frameHdr{kind: frameShm, src: uint32(w.rank), len: shmNonceSize}
 	b := make([]byte, frameHdrSize, frameHdrSize+shmNonceSize)
 	h.put(b)
@@ -99,11 +100,32 @@ func (w *world) acceptShm(c net.Conn, src int, nonce []byte) *ring {
 	ok := []byte{0}
 	if r != nil {
 		ok[0] = 1
-		r.spin = w.spin
+		r.spin, r.hot = w.spin, w.hotSpin()
 	}
 	if _, err := c.Write(ok); err != nil && r != nil {
 		r.release()
 		return nil
 	}
 	return r
+}
+
+// hotSpin is how long a waiting side polls before it starts yielding the
+// CPU to other processes: all its spin time while this host has a core
+// for each of the job's ranks on it, none when they outnumber the cores
+// (a peer it waits for may be waiting for this core). Decided once, from
+// the address table.
+func (w *world) hotSpin() time.Duration {
+	w.hotOnce.Do(func() {
+		local := 0
+		for _, a := range w.addrs {
+			if hostOf(a) == hostOf(w.addrs[w.rank]) {
+				local++
+			}
+		}
+		w.hot = w.spin
+		if local > runtime.NumCPU() {
+			w.hot = 0
+		}
+	})
+	return w.hot
 }

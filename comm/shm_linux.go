@@ -58,3 +58,8 @@ func openShm(name string, n int) ([]byte, error) {
 func unlinkShm(name string) { _ = unix.Unlink(shmDir + name) }
 
 func unmapShm(mem []byte) error { return unix.Munmap(mem) }
+
+// osYield gives the CPU to another runnable process, if any. A raw system
+// call: the Go scheduler must not hand this thread's P to another thread
+// while it yields (that costs a futex wake-up per yield).
+func osYield() { _, _, _ = unix.RawSyscall(unix.SYS_SCHED_YIELD, 0, 0, 0) }

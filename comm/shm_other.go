@@ -14,3 +14,4 @@ func createShm(string, int) ([]byte, error) { return nil, errNoShm }
 func openShm(string, int) ([]byte, error)   { return nil, errNoShm }
 func unlinkShm(string)                      {}
 func unmapShm([]byte) error                 { return errNoShm }
+func osYield()                              {}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/gorun-hpc/gorun/internal/jobauth"
@@ -69,99 +70,131 @@ func (w *world) read(c net.Conn) {
 	// system call; a payload larger than its buffer still goes straight
 	// from the socket into the receiver's memory (bufio reads through).
 	br := bufio.NewReaderSize(c, 32<<10)
-	// rd is br until the peer offers a shared-memory ring, then the ring.
-	var rd io.Reader = br
-	var shm *ring
-	defer func() {
-		if shm != nil {
-			shm.release()
-		}
-	}()
-	hb := make([]byte, frameHdrSize)
-	for {
-		if _, err := io.ReadFull(rd, hb); err != nil {
-			w.lost(src, err)
+	st := &inStream{w: w, src: src, c: c, br: br, rd: br, hb: make([]byte, frameHdrSize)}
+	for st.shm == nil {
+		if !st.step() {
 			return
-		}
-		h, err := parseFrameHdr(hb)
-		if err == nil && int(h.src) != src {
-			err = fmt.Errorf("comm: frame claims rank %d on rank %d's connection", h.src, src)
-		}
-		if err != nil {
-			w.log.Warn("comm: dropped a peer that sent a malformed frame", "rank", src, "err", err)
-			w.lost(src, err)
-			return
-		}
-		if h.kind == frameData {
-			m := message{ctx: h.ctx, src: src, tag: int(h.tag), elem: h.elem, n: int(h.len)}
-			wt, pr := w.eng.arrive(m, h.len >= lazyMin)
-			if pr != nil {
-				if wt = w.await(pr); wt == nil && w.closed.Load() {
-					return
-				}
-			}
-			if wt != nil && wt.bufs != nil && wt.room >= m.n && (wt.elem < 0 || uint8(wt.elem) == m.elem) {
-				if err := payloadInto(rd, h, wt.bufs, m.n); err != nil {
-					w.lost(src, err)
-					wt.ch <- result{err: w.verdict(src, "connection lost mid-message: "+err.Error())}
-					return
-				}
-				wt.ch <- result{m: m}
-				continue
-			}
-			data, err := payloadBytes(rd, h)
-			if err != nil {
-				w.lost(src, err)
-				if wt != nil {
-					wt.ch <- result{err: w.verdict(src, "connection lost mid-message: "+err.Error())}
-				}
-				return
-			}
-			m.data = data
-			if wt != nil { // taken by a receive without room for it
-				wt.ch <- result{m: m}
-			} else {
-				w.eng.deliver(m)
-			}
-			continue
-		}
-		data, err := readPayload(rd, h.len)
-		if err != nil {
-			w.lost(src, err)
-			return
-		}
-		switch h.kind {
-		case frameData:
-			w.eng.deliver(message{ctx: h.ctx, src: src, tag: int(h.tag), elem: h.elem, n: len(data), data: data})
-		case frameRevoke:
-			w.eng.revoke(h.ctx, &revokedError{by: src, msg: string(data)})
-		case frameFailed:
-			if len(data) >= 4 {
-				r := int(binary.LittleEndian.Uint32(data))
-				switch {
-				case r == src: // src tells of its own end (it panicked)
-					w.rankFailed(&RankError{Rank: r, Op: "recv", How: string(data[4:])})
-				case r >= 0 && r < w.size && r != w.rank:
-					// Passed on like our own finding: our peers that
-					// src did not tell must not name us when we exit.
-					w.rankFailed(&RankError{Rank: r, Op: "recv", How: string(data[4:]) + fmt.Sprintf(", as rank %d saw", src)})
-				}
-			}
-		case frameGoodbye:
-			w.eng.leave(src, w.goodbyeCause(src, data))
-			w.markBye(src)
-		case frameShm:
-			if shm != nil || len(data) != shmNonceSize {
-				err := fmt.Errorf("comm: rank %d offered a second or malformed shared-memory ring", src)
-				w.log.Warn("comm: dropped a peer that sent a malformed frame", "rank", src, "err", err)
-				w.lost(src, err)
-				return
-			}
-			if shm = w.acceptShm(c, src, data); shm != nil {
-				rd = &shmRx{r: shm, bell: br, c: c}
-			}
 		}
 	}
+	// The peer switched to a shared-memory ring (frameShm).
+	w.mu.Lock()
+	w.shmIn[src] = st
+	w.rings = append(w.rings, st.shm)
+	w.mu.Unlock()
+	defer func() {
+		w.mu.Lock()
+		delete(w.shmIn, src)
+		w.mu.Unlock()
+	}()
+	st.pump()
+}
+
+// inStream is the reading end of one peer's stream. On TCP only its
+// reader goroutine (read) uses it. On a shared-memory ring, a receive
+// waiting for this peer may read frames too (poll.go), so whoever reads
+// frames holds mu, and the ring is unmapped under mu once ended is set.
+type inStream struct {
+	w   *world
+	src int
+	c   net.Conn
+	br  *bufio.Reader
+	rd  io.Reader // br, or rx once the peer switched to a ring
+	hb  []byte
+	shm *ring
+	rx  *shmRx
+
+	mu    sync.Mutex
+	ended bool    // under mu: the stream is over, the ring unmapped
+	polls pollers // receives polling this stream now
+}
+
+// step reads and handles one frame; false means the stream ended (the
+// peer is lost, or sent garbage) and the caller stops reading it.
+func (st *inStream) step() bool {
+	w, src, rd, hb, c := st.w, st.src, st.rd, st.hb, st.c
+	if _, err := io.ReadFull(rd, hb); err != nil {
+		w.lost(src, err)
+		return false
+	}
+	h, err := parseFrameHdr(hb)
+	if err == nil && int(h.src) != src {
+		err = fmt.Errorf("comm: frame claims rank %d on rank %d's connection", h.src, src)
+	}
+	if err != nil {
+		w.log.Warn("comm: dropped a peer that sent a malformed frame", "rank", src, "err", err)
+		w.lost(src, err)
+		return false
+	}
+	if h.kind == frameData {
+		m := message{ctx: h.ctx, src: src, tag: int(h.tag), elem: h.elem, n: int(h.len)}
+		wt, pr := w.eng.arrive(m, h.len >= lazyMin)
+		if pr != nil {
+			if wt = w.await(pr); wt == nil && w.closed.Load() {
+				return false
+			}
+		}
+		if wt != nil && wt.bufs != nil && wt.room >= m.n && (wt.elem < 0 || uint8(wt.elem) == m.elem) {
+			if err := payloadInto(rd, h, wt.bufs, m.n); err != nil {
+				w.lost(src, err)
+				wt.ch <- result{err: w.verdict(src, "connection lost mid-message: "+err.Error())}
+				return false
+			}
+			wt.ch <- result{m: m}
+			return true
+		}
+		data, err := payloadBytes(rd, h)
+		if err != nil {
+			w.lost(src, err)
+			if wt != nil {
+				wt.ch <- result{err: w.verdict(src, "connection lost mid-message: "+err.Error())}
+			}
+			return false
+		}
+		m.data = data
+		if wt != nil { // taken by a receive without room for it
+			wt.ch <- result{m: m}
+		} else {
+			w.eng.deliver(m)
+		}
+		return true
+	}
+	data, err := readPayload(rd, h.len)
+	if err != nil {
+		w.lost(src, err)
+		return false
+	}
+	switch h.kind {
+	case frameRevoke:
+		w.eng.revoke(h.ctx, &revokedError{by: src, msg: string(data)})
+	case frameFailed:
+		if len(data) >= 4 {
+			r := int(binary.LittleEndian.Uint32(data))
+			switch {
+			case r == src: // src tells of its own end (it panicked)
+				w.rankFailed(&RankError{Rank: r, Op: "recv", How: string(data[4:])})
+			case r >= 0 && r < w.size && r != w.rank:
+				// Passed on like our own finding: our peers that
+				// src did not tell must not name us when we exit.
+				w.rankFailed(&RankError{Rank: r, Op: "recv", How: string(data[4:]) + fmt.Sprintf(", as rank %d saw", src)})
+			}
+		}
+	case frameGoodbye:
+		w.eng.leave(src, w.goodbyeCause(src, data))
+		w.markBye(src)
+	case frameShm:
+		if st.shm != nil || len(data) != shmNonceSize {
+			err := fmt.Errorf("comm: rank %d offered a second or malformed shared-memory ring", src)
+			w.log.Warn("comm: dropped a peer that sent a malformed frame", "rank", src, "err", err)
+			w.lost(src, err)
+			return false
+		}
+		if r := w.acceptShm(c, src, data); r != nil {
+			st.shm = r
+			st.rx = &shmRx{r: r, bell: st.br, c: c}
+			st.rd = st.rx
+		}
+	}
+	return true
 }
 
 // await waits for a receive to take a payload left in the socket, at

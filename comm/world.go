@@ -31,6 +31,9 @@ type world struct {
 	mu       sync.Mutex
 	out      map[int]*outConn
 	accepted []net.Conn
+	shmIn    map[int]*inStream     // peers' streams that are rings, by world rank (poll.go)
+	rings    []*ring               // the rings of peers' streams, unmapped by close
+	polling  atomic.Int32          // receives polling rings now (poll.go)
 	from     map[int]bool          // ranks with an accepted connection: a second claim is refused
 	refused  refusals              // rate-limited warnings about refused connections
 	bye      map[int]bool          // peers that said goodbye
@@ -51,6 +54,8 @@ type world struct {
 	compress    bool          // Config.Compress: zstd for large frames to other hosts
 	tcpOnly     bool          // Config.TCPOnly: no shared-memory streams (shm.go)
 	spin        time.Duration // how long a ring side spins before it blocks (ring.go)
+	hot         time.Duration // of which without yielding the CPU; see hotSpin
+	hotOnce     sync.Once
 	// compressAll compresses to every peer, same host or not (tests).
 	compressAll atomic.Bool
 	wg          sync.WaitGroup
