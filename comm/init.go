@@ -41,6 +41,7 @@ type Config struct {
 	// (members.go), log it, and the launcher's name for this rank's host.
 	memberlist, memberlistLog bool
 	host                      string
+	spin                      time.Duration // ring polling before blocking; 0: defaultSpin
 }
 
 // DefaultConfig is what Init uses.
@@ -131,7 +132,10 @@ func newWorld(cfg Config, job rendezvous.Job, rank int, ln net.Listener) *world 
 	w.lostWait.Store(int64(defaultLostWait))
 	w.compress = cfg.Compress
 	w.tcpOnly = cfg.TCPOnly
-	w.spin = defaultSpin
+	w.spin = cfg.spin
+	if w.spin <= 0 {
+		w.spin = defaultSpin
+	}
 	w.eng.poll = w.pollRecv
 	return w
 }
@@ -232,6 +236,7 @@ func newLocalBind(ctx context.Context, n int, bind func(i int) string) ([]*Comm,
 		return nil, nil, err
 	}
 	cfg := DefaultConfig()
+	cfg.spin = localSpin // in-process ranks share this process' cores: poll briefly (ring.go)
 	rv := rendezvous.NewServer(ln, job, cfg.Logger)
 	go func() { _ = rv.Serve(context.Background()) }()
 	cs := make([]*Comm, n)

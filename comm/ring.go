@@ -47,12 +47,20 @@ const (
 	// bytes, so the reader copies out while the writer copies in.
 	ringPublish = 64 << 10
 	// defaultSpin is how long a side polls before it blocks. While the
-	// host has a core for each of the job's ranks on it, it polls yielding
-	// only to its own goroutines; when ranks outnumber cores it yields the
-	// CPU to other processes between polls (sched_yield, as Open MPI does
-	// when oversubscribed: the peer it waits for may need this core). See
-	// world.hot.
-	defaultSpin = 1 * time.Millisecond
+	// host has a core for each of the job's ranks on it, it polls for
+	// maxHot yielding only to its own goroutines; after that, or from the
+	// start when ranks outnumber cores, it yields the CPU to other
+	// processes between polls (sched_yield, as Open MPI does when
+	// oversubscribed: the peer it waits for may need this core). See
+	// world.hotSpin. A rank that blocks must be woken by a system call
+	// and then wait for a core, which on a loaded host costs milliseconds:
+	// a long, yielding poll keeps a ping-pong between busy ranks off that
+	// path. The hot part is short: without CPU binding the peer may share
+	// this core, and then only yielding lets it answer. In-process ranks
+	// (NewLocal) poll for localSpin only.
+	defaultSpin = 10 * time.Millisecond
+	maxHot      = 5 * time.Microsecond
+	localSpin   = 1 * time.Millisecond
 )
 
 // ring is one side's view of a mapping.

@@ -122,7 +122,7 @@ func (w *world) hotSpin() time.Duration {
 				local++
 			}
 		}
-		w.hot = w.spin
+		w.hot = min(w.spin, maxHot)
 		if local > runtime.NumCPU() {
 			w.hot = 0
 		}
