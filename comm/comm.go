@@ -39,6 +39,12 @@ type Comm struct {
 	isColl  bool
 	isWorld bool
 	hosts   func() []int // see Hosts
+
+	// agrees counts Agree and Shrink calls on c (agree.go); agreeHook, if
+	// set (tests), sees an agreement's steps on this rank: "propose" from,
+	// "proposed" and "decide" to a rank of c.
+	agrees    atomic.Uint64
+	agreeHook func(step string, rank int)
 }
 
 // Rank is this process's rank in c, 0 <= Rank < Size.
@@ -99,6 +105,9 @@ func (c *Comm) Revoke(err error) {
 	msg := []byte(err.Error())
 	for _, ctx := range []uint64{c.id, c.Collective().id} {
 		for _, wr := range c.members {
+			if c.w.eng.deadErr(wr) != nil {
+				continue // no dial to the dead (a recovering world)
+			}
 			_ = c.w.send(context.Background(), wr, frameHdr{kind: frameRevoke, ctx: ctx}, [][]byte{msg})
 		}
 	}
@@ -140,7 +149,7 @@ func (c *Comm) sendFrame(ctx context.Context, dest, tag int, elem uint8, bufs []
 	return c.w.send(ctx, c.members[dest], frameHdr{kind: frameData, elem: elem, tag: int32(tag), ctx: c.id}, bufs)
 }
 
-func (c *Comm) brokenErr() error { return c.w.eng.broken(c.id) }
+func (c *Comm) brokenErr() error { return c.w.eng.brokenIn(c.id, c.members) }
 
 func (c *Comm) recvMsg(ctx context.Context, src, tag int, peek bool, bufs [][]byte) (message, Status, error) {
 	return c.recvMsgElem(ctx, src, tag, peek, bufs, -1)
@@ -159,7 +168,7 @@ func (c *Comm) recvMsgElem(ctx context.Context, src, tag int, peek bool, bufs []
 	if src != AnySource {
 		wsrc = c.members[src]
 	}
-	m, err := c.w.eng.recv(ctx, c.id, wsrc, tag, peek, bufs, elem)
+	m, err := c.w.eng.recv(ctx, c.id, c.members, wsrc, tag, peek, bufs, elem)
 	if err != nil {
 		if re, ok := c.w.eng.leftErr(err); ok {
 			// This rank is likely to fail because re.Rank left early:
@@ -237,7 +246,7 @@ func (c *Comm) Iprobe(src, tag int) (Status, bool, error) {
 	if src != AnySource {
 		wsrc = c.members[src]
 	}
-	m, ok, err := c.w.eng.iprobe(c.id, wsrc, tag)
+	m, ok, err := c.w.eng.iprobe(c.id, c.members, wsrc, tag)
 	if !ok || err != nil {
 		return Status{}, false, err
 	}

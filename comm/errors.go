@@ -32,12 +32,17 @@ type RankError struct {
 	Rank int    // world rank
 	Op   string // the operation that noticed
 	How  string // "exited with code 3", "connection lost", ...
+	// recovering: the world outlives it (Config.Recover); say how to go on.
+	recovering bool
 }
 
 func (e *RankError) Error() string {
 	op := e.Op
 	if op == "" {
 		op = "comm"
+	}
+	if e.recovering {
+		return fmt.Sprintf("%s: rank %d failed (%s); every communicator with it is broken: Shrink one to go on with the survivors", op, e.Rank, e.How)
 	}
 	return fmt.Sprintf("%s: rank %d failed (%s); the job cannot continue, see the launcher's report for its cause", op, e.Rank, e.How)
 }

@@ -57,7 +57,7 @@ func NewLocalHosts(ctx context.Context, host []int) ([]*Comm, error) {
 			return nil, fmt.Errorf("comm: NewLocalHosts: rank %d's host %d is outside 0..253: %w", i, h, ErrArgument)
 		}
 	}
-	cs, _, err := newLocalBind(ctx, len(host), func(i int) string { return fmt.Sprintf("127.0.0.%d", 1+host[i]) })
+	cs, _, err := newLocalJob(ctx, len(host), false, func(i int) string { return fmt.Sprintf("127.0.0.%d", 1+host[i]) })
 	if err != nil {
 		return nil, err
 	}

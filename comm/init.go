@@ -36,6 +36,11 @@ type Config struct {
 	// otherwise go through shared memory (comm/shm.go); GORUN_TRANSPORT=tcp
 	// sets it. For tests and benchmarks of the TCP path.
 	TCPOnly bool
+	// Recover keeps the world alive when ranks die: the communicators with
+	// a dead rank break, and the survivors go on through Shrink (gorun
+	// --enable-recovery sets GORUN_RECOVER=1, and its launcher then keeps
+	// the survivors running). Without it a death ends every communicator.
+	Recover bool
 
 	// From a multi-host launcher (rendezvous.Env): run a memberlist node
 	// (members.go), log it, and the launcher's name for this rank's host.
@@ -78,6 +83,9 @@ func InitConfig(ctx context.Context, cfg Config) (*Comm, error) {
 		return nil, err
 	} else if tcp {
 		cfg.TCPOnly = true
+	}
+	if env.Recover {
+		cfg.Recover = true
 	}
 	if env.BootstrapTimeout > 0 {
 		cfg.BootstrapTimeout = env.BootstrapTimeout
@@ -137,6 +145,7 @@ func newWorld(cfg Config, job rendezvous.Job, rank int, ln net.Listener) *world 
 		w.spin = defaultSpin
 	}
 	w.eng.poll = w.pollRecv
+	w.eng.recovers = cfg.Recover
 	return w
 }
 
@@ -217,12 +226,13 @@ func NewLocal(ctx context.Context, n int) ([]*Comm, error) {
 // newLocal is NewLocal that also returns the job's rendezvous, so tests can
 // send the notices a launcher would.
 func newLocal(ctx context.Context, n int) ([]*Comm, *rendezvous.Server, error) {
-	return newLocalBind(ctx, n, nil)
+	return newLocalJob(ctx, n, false, nil)
 }
 
-// newLocalBind is newLocal with rank i listening on bind(i) (nil: the
-// rendezvous' loopback address).
-func newLocalBind(ctx context.Context, n int, bind func(i int) string) ([]*Comm, *rendezvous.Server, error) {
+// newLocalJob is newLocal, for a job that recovers from failed ranks
+// when recovers is set (see NewLocalRecover), with rank i listening on
+// bind(i) (nil: the rendezvous' loopback address).
+func newLocalJob(ctx context.Context, n int, recovers bool, bind func(i int) string) ([]*Comm, *rendezvous.Server, error) {
 	if n < 1 {
 		return nil, nil, fmt.Errorf("comm: NewLocal(%d): need at least one rank: %w", n, ErrArgument)
 	}
@@ -237,7 +247,11 @@ func newLocalBind(ctx context.Context, n int, bind func(i int) string) ([]*Comm,
 	}
 	cfg := DefaultConfig()
 	cfg.spin = localSpin // in-process ranks share this process' cores: poll briefly (ring.go)
+	cfg.Recover = recovers
 	rv := rendezvous.NewServer(ln, job, cfg.Logger)
+	// A recovering job's ranks learn of a rank that vanished from the
+	// rendezvous, as from gorun's launcher (nobody reaps these ranks).
+	rv.ReportLoss = recovers
 	go func() { _ = rv.Serve(context.Background()) }()
 	cs := make([]*Comm, n)
 	errs := make([]error, n)

@@ -56,6 +56,10 @@ type waiter struct {
 	room int      // total length of bufs
 	elem int      // RecvSlice's element Kind, or -1: a message of another kind is not read into bufs
 	ch   chan result
+
+	// group is the world ranks of the receiving communicator: the death of
+	// one of them wakes the receive (failed.go). nil: only its source's.
+	group []int
 }
 
 func (w *waiter) matches(m *message) bool {
@@ -78,10 +82,19 @@ type engine struct {
 	// poll, if set, lets a receive read its peers' shared-memory rings
 	// itself before it blocks (poll.go).
 	poll func(ctx context.Context, src int, w *waiter)
+	// dead holds the ranks declared dead in a world that recovers from
+	// failures (failed.go): they break the communicators they are in,
+	// not the engine; deaths is closed and replaced at each new one.
+	dead   map[int]*RankError
+	deaths chan struct{}
+	ends   streamEnds // failed.go: when a dead rank's last frame is in
+	// recovers: the world outlives its ranks' deaths (Config.Recover).
+	recovers bool
 }
 
 func newEngine() *engine {
-	return &engine{revoked: map[uint64]error{}, gone: map[int]error{}, down: make(chan struct{})}
+	return &engine{revoked: map[uint64]error{}, gone: map[int]error{}, down: make(chan struct{}),
+		dead: map[int]*RankError{}, deaths: make(chan struct{})}
 }
 
 // leftErr reports whether err is the error of a receive from a rank that
@@ -130,6 +143,7 @@ func (e *engine) leave(src int, cause *RankError) {
 		err = &RankError{Rank: cause.Rank, Op: "recv", How: how}
 	}
 	e.gone[src] = err
+	e.pokeLocked() // Agree counts it out
 	e.wakeLocked(func(w *waiter) bool { return w.src == src }, err)
 }
 
@@ -151,14 +165,9 @@ func (e *engine) deliver(m message) {
 	e.queue = append(e.queue, m)
 }
 
-// broken is the error every operation on context cctx gets now (the
-// engine failed, or the context was revoked), or nil.
-func (e *engine) broken(cctx uint64) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.brokenLocked(cctx)
-}
-
+// brokenLocked is the error every operation on context cctx gets now
+// (the engine failed, or the context was revoked), or nil; brokenIn
+// (failed.go) adds a dead member.
 func (e *engine) brokenLocked(cctx uint64) error {
 	if e.failed != nil {
 		return e.failed
@@ -168,13 +177,13 @@ func (e *engine) brokenLocked(cctx uint64) error {
 
 // recv takes (or with peek, sees) the first matching message, waiting for
 // one until ctx ends or the communicator breaks.
-func (e *engine) recv(ctx context.Context, cctx uint64, src, tag int, peek bool, bufs [][]byte, elem int) (message, error) {
-	w := &waiter{ctx: cctx, src: src, tag: tag, peek: peek, bufs: bufs, elem: elem, ch: make(chan result, 1)}
+func (e *engine) recv(ctx context.Context, cctx uint64, group []int, src, tag int, peek bool, bufs [][]byte, elem int) (message, error) {
+	w := &waiter{ctx: cctx, src: src, tag: tag, peek: peek, bufs: bufs, elem: elem, group: group, ch: make(chan result, 1)}
 	for _, b := range bufs {
 		w.room += len(b)
 	}
 	e.mu.Lock()
-	if err := e.brokenLocked(cctx); err != nil {
+	if err := e.brokenInLocked(cctx, group); err != nil {
 		e.mu.Unlock()
 		return message{}, err
 	}
@@ -235,11 +244,11 @@ func (e *engine) recv(ctx context.Context, cctx uint64, src, tag int, peek bool,
 }
 
 // iprobe reports a matching queued message without waiting.
-func (e *engine) iprobe(cctx uint64, src, tag int) (message, bool, error) {
+func (e *engine) iprobe(cctx uint64, group []int, src, tag int) (message, bool, error) {
 	w := &waiter{ctx: cctx, src: src, tag: tag}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if err := e.brokenLocked(cctx); err != nil {
+	if err := e.brokenInLocked(cctx, group); err != nil {
 		return message{}, false, err
 	}
 	for i := range e.queue {

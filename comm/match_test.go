@@ -35,7 +35,7 @@ func ended() context.Context {
 }
 
 func (tr try) run(e *engine) (string, error) {
-	m, err := e.recv(ended(), tr.ctx, tr.src, tr.tag, tr.peek, nil, -1)
+	m, err := e.recv(ended(), tr.ctx, nil, tr.src, tr.tag, tr.peek, nil, -1)
 	if errors.Is(err, context.Canceled) {
 		return "", nil
 	}

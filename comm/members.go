@@ -191,6 +191,14 @@ func (m *members) judge(r int, ip string) {
 	}
 	how := fmt.Sprintf("host %s (%s) stopped answering: memberlist declared it dead; ranks %s on it are lost", host, ip, strings.Join(ranks, ","))
 	m.w.log.Warn("comm: "+how, "rank", m.w.rank)
+	if m.w.eng.recovers { // every rank on the host is dead; the world goes on
+		for i, h := range m.hosts {
+			if h == host && i != m.w.rank {
+				m.w.rankFailed(&RankError{Rank: i, Op: "memberlist", How: how})
+			}
+		}
+		return
+	}
 	m.w.reportCause(r)
 	m.w.eng.fail(&RankError{Rank: r, Op: "memberlist", How: how})
 }

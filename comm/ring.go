@@ -63,8 +63,8 @@ const (
 	localSpin   = 1 * time.Millisecond
 )
 
-// ring is one side's view of a mapping.
-type ring struct {
+// shmRing is one side's view of a mapping.
+type shmRing struct {
 	mem        []byte
 	data       []byte
 	mask       uint64
@@ -91,7 +91,7 @@ func initRing(mem []byte, size int) {
 }
 
 // newRing checks mem's header and returns a view of it.
-func newRing(mem []byte, unmap func([]byte) error) (*ring, error) {
+func newRing(mem []byte, unmap func([]byte) error) (*shmRing, error) {
 	if len(mem) < ringDataOff {
 		return nil, fmt.Errorf("comm: shared-memory ring of %d bytes is too short", len(mem))
 	}
@@ -100,7 +100,7 @@ func newRing(mem []byte, unmap func([]byte) error) (*ring, error) {
 		return nil, fmt.Errorf("comm: not a gorun shared-memory ring (magic %#x, size %d, mapping %d)", m, size, len(mem))
 	}
 	p := unsafe.Pointer(unsafe.SliceData(mem))
-	return &ring{
+	return &shmRing{
 		mem: mem, data: mem[ringDataOff:], mask: size - 1,
 		head:    (*atomic.Uint64)(unsafe.Add(p, ringHeadOff)),
 		tail:    (*atomic.Uint64)(unsafe.Add(p, ringTailOff)),
@@ -114,7 +114,7 @@ func newRing(mem []byte, unmap func([]byte) error) (*ring, error) {
 }
 
 // release unmaps the ring; it must not be used after.
-func (r *ring) release() {
+func (r *shmRing) release() {
 	if !r.unmapped && r.unmap != nil {
 		r.unmapped = true
 		_ = r.unmap(r.mem)
@@ -123,7 +123,7 @@ func (r *ring) release() {
 
 // spinUntil polls until ready or the spin time is up, yielding to this
 // process' other goroutines, and after r.hot to other processes too.
-func (r *ring) spinUntil(ready func() bool) bool {
+func (r *shmRing) spinUntil(ready func() bool) bool {
 	var start time.Time
 	hot := r.hot > 0
 	for i := 0; ; i++ {
@@ -149,7 +149,7 @@ func (r *ring) spinUntil(ready func() bool) bool {
 // shmTx is the writing side of a ring; c is the pair's TCP connection
 // (its doorbell and lifeline), written and read only under outConn.mu.
 type shmTx struct {
-	r *ring
+	r *shmRing
 	c net.Conn
 }
 
@@ -240,7 +240,7 @@ func (t *shmTx) waitRoom(deadline time.Time) error {
 // stream's token (inStream.mu); the bell is read under bellMu by one
 // goroutine at a time.
 type shmRx struct {
-	r      *ring
+	r      *shmRing
 	bell   io.Reader
 	c      net.Conn
 	bellMu sync.Mutex

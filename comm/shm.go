@@ -84,8 +84,8 @@ func (w *world) offerShm(c net.Conn, dest int) (*shmTx, error) {
 
 // acceptShm maps the ring src offered with nonce and answers on c; nil
 // means it could not (the stream stays TCP).
-func (w *world) acceptShm(c net.Conn, src int, nonce []byte) *ring {
-	var r *ring
+func (w *world) acceptShm(c net.Conn, src int, nonce []byte) *shmRing {
+	var r *shmRing
 	name := shmName(w.secret, w.jobID, src, w.rank, nonce)
 	mem, err := openShm(name, ringLen(ringSize))
 	if err == nil {

@@ -65,7 +65,7 @@ func (c *Comm) Dup(ctx context.Context) (*Comm, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("comm: Dup: %w", err)
 	}
-	if err := c.w.eng.broken(c.id); err != nil {
+	if err := c.brokenErr(); err != nil {
 		return nil, fmt.Errorf("comm: Dup: %w", err)
 	}
 	n := c.splits.Add(1)

@@ -28,6 +28,7 @@ func (w *world) serve() {
 			return
 		}
 		w.wg.Add(1)
+		w.eng.handshake(1) // failed.go: Agree waits for its frames
 		go w.read(c)
 	}
 }
@@ -38,6 +39,8 @@ func (w *world) read(c net.Conn) {
 	defer w.wg.Done()
 	defer c.Close()
 	r, err := jobauth.Accept(c, w.secret, w.jobID)
+	w.eng.streamFrom(int(r), err == nil) // failed.go; after the reader's last frame, its end
+	defer w.eng.streamEnd(int(r), err == nil)
 	if err != nil {
 		w.refused.note(c.RemoteAddr(), "comm: dropped a connection that failed the job-secret handshake", "err", err)
 		return
@@ -100,7 +103,7 @@ type inStream struct {
 	br  *bufio.Reader
 	rd  io.Reader // br, or rx once the peer switched to a ring
 	hb  []byte
-	shm *ring
+	shm *shmRing
 	rx  *shmRx
 
 	mu    sync.Mutex

@@ -66,10 +66,15 @@ func (w *world) awaitVerdict(src int) {
 	if h := w.suspectHook.Load(); h != nil {
 		(*h)(src)
 	}
+	var news <-chan struct{} // nil: never
+	if w.eng.recovers {
+		news = w.eng.deathWait() // a recovering world names each dead rank itself
+	}
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-w.eng.down:
+	case <-news:
 	case <-t.C:
 	case <-w.done:
 	case <-w.byeWait(src):
@@ -83,6 +88,9 @@ func (w *world) verdict(src int, how string) error {
 	if err := w.eng.failure(); err != nil {
 		return err
 	}
+	if re := w.eng.deadErr(src); re != nil {
+		return re
+	}
 	return &RankError{Rank: src, Op: "recv", How: how}
 }
 
@@ -92,6 +100,10 @@ func (w *world) verdict(src int, how string) error {
 // of this rank's own EOF, so peers name the rank that failed first, not
 // this follower.
 func (w *world) rankFailed(re *RankError) {
+	if w.eng.recovers {
+		w.rankDied(re) // failed.go
+		return
+	}
 	if w.eng.failure() == nil && !w.closed.Load() {
 		w.reportCause(re.Rank)
 		w.tellFailed(re)

@@ -32,7 +32,7 @@ type world struct {
 	out      map[int]*outConn
 	accepted []net.Conn
 	shmIn    map[int]*inStream     // peers' streams that are rings, by world rank (poll.go)
-	rings    []*ring               // the rings of peers' streams, unmapped by close
+	rings    []*shmRing            // the rings of peers' streams, unmapped by close
 	polling  atomic.Int32          // receives polling rings now (poll.go)
 	from     map[int]bool          // ranks with an accepted connection: a second claim is refused
 	refused  refusals              // rate-limited warnings about refused connections

@@ -146,21 +146,31 @@ type DatasetCreator interface {
 // h5py's nested lists do (ragged ones are an ErrShape error; see
 // nested.go).
 func (g *Group) CreateDatasetFrom(p string, data any, opts ...DatasetOption) (*Dataset, error) {
+	o, err := fromDataOptions(join(g.name, p), data, opts)
+	if err != nil {
+		return nil, err
+	}
+	return g.createDataset(p, o)
+}
+
+// fromDataOptions is CreateDatasetFrom's options: type and shape derived
+// from data unless WithDtype and WithShape spell them out.
+func fromDataOptions(full string, data any, opts []DatasetOption) (dsetOptions, error) {
 	var o dsetOptions
 	for _, opt := range opts {
 		opt(&o)
 	}
 	v := reflect.ValueOf(data)
 	if o.err != nil {
-		return nil, opErr("create dataset", join(g.name, p), o.err)
+		return o, opErr("create dataset", full, o.err)
 	}
 	if !v.IsValid() {
-		return nil, opErrf("create dataset", join(g.name, p), "from nil data: %w", ErrType)
+		return o, opErrf("create dataset", full, "from nil data: %w", ErrType)
 	}
 	if o.dtype == nil && !o.shapeSet {
 		shape, nested, err := nestedShape(v)
 		if err != nil {
-			return nil, opErr("create dataset", join(g.name, p), err)
+			return o, opErr("create dataset", full, err)
 		}
 		if nested {
 			v = flattenNested(v, shape)
@@ -171,7 +181,7 @@ func (g *Group) CreateDatasetFrom(p string, data any, opts ...DatasetOption) (*D
 	if o.dtype == nil {
 		t, err := TypeOf(v.Type())
 		if err != nil {
-			return nil, opErr("create dataset", join(g.name, p), err)
+			return o, opErr("create dataset", full, err)
 		}
 		o.dtype = t
 	}
@@ -181,64 +191,27 @@ func (g *Group) CreateDatasetFrom(p string, data any, opts ...DatasetOption) (*D
 		}
 	}
 	o.data = data
-	return g.createDataset(p, o)
+	return o, nil
 }
 
 func (g *Group) createDataset(p string, o dsetOptions) (*Dataset, error) {
 	full := join(g.name, p)
-	if o.err != nil {
-		return nil, opErr("create dataset", full, o.err)
+	spec, err := o.spec(full)
+	if err != nil {
+		return nil, err
 	}
-	if o.dtype == nil {
-		return nil, opErrf("create dataset", full, "no type (pass one or use CreateDatasetOf): %w", ErrType)
-	}
-	spec := h5core.DatasetSpec{Type: o.dtype, Shape: o.shape, MaxShape: o.maxShape, Chunk: o.chunks, Compact: o.compact, Null: o.empty}
 	if o.named != nil {
 		if o.named.f != g.f {
 			return nil, opErrf("create dataset", full, "committed type %s belongs to another file", o.named.name)
 		}
 		spec.Named = o.named.t
 	}
-	filtered := o.gzip > 0 || o.shuffle || o.fletcher32 || o.codecs.set() || o.codecsB.set()
-	if spec.Chunk == nil && !o.compact && (filtered || o.maxShape != nil && !equalDims(o.maxShape, o.shape)) {
-		if len(o.shape) == 0 {
-			return nil, opErrf("create dataset", full, "a scalar dataset cannot be chunked")
-		}
-		spec.Chunk = guessChunk(o.shape, o.maxShape, uint64(o.dtype.Size))
-	}
-	if filtered {
-		fs, err := o.pipeline()
-		if err != nil {
-			return nil, opErr("create dataset", full, err)
-		}
-		spec.Filters = fs
-	}
-	c := &codec{}
-	if o.fill != nil {
-		if o.dtype.HasVlen() {
-			return nil, opErrf("create dataset", full, "fill values of variable-length types are not supported")
-		}
-		spec.Fill = make([]byte, o.dtype.Size)
-		if err := c.encode(reflect.ValueOf(o.fill), o.dtype, spec.Fill); err != nil {
-			return nil, opErrf("create dataset", full, "fill value: %w", err)
-		}
-	}
-	if o.rawFill != nil {
-		spec.Fill = o.rawFill
-	}
-	if o.codecsB.set() {
-		fs, err := o.pipelineB(spec.Filters, spec.Fill)
-		if err != nil {
-			return nil, opErr("create dataset", full, err)
-		}
-		spec.Filters = fs
-	}
 	var cd *h5core.Dataset
 	var lazy func() string
 	if g.f.isParallel() {
 		lazy = func() string { return specArgs(spec) }
 	}
-	err := g.f.apply(metaOp{name: "CreateDataset", path: full, lazy: lazy, fn: func() error {
+	err = g.f.apply(metaOp{name: "CreateDataset", path: full, lazy: lazy, fn: func() error {
 		var err error
 		cd, err = g.g.CreateDataset(p, spec)
 		if err != nil {
@@ -260,6 +233,54 @@ func (g *Group) createDataset(p string, o dsetOptions) (*Dataset, error) {
 		}
 	}
 	return d, nil
+}
+
+// spec turns create_dataset's keywords into h5core's dataset spec (the
+// chunk shape guessed as h5py guesses it, the filter pipeline, the fill
+// value encoded); full is the dataset's path, for errors.
+func (o *dsetOptions) spec(full string) (h5core.DatasetSpec, error) {
+	if o.err != nil {
+		return h5core.DatasetSpec{}, opErr("create dataset", full, o.err)
+	}
+	if o.dtype == nil {
+		return h5core.DatasetSpec{}, opErrf("create dataset", full, "no type (pass one or use CreateDatasetOf): %w", ErrType)
+	}
+	spec := h5core.DatasetSpec{Type: o.dtype, Shape: o.shape, MaxShape: o.maxShape, Chunk: o.chunks, Compact: o.compact, Null: o.empty}
+	filtered := o.gzip > 0 || o.shuffle || o.fletcher32 || o.codecs.set() || o.codecsB.set()
+	if spec.Chunk == nil && !o.compact && (filtered || o.maxShape != nil && !equalDims(o.maxShape, o.shape)) {
+		if len(o.shape) == 0 {
+			return h5core.DatasetSpec{}, opErrf("create dataset", full, "a scalar dataset cannot be chunked")
+		}
+		spec.Chunk = guessChunk(o.shape, o.maxShape, uint64(o.dtype.Size))
+	}
+	if filtered {
+		fs, err := o.pipeline()
+		if err != nil {
+			return h5core.DatasetSpec{}, opErr("create dataset", full, err)
+		}
+		spec.Filters = fs
+	}
+	c := &codec{}
+	if o.fill != nil {
+		if o.dtype.HasVlen() {
+			return h5core.DatasetSpec{}, opErrf("create dataset", full, "fill values of variable-length types are not supported")
+		}
+		spec.Fill = make([]byte, o.dtype.Size)
+		if err := c.encode(reflect.ValueOf(o.fill), o.dtype, spec.Fill); err != nil {
+			return h5core.DatasetSpec{}, opErrf("create dataset", full, "fill value: %w", err)
+		}
+	}
+	if o.rawFill != nil {
+		spec.Fill = o.rawFill
+	}
+	if o.codecsB.set() {
+		fs, err := o.pipelineB(spec.Filters, spec.Fill)
+		if err != nil {
+			return h5core.DatasetSpec{}, opErr("create dataset", full, err)
+		}
+		spec.Filters = fs
+	}
+	return spec, nil
 }
 
 // dropFailed removes the dataset at p that CreateDatasetFrom made but

@@ -13,7 +13,10 @@
 // contiguous or unfiltered chunked dataset (a 2-D or 3-D block
 // decomposition) goes in two phases,
 // as MPI-IO's collective buffering: the ranks exchange the data so each
-// writes one span of the file in a few large writes.
+// writes one span of the file in a few large writes. One exception to
+// "metadata calls are collective": File.Independent lets a rank create
+// groups, datasets and attributes alone; every rank applies every rank's
+// such creations, in rank order, at the next Flush or Close.
 //
 // External links (h5py's ExternalLink) are followed on read: the linked
 // file is opened read-only where libhdf5 would find it. So are the files

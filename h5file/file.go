@@ -55,6 +55,7 @@ type File struct {
 	// rawWriteCalls counts the write calls of independent raw data
 	// writes (rawio_vec.go; tests).
 	rawWriteCalls int
+	indep         *indepState // this rank's own creations until the next flush (independent.go)
 }
 
 // Root is the file's root group "/". The File's own group methods
@@ -348,6 +349,10 @@ func (f *File) Flush() error {
 // before any rank's Flush returns (flushed).
 func (f *File) flush(call string) error {
 	if f.par == nil {
+		cerr, werr, _ := f.mergeIndependent(call) // independent_apply.go
+		if werr != nil {
+			return werr
+		}
 		if err := f.model.Flush(f.os); err != nil {
 			return opErr("flush", f.path, err)
 		}
@@ -359,7 +364,7 @@ func (f *File) flush(call string) error {
 				return opErrf("flush", f.path, "sync: %w", err)
 			}
 		}
-		return nil
+		return cerr
 	}
 	var serr error
 	if call == "Flush" {
@@ -375,10 +380,19 @@ func (f *File) flush(call string) error {
 		f.writeHeld() // the file is unusable; the data still goes to disk
 		return err
 	}
+	// The ranks' own creations (independent_apply.go): a collision (cerr)
+	// is every rank's answer but not a failed flush.
+	cerr, werr, err := f.mergeIndependent(call)
+	if err != nil {
+		return err
+	}
 	// Data first (rule 5): the ranks' held small writes, then metadata.
 	ferr, err := f.gatherHeld()
 	if err != nil {
 		return err
+	}
+	if ferr == nil {
+		ferr = werr
 	}
 	if ferr == nil {
 		ferr = f.flushModel(call)
@@ -389,7 +403,10 @@ func (f *File) flush(call string) error {
 	if f.cache != nil {
 		f.cache.stale.Store(true) // the file changed under the shared copy
 	}
-	return f.flushed(f.ctx, ferr)
+	if err := f.flushed(f.ctx, ferr); err != nil {
+		return err
+	}
+	return cerr
 }
 
 // flushModel writes the metadata (rank 0; the others run the same Flush

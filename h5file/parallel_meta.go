@@ -53,6 +53,9 @@ type parallel struct {
 	// held are this rank's small writes not yet in the file
 	// (parallel_meta_small.go).
 	held heldWrites
+	// indepAny: at the last exchange some rank held creations of its own
+	// (independent_apply.go).
+	indepAny bool
 }
 
 // logEntry is one logged call. It is kept in pieces and formatted only
@@ -201,12 +204,17 @@ func (f *File) exchangeRecords(ctx context.Context, call string) error {
 	if call != "" {
 		p.recordCall(call)
 	}
-	mine := [4]uint64{p.ops, p.logDigest(), f.model.OpDigest(), phaseCheck}
+	mine := [4]uint64{p.ops, p.logDigest(), f.model.OpDigest(), phaseCheck | f.indepBit()}
 	all, err := f.exchange(ctx, mine)
 	if err != nil {
 		return f.fail(fmt.Errorf("h5file: %s: agreeing on metadata with the other ranks: %w", f.path, err))
 	}
 	p.checks++
+	p.indepAny = false
+	for r := range all {
+		p.indepAny = p.indepAny || all[r][3]&phaseIndep != 0
+		all[r][3] &^= phaseIndep
+	}
 	same := true
 	for r := range all {
 		if all[r] != all[0] {

@@ -62,6 +62,12 @@ type Job struct {
 	// on different hosts (GORUN_COMPRESS=1; see comm.Config.Compress).
 	Compress bool
 
+	// KeepGoing keeps the other ranks running when one dies (gorun
+	// --enable-recovery): they are told it died, and go on with comm's
+	// Shrink (GORUN_RECOVER=1 tells their comm to). The job still fails,
+	// naming the first rank that died, with its exit code (keepgoing.go).
+	KeepGoing bool
+
 	// Hosts places the ranks on other hosts over ssh, filling each host's
 	// slots in order (hosts.go); nil = every rank on this host.
 	Hosts []Host
@@ -169,7 +175,7 @@ func Start(ctx context.Context, job Job) (*Running, error) {
 // startRank starts one rank with its environment and output pipes.
 func (r *Running) startRank(id int, base []string, outSink, errSink *sink) error {
 	je := r.rv.env(id)
-	je.Bind, je.Compress = r.job.Bind, r.job.Compress
+	je.Bind, je.Compress, je.Recover = r.job.Bind, r.job.Compress, r.job.KeepGoing
 	env := rankEnv(base, je, r.job.Extra)
 	if r.job.CPUsPerRank >= 0 {
 		env = procsEnv(env, cpuShare(r.job.CPUsPerRank, r.job.Size))

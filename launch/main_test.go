@@ -101,6 +101,10 @@ func helperMain(mode string, args []string) int {
 		fmt.Fprintf(os.Stderr, "rank %d: %v\n", rank, err)
 		c.Close()
 		return 1
+	case "commtwodie": // commtwodie: ranks 2 and 3 SIGKILL themselves right after Init, the others Agree (keepgoing_unix_test.go)
+		return commTwoDie(rank)
+	case "commshrink": // commshrink RANK [stop]: after a barrier that rank SIGKILLs (SIGSTOPs) itself, the others Shrink (keepgoing_test.go)
+		return commShrink(rank, arg(0), len(args) > 1 && args[1] == "stop")
 	case "launcher": // launcher: runs a job of 2 "commsleep" ranks, Pdeathsig off (lifeline_test.go)
 		return lifelineLauncher()
 	case "commsleep": // after Init and a barrier, print "ready PID" and sleep

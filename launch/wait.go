@@ -62,6 +62,7 @@ func (r *Running) Wait(ctx context.Context) error {
 	stopped, stopWatch := r.watchStopped() // stopped.go
 	stoppedRanks := map[int]bool{}
 	defer stopWatch()
+	armFail := r.failKill(armKill) // keepgoing.go: no kill when the job keeps going
 	alive := len(r.ranks)
 	for alive > 0 {
 		if !killedAll && alive == r.countAlive(stoppedRanks) {
@@ -84,12 +85,13 @@ func (r *Running) Wait(ctx context.Context) error {
 				// Kept for firstCause: a rank that others failed
 				// because of may have closed early and exited 0.
 				exited[ex.rank] = exitRecord{how: how}
-				if result == nil && alive > 0 && r.leftWithoutClose(ex.rank, &result, armKill) {
+				if result == nil && alive > 0 && r.leftWithoutClose(ex.rank, &result, armFail) {
 					exited[ex.rank] = exitRecord{how: noCloseHow}
 				}
 				continue
 			}
 			exited[ex.rank] = exitRecord{code: code, how: how, killedByUs: killedAll && code == 128+int(syscall.SIGKILL)}
+			r.tellSurvivors(ex.rank, code, how, plain)
 			if _, ok := r.causeOf[ex.rank]; result == nil && !ok && code > 0 && code < 128 {
 				// A plain nonzero exit is often a follower's, whose
 				// report of the rank it failed because of may still be
@@ -117,7 +119,7 @@ func (r *Running) Wait(ctx context.Context) error {
 			} else {
 				r.rv.notifyExited(ex.rank, code, how, plain)
 			}
-			armKill(r.job.Grace)
+			armFail(r.job.Grace)
 
 		case ev := <-r.rv.events():
 			if r.onEvent(ev, &result) {
@@ -126,7 +128,7 @@ func (r *Running) Wait(ctx context.Context) error {
 
 		case id := <-stopped:
 			stoppedRanks[id] = true
-			r.onStopped(id, &result, armKill)
+			r.onStopped(id, &result, r.stoppedKill(id, armKill)) // keepgoing.go
 
 		case <-timeoutC:
 			timeoutC = nil

@@ -24,6 +24,7 @@ const (
 	varCompress   = "GORUN_COMPRESS"
 	varMemberlist = "GORUN_MEMBERLIST"
 	varHost       = "GORUN_HOST"
+	varRecover    = "GORUN_RECOVER"
 
 	varBootstrapTimeout = "GORUN_BOOTSTRAP_TIMEOUT"
 	varMemberlistLog    = "GORUN_MEMBERLIST_LOG"
@@ -51,6 +52,9 @@ type Env struct {
 	Compress   bool   // GORUN_COMPRESS=1: zstd for large messages to other hosts
 	Memberlist bool   // GORUN_MEMBERLIST=1: a multi-host job's failure detector
 	Host       string // GORUN_HOST: the name the launcher gave the rank's host
+	// GORUN_RECOVER=1: the job goes on when ranks die (gorun
+	// --enable-recovery); the survivors shrink their communicators.
+	Recover bool
 
 	// Set by the user only.
 	BootstrapTimeout time.Duration // GORUN_BOOTSTRAP_TIMEOUT, e.g. 5m for slow srun starts; 0 = comm's default
@@ -90,6 +94,9 @@ func (e Env) Environ() []string {
 	if e.Host != "" {
 		add(varHost, e.Host)
 	}
+	if e.Recover {
+		add(varRecover, "1")
+	}
 	if e.BootstrapTimeout > 0 {
 		add(varBootstrapTimeout, e.BootstrapTimeout.String())
 	}
@@ -112,6 +119,7 @@ func ParseEnv(getenv func(string) string) (Env, error) {
 		Compress:      getenv(varCompress) == "1",
 		Memberlist:    getenv(varMemberlist) == "1",
 		Host:          getenv(varHost),
+		Recover:       getenv(varRecover) == "1",
 		MemberlistLog: getenv(varMemberlistLog) == "1",
 		SlurmKeyFile:  getenv(varSlurmKeyFile),
 	}

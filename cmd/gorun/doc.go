@@ -31,6 +31,9 @@
 //	--cpus-per-rank N  GOMAXPROCS of every rank (default: this host's CPUs
 //	                   shared among its ranks; -1: Go's default)
 //	--compress         zstd-compress large messages between ranks on different hosts
+//	--enable-recovery  (or --keep-going) when a rank dies, the others keep running
+//	                   and are told, to go on with comm's Shrink (Open MPI 5's
+//	                   --with-ft ulfm); the exit status is still the dead rank's
 //	-H, --host LIST    run on other hosts over ssh: h1:4,h2:4 (host:slots), ranks
 //	                   filling each host's slots in order; -n defaults to the slots
 //	--hostfile FILE    the hosts from a file in Open MPI's syntax ("h1 slots=4")

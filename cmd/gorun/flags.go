@@ -24,6 +24,7 @@ type options struct {
 	verbose bool
 	cpus    int
 	zstd    bool
+	ft      bool          // --enable-recovery (Open MPI's --with-ft ulfm)
 	hosts   []launch.Host // -H or --hostfile
 	ssh     string        // --ssh
 	program string
@@ -52,6 +53,9 @@ Flags:
                      -x GOMAXPROCS=N or GOMAXPROCS in gorun's environment wins.
   --compress         zstd-compress messages of 64 KiB and more between ranks on different
                      hosts when that saves a tenth (pays on links of about 1 Gbit/s and slower)
+  --enable-recovery  (or --keep-going) when a rank dies, keep the others running: they are told,
+                     and go on with comm's Shrink (Open MPI 5's --with-ft ulfm); the exit
+                     status is still the dead rank's
   -H, --host LIST    run on these hosts over ssh: h1:4,h2:4 (host:slots; slots default 1);
                      ranks fill each host's slots in order; -n defaults to the total slots
   --hostfile FILE    hosts from FILE, Open MPI's syntax: "host slots=N" lines, # comments
@@ -137,6 +141,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.verbose, "v", false, "")
 	fs.IntVar(&o.cpus, "cpus-per-rank", 0, "")
 	fs.BoolVar(&o.zstd, "compress", false, "")
+	fs.BoolVar(&o.ft, "enable-recovery", false, "")
+	fs.BoolVar(&o.ft, "keep-going", false, "")
 	var hostList, hostfile string
 	fs.StringVar(&hostList, "H", "", "")
 	fs.StringVar(&hostList, "host", "", "")

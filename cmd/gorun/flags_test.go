@@ -27,6 +27,8 @@ func TestParseFlags(t *testing.T) {
 		{name: "timeout duration", args: "--timeout 1m30s --grace 500ms prog",
 			want: options{n: 1, timeout: 90 * time.Second, grace: 500 * time.Millisecond, program: "prog"}},
 		{name: "bind", args: "--bind 10.1.2.3 -v prog", want: options{n: 1, bind: "10.1.2.3", verbose: true, program: "prog"}},
+		{name: "recovery", args: "--enable-recovery prog", want: options{n: 1, ft: true, program: "prog"}},
+		{name: "keep going", args: "-n 2 --keep-going prog", want: options{n: 2, ft: true, program: "prog"}},
 		{name: "separator", args: "-n 2 -- -prog", want: options{n: 2, program: "-prog"}},
 		{name: "no program", args: "-n 2", wantErr: "no program"},
 		{name: "zero ranks", args: "-n 0 prog", wantErr: "at least 1"},

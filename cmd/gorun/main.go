@@ -52,6 +52,7 @@ func run(args []string) int {
 		Bind:        o.bind,
 		CPUsPerRank: o.cpus,
 		Compress:    o.zstd,
+		KeepGoing:   o.ft,
 		Hosts:       o.hosts,
 		Remote:      launch.Remote{SSH: strings.Fields(o.ssh), Agent: os.Getenv("GORUN_AGENT")},
 		Stdin:       os.Stdin,
