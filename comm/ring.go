@@ -58,9 +58,10 @@ const (
 	// path. The hot part is short: without CPU binding the peer may share
 	// this core, and then only yielding lets it answer. In-process ranks
 	// (NewLocal) poll for localSpin only.
-	defaultSpin = 10 * time.Millisecond
-	maxHot      = 5 * time.Microsecond
-	localSpin   = 1 * time.Millisecond
+	defaultSpin  = 10 * time.Millisecond
+	maxHot       = 5 * time.Microsecond
+	maxHotPinned = 1 * time.Millisecond
+	localSpin    = 1 * time.Millisecond
 )
 
 // shmRing is one side's view of a mapping.

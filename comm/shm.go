@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net"
-	"runtime"
 	"time"
 )
 
@@ -110,10 +109,12 @@ func (w *world) acceptShm(c net.Conn, src int, nonce []byte) *shmRing {
 }
 
 // hotSpin is how long a waiting side polls before it starts yielding the
-// CPU to other processes: all its spin time while this host has a core
-// for each of the job's ranks on it, none when they outnumber the cores
-// (a peer it waits for may be waiting for this core). Decided once, from
-// the address table.
+// CPU to other processes: none when the job's ranks on this host outnumber
+// its cores (a peer it waits for may be waiting for this core); maxHotPinned
+// when this rank is pinned to a core of its own (gorun --bind-to core, as
+// Open MPI binds by default), so no peer shares it; else maxHot, in case
+// the scheduler put a peer on this core. Decided once, from the address
+// table.
 func (w *world) hotSpin() time.Duration {
 	w.hotOnce.Do(func() {
 		local := 0
@@ -122,9 +123,14 @@ func (w *world) hotSpin() time.Duration {
 				local++
 			}
 		}
-		w.hot = min(w.spin, maxHot)
-		if local > runtime.NumCPU() {
+		online, pinned := cpuLayout()
+		switch {
+		case local > online:
 			w.hot = 0
+		case pinned:
+			w.hot = min(w.spin, maxHotPinned)
+		default:
+			w.hot = min(w.spin, maxHot)
 		}
 	})
 	return w.hot

@@ -3,6 +3,9 @@ package comm
 import (
 	"fmt"
 	"os"
+	"runtime"
+	"strconv"
+	"strings"
 
 	"golang.org/x/sys/unix"
 )
@@ -63,3 +66,33 @@ func unmapShm(mem []byte) error { return unix.Munmap(mem) }
 // call: the Go scheduler must not hand this thread's P to another thread
 // while it yields (that costs a futex wake-up per yield).
 func osYield() { _, _, _ = unix.RawSyscall(unix.SYS_SCHED_YIELD, 0, 0, 0) }
+
+// cpuLayout returns the host's online CPUs (not just this process'
+// affinity, which runtime.NumCPU reports) and whether this process is
+// pinned to a single CPU (gorun --bind-to core, taskset).
+func cpuLayout() (online int, pinned bool) {
+	var set unix.CPUSet
+	if unix.SchedGetaffinity(0, &set) == nil {
+		pinned = set.Count() == 1
+	}
+	online = runtime.NumCPU()
+	b, err := os.ReadFile("/sys/devices/system/cpu/online")
+	if err != nil {
+		return online, pinned
+	}
+	n := 0
+	for _, part := range strings.Split(strings.TrimSpace(string(b)), ",") {
+		lo, hi, rng := strings.Cut(part, "-")
+		a, err1 := strconv.Atoi(lo)
+		z := a
+		var err2 error
+		if rng {
+			z, err2 = strconv.Atoi(hi)
+		}
+		if err1 != nil || err2 != nil || z < a {
+			return online, pinned
+		}
+		n += z - a + 1
+	}
+	return max(n, online), pinned
+}

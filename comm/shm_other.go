@@ -2,7 +2,10 @@
 
 package comm
 
-import "errors"
+import (
+	"errors"
+	"runtime"
+)
 
 // Shared-memory streams are Linux-only (shm_linux.go); elsewhere every
 // peer is reached over TCP.
@@ -15,3 +18,5 @@ func openShm(string, int) ([]byte, error)   { return nil, errNoShm }
 func unlinkShm(string)                      {}
 func unmapShm([]byte) error                 { return errNoShm }
 func osYield()                              {}
+
+func cpuLayout() (online int, pinned bool) { return runtime.NumCPU(), false }

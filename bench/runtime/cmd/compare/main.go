@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
@@ -116,9 +117,17 @@ func run(runs int, quick bool, ranksFlag string) error {
 	}
 	for _, n := range ranks {
 		ns := strconv.Itoa(n)
+		// Open MPI binds each rank to a core of its own when they are no
+		// more than the cores (its default for 2 ranks); gorun's ranks
+		// get the same binding here, with taskset.
+		rank := append([]string{osu}, extra...)
+		if n <= runtime.NumCPU() {
+			rank = []string{"sh", "-c", fmt.Sprintf(`exec taskset -c $((GORUN_RANK %% %d)) "$0" "$@"`, runtime.NumCPU()), osu}
+			rank = append(rank, extra...)
+		}
 		cmds := [nCfg][]string{
-			cfgGo:    append([]string{gorun, "-n", ns, osu}, extra...),
-			cfgGoTCP: append([]string{"env", "GORUN_TRANSPORT=tcp", gorun, "-n", ns, osu}, extra...),
+			cfgGo:    append([]string{gorun, "-n", ns}, rank...),
+			cfgGoTCP: append([]string{"env", "GORUN_TRANSPORT=tcp", gorun, "-n", ns}, rank...),
 			cfgTCP:   append([]string{"mpiexec", "--oversubscribe", "--mca", "btl", "tcp,self", "-n", ns, osuc}, extra...),
 			cfgDef:   append([]string{"mpiexec", "--oversubscribe", "-n", ns, osuc}, extra...),
 		}
