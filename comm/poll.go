@@ -132,7 +132,7 @@ func (w *world) pollRecv(ctx context.Context, src int, wt *waiter) {
 		}
 	}()
 	var start time.Time
-	hotFor := w.hotSpin()
+	spinFor, hotFor := w.pollTimes()
 	hot := hotFor > 0
 	for i := 0; ; i++ {
 		for _, st := range sts {
@@ -157,7 +157,7 @@ func (w *world) pollRecv(ctx context.Context, src int, wt *waiter) {
 		if i&31 == 31 || !hot {
 			if start.IsZero() {
 				start = time.Now()
-			} else if d := time.Since(start); d > w.spin {
+			} else if d := time.Since(start); d > spinFor {
 				return
 			} else if d > hotFor {
 				hot = false

@@ -61,6 +61,7 @@ const (
 	defaultSpin  = 10 * time.Millisecond
 	maxHot       = 5 * time.Microsecond
 	maxHotPinned = 1 * time.Millisecond
+	minSpin      = 50 * time.Microsecond
 	localSpin    = 1 * time.Millisecond
 )
 

@@ -61,7 +61,7 @@ func (w *world) offerShm(c net.Conn, dest int) (*shmTx, error) {
 		_ = unmapShm(mem)
 		return nil, nil
 	}
-	r.spin, r.hot = w.spin, w.hotSpin()
+	r.spin, r.hot = w.pollTimes()
 	h := frameHdr{kind: frameShm, src: uint32(w.rank), len: shmNonceSize}
 	b := make([]byte, frameHdrSize, frameHdrSize+shmNonceSize)
 	h.put(b)
@@ -99,7 +99,7 @@ func (w *world) acceptShm(c net.Conn, src int, nonce []byte) *shmRing {
 	ok := []byte{0}
 	if r != nil {
 		ok[0] = 1
-		r.spin, r.hot = w.spin, w.hotSpin()
+		r.spin, r.hot = w.pollTimes()
 	}
 	if _, err := c.Write(ok); err != nil && r != nil {
 		r.release()
@@ -108,14 +108,17 @@ func (w *world) acceptShm(c net.Conn, src int, nonce []byte) *shmRing {
 	return r
 }
 
-// hotSpin is how long a waiting side polls before it starts yielding the
-// CPU to other processes: none when the job's ranks on this host outnumber
-// its cores (a peer it waits for may be waiting for this core); maxHotPinned
-// when this rank is pinned to a core of its own (gorun --bind-to core, as
-// Open MPI binds by default), so no peer shares it; else maxHot, in case
-// the scheduler put a peer on this core. Decided once, from the address
-// table.
-func (w *world) hotSpin() time.Duration {
+// pollTimes returns how long a waiting side polls before it blocks, and
+// how long of that it polls without yielding the CPU to other processes.
+// When the job's ranks on this host outnumber its cores, it yields from
+// the start (a peer it waits for may be waiting for this core) and polls
+// for a share of the spin time (ranks that poll stay runnable and crowd
+// the ones with work: with 1024 ranks on 2 cores, blocking wins); a rank
+// pinned to a core of its own (gorun --bind-to core, as Open MPI binds by
+// default) polls maxHotPinned without yielding, as no peer shares its
+// core; any other polls maxHot, in case the scheduler put a peer on its
+// core. Decided once, from the address table.
+func (w *world) pollTimes() (spin, hot time.Duration) {
 	w.hotOnce.Do(func() {
 		local := 0
 		for _, a := range w.addrs {
@@ -124,14 +127,19 @@ func (w *world) hotSpin() time.Duration {
 			}
 		}
 		online, pinned := cpuLayout()
-		switch {
-		case local > online:
-			w.hot = 0
-		case pinned:
-			w.hot = min(w.spin, maxHotPinned)
-		default:
-			w.hot = min(w.spin, maxHot)
-		}
+		w.pollFor, w.hot = pollPolicy(w.spin, local, online, pinned)
 	})
-	return w.hot
+	return w.pollFor, w.hot
+}
+
+// pollPolicy is pollTimes' decision for local ranks on a host of online
+// cores.
+func pollPolicy(spin time.Duration, local, online int, pinned bool) (poll, hot time.Duration) {
+	switch {
+	case local > online:
+		return max(minSpin, spin*time.Duration(online)/time.Duration(local)), 0
+	case pinned:
+		return spin, min(spin, maxHotPinned)
+	}
+	return spin, min(spin, maxHot)
 }

@@ -216,3 +216,26 @@ func TestShmRefusesForeignSegment(t *testing.T) {
 		t.Error("createShm reused an existing file")
 	}
 }
+
+func TestPollPolicy(t *testing.T) {
+	for _, tc := range []struct {
+		local, online int
+		pinned        bool
+		poll, hot     time.Duration
+	}{
+		{2, 2, true, defaultSpin, maxHotPinned},
+		{2, 2, false, defaultSpin, maxHot},
+		{2, 8, false, defaultSpin, maxHot},
+		{8, 2, false, defaultSpin / 4, 0},
+		{8, 2, true, defaultSpin / 4, 0}, // pinned, but sharing cores
+		{1024, 2, false, minSpin, 0},
+	} {
+		poll, hot := pollPolicy(defaultSpin, tc.local, tc.online, tc.pinned)
+		if poll != tc.poll || hot != tc.hot {
+			t.Errorf("%d ranks on %d cores, pinned %v: poll %v hot %v, want %v %v", tc.local, tc.online, tc.pinned, poll, hot, tc.poll, tc.hot)
+		}
+	}
+	if online, _ := cpuLayout(); online < 1 {
+		t.Errorf("cpuLayout: %d online CPUs", online)
+	}
+}

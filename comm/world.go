@@ -56,6 +56,7 @@ type world struct {
 	spin        time.Duration // how long a ring side spins before it blocks (ring.go)
 	hot         time.Duration // of which without yielding the CPU; see hotSpin
 	hotOnce     sync.Once
+	pollFor     time.Duration // spin, less when ranks outnumber cores; see pollTimes
 	// compressAll compresses to every peer, same host or not (tests).
 	compressAll atomic.Bool
 	wg          sync.WaitGroup
