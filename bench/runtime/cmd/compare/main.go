@@ -3,7 +3,9 @@
 // C (bench/runtime/osuc, built with mpicc) under Open MPI (its default,
 // shared memory, and TCP), alternating the four in every repeat; it takes
 // medians over -runs repeats and prints markdown tables of times and
-// ratios, with the load average beside them.
+// ratios, with the load average beside them. When the ranks are no more
+// than the cores, gorun's ranks are pinned one per core with taskset, as
+// Open MPI pins its ranks by default.
 //
 //	go run ./bench/runtime/cmd/compare -runs 5 [-quick] [-ranks 2,4,8]
 package main
