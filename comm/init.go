@@ -247,6 +247,8 @@ func newLocalJob(ctx context.Context, n int, recovers bool, bind func(i int) str
 	}
 	cfg := DefaultConfig()
 	cfg.spin = localSpin // in-process ranks share this process' cores: poll briefly (ring.go)
+	// GORUN_TRANSPORT=tcp runs in-process ranks over TCP too (tests).
+	cfg.TCPOnly, _ = tcpOnlyEnv(os.Getenv("GORUN_TRANSPORT"))
 	cfg.Recover = recovers
 	rv := rendezvous.NewServer(ln, job, cfg.Logger)
 	// A recovering job's ranks learn of a rank that vanished from the

@@ -57,12 +57,14 @@ const (
 	// a long, yielding poll keeps a ping-pong between busy ranks off that
 	// path. The hot part is short: without CPU binding the peer may share
 	// this core, and then only yielding lets it answer. In-process ranks
-	// (NewLocal) poll for localSpin only.
+	// (NewLocal) poll for localSpin only: while goroutines of the process
+	// poll, Go's scheduler does not look at the network, so a rank of the
+	// same process asleep on its doorbell waits for them to stop.
 	defaultSpin  = 10 * time.Millisecond
 	maxHot       = 5 * time.Microsecond
 	maxHotPinned = 1 * time.Millisecond
 	minSpin      = 50 * time.Microsecond
-	localSpin    = 1 * time.Millisecond
+	localSpin    = 50 * time.Microsecond
 )
 
 // shmRing is one side's view of a mapping.

@@ -128,6 +128,11 @@ func (w *world) pollTimes() (spin, hot time.Duration) {
 		}
 		online, pinned := cpuLayout()
 		w.pollFor, w.hot = pollPolicy(w.spin, local, online, pinned)
+		if w.spin == localSpin {
+			// In-process ranks (NewLocal): the peers are goroutines of
+			// this process, which yielding the CPU does not help.
+			w.pollFor, w.hot = w.spin, w.spin
+		}
 	})
 	return w.pollFor, w.hot
 }
