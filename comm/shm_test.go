@@ -239,3 +239,35 @@ func TestPollPolicy(t *testing.T) {
 		t.Errorf("cpuLayout: %d online CPUs", online)
 	}
 }
+
+// TestShmOnlyWithinHost: ranks on one host get a ring, ranks on another
+// host (another address in the table) stay on TCP.
+func TestShmOnlyWithinHost(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("pretend hosts and rings are Linux-only")
+	}
+	cs, err := NewLocalHosts(context.Background(), []int{0, 0, 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for _, c := range cs {
+			c.Close()
+		}
+	})
+	ctx := context.Background()
+	for _, to := range []int{1, 2} {
+		if err := cs[0].Send(ctx, to, 0, []byte("x")); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := cs[to].RecvBytes(ctx, 0, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if streamOf(cs, 0, 1).shm == nil {
+		t.Error("ranks 0 and 1 share a host but talk over TCP")
+	}
+	if streamOf(cs, 0, 2).shm != nil {
+		t.Error("rank 0 talks to rank 2 on another host through shared memory")
+	}
+}
