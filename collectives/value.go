@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/gorun-hpc/gorun/comm"
+	"github.com/gorun-hpc/gorun/internal/msgcheck"
 	"github.com/vmihailenco/msgpack/v5"
 )
 
@@ -28,6 +29,9 @@ func (cl *call) encode(v any) ([]byte, error) {
 }
 
 func (cl *call) decode(from int, b []byte, v any) error {
+	if err := msgcheck.Check(b); err != nil { // lengths checked before msgpack trusts them
+		return cl.fail(fmt.Errorf("the value from rank %d is not a well-formed message: %w", from, err))
+	}
 	if err := msgpack.Unmarshal(b, v); err != nil {
 		return cl.fail(fmt.Errorf("cannot decode the value from rank %d into %T (do all ranks pass the same type?): %w", from, v, err))
 	}

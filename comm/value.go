@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/gorun-hpc/gorun/internal/msgcheck"
 	"github.com/vmihailenco/msgpack/v5"
 )
 
@@ -19,8 +20,11 @@ func (c *Comm) SendValue(ctx context.Context, dest, tag int, v any) error {
 // RecvValue receives a value sent by SendValue into the pointer v.
 func (c *Comm) RecvValue(ctx context.Context, src, tag int, v any) (Status, error) {
 	b, st, err := c.RecvBytes(ctx, src, tag)
-	if err != nil {
+	if err != nil || src == ProcNull {
 		return st, err
+	}
+	if err := msgcheck.Check(b); err != nil { // lengths checked before msgpack trusts them
+		return st, fmt.Errorf("comm: RecvValue from rank %d: not a well-formed message: %w", st.Source, err)
 	}
 	if err := msgpack.Unmarshal(b, v); err != nil {
 		return st, fmt.Errorf("comm: RecvValue from rank %d cannot decode into %T: %w", st.Source, v, err)

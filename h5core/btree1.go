@@ -162,19 +162,36 @@ type btree1Index struct {
 	recs  []ChunkRecord
 	byKey map[string]int // lookup only
 	done  bool
+	spine []*btreeNode1 // the right edge, once read or written (btree1_append.go)
+	// diskRoot is the root as the file was opened; diskMax the last chunk
+	// it held, known once the right edge was first read (before any
+	// append). Chunks up to diskMax are found from diskRoot whatever this
+	// model appended since: appends never change an entry that was there.
+	diskRoot  uint64
+	diskMax   []uint64
+	diskKnown bool
+	// searches counts lookups answered by descending the tree.
+	searches int
 }
+
+// maxSearches is how many lookups descend the tree before the index is
+// read whole.
+const maxSearches = 16
 
 func (x *btree1Index) all() ([]ChunkRecord, error) {
 	if x.done {
 		return x.recs, nil
 	}
-	if x.addr == UndefinedAddr {
+	if x.diskRoot == UndefinedAddr {
 		x.done = true
 		return nil, nil
 	}
+	if x.diskKnown {
+		return x.diskRecords() // the tree as opened, without what this model appended (btree1_append.go)
+	}
 	ks := chunkKeySize(x.rank)
 	var recs []ChunkRecord
-	err := x.f.walkBTree1(x.addr, btreeChunk, ks, 0, map[uint64]bool{}, func(child uint64, lkey, _ []byte) error {
+	err := x.f.walkBTree1(x.diskRoot, btreeChunk, ks, 0, map[uint64]bool{}, func(child uint64, lkey, _ []byte) error {
 		c := newCursor(lkey, 0, "chunk B-tree key")
 		r := ChunkRecord{Size: uint64(c.u32()), FilterMask: c.u32(), Addr: child}
 		r.Coords = make([]uint64, x.rank)
@@ -202,6 +219,13 @@ func (x *btree1Index) all() ([]ChunkRecord, error) {
 }
 
 func (x *btree1Index) lookup(coords []uint64) (ChunkRecord, bool, error) {
+	if !x.done && x.searches < maxSearches {
+		// One path, not the whole tree (btree1_append.go): an append
+		// looks up a few chunks. A reader that looks up many gets the
+		// whole index read once instead.
+		x.searches++
+		return x.search(coords)
+	}
 	recs, err := x.all()
 	if err != nil {
 		return ChunkRecord{}, false, err

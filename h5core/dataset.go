@@ -47,6 +47,14 @@ type Dataset struct {
 	useV4      bool      // write layout 4 chunk indexes (newer family)
 	btreeAddr  uint64    // v1 B-tree root written at the last flush
 	btreeSpace []extent  // its nodes, when this model wrote them
+	// Chunks added to an opened file's version 1 B-tree, each after every
+	// chunk it holds, go down the tree's right edge at the next flush
+	// (chunk_append.go); rewriteIndex is set once a change needs the whole
+	// index rewritten instead.
+	newChunks    map[string]*ChunkRecord
+	toAppend     map[string]bool // keys of newChunks not in the file's tree yet
+	rewriteIndex bool
+	resized      []ChunkRecord // the chunks the last Resize allocated
 
 	// Raw messages of an opened dataset, re-emitted verbatim.
 	named *NamedType // the committed datatype this model's dataset shares
@@ -227,8 +235,11 @@ func (d *Dataset) allocate() {
 			if _, ok := d.chunks[k]; ok {
 				return
 			}
-			d.chunks[k] = &ChunkRecord{Coords: append([]uint64(nil), coords...), Addr: d.f.alloc(cb), Size: cb}
+			r := &ChunkRecord{Coords: append([]uint64(nil), coords...), Addr: d.f.alloc(cb), Size: cb}
+			d.chunks[k] = r
+			d.resized = append(d.resized, *r)
 			d.chunkDirty = true
+			d.rewriteIndex = true // chunks anywhere in the index: it is written anew (chunk_append.go)
 		})
 	}
 }
@@ -414,6 +425,9 @@ func (d *Dataset) loadChunks() error {
 		r := recs[i] // relative, as in the index; Chunk and Chunks add the base
 		d.chunks[chunkKey(r.Coords)] = &r
 	}
+	for k, r := range d.newChunks { // not in the index until the next flush
+		d.chunks[k] = r
+	}
 	return nil
 }
 
@@ -424,6 +438,11 @@ func (d *Dataset) Chunk(coords []uint64) (ChunkRecord, bool, error) {
 		return ChunkRecord{}, false, err
 	}
 	if d.chunks == nil && d.index != nil {
+		if r, ok := d.newChunks[chunkKey(coords)]; ok {
+			out := *r
+			out.Addr += d.f.base
+			return out, true, nil
+		}
 		r, ok, err := d.index.lookup(coords)
 		if ok {
 			r.Addr += d.f.base // raw data is read in the whole file (userblock.go)
@@ -482,11 +501,14 @@ func (d *Dataset) AllocChunk(coords []uint64, size uint64, filterMask uint32) (u
 	if err := d.checkChunkCoords(coords); err != nil {
 		return 0, err
 	}
-	if err := d.loadChunks(); err != nil {
-		return 0, err
-	}
 	if size == 0 || size > 0xffffffff {
 		return 0, fmt.Errorf("h5core: chunk of %d bytes (want 1..4 GiB-1)", size)
+	}
+	if addr, done, err := d.allocAppended(coords, size, filterMask); done || err != nil {
+		return addr, err // chunk_append.go
+	}
+	if err := d.loadChunks(); err != nil {
+		return 0, err
 	}
 	d.f.mix("AllocChunk", d.ident(), coords, size, filterMask)
 	k := chunkKey(coords)
@@ -546,12 +568,17 @@ func (d *Dataset) Resize(shape []uint64) error {
 	if _, ok := countChunks(shape, d.chunk); !ok && len(d.filters) == 0 {
 		return fmt.Errorf("h5core: shape %v in chunks of %v needs more than %d chunks; use larger chunks", shape, d.chunk, maxEarlyChunks)
 	}
+	if done, err := d.resizeAppended(shape); done || err != nil {
+		return err // chunk_append.go
+	}
 	if err := d.loadChunks(); err != nil {
 		return err
 	}
 	d.f.mix("Resize", d.ident(), shape)
 	d.shape = append([]uint64{}, shape...)
 	d.dirty = true
+	d.resized = nil
+	d.rewriteIndex = true // chunks may go: the index is written anew
 	for k, r := range d.chunks {
 		for i, c := range r.Coords {
 			if c >= shape[i] {

@@ -34,7 +34,9 @@
 //	f.Flush(w)                                   // new metadata, superblock, headers in place
 //
 // Chunked datasets: unfiltered chunks are allocated at creation and Resize
-// (Dataset.Chunk gives their addresses); filtered chunks are encoded with
+// (Dataset.Chunk gives their addresses; the chunks a libhdf5 file never
+// allocated, which libhdf5 allocates on first write, AllocChunk places);
+// filtered chunks are encoded with
 // EncodeChunk and placed with Dataset.AllocChunk. The filters h5core encodes
 // and decodes (deflate, shuffle, fletcher32 and the plugins' LZF, Blosc,
 // LZ4, Zstandard, bzip2) are the codecs table in filter_registry.go, one

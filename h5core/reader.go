@@ -441,7 +441,7 @@ func (o *opener) loadDataset(base object, msgs []RawMessage) (*Dataset, error) {
 		}
 		if lay.version == 3 {
 			d.btreeAddr = lay.addr
-			d.index = &btree1Index{f: f, addr: lay.addr, rank: rank, chunk: d.chunk}
+			d.index = &btree1Index{f: f, addr: lay.addr, diskRoot: lay.addr, rank: rank, chunk: d.chunk}
 		} else {
 			idx, err := openIndexV4(chunkIndexParams{
 				r: f.r, size: f.size, shape: d.shape, maxShape: d.maxShape, chunk: d.chunk,

@@ -45,10 +45,15 @@ func writeAll(t *testing.T, w io.WriterAt, d *Dataset, data []byte) {
 				buf = enc
 			} else {
 				rec, ok, err := d.Chunk(coords)
-				if err != nil || !ok {
-					return fmt.Errorf("chunk %v not allocated: %v", coords, err)
+				if err != nil {
+					return fmt.Errorf("chunk %v: %v", coords, err)
 				}
 				addr = rec.Addr
+				if !ok { // a chunk a libhdf5 file never allocated
+					if addr, err = d.AllocChunk(coords, d.ChunkBytes(), 0); err != nil {
+						return err
+					}
+				}
 			}
 			_, err := w.WriteAt(buf, int64(addr))
 			return err

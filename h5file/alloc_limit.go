@@ -52,11 +52,18 @@ func memAvailable() (uint64, bool) {
 	return 0, false
 }
 
+// alwaysAllowed is a buffer size checkAlloc lets through without asking
+// the system: any machine that runs Go has it.
+const alwaysAllowed = 1 << 20
+
 // checkAlloc refuses a buffer of n elements of size bytes that exceeds
 // maxReadBytes (or overflows), naming what was read.
 func checkAlloc(n, size uint64, what string) error {
 	if size != 0 && n > math.MaxUint64/size {
 		return opErrf("read", what, "%d elements of %d bytes overflow: %w", n, size, ErrTooLarge)
+	}
+	if n*size <= alwaysAllowed {
+		return nil // reading /proc/meminfo costs more than such a read
 	}
 	if need, have := n*size, maxReadBytes(); need > have {
 		return opErrf("read", what, "%d elements of %d bytes need %d bytes, more than the %d available (read a selection with ReadSel): %w", n, size, need, have, ErrTooLarge)

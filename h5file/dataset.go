@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/gorun-hpc/gorun/h5core"
+	"github.com/gorun-hpc/gorun/iostats"
 )
 
 // Unlimited marks an unlimited dimension in MaxShape (h5py's None): the
@@ -42,7 +43,8 @@ func (d Dims) String() string {
 // Dataset is an HDF5 dataset: h5py's Dataset.
 type Dataset struct {
 	object
-	d *h5core.Dataset
+	d  *h5core.Dataset
+	st *iostats.Dataset // its record in the I/O report, found on first use (iostats.go)
 }
 
 // DatasetOption configures CreateDataset: h5py's create_dataset keywords.
@@ -466,17 +468,7 @@ func (d *Dataset) Resize(shape ...uint64) error {
 		return opErrf("resize", d.name, "to %v: the dataset is %s, not chunked: only a chunked dataset can be resized (create it with MaxShape or Chunks): %w", shape, d.Layout(), ErrShape)
 	}
 	old := d.d.Shape()
-	var before map[string]bool
-	if fv := d.d.Fill().Value; !allZero(fv) && len(d.d.Filters()) == 0 && d.d.Layout() == h5core.LayoutChunked {
-		before = map[string]bool{}
-		recs, err := d.d.Chunks()
-		if err != nil {
-			return err
-		}
-		for _, r := range recs {
-			before[fmt.Sprint(r.Coords)] = true
-		}
-	}
+	fill := !allZero(d.d.Fill().Value) && len(d.d.Filters()) == 0
 	// Collective and checked before it is applied: ranks that resized to
 	// different shapes would write rows at different places.
 	err := d.f.apply(metaOp{name: "Resize", path: d.name, args: fmt.Sprint(shape), check: true, fn: func() error {
@@ -491,8 +483,8 @@ func (d *Dataset) Resize(shape ...uint64) error {
 	if err := d.fillCutOff(old); err != nil { // resize_fill.go
 		return err
 	}
-	if before != nil {
-		return d.fillNew(before)
+	if fill { // the chunks the growth allocated get the fill value
+		return d.fillNewChunks(d.d.ResizedChunks())
 	}
 	return nil
 }

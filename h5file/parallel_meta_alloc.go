@@ -79,13 +79,34 @@ func chunkCount(shape, chunk []uint64) uint64 {
 // alone writes them and the ranks then agree (a check point, which is
 // also the barrier before anyone writes data there).
 func (d *Dataset) fillNew(skip map[string]bool) error {
+	return d.fillBy(func() error { return d.writeFill(skip) })
+}
+
+// fillNewChunks is fillNew for the unfiltered chunks recs (the ones a
+// Resize allocated), the others untouched: an append does not rewrite
+// what is there.
+func (d *Dataset) fillNewChunks(recs []h5core.ChunkRecord) error {
+	return d.fillBy(func() error {
+		fv := d.d.Fill().Value
+		for _, r := range recs {
+			if err := writeRepeated(d, r.Addr, d.d.ChunkBytes(), fv); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// fillBy runs write, which writes fill values, as fillNew says: serially
+// as it is, in a parallel file on rank 0 then a check point.
+func (d *Dataset) fillBy(write func() error) error {
 	f := d.f
 	if f.par == nil || allZero(d.d.Fill().Value) {
-		return d.writeFill(skip)
+		return write()
 	}
 	var ferr error
 	if f.comm.Rank() == 0 {
-		ferr = d.writeFill(skip)
+		ferr = write()
 	}
 	call := fmt.Sprintf("Fill(%q)", d.name)
 	if ferr != nil {

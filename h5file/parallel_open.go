@@ -52,6 +52,7 @@ func openParallel(f *File, c *comm.Comm) (*File, error) {
 		return nil, opErr("open", f.path, err)
 	}
 	f.comm, f.par = dc, &parallel{}
+	f.startStats(c) // iostats
 	var msg openMsg
 	var rootErr error
 	if dc.Rank() == 0 {
@@ -126,7 +127,7 @@ func (f *File) openRoot(msg *openMsg) error {
 	msg.Create = create
 	if create {
 		f.model = f.newModel()
-		return nil
+		return f.setupSnapshots(true)
 	}
 	st, err := osf.Stat()
 	if err != nil {
@@ -139,6 +140,9 @@ func (f *File) openRoot(msg *openMsg) error {
 	}
 	f.model = m
 	if err := f.checkWritable(); err != nil {
+		return err
+	}
+	if err := f.setupSnapshots(false); err != nil {
 		return err
 	}
 	warm(m)
