@@ -38,6 +38,9 @@ func (cl *call) checkRoot(root int) error {
 }
 
 func (cl *call) bcast(buf []byte, root int) error {
+	if n := cl.nodesFor(root); n != nil {
+		return cl.bcastNodes(n, buf, root)
+	}
 	if cl.size >= bcastScatterMinRanks && len(buf) >= bcastScatterMinBytes {
 		return cl.bcastScatterRing(buf, root)
 	}

@@ -44,6 +44,16 @@ func Reduce[T comm.Number](ctx context.Context, c *comm.Comm, send, recv []T, op
 	if cl.rank == root && len(recv) != len(send) {
 		return cl.finish(cl.argError("len(recv) = %d, want len(send) = %d", len(recv), len(send)))
 	}
+	if n := cl.nodesFor(root); n != nil && op.commutative {
+		acc := recv
+		if cl.rank != root {
+			var free func()
+			acc, free = scratchBuf[T](len(send))
+			defer free()
+		}
+		copy(acc, send)
+		return cl.finish(reduceNodes(cl, n, acc, op, root))
+	}
 	return cl.finish(reduceBinomial(cl, send, recv, op, root))
 }
 
@@ -111,6 +121,9 @@ func Allreduce[T comm.Number](ctx context.Context, c *comm.Comm, send, recv []T,
 	copy(recv, send)
 	if cl.size == 1 {
 		return cl.finish(nil)
+	}
+	if n := cl.nodesFor(-1); n != nil && op.commutative {
+		return cl.finish(allreduceNodes(cl, n, recv, op))
 	}
 	if op.commutative && len(recv)*cl.elemSize >= allreduceRingMinBytes && len(recv) >= cl.size {
 		if cl.size&(cl.size-1) == 0 {

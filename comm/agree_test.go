@@ -282,7 +282,7 @@ func TestAgreeOthersLeftAfterDeciding(t *testing.T) {
 // others give its streams up after the bounded wait and agree without
 // it; rank 2 is told it was counted as failed, not given their answer.
 func TestAgreeSuspectAlive(t *testing.T) {
-	cs, rv, err := newLocalJob(context.Background(), 3, true)
+	cs, rv, err := newLocalJob(context.Background(), 3, true, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -43,8 +43,9 @@ type Comm struct {
 	coll    *Comm
 	isColl  bool
 	isWorld bool
-	isends  isendQueue // Isends in flight, per destination (isend.go)
-	attrs   sync.Map   // Attr's values (attr.go)
+	hosts   func() []int // see Hosts
+	isends  isendQueue   // Isends in flight, per destination (isend.go)
+	attrs   sync.Map     // Attr's values (attr.go)
 
 	// agrees counts Agree and Shrink calls on c (agree.go); agreeHook, if
 	// set (tests), sees an agreement's steps on this rank: "propose" from,
@@ -77,7 +78,7 @@ func (c *Comm) Collective() *Comm {
 	c.collMu.Lock()
 	defer c.collMu.Unlock()
 	if c.coll == nil {
-		c.coll = &Comm{w: c.w, id: deriveID(c.id, 0, "collective"), members: c.members, rank: c.rank, isColl: true}
+		c.coll = &Comm{w: c.w, id: deriveID(c.id, 0, "collective"), members: c.members, rank: c.rank, isColl: true, hosts: c.hostsFunc()}
 	}
 	return c.coll
 }

@@ -346,6 +346,9 @@ func BenchmarkPingPong(b *testing.B) {
 			}
 			defer cs[0].Close()
 			defer cs[1].Close()
+			if os.Getenv("GORUN_TRANSPORT") == "tcp" {
+				cs[0].w.tcpOnly, cs[1].w.tcpOnly = true, true
+			}
 			ctx := context.Background()
 			buf0, buf1 := make([]byte, size), make([]byte, size)
 			done := make(chan struct{})

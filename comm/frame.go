@@ -17,6 +17,7 @@ const (
 	frameRevoke  = 2 // payload: revoking rank's error text
 	frameGoodbye = 3 // the sender closed cleanly
 	frameFailed  = 4 // payload: u32 world rank + text: the sender saw that rank fail
+	frameShm     = 5 // payload: a nonce: map the shared-memory ring it names (shm.go)
 
 	// maxFrame bounds one message; larger lengths are garbage.
 	maxFrame = 1 << 36
@@ -63,7 +64,7 @@ func parseFrameHdr(b []byte) (frameHdr, error) {
 		ctx: binary.LittleEndian.Uint64(b[16:]),
 		len: binary.LittleEndian.Uint64(b[24:]),
 	}
-	if h.kind < frameData || h.kind > frameFailed {
+	if h.kind < frameData || h.kind > frameShm {
 		return frameHdr{}, fmt.Errorf("comm: unknown frame kind %d", h.kind)
 	}
 	if h.flags&^flagZstd != 0 || (h.flags != 0 && h.kind != frameData) {

@@ -130,16 +130,16 @@ func (w *world) close(panicking bool) {
 		w.mu.Unlock()
 		oc.mu.Lock()
 		if oc.c != nil {
-			_ = oc.c.SetWriteDeadline(time.Now().Add(time.Second))
-			if _, err := oc.c.Write(bye); err == nil {
+			if oc.err == nil && oc.writeFrame(bye, time.Second) == nil {
 				dialed = append(dialed, dest)
 			}
-			oc.c.Close()
+			oc.shut()
 		}
 		oc.err = ErrClosed
 		oc.mu.Unlock()
 	}
 	w.ln.Close()
+	w.refused.close()
 	w.mu.Lock()
 	for _, c := range w.accepted {
 		c.Close()
@@ -167,6 +167,7 @@ func (w *world) close(panicking bool) {
 	}
 	w.eng.fail(ErrClosed)
 	w.wg.Wait()
+	w.releaseRings()
 }
 
 // panicking reports whether the calling goroutine is running deferred

@@ -32,6 +32,10 @@ type Config struct {
 	// GORUN_COMPRESS=1). It pays on links slower than the compressor,
 	// about 1 Gbit/s and below; see comm/compress.go.
 	Compress bool
+	// TCPOnly keeps every stream on TCP, even to ranks on this host, which
+	// otherwise go through shared memory (comm/shm.go); GORUN_TRANSPORT=tcp
+	// sets it. For tests and benchmarks of the TCP path.
+	TCPOnly bool
 	// Recover keeps the world alive when ranks die: the communicators with
 	// a dead rank break, and the survivors go on through Shrink (gorun
 	// --enable-recovery sets GORUN_RECOVER=1, and its launcher then keeps
@@ -42,6 +46,7 @@ type Config struct {
 	// (members.go), log it, and the launcher's name for this rank's host.
 	memberlist, memberlistLog bool
 	host                      string
+	spin                      time.Duration // ring polling before blocking; 0: defaultSpin
 }
 
 // DefaultConfig is what Init uses.
@@ -73,6 +78,11 @@ func InitConfig(ctx context.Context, cfg Config) (*Comm, error) {
 	}
 	if env.Compress {
 		cfg.Compress = true
+	}
+	if tcp, err := tcpOnlyEnv(os.Getenv("GORUN_TRANSPORT")); err != nil {
+		return nil, err
+	} else if tcp {
+		cfg.TCPOnly = true
 	}
 	if env.Recover {
 		cfg.Recover = true
@@ -124,10 +134,17 @@ func singleton(cfg Config) (*Comm, error) {
 func newWorld(cfg Config, job rendezvous.Job, rank int, ln net.Listener) *world {
 	w := &world{rank: rank, size: job.Size, jobID: job.ID, secret: job.Secret, ln: ln,
 		eng: newEngine(), log: cfg.Logger, dialTO: cfg.DialTimeout,
-		out: map[int]*outConn{}, bye: map[int]bool{}, done: make(chan struct{})}
+		out: map[int]*outConn{}, bye: map[int]bool{}, from: map[int]bool{}, shmIn: map[int]*inStream{}, done: make(chan struct{}),
+		refused: refusals{log: cfg.Logger, interval: refusalInterval}}
 	w.lazyWait.Store(int64(defaultLazyWait))
 	w.lostWait.Store(int64(defaultLostWait))
 	w.compress = cfg.Compress
+	w.tcpOnly = cfg.TCPOnly
+	w.spin = cfg.spin
+	if w.spin <= 0 {
+		w.spin = defaultSpin
+	}
+	w.eng.poll = w.pollRecv
 	w.eng.recovers = cfg.Recover
 	return w
 }
@@ -137,7 +154,9 @@ func worldComm(w *world) *Comm {
 	for i := range members {
 		members[i] = i
 	}
-	return &Comm{w: w, id: deriveID(0, 0, "world"), members: members, rank: w.rank, isWorld: true}
+	c := &Comm{w: w, id: deriveID(0, 0, "world"), members: members, rank: w.rank, isWorld: true}
+	c.hosts = c.hostsFunc()
+	return c
 }
 
 // join registers with the rendezvous at rv and waits for the table.
@@ -207,12 +226,13 @@ func NewLocal(ctx context.Context, n int) ([]*Comm, error) {
 // newLocal is NewLocal that also returns the job's rendezvous, so tests can
 // send the notices a launcher would.
 func newLocal(ctx context.Context, n int) ([]*Comm, *rendezvous.Server, error) {
-	return newLocalJob(ctx, n, false)
+	return newLocalJob(ctx, n, false, nil)
 }
 
 // newLocalJob is newLocal, for a job that recovers from failed ranks
-// when recovers is set (see NewLocalRecover).
-func newLocalJob(ctx context.Context, n int, recovers bool) ([]*Comm, *rendezvous.Server, error) {
+// when recovers is set (see NewLocalRecover), with rank i listening on
+// bind(i) (nil: the rendezvous' loopback address).
+func newLocalJob(ctx context.Context, n int, recovers bool, bind func(i int) string) ([]*Comm, *rendezvous.Server, error) {
 	if n < 1 {
 		return nil, nil, fmt.Errorf("comm: NewLocal(%d): need at least one rank: %w", n, ErrArgument)
 	}
@@ -226,6 +246,9 @@ func newLocalJob(ctx context.Context, n int, recovers bool) ([]*Comm, *rendezvou
 		return nil, nil, err
 	}
 	cfg := DefaultConfig()
+	cfg.spin = localSpin // in-process ranks share this process' cores: poll briefly (ring.go)
+	// GORUN_TRANSPORT=tcp runs in-process ranks over TCP too (tests).
+	cfg.TCPOnly, _ = tcpOnlyEnv(os.Getenv("GORUN_TRANSPORT"))
 	cfg.Recover = recovers
 	rv := rendezvous.NewServer(ln, job, cfg.Logger)
 	// A recovering job's ranks learn of a rank that vanished from the
@@ -237,6 +260,10 @@ func newLocalJob(ctx context.Context, n int, recovers bool) ([]*Comm, *rendezvou
 	done := make(chan int, n)
 	for i := range n {
 		go func() {
+			cfg := cfg
+			if bind != nil {
+				cfg.BindAddr = bind(i)
+			}
 			cs[i], errs[i] = join(ctx, cfg, job, i, ln.Addr().String())
 			done <- i
 		}()
@@ -264,4 +291,16 @@ func newLocalJob(ctx context.Context, n int, recovers bool) ([]*Comm, *rendezvou
 		rv.Close()
 	}()
 	return cs, rv, nil
+}
+
+// tcpOnlyEnv reads GORUN_TRANSPORT: "tcp" forces TCP between ranks on one
+// host, "" or "auto" lets them use shared memory.
+func tcpOnlyEnv(v string) (bool, error) {
+	switch v {
+	case "", "auto":
+		return false, nil
+	case "tcp":
+		return true, nil
+	}
+	return false, fmt.Errorf("comm: GORUN_TRANSPORT=%q: want tcp or auto: %w", v, ErrBootstrap)
 }

@@ -79,6 +79,9 @@ type engine struct {
 	// communicator): every frame they sent is already queued, so a receive
 	// from one of them that the queue cannot satisfy never will be.
 	gone map[int]error
+	// poll, if set, lets a receive read its peers' shared-memory rings
+	// itself before it blocks (poll.go).
+	poll func(ctx context.Context, src int, w *waiter)
 	// dead holds the ranks declared dead in a world that recovers from
 	// failures (failed.go): they break the communicators they are in,
 	// not the engine; deaths is closed and replaced at each new one.
@@ -221,6 +224,9 @@ func (e *engine) postRecv(cctx uint64, group []int, src, tag int, peek bool, buf
 
 // waitRecv completes a receive that postRecv registered.
 func (e *engine) waitRecv(ctx context.Context, w *waiter) (message, error) {
+	if e.poll != nil {
+		e.poll(ctx, w.src, w)
+	}
 	select {
 	case r := <-w.ch:
 		return r.m, r.err

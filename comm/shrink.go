@@ -44,7 +44,7 @@ func (c *Comm) Shrink(ctx context.Context) (*Comm, error) {
 // one whose connection to it ended without a goodbye, as gorun's launcher
 // tells them of a rank whose process ended.
 func NewLocalRecover(ctx context.Context, n int) ([]*Comm, error) {
-	cs, _, err := newLocalJob(ctx, n, true)
+	cs, _, err := newLocalJob(ctx, n, true, nil)
 	if err != nil {
 		return nil, err
 	}

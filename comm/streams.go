@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/gorun-hpc/gorun/internal/jobauth"
@@ -41,12 +42,12 @@ func (w *world) read(c net.Conn) {
 	w.eng.streamFrom(int(r), err == nil) // failed.go; after the reader's last frame, its end
 	defer w.eng.streamEnd(int(r), err == nil)
 	if err != nil {
-		w.log.Warn("comm: dropped a connection that failed the job-secret handshake", "remote", c.RemoteAddr().String(), "err", err)
+		w.refused.note(c.RemoteAddr(), "comm: dropped a connection that failed the job-secret handshake", "err", err)
 		return
 	}
 	src := int(r)
 	if src < 0 || src >= w.size {
-		w.log.Warn("comm: dropped a connection claiming an unknown rank", "rank", src)
+		w.refused.note(c.RemoteAddr(), "comm: dropped a connection claiming an unknown rank", "rank", src)
 		return
 	}
 	w.mu.Lock()
@@ -54,6 +55,15 @@ func (w *world) read(c net.Conn) {
 		w.mu.Unlock()
 		return
 	}
+	if w.from[src] {
+		// A rank dials each peer once (world.conn), so this one is not
+		// that rank's: refuse it before it can be read, and leave the
+		// real connection (and the job) alone.
+		w.mu.Unlock()
+		w.refused.note(c.RemoteAddr(), "comm: dropped a second connection claiming an already connected rank", "rank", src)
+		return
+	}
+	w.from[src] = true
 	w.accepted = append(w.accepted, c)
 	w.mu.Unlock()
 	if tc, ok := c.(*net.TCPConn); ok {
@@ -63,81 +73,131 @@ func (w *world) read(c net.Conn) {
 	// system call; a payload larger than its buffer still goes straight
 	// from the socket into the receiver's memory (bufio reads through).
 	br := bufio.NewReaderSize(c, 32<<10)
-	hb := make([]byte, frameHdrSize)
-	for {
-		if _, err := io.ReadFull(br, hb); err != nil {
-			w.lost(src, err)
+	st := &inStream{w: w, src: src, c: c, br: br, rd: br, hb: make([]byte, frameHdrSize)}
+	for st.shm == nil {
+		if !st.step() {
 			return
-		}
-		h, err := parseFrameHdr(hb)
-		if err == nil && int(h.src) != src {
-			err = fmt.Errorf("comm: frame claims rank %d on rank %d's connection", h.src, src)
-		}
-		if err != nil {
-			w.log.Warn("comm: dropped a peer that sent a malformed frame", "rank", src, "err", err)
-			w.lost(src, err)
-			return
-		}
-		if h.kind == frameData {
-			m := message{ctx: h.ctx, src: src, tag: int(h.tag), elem: h.elem, n: int(h.len)}
-			wt, pr := w.eng.arrive(m, h.len >= lazyMin)
-			if pr != nil {
-				if wt = w.await(pr); wt == nil && w.closed.Load() {
-					return
-				}
-			}
-			if wt != nil && wt.bufs != nil && wt.room >= m.n && (wt.elem < 0 || uint8(wt.elem) == m.elem) {
-				if err := payloadInto(br, h, wt.bufs, m.n); err != nil {
-					w.lost(src, err)
-					wt.ch <- result{err: w.verdict(src, "connection lost mid-message: "+err.Error())}
-					return
-				}
-				wt.ch <- result{m: m}
-				continue
-			}
-			data, err := payloadBytes(br, h)
-			if err != nil {
-				w.lost(src, err)
-				if wt != nil {
-					wt.ch <- result{err: w.verdict(src, "connection lost mid-message: "+err.Error())}
-				}
-				return
-			}
-			m.data = data
-			if wt != nil { // taken by a receive without room for it
-				wt.ch <- result{m: m}
-			} else {
-				w.eng.deliver(m)
-			}
-			continue
-		}
-		data, err := readPayload(br, h.len)
-		if err != nil {
-			w.lost(src, err)
-			return
-		}
-		switch h.kind {
-		case frameData:
-			w.eng.deliver(message{ctx: h.ctx, src: src, tag: int(h.tag), elem: h.elem, n: len(data), data: data})
-		case frameRevoke:
-			w.eng.revoke(h.ctx, &revokedError{by: src, msg: string(data)})
-		case frameFailed:
-			if len(data) >= 4 {
-				r := int(binary.LittleEndian.Uint32(data))
-				switch {
-				case r == src: // src tells of its own end (it panicked)
-					w.rankFailed(&RankError{Rank: r, Op: "recv", How: string(data[4:])})
-				case r >= 0 && r < w.size && r != w.rank:
-					// Passed on like our own finding: our peers that
-					// src did not tell must not name us when we exit.
-					w.rankFailed(&RankError{Rank: r, Op: "recv", How: string(data[4:]) + fmt.Sprintf(", as rank %d saw", src)})
-				}
-			}
-		case frameGoodbye:
-			w.eng.leave(src, w.goodbyeCause(src, data))
-			w.markBye(src)
 		}
 	}
+	// The peer switched to a shared-memory ring (frameShm).
+	w.mu.Lock()
+	w.shmIn[src] = st
+	w.rings = append(w.rings, st.shm)
+	w.mu.Unlock()
+	defer func() {
+		w.mu.Lock()
+		delete(w.shmIn, src)
+		w.mu.Unlock()
+	}()
+	st.pump()
+}
+
+// inStream is the reading end of one peer's stream. On TCP only its
+// reader goroutine (read) uses it. On a shared-memory ring, a receive
+// waiting for this peer may read frames too (poll.go), so whoever reads
+// frames holds mu, and the ring is unmapped under mu once ended is set.
+type inStream struct {
+	w   *world
+	src int
+	c   net.Conn
+	br  *bufio.Reader
+	rd  io.Reader // br, or rx once the peer switched to a ring
+	hb  []byte
+	shm *shmRing
+	rx  *shmRx
+
+	mu    sync.Mutex
+	ended bool    // under mu: the stream is over, the ring unmapped
+	polls pollers // receives polling this stream now
+}
+
+// step reads and handles one frame; false means the stream ended (the
+// peer is lost, or sent garbage) and the caller stops reading it.
+func (st *inStream) step() bool {
+	w, src, rd, hb, c := st.w, st.src, st.rd, st.hb, st.c
+	if _, err := io.ReadFull(rd, hb); err != nil {
+		w.lost(src, err)
+		return false
+	}
+	h, err := parseFrameHdr(hb)
+	if err == nil && int(h.src) != src {
+		err = fmt.Errorf("comm: frame claims rank %d on rank %d's connection", h.src, src)
+	}
+	if err != nil {
+		w.log.Warn("comm: dropped a peer that sent a malformed frame", "rank", src, "err", err)
+		w.lost(src, err)
+		return false
+	}
+	if h.kind == frameData {
+		m := message{ctx: h.ctx, src: src, tag: int(h.tag), elem: h.elem, n: int(h.len)}
+		wt, pr := w.eng.arrive(m, h.len >= lazyMin)
+		if pr != nil {
+			if wt = w.await(pr); wt == nil && w.closed.Load() {
+				return false
+			}
+		}
+		if wt != nil && wt.bufs != nil && wt.room >= m.n && (wt.elem < 0 || uint8(wt.elem) == m.elem) {
+			if err := payloadInto(rd, h, wt.bufs, m.n); err != nil {
+				w.lost(src, err)
+				wt.ch <- result{err: w.verdict(src, "connection lost mid-message: "+err.Error())}
+				return false
+			}
+			wt.ch <- result{m: m}
+			return true
+		}
+		data, err := payloadBytes(rd, h)
+		if err != nil {
+			w.lost(src, err)
+			if wt != nil {
+				wt.ch <- result{err: w.verdict(src, "connection lost mid-message: "+err.Error())}
+			}
+			return false
+		}
+		m.data = data
+		if wt != nil { // taken by a receive without room for it
+			wt.ch <- result{m: m}
+		} else {
+			w.eng.deliver(m)
+		}
+		return true
+	}
+	data, err := readPayload(rd, h.len)
+	if err != nil {
+		w.lost(src, err)
+		return false
+	}
+	switch h.kind {
+	case frameRevoke:
+		w.eng.revoke(h.ctx, &revokedError{by: src, msg: string(data)})
+	case frameFailed:
+		if len(data) >= 4 {
+			r := int(binary.LittleEndian.Uint32(data))
+			switch {
+			case r == src: // src tells of its own end (it panicked)
+				w.rankFailed(&RankError{Rank: r, Op: "recv", How: string(data[4:])})
+			case r >= 0 && r < w.size && r != w.rank:
+				// Passed on like our own finding: our peers that
+				// src did not tell must not name us when we exit.
+				w.rankFailed(&RankError{Rank: r, Op: "recv", How: string(data[4:]) + fmt.Sprintf(", as rank %d saw", src)})
+			}
+		}
+	case frameGoodbye:
+		w.eng.leave(src, w.goodbyeCause(src, data))
+		w.markBye(src)
+	case frameShm:
+		if st.shm != nil || len(data) != shmNonceSize {
+			err := fmt.Errorf("comm: rank %d offered a second or malformed shared-memory ring", src)
+			w.log.Warn("comm: dropped a peer that sent a malformed frame", "rank", src, "err", err)
+			w.lost(src, err)
+			return false
+		}
+		if r := w.acceptShm(c, src, data); r != nil {
+			st.shm = r
+			st.rx = &shmRx{r: r, bell: st.br, c: c}
+			st.rd = st.rx
+		}
+	}
+	return true
 }
 
 // await waits for a receive to take a payload left in the socket, at
@@ -199,6 +259,15 @@ func (w *world) conn(ctx context.Context, dest int) (*outConn, error) {
 		_ = tc.SetNoDelay(true)
 		_ = tc.SetWriteBuffer(4 << 20)
 	}
+	if w.shmTo(dest) {
+		tx, err := w.offerShm(c, dest)
+		if err != nil {
+			c.Close()
+			oc.mu.Unlock()
+			return nil, w.sendLost(&RankError{Rank: dest, Op: "send", How: "connection lost: " + err.Error()})
+		}
+		oc.shm = tx
+	}
 	oc.c = c
 	return oc, nil
 }
@@ -247,6 +316,21 @@ func (w *world) send(ctx context.Context, dest int, h frameHdr, bufs [][]byte) e
 // and returns the error for the caller and the write's own error.
 func (w *world) write(ctx context.Context, oc *outConn, dest int, h frameHdr, bufs [][]byte) (*RankError, error) {
 	defer oc.mu.Unlock()
+	if oc.shm != nil {
+		var hb [frameHdrSize]byte
+		h.put(hb[:])
+		var dl time.Time
+		if d, ok := ctx.Deadline(); ok {
+			dl = d
+		}
+		if err := oc.shm.write(dl, append([][]byte{hb[:]}, bufs...)...); err != nil {
+			re := &RankError{Rank: dest, Op: "send", How: "connection lost: " + err.Error()}
+			oc.err = re
+			oc.shut()
+			return re, err
+		}
+		return nil, nil
+	}
 	if h.kind == frameData && h.len >= compressMin && w.compressTo(dest) {
 		if dl, ok := ctx.Deadline(); ok {
 			_ = oc.c.SetWriteDeadline(dl)
@@ -255,7 +339,7 @@ func (w *world) write(ctx context.Context, oc *outConn, dest int, h frameHdr, bu
 		if err := writeCompressed(oc.c, h, bufs, h.len); err != nil {
 			re := &RankError{Rank: dest, Op: "send", How: "connection lost: " + err.Error()}
 			oc.err = re
-			oc.c.Close()
+			oc.shut()
 			return re, err
 		}
 		return nil, nil
@@ -276,7 +360,7 @@ func (w *world) write(ctx context.Context, oc *outConn, dest int, h frameHdr, bu
 	if _, err := nb.WriteTo(oc.c); err != nil {
 		re := &RankError{Rank: dest, Op: "send", How: "connection lost: " + err.Error()}
 		oc.err = re
-		oc.c.Close()
+		oc.shut()
 		return re, err
 	}
 	return nil, nil

@@ -131,9 +131,7 @@ func (w *world) tellFailed(re *RankError) {
 			continue
 		}
 		if oc.c != nil && oc.err == nil {
-			_ = oc.c.SetWriteDeadline(time.Now().Add(100 * time.Millisecond))
-			_, _ = oc.c.Write(frame)
-			_ = oc.c.SetWriteDeadline(time.Time{})
+			_ = oc.writeFrame(frame, 100*time.Millisecond)
 		}
 		oc.mu.Unlock()
 	}

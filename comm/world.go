@@ -32,6 +32,11 @@ type world struct {
 	mu       sync.Mutex
 	out      map[int]*outConn
 	accepted []net.Conn
+	shmIn    map[int]*inStream     // peers' streams that are rings, by world rank (poll.go)
+	rings    []*shmRing            // the rings of peers' streams, unmapped by close
+	polling  atomic.Int32          // receives polling rings now (poll.go)
+	from     map[int]bool          // ranks with an accepted connection: a second claim is refused
+	refused  refusals              // rate-limited warnings about refused connections
 	bye      map[int]bool          // peers that said goodbye
 	byeCh    map[int]chan struct{} // closed when that peer's goodbye arrives (see byeWait)
 	closed   atomic.Bool
@@ -47,7 +52,12 @@ type world struct {
 	// suspectHook, if set (tests), is called when a lost peer's verdict
 	// starts waiting for a better-informed one.
 	suspectHook atomic.Pointer[func(rank int)]
-	compress    bool // Config.Compress: zstd for large frames to other hosts
+	compress    bool          // Config.Compress: zstd for large frames to other hosts
+	tcpOnly     bool          // Config.TCPOnly: no shared-memory streams (shm.go)
+	spin        time.Duration // how long a ring side spins before it blocks (ring.go)
+	hot         time.Duration // of which without yielding the CPU; see hotSpin
+	hotOnce     sync.Once
+	pollFor     time.Duration // spin, less when ranks outnumber cores; see pollTimes
 	// compressAll compresses to every peer, same host or not (tests).
 	compressAll atomic.Bool
 	wg          sync.WaitGroup
@@ -56,7 +66,31 @@ type world struct {
 type outConn struct {
 	mu  sync.Mutex
 	c   net.Conn
+	shm *shmTx // non-nil: frames go through this ring, c is its doorbell
 	err error
+}
+
+// writeFrame writes one whole frame b on the stream (the caller holds
+// oc.mu), within d.
+func (oc *outConn) writeFrame(b []byte, d time.Duration) error {
+	if oc.shm != nil {
+		_ = oc.c.SetDeadline(time.Now().Add(d))
+		defer oc.c.SetDeadline(time.Time{})
+		return oc.shm.write(time.Now().Add(d), b)
+	}
+	_ = oc.c.SetWriteDeadline(time.Now().Add(d))
+	defer oc.c.SetWriteDeadline(time.Time{})
+	_, err := oc.c.Write(b)
+	return err
+}
+
+// shut closes the stream; the caller holds oc.mu.
+func (oc *outConn) shut() {
+	oc.c.Close()
+	if oc.shm != nil {
+		oc.shm.r.release()
+		oc.shm = nil
+	}
 }
 
 // outConns is a snapshot of the connections this rank dialed.

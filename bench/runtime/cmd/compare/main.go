@@ -1,8 +1,13 @@
-// Command compare runs bench/runtime/osu under gorun and bench/runtime/osu.py
-// under Open MPI (TCP and default transports), takes medians over -runs
-// repeats, and prints a markdown table of times and ratios.
+// Command compare runs bench/runtime/osu under gorun (shared memory
+// between ranks on the host, and forced TCP) and the same measurements in
+// C (bench/runtime/osuc, built with mpicc) under Open MPI (its default,
+// shared memory, and TCP), alternating the four in every repeat; it takes
+// medians over -runs repeats and prints markdown tables of times and
+// ratios, with the load average beside them. When the ranks are no more
+// than the cores, gorun's ranks are pinned one per core with taskset, as
+// Open MPI pins its ranks by default.
 //
-//	go run ./bench/runtime/cmd/compare -runs 5 [-quick] [-ranks 2,4]
+//	go run ./bench/runtime/cmd/compare -runs 5 [-quick] [-ranks 2,4,8]
 package main
 
 import (
@@ -14,6 +19,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -34,9 +41,10 @@ type result struct {
 }
 
 const (
-	cfgGo = iota
-	cfgTCP
-	cfgDef
+	cfgGo    = iota // gorun, default transport (shared memory on one host)
+	cfgGoTCP        // gorun, GORUN_TRANSPORT=tcp
+	cfgTCP          // Open MPI, --mca btl tcp,self
+	cfgDef          // Open MPI's default (vader shared memory)
 	nCfg
 )
 
@@ -81,6 +89,10 @@ func run(runs int, quick bool, ranksFlag string) error {
 	if err != nil {
 		return err
 	}
+	osuc := filepath.Join(dir, "osuc")
+	if out, err := exec.Command("mpicc", "-O2", "-o", osuc, "bench/runtime/osuc/osu.c").CombinedOutput(); err != nil {
+		return fmt.Errorf("mpicc bench/runtime/osuc/osu.c (needs libopenmpi-dev): %v\n%s", err, out)
+	}
 	var ranks []int
 	for _, s := range strings.Split(ranksFlag, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
@@ -90,6 +102,7 @@ func run(runs int, quick bool, ranksFlag string) error {
 		ranks = append(ranks, n)
 	}
 	samples := map[key]*[nCfg][]float64{}
+	loads := map[int][]string{}
 	var order []key
 	add := func(k key, cfg int, v float64) {
 		s, ok := samples[k]
@@ -106,12 +119,22 @@ func run(runs int, quick bool, ranksFlag string) error {
 	}
 	for _, n := range ranks {
 		ns := strconv.Itoa(n)
+		// Open MPI binds each rank to a core of its own when they are no
+		// more than the cores (its default for 2 ranks); gorun's ranks
+		// get the same binding here, with taskset.
+		rank := append([]string{osu}, extra...)
+		if n <= runtime.NumCPU() {
+			rank = []string{"sh", "-c", fmt.Sprintf(`exec taskset -c $((GORUN_RANK %% %d)) "$0" "$@"`, runtime.NumCPU()), osu}
+			rank = append(rank, extra...)
+		}
 		cmds := [nCfg][]string{
-			cfgGo:  append([]string{gorun, "-n", ns, osu}, extra...),
-			cfgTCP: append([]string{"mpiexec", "--oversubscribe", "--mca", "btl", "tcp,self", "-n", ns, "/usr/bin/python3", "bench/runtime/osu.py"}, extra...),
-			cfgDef: append([]string{"mpiexec", "--oversubscribe", "-n", ns, "/usr/bin/python3", "bench/runtime/osu.py"}, extra...),
+			cfgGo:    append([]string{gorun, "-n", ns}, rank...),
+			cfgGoTCP: append([]string{"env", "GORUN_TRANSPORT=tcp", gorun, "-n", ns}, rank...),
+			cfgTCP:   append([]string{"mpiexec", "--oversubscribe", "--mca", "btl", "tcp,self", "-n", ns, osuc}, extra...),
+			cfgDef:   append([]string{"mpiexec", "--oversubscribe", "-n", ns, osuc}, extra...),
 		}
 		for r := 0; r < runs; r++ {
+			loads[n] = append(loads[n], loadavg())
 			for cfg, argv := range cmds {
 				out, _, err := runCmd(argv)
 				if err != nil {
@@ -130,6 +153,7 @@ func run(runs int, quick bool, ranksFlag string) error {
 			k := key{"startup", 0, n}
 			for cfg, argv := range [][]string{
 				{gorun, "-n", ns, hello},
+				{"env", "GORUN_TRANSPORT=tcp", gorun, "-n", ns, hello},
 				{"mpiexec", "--oversubscribe", "--mca", "btl", "tcp,self", "-n", ns, "/bin/true"},
 				{"mpiexec", "--oversubscribe", "-n", ns, "/bin/true"},
 			} {
@@ -141,15 +165,69 @@ func run(runs int, quick bool, ranksFlag string) error {
 			}
 		}
 	}
-	fmt.Println("| benchmark | size | ranks | gorun µs | OMPI-TCP µs | OMPI-default µs | gorun/TCP | gorun/default |")
-	fmt.Println("|---|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Println("Load average (1 min) at the start of each repeat:")
+	for _, n := range ranks {
+		fmt.Printf("- %d ranks: %s\n", n, strings.Join(loads[n], ", "))
+	}
+	fmt.Println()
+	fmt.Println("Issue 16's same-host targets (gorun over shared memory against Open MPI's default, vader shared memory):")
+	fmt.Println()
+	fmt.Println("| benchmark | size | ranks | gorun-shm µs | OMPI-default µs | ratio | target | met |")
+	fmt.Println("|---|---:|---:|---:|---:|---:|---:|---|")
+	for _, t := range targets {
+		for _, k := range order {
+			if k.bench != t.bench || k.size != t.size || !slices.Contains(t.ranks, k.ranks) {
+				continue
+			}
+			s := samples[k]
+			g, d := median(s[cfgGo]), median(s[cfgDef])
+			met := "yes"
+			if g/d > t.max {
+				met = "no"
+			}
+			fmt.Printf("| %s | %s | %d | %.2f | %.2f | %.2f | %.1f | %s |\n", k.bench, sizeStr(k.size), k.ranks, g, d, g/d, t.max, met)
+		}
+	}
+	fmt.Println()
+	fmt.Println("All measurements:")
+	fmt.Println()
+	fmt.Println("| benchmark | size | ranks | gorun-shm µs | gorun-TCP µs | OMPI-TCP µs | OMPI-default µs | shm/OMPI-default | TCP/OMPI-TCP |")
+	fmt.Println("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, k := range order {
 		s := samples[k]
-		g, t, d := median(s[cfgGo]), median(s[cfgTCP]), median(s[cfgDef])
-		fmt.Printf("| %s | %s | %d | %.1f | %.1f | %.1f | %.1f | %.1f |\n",
-			k.bench, sizeStr(k.size), k.ranks, g, t, d, g/t, g/d)
+		g, gt, t, d := median(s[cfgGo]), median(s[cfgGoTCP]), median(s[cfgTCP]), median(s[cfgDef])
+		fmt.Printf("| %s | %s | %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |\n",
+			k.bench, sizeStr(k.size), k.ranks, g, gt, t, d, g/d, gt/t)
 	}
 	return nil
+}
+
+// targets are issue 16's same-host goals: gorun over shared memory at most
+// max times Open MPI's default.
+var targets = []struct {
+	bench string
+	size  int
+	ranks []int
+	max   float64
+}{
+	{"latency", 8, []int{2}, 3},
+	{"bandwidth", 1 << 20, []int{2}, 1},
+	{"barrier", 0, []int{2, 4, 8}, 3},
+	{"allreduce", 8, []int{4, 8}, 2},
+	{"allreduce", 1 << 20, []int{4, 8}, 1},
+}
+
+// loadavg is the 1-minute load average, as uptime prints it.
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return "?"
+	}
+	return f[0]
 }
 
 func runCmd(argv []string) ([]byte, time.Duration, error) {

@@ -1,0 +1,171 @@
+package comm
+
+import (
+	"context"
+	"runtime"
+	"sync/atomic"
+	"time"
+)
+
+// Receives that poll: a receive from a peer whose stream is a
+// shared-memory ring reads the ring itself for a while before it blocks,
+// so a message that arrives meanwhile is taken without waking another
+// goroutine (the stream's pump) and handing the message over. Whoever
+// reads a stream's frames holds its token (inStream.mu); the pump reads
+// whenever no receive does, so unexpected messages, revocations and
+// goodbyes are handled as on TCP. While a receive polls, the writer rings
+// no doorbell (the ring's polling count); a receive that stops polling
+// with bytes still unread wakes the pump itself.
+
+// pollers counts the receives polling one stream (Go memory: the pump
+// skips its own spinning while any do).
+type pollers = atomic.Int32
+
+// pump reads the ring's frames whenever it holds the token and there are
+// any, and sleeps on the doorbell otherwise, until the stream ends.
+func (st *inStream) pump() {
+	x := st.rx
+	for {
+		st.mu.Lock()
+		if st.ended {
+			st.mu.Unlock()
+			return
+		}
+		for x.ready() {
+			if !st.step() {
+				st.end()
+				st.mu.Unlock()
+				return
+			}
+		}
+		st.mu.Unlock()
+		x.bellMu.Lock()
+		err := x.sleep(st.polls.Load() == 0, false)
+		x.bellMu.Unlock()
+		if err == nil {
+			continue
+		}
+		// The writer closed its connection (or died): read what it wrote
+		// before, then the stream is over.
+		st.mu.Lock()
+		for !st.ended && x.ready() {
+			if !st.step() {
+				st.end()
+			}
+		}
+		if !st.ended {
+			st.w.lost(st.src, err)
+			st.end()
+		}
+		st.mu.Unlock()
+		return
+	}
+}
+
+// end marks the stream over; the caller holds mu. Its ring stays mapped
+// until the world closes (releaseRings), so a polling receive may still
+// look at its counters.
+func (st *inStream) end() {
+	if st.ended {
+		return
+	}
+	st.ended = true
+	st.c.Close() // wakes the pump if a receive ended the stream
+}
+
+// releaseRings unmaps the rings of the streams from peers once the readers
+// are done (close waited for them) and no receive polls any more.
+func (w *world) releaseRings() {
+	deadline := time.Now().Add(10 * time.Second)
+	for w.polling.Load() > 0 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond) // receives woken by close leave at once
+	}
+	if w.polling.Load() > 0 {
+		return // leave them mapped rather than pull memory from under a poll
+	}
+	w.mu.Lock()
+	rings := w.rings
+	w.rings = nil
+	w.mu.Unlock()
+	for _, r := range rings {
+		r.release()
+	}
+}
+
+// pollRecv polls the rings of src (every ring for AnySource) until wt is
+// answered, ctx ends, or the world's spin time is up; the caller then
+// waits on wt.ch as usual.
+func (w *world) pollRecv(ctx context.Context, src int, wt *waiter) {
+	var sts []*inStream
+	w.mu.Lock()
+	if src == AnySource {
+		for _, st := range w.shmIn {
+			sts = append(sts, st)
+		}
+	} else if st := w.shmIn[src]; st != nil {
+		sts = []*inStream{st}
+	}
+	w.mu.Unlock()
+	if len(sts) == 0 || w.closed.Load() {
+		return
+	}
+	// Counted in w.polling, so close keeps the rings mapped until we leave.
+	w.polling.Add(1)
+	defer w.polling.Add(-1)
+	if w.closed.Load() {
+		return
+	}
+	for _, st := range sts {
+		st.polls.Add(1)
+		st.shm.polling.Add(1)
+	}
+	defer func() {
+		for _, st := range sts {
+			r := st.shm
+			r.polling.Add(-1)
+			// Bytes nobody reads now: wake the pump if it sleeps (the
+			// writer skipped the doorbell while we polled).
+			if st.rx.ready() && r.rsleep.Load() != 0 && r.rsleep.CompareAndSwap(1, 0) {
+				_ = st.c.SetReadDeadline(time.Now())
+			}
+			st.polls.Add(-1)
+		}
+	}()
+	var start time.Time
+	spinFor, hotFor := w.pollTimes()
+	hot := hotFor > 0
+	for i := 0; ; i++ {
+		for _, st := range sts {
+			if len(wt.ch) > 0 {
+				return
+			}
+			if !st.mu.TryLock() {
+				continue
+			}
+			st.rx.polled = true
+			for !st.ended && len(wt.ch) == 0 && st.rx.ready() {
+				if !st.step() {
+					st.end()
+				}
+			}
+			st.rx.polled = false
+			st.mu.Unlock()
+		}
+		if len(wt.ch) > 0 || ctx.Err() != nil {
+			return
+		}
+		if i&31 == 31 || !hot {
+			if start.IsZero() {
+				start = time.Now()
+			} else if d := time.Since(start); d > spinFor {
+				return
+			} else if d > hotFor {
+				hot = false
+			}
+		}
+		if !hot {
+			osYield()
+		}
+		runtime.Gosched()
+	}
+}
