@@ -162,3 +162,23 @@ func NCGen(t testing.TB, args ...string) {
 		t.Fatalf("ncgen %v: exit %d\n%s", args, code, out)
 	}
 }
+
+// PyTables runs a Python script with PyTables (the tables module) and
+// numpy imported, and returns its stdout.
+func PyTables(t testing.TB, script string) string {
+	t.Helper()
+	if _, err := os.Stat(Python); err != nil {
+		need(t, Python, err)
+	}
+	if out, err := exec.Command(Python, "-c", "import tables").CombinedOutput(); err != nil {
+		need(t, "PyTables (python3-tables) for "+Python+" ("+strings.TrimSpace(string(out))+")", err)
+	}
+	cmd := exec.Command(Python, "-c", "import tables, numpy as np\n"+script)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("PyTables script failed: %v\n%s\nscript:\n%s", err, stderr.String(), script)
+	}
+	return string(out)
+}
