@@ -1,7 +1,8 @@
 // Command paropen is the Go side of bench/open's parallel and memory
 // cases. Under gorun, "par PATH REPS" opens PATH (h5py's tenk.h5) on every
 // rank, rank r reads one dataset of its own, closes, REPS times, and rank
-// 0 prints the mean seconds of one open+read+close (barrier to barrier).
+// 0 prints the mean seconds of one open+read+close (barrier to barrier);
+// "par PATH REPS visit" visits every object on every rank instead.
 // Serially, "mem list PATH" (open + list the 100k members of /g) and "mem
 // read PATH" (read the dataset /x whole) print the process's peak RSS in
 // KiB (VmHWM) after the operation.
@@ -33,14 +34,14 @@ func run(args []string) error {
 	}
 	switch args[0] {
 	case "par":
-		if len(args) != 3 {
-			return fmt.Errorf("usage: paropen par PATH REPS")
+		if len(args) != 3 && (len(args) != 4 || args[3] != "visit") {
+			return fmt.Errorf("usage: paropen par PATH REPS [visit]")
 		}
 		reps, err := strconv.Atoi(args[2])
 		if err != nil {
 			return err
 		}
-		return par(args[1], reps)
+		return par(args[1], reps, len(args) == 4)
 	case "mem":
 		if len(args) != 3 {
 			return fmt.Errorf("usage: paropen mem list|read PATH")
@@ -58,7 +59,7 @@ func run(args []string) error {
 	return fmt.Errorf("unknown mode %q", args[0])
 }
 
-func par(path string, reps int) error {
+func par(path string, reps int, visit bool) error {
 	ctx := context.Background()
 	c, err := comm.Init(ctx)
 	if err != nil {
@@ -71,6 +72,18 @@ func par(path string, reps int) error {
 			return err
 		}
 		r := c.Rank()
+		if visit { // every rank visits every object: the worst case for on-demand metadata
+			k := 0
+			err := f.Visit(func(string, h5file.Object) error { k++; return nil })
+			if err == nil && k != 100*100 {
+				err = fmt.Errorf("visited %d objects", k)
+			}
+			if err != nil {
+				f.Close()
+				return err
+			}
+			return f.Close()
+		}
 		d, err := f.Dataset(fmt.Sprintf("g%02d/d%02d", r%100, r%99))
 		if err != nil {
 			f.Close()
