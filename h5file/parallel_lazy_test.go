@@ -100,6 +100,7 @@ with h5py.File(%q, 'w') as f:
 		return nil
 	})
 	total := all[0].FileBytes
+	t.Logf("requests of three ranks reading one dataset: %d %d %d", same[1].Requests, same[2].Requests, same[3].Requests)
 	t.Logf("rank 0 read: visit of all %d B; open %d B; two datasets on two ranks %d B; one %d B, by three ranks %d B; requests of rank 1 %+v, rank 2 %+v",
 		total, opened[0].FileBytes, two[0].FileBytes, one[0].FileBytes, same[0].FileBytes, two[1], two[2])
 	if total < 500_000 {
@@ -113,6 +114,12 @@ with h5py.File(%q, 'w') as f:
 	}
 	if same[0].FileBytes != one[0].FileBytes || same[0].FileReads != one[0].FileReads {
 		t.Errorf("three ranks touching one dataset cost rank 0 %+v, one rank %+v: want the same (each range read once)", same[0], one[0])
+	}
+	// Rank 0 sends, with an answer, the ranges first read after the one
+	// asked (read-ahead): ranks walking a path another rank walked first
+	// ask fewer times.
+	if asked := same[1].Requests + same[2].Requests + same[3].Requests; asked >= 3*one[1].Requests {
+		t.Errorf("three ranks reading one dataset asked rank 0 %d times, one rank alone %d: want read-ahead to save requests", asked, one[1].Requests)
 	}
 	if two[1].Requests == 0 || two[2].Requests == 0 || two[3].Requests != 0 || two[0].Requests != 0 {
 		t.Errorf("requests to rank 0: %d %d %d %d, want some from ranks 1 and 2 only", two[0].Requests, two[1].Requests, two[2].Requests, two[3].Requests)

@@ -36,13 +36,20 @@ const (
 	// maxMetaRequest bounds one request: h5core reads structures whose
 	// lengths it checked against the file's size, far below this.
 	maxMetaRequest = 1 << 30
+	// readAhead bounds the ranges sent with an answer (spanCache.after).
+	readAhead = 64 << 10
 )
 
 // spanCache keeps byte ranges read from the file, by offset: a read at an
-// offset already read with at least as many bytes is served from it.
+// offset already read with at least as many bytes is served from it. It
+// also keeps the order offsets were first read in (rank 0): a rank asking
+// for one is likely walking the path another rank walked first, so rank
+// 0 sends the ranges read after it with its answer (after).
 type spanCache struct {
-	mu sync.Mutex
-	m  map[int64][]byte
+	mu    sync.Mutex
+	m     map[int64][]byte
+	order []int64       // offsets in the order first put
+	pos   map[int64]int // offset -> index in order
 }
 
 func (c *spanCache) get(p []byte, off int64) bool {
@@ -61,14 +68,43 @@ func (c *spanCache) put(off int64, p []byte) {
 	if c.m == nil {
 		c.m = map[int64][]byte{}
 	}
-	if b, ok := c.m[off]; !ok || len(b) < len(p) {
+	b, ok := c.m[off]
+	if !ok {
+		if c.pos == nil {
+			c.pos = map[int64]int{}
+		}
+		c.pos[off] = len(c.order)
+		c.order = append(c.order, off)
+	}
+	if !ok || len(b) < len(p) {
 		c.m[off] = append([]byte(nil), p...)
 	}
 }
 
+// after returns the ranges first read after the one at off, in that
+// order, up to budget bytes.
+func (c *spanCache) after(off int64, budget int) []span {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	i, ok := c.pos[off]
+	if !ok {
+		return nil
+	}
+	var out []span
+	for _, o := range c.order[i+1:] {
+		b := c.m[o]
+		if len(b) > budget {
+			break
+		}
+		budget -= len(b)
+		out = append(out, span{Off: o, Data: b})
+	}
+	return out
+}
+
 func (c *spanCache) reset() {
 	c.mu.Lock()
-	c.m = nil
+	c.m, c.order, c.pos = nil, nil, nil
 	c.mu.Unlock()
 }
 
@@ -77,7 +113,7 @@ func (c *spanCache) reset() {
 type metaReader struct {
 	cache spanCache
 	file  io.ReaderAt
-	fetch func(p []byte, off int64) error // ranks > 0: ask rank 0
+	fetch func(p []byte, off int64) ([]span, error) // ranks > 0: ask rank 0; also returns read-ahead ranges
 	// Counters (tests, benchmarks): reads of the file and their bytes
 	// (rank 0), requests to rank 0 and their bytes (the others), and
 	// fallback reads of the file by ranks > 0 (MetadataReads; none since
@@ -97,10 +133,14 @@ func (r *metaReader) ReadAt(p []byte, off int64) (int, error) {
 	if r.fetch != nil {
 		r.requests.Add(1)
 		r.reqBytes.Add(int64(len(p)))
-		if err := r.fetch(p, off); err != nil {
+		more, err := r.fetch(p, off)
+		if err != nil {
 			return 0, err
 		}
 		r.cache.put(off, p)
+		for _, s := range more {
+			r.cache.put(s.Off, s.Data)
+		}
 		return len(p), nil
 	}
 	r.fileReads.Add(1)
@@ -134,7 +174,8 @@ func startMetaServer(ctx context.Context, c *comm.Comm, r *metaReader) *metaServ
 
 // run answers requests until ctx ends (Close) or the communicator breaks.
 // A request is 16 bytes (offset, length); the answer is a status byte (0:
-// the bytes follow; 1: an error text follows).
+// the bytes follow, then read-ahead ranges, each offset and length (8
+// bytes each) and bytes; 1: an error text follows).
 func (s *metaServer) run(ctx context.Context) {
 	defer close(s.done)
 	for {
@@ -143,6 +184,7 @@ func (s *metaServer) run(ctx context.Context) {
 			return
 		}
 		var data []byte
+		var more []span
 		var rerr error
 		if len(req) != 16 {
 			rerr = fmt.Errorf("a metadata request of %d bytes, want 16", len(req))
@@ -155,12 +197,20 @@ func (s *metaServer) run(ctx context.Context) {
 				if _, err := s.r.ReadAt(data, off); err != nil {
 					rerr = err
 				}
+				more = s.r.cache.after(off, readAhead)
 			}
 		}
 		if rerr != nil {
 			err = s.c.Sendv(ctx, st.Source, tagMetaResp, []byte{1}, []byte(rerr.Error()))
 		} else {
-			err = s.c.Sendv(ctx, st.Source, tagMetaResp, []byte{0}, data)
+			bufs := [][]byte{{0}, data}
+			for _, m := range more {
+				var h [16]byte
+				binary.LittleEndian.PutUint64(h[:], uint64(m.Off))
+				binary.LittleEndian.PutUint64(h[8:], uint64(len(m.Data)))
+				bufs = append(bufs, h[:], m.Data)
+			}
+			err = s.c.Sendv(ctx, st.Source, tagMetaResp, bufs...)
 		}
 		if err != nil && ctx.Err() != nil {
 			return
@@ -176,27 +226,50 @@ func (s *metaServer) stop() {
 
 // metaClient returns the fetch function of a rank > 0: one request to
 // rank 0 and its answer, bounded by ctx.
-func metaClient(ctx context.Context, c *comm.Comm) func(p []byte, off int64) error {
-	return func(p []byte, off int64) error {
+func metaClient(ctx context.Context, c *comm.Comm) func(p []byte, off int64) ([]span, error) {
+	return func(p []byte, off int64) ([]span, error) {
 		var req [16]byte
 		binary.LittleEndian.PutUint64(req[:], uint64(off))
 		binary.LittleEndian.PutUint64(req[8:], uint64(len(p)))
 		if err := c.Send(ctx, 0, tagMetaReq, req[:]); err != nil {
-			return fmt.Errorf("asking rank 0 for metadata at %d: %w", off, err)
+			return nil, fmt.Errorf("asking rank 0 for metadata at %d: %w", off, err)
 		}
 		resp, _, err := c.RecvBytes(ctx, 0, tagMetaResp)
 		if err != nil {
-			return fmt.Errorf("waiting for rank 0's metadata at %d: %w", off, err)
+			return nil, fmt.Errorf("waiting for rank 0's metadata at %d: %w", off, err)
 		}
 		switch {
 		case len(resp) == 0:
-			return errors.New("an empty answer from rank 0's metadata server")
+			return nil, errors.New("an empty answer from rank 0's metadata server")
 		case resp[0] != 0:
-			return fmt.Errorf("rank 0 could not read metadata at %d: %s", off, resp[1:])
-		case len(resp)-1 != len(p):
-			return fmt.Errorf("rank 0 answered %d bytes of metadata at %d, want %d", len(resp)-1, off, len(p))
+			return nil, fmt.Errorf("rank 0 could not read metadata at %d: %s", off, resp[1:])
+		case len(resp)-1 < len(p):
+			return nil, fmt.Errorf("rank 0 answered %d bytes of metadata at %d, want %d", len(resp)-1, off, len(p))
 		}
 		copy(p, resp[1:])
-		return nil
+		more, err := decodeReadAhead(resp[1+len(p):])
+		if err != nil {
+			return nil, fmt.Errorf("rank 0's answer for metadata at %d: %w", off, err)
+		}
+		return more, nil
 	}
+}
+
+// decodeReadAhead decodes the ranges after an answer's bytes (run), each
+// length checked against what is left before it is used.
+func decodeReadAhead(b []byte) ([]span, error) {
+	var out []span
+	for len(b) > 0 {
+		if len(b) < 16 {
+			return nil, fmt.Errorf("a read-ahead range header of %d bytes, want 16", len(b))
+		}
+		off, n := binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[8:])
+		b = b[16:]
+		if off > 1<<62 || n > uint64(len(b)) {
+			return nil, fmt.Errorf("a read-ahead range of %d bytes at %d with %d bytes left", n, off, len(b))
+		}
+		out = append(out, span{Off: int64(off), Data: b[:n:n]})
+		b = b[n:]
+	}
+	return out, nil
 }
