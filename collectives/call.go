@@ -32,6 +32,9 @@ type call struct {
 	d        desc
 	elemSize int
 	hdr      [hdrSize]byte
+	// tag carries the call's messages: tagData for blocking calls, a tag
+	// of its own for a nonblocking one (nonblocking.go).
+	tag int
 
 	// waiting is gen<<32 | (src+1) while the call blocks in a receive
 	// from src, 0 otherwise; read by the watchdog.
@@ -43,6 +46,8 @@ type call struct {
 	finished bool
 	prober   *prober
 	failed   atomic.Pointer[error] // mismatch found by the watchdog
+
+	stats callStats // I/O statistics (iostats.go); zero when off
 }
 
 // begin starts a collective call on c. Every public function calls it first
@@ -51,10 +56,13 @@ func begin(ctx context.Context, c *comm.Comm, d desc, elemSize int) (*call, erro
 	if c == nil {
 		return nil, fmt.Errorf("collectives: %s on a nil communicator: pass the *comm.Comm from comm.Init: %w", d.op, ErrArgument)
 	}
-	cl := &call{ctx: ctx, user: c, c: c.Collective(), rank: c.Rank(), size: c.Size(), d: d, elemSize: elemSize}
+	cl := &call{ctx: ctx, user: c, c: c.Collective(), rank: c.Rank(), size: c.Size(), d: d, elemSize: elemSize, tag: tagData}
 	cl.seq = c.NextSeq()
 	h := header{desc: d, sender: int32(cl.rank), commID: c.ID(), seq: cl.seq}
 	h.encode(&cl.hdr)
+	if rec := c.Stats(); rec != nil {
+		cl.startStats(rec, c)
+	}
 	if cl.size > 1 {
 		cl.timer = time.AfterFunc(probeAfter, cl.startProber)
 	}
@@ -64,6 +72,9 @@ func begin(ctx context.Context, c *comm.Comm, d desc, elemSize int) (*call, erro
 // finish stops the watchdog. It returns err unchanged, or the mismatch the
 // watchdog found, which explains err better than ErrRevoked does.
 func (cl *call) finish(err error) error {
+	if cl.stats.comm != nil {
+		cl.endStats()
+	}
 	if cl.timer != nil {
 		cl.timer.Stop()
 		cl.mu.Lock()
@@ -76,6 +87,9 @@ func (cl *call) finish(err error) error {
 	}
 	if f := cl.failed.Load(); f != nil && err != nil {
 		return *f
+	}
+	if err == nil {
+		err = cl.leftovers()
 	}
 	return err
 }
@@ -132,7 +146,7 @@ func (cl *call) check(src int, h header) error {
 		switch cl.d.op {
 		case opAllgatherv:
 			detail = "the counts vectors differ"
-		case opReduce, opAllreduce, opScan, opExscan:
+		case opReduce, opAllreduce, opScan, opExscan, opIreduce, opIallreduce, opReduceScatterBlock:
 			detail = "the reduction ops differ"
 		default:
 			detail = "the arguments differ"
@@ -150,7 +164,10 @@ func (cl *call) clearWaiting() { cl.waiting.Store(0) }
 
 // send sends payload to dest behind the call's header.
 func (cl *call) send(dest int, payload []byte) error {
-	if err := cl.c.Sendv(cl.ctx, dest, tagData, cl.hdr[:], payload); err != nil {
+	if cl.stats.comm != nil {
+		cl.stats.bytes.Add(int64(len(payload)))
+	}
+	if err := cl.c.Sendv(cl.ctx, dest, cl.tag, cl.hdr[:], payload); err != nil {
 		return cl.fail(cl.waited("sending to", dest, err))
 	}
 	return nil
@@ -173,7 +190,9 @@ func (cl *call) recv(src int, payload []byte) error {
 func (cl *call) recvUpTo(src int, payload []byte) (int, error) {
 	var hb [hdrSize]byte
 	cl.setWaiting(src)
-	st, err := cl.c.Recvv(cl.ctx, src, tagData, hb[:], payload)
+	t := cl.waitStart()
+	st, err := cl.c.Recvv(cl.ctx, src, cl.tag, hb[:], payload)
+	cl.waitEnd(t, st.Count-hdrSize)
 	cl.clearWaiting()
 	if err != nil && !errors.Is(err, comm.ErrTruncate) {
 		return 0, cl.fail(cl.waited("waiting for", src, err))
@@ -195,7 +214,9 @@ func (cl *call) recvUpTo(src int, payload []byte) (int, error) {
 // recvAlloc receives a message of any length from src (any-value forms).
 func (cl *call) recvAlloc(src int) ([]byte, error) {
 	cl.setWaiting(src)
-	msg, st, err := cl.c.RecvBytes(cl.ctx, src, tagData)
+	t := cl.waitStart()
+	msg, st, err := cl.c.RecvBytes(cl.ctx, src, cl.tag)
+	cl.waitEnd(t, st.Count-hdrSize)
 	cl.clearWaiting()
 	if err != nil {
 		return nil, cl.fail(cl.waited("waiting for", src, err))

@@ -24,7 +24,18 @@
 //	Allreduce[T](ctx, c, send, recv []T, op Op[T]) error
 //	Scan[T](ctx, c, send, recv []T, op Op[T]) error
 //	Exscan[T](ctx, c, send, recv []T, op Op[T]) error
+//	ReduceScatter[T](ctx, c, send, recv []T, counts []int, op Op[T]) error
+//	ReduceScatterBlock[T](ctx, c, send, recv []T, op Op[T]) error
 //	Sum[T](), Prod[T](), Min[T](), Max[T](), NewOp[T](name, commutative, f)
+//	MinLoc[T](), MaxLoc[T]() (value, index pairs), BAnd/BOr/BXor[T Integer](), LAnd/LOr/LXor[T]()
+//
+// Nonblocking forms return a *comm.Request at once and progress on their
+// own (nonblocking.go says how they stay apart from blocking calls):
+//
+//	Ibarrier(ctx, c), Ibcast, Ireduce, Iallreduce, Igather, Iscatter, Iallgather, Ialltoall
+//
+// Cartesian grids (cart.go): DimsCreate, NewCart → *Cart (Coords, CoordsOf,
+// RankOf, Shift, Sub), NeighborAlltoall[T], NeighborAllgather[T].
 //
 // Any-value forms encode with msgpack (mpi4py's lowercase methods):
 //

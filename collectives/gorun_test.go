@@ -39,6 +39,7 @@ func TestGorun(t *testing.T) {
 	}{
 		{1, nil}, {2, nil}, {3, nil}, {4, nil}, {8, nil}, {16, []string{"-small"}},
 		{2, []string{"-mismatch"}}, {5, []string{"-mismatch"}},
+		{2, []string{"-nbmismatch"}}, {4, []string{"-nbmismatch"}},
 	} {
 		t.Run(fmt.Sprintf("n=%d%s", tc.n, strings.Join(tc.args, "")), func(t *testing.T) {
 			args := append([]string{"-n", fmt.Sprint(tc.n), "--timeout", "300s", prog}, tc.args...)
@@ -51,6 +52,9 @@ func TestGorun(t *testing.T) {
 			want := fmt.Sprintf("all collectives correct on %d ranks", tc.n)
 			if len(tc.args) > 0 && tc.args[0] == "-mismatch" {
 				want = " is in Barrier #" // the mismatch text, from the ranks involved
+			}
+			if len(tc.args) > 0 && tc.args[0] == "-nbmismatch" {
+				want = " is in Iallreduce #"
 			}
 			if !strings.Contains(out.String(), want) {
 				t.Fatalf("output lacks %q:\n%s", want, out.String())

@@ -58,6 +58,21 @@ const (
 	opAlltoallValue
 	opAllreduceValue
 	opAlltoallv
+	// Appended by nonblocking.go, reduce_scatter.go and cart.go.
+	opIbarrier
+	opIbcast
+	opIreduce
+	opIallreduce
+	opIgather
+	opIallgather
+	opIalltoall
+	opIscatter
+	opReduceScatter
+	opReduceScatterBlock
+	opCartCreate
+	opCartSub
+	opNeighborAlltoall
+	opNeighborAllgather
 	opLast
 )
 
@@ -82,6 +97,21 @@ var opNames = [...]string{
 	opAlltoallValue:  "AlltoallValue",
 	opAllreduceValue: "AllreduceValue",
 	opAlltoallv:      "Alltoallv",
+
+	opIbarrier:           "Ibarrier",
+	opIbcast:             "Ibcast",
+	opIreduce:            "Ireduce",
+	opIallreduce:         "Iallreduce",
+	opIgather:            "Igather",
+	opIallgather:         "Iallgather",
+	opIalltoall:          "Ialltoall",
+	opIscatter:           "Iscatter",
+	opReduceScatter:      "ReduceScatter",
+	opReduceScatterBlock: "ReduceScatterBlock",
+	opCartCreate:         "NewCart",
+	opCartSub:            "Cart.Sub",
+	opNeighborAlltoall:   "NeighborAlltoall",
+	opNeighborAllgather:  "NeighborAllgather",
 }
 
 func (o opCode) String() string {
@@ -107,6 +137,10 @@ type header struct {
 	sender int32
 	commID uint64
 	seq    uint64
+	// answer, in a reply, is the low 16 bits of the sequence number of
+	// the probe it answers, so that of a rank's several watchdogs (one per
+	// call in flight) only the prober takes it as news.
+	answer uint16
 }
 
 func (h *header) encode(b *[hdrSize]byte) {
@@ -115,7 +149,7 @@ func (h *header) encode(b *[hdrSize]byte) {
 	b[3] = h.flags
 	b[4] = uint8(h.op)
 	b[5] = h.kind
-	b[6], b[7] = 0, 0
+	binary.LittleEndian.PutUint16(b[6:], h.answer)
 	binary.LittleEndian.PutUint32(b[8:], uint32(h.root))
 	binary.LittleEndian.PutUint32(b[12:], uint32(h.sender))
 	binary.LittleEndian.PutUint64(b[16:], h.commID)
@@ -135,6 +169,7 @@ func decodeHeader(b []byte) (header, error) {
 	h.flags = b[3]
 	h.op = opCode(b[4])
 	h.kind = b[5]
+	h.answer = binary.LittleEndian.Uint16(b[6:])
 	h.root = int32(binary.LittleEndian.Uint32(b[8:]))
 	h.sender = int32(binary.LittleEndian.Uint32(b[12:]))
 	h.commID = binary.LittleEndian.Uint64(b[16:])

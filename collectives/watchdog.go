@@ -149,18 +149,20 @@ func (p *prober) run() {
 			tick.Reset(interval)
 		case m := <-msgs:
 			h := m.h
-			switch {
-			case h.seq == cl.seq && h.desc == cl.d:
-				// Same call; the peer waits for someone else.
-			case h.seq == cl.seq:
+			switch act, other := cl.classify(h); act {
+			case actCheck:
 				cl.check(m.src, h)
 				p.cancel()
 				return
-			case h.flags&flagProbe != 0 && h.seq < cl.seq:
+			case actCheckOther:
+				other.check(m.src, h)
+			case actReply:
 				// The prober waits for this rank in a call this rank
 				// has finished: tell it where this rank is.
+				reply.answer = uint16(h.seq)
+				reply.encode(&replyBytes)
 				_ = cl.c.Send(p.ctx, m.src, tagProbe, replyBytes[:])
-			case h.flags&flagReply != 0 && h.seq > cl.seq:
+			case actSuspect:
 				w := cl.waiting.Load()
 				if w != 0 && int(uint32(w))-1 == m.src && suspect.on != w {
 					suspect.on, suspect.ticks, suspect.h, suspect.src = w, 0, h, m.src
@@ -168,4 +170,45 @@ func (p *prober) run() {
 			}
 		}
 	}
+}
+
+// probeAction is what a call's watchdog does with a probe or a reply.
+type probeAction uint8
+
+const (
+	actIgnore     probeAction = iota
+	actCheck                  // another call at this call's sequence number: compare
+	actCheckOther             // a probe for a nonblocking call of this rank still running, with another description
+	actReply                  // a probe for a call this rank has finished: say where this rank is
+	actSuspect                // a reply: the awaited peer may be past this call
+)
+
+// classify decides what the watchdog of cl does with h (a probe or reply
+// from a peer). A rank may run several calls on one communicator at once
+// (nonblocking ones, then a blocking one), each with its own watchdog, and
+// any of them may receive a probe meant for another: so a probe for a call
+// of this rank that is still running is judged by that call (never
+// answered as finished), and a reply counts only for the call it answers.
+func (cl *call) classify(h header) (probeAction, *call) {
+	probe, reply := h.flags&flagProbe != 0, h.flags&flagReply != 0
+	switch {
+	case h.seq == cl.seq && h.desc == cl.d:
+		// Same call; the peer waits for someone else.
+		return actIgnore, nil
+	case h.seq == cl.seq:
+		return actCheck, nil
+	case probe:
+		if other := cl.lookup(h.seq); other != nil {
+			if other.d != h.desc {
+				return actCheckOther, other
+			}
+			return actIgnore, nil
+		}
+		if h.seq < cl.seq {
+			return actReply, nil
+		}
+	case reply && h.seq > cl.seq && h.answer == uint16(cl.seq):
+		return actSuspect, nil
+	}
+	return actIgnore, nil
 }

@@ -15,7 +15,12 @@ const (
 	AnyTag    = -1
 	// Undefined as a Split color gives the caller no communicator.
 	Undefined = -1
-	maxTag    = 1 << 30
+	// ProcNull as a peer is no peer (MPI_PROC_NULL): a send to it does
+	// nothing, a receive from it completes at once with nothing and
+	// Status{Source: ProcNull, Tag: AnyTag}. Cart.Shift returns it past
+	// the edge of a non-periodic grid, so edge ranks need no special case.
+	ProcNull = -2
+	maxTag   = 1 << 30
 )
 
 // Status describes a received message.
@@ -38,6 +43,8 @@ type Comm struct {
 	coll    *Comm
 	isColl  bool
 	isWorld bool
+	isends  isendQueue // Isends in flight, per destination (isend.go)
+	attrs   sync.Map   // Attr's values (attr.go)
 
 	// agrees counts Agree and Shrink calls on c (agree.go); agreeHook, if
 	// set (tests), sees an agreement's steps on this rank: "propose" from,
@@ -136,6 +143,18 @@ func checkTag(t int, any bool, op string) error {
 }
 
 func (c *Comm) sendFrame(ctx context.Context, dest, tag int, elem uint8, bufs [][]byte) error {
+	if err := c.isends.waitFor(ctx, dest); err != nil {
+		return err
+	}
+	return c.sendNow(ctx, dest, tag, elem, bufs)
+}
+
+// sendNow is sendFrame without waiting for earlier Isends (an Isend's own
+// send).
+func (c *Comm) sendNow(ctx context.Context, dest, tag int, elem uint8, bufs [][]byte) error {
+	if dest == ProcNull {
+		return nil
+	}
 	if err := c.checkPeer(dest, false, "send"); err != nil {
 		return err
 	}
@@ -157,6 +176,9 @@ func (c *Comm) recvMsg(ctx context.Context, src, tag int, peek bool, bufs [][]by
 // recvMsgElem is recvMsg for a receive of one element kind (elem >= 0):
 // only a message of that kind is read straight into bufs.
 func (c *Comm) recvMsgElem(ctx context.Context, src, tag int, peek bool, bufs [][]byte, elem int) (message, Status, error) {
+	if src == ProcNull {
+		return message{}, Status{Source: ProcNull, Tag: AnyTag}, nil
+	}
 	if err := c.checkPeer(src, true, "recv"); err != nil {
 		return message{}, Status{}, err
 	}
@@ -238,6 +260,9 @@ func (c *Comm) Probe(ctx context.Context, src, tag int) (Status, error) {
 
 // Iprobe is Probe without waiting.
 func (c *Comm) Iprobe(src, tag int) (Status, bool, error) {
+	if src == ProcNull {
+		return Status{Source: ProcNull, Tag: AnyTag}, true, nil
+	}
 	if err := c.checkPeer(src, true, "iprobe"); err != nil {
 		return Status{}, false, err
 	}

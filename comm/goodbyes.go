@@ -145,6 +145,9 @@ func (w *world) close(panicking bool) {
 		c.Close()
 	}
 	w.mu.Unlock()
+	if w.stats != nil && !panicking {
+		w.sendStats() // iostats.go: before the goodbye, on the same connection
+	}
 	if w.ctl != nil {
 		w.ctl.close(dialed, w.leftCause.Load(), panicking)
 	}
@@ -157,6 +160,9 @@ func (w *world) close(panicking bool) {
 		case <-t.C:
 		}
 		t.Stop()
+		if w.stats != nil {
+			w.writeStats() // iostats.go: every rank's, merged
+		}
 		w.svc.Close()
 	}
 	w.eng.fail(ErrClosed)

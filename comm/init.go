@@ -89,9 +89,9 @@ func InitConfig(ctx context.Context, cfg Config) (*Comm, error) {
 			return nil, err
 		}
 		if ok && size > 1 {
-			return initSlurm(ctx, cfg, rank, job, rv)
+			return startStats(env.IOStats)(initSlurm(ctx, cfg, rank, job, rv))
 		}
-		return singleton(cfg)
+		return startStats(env.IOStats)(singleton(cfg))
 	}
 	// Under gorun: die with the launcher where the system will not see to it
 	// (internal/lifeline; macOS has no Pdeathsig).
@@ -104,7 +104,7 @@ func InitConfig(ctx context.Context, cfg Config) (*Comm, error) {
 	cfg.memberlist = env.Memberlist
 	cfg.memberlistLog = env.MemberlistLog
 	cfg.host = env.Host
-	return join(ctx, cfg, env.Job(), env.Rank, env.Addr)
+	return startStats(env.IOStats)(join(ctx, cfg, env.Job(), env.Rank, env.Addr))
 }
 
 func singleton(cfg Config) (*Comm, error) {

@@ -175,16 +175,27 @@ func (e *engine) brokenLocked(cctx uint64) error {
 // recv takes (or with peek, sees) the first matching message, waiting for
 // one until ctx ends or the communicator breaks.
 func (e *engine) recv(ctx context.Context, cctx uint64, group []int, src, tag int, peek bool, bufs [][]byte, elem int) (message, error) {
-	w := &waiter{ctx: cctx, src: src, tag: tag, peek: peek, bufs: bufs, elem: elem, group: group, ch: make(chan result, 1)}
+	w, m, done, err := e.postRecv(cctx, group, src, tag, peek, bufs, elem)
+	if done || err != nil {
+		return m, err
+	}
+	return e.waitRecv(ctx, w)
+}
+
+// postRecv starts a receive: it takes a matching queued message (done), or
+// registers the receive so the next matching message goes to it. Posting
+// at once, in the caller's goroutine, is what makes receives match in the
+// order they were posted, as MPI requires of Irecv; waitRecv completes it.
+func (e *engine) postRecv(cctx uint64, group []int, src, tag int, peek bool, bufs [][]byte, elem int) (w *waiter, m message, done bool, err error) {
+	w = &waiter{ctx: cctx, src: src, tag: tag, peek: peek, bufs: bufs, elem: elem, group: group, ch: make(chan result, 1)}
 	for _, b := range bufs {
 		w.room += len(b)
 	}
 	e.mu.Lock()
+	defer e.mu.Unlock()
 	if err := e.brokenInLocked(cctx, group); err != nil {
-		e.mu.Unlock()
-		return message{}, err
+		return nil, message{}, true, err
 	}
-	taken := false
 	for i := range e.queue {
 		if w.matches(&e.queue[i]) {
 			m := e.queue[i]
@@ -192,25 +203,24 @@ func (e *engine) recv(ctx context.Context, cctx uint64, group []int, src, tag in
 				e.queue = append(e.queue[:i], e.queue[i+1:]...)
 			}
 			if m.pr == nil || peek {
-				e.mu.Unlock()
-				return m, nil
+				return nil, m, true, nil
 			}
 			// The payload is still in the socket: its reader reads it
 			// into our buffers and answers on w.ch.
 			m.pr.take <- w
-			taken = true
-			break
+			return w, message{}, false, nil
 		}
 	}
-	if !taken {
-		if err := e.gone[src]; err != nil && src != AnySource {
-			e.mu.Unlock()
-			return message{}, err
-		}
-		e.waiters = append(e.waiters, w)
-		e.releaseLocked(src)
+	if err := e.gone[src]; err != nil && src != AnySource {
+		return nil, message{}, true, err
 	}
-	e.mu.Unlock()
+	e.waiters = append(e.waiters, w)
+	e.releaseLocked(src)
+	return w, message{}, false, nil
+}
+
+// waitRecv completes a receive that postRecv registered.
+func (e *engine) waitRecv(ctx context.Context, w *waiter) (message, error) {
 	select {
 	case r := <-w.ch:
 		return r.m, r.err
@@ -227,7 +237,7 @@ func (e *engine) recv(ctx context.Context, cctx uint64, group []int, src, tag in
 		e.mu.Unlock()
 		r := <-w.ch // a claimed direct read finishes first
 		e.mu.Lock()
-		if r.err == nil && !peek {
+		if r.err == nil && !w.peek {
 			if r.m.data == nil {
 				r.m.data = gather(w.bufs, r.m.n)
 			}
@@ -254,6 +264,21 @@ func (e *engine) iprobe(cctx uint64, group []int, src, tag int) (message, bool, 
 	// stream moves on; an Iprobe loop must make progress.
 	e.releaseLocked(src)
 	return message{}, false, nil
+}
+
+// queued is iprobe without releasing stalled payloads: for a look at the
+// queue by a caller that will not wait for the message (collectives'
+// leftover check), which must not cost the lazy reads of others.
+func (e *engine) queued(cctx uint64, src, tag int) (message, bool) {
+	w := &waiter{ctx: cctx, src: src, tag: tag}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for i := range e.queue {
+		if w.matches(&e.queue[i]) {
+			return e.queue[i], true
+		}
+	}
+	return message{}, false
 }
 
 // releaseLocked sends every stalled payload from src (any source for

@@ -44,7 +44,7 @@ func RecvSlice[T Number](ctx context.Context, c *Comm, src, tag int, s []T) (Sta
 		bufs = [][]byte{b}
 	}
 	m, st, err := c.recvMsgElem(ctx, src, tag, false, bufs, int(want))
-	if err != nil {
+	if err != nil || src == ProcNull {
 		return st, err
 	}
 	if Kind(m.elem) != want {

@@ -20,7 +20,7 @@ func (c *Comm) SendValue(ctx context.Context, dest, tag int, v any) error {
 // RecvValue receives a value sent by SendValue into the pointer v.
 func (c *Comm) RecvValue(ctx context.Context, src, tag int, v any) (Status, error) {
 	b, st, err := c.RecvBytes(ctx, src, tag)
-	if err != nil {
+	if err != nil || src == ProcNull {
 		return st, err
 	}
 	if err := msgcheck.Check(b); err != nil { // lengths checked before msgpack trusts them

@@ -27,6 +27,7 @@ type world struct {
 	dialTO     time.Duration
 	ctl        *ctlClient         // nil without a rendezvous (NewLocal keeps one too)
 	svc        *rendezvous.Server // the rendezvous this rank serves (rank 0 under srun)
+	stats      *statsState        // I/O statistics (iostats.go); nil when off
 
 	mu       sync.Mutex
 	out      map[int]*outConn

@@ -245,18 +245,37 @@ func (x *btree1Index) appendRecords(w *flushWriter, space *[]extent, recs []Chun
 		}
 		newSpine[lvl] = nodes[len(nodes)-1]
 	}
+	// The root overflowed: new levels above it until one node holds them.
 	root := spine[0]
-	if len(add) > 0 { // the root overflowed: a new root above the old one and its new siblings
-		nr := &btreeNode1{level: root.level + 1, left: UndefinedAddr, keys: [][]byte{root.keys[0]}, children: []uint64{root.addr}}
-		for _, it := range add {
-			nr.keys = append(nr.keys, it.key)
-			nr.children = append(nr.children, it.child)
+	items := append([]item{{root.keys[0], root.addr}}, add...)
+	for level := root.level + 1; len(items) > 1; level++ {
+		var nodes []*btreeNode1
+		for lo := 0; lo < len(items); lo += 2 * k {
+			hi := min(lo+2*k, len(items))
+			m := &btreeNode1{level: level, left: UndefinedAddr, addr: x.f.alloc(size)}
+			*space = append(*space, extent{m.addr, size})
+			if len(nodes) > 0 {
+				m.left = nodes[len(nodes)-1].addr
+			}
+			for _, it := range items[lo:hi] {
+				m.keys = append(m.keys, it.key)
+				m.children = append(m.children, it.child)
+			}
+			nodes = append(nodes, m)
 		}
-		nr.keys = append(nr.keys, upper)
-		nr.addr = x.f.alloc(size)
-		*space = append(*space, extent{nr.addr, size})
-		*w.out = append(*w.out, block{nr.addr, nr.encode(btreeChunk, k, ks, UndefinedAddr)})
-		newSpine = append([]*btreeNode1{nr}, newSpine...)
+		items = items[:0:0]
+		for i, m := range nodes {
+			right := UndefinedAddr
+			if i+1 < len(nodes) {
+				right = nodes[i+1].addr
+				m.keys = append(m.keys, nodes[i+1].keys[0])
+			} else {
+				m.keys = append(m.keys, upper)
+			}
+			*w.out = append(*w.out, block{m.addr, m.encode(btreeChunk, k, ks, right)})
+			items = append(items, item{m.keys[0], m.addr})
+		}
+		newSpine = append([]*btreeNode1{nodes[len(nodes)-1]}, newSpine...)
 	}
 	x.addr, x.spine = newSpine[0].addr, newSpine
 	x.recs, x.byKey, x.done = nil, nil, false

@@ -32,8 +32,9 @@ func fuzzMsgs(data []byte) []RawMessage {
 func headerRoundTrip(t *testing.T, version uint8, msgs []RawMessage, delta int) {
 	for pass := 0; pass < 2; pass++ {
 		m := &memFile{b: make([]byte, 64)}
-		next := uint64(4096)
-		alloc := func(n uint64) uint64 { a := next; next += (n + 7) &^ 7; return a }
+		next := uint64(1 << 20) // beyond any header the fuzzer's messages make at 64
+		var last uint64         // the continuation chunk's address: the encoder's last allocation
+		alloc := func(n uint64) uint64 { a := next; next += (n + 7) &^ 7; last = a; return a }
 		var head, cont []byte
 		var err error
 		hs := headerSpace{version: version, flags: ohdrCrtOrder}
@@ -64,7 +65,7 @@ func headerRoundTrip(t *testing.T, version uint8, msgs []RawMessage, delta int) 
 		}
 		m.WriteAt(head, 64)
 		if cont != nil {
-			m.WriteAt(cont, int64(next-((uint64(len(cont))+7)&^7)))
+			m.WriteAt(cont, int64(last))
 		}
 		f := &File{r: m, size: int64(len(m.b))}
 		got, refs, _, err := f.readHeader(64)

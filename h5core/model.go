@@ -62,6 +62,8 @@ type File struct {
 	family     Libver       // the format family new objects take (ARCHITECTURE.md decision 6)
 	trackOrder bool         // new objects track and index link and attribute creation order
 	sb2        superblockV2 // the superblock of a LibverLatest file
+	snapBlock  bool         // WithSnapshotBlock: reserve the snapshot block (snapshot.go)
+	snapAddr   uint64       // its address; 0: none
 }
 
 // Libver is a format family, as h5py's libver names them: the objects a
@@ -109,6 +111,9 @@ func NewFile(opts ...Option) *File {
 	if f.family == LibverLatest {
 		f.eof, f.sbVersion = superblockV2Size, 3
 		f.sb2 = superblockV2{version: 3, ext: UndefinedAddr}
+	}
+	if f.snapBlock {
+		f.reserveSnapshotBlock()
 	}
 	f.root = f.newGroup()
 	return f

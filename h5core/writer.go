@@ -16,7 +16,8 @@ import (
 // each rewritten in place at the address it was first given, children
 // before parents, one write each. A crash leaves each object as of the
 // previous Flush or as of this one. Raw data must be written by the caller
-// before Flush.
+// before Flush. A w that is a Publisher hears when the superblock and
+// in-place writes begin and end (snapshot.go, decision 28).
 //
 // If w has Stat and Truncate methods (an *os.File) and is shorter than
 // EOF, it is extended to EOF so libhdf5 does not report a truncated file.
@@ -62,6 +63,9 @@ func (f *File) flush(w io.WriterAt) error {
 			return err
 		}
 	}
+	if f.snapAddr != 0 && f.flushes == 1 {
+		blocks = append(blocks, block{f.snapAddr, EncodeSnapshotBlock(0)}) // snapshot.go; the writer's Publisher advances it
+	}
 	if len(blocks) == 0 && len(inPlace) == 0 && f.flushes > 1 && !f.gheapDirty() {
 		return nil
 	}
@@ -94,6 +98,14 @@ func (f *File) flush(w io.WriterAt) error {
 			}
 		}
 	}
+	// From here on the flush changes bytes a reader of the previous one
+	// may be reading (snapshot.go): the superblock, then headers in place.
+	pub := publisher(w)
+	if pub != nil {
+		if err := pub.BeginPublish(); err != nil {
+			return fmt.Errorf("h5core: begin publishing the flush: %w", err)
+		}
+	}
 	g := f.root
 	var sb []byte
 	if f.sbVersion >= 2 {
@@ -111,6 +123,11 @@ func (f *File) flush(w io.WriterAt) error {
 	for _, b := range inPlace {
 		if _, err := w.WriteAt(b.data, int64(b.addr)); err != nil {
 			return fmt.Errorf("h5core: rewrite object header at %d: %w", b.addr, err)
+		}
+	}
+	if pub != nil {
+		if err := pub.EndPublish(); err != nil {
+			return fmt.Errorf("h5core: end publishing the flush: %w", err)
 		}
 	}
 	f.commitFree()

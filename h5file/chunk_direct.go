@@ -54,7 +54,13 @@ func (d *Dataset) ReadDirectChunk(offset []uint64) ([]byte, uint32, error) {
 		return nil, 0, err
 	}
 	b := make([]byte, info.Size)
-	if _, err := d.f.os.ReadAt(b, int64(info.Addr)); err != nil {
+	_, err = d.f.os.ReadAt(b, int64(info.Addr))
+	if d.f.follow != nil {
+		if gone := d.f.checkRead(d.d); gone != nil { // follow.go
+			return nil, 0, opErr("read direct chunk", d.name, gone)
+		}
+	}
+	if err != nil {
 		return nil, 0, opErrf("read direct chunk", d.name, "chunk at %v (%d bytes at %d): %w", info.Offset, info.Size, info.Addr, err)
 	}
 	return b, info.FilterMask, nil

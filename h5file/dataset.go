@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/gorun-hpc/gorun/h5core"
+	"github.com/gorun-hpc/gorun/iostats"
 )
 
 // Unlimited marks an unlimited dimension in MaxShape (h5py's None): the
@@ -42,7 +43,8 @@ func (d Dims) String() string {
 // Dataset is an HDF5 dataset: h5py's Dataset.
 type Dataset struct {
 	object
-	d *h5core.Dataset
+	d  *h5core.Dataset
+	st *iostats.Dataset // its record in the I/O report, found on first use (iostats.go)
 }
 
 // DatasetOption configures CreateDataset: h5py's create_dataset keywords.

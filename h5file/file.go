@@ -6,9 +6,11 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"time"
 
 	"github.com/gorun-hpc/gorun/comm"
 	"github.com/gorun-hpc/gorun/h5core"
+	"github.com/gorun-hpc/gorun/iostats"
 )
 
 // File is an open HDF5 file: h5py's File. It is also its root group.
@@ -56,7 +58,15 @@ type File struct {
 	// rawWriteCalls counts the write calls of independent raw data
 	// writes (rawio_vec.go; tests).
 	rawWriteCalls int
-	indep         *indepState // this rank's own creations until the next flush (independent.go)
+	indep         *indepState   // this rank's own creations until the next flush (independent.go)
+	stats         *iostats.File // the job's I/O report (iostats.go); nil when off
+	// snapshots: WithSnapshots; snap is the metadata writer that
+	// publishes each flush (rank 0 or serial; follow_write.go); follow a
+	// file opened with Follow (follow.go).
+	snapshots bool
+	snap      *snapshotWriter
+	lockWait  time.Duration
+	follow    *follower
 }
 
 // Root is the file's root group "/". The File's own group methods
@@ -67,15 +77,20 @@ func (f *File) Root() *Group { return f.root }
 type Option func(*options)
 
 type options struct {
-	ctx        context.Context
-	comm       *comm.Comm
-	smallBatch bool
-	twoPhase   twoPhaseConfig
-	libver     Libver
-	trackOrder bool
-	chunkCache *chunkCacheConfig // WithChunkCache (chunk_cache.go)
-	align      *alignHint        // WithAlignment (options_layout.go)
-	aggSet     bool              // WithAggregators was given
+	ctx         context.Context
+	comm        *comm.Comm
+	smallBatch  bool
+	twoPhase    twoPhaseConfig
+	libver      Libver
+	trackOrder  bool
+	chunkCache  *chunkCacheConfig // WithChunkCache (chunk_cache.go)
+	align       *alignHint        // WithAlignment (options_layout.go)
+	aggSet      bool              // WithAggregators was given
+	snapshots   bool              // WithSnapshots (follow_write.go)
+	follow      bool              // Follow (follow.go)
+	followEvery time.Duration     // FollowInterval
+	lockWait    time.Duration     // SnapshotLockWait (follow_write.go)
+	lockWaitSet bool
 }
 
 // Libver is a file format family, as h5py's libver argument names them.
@@ -192,10 +207,18 @@ func Open(path string, mode string, opts ...Option) (*File, error) {
 		}
 		f.chunkCache = *o.chunkCache
 	}
+	f.snapshots, f.lockWait = o.snapshots, defaultLockWait
+	if o.lockWaitSet {
+		f.lockWait = o.lockWait
+	}
+	if o.follow {
+		return openFollow(f, o)
+	}
 	if o.comm != nil && o.comm.Size() > 1 {
 		return openParallel(f, o.comm)
 	}
 	f.userComm = o.comm
+	f.startStats(o.comm) // iostats
 	flag, create := openFlags(path, mode)
 	osf, err := openLocked(path, mode, flag, create, true)
 	if err != nil {
@@ -222,6 +245,10 @@ func Open(path string, mode string, opts ...Option) (*File, error) {
 		}
 	}
 	f.setRoot()
+	if err := f.setupSnapshots(create); err != nil {
+		osf.Close()
+		return nil, err
+	}
 	if create {
 		// A new file is on disk (valid, empty) as soon as Create returns, as
 		// with h5py.
@@ -349,12 +376,15 @@ func (f *File) Flush() error {
 // (the check point's exchange is the barrier), and the metadata is on disk
 // before any rank's Flush returns (flushed).
 func (f *File) flush(call string) error {
+	if f.stats != nil { // iostats
+		defer f.statsMeta()()
+	}
 	if f.par == nil {
 		cerr, werr, _ := f.mergeIndependent(call) // independent_apply.go
 		if werr != nil {
 			return werr
 		}
-		if err := f.model.Flush(f.os); err != nil {
+		if err := f.model.Flush(f.metaWriter()); err != nil {
 			return opErr("flush", f.path, err)
 		}
 		// A file opened with a communicator keeps MPI's meaning at one
@@ -451,6 +481,11 @@ func (f *File) Close() error {
 		f.writeHeld() // no metadata is written, but the data goes to disk
 	case !f.readOnly:
 		err = f.flush("Close")
+		if f.snap != nil && err == nil {
+			if terr := f.snap.trim(); terr != nil { // follow_write.go
+				err = opErrf("close", f.path, "give back the space grown ahead: %w", terr)
+			}
+		}
 	case f.par != nil:
 		err = f.checkpoint("Close")
 	}
@@ -473,6 +508,9 @@ func (f *File) newModel() *h5core.File {
 	}
 	if f.trackOrder {
 		opts = append(opts, h5core.WithTrackOrder())
+	}
+	if f.snapshots {
+		opts = append(opts, h5core.WithSnapshotBlock())
 	}
 	return h5core.NewFile(opts...)
 }

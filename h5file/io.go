@@ -5,6 +5,7 @@ import (
 	"reflect"
 
 	"github.com/gorun-hpc/gorun/h5core"
+	"github.com/gorun-hpc/gorun/iostats"
 )
 
 // Write writes data over the whole dataset (h5py's dset[...] = data): a
@@ -76,6 +77,9 @@ func (d *Dataset) write(h h5core.Hyperslab, data any) error {
 		// compact: the object header) is written collectively, and so are
 		// filtered chunks (each rank's rewrite would allocate its own).
 		if t.HasVlen() || d.d.Layout() == h5core.LayoutCompact {
+			if d.f.stats != nil { // iostats
+				return d.statsCall(true, n, func() error { return d.writeVlenCollective(h, data) })
+			}
 			return d.writeVlenCollective(h, data)
 		}
 		if d.d.Layout() == h5core.LayoutChunked && len(d.d.Filters()) > 0 {
@@ -92,7 +96,12 @@ func (d *Dataset) write(h h5core.Hyperslab, data any) error {
 	if err != nil {
 		return opErr("write", d.name, err)
 	}
-	if err := d.writeRaw(h, buf); err != nil {
+	t0 := d.f.statsNow() // iostats
+	err = d.writeRaw(h, buf)
+	if d.f.stats != nil {
+		d.statsDirect(true, iostats.KindWrite, t0, len(buf), err)
+	}
+	if err != nil {
 		return opErr("write", d.name, err)
 	}
 	return nil
@@ -135,7 +144,19 @@ func (d *Dataset) read(h h5core.Hyperslab, dst any) error {
 	if buf == nil {
 		buf = make([]byte, n*uint64(t.Size))
 	}
-	if err := d.readRaw(h, buf); err != nil {
+	t0 := d.f.statsNow() // iostats
+	err = d.readRaw(h, buf)
+	if d.f.follow != nil {
+		// A followed file: bytes read after the writer reused the view's
+		// space may be anything (follow.go).
+		if gone := d.f.checkRead(d.d); gone != nil {
+			err = gone
+		}
+	}
+	if d.f.stats != nil {
+		d.statsDirect(false, d.readKind(), t0, len(buf), err)
+	}
+	if err != nil {
 		return opErr("read", d.name, err)
 	}
 	if direct == nil {

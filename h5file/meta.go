@@ -75,6 +75,9 @@ func (f *File) metaWriter() io.WriterAt {
 	if f.comm != nil && f.comm.Rank() != 0 {
 		return discard{}
 	}
+	if f.snap != nil {
+		return f.snap // follow_write.go
+	}
 	return f.os
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gorun-hpc/gorun/collectives"
 	"github.com/gorun-hpc/gorun/h5core"
+	"github.com/gorun-hpc/gorun/iostats"
 )
 
 // Rule 4 of a parallel file: filtered chunks are written collectively. A
@@ -140,7 +141,9 @@ func (d *Dataset) writeFilteredCollective(h h5core.Hyperslab, buf []byte, localE
 			break
 		}
 		k := chunkKey(c)
+		t0 := f.statsNow() // iostats
 		enc, mask, err := d.mergeChunk(c, byChunk[k], cb)
+		f.statsSpan(iostats.KindFilter, t0, 0, false)
 		if err != nil {
 			report.Err = err.Error()
 			break
@@ -201,7 +204,9 @@ func (d *Dataset) writeChunkAt(enc []byte, addr uint64) error {
 		}
 		defer unlock()
 	}
+	t0 := d.f.statsNow() // iostats
 	_, err := d.f.os.WriteAt(enc, int64(addr))
+	d.f.statsSpan(iostats.KindWrite, t0, uint64(len(enc)), false)
 	return err
 }
 

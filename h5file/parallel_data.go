@@ -40,6 +40,13 @@ func (c *Collective) Write(data any) error {
 
 // WriteSel writes each rank's data into its selection.
 func (c *Collective) WriteSel(sel Selection, data any) error {
+	if d := c.d; d.f.stats != nil { // iostats
+		return d.statsCall(true, d.selElems(sel), func() error { return c.writeSel(sel, data) })
+	}
+	return c.writeSel(sel, data)
+}
+
+func (c *Collective) writeSel(sel Selection, data any) error {
 	d := c.d
 	f := d.f
 	if err := f.checkWrite(); err != nil {
@@ -103,6 +110,13 @@ func (c *Collective) Read(dst any) error {
 // (parallel_twophase_read.go). A rank whose read of a span fails makes
 // every rank's ReadSel fail, naming it.
 func (c *Collective) ReadSel(sel Selection, dst any) error {
+	if d := c.d; d.f.stats != nil { // iostats
+		return d.statsCall(false, d.selElems(sel), func() error { return c.readSel(sel, dst) })
+	}
+	return c.readSel(sel, dst)
+}
+
+func (c *Collective) readSel(sel Selection, dst any) error {
 	d := c.d
 	if err := d.f.agree(d.f.ctx, fmt.Sprintf("ReadCollective(%q)", d.name)); err != nil {
 		return err

@@ -197,6 +197,9 @@ func (f *File) checkpointCtx(ctx context.Context, call string) error {
 // exchangeRecords is checkpointCtx without writing held writes: Flush
 // and Close gather them at rank 0 after it (gatherHeld).
 func (f *File) exchangeRecords(ctx context.Context, call string) error {
+	if f.stats != nil { // iostats
+		defer f.statsMeta()()
+	}
 	p := f.par
 	if f.failed != nil {
 		return f.failed

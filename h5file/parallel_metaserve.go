@@ -12,7 +12,7 @@ import (
 	"github.com/gorun-hpc/gorun/comm"
 )
 
-// Metadata of a parallel file opened lazily (ARCHITECTURE.md decision 20).
+// Metadata of a parallel file opened lazily (ARCHITECTURE.md decision 29).
 // h5core reads an object when a rank first touches it, and ranks touch
 // different objects at different times (a lookup is rank-local), so the
 // sharing cannot be a collective. Rank 0 runs a metadata server: a

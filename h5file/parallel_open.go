@@ -21,7 +21,7 @@ import (
 // and broadcasts the byte ranges it read; the others open h5core over
 // those ranges. Everything else is read when a rank first touches it,
 // from rank 0's metadata server (parallel_metaserve.go, ARCHITECTURE.md
-// decision 20).
+// decision 29).
 //
 // Rank 0 also creates or truncates the file, and decides mode "a"
 // (create or open), before the broadcast: the others open the file after
@@ -56,6 +56,7 @@ func openParallel(f *File, c *comm.Comm) (*File, error) {
 	if err != nil {
 		return nil, opErr("open", f.path, err)
 	}
+	f.startStats(c) // iostats
 	var msg openMsg
 	var rootErr error
 	if dc.Rank() == 0 {
@@ -141,7 +142,7 @@ func (f *File) openRoot(msg *openMsg) error {
 	msg.Create = create
 	if create {
 		f.model = f.newModel()
-		return nil
+		return f.setupSnapshots(true)
 	}
 	st, err := osf.Stat()
 	if err != nil {
@@ -155,6 +156,9 @@ func (f *File) openRoot(msg *openMsg) error {
 	}
 	f.model = m
 	if err := f.checkWritable(); err != nil {
+		return err
+	}
+	if err := f.setupSnapshots(false); err != nil {
 		return err
 	}
 	msg.Size, msg.Spans = st.Size(), rec.reads()

@@ -7,6 +7,7 @@ import (
 	"github.com/gorun-hpc/gorun/collectives"
 	"github.com/gorun-hpc/gorun/h5core"
 	"github.com/gorun-hpc/gorun/internal/scratch"
+	"github.com/gorun-hpc/gorun/iostats"
 )
 
 // Two-phase collective writes (ROMIO's collective buffering). When the
@@ -170,12 +171,16 @@ func (d *Dataset) writeCollectiveRuns(h h5core.Hyperslab, buf []byte) error {
 	}
 	tp := planTwoPhase(all, f.comm.Rank(), f.twoPhase)
 	if tp == nil {
-		if err := d.writeRaw(h, buf); err != nil {
+		t0 := f.statsNow() // iostats
+		err := d.writeRaw(h, buf)
+		f.statsSpan(iostats.KindWrite, t0, uint64(len(buf)), false)
+		if err != nil {
 			return opErr("write", d.name, err)
 		}
 		return nil
 	}
 	f.twoPhaseWrites++
+	f.statsTwoPhase(tp.rounds) // iostats
 	if tp.domainOf(tp.me) >= 0 {
 		f.twoPhaseAggregated++
 	}
@@ -283,11 +288,15 @@ func (d *Dataset) twoPhaseRound(tp *twoPhase, k int, buf, wbuf, sbuf, rbuf []byt
 	if *werr != nil {
 		return nil
 	}
-	for _, s := range coalesce(spans) {
+	t0, merged := f.statsNow(), coalesce(spans) // iostats: t0
+	for _, s := range merged {
 		if _, err := f.os.WriteAt(wbuf[s.Off-wlo:s.Off-wlo+s.Len], int64(s.Off)); err != nil {
 			*werr = opErr("write", d.name, err)
 			return nil
 		}
+	}
+	if f.stats != nil { // iostats
+		f.statsSpan(iostats.KindWrite, t0, runsBytes(merged), true)
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/gorun-hpc/gorun/collectives"
 	"github.com/gorun-hpc/gorun/h5core"
 	"github.com/gorun-hpc/gorun/internal/scratch"
+	"github.com/gorun-hpc/gorun/iostats"
 )
 
 // Two-phase collective reads, the mirror of the writes in
@@ -113,6 +114,7 @@ func (d *Dataset) readCollective(h h5core.Hyperslab, herr error, dst any) error 
 		return d.read(h, dst)
 	}
 	f.twoPhaseReads++
+	f.statsTwoPhase(tp.rounds) // iostats
 	if tp.domainOf(tp.me) >= 0 {
 		f.twoPhaseAggregated++
 	}
@@ -189,9 +191,11 @@ func (d *Dataset) twoPhaseReadRound(tp *twoPhase, k int, buf, wbuf, sbuf, rbuf [
 	if *ioErr == nil && lo < hi {
 		// One pread of the window's span, gaps included (reading is safe
 		// where writing is not: nothing is written back).
+		t0 := f.statsNow() // iostats
 		if err := d.readWindow(wbuf[lo-wlo:hi-wlo], lo, agg); err != nil {
 			*ioErr = opErr("read", d.name, err)
 		}
+		f.statsSpan(iostats.KindRead, t0, hi-lo, true)
 	}
 	scounts, rcounts := make([]int, tp.n), make([]int, tp.n)
 	n := 0

@@ -60,39 +60,11 @@ func TotalSlots(hosts []Host) int {
 	return n
 }
 
-// placement maps each rank to a host index, filling each host's slots in
-// order (Open MPI's --map-by slot): ranks 0..3 on h1:4, 4..7 on h2:4.
-func placement(hosts []Host, size int) ([]int, error) {
-	if total := TotalSlots(hosts); size > total {
-		return nil, fmt.Errorf("%d ranks asked for, but the hosts give %d slots: ask for fewer ranks or add slots (h:N or slots=N): %w", size, total, ErrHosts)
-	}
-	at := make([]int, 0, size)
-	for i, h := range hosts {
-		for range h.Slots {
-			if len(at) == size {
-				return at, nil
-			}
-			at = append(at, i)
-		}
-	}
-	return at, nil
-}
-
 // isLocalName reports whether name means this machine.
 func isLocalName(name string) bool {
 	switch name {
 	case "localhost", "127.0.0.1", "::1", "":
 		return true
-	}
-	return false
-}
-
-// multiHost reports whether the job places ranks through ssh.
-func (j *Job) multiHost() bool {
-	for _, h := range j.Hosts {
-		if !isLocalName(h.Name) {
-			return true
-		}
 	}
 	return false
 }

@@ -60,16 +60,6 @@ func TestHostfile(t *testing.T) {
 	}
 }
 
-func TestPlacement(t *testing.T) {
-	at, err := placement([]Host{{"a", 2}, {"b", 3}}, 4)
-	if err != nil || !reflect.DeepEqual(at, []int{0, 0, 1, 1}) {
-		t.Fatalf("placement = %v, %v", at, err)
-	}
-	if _, err := placement([]Host{{"a", 2}}, 3); !errors.Is(err, ErrHosts) {
-		t.Fatalf("3 ranks on 2 slots: %v, want ErrHosts", err)
-	}
-}
-
 func TestAgentEnv(t *testing.T) {
 	job := rendezvous.Env{Rank: 3, Size: 4, JobID: "j", Secret: []byte{0xab}, Memberlist: true, Host: "h2"}
 	base := []string{"PATH=/bin", "GORUN_RANK=9"}
@@ -81,6 +71,8 @@ func TestAgentEnv(t *testing.T) {
 	}{
 		{"from SSH_CONNECTION", []string{"FOO=x"}, "",
 			"PATH=/bin GORUN_RANK=3 GORUN_SIZE=4 GORUN_RENDEZVOUS=10.77.0.1:4000 GORUN_JOBID=j GORUN_SECRET=ab GORUN_BIND=10.77.0.12 GORUN_MEMBERLIST=1 GORUN_HOST=h2 FOO=x"},
+		{"-x of an unknown GORUN_ variable", []string{"GORUN_MY_KNOB=7"}, "",
+			"PATH=/bin GORUN_RANK=3 GORUN_SIZE=4 GORUN_RENDEZVOUS=10.77.0.1:4000 GORUN_JOBID=j GORUN_SECRET=ab GORUN_BIND=10.77.0.12 GORUN_MEMBERLIST=1 GORUN_HOST=h2 GORUN_MY_KNOB=7"},
 		{"given address, -x bind", []string{"GORUN_BIND=10.9.9.9"}, "192.0.2.1:5000",
 			"PATH=/bin GORUN_RANK=3 GORUN_SIZE=4 GORUN_RENDEZVOUS=192.0.2.1:5000 GORUN_JOBID=j GORUN_SECRET=ab GORUN_BIND=10.9.9.9 GORUN_MEMBERLIST=1 GORUN_HOST=h2"},
 	} {

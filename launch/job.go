@@ -68,11 +68,35 @@ type Job struct {
 	// naming the first rank that died, with its exit code (keepgoing.go).
 	KeepGoing bool
 
-	// Hosts places the ranks on other hosts over ssh, filling each host's
-	// slots in order (hosts.go); nil = every rank on this host.
+	// Hosts places the ranks on hosts as Mapping says (by default filling
+	// each host's slots in order; hosts.go, layout.go); nil = every rank on
+	// this host. A host that names this machine runs its ranks as the
+	// launcher's children, the others' start through Remote.
 	Hosts []Host
-	// Remote says how remote ranks are started (ssh.go).
+	// Remote says how remote ranks are started: ssh or srun (ssh.go, srun.go).
 	Remote Remote
+
+	// Apps, when set, makes an MPMD job: several programs in one world
+	// (app.go). Size, Path, Args and Argv0 are then ignored (Size becomes
+	// the Apps' total).
+	Apps []App
+
+	// Mapping places the ranks on Hosts (Open MPI's --map-by, --npernode,
+	// --oversubscribe; layout.go). Remote.All starts even this host's
+	// ranks through Remote.
+	Mapping Mapping
+	// BindTo pins each rank on this host (or on its host, through the
+	// agent) to CPUs of its own (Open MPI's --bind-to; bind.go).
+	// ReportBindings writes a line per rank to Stderr saying which.
+	BindTo         BindTo
+	ReportBindings bool
+	// Output, when Dir is set, also writes each rank's stdout and stderr
+	// to files of their own (Open MPI's --output-filename; outfiles.go).
+	Output OutputFiles
+
+	// IOStats, when set, collects every rank's I/O statistics and writes
+	// the job's report when it ends (iostats.go; gorun --iostats).
+	IOStats *IOStats
 
 	// Logger receives the launcher's own progress (rank started, exited) at
 	// debug level and problems at warn level; nil = discard.
@@ -99,12 +123,18 @@ type Running struct {
 	out      streams
 	stdin    *os.File // write end of rank 0's stdin pipe when copying
 	rv       *jobServer
+	lay      *layout    // where each rank runs (layout.go)
+	cores    []cpuCore  // this host's usable cores, when binding (bind.go)
+	files    []*os.File // --output-filename files (outfiles.go)
 	start    time.Time
 	log      *slog.Logger
 	waited   bool
 }
 
 func (j *Job) defaults() error {
+	if err := j.appsDefaults(); err != nil {
+		return err
+	}
 	if j.Size < 1 {
 		return fmt.Errorf("launch: job size %d: give at least 1 rank", j.Size)
 	}
@@ -152,7 +182,17 @@ func Start(ctx context.Context, job Job) (*Running, error) {
 		start: time.Now(),
 		log:   job.Logger,
 	}
-	rv, err := startRendezvous(ctx, job.Size, job.rendezvousBind(), job.Logger)
+	lay, err := newLayout(&job)
+	if err != nil {
+		return nil, err
+	}
+	r.lay = lay
+	if job.BindTo != BindNone {
+		if r.cores, err = hostCores(); err != nil {
+			return nil, fmt.Errorf("launch: %w", err)
+		}
+	}
+	rv, err := startRendezvous(ctx, job.Size, job.rendezvousBind(lay), job.Logger)
 	if err != nil {
 		return nil, err
 	}
@@ -174,13 +214,15 @@ func Start(ctx context.Context, job Job) (*Running, error) {
 
 // startRank starts one rank with its environment and output pipes.
 func (r *Running) startRank(id int, base []string, outSink, errSink *sink) error {
-	je := r.rv.env(id)
-	je.Bind, je.Compress, je.Recover = r.job.Bind, r.job.Compress, r.job.KeepGoing
-	env := rankEnv(base, je, r.job.Extra)
-	if r.job.CPUsPerRank >= 0 {
-		env = procsEnv(env, cpuShare(r.job.CPUsPerRank, r.job.Size))
+	je := r.localEnv(id) // layout.go
+	env := rankEnv(base, je, r.job.extra(id))
+	bound := r.bindLocal(id) // bind.go; nil: not bound
+	if n := len(bound.cpus); n > 0 {
+		env = procsEnv(env, n)
+	} else if r.job.CPUsPerRank >= 0 {
+		env = procsEnv(env, cpuShare(r.job.CPUsPerRank, r.lay.localRanks(id)))
 	}
-	cmd, remote, err := r.newCmd(id, env) // ssh.go: a remote rank's ssh session
+	cmd, remote, err := r.newCmd(id, env) // ssh.go: a remote rank's ssh or srun session
 	if err != nil {
 		return err
 	}
@@ -197,12 +239,17 @@ func (r *Running) startRank(id int, base []string, outSink, errSink *sink) error
 	if r.job.TagOutput {
 		prefix = tagPrefix(id)
 	}
-	stdout, err := r.out.add(outSink, prefix, nil, nil)
+	crash := newCrashWatch()
+	outDst, errDst, outSee, errSee, err := r.rankOutput(id, outSink, errSink, crash.see) // outfiles.go
+	if err != nil {
+		group.release()
+		return err
+	}
+	stdout, err := r.out.add(outDst, prefix, outSee, nil)
 	if err != nil {
 		return fmt.Errorf("launch: output pipe for rank %d: %w", id, err)
 	}
-	crash := newCrashWatch()
-	stderr, err := r.out.add(errSink, prefix, crash.see, crash.ended)
+	stderr, err := r.out.add(errDst, prefix, errSee, crash.ended)
 	if err != nil {
 		stdout.Close()
 		return fmt.Errorf("launch: output pipe for rank %d: %w", id, err)
@@ -224,7 +271,7 @@ func (r *Running) startRank(id int, base []string, outSink, errSink *sink) error
 			go copyStdin(pw, r.job.Stdin)
 		}
 	}
-	err = cmd.Start()
+	err = startBound(cmd, bound.cpus) // bind.go: cmd.Start, pinned when bound
 	stdout.Close()
 	stderr.Close()
 	if stdinR != nil {
@@ -237,7 +284,10 @@ func (r *Running) startRank(id int, base []string, outSink, errSink *sink) error
 	}
 	if err != nil {
 		group.release()
-		return fmt.Errorf("launch: start rank %d of %s: %w", id, r.job.Path, err)
+		return fmt.Errorf("launch: start rank %d of %s: %w", id, cmd.Path, err)
+	}
+	if r.job.ReportBindings && remote == nil {
+		errSink.write([]byte(r.reportLocal(id, bound)))
 	}
 	if id == 0 && r.job.Stdin != nil && remote != nil {
 		go remote.sendStdin(r.job.Stdin) // remote_stdin.go; ends with the session
@@ -277,6 +327,7 @@ func (r *Running) abandon() {
 		rk.group.release()
 	}
 	r.out.drain(time.Second)
+	r.closeFiles()
 	r.rv.close()
 }
 

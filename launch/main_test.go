@@ -107,6 +107,24 @@ func helperMain(mode string, args []string) int {
 		return commShrink(rank, arg(0), len(args) > 1 && args[1] == "stop")
 	case "launcher": // launcher: runs a job of 2 "commsleep" ranks, Pdeathsig off (lifeline_test.go)
 		return lifelineLauncher()
+	case "commstop": // commstop VICTIM: after a barrier print "ready RANK PID"; the others wait for VICTIM, which sleeps
+		ctx := context.Background()
+		c, err := comm.Init(ctx)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 2
+		}
+		if err := collectives.Barrier(ctx, c); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 2
+		}
+		fmt.Printf("ready %d %d\n", rank, os.Getpid())
+		if rank == arg(0) {
+			time.Sleep(time.Hour)
+		}
+		_, err = c.Recv(ctx, arg(0), 0, make([]byte, 1))
+		fmt.Fprintf(os.Stderr, "rank %d: %v\n", rank, err)
+		return 1
 	case "commsleep": // after Init and a barrier, print "ready PID" and sleep
 		return commSleep()
 	case "sleep":

@@ -52,11 +52,12 @@ func (e exit) describe() (how string, code int) {
 // the launcher, which forwards it once, a kill reaches whatever the rank
 // started, and the rank dies with the launcher, so no rank outlives its job.
 func newRankCmd(job *Job, id int, env []string) *exec.Cmd {
-	cmd := exec.Command(job.Path, job.Args...)
-	if job.Path != "" && len(job.Argv0) > 0 {
-		cmd.Args[0] = job.Argv0
+	app, _ := job.app(id) // app.go: the job's program, or its MPMD program
+	cmd := exec.Command(app.Path, app.Args...)
+	if app.Path != "" && len(app.Argv0) > 0 {
+		cmd.Args[0] = app.Argv0
 	}
-	cmd.Dir = job.Dir
+	cmd.Dir = app.Dir
 	cmd.Env = env
 	return cmd
 }

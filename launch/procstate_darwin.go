@@ -1,6 +1,14 @@
 package launch
 
-import "golang.org/x/sys/unix"
+import (
+	"os"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// stopSignals: see procstate_linux.go.
+var stopSignals = []os.Signal{syscall.SIGCHLD}
 
 // Process states and flags of macOS's kinfo_proc (sys/proc.h).
 const (

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"strconv"
+	"syscall"
 )
 
 // procState is the state letter of /proc/<pid>/stat ('R', 'S', 'T', 'Z',
@@ -25,3 +26,8 @@ func statState(b []byte) byte {
 	}
 	return b[i+2]
 }
+
+// stopSignals are the signals the launcher gets when a child stops or
+// continues (SIGCHLD, sent unless SA_NOCLDSTOP, which Go does not set), so
+// a stopped rank is looked at when it stops, not at the next poll.
+var stopSignals = []os.Signal{syscall.SIGCHLD}

@@ -41,10 +41,24 @@ func Agent(stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	hostname, _ := os.Hostname()
 	where := fmt.Sprintf("rank %d on %s (%s)", spec.Rank, spec.Host, hostname)
-	env, err := agentEnv(os.Environ(), spec, os.Getenv("SSH_CONNECTION"))
+	sshConn := os.Getenv("SSH_CONNECTION")
+	if spec.Srun {
+		sshConn = "" // the launcher's login's, passed on by srun (see agentSpec.Srun)
+	}
+	env, err := agentEnv(os.Environ(), spec, sshConn)
 	if err != nil {
 		fmt.Fprintf(stderr, "gorun --agent: %s: %v\n", where, err)
 		return 2
+	}
+	var cores []cpuCore
+	var bound binding
+	if spec.BindTo != BindNone {
+		if cores, err = hostCores(); err != nil {
+			fmt.Fprintf(stderr, "gorun --agent: %s: %v\n", where, err)
+			return 2
+		}
+		bound = bindRank(spec.BindTo, cores, spec.Slot, spec.CPUs)
+		env = procsEnv(env, len(bound.cpus)) // agentEnv left GOMAXPROCS to the binding
 	}
 	cmd := exec.Command(spec.Path, spec.Args...)
 	if spec.Argv0 != "" {
@@ -73,7 +87,7 @@ func Agent(stdin io.Reader, stdout, stderr io.Writer) int {
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, forwardedSignals...)
 	defer signal.Stop(sigs)
-	err = cmd.Start()
+	err = startBound(cmd, bound.cpus) // bind.go
 	if stdinR != nil {
 		stdinR.Close()
 	}
@@ -85,6 +99,9 @@ func Agent(stdin io.Reader, stdout, stderr io.Writer) int {
 		_ = cmd.Wait()
 		fmt.Fprintf(stderr, "gorun --agent: start %s: %v\n", where, err)
 		return 1
+	}
+	if spec.Report {
+		fmt.Fprint(stderr, reportLine(hostname, os.Getpid(), spec.Rank, cores, bound))
 	}
 	go func() { // the launcher's control records; ends with the session
 		for {
@@ -161,7 +178,8 @@ func isExitError(err error, ee **exec.ExitError) bool {
 // agentEnv is the rank's environment on its host: the session's own
 // (PATH, HOME of the remote user) without GORUN_*, then the job's with the
 // rendezvous address and the address to listen on filled in, then the
-// launcher's -x entries. sshConn is $SSH_CONNECTION: "client-ip
+// launcher's -x entries (a -x GORUN_FOO of no meaning to the contract
+// too, as a rank on the launcher's host gets it). sshConn is $SSH_CONNECTION: "client-ip
 // client-port server-ip server-port", the launcher's address as this host
 // reaches it and this host's address on that route, which the other hosts
 // reach too.
@@ -182,9 +200,26 @@ func agentEnv(base []string, spec agentSpec, sshConn string) ([]string, error) {
 	if job.Addr == "" {
 		return nil, fmt.Errorf("SSH_CONNECTION is not set, so the launcher's address is unknown: give gorun --bind ADDR (an address of the launcher's host that this host reaches)")
 	}
-	env := rankEnv(base, job, rendezvous.WithoutJob(spec.Env))
-	if spec.CPUs >= 0 {
+	env := rankEnv(base, job, withoutKeysOf(spec.Env, job.Environ()))
+	if spec.CPUs >= 0 && spec.BindTo == BindNone {
 		env = procsEnv(env, cpuShare(spec.CPUs, spec.Local))
 	}
 	return env, nil
+}
+
+// withoutKeysOf is entries without those whose key set defines: the job's
+// variables, already in the environment from job.Environ().
+func withoutKeysOf(entries, set []string) []string {
+	keys := map[string]bool{}
+	for _, kv := range set {
+		k, _, _ := strings.Cut(kv, "=")
+		keys[k] = true
+	}
+	var out []string
+	for _, kv := range entries {
+		if k, _, _ := strings.Cut(kv, "="); !keys[k] {
+			out = append(out, kv)
+		}
+	}
+	return out
 }

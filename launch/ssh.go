@@ -27,6 +27,16 @@ type Remote struct {
 	// cmd/gorun sets its own path, as with a shared filesystem or the same
 	// install prefix on every host (Open MPI's assumption too).
 	Agent string
+	// Via is how the agents are started: RemoteSSH (the default) or
+	// RemoteSrun, inside a Slurm allocation (srun.go).
+	Via RemoteVia
+	// All starts every rank through Via, this host's too (gorun's
+	// --launcher srun|ssh); otherwise ranks on a host that names this
+	// machine are the launcher's own children.
+	All bool
+	// StepCPUs is the CPUs each srun step may use on a host (from
+	// Allocation.CPUs); a host not in it gets srun's default.
+	StepCPUs map[string]int
 }
 
 // agentSpec is what the launcher tells a remote agent, as one JSON line on
@@ -47,9 +57,18 @@ type agentSpec struct {
 	Port       string `json:"port"`
 	CPUs       int    `json:"cpus"`  // Job.CPUsPerRank
 	Local      int    `json:"local"` // ranks of the job on that host
+	// Slot is the rank's index among them, BindTo and Report what the
+	// agent does with it (bind.go).
+	Slot   int    `json:"slot"`
+	BindTo BindTo `json:"bind,omitempty"`
+	Report bool   `json:"report,omitempty"`
 	// Stdin: stdin records follow on the session (remote_stdin.go); else
 	// the rank reads /dev/null.
 	Stdin bool `json:"stdin,omitempty"`
+	// Srun: started by srun, not sshd. srun passes the launcher's
+	// environment on, so an SSH_CONNECTION there is the launcher's own
+	// login, not this session's, and must not give the rank its address.
+	Srun bool `json:"srun,omitempty"`
 }
 
 // remoteRank is the launcher's side of one remote rank: the stdin of its
@@ -87,37 +106,19 @@ func (m *remoteRank) signal(sig syscall.Signal) error {
 	return nil
 }
 
-// rendezvousBind is where the rendezvous listens: every interface in a
-// multi-host job unless --bind says which (each remote rank is told the
-// address its host reached the launcher from).
-func (j *Job) rendezvousBind() string {
-	if j.Bind == "" && j.multiHost() {
-		return "0.0.0.0"
-	}
-	return j.Bind
-}
-
 // newCmd prepares rank id: here as usual, or on its host through ssh.
 func (r *Running) newCmd(id int, env []string) (*exec.Cmd, *remoteRank, error) {
-	if !r.job.multiHost() {
+	if !r.lay.remote[id] {
 		return newRankCmd(&r.job, id, env), nil, nil
 	}
-	at, err := placement(r.job.Hosts, r.job.Size)
-	if err != nil {
-		return nil, nil, fmt.Errorf("launch: %w", err)
-	}
-	host := r.job.Hosts[at[id]].Name
-	if isLocalName(host) {
+	host := r.job.Hosts[r.lay.at[id]].Name
+	if isLocalName(host) && r.lay.multi && r.job.Remote.Via == RemoteSSH {
 		return nil, nil, fmt.Errorf("launch: host %q in a multi-host job: name this host by a name or address the other hosts reach: %w", host, ErrHosts)
 	}
-	local := 0
-	for _, h := range at {
-		if h == at[id] {
-			local++
-		}
-	}
-	spec := agentSpec{Rank: id, Host: host, Path: r.job.Path, Args: r.job.Args, Argv0: r.job.Argv0,
-		Dir: r.job.Dir, CPUs: r.job.CPUsPerRank, Local: local, Stdin: id == 0 && r.job.Stdin != nil}
+	app, appNum := r.job.app(id)
+	spec := agentSpec{Rank: id, Host: host, Path: app.Path, Args: app.Args, Argv0: app.Argv0,
+		Dir: app.Dir, CPUs: r.job.CPUsPerRank, Local: r.lay.localRanks(id), Stdin: id == 0 && r.job.Stdin != nil,
+		Slot: r.lay.slot[id], BindTo: r.job.BindTo, Report: r.job.ReportBindings, Srun: r.job.Remote.Via == RemoteSrun}
 	if spec.Dir == "" {
 		spec.Dir, _ = os.Getwd()
 	}
@@ -125,11 +126,20 @@ func (r *Running) newCmd(id int, env []string) (*exec.Cmd, *remoteRank, error) {
 	spec.Port = port
 	if ip := net.ParseIP(rvHost); ip == nil || !ip.IsUnspecified() {
 		spec.Rendezvous = r.rv.addr
+	} else if r.job.Remote.Via == RemoteSrun {
+		// No SSH_CONNECTION on the other side: tell the agent the
+		// address of this host on the route to its host.
+		ip, err := routeTo(host)
+		if err != nil {
+			return nil, nil, fmt.Errorf("launch: rank %d: no address of this host that %s reaches: %w (give --bind ADDR)", id, host, err)
+		}
+		spec.Rendezvous = net.JoinHostPort(ip, port)
 	}
 	je := r.rv.env(id)
 	je.Addr = "" // the agent's: spec.Rendezvous, or as its host reaches us
-	je.Memberlist, je.Host, je.Compress = true, host, r.job.Compress
-	spec.Env = append(je.Environ(), r.job.Extra...)
+	je.Memberlist, je.Host, je.Compress, je.AppNum, je.Recover = true, host, r.job.Compress, appNum, r.job.KeepGoing
+	je.IOStats = r.job.iostatsEnv() // iostats.go
+	spec.Env = append(je.Environ(), r.job.extra(id)...)
 	line, err := json.Marshal(spec)
 	if err != nil {
 		return nil, nil, fmt.Errorf("launch: rank %d: %w", id, err)
@@ -141,7 +151,27 @@ func (r *Running) newCmd(id int, env []string) (*exec.Cmd, *remoteRank, error) {
 	if agent == "" {
 		return nil, nil, fmt.Errorf("launch: no gorun path for the remote hosts: set Job.Remote.Agent or GORUN_AGENT: %w", ErrHosts)
 	}
-	sshArgs := r.job.Remote.SSH
+	var cmd *exec.Cmd
+	if r.job.Remote.Via == RemoteSrun {
+		cmd = srunCmd(host, r.job.Remote.StepCPUs[host], agent) // srun.go
+	} else {
+		cmd = sshCmd(r.job.Remote.SSH, host, agent)
+	}
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, nil, fmt.Errorf("launch: rank %d: %s stdin: %w", id, cmd.Args[0], err)
+	}
+	// The pipe holds 64 KiB: the spec is in it before ssh even starts.
+	if _, err := in.Write(append(line, '\n')); err != nil {
+		in.Close()
+		return nil, nil, fmt.Errorf("launch: rank %d: %s stdin: %w", id, cmd.Args[0], err)
+	}
+	return cmd, &remoteRank{host: host, in: in, cmd: cmd}, nil
+}
+
+// sshCmd is the ssh session that runs the agent on host.
+func sshCmd(ssh []string, host, agent string) *exec.Cmd {
+	sshArgs := ssh
 	if len(sshArgs) == 0 {
 		sshArgs = strings.Fields(os.Getenv("GORUN_SSH"))
 	}
@@ -152,17 +182,7 @@ func (r *Running) newCmd(id int, env []string) (*exec.Cmd, *remoteRank, error) {
 	argv = append(argv, "-T", "-x", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=accept-new",
 		"-o", "ServerAliveInterval=5", "-o", "ServerAliveCountMax=3",
 		host, "--", shellQuote(agent)+" --agent")
-	cmd := exec.Command(sshArgs[0], argv...)
-	in, err := cmd.StdinPipe()
-	if err != nil {
-		return nil, nil, fmt.Errorf("launch: rank %d: ssh stdin: %w", id, err)
-	}
-	// The pipe holds 64 KiB: the spec is in it before ssh even starts.
-	if _, err := in.Write(append(line, '\n')); err != nil {
-		in.Close()
-		return nil, nil, fmt.Errorf("launch: rank %d: ssh stdin: %w", id, err)
-	}
-	return cmd, &remoteRank{host: host, in: in, cmd: cmd}, nil
+	return exec.Command(sshArgs[0], argv...)
 }
 
 // shellQuote quotes s for the remote user's shell.

@@ -2,6 +2,8 @@ package launch
 
 import (
 	"fmt"
+	"os"
+	"os/signal"
 	"time"
 )
 
@@ -14,16 +16,74 @@ import (
 // is killed (SIGKILL ends a stopped process too) once only stopped ranks
 // are left, or at the end of the grace period.
 //
+// It looks when a rank stops, not only at the next poll: the kernel sends
+// the launcher SIGCHLD when a child stops or continues (stopSignals), and
+// a timer looks again when a stop has lasted stoppedAfter. The poll is
+// what remains for a rank that is not the launcher's child. So a stopped
+// rank is named about stoppedAfter after its stop, where polling alone
+// took up to stoppedAfter plus a poll plus the load's delays.
+//
 // A debugger's stop shows as 't' (tracing stop), not 'T', and is left
 // alone. A short stop (a SIGSTOP/SIGCONT pair within stoppedAfter) is
-// left alone too.
+// left alone too. So is a stop the launcher may have slept through: when
+// it was not scheduled for maxLookGap (it was stopped itself, as a Slurm
+// suspend stops every process of the job, or starved), every count
+// starts again, so ranks continued with it are not taken for stopped.
 const (
 	stoppedPoll  = 200 * time.Millisecond
-	stoppedAfter = time.Second
+	stoppedAfter = 500 * time.Millisecond
+	maxLookGap   = time.Second
+	// minLookGap bounds how often SIGCHLDs make the watcher read every
+	// rank's state: a thousand ranks exiting send a thousand.
+	minLookGap = 20 * time.Millisecond
 )
 
 // stoppedHow is the launcher's and the peers' description of a stopped rank.
 var stoppedHow = fmt.Sprintf("is stopped (SIGSTOP or another stop signal: process state T) for over %v", stoppedAfter)
+
+// stopWatch decides, from the ranks' states seen at given times, which
+// ranks have stayed stopped for after; it does no I/O, so tests drive it
+// with made-up times.
+type stopWatch struct {
+	after time.Duration
+	since []time.Time // when each rank was first seen stopped; zero: running
+	told  []bool
+	last  time.Time // the previous look
+}
+
+func newStopWatch(n int, after time.Duration) *stopWatch {
+	return &stopWatch{after: after, since: make([]time.Time, n), told: make([]bool, n)}
+}
+
+// look records the states seen at now (state(i) is rank i's letter) and
+// returns the ranks to report, once each, and when a stop now counted will
+// have lasted long enough (zero when none is pending).
+func (w *stopWatch) look(now time.Time, state func(i int) byte) (report []int, next time.Time) {
+	slept := !w.last.IsZero() && now.Sub(w.last) > maxLookGap
+	w.last = now
+	for i := range w.since {
+		if w.told[i] {
+			continue
+		}
+		if state(i) != 'T' {
+			w.since[i] = time.Time{}
+			continue
+		}
+		if w.since[i].IsZero() || slept {
+			w.since[i] = now
+		}
+		due := w.since[i].Add(w.after)
+		if !now.Before(due) {
+			w.told[i] = true
+			report = append(report, i)
+			continue
+		}
+		if next.IsZero() || due.Before(next) {
+			next = due
+		}
+	}
+	return report, next
+}
 
 // watchStopped reports on the returned channel, once each, the ranks that
 // stayed stopped for stoppedAfter. stop ends the watcher; Wait calls it on
@@ -36,36 +96,57 @@ func (r *Running) watchStopped() (stopped <-chan int, stop func()) {
 	finished := make(chan struct{})
 	pids := make([]int, len(r.ranks))
 	for i, rk := range r.ranks {
-		if rk.cmd.Process != nil {
+		if rk.cmd.Process != nil && rk.remote == nil {
 			pids[i] = rk.cmd.Process.Pid
 		}
 	}
+	state := func(i int) byte {
+		if pids[i] == 0 {
+			return 0
+		}
+		return procState(pids[i])
+	}
+	chld := make(chan os.Signal, 1)
+	if len(stopSignals) > 0 {
+		signal.Notify(chld, stopSignals...)
+	}
 	go func() {
 		defer close(finished)
+		defer signal.Stop(chld)
 		t := time.NewTicker(stoppedPoll)
 		defer t.Stop()
-		since := make([]time.Time, len(pids))
-		told := make([]bool, len(pids))
+		again := time.NewTimer(time.Hour)
+		again.Stop()
+		defer again.Stop()
+		w := newStopWatch(len(pids), stoppedAfter)
+		retry := true // look at once: a rank may have stopped before Wait
+		again.Reset(0)
 		for {
 			select {
 			case <-done:
 				return
-			case now := <-t.C:
-				for i, pid := range pids {
-					if told[i] || pid == 0 {
-						continue
-					}
-					if procState(pid) != 'T' {
-						since[i] = time.Time{}
-						continue
-					}
-					if since[i].IsZero() {
-						since[i] = now
-					} else if now.Sub(since[i]) >= stoppedAfter {
-						told[i] = true
-						ch <- i // buffered for every rank: never blocks
-					}
+			case <-chld:
+				if wait := minLookGap - time.Since(w.last); wait > 0 {
+					again.Reset(wait) // a burst of SIGCHLDs: look once after it
+					continue
 				}
+				// A multi-threaded rank may not show 'T' yet when the
+				// signal comes: look again shortly too.
+				retry = true
+			case <-t.C:
+			case <-again.C:
+			}
+			now := time.Now()
+			report, next := w.look(now, state)
+			for _, i := range report {
+				ch <- i // buffered for every rank: never blocks
+			}
+			if retry && (next.IsZero() || next.Sub(now) > minLookGap) {
+				next = now.Add(minLookGap)
+			}
+			retry = false
+			if !next.IsZero() {
+				again.Reset(next.Sub(now))
 			}
 		}
 	}()

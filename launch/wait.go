@@ -192,6 +192,8 @@ func (r *Running) Wait(ctx context.Context) error {
 		_ = r.stdin.Close()
 	}
 	r.out.drain(2 * time.Second)
+	r.closeFiles()
+	r.reportIOStats() // iostats.go: after the ranks' own output
 	if result != nil {
 		return result
 	}

@@ -99,16 +99,56 @@ func (c *Conn) Goodbye(dialed []int, cause int, how string) error {
 		m.Cause, m.Text = cause+1, how
 	}
 	err := c.write(m, time.Second)
-	c.c.Close()
+	c.finish()
 	return err
 }
+
+// finish ends the rank's side after its last message with a half close:
+// the server reads all the rank sent (a full close while the server's
+// notices still arrive resets the connection, and a reset can drop what
+// the server had not read yet: a goodbye, the statistics before it), and
+// a reader of Next sees the server close in return, or its read ends
+// after finishWait.
+func (c *Conn) finish() {
+	if cw, ok := c.c.(interface{ CloseWrite() error }); ok && cw.CloseWrite() == nil {
+		_ = c.c.SetReadDeadline(time.Now().Add(finishWait))
+		return
+	}
+	c.c.Close()
+}
+
+// finishWait bounds how long Next waits for the server to close after
+// the rank's goodbye.
+const finishWait = 5 * time.Second
 
 // Panicked says this rank's Close ran while it was panicking, and closes
 // the connection: the others are told it failed.
 func (c *Conn) Panicked() error {
 	err := c.write(Msg{Type: TypePanicked}, time.Second)
-	c.c.Close()
+	c.finish()
 	return err
+}
+
+// Stats sends this rank's I/O statistics (the launcher merges every
+// rank's into the job's report), in parts that fit a message. Each part's
+// write is bounded so a launcher that reads nothing cannot hold up the
+// rank's exit.
+func (c *Conn) Stats(b []byte) error {
+	const part = MaxPayload - 64
+	for {
+		n := min(len(b), part)
+		more := 0
+		if n < len(b) {
+			more = 1
+		}
+		if err := c.write(Msg{Type: TypeStats, Code: more, Text: string(b[:n])}, 10*time.Second); err != nil {
+			return err
+		}
+		b = b[n:]
+		if more == 0 {
+			return nil
+		}
+	}
 }
 
 // Close drops the connection without a word (the server sees a rank that

@@ -24,7 +24,9 @@ const (
 	varCompress   = "GORUN_COMPRESS"
 	varMemberlist = "GORUN_MEMBERLIST"
 	varHost       = "GORUN_HOST"
+	varIOStats    = "GORUN_IOSTATS"
 	varRecover    = "GORUN_RECOVER"
+	varAppNum     = "GORUN_APPNUM"
 
 	varBootstrapTimeout = "GORUN_BOOTSTRAP_TIMEOUT"
 	varMemberlistLog    = "GORUN_MEMBERLIST_LOG"
@@ -52,9 +54,21 @@ type Env struct {
 	Compress   bool   // GORUN_COMPRESS=1: zstd for large messages to other hosts
 	Memberlist bool   // GORUN_MEMBERLIST=1: a multi-host job's failure detector
 	Host       string // GORUN_HOST: the name the launcher gave the rank's host
+	// IOStats (GORUN_IOSTATS), when set, turns on I/O statistics (package
+	// iostats): a rank with a launcher sends them to it over its control
+	// connection; where no launcher merges them (rank 0 under srun serving
+	// the rendezvous itself, or a program run alone), the value is the
+	// path of the JSON report rank 0 writes, its SVG timeline beside it
+	// (".svg"), and the text goes to its stderr; "1" asks for the text
+	// alone. gorun --iostats sets it.
+	IOStats string
 	// GORUN_RECOVER=1: the job goes on when ranks die (gorun
 	// --enable-recovery); the survivors shrink their communicators.
 	Recover bool
+	// AppNum is the index of the rank's program in an MPMD job (`gorun -n 1
+	// ./a : -n 3 ./b`: 0 for a, 1 for b), MPI's MPI_APPNUM; GORUN_APPNUM,
+	// absent for 0.
+	AppNum int
 
 	// Set by the user only.
 	BootstrapTimeout time.Duration // GORUN_BOOTSTRAP_TIMEOUT, e.g. 5m for slow srun starts; 0 = comm's default
@@ -94,8 +108,14 @@ func (e Env) Environ() []string {
 	if e.Host != "" {
 		add(varHost, e.Host)
 	}
+	if e.IOStats != "" {
+		add(varIOStats, e.IOStats)
+	}
 	if e.Recover {
 		add(varRecover, "1")
+	}
+	if e.AppNum > 0 {
+		add(varAppNum, strconv.Itoa(e.AppNum))
 	}
 	if e.BootstrapTimeout > 0 {
 		add(varBootstrapTimeout, e.BootstrapTimeout.String())
@@ -119,6 +139,7 @@ func ParseEnv(getenv func(string) string) (Env, error) {
 		Compress:      getenv(varCompress) == "1",
 		Memberlist:    getenv(varMemberlist) == "1",
 		Host:          getenv(varHost),
+		IOStats:       getenv(varIOStats),
 		Recover:       getenv(varRecover) == "1",
 		MemberlistLog: getenv(varMemberlistLog) == "1",
 		SlurmKeyFile:  getenv(varSlurmKeyFile),
@@ -139,6 +160,13 @@ func ParseEnv(getenv func(string) string) (Env, error) {
 	if err1 != nil || err2 != nil || err3 != nil || size < 1 || rank < 0 || rank >= size || len(secret) == 0 {
 		return Env{}, fmt.Errorf("%s=%q %s=%q and %s are malformed or missing; start the program with gorun: %w",
 			varRank, getenv(varRank), varSize, getenv(varSize), varSecret, ErrEnv)
+	}
+	if v := getenv(varAppNum); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return Env{}, fmt.Errorf("%s=%q: not a program index: %w", varAppNum, v, ErrEnv)
+		}
+		e.AppNum = n
 	}
 	e.Rank, e.Size, e.Secret = rank, size, secret
 	e.Addr, e.JobID = getenv(varRendezvous), getenv(varJobID)

@@ -38,12 +38,16 @@ func TestParseEnv(t *testing.T) {
 				Memberlist: true, Host: "n2", Compress: true, MemberlistLog: true}, false},
 		{"flags other than 1 are off", with("GORUN_COMPRESS", "yes"), Env{Rank: 2, Size: 4, Addr: "10.0.0.1:4000", JobID: "j", Secret: []byte{0xc0, 0xff, 0xee}}, false},
 		{"no address yet (an agent adds it)", with("GORUN_RENDEZVOUS", ""), Env{Rank: 2, Size: 4, JobID: "j", Secret: []byte{0xc0, 0xff, 0xee}}, false},
+		{"I/O statistics", with("GORUN_IOSTATS", "/tmp/io.json"), Env{Rank: 2, Size: 4, Addr: "10.0.0.1:4000", JobID: "j", Secret: []byte{0xc0, 0xff, 0xee}, IOStats: "/tmp/io.json"}, false},
+		{"I/O statistics under srun", map[string]string{"GORUN_IOSTATS": "1"}, Env{IOStats: "1"}, false},
 		{"rank not a number", with("GORUN_RANK", "two"), Env{}, true},
 		{"rank out of range", with("GORUN_RANK", "4"), Env{}, true},
 		{"negative rank", with("GORUN_RANK", "-1"), Env{}, true},
 		{"no size", with("GORUN_SIZE", ""), Env{}, true},
 		{"secret not hex", with("GORUN_SECRET", "xyz"), Env{}, true},
 		{"no secret", with("GORUN_SECRET", ""), Env{}, true},
+		{"MPMD program index", with("GORUN_APPNUM", "2"), Env{Rank: 2, Size: 4, Addr: "10.0.0.1:4000", JobID: "j", Secret: []byte{0xc0, 0xff, 0xee}, AppNum: 2}, false},
+		{"bad program index", with("GORUN_APPNUM", "-1"), Env{}, true},
 		{"bad timeout", map[string]string{"GORUN_BOOTSTRAP_TIMEOUT": "90"}, Env{}, true},
 		{"negative timeout", map[string]string{"GORUN_BOOTSTRAP_TIMEOUT": "-1s"}, Env{}, true},
 	} {
@@ -67,7 +71,7 @@ func TestEnvironRoundTrip(t *testing.T) {
 		{Bind: "10.1.1.1", BootstrapTimeout: 90 * time.Second},
 		{Rank: 0, Size: 1, Addr: "127.0.0.1:1", JobID: "gorun-1", Secret: []byte{1, 2, 3}},
 		{Rank: 63, Size: 64, Addr: "[::1]:5", JobID: "x", Secret: make([]byte, 32), Bind: "::1", Compress: true,
-			Memberlist: true, Host: "node7", MemberlistLog: true, SlurmKeyFile: "/home/u/.gorun/slurm.key"},
+			Memberlist: true, Host: "node7", AppNum: 3, MemberlistLog: true, SlurmKeyFile: "/home/u/.gorun/slurm.key", IOStats: "1"},
 	} {
 		got, err := ParseEnviron(e.Environ())
 		if err != nil || !reflect.DeepEqual(got, e) {

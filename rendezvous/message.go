@@ -44,12 +44,17 @@ const (
 	// TypePanicked, rank to server: the rank's Close ran while it was
 	// panicking: it failed, it did not leave cleanly.
 	TypePanicked
+	// TypeStats, rank to server, before its goodbye: one part of the
+	// rank's I/O statistics (package iostats' snapshot, JSON) in Text;
+	// Code is 1 when more parts follow, 0 on the last. Sent only when the
+	// job asked for statistics (GORUN_IOSTATS).
+	TypeStats
 
-	typeLast = TypePanicked
+	typeLast = TypeStats
 )
 
 var typeNames = [...]string{TypeRegister: "register", TypeTable: "table", TypeFailed: "failed", TypeAbort: "abort",
-	TypeCause: "cause", TypeGoodbye: "goodbye", TypeLeft: "left", TypePanicked: "panicked"}
+	TypeCause: "cause", TypeGoodbye: "goodbye", TypeLeft: "left", TypePanicked: "panicked", TypeStats: "stats"}
 
 func (t Type) String() string {
 	if t >= TypeRegister && t <= typeLast {

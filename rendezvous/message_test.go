@@ -36,6 +36,7 @@ func TestMsgRoundTrip(t *testing.T) {
 		{Type: TypeGoodbye, Ranks: []int{0, 2, 70000}, Cause: 3, Text: "closed its communicator"},
 		{Type: TypeLeft, Rank: 1, Ranks: manyRanks},
 		{Type: TypePanicked, Rank: -5},
+		{Type: TypeStats, Code: 1, Text: `{"rank":3}`},
 		{Type: TypeFailed, Text: strings.Repeat("x", 70000)},
 	} {
 		var b bytes.Buffer

@@ -72,7 +72,14 @@ type Server struct {
 	gone    int
 	allGone chan struct{}
 	saidBye map[int]bool
+	// stats holds each rank's I/O statistics (TypeStats parts joined);
+	// statsDone the ranks whose last part came.
+	stats     map[int][]byte
+	statsDone map[int]bool
 }
+
+// MaxStats bounds one rank's statistics: more is dropped (and logged).
+const MaxStats = 64 << 20
 
 // NewServer serves job on ln once Serve is called; logger (nil = the
 // default) gets connections that fail the job-secret handshake.
@@ -81,7 +88,8 @@ func NewServer(ln net.Listener, job Job, logger *slog.Logger) *Server {
 		logger = slog.Default()
 	}
 	return &Server{ln: ln, job: job, log: logger, events: make(chan Event, 4*job.Size+8),
-		conns: map[int]net.Conn{}, addrs: make([]string, job.Size), allGone: make(chan struct{}), saidBye: map[int]bool{}}
+		conns: map[int]net.Conn{}, addrs: make([]string, job.Size), allGone: make(chan struct{}), saidBye: map[int]bool{},
+		stats: map[int][]byte{}, statsDone: map[int]bool{}}
 }
 
 // Addr is the address the server listens on.
@@ -171,6 +179,8 @@ func (s *Server) handle(c net.Conn) {
 				s.broadcastExcept(rank, Msg{Type: TypeFailed, Rank: rank, Text: "panicked"})
 				s.depart()
 			}
+		case TypeStats:
+			s.addStats(rank, m)
 		case TypeGoodbye:
 			if left {
 				continue
@@ -258,6 +268,40 @@ func (s *Server) Close() error {
 		err = nil
 	}
 	return err
+}
+
+// addStats joins a part of rank's statistics to what came before.
+func (s *Server) addStats(rank int, m Msg) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.statsDone[rank] {
+		return // one report per rank
+	}
+	if len(s.stats[rank])+len(m.Text) > MaxStats {
+		s.log.Warn("gorun rendezvous: I/O statistics over the limit dropped", "rank", rank, "limit", MaxStats)
+		delete(s.stats, rank)
+		s.statsDone[rank] = true
+		return
+	}
+	s.stats[rank] = append(s.stats[rank], m.Text...)
+	if m.Code == 0 {
+		s.statsDone[rank] = true
+	}
+}
+
+// Stats returns the I/O statistics each rank sent (by rank; complete ones
+// only). Every part a rank sent came before its goodbye, so after
+// AllGone, or once the ranks have exited, nothing more arrives.
+func (s *Server) Stats() map[int][]byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[int][]byte{}
+	for r, done := range s.statsDone {
+		if done && s.stats[r] != nil {
+			out[r] = s.stats[r]
+		}
+	}
+	return out
 }
 
 // depart counts a rank that said goodbye, panicked or was lost.

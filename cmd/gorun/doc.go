@@ -43,6 +43,45 @@
 //	                   program at the same path
 //	-v                 log the build, and each rank's start and exit, to stderr
 //
+// Placement, binding and output, in Open MPI's spelling:
+//
+//	--map-by slot|node fill each host's slots in turn (slot, the default) or
+//	                   deal the ranks out one host at a time (node)
+//	--npernode N       N ranks on every host; -n defaults to N x hosts
+//	--oversubscribe    allow more ranks than slots (placement wraps around)
+//	--bind-to core|hwthread|none
+//	                   pin each rank of a host to cores (hardware threads) of its
+//	                   own, --cpus-per-rank of them (default 1), with
+//	                   sched_setaffinity before exec (Linux); default none
+//	--report-bindings  a line per rank on stderr, Open MPI's form plus the CPU
+//	                   list as /proc/PID/status Cpus_allowed_list spells it:
+//	                   "[host:pid] MCW rank 1 bound to socket 0[core 1[hwt 0]]: [./B] (cpus 1)"
+//	--output-filename DIR[:nocopy]
+//	                   also write each rank's stdout and stderr to
+//	                   DIR/1/rank.N/stdout and DIR/1/rank.N/stderr (N padded to
+//	                   the digits of the size, as Open MPI 4); :nocopy only there
+//	--wdir DIR         the ranks' working directory (also -wdir, --wd); a
+//	                   relative program path stays relative to gorun's
+//	--launcher srun|ssh
+//	                   start every rank, this host's too, through srun job steps
+//	                   or ssh (default: this host's ranks directly, the others
+//	                   with srun inside a Slurm allocation, else ssh)
+//	A : B              MPMD: `gorun -n 1 ./a : -n 3 ./b` runs both in one world,
+//	                   a as rank 0 and b as ranks 1-3; each part may give its own
+//	                   -n (default 1), -x and --wdir; GORUN_APPNUM is the part's
+//	                   index (MPI_APPNUM), absent for the first
+//
+// Inside a batch allocation, without -H or --hostfile, the hosts are the
+// allocation's. Slurm (salloc, sbatch): SLURM_JOB_NODELIST in Slurm's
+// host list syntax ("node[01-03,07],gpu1"), SLURM_TASKS_PER_NODE
+// ("2(x3),1") as each node's slots, and SLURM_NTASKS as the default -n;
+// the ranks on other nodes each run in a job step of their own (srun
+// --overlap -N1 -n1 -w NODE, with every CPU the job has there), which
+// Slurm accounts and cleans up; gorun started by srun itself (SLURM_STEP_ID
+// set) keeps its ranks where it is. PBS/Torque: $PBS_NODEFILE, a host a line
+// per slot, ranks started over ssh. Malformed variables are an error
+// (exit 2), not a silent one-host job.
+//
 // Output: each rank's stdout and stderr go through pipes and reach gorun's
 // stdout and stderr a whole line at a time, so lines of different ranks
 // never mix mid-line (lines over 64 KiB are passed on in pieces). Without

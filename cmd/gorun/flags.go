@@ -27,8 +27,14 @@ type options struct {
 	ft      bool          // --enable-recovery (Open MPI's --with-ft ulfm)
 	hosts   []launch.Host // -H or --hostfile
 	ssh     string        // --ssh
+	nSet    bool          // -n or -np given
+	place   placeOptions  // flags_place.go
 	program string
 	args    []string
+	apps    []appOptions // MPMD parts after the first ':' (flags_place.go)
+	// cleanups remove the MPMD programs built for this run (placeJob).
+	cleanups []func() error
+	iostats  iostatsFlags // iostats.go
 }
 
 const usageText = `usage: gorun [flags] -n N program [args...]
@@ -62,8 +68,13 @@ Flags:
   --ssh CMD          ssh command and options for -H (default $GORUN_SSH, else ssh), e.g.
                      --ssh "ssh -i ~/.ssh/cluster -p 2222"; the remote hosts must have
                      gorun at the same path as here ($GORUN_AGENT overrides) and the program
+  --iostats          at the end, report every rank's I/O on stderr: bytes written and read per
+                     file and dataset, calls, direct or two-phase, time writing, reading,
+                     filtering, on metadata and waiting; the slowest rank and why; collectives
+  --iostats-json F   also write the report as JSON to F (implies --iostats)
+  --iostats-svg F    also draw every rank's timeline of I/O and waiting as SVG in F
   -v                 say what gorun does (build, ranks started and exited) on stderr
-
+` + placeUsage + `
 stdin goes to rank 0, also on a remote host. SIGINT, SIGTERM, SIGHUP and SIGQUIT are
 forwarded to every rank; a second one kills them. Exit status: 0 if every rank
 exited 0; else the first failed rank's code (128+signal if it was killed), the
@@ -128,6 +139,7 @@ var errHelp = flag.ErrHelp
 // program, everything after it belongs to the program.
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	o := &options{n: 1}
+	args, parts := splitMPMD(args)
 	fs := flag.NewFlagSet("gorun", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.IntVar(&o.n, "n", 1, "")
@@ -149,6 +161,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&hostfile, "hostfile", "", "")
 	fs.StringVar(&hostfile, "machinefile", "", "")
 	fs.StringVar(&o.ssh, "ssh", "", "")
+	o.place.register(fs)
+	o.iostats.register(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stderr, usageText)
@@ -156,7 +170,11 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		}
 		return nil, fmt.Errorf("%w (gorun -h for help)", err)
 	}
-	if err := o.readHosts(fs, hostList, hostfile); err != nil {
+	fs.Visit(func(f *flag.Flag) { o.nSet = o.nSet || f.Name == "n" || f.Name == "np" })
+	if err := o.readHosts(hostList, hostfile); err != nil {
+		return nil, err
+	}
+	if err := o.place.check(); err != nil {
 		return nil, err
 	}
 	if o.n < 1 {
@@ -167,12 +185,19 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		return nil, errors.New("no program given: gorun -n N program [args...] (gorun -h for help)")
 	}
 	o.program, o.args = rest[0], rest[1:]
+	for i, part := range parts {
+		a, err := parseApp(part, i)
+		if err != nil {
+			return nil, err
+		}
+		o.apps = append(o.apps, a)
+	}
 	return o, nil
 }
 
 // readHosts fills o.hosts from -H or --hostfile and makes -n default to
 // their total slots, as mpiexec does.
-func (o *options) readHosts(fs *flag.FlagSet, hostList, hostfile string) error {
+func (o *options) readHosts(hostList, hostfile string) error {
 	var err error
 	switch {
 	case hostList != "" && hostfile != "":
@@ -187,9 +212,7 @@ func (o *options) readHosts(fs *flag.FlagSet, hostList, hostfile string) error {
 	if err != nil {
 		return err
 	}
-	nSet := false
-	fs.Visit(func(f *flag.Flag) { nSet = nSet || f.Name == "n" || f.Name == "np" })
-	if !nSet {
+	if !o.nSet {
 		o.n = launch.TotalSlots(o.hosts)
 	}
 	return nil

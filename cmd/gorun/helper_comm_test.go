@@ -6,6 +6,7 @@ import (
 	"os"
 	"strconv"
 
+	"github.com/gorun-hpc/gorun/collectives"
 	"github.com/gorun-hpc/gorun/comm"
 )
 
@@ -50,6 +51,13 @@ func commHelperMain(mode string, args []string) int {
 			c.Abort(arg(1))
 			select {}
 		}
+	case "barrier": // a barrier, then "hello from rank R of N" and Close
+		if err := collectives.Barrier(ctx, c); err != nil {
+			fmt.Fprintf(os.Stderr, "barrier: %v\n", err)
+			return 1
+		}
+		fmt.Printf("hello from rank %d of %d\n", c.Rank(), c.Size())
+		return 0
 	case "block": // every rank waits for its right neighbour, forever
 		return blockOn(ctx, c, (c.Rank()+1)%c.Size())
 	case "panic": // panic RANK: that rank panics (its deferred Close runs)

@@ -29,6 +29,10 @@ func run(args []string) int {
 		fmt.Fprintf(os.Stderr, "gorun: %v\n", err)
 		return 2
 	}
+	if err := o.allocation(os.Getenv); err != nil { // flags_place.go: salloc, sbatch, qsub
+		fmt.Fprintf(os.Stderr, "gorun: %v\n", err)
+		return 2
+	}
 	ctx := context.Background()
 	logger := slog.New(slog.DiscardHandler)
 	if o.verbose {
@@ -60,6 +64,18 @@ func run(args []string) int {
 		Timeout:     o.timeout,
 		Grace:       o.grace,
 		Logger:      logger,
+		IOStats:     o.iostats.job(),
+	}
+	if o.place.allocFrom != "" {
+		logger.Debug("hosts from the allocation", "from", o.place.allocFrom, "hosts", len(o.hosts), "ranks", o.n)
+	}
+	err = o.placeJob(ctx, &job) // flags_place.go
+	for _, c := range o.cleanups {
+		defer c()
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "gorun: %v\n", err)
+		return 1
 	}
 	if job.Remote.Agent == "" && len(job.Hosts) > 0 {
 		job.Remote.Agent, _ = os.Executable()

@@ -26,6 +26,12 @@ func TestMain(m *testing.M) {
 }
 
 func testMain(m *testing.M) int {
+	// gorun reads a batch allocation from these (flags_place.go): tests run
+	// inside salloc or sbatch must still start their ranks here, as on a
+	// workstation. The tests of allocations set them themselves.
+	for _, v := range []string{"SLURM_JOB_NODELIST", "SLURM_NODELIST", "PBS_NODEFILE"} {
+		os.Unsetenv(v)
+	}
 	dir, err := os.MkdirTemp("", "gorun-test-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

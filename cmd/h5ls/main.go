@@ -4,7 +4,12 @@
 // Objects it cannot read are listed with the reason; with -d they make
 // it exit 1, as data it cannot read does.
 //
+// --follow lists a file a running job writes (with h5file.WithSnapshots)
+// again at every flush, each listing one flush whole, with a summary line
+// per flush: until interrupted, -count flushes, or -idle without one.
+//
 //	h5ls [-d] [-t] file.h5...
+//	h5ls --follow [-count N] [-idle D] [-interval D] [-d] [-t] file.h5
 package main
 
 import (
@@ -16,6 +21,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/gorun-hpc/gorun/h5file"
 )
@@ -24,16 +30,29 @@ func main() {
 	var o options
 	flag.BoolVar(&o.types, "t", false, "append each dataset's HDF5 type")
 	flag.BoolVar(&o.data, "d", false, "print each dataset's values (as libhdf5's h5ls -d)")
+	follows := flag.Bool("follow", false, "list the file again at every flush of the job writing it (h5file.WithSnapshots)")
+	count := flag.Int("count", 0, "with --follow: stop after this many flushes (0: no limit)")
+	idle := flag.Duration("idle", 0, "with --follow: stop after this long without a new flush (0: never)")
+	every := flag.Duration("interval", 10*time.Millisecond, "with --follow: how often to look for a new flush")
 	flag.Usage = func() {
-		fmt.Fprintln(os.Stderr, "usage: h5ls [-d] [-t] file.h5...")
+		fmt.Fprintln(os.Stderr, "usage: h5ls [-d] [-t] file.h5...\n       h5ls --follow [-count N] [-idle D] [-interval D] [-d] [-t] file.h5")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
-	if flag.NArg() == 0 {
+	if flag.NArg() == 0 || *follows && flag.NArg() != 1 {
 		flag.Usage()
 		os.Exit(2)
 	}
 	w := bufio.NewWriter(os.Stdout)
+	if *follows {
+		if err := follow(w, flag.Arg(0), o, *count, *every, *idle); err != nil {
+			w.Flush()
+			fmt.Fprintf(os.Stderr, "h5ls: %s: %v\n", flag.Arg(0), err)
+			os.Exit(1)
+		}
+		w.Flush()
+		return
+	}
 	status := 0
 	for _, path := range flag.Args() {
 		if err := list(w, path, o); err != nil {

@@ -2,6 +2,7 @@
 // when started as real processes: `gorun -n 4 ./collectives/internal/colltest/cmd/colltest`.
 // With -mismatch, the last rank calls Barrier while the others call Bcast,
 // and every rank must get an error (never hang); it exits 0 when they do.
+// -nbmismatch does the same with Iallreduce against Ibcast.
 package main
 
 import (
@@ -20,6 +21,7 @@ import (
 
 func main() {
 	mismatch := flag.Bool("mismatch", false, "run mismatched collectives and expect errors on every rank")
+	nbMismatch := flag.Bool("nbmismatch", false, "as -mismatch, with nonblocking collectives (Iallreduce against Ibcast)")
 	small := flag.Bool("small", false, "skip payloads above 64 KiB")
 	timeout := flag.Duration("timeout", 2*time.Minute, "fail instead of hanging after this long")
 	flag.Parse()
@@ -31,8 +33,8 @@ func main() {
 		os.Exit(2)
 	}
 	code := 0
-	if *mismatch {
-		code = runMismatch(ctx, c)
+	if *mismatch || *nbMismatch {
+		code = runMismatch(ctx, c, *nbMismatch)
 	} else if err := run(ctx, c, *small); err != nil {
 		fmt.Fprintln(os.Stderr, "colltest:", err)
 		code = 1
@@ -56,15 +58,20 @@ func run(ctx context.Context, c *comm.Comm, small bool) error {
 	return collectives.Barrier(ctx, c)
 }
 
-func runMismatch(ctx context.Context, c *comm.Comm) int {
+func runMismatch(ctx context.Context, c *comm.Comm, nonblocking bool) int {
 	if c.Size() < 2 {
 		fmt.Println("colltest: mismatch needs 2 ranks or more")
 		return 0
 	}
 	var err error
-	if c.Rank() == c.Size()-1 {
+	switch {
+	case nonblocking && c.Rank() == c.Size()-1:
+		_, err = collectives.Iallreduce(ctx, c, []int64{1, 2, 3}, make([]int64, 3), collectives.Sum[int64]()).Wait(ctx)
+	case nonblocking:
+		_, err = collectives.Ibcast(ctx, c, []int64{1, 2, 3}, 0).Wait(ctx)
+	case c.Rank() == c.Size()-1:
 		err = collectives.Barrier(ctx, c)
-	} else {
+	default:
 		err = collectives.Bcast(ctx, c, []int64{1, 2, 3}, 0)
 	}
 	if err == nil {
