@@ -34,7 +34,8 @@ type File struct {
 	par      *parallel // non-nil with more than one rank
 	// smallBatch: WithSmallWriteBatching (parallel_meta_small.go).
 	smallBatch bool
-	cache      *cacheReader     // metadata shared by rank 0 at open (ranks > 0)
+	cache      *metaReader      // a parallel opened file's metadata reads (parallel_metaserve.go)
+	server     *metaServer      // rank 0's metadata server, while the file is open
 	failed     error            // after ranks disagreed: returned by every call
 	atomic     bool             // SetAtomic: byte-range locks around raw data I/O
 	external   map[string]*File // files opened through external links, by path (extlink.go)
@@ -431,7 +432,7 @@ func (f *File) flush(call string) error {
 		ferr = serr // reported after the model's flush, which keeps the ranks' allocators in step
 	}
 	if f.cache != nil {
-		f.cache.stale.Store(true) // the file changed under the shared copy
+		f.cache.invalidate() // the file changed under the kept copy
 	}
 	if err := f.flushed(f.ctx, ferr); err != nil {
 		return err
@@ -488,6 +489,7 @@ func (f *File) Close() error {
 	case f.par != nil:
 		err = f.checkpoint("Close")
 	}
+	f.stopMetaServer() // after the last collective: no rank asks any more
 	if cerr := f.os.Close(); err == nil && cerr != nil {
 		err = opErr("close", f.path, cerr)
 	}

@@ -3,6 +3,7 @@ package h5file
 import (
 	"fmt"
 
+	"github.com/gorun-hpc/gorun/collectives"
 	"github.com/gorun-hpc/gorun/h5core"
 )
 
@@ -13,37 +14,26 @@ import (
 // writing fill values over each other's data. So, as libhdf5 does for
 // parallel files (early allocation), every rank allocates the same
 // storage here, in the same order, and rank 0 writes nonzero fill values.
-func (f *File) allocateLate() error {
-	var late []*Dataset
-	err := f.root.g.Visit(func(p string, o h5core.Object) error {
-		d, ok := o.(*h5core.Dataset)
-		if !ok || len(d.Filters()) > 0 || d.IsNull() || d.External() != nil { // nothing to allocate
-			return nil
+// Which datasets need it is rank 0's walk (lateStorage): the others load
+// only those, not the whole file.
+func (f *File) allocateLate(paths []string) error {
+	for _, p := range paths {
+		o, err := f.root.g.Lookup(p)
+		if err != nil {
+			return opErrf("open", f.path, "loading %s to allocate its storage: %w", p, err)
 		}
-		switch d.Layout() {
-		case h5core.LayoutContiguous:
-			if addr, _ := d.DataAddr(); addr == h5core.UndefinedAddr {
-				late = append(late, f.newDataset(join("/", p), d))
-			}
-		case h5core.LayoutChunked:
-			recs, err := d.Chunks()
-			if err != nil {
-				return err
-			}
-			if uint64(len(recs)) < chunkCount(d.Shape(), d.ChunkShape()) {
-				late = append(late, f.newDataset(join("/", p), d))
-			}
+		hd, ok := o.(*h5core.Dataset)
+		if !ok {
+			return opErrf("open", f.path, "%s is not a dataset on this rank (rank 0 found one there): %w", p, ErrMismatch)
 		}
-		return nil
-	})
-	if err != nil {
-		return opErrf("open", f.path, "finding storage to allocate: %w", err)
-	}
-	for _, d := range late {
+		d := f.newDataset(join("/", p), hd)
 		var had map[string]bool
 		if d.d.Layout() == h5core.LayoutChunked {
 			had = map[string]bool{}
-			recs, _ := d.d.Chunks()
+			recs, err := d.d.Chunks()
+			if err != nil {
+				return opErrf("open", f.path, "reading the chunk index of %s: %w", d.name, err)
+			}
 			for _, r := range recs {
 				had[fmt.Sprint(r.Coords)] = true
 			}
@@ -58,6 +48,62 @@ func (f *File) allocateLate() error {
 		}
 	}
 	return nil
+}
+
+// lateMsg is rank 0's list of datasets without storage.
+type lateMsg struct {
+	Paths []string
+	Err   string
+}
+
+// lateStorage is the paths of the datasets allocateLate allocates, found
+// by rank 0 (the one rank that walks the file: its reads are the ones it
+// would serve anyway) and broadcast. ok false: this rank's open failed;
+// it still takes part.
+func (f *File) lateStorage(ok bool) ([]string, error) {
+	var msg lateMsg
+	if f.comm.Rank() == 0 && ok {
+		paths, err := f.findLate()
+		msg.Paths = paths
+		if err != nil {
+			msg.Err = err.Error()
+		}
+	}
+	if err := collectives.BcastValue(f.ctx, f.comm, &msg, 0); err != nil {
+		return nil, opErrf("open", f.path, "receiving the datasets to allocate from rank 0: %w", err)
+	}
+	if msg.Err != "" {
+		return nil, opErrf("open", f.path, "finding storage to allocate (rank 0): %s", msg.Err)
+	}
+	return msg.Paths, nil
+}
+
+// findLate walks the file for datasets without storage, in the order
+// every rank allocates them.
+func (f *File) findLate() ([]string, error) {
+	var late []string
+	err := f.root.g.Visit(func(p string, o h5core.Object) error {
+		d, ok := o.(*h5core.Dataset)
+		if !ok || len(d.Filters()) > 0 || d.IsNull() || d.External() != nil { // nothing to allocate
+			return nil
+		}
+		switch d.Layout() {
+		case h5core.LayoutContiguous:
+			if addr, _ := d.DataAddr(); addr == h5core.UndefinedAddr {
+				late = append(late, p)
+			}
+		case h5core.LayoutChunked:
+			recs, err := d.Chunks()
+			if err != nil {
+				return err
+			}
+			if uint64(len(recs)) < chunkCount(d.Shape(), d.ChunkShape()) {
+				late = append(late, p)
+			}
+		}
+		return nil
+	})
+	return late, err
 }
 
 // chunkCount is how many chunks cover shape.

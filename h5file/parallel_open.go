@@ -7,9 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"sync"
-	"sync/atomic"
 
 	"github.com/gorun-hpc/gorun/collectives"
 	"github.com/gorun-hpc/gorun/comm"
@@ -19,11 +17,11 @@ import (
 // Opening a file with many ranks: rank 0 alone reads the metadata and
 // shares it, so N ranks cost one metadata read of the file, not N (a
 // metadata storm is a known complaint about parallel HDF5 on parallel
-// filesystems). Rank 0 opens h5core over a recording reader, walks what
-// a program may touch (chunk indexes, variable-length attribute values),
+// filesystems). Rank 0 opens h5core (the superblock and the root group)
 // and broadcasts the byte ranges it read; the others open h5core over
-// those ranges, reading the file only for a range rank 0 did not read
-// (counted: MetadataReads).
+// those ranges. Everything else is read when a rank first touches it,
+// from rank 0's metadata server (parallel_metaserve.go, ARCHITECTURE.md
+// decision 35).
 //
 // Rank 0 also creates or truncates the file, and decides mode "a"
 // (create or open), before the broadcast: the others open the file after
@@ -52,6 +50,12 @@ func openParallel(f *File, c *comm.Comm) (*File, error) {
 		return nil, opErr("open", f.path, err)
 	}
 	f.comm, f.par = dc, &parallel{}
+	// The metadata server's own communicator: its requests, made at any
+	// time by any rank, meet no collective of the file.
+	mc, err := dupComm(ctx, dc)
+	if err != nil {
+		return nil, opErr("open", f.path, err)
+	}
 	f.startStats(c) // iostats
 	var msg openMsg
 	var rootErr error
@@ -80,7 +84,9 @@ func openParallel(f *File, c *comm.Comm) (*File, error) {
 	}
 	var localErr error
 	if dc.Rank() != 0 {
-		localErr = f.openOther(&msg)
+		localErr = f.openOther(&msg, mc)
+	} else if f.cache != nil {
+		f.server = startMetaServer(ctx, mc, f.cache)
 	}
 	call := fmt.Sprintf("Open(%q, %q)", filepath.Base(f.path), f.mode)
 	if localErr != nil {
@@ -90,8 +96,16 @@ func openParallel(f *File, c *comm.Comm) (*File, error) {
 		f.model = h5core.NewFile()
 	}
 	f.setRoot()
-	if localErr == nil && !msg.Create && !f.readOnly {
-		localErr = f.allocateLate()
+	if !msg.Create && !f.readOnly {
+		// Every rank takes part (the list is a broadcast), even one whose
+		// open failed: the check point below then names it.
+		late, err := f.lateStorage(localErr == nil)
+		if localErr == nil {
+			localErr = err
+		}
+		if localErr == nil {
+			localErr = f.allocateLate(late)
+		}
 	}
 	var err2 error
 	if msg.Create && localErr == nil {
@@ -100,6 +114,7 @@ func openParallel(f *File, c *comm.Comm) (*File, error) {
 		err2 = f.checkpoint(call)
 	}
 	if localErr != nil || err2 != nil {
+		f.stopMetaServer()
 		if f.os != nil {
 			f.os.Close()
 		}
@@ -133,7 +148,8 @@ func (f *File) openRoot(msg *openMsg) error {
 	if err != nil {
 		return opErr("open", f.path, err)
 	}
-	rec := &recorder{r: osf}
+	f.cache = &metaReader{file: osf}
+	rec := &recorder{r: f.cache}
 	m, err := h5core.Open(rec, st.Size())
 	if err != nil {
 		return opErr("open", f.path, err)
@@ -145,14 +161,13 @@ func (f *File) openRoot(msg *openMsg) error {
 	if err := f.setupSnapshots(false); err != nil {
 		return err
 	}
-	warm(m)
-	msg.Size, msg.Spans = st.Size(), rec.spans()
+	msg.Size, msg.Spans = st.Size(), rec.reads()
 	return nil
 }
 
 // openOther is the part of ranks other than 0: open the file rank 0
 // created or checked, and build the model from rank 0's bytes.
-func (f *File) openOther(msg *openMsg) error {
+func (f *File) openOther(msg *openMsg, mc *comm.Comm) error {
 	// The file exists now (rank 0 created or checked it): open it as it is.
 	flag := modeFlags[f.mode] &^ (os.O_CREATE | os.O_TRUNC | os.O_EXCL)
 	osf, err := os.OpenFile(f.path, flag, 0)
@@ -164,42 +179,26 @@ func (f *File) openOther(msg *openMsg) error {
 		f.model = f.newModel()
 		return nil
 	}
-	f.cache = newCacheReader(msg.Spans, osf)
+	f.cache = &metaReader{file: osf, fetch: metaClient(f.ctx, mc)}
+	for _, s := range msg.Spans {
+		f.cache.cache.put(s.Off, s.Data)
+	}
 	m, err := h5core.Open(f.cache, msg.Size)
 	if err != nil {
 		return opErrf("open", f.path, "from rank 0's metadata: %w", err)
 	}
 	f.model = m
-	if err := f.checkWritable(); err != nil {
-		return err
-	}
-	warm(m) // the same walk as rank 0: served from its bytes, and every rank's model holds the same
-	return nil
+	return f.checkWritable()
 }
 
-// warm loads what h5core reads lazily: chunk indexes and the heap
-// objects of variable-length attributes.
-func warm(m *h5core.File) {
-	visit := func(o h5core.Object) {
-		if d, ok := o.(*h5core.Dataset); ok && d.Layout() == h5core.LayoutChunked {
-			_, _ = d.Chunks()
-		}
-		for _, a := range o.Attrs() {
-			if a.Type == nil || !a.Type.HasVlen() || a.Type.Class != h5core.ClassVlen {
-				continue
-			}
-			for off := 0; off+h5core.VlenRefSize <= len(a.Data); off += h5core.VlenRefSize {
-				if ref, err := h5core.DecodeVlenRef(a.Data[off:]); err == nil && ref.Addr != 0 {
-					_, _ = m.GetVlen(ref)
-				}
-			}
-		}
+// stopMetaServer ends rank 0's metadata server, if it runs: at Close,
+// after the last collective (no rank asks for metadata after it), or when
+// the open failed.
+func (f *File) stopMetaServer() {
+	if f.server != nil {
+		f.server.stop()
+		f.server = nil
 	}
-	visit(m.Root())
-	_ = m.Root().Visit(func(_ string, o h5core.Object) error {
-		visit(o)
-		return nil
-	})
 }
 
 func errKind(err error) string {
@@ -243,14 +242,18 @@ func (e *rankError) Unwrap() error { return e.kind }
 
 // recorder is an io.ReaderAt that keeps what it read.
 type recorder struct {
-	r   io.ReaderAt
-	mu  sync.Mutex
-	got []span
+	r    io.ReaderAt
+	mu   sync.Mutex
+	got  []span
+	done bool // reads returned: record no more (the model keeps reading through it)
 }
 
 func (r *recorder) ReadAt(p []byte, off int64) (int, error) {
 	n, err := r.r.ReadAt(p, off)
-	if n > 0 {
+	r.mu.Lock()
+	done := r.done
+	r.mu.Unlock()
+	if n > 0 && !done {
 		r.mu.Lock()
 		r.got = append(r.got, span{Off: off, Data: append([]byte(nil), p[:n]...)})
 		r.mu.Unlock()
@@ -258,59 +261,46 @@ func (r *recorder) ReadAt(p []byte, off int64) (int, error) {
 	return n, err
 }
 
-// spans merges the recorded reads into sorted, non-overlapping ranges.
-func (r *recorder) spans() []span {
+// reads returns what was read, in the order it was read: the others'
+// h5core makes the same reads at open, served from these.
+func (r *recorder) reads() []span {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	in := append([]span(nil), r.got...)
-	sort.Slice(in, func(i, j int) bool { return in[i].Off < in[j].Off })
-	var out []span
-	for _, s := range in {
-		if k := len(out) - 1; k >= 0 && s.Off <= out[k].Off+int64(len(out[k].Data)) {
-			last := &out[k]
-			end := last.Off + int64(len(last.Data))
-			if e := s.Off + int64(len(s.Data)); e > end {
-				last.Data = append(last.Data, s.Data[end-s.Off:]...)
-			}
-			continue
-		}
-		out = append(out, span{Off: s.Off, Data: append([]byte(nil), s.Data...)})
-	}
-	return out
-}
-
-// cacheReader serves reads from rank 0's spans and falls back to the file
-// for anything else (counted). Once the file has been flushed, the spans
-// may describe space the flush reused, so every read goes to the file.
-type cacheReader struct {
-	spans  []span
-	file   io.ReaderAt
-	stale  atomic.Bool
-	misses atomic.Int64
-}
-
-func newCacheReader(spans []span, file io.ReaderAt) *cacheReader {
-	return &cacheReader{spans: spans, file: file}
-}
-
-func (c *cacheReader) ReadAt(p []byte, off int64) (int, error) {
-	if !c.stale.Load() {
-		i := sort.Search(len(c.spans), func(i int) bool { return c.spans[i].Off+int64(len(c.spans[i].Data)) > off })
-		if i < len(c.spans) && c.spans[i].Off <= off && off+int64(len(p)) <= c.spans[i].Off+int64(len(c.spans[i].Data)) {
-			return copy(p, c.spans[i].Data[off-c.spans[i].Off:]), nil
-		}
-	}
-	c.misses.Add(1)
-	return c.file.ReadAt(p, off)
+	r.done = true
+	got := r.got
+	r.got = nil
+	return got
 }
 
 // MetadataReads is how many times this rank read metadata from the file
-// itself rather than from what rank 0 shared when the file was opened
-// (always 0 on rank 0, whose reads are not counted, and for new files).
-// Tests use it to prove that N ranks opening a file cost one metadata read.
+// itself rather than from rank 0 (always 0 on rank 0, whose reads are not
+// counted, and for new files; ranks > 0 ask rank 0 for everything, so 0
+// there too). Tests use it to prove that N ranks opening a file cost one
+// metadata read.
 func (f *File) MetadataReads() int64 {
 	if f.cache == nil {
 		return 0
 	}
 	return f.cache.misses.Load()
+}
+
+// MetadataIO counts how a parallel file's metadata reached this rank
+// since it was opened (zero for serial and new files).
+type MetadataIO struct {
+	// FileReads and FileBytes: metadata reads of the file (rank 0, which
+	// reads for every rank, each byte range once between flushes).
+	FileReads, FileBytes int64
+	// Requests and RequestBytes: what this rank asked rank 0 for (ranks >
+	// 0), beyond what rank 0 sent with the open.
+	Requests, RequestBytes int64
+}
+
+// MetadataIO reports this rank's metadata reads (see MetadataIO): tests
+// and benchmarks use it to show that an open reads only what is touched.
+func (f *File) MetadataIO() MetadataIO {
+	if f.cache == nil {
+		return MetadataIO{}
+	}
+	c := f.cache
+	return MetadataIO{FileReads: c.fileReads.Load(), FileBytes: c.fileBytes.Load(), Requests: c.requests.Load(), RequestBytes: c.reqBytes.Load()}
 }

@@ -391,7 +391,8 @@ func TestParallelOpenErrors(t *testing.T) {
 
 // TestParallelOpenFallback: what rank 0 did not read at open (here the
 // global heap holding a vlen dataset's strings, which is read on demand)
-// the other ranks read from the file themselves, and the count says so.
+// the other ranks get from rank 0's metadata server when they touch it,
+// never from the file; rank 0 reads it once.
 func TestParallelOpenFallback(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "fallback.h5")
 	f, err := h5file.Create(path, "w")
@@ -405,13 +406,17 @@ func TestParallelOpenFallback(t *testing.T) {
 		t.Fatal(err)
 	}
 	const n = 3
-	reads := make([][2]int64, n)
+	type counts struct {
+		reads [2]int64
+		io    [2]h5file.MetadataIO
+	}
+	got := make([]counts, n)
 	noErrors(t, h5file.RunRanks(t, n, func(ctx context.Context, c *comm.Comm) error {
 		f, err := h5file.Open(path, "r", h5file.WithComm(c), h5file.WithContext(ctx))
 		if err != nil {
 			return err
 		}
-		reads[c.Rank()][0] = f.MetadataReads()
+		got[c.Rank()].reads[0], got[c.Rank()].io[0] = f.MetadataReads(), f.MetadataIO()
 		d, err := f.Dataset("s")
 		if err != nil {
 			return err
@@ -423,15 +428,21 @@ func TestParallelOpenFallback(t *testing.T) {
 		if strings.Join(s, ",") != "alpha,beta,gamma" {
 			return fmt.Errorf("read %q", s)
 		}
-		reads[c.Rank()][1] = f.MetadataReads()
+		got[c.Rank()].reads[1], got[c.Rank()].io[1] = f.MetadataReads(), f.MetadataIO()
 		return f.Close()
 	}))
-	for r, m := range reads {
-		if m[0] != 0 {
-			t.Errorf("rank %d: %d metadata reads of the file at open, want 0", r, m[0])
+	for r, g := range got {
+		if g.reads != [2]int64{} {
+			t.Errorf("rank %d: metadata reads of the file %v, want none (rank 0 serves)", r, g.reads)
 		}
-		if want := r > 0; (m[1] > 0) != want {
-			t.Errorf("rank %d: %d metadata reads after reading the strings (fallback expected: %v)", r, m[1], want)
+		if r == 0 {
+			if g.io[0].Requests != 0 || g.io[1].FileReads <= g.io[0].FileReads {
+				t.Errorf("rank 0: %+v then %+v: want file reads for the dataset and the heap, no requests", g.io[0], g.io[1])
+			}
+			continue
+		}
+		if g.io[0].Requests != 0 || g.io[1].Requests == 0 || g.io[1].FileReads != 0 {
+			t.Errorf("rank %d: %+v then %+v: want requests to rank 0 only after the open, no file reads", r, g.io[0], g.io[1])
 		}
 	}
 }

@@ -35,9 +35,57 @@ def once(case, path):
     f.close()
 
 
+def make_big(d):
+    with h5py.File(d + '/big.h5', 'w') as f:
+        f.create_dataset('x', data=np.arange(1 << 27, dtype='<f8'))
+
+
+def par(path, reps):
+    """Under mpiexec: rank r opens with the mpio driver, reads one dataset
+    of its own, closes; rank 0 prints the mean seconds of one round."""
+    from mpi4py import MPI
+    comm = MPI.COMM_WORLD
+    r = comm.Get_rank()
+
+    def once():
+        f = h5py.File(path, 'r', driver='mpio', comm=comm)
+        v = f['g%02d/d%02d' % (r % 100, r % 99)][()]
+        assert len(v) == 4
+        f.close()
+    once()
+    comm.Barrier()
+    t = time.perf_counter()
+    for _ in range(reps):
+        once()
+    comm.Barrier()
+    if r == 0:
+        print((time.perf_counter() - t) / reps)
+
+
+def mem(case, path):
+    """Peak RSS (KiB) of one open + list of /g, or one read of /x whole."""
+    import resource
+    with h5py.File(path, 'r') as f:
+        if case == 'list':
+            assert len(list(f['g'].keys())) == 100000
+        else:
+            x = f['x'][()]
+            assert x[-1] == len(x) - 1
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+
+
 def main():
     if sys.argv[1] == 'make':
         make(sys.argv[2])
+        return
+    if sys.argv[1] == 'makebig':
+        make_big(sys.argv[2])
+        return
+    if sys.argv[1] == 'par':
+        par(sys.argv[2], int(sys.argv[3]))
+        return
+    if sys.argv[1] == 'mem':
+        mem(sys.argv[2], sys.argv[3])
         return
     case, path, reps = sys.argv[2], sys.argv[3], int(sys.argv[4])
     once(case, path)  # warm the page cache and the imports

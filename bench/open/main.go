@@ -64,6 +64,8 @@ func main() {
 	runs := flag.Int("runs", 7, "runs per case, alternating with h5py; the table shows medians")
 	reps := flag.Int("reps", 10, "opens per run (each run's time is their mean)")
 	py := flag.String("python", "/usr/bin/python3", "interpreter with h5py")
+	only := flag.String("only", "serial,parallel,mem", "which tables: serial (opens), parallel (gorun vs h5py mpio), mem (peak RSS)")
+	ranksFlag := flag.String("ranks", "2,4,8", "parallel: rank counts")
 	flag.Parse()
 	dir, err := os.MkdirTemp("", "gorun-bench-open")
 	if err != nil {
@@ -75,9 +77,38 @@ func main() {
 	if out, err := exec.Command(*py, script, "make", dir).CombinedOutput(); err != nil {
 		fail(fmt.Errorf("h5py make: %v\n%s", err, out))
 	}
-	load, _ := os.ReadFile("/proc/loadavg")
 	fmt.Printf("open benchmarks: files made by h5py, median of %d runs of %d opens each, %d CPUs, load %s\n\n",
-		*runs, *reps, runtime.NumCPU(), strings.Join(strings.Fields(string(load))[:3], " "))
+		*runs, *reps, runtime.NumCPU(), loadavg())
+	if strings.Contains(*only, "serial") {
+		serial(dir, *py, script, *runs, *reps)
+	}
+	if strings.Contains(*only, "parallel") || strings.Contains(*only, "mem") {
+		bin, err := buildTools(dir)
+		if err != nil {
+			fail(err)
+		}
+		if strings.Contains(*only, "parallel") {
+			if err := parallel(dir, bin, *py, script, *ranksFlag, *runs, *reps); err != nil {
+				fail(err)
+			}
+		}
+		if strings.Contains(*only, "mem") {
+			if err := memory(dir, bin, *py, script, *runs); err != nil {
+				fail(err)
+			}
+		}
+	}
+}
+
+func loadavg() string {
+	load, _ := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(load)); len(f) >= 3 {
+		return strings.Join(f[:3], " ")
+	}
+	return "?"
+}
+
+func serial(dir, py, script string, runs, reps int) {
 	fmt.Println("| case | gorun | h5py (libhdf5) | gorun / h5py |")
 	fmt.Println("|---|---|---|---|")
 	for _, c := range cases {
@@ -86,15 +117,15 @@ func main() {
 			fail(fmt.Errorf("%s: %w", c.name, err))
 		}
 		var g, p []time.Duration
-		for range *runs {
+		for range runs {
 			t := time.Now()
-			for range *reps {
+			for range reps {
 				if err := goOnce(path, c.op); err != nil {
 					fail(fmt.Errorf("%s: %w", c.name, err))
 				}
 			}
-			g = append(g, time.Since(t)/time.Duration(*reps))
-			d, err := pyOp(*py, script, c.py, path, *reps)
+			g = append(g, time.Since(t)/time.Duration(reps))
+			d, err := pyOp(py, script, c.py, path, reps)
 			if err != nil {
 				fail(fmt.Errorf("%s: %w", c.name, err))
 			}
@@ -103,6 +134,7 @@ func main() {
 		mg, mp := median(g), median(p)
 		fmt.Printf("| %s | %s | %s | %.2fx |\n", c.name, ms(mg), ms(mp), float64(mg)/float64(mp))
 	}
+	fmt.Println()
 }
 
 func goOnce(path string, op func(*h5file.File) error) error {

@@ -1,0 +1,275 @@
+package h5file
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"sync/atomic"
+
+	"github.com/gorun-hpc/gorun/comm"
+)
+
+// Metadata of a parallel file opened lazily (ARCHITECTURE.md decision 35).
+// h5core reads an object when a rank first touches it, and ranks touch
+// different objects at different times (a lookup is rank-local), so the
+// sharing cannot be a collective. Rank 0 runs a metadata server: a
+// goroutine on a communicator of its own (a Dup of the file's) that
+// answers byte-range requests. Every rank's h5core reads through a
+// metaReader: rank 0's reads the file, once per byte range, and keeps what
+// it read; the others ask rank 0 for what they do not have yet. So N ranks
+// cost one read of each piece of metadata that any of them touched, and
+// nothing is read that no rank touched.
+//
+// What is kept describes the file as of the last flush: a flush rewrites
+// headers in place and reuses freed space, so every rank drops its copy
+// when a flush has written (invalidate), and rank 0 reads the file again
+// for the next request.
+
+// Tags of the metadata server's communicator (its own context: they meet
+// no other message).
+const (
+	tagMetaReq  = 1
+	tagMetaResp = 2
+	// maxMetaRequest bounds one request: h5core reads structures whose
+	// lengths it checked against the file's size, far below this.
+	maxMetaRequest = 1 << 30
+	// readAhead bounds the ranges sent with an answer (spanCache.after).
+	readAhead = 64 << 10
+)
+
+// spanCache keeps byte ranges read from the file, by offset: a read at an
+// offset already read with at least as many bytes is served from it. It
+// also keeps the order offsets were first read in (rank 0): a rank asking
+// for one is likely walking the path another rank walked first, so rank
+// 0 sends the ranges read after it with its answer (after).
+type spanCache struct {
+	mu    sync.Mutex
+	m     map[int64][]byte
+	order []int64       // offsets in the order first put
+	pos   map[int64]int // offset -> index in order
+}
+
+func (c *spanCache) get(p []byte, off int64) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if b, ok := c.m[off]; ok && len(b) >= len(p) {
+		copy(p, b)
+		return true
+	}
+	return false
+}
+
+func (c *spanCache) put(off int64, p []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[int64][]byte{}
+	}
+	b, ok := c.m[off]
+	if !ok {
+		if c.pos == nil {
+			c.pos = map[int64]int{}
+		}
+		c.pos[off] = len(c.order)
+		c.order = append(c.order, off)
+	}
+	if !ok || len(b) < len(p) {
+		c.m[off] = append([]byte(nil), p...)
+	}
+}
+
+// after returns the ranges first read after the one at off, in that
+// order, up to budget bytes.
+func (c *spanCache) after(off int64, budget int) []span {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	i, ok := c.pos[off]
+	if !ok {
+		return nil
+	}
+	var out []span
+	for _, o := range c.order[i+1:] {
+		b := c.m[o]
+		if len(b) > budget {
+			break
+		}
+		budget -= len(b)
+		out = append(out, span{Off: o, Data: b})
+	}
+	return out
+}
+
+func (c *spanCache) reset() {
+	c.mu.Lock()
+	c.m, c.order, c.pos = nil, nil, nil
+	c.mu.Unlock()
+}
+
+// metaReader is the io.ReaderAt a parallel file's h5core reads through.
+// On rank 0 it reads the file (fetch nil); elsewhere it asks rank 0.
+type metaReader struct {
+	cache spanCache
+	file  io.ReaderAt
+	fetch func(p []byte, off int64) ([]span, error) // ranks > 0: ask rank 0; also returns read-ahead ranges
+	// Counters (tests, benchmarks): reads of the file and their bytes
+	// (rank 0), requests to rank 0 and their bytes (the others), and
+	// fallback reads of the file by ranks > 0 (MetadataReads; none since
+	// rank 0 serves every request, kept for the counter's promise).
+	fileReads, fileBytes atomic.Int64
+	requests, reqBytes   atomic.Int64
+	misses               atomic.Int64
+}
+
+func (r *metaReader) ReadAt(p []byte, off int64) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	if r.cache.get(p, off) {
+		return len(p), nil
+	}
+	if r.fetch != nil {
+		r.requests.Add(1)
+		r.reqBytes.Add(int64(len(p)))
+		more, err := r.fetch(p, off)
+		if err != nil {
+			return 0, err
+		}
+		r.cache.put(off, p)
+		for _, s := range more {
+			r.cache.put(s.Off, s.Data)
+		}
+		return len(p), nil
+	}
+	r.fileReads.Add(1)
+	n, err := r.file.ReadAt(p, off)
+	r.fileBytes.Add(int64(n))
+	if n == len(p) {
+		r.cache.put(off, p)
+		return n, nil
+	}
+	return n, err
+}
+
+// invalidate drops what was kept: the file changed (a flush wrote).
+func (r *metaReader) invalidate() { r.cache.reset() }
+
+// metaServer is rank 0's answering goroutine.
+type metaServer struct {
+	c      *comm.Comm
+	r      *metaReader
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// startMetaServer starts rank 0's server on c, reading through r.
+func startMetaServer(ctx context.Context, c *comm.Comm, r *metaReader) *metaServer {
+	ctx, cancel := context.WithCancel(ctx)
+	s := &metaServer{c: c, r: r, cancel: cancel, done: make(chan struct{})}
+	go s.run(ctx)
+	return s
+}
+
+// run answers requests until ctx ends (Close) or the communicator breaks.
+// A request is 16 bytes (offset, length); the answer is a status byte (0:
+// the bytes follow, then read-ahead ranges, each offset and length (8
+// bytes each) and bytes; 1: an error text follows).
+func (s *metaServer) run(ctx context.Context) {
+	defer close(s.done)
+	for {
+		req, st, err := s.c.RecvBytes(ctx, comm.AnySource, tagMetaReq)
+		if err != nil {
+			return
+		}
+		var data []byte
+		var more []span
+		var rerr error
+		if len(req) != 16 {
+			rerr = fmt.Errorf("a metadata request of %d bytes, want 16", len(req))
+		} else {
+			off, n := int64(binary.LittleEndian.Uint64(req)), int64(binary.LittleEndian.Uint64(req[8:]))
+			if off < 0 || n <= 0 || n > maxMetaRequest {
+				rerr = fmt.Errorf("a metadata request for %d bytes at %d is out of range", n, off)
+			} else {
+				data = make([]byte, n)
+				if _, err := s.r.ReadAt(data, off); err != nil {
+					rerr = err
+				}
+				more = s.r.cache.after(off, readAhead)
+			}
+		}
+		if rerr != nil {
+			err = s.c.Sendv(ctx, st.Source, tagMetaResp, []byte{1}, []byte(rerr.Error()))
+		} else {
+			bufs := [][]byte{{0}, data}
+			for _, m := range more {
+				var h [16]byte
+				binary.LittleEndian.PutUint64(h[:], uint64(m.Off))
+				binary.LittleEndian.PutUint64(h[8:], uint64(len(m.Data)))
+				bufs = append(bufs, h[:], m.Data)
+			}
+			err = s.c.Sendv(ctx, st.Source, tagMetaResp, bufs...)
+		}
+		if err != nil && ctx.Err() != nil {
+			return
+		}
+	}
+}
+
+// stop ends the server and waits for it.
+func (s *metaServer) stop() {
+	s.cancel()
+	<-s.done
+}
+
+// metaClient returns the fetch function of a rank > 0: one request to
+// rank 0 and its answer, bounded by ctx.
+func metaClient(ctx context.Context, c *comm.Comm) func(p []byte, off int64) ([]span, error) {
+	return func(p []byte, off int64) ([]span, error) {
+		var req [16]byte
+		binary.LittleEndian.PutUint64(req[:], uint64(off))
+		binary.LittleEndian.PutUint64(req[8:], uint64(len(p)))
+		if err := c.Send(ctx, 0, tagMetaReq, req[:]); err != nil {
+			return nil, fmt.Errorf("asking rank 0 for metadata at %d: %w", off, err)
+		}
+		resp, _, err := c.RecvBytes(ctx, 0, tagMetaResp)
+		if err != nil {
+			return nil, fmt.Errorf("waiting for rank 0's metadata at %d: %w", off, err)
+		}
+		switch {
+		case len(resp) == 0:
+			return nil, errors.New("an empty answer from rank 0's metadata server")
+		case resp[0] != 0:
+			return nil, fmt.Errorf("rank 0 could not read metadata at %d: %s", off, resp[1:])
+		case len(resp)-1 < len(p):
+			return nil, fmt.Errorf("rank 0 answered %d bytes of metadata at %d, want %d", len(resp)-1, off, len(p))
+		}
+		copy(p, resp[1:])
+		more, err := decodeReadAhead(resp[1+len(p):])
+		if err != nil {
+			return nil, fmt.Errorf("rank 0's answer for metadata at %d: %w", off, err)
+		}
+		return more, nil
+	}
+}
+
+// decodeReadAhead decodes the ranges after an answer's bytes (run), each
+// length checked against what is left before it is used.
+func decodeReadAhead(b []byte) ([]span, error) {
+	var out []span
+	for len(b) > 0 {
+		if len(b) < 16 {
+			return nil, fmt.Errorf("a read-ahead range header of %d bytes, want 16", len(b))
+		}
+		off, n := binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[8:])
+		b = b[16:]
+		if off > 1<<62 || n > uint64(len(b)) {
+			return nil, fmt.Errorf("a read-ahead range of %d bytes at %d with %d bytes left", n, off, len(b))
+		}
+		out = append(out, span{Off: int64(off), Data: b[:n:n]})
+		b = b[n:]
+	}
+	return out, nil
+}
