@@ -173,6 +173,16 @@ func (x *btree1Index) search(coords []uint64) (ChunkRecord, bool, error) {
 			addr = nd.children[i]
 			continue
 		}
+		// Every key of the leaf on the chunk grid, as a walk of the whole
+		// tree checks (all): a layout whose chunk dimensions were damaged
+		// is an error, not chunks of the damaged size.
+		for _, k := range nd.keys[:n] {
+			for d, c := range chunkKeyCoords(k, x.rank) {
+				if x.chunk[d] == 0 || c%x.chunk[d] != 0 {
+					return ChunkRecord{}, false, formatErr(int64(addr), "chunk offset not on the chunk grid", c)
+				}
+			}
+		}
 		if cmpCoords(coords, chunkKeyCoords(nd.keys[i], x.rank)) != 0 {
 			return ChunkRecord{}, false, nil
 		}
