@@ -264,7 +264,14 @@ func (w *world) conn(ctx context.Context, dest int) (*outConn, error) {
 		if err != nil {
 			c.Close()
 			oc.mu.Unlock()
-			return nil, w.sendLost(&RankError{Rank: dest, Op: "send", How: "connection lost: " + err.Error()})
+			re := &RankError{Rank: dest, Op: "send", How: "connection lost: " + err.Error()}
+			if ctx.Err() != nil || bestEffort(ctx) {
+				// A peer that finished and left while a best-effort
+				// message (a watchdog's probe) was on its way: not a
+				// failure, as for a refused dial above.
+				return nil, re
+			}
+			return nil, w.sendLost(re)
 		}
 		oc.shm = tx
 	}

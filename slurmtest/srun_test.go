@@ -46,7 +46,7 @@ func srun(t *testing.T, dir string, env []string, args ...string) (string, error
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "srun", append([]string{"--overcommit", "--kill-on-bad-exit=0"}, args...)...)
+	cmd := exec.CommandContext(ctx, "srun", append([]string{"-Q", "--overcommit", "--kill-on-bad-exit=0"}, args...)...) // -Q: no "job queued" lines mixed with the ranks' output when the node is busy
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), env...)
 	out, err := cmd.CombinedOutput()
