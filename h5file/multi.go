@@ -8,7 +8,6 @@ import (
 
 	"github.com/gorun-hpc/gorun/collectives"
 	"github.com/gorun-hpc/gorun/h5core"
-	"github.com/gorun-hpc/gorun/internal/scratch"
 )
 
 // Multi-dataset I/O: libhdf5 1.14's H5Dwrite_multi and H5Dread_multi.
@@ -518,17 +517,8 @@ func (f *File) writeMultiRaw(es []multiEntry) error {
 	if err != nil {
 		return f.fail(err)
 	}
-	var smax, rmax uint64
-	for k := range tp.rounds {
-		smax = max(smax, piecesBytes(send[k], tp.me))
-		rmax = max(rmax, piecesBytes(recv[k], tp.me))
-	}
-	wbuf, done := scratch.Get[byte](int(tp.win))
-	defer done()
-	sbuf, sdone := scratch.Get[byte](int(smax))
-	defer sdone()
-	rbuf, rdone := scratch.Get[byte](int(rmax))
-	defer rdone()
+	wbuf, sbuf, rbuf, release := roundBuffers(tp, send, recv) // parallel_twophase.go
+	defer release()
 	mem := packedOf(es, raw, all[tp.me].Parts)
 	for k := range tp.rounds {
 		if err := d0.twoPhaseRound(tp, k, mem, wbuf, sbuf, rbuf, send[k], recv[k], &werr); err != nil {
@@ -578,17 +568,8 @@ func (f *File) readMultiRaw(es []multiEntry) error {
 	if err != nil {
 		return f.fail(err)
 	}
-	var smax, rmax uint64
-	for k := range tp.rounds {
-		smax = max(smax, piecesBytes(agg[k], tp.me))
-		rmax = max(rmax, piecesBytes(mineP[k], tp.me))
-	}
-	wbuf, done := scratch.Get[byte](int(tp.win))
-	defer done()
-	sbuf, sdone := scratch.Get[byte](int(smax))
-	defer sdone()
-	rbuf, rdone := scratch.Get[byte](int(rmax))
-	defer rdone()
+	wbuf, sbuf, rbuf, release := roundBuffers(tp, agg, mineP) // parallel_twophase.go
+	defer release()
 	mem := packedOf(es, raw, all[tp.me].Parts)
 	at := make([][]uint64, len(all))
 	for s := range all {

@@ -195,20 +195,8 @@ func (d *Dataset) writeCollectiveRuns(h h5core.Hyperslab, buf []byte) error {
 	if err != nil {
 		return f.fail(err)
 	}
-	wbuf, done := scratch.Get[byte](int(tp.win)) // a window never exceeds win
-	defer done()
-	// One send and one receive buffer for all rounds, as large as the
-	// largest round needs (growing them per round cost more than the
-	// exchange itself).
-	var smax, rmax uint64
-	for k := range tp.rounds {
-		smax = max(smax, piecesBytes(send[k], tp.me))
-		rmax = max(rmax, piecesBytes(recv[k], tp.me))
-	}
-	sbuf, sdone := scratch.Get[byte](int(smax))
-	defer sdone()
-	rbuf, rdone := scratch.Get[byte](int(rmax))
-	defer rdone()
+	wbuf, sbuf, rbuf, release := roundBuffers(tp, send, recv)
+	defer release()
 	mem := onePacked(buf)
 	for k := range tp.rounds {
 		if err := d.twoPhaseRound(tp, k, mem, wbuf, sbuf, rbuf, send[k], recv[k], &werr); err != nil {
@@ -342,6 +330,22 @@ func (d *Dataset) twoPhasePieces(tp *twoPhase, runs []h5core.Run, all []selSumma
 }
 
 // piecesBytes is the bytes of pieces per rank, less rank skip's.
+// roundBuffers returns the window buffer (a window never exceeds win) and
+// one send and one receive buffer for all rounds, as large as the largest
+// round needs (growing them per round cost more than the exchange
+// itself); release gives them back.
+func roundBuffers(tp *twoPhase, send, recv [][][]h5core.Run) (wbuf, sbuf, rbuf []byte, release func()) {
+	var smax, rmax uint64
+	for k := range tp.rounds {
+		smax = max(smax, piecesBytes(send[k], tp.me))
+		rmax = max(rmax, piecesBytes(recv[k], tp.me))
+	}
+	wbuf, wdone := scratch.Get[byte](int(tp.win))
+	sbuf, sdone := scratch.Get[byte](int(smax))
+	rbuf, rdone := scratch.Get[byte](int(rmax))
+	return wbuf, sbuf, rbuf, func() { rdone(); sdone(); wdone() }
+}
+
 func piecesBytes(per [][]h5core.Run, skip int) uint64 {
 	var n uint64
 	for r, ps := range per {

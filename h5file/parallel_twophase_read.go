@@ -7,7 +7,6 @@ import (
 
 	"github.com/gorun-hpc/gorun/collectives"
 	"github.com/gorun-hpc/gorun/h5core"
-	"github.com/gorun-hpc/gorun/internal/scratch"
 	"github.com/gorun-hpc/gorun/iostats"
 )
 
@@ -126,17 +125,8 @@ func (d *Dataset) readCollective(h h5core.Hyperslab, herr error, dst any) error 
 	if perr != nil {
 		return f.fail(perr)
 	}
-	var smax, rmax uint64
-	for k := range tp.rounds {
-		smax = max(smax, piecesBytes(agg[k], tp.me))
-		rmax = max(rmax, piecesBytes(mineP[k], tp.me))
-	}
-	wbuf, done := scratch.Get[byte](int(tp.win))
-	defer done()
-	sbuf, sdone := scratch.Get[byte](int(smax))
-	defer sdone()
-	rbuf, rdone := scratch.Get[byte](int(rmax))
-	defer rdone()
+	wbuf, sbuf, rbuf, release := roundBuffers(tp, agg, mineP) // parallel_twophase.go
+	defer release()
 	var ioErr error
 	mem := onePacked(buf)
 	fill := func(int, uint64) ([]byte, uint64) { return d.fillElem(), 0 }
