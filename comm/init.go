@@ -47,6 +47,9 @@ type Config struct {
 	memberlist, memberlistLog bool
 	host                      string
 	spin                      time.Duration // ring polling before blocking; 0: defaultSpin
+	// crowdedTCP: streams stay on TCP when this host holds more than
+	// crowdedPerCore ranks per core (see crowded); set for launched ranks.
+	crowdedTCP bool
 }
 
 // DefaultConfig is what Init uses.
@@ -114,6 +117,7 @@ func InitConfig(ctx context.Context, cfg Config) (*Comm, error) {
 	cfg.memberlist = env.Memberlist
 	cfg.memberlistLog = env.MemberlistLog
 	cfg.host = env.Host
+	cfg.crowdedTCP = true
 	return startStats(env.IOStats)(join(ctx, cfg, env.Job(), env.Rank, env.Addr))
 }
 
@@ -195,6 +199,10 @@ func join(ctx context.Context, cfg Config, job rendezvous.Job, rank int, rv stri
 	}
 	w := newWorld(cfg, job, rank, ln)
 	w.addrs = addrs
+	if cfg.crowdedTCP && !w.tcpOnly {
+		online, _ := cpuLayout()
+		w.tcpOnly = crowded(addrs, rank, online)
+	}
 	w.ctl = &ctlClient{conn: rc, done: make(chan struct{})}
 	w.wg.Add(1)
 	go w.serve()
@@ -205,6 +213,29 @@ func join(ctx context.Context, cfg Config, job rendezvous.Job, rank int, rv stri
 		return nil, err
 	}
 	return c, nil
+}
+
+// crowdedPerCore is the number of a job's ranks per core on a host above
+// which their streams stay on TCP: the shared-memory rings (shm.go) pay
+// for their setup (a segment created, mapped twice and unlinked per
+// stream, its pages faulted in) and their polling in latency saved, and
+// with many more ranks than cores a rank waits for a core, not for its
+// peer's bytes. Measured with 1024 ranks on 2 cores (docs/SCALING.md):
+// the job cost 27-30 s of CPU and 1.4M context switches over rings, 14-15
+// s and 0.35M over TCP. Up to 4 ranks a core (8 ranks on a laptop's 2)
+// the rings win and are kept.
+const crowdedPerCore = 4
+
+// crowded reports whether rank's host, by the address table, holds more
+// than crowdedPerCore ranks per online core.
+func crowded(addrs []string, rank, online int) bool {
+	local := 0
+	for _, a := range addrs {
+		if hostOf(a) == hostOf(addrs[rank]) {
+			local++
+		}
+	}
+	return local > crowdedPerCore*max(online, 1)
 }
 
 // NewLocal starts n ranks of one job inside this process, over loopback

@@ -1,6 +1,7 @@
 package rendezvous
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -18,6 +19,9 @@ import (
 type Conn struct {
 	mu sync.Mutex // one message at a time
 	c  net.Conn
+	// r reads the server's messages: the notices of many ranks that left
+	// come in one batch (left.go), read with one system call.
+	r *bufio.Reader
 }
 
 // Dial connects rank of job to the server at addr and proves the job
@@ -34,7 +38,7 @@ func Dial(ctx context.Context, addr string, job Job, rank int, dialTimeout time.
 				c.Close()
 				return nil, fmt.Errorf("rendezvous handshake with %s: %w", addr, err)
 			}
-			return &Conn{c: c}, nil
+			return &Conn{c: c, r: bufio.NewReaderSize(c, 16<<10)}, nil
 		}
 		t := time.NewTimer(wait)
 		select {
@@ -58,7 +62,7 @@ func (c *Conn) Register(ctx context.Context, addr string) ([]string, error) {
 		return nil, fmt.Errorf("register with the rendezvous: %w", err)
 	}
 	stop := context.AfterFunc(ctx, func() { _ = c.c.SetReadDeadline(time.Unix(1, 0)) })
-	m, err := Read(c.c)
+	m, err := Read(c.r)
 	if !stop() {
 		return nil, fmt.Errorf("no address table from the rendezvous: %w", ctx.Err())
 	}
@@ -77,7 +81,7 @@ func (c *Conn) Register(ctx context.Context, addr string) ([]string, error) {
 }
 
 // Next reads the server's next notice (TypeFailed, TypeAbort, TypeLeft).
-func (c *Conn) Next() (Msg, error) { return Read(c.c) }
+func (c *Conn) Next() (Msg, error) { return Read(c.r) }
 
 // Abort asks the launcher to end the job with code.
 func (c *Conn) Abort(code int) error { return c.write(Msg{Type: TypeAbort, Code: code}, 0) }

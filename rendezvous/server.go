@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net"
 	"sync"
-	"time"
 
 	"github.com/gorun-hpc/gorun/internal/jobauth"
 )
@@ -62,16 +61,20 @@ type Server struct {
 	// launcher (srun: rank 0 serves) nobody else watches the processes.
 	ReportLoss bool
 
-	mu      sync.Mutex
-	conns   map[int]net.Conn
-	addrs   []string
-	nreg    int
-	sent    bool
-	closed  bool
-	wg      sync.WaitGroup
-	gone    int
-	allGone chan struct{}
-	saidBye map[int]bool
+	mu    sync.Mutex
+	conns map[int]net.Conn
+	out   map[int]*outbox // the same connections, for notices (left.go)
+	left  []leftNote      // goodbye notices, in the order they came (left.go)
+	// flushing: a flush of the queued notices is due (left.go).
+	flushing bool
+	addrs    []string
+	nreg     int
+	sent     bool
+	closed   bool
+	wg       sync.WaitGroup
+	gone     int
+	allGone  chan struct{}
+	saidBye  map[int]bool
 	// stats holds each rank's I/O statistics (TypeStats parts joined);
 	// statsDone the ranks whose last part came.
 	stats     map[int][]byte
@@ -88,7 +91,7 @@ func NewServer(ln net.Listener, job Job, logger *slog.Logger) *Server {
 		logger = slog.Default()
 	}
 	return &Server{ln: ln, job: job, log: logger, events: make(chan Event, 4*job.Size+8),
-		conns: map[int]net.Conn{}, addrs: make([]string, job.Size), allGone: make(chan struct{}), saidBye: map[int]bool{},
+		conns: map[int]net.Conn{}, out: map[int]*outbox{}, addrs: make([]string, job.Size), allGone: make(chan struct{}), saidBye: map[int]bool{},
 		stats: map[int][]byte{}, statsDone: map[int]bool{}}
 }
 
@@ -141,6 +144,7 @@ func (s *Server) handle(c net.Conn) {
 		return
 	}
 	s.conns[rank] = c
+	s.out[rank] = &outbox{c: c, next: len(s.left)}
 	s.addrs[rank] = m.Text
 	s.nreg++
 	if s.nreg == s.job.Size && !s.sent {
@@ -204,20 +208,6 @@ func (s *Server) emit(ev Event) {
 	case s.events <- ev:
 	default:
 		s.log.Warn("gorun rendezvous: event dropped, nobody reads Events", "rank", ev.Rank)
-	}
-}
-
-// broadcastExcept sends m to every rank but rank (-1: to all), each write
-// bounded so a rank that reads nothing cannot hold the others' notices.
-func (s *Server) broadcastExcept(rank int, m Msg) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for k, c := range s.conns {
-		if k != rank {
-			_ = c.SetWriteDeadline(time.Now().Add(time.Second))
-			_ = Write(c, m)
-			_ = c.SetWriteDeadline(time.Time{})
-		}
 	}
 }
 

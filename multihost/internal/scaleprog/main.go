@@ -4,12 +4,21 @@
 // to rank 0 with a Gather; rank 0 prints one "stats" line with the
 // minimum, median and maximum of each over the job, then every rank
 // leaves.
+//
+// Two variables help find where the time goes (docs/SCALING.md):
+// SCALEPROG_CPUPROFILE=DIR makes every rank write its CPU profile to
+// DIR/rank-N.pprof (merge them with `go tool pprof DIR/*.pprof`), and
+// SCALEPROG_TRACE=FILE makes every rank append one line to FILE with the
+// wall-clock microseconds at which it started and ended each phase:
+// "rank start init allgather gather close".
 package main
 
 import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,6 +30,13 @@ import (
 
 func main() {
 	t0 := time.Now()
+	if dir := os.Getenv("SCALEPROG_CPUPROFILE"); dir != "" {
+		f, err := os.Create(filepath.Join(dir, "rank-"+os.Getenv("GORUN_RANK")+".pprof"))
+		if err == nil && pprof.StartCPUProfile(f) == nil {
+			defer pprof.StopCPUProfile()
+		}
+	}
+	marks := []time.Time{t0}
 	ctx := context.Background()
 	c, err := comm.Init(ctx)
 	if err != nil {
@@ -28,6 +44,7 @@ func main() {
 		os.Exit(1)
 	}
 	initTook := time.Since(t0)
+	marks = append(marks, time.Now())
 	n, r := c.Size(), c.Rank()
 	got := make([]int64, n)
 	if err := collectives.Allgather(ctx, c, []int64{int64(r)}, got); err != nil {
@@ -40,6 +57,7 @@ func main() {
 			os.Exit(1)
 		}
 	}
+	marks = append(marks, time.Now())
 	mine := []int64{countFDs(), status("Threads:"), status("VmRSS:"), initTook.Microseconds()}
 	var all []int64
 	if r == 0 {
@@ -49,6 +67,7 @@ func main() {
 		fmt.Fprintf(os.Stderr, "scaleprog: rank %d: gather: %v\n", r, err)
 		os.Exit(1)
 	}
+	marks = append(marks, time.Now())
 	if r == 0 {
 		names := []string{"fds", "threads", "rss_kib", "init_us"}
 		var b strings.Builder
@@ -67,6 +86,24 @@ func main() {
 		fmt.Fprintf(os.Stderr, "scaleprog: rank %d: close: %v\n", r, err)
 		os.Exit(1)
 	}
+	if path := os.Getenv("SCALEPROG_TRACE"); path != "" {
+		writeTrace(path, r, append(marks, time.Now()))
+	}
+}
+
+// writeTrace appends rank's phase times to path in one write (O_APPEND:
+// the lines of different ranks do not mix).
+func writeTrace(path string, rank int, marks []time.Time) {
+	line := strconv.Itoa(rank)
+	for _, m := range marks {
+		line += " " + strconv.FormatInt(m.UnixMicro(), 10)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		return
+	}
+	_, _ = f.Write([]byte(line + "\n"))
+	f.Close()
 }
 
 func countFDs() int64 {
