@@ -19,19 +19,24 @@ import (
 // on one host (oversubscribed: this machine has 2 cores).
 const scaleRanks = 1024
 
+// maxScaleCPU bounds the scale job's CPU time: 12-14 s measured on the
+// 2-core development VM (docs/SCALING.md), 27-34 s before the fixes
+// there.
+const maxScaleCPU = 20 * time.Second
+
 // TestScale1024: gorun starts 1024 ranks of scaleprog on this host; they
 // join, run an Allgather (checked by every rank) and exit. It reports what
 // a rank and the launcher hold (file descriptors, threads, memory) and
 // the CPU time the whole job cost; docs/SCALING.md is the model built on
 // these numbers.
 //
-// The bound is issue 16's: at most 10 s, on a quiet machine. Other test
-// packages share the machine (go test ./... runs them in parallel), so
-// the test measures the job's CPU time too, which load barely changes:
-// the wall bound is enforced when the machine was quiet (load below the
-// core count) and the job's CPU time fits 10 s on its cores; otherwise
-// the time is logged, and the CPU time must stay under twice what it was
-// when this test was written.
+// Two bounds. The job's CPU time (user+sys of gorun and every rank, which
+// load barely changes) must stay under maxScaleCPU: that is the guard
+// against regressions (the shared-memory rings took it from 14 to 30 s
+// before crowded hosts went back to TCP). And issue 16's: the wall time
+// must be at most 10 s, unless the machine was clearly busy with other
+// work when the job started (load average over twice its cores), which
+// only makes the wall time a measure of the others.
 func TestScale1024(t *testing.T) {
 	if testing.Short() && os.Getenv("CI") != "true" {
 		t.Skip("1024 processes: not in -short")
@@ -74,16 +79,14 @@ func TestScale1024(t *testing.T) {
 		// handshake (docs/SCALING.md); the job is unharmed.
 		t.Logf("%d warnings in the job's output, e.g. %s", warnings, firstLine(text, "level=WARN"))
 	}
-	// CPU time is what the job costs whatever the load; twice today's
-	// (docs/SCALING.md) is a regression.
-	if cpu > 40*time.Second {
-		t.Errorf("the job cost %v of CPU, more than twice the 20 s measured when this test was written", cpu)
+	if cpu > maxScaleCPU {
+		t.Errorf("the job cost %v of CPU, over the %v bound (12-14 s measured; docs/SCALING.md)", cpu, maxScaleCPU)
 	}
 	if wall > 10*time.Second {
-		if quiet := cpu/time.Duration(cores) <= 10*time.Second && load0 < float64(cores); quiet {
-			t.Errorf("took %v on a quiet machine, want at most 10 s", wall)
+		if busy := load0 > 2*float64(cores); busy {
+			t.Logf("took %v, over 10 s, but the machine was busy before the job (load average %.1f on %d cores): not held against the job", wall, load0, cores)
 		} else {
-			t.Logf("took %v, over 10 s, but the machine was busy (load %.1f, or the job's CPU over 10 s per core): not held against the job", wall, load0)
+			t.Errorf("took %v, want at most 10 s (load average %.1f before the job, %d cores)", wall, load0, cores)
 		}
 	}
 }
