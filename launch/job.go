@@ -118,6 +118,7 @@ type Running struct {
 	panicked map[int]bool
 	job      Job
 	ranks    []*rank
+	sessions map[string]*nodeSession // remote ranks' agents by host (node.go)
 	exits    chan exit
 	sigs     chan syscall.Signal
 	out      streams
@@ -204,10 +205,20 @@ func Start(ctx context.Context, job Job) (*Running, error) {
 	outSink := &sink{w: job.Stdout}
 	errSink := &sink{w: job.Stderr}
 	for id := range job.Size {
-		if err := r.startRank(id, base, outSink, errSink); err != nil {
+		var err error
+		if r.lay.remote[id] && r.nodeMode() {
+			err = r.addNodeRank(id, outSink, errSink) // node.go: started with its host's others below
+		} else {
+			err = r.startRank(id, base, outSink, errSink)
+		}
+		if err != nil {
 			r.abandon()
 			return nil, err
 		}
+	}
+	if err := r.startSessions(errSink); err != nil {
+		r.abandon()
+		return nil, err
 	}
 	return r, nil
 }
@@ -320,11 +331,18 @@ func (r *Running) abandon() {
 	for _, rk := range r.ranks {
 		_ = rk.signalGroup(syscall.SIGKILL)
 	}
+	for _, s := range r.sessions {
+		if !s.started() { // node.go: no agent will report these ranks
+			s.endAll(r.exits, nil)
+		}
+	}
 	for range r.ranks {
 		<-r.exits
 	}
 	for _, rk := range r.ranks {
-		rk.group.release()
+		if rk.group != nil {
+			rk.group.release()
+		}
 	}
 	r.out.drain(time.Second)
 	r.closeFiles()

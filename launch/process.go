@@ -19,19 +19,30 @@ type rank struct {
 
 // exit is what a rank's waiter reports.
 type exit struct {
-	rank  int
-	state *os.ProcessState
-	err   error // Wait failed without a state (should not happen once started)
+	rank   int
+	state  *os.ProcessState
+	remote *remoteExit // its node's agent's report (node.go); state is nil then
+	err    error       // Wait failed without a state (should not happen once started)
 }
 
 // success reports a clean exit with status 0.
 func (e exit) success() bool {
+	if e.remote != nil {
+		return e.remote.code == 0 && e.remote.sig == 0
+	}
 	return e.err == nil && e.state != nil && e.state.Success()
 }
 
 // describe turns an exit into the launcher's words and exit code:
 // "exited with code 3" -> 3, "killed by signal 9" -> 128+9.
 func (e exit) describe() (how string, code int) {
+	if x := e.remote; x != nil {
+		if x.sig > 0 {
+			sig := syscall.Signal(x.sig)
+			return fmt.Sprintf("killed by signal %d (%s)", x.sig, signalName(sig)), 128 + x.sig
+		}
+		return fmt.Sprintf("exited with code %d", x.code), x.code
+	}
 	if e.err != nil || e.state == nil {
 		return fmt.Sprintf("could not be waited for: %v", e.err), 1
 	}

@@ -39,6 +39,9 @@ func Agent(stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gorun --agent: bad job description: %v\n", err)
 		return 2
 	}
+	if len(spec.Ranks) > 0 {
+		return nodeAgent(br, spec.Ranks, stdout, stderr) // node_agent.go
+	}
 	hostname, _ := os.Hostname()
 	where := fmt.Sprintf("rank %d on %s (%s)", spec.Rank, spec.Host, hostname)
 	sshConn := os.Getenv("SSH_CONNECTION")

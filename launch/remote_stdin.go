@@ -36,6 +36,9 @@ func (m *remoteRank) sendStdin(src io.Reader) {
 // record writes parts to the session as one record, never interleaved
 // with a signal; false when the session is gone.
 func (m *remoteRank) record(parts ...[]byte) bool {
+	if m.node != nil {
+		return m.node.record(parts...)
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.in == nil {

@@ -14,12 +14,12 @@ const (
 	// RemoteSSH: one ssh session per remote rank runs `gorun --agent`.
 	RemoteSSH RemoteVia = iota
 	// RemoteSrun: inside a Slurm allocation, one `srun` job step per
-	// remote rank runs `gorun --agent` on its node. Slurm then accounts
-	// the rank to the job, confines it to the allocation and kills it
-	// when the allocation ends, and no ssh access to the nodes is needed.
-	// The agent, its stdin protocol and its signals are the same as over
-	// ssh: srun forwards the step's stdin, stdout and stderr and the
-	// signals it gets.
+	// node runs `gorun --agent` there, which starts all of that node's
+	// ranks (node.go; decision 40). Slurm then accounts the ranks to the
+	// job, confines them to the allocation and kills them when the
+	// allocation ends, and no ssh access to the nodes is needed. srun
+	// forwards the step's stdin (the launcher's records), its stdout (the
+	// ranks' output and exits, as records) and the signals it gets.
 	RemoteSrun
 )
 
@@ -42,16 +42,16 @@ func (v RemoteVia) String() string {
 }
 
 // srunArgs is the srun command line that runs agent on host as one task
-// of a new job step:
+// of a new job step, the node's agent:
 //
 //   - --overlap: the step shares the allocation's CPUs and memory with
-//     the others (one step per rank; without it the second step on a
-//     node waits for the first to end once the node's CPUs are taken);
+//     the others (the launcher's own step, when it runs inside one, and
+//     other jobs' steps of the user in the allocation);
 //   - -N1 -n1 -w host: one task, on that node;
-//   - -c cpus: the task may use every CPU the allocation has on that
-//     node (where Slurm confines steps to their CPUs, one CPU each would
-//     put every rank of the node on the same one); GOMAXPROCS and
-//     --bind-to then share them out as on the launcher's host;
+//   - -c cpus: the task, and so the node's ranks, may use every CPU the
+//     allocation has on that node (where Slurm confines steps to their
+//     CPUs, one CPU would put every rank of the node on it); GOMAXPROCS
+//     and --bind-to then share them out as on the launcher's host;
 //   - --kill-on-bad-exit=0: the launcher, not srun, ends the job when a
 //     rank fails (the rank's exit status comes back as srun's);
 //   - --mpi=none: no PMI is set up for a program that does not use it;

@@ -69,12 +69,21 @@ type agentSpec struct {
 	// environment on, so an SSH_CONNECTION there is the launcher's own
 	// login, not this session's, and must not give the rank its address.
 	Srun bool `json:"srun,omitempty"`
+	// Ranks, when not empty, makes the agent a node agent (node.go):
+	// it starts every rank described there, and the fields above are
+	// unused but Host.
+	Ranks []agentSpec `json:"ranks,omitempty"`
 }
 
 // remoteRank is the launcher's side of one remote rank: the stdin of its
 // ssh session carries signals to the agent.
 type remoteRank struct {
 	host string
+	// node, when set, is the session of the rank's host that started it
+	// with the others there (node.go), and id the rank: the fields below
+	// are unused then.
+	node *nodeSession
+	id   int
 	mu   sync.Mutex
 	in   io.WriteCloser
 	cmd  *exec.Cmd
@@ -87,6 +96,9 @@ type remoteRank struct {
 // the network cannot be told anything, and the agent kills its rank when
 // its session ends.
 func (m *remoteRank) signal(sig syscall.Signal) error {
+	if m.node != nil {
+		return m.node.signal(m.id, sig)
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.in != nil {
@@ -106,14 +118,41 @@ func (m *remoteRank) signal(sig syscall.Signal) error {
 	return nil
 }
 
-// newCmd prepares rank id: here as usual, or on its host through ssh.
+// newCmd prepares rank id: here as usual, or on its host through its own
+// ssh session or srun step (see nodeMode for the sessions per host).
 func (r *Running) newCmd(id int, env []string) (*exec.Cmd, *remoteRank, error) {
 	if !r.lay.remote[id] {
 		return newRankCmd(&r.job, id, env), nil, nil
 	}
+	spec, err := r.remoteSpec(id)
+	if err != nil {
+		return nil, nil, err
+	}
+	line, err := json.Marshal(spec)
+	if err != nil {
+		return nil, nil, fmt.Errorf("launch: rank %d: %w", id, err)
+	}
+	cmd, err := r.agentCmd(spec.Host)
+	if err != nil {
+		return nil, nil, err
+	}
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, nil, fmt.Errorf("launch: rank %d: %s stdin: %w", id, cmd.Args[0], err)
+	}
+	// The pipe holds 64 KiB: the spec is in it before ssh even starts.
+	if _, err := in.Write(append(line, '\n')); err != nil {
+		in.Close()
+		return nil, nil, fmt.Errorf("launch: rank %d: %s stdin: %w", id, cmd.Args[0], err)
+	}
+	return cmd, &remoteRank{host: spec.Host, in: in, cmd: cmd}, nil
+}
+
+// remoteSpec is what the agent on rank id's host needs to start it.
+func (r *Running) remoteSpec(id int) (agentSpec, error) {
 	host := r.job.Hosts[r.lay.at[id]].Name
 	if isLocalName(host) && r.lay.multi && r.job.Remote.Via == RemoteSSH {
-		return nil, nil, fmt.Errorf("launch: host %q in a multi-host job: name this host by a name or address the other hosts reach: %w", host, ErrHosts)
+		return agentSpec{}, fmt.Errorf("launch: host %q in a multi-host job: name this host by a name or address the other hosts reach: %w", host, ErrHosts)
 	}
 	app, appNum := r.job.app(id)
 	spec := agentSpec{Rank: id, Host: host, Path: app.Path, Args: app.Args, Argv0: app.Argv0,
@@ -131,7 +170,7 @@ func (r *Running) newCmd(id int, env []string) (*exec.Cmd, *remoteRank, error) {
 		// address of this host on the route to its host.
 		ip, err := routeTo(host)
 		if err != nil {
-			return nil, nil, fmt.Errorf("launch: rank %d: no address of this host that %s reaches: %w (give --bind ADDR)", id, host, err)
+			return agentSpec{}, fmt.Errorf("launch: rank %d: no address of this host that %s reaches: %w (give --bind ADDR)", id, host, err)
 		}
 		spec.Rendezvous = net.JoinHostPort(ip, port)
 	}
@@ -140,33 +179,22 @@ func (r *Running) newCmd(id int, env []string) (*exec.Cmd, *remoteRank, error) {
 	je.Memberlist, je.Host, je.Compress, je.AppNum, je.Recover = true, host, r.job.Compress, appNum, r.job.KeepGoing
 	je.IOStats = r.job.iostatsEnv() // iostats.go
 	spec.Env = append(je.Environ(), r.job.extra(id)...)
-	line, err := json.Marshal(spec)
-	if err != nil {
-		return nil, nil, fmt.Errorf("launch: rank %d: %w", id, err)
-	}
+	return spec, nil
+}
+
+// agentCmd is the ssh session or srun step that runs the agent on host.
+func (r *Running) agentCmd(host string) (*exec.Cmd, error) {
 	agent := r.job.Remote.Agent
 	if agent == "" {
 		agent = os.Getenv("GORUN_AGENT")
 	}
 	if agent == "" {
-		return nil, nil, fmt.Errorf("launch: no gorun path for the remote hosts: set Job.Remote.Agent or GORUN_AGENT: %w", ErrHosts)
+		return nil, fmt.Errorf("launch: no gorun path for the remote hosts: set Job.Remote.Agent or GORUN_AGENT: %w", ErrHosts)
 	}
-	var cmd *exec.Cmd
 	if r.job.Remote.Via == RemoteSrun {
-		cmd = srunCmd(host, r.job.Remote.StepCPUs[host], agent) // srun.go
-	} else {
-		cmd = sshCmd(r.job.Remote.SSH, host, agent)
+		return srunCmd(host, r.job.Remote.StepCPUs[host], agent), nil // srun.go
 	}
-	in, err := cmd.StdinPipe()
-	if err != nil {
-		return nil, nil, fmt.Errorf("launch: rank %d: %s stdin: %w", id, cmd.Args[0], err)
-	}
-	// The pipe holds 64 KiB: the spec is in it before ssh even starts.
-	if _, err := in.Write(append(line, '\n')); err != nil {
-		in.Close()
-		return nil, nil, fmt.Errorf("launch: rank %d: %s stdin: %w", id, cmd.Args[0], err)
-	}
-	return cmd, &remoteRank{host: host, in: in, cmd: cmd}, nil
+	return sshCmd(r.job.Remote.SSH, host, agent), nil
 }
 
 // sshCmd is the ssh session that runs the agent on host.

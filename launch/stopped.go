@@ -96,7 +96,7 @@ func (r *Running) watchStopped() (stopped <-chan int, stop func()) {
 	finished := make(chan struct{})
 	pids := make([]int, len(r.ranks))
 	for i, rk := range r.ranks {
-		if rk.cmd.Process != nil && rk.remote == nil {
+		if rk.remote == nil && rk.cmd.Process != nil {
 			pids[i] = rk.cmd.Process.Pid
 		}
 	}

@@ -186,7 +186,9 @@ func (r *Running) Wait(ctx context.Context) error {
 	// goes too, and with it the last holders of the output pipes.
 	for _, rk := range r.ranks {
 		_ = rk.signalGroup(syscall.SIGKILL)
-		rk.group.release()
+		if rk.group != nil { // nil: started by its host's agent (node.go)
+			rk.group.release()
+		}
 	}
 	if r.stdin != nil {
 		_ = r.stdin.Close()
