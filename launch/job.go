@@ -307,7 +307,9 @@ func (r *Running) startRank(id int, base []string, outSink, errSink *sink) error
 	r.ranks = append(r.ranks, rk)
 	r.log.Debug("rank started", "rank", id, "pid", cmd.Process.Pid)
 	go func() {
+		awaitExit(cmd) // reap_*.go: no thread held while the rank runs
 		err := cmd.Wait()
+		rk.reaped.Store(true)
 		var ee *exec.ExitError
 		if errors.As(err, &ee) {
 			err = nil

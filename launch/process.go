@@ -4,11 +4,15 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"sync/atomic"
 	"syscall"
 )
 
 // rank is one started process of the job.
 type rank struct {
+	// reaped: its process was waited for (the stopped-rank watcher, in
+	// another goroutine, stops reading its state then).
+	reaped atomic.Bool
 	id     int
 	cmd    *exec.Cmd
 	exited bool

@@ -101,8 +101,8 @@ func (r *Running) watchStopped() (stopped <-chan int, stop func()) {
 		}
 	}
 	state := func(i int) byte {
-		if pids[i] == 0 {
-			return 0
+		if pids[i] == 0 || r.ranks[i].reaped.Load() {
+			return 0 // not the launcher's child, or gone: no /proc to read
 		}
 		return procState(pids[i])
 	}

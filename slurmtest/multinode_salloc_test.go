@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -17,7 +18,9 @@ import (
 // gorun with no -n and no host list starts one rank per allocated task on
 // the allocated nodes (SLURM_JOB_NODELIST, SLURM_TASKS_PER_NODE), as
 // mpirun does: from salloc on a login node (h1, whose hosts file names
-// the nodes) and from a batch script.
+// the nodes) and from a batch script. Under salloc an srun on PATH that
+// logs each call counts the job steps: one per other node (h2, h3), each
+// starting that node's two ranks (decision 40), not one per rank.
 func TestMultiNodeSallocGorun(t *testing.T) {
 	gorun := build(t, "./cmd/gorun")
 	c, s := multiNode(t)
@@ -34,7 +37,8 @@ func TestMultiNodeSallocGorun(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 		defer cancel()
 		cmd := c.Command(ctx, 0, "salloc", "-N3", "-n6", "--overcommit", gorun, ring, "-rounds", "30")
-		cmd.Env = s.Env()
+		log := stepLog(t)
+		cmd.Env = append(s.Env(), "PATH="+filepath.Dir(log)+":"+os.Getenv("PATH"))
 		out, err := cmd.CombinedOutput()
 		if ctx.Err() != nil {
 			s.DumpLogs(t)
@@ -45,6 +49,11 @@ func TestMultiNodeSallocGorun(t *testing.T) {
 			t.Fatalf("salloc -N3 -n6 gorun ringprog: %v\n%s", err, out)
 		}
 		check(t, string(out))
+		b, _ := os.ReadFile(log)
+		steps := strings.Split(strings.TrimSpace(string(b)), "\n")
+		if len(steps) != 2 || !strings.Contains(string(b), "-w h2 ") || !strings.Contains(string(b), "-w h3 ") {
+			t.Errorf("gorun started %d job steps for the ranks on h2 and h3, want one per node:\n%s", len(steps), b)
+		}
 	})
 	t.Run("sbatch", func(t *testing.T) {
 		dir := t.TempDir()
@@ -61,6 +70,26 @@ func TestMultiNodeSallocGorun(t *testing.T) {
 		}
 		check(t, strings.TrimSpace(string(jobOut)))
 	})
+}
+
+// stepLog writes an srun that logs its arguments to the returned file, one
+// line per call, and runs the real srun; its directory goes first on PATH.
+func stepLog(t *testing.T) string {
+	t.Helper()
+	real, err := exec.LookPath("srun")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o755); err != nil { // the job's user reads it (root here)
+		t.Fatal(err)
+	}
+	log := filepath.Join(dir, "steps")
+	script := fmt.Sprintf("#!/bin/sh\necho \"$*\" >> %s\nexec %s \"$@\"\n", log, real)
+	if err := os.WriteFile(filepath.Join(dir, "srun"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return log
 }
 
 // TestMultiNodeSallocNodeDies: gorun in an allocation of 3 nodes; h3 is

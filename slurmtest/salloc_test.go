@@ -41,8 +41,9 @@ func sortedLines(s string) []string {
 
 // TestSallocGorun is `salloc -n 2 gorun ./hello` as a user types it: gorun
 // without -n starts one rank per allocated task, on the allocated node,
-// directly (the node is this host) or, with --launcher srun, each in a
-// job step of the allocation, which Slurm tracks; sbatch runs the same.
+// directly (the node is this host) or, with --launcher srun, in one job
+// step of the allocation for the node's ranks, which Slurm tracks; sbatch
+// runs the same.
 func TestSallocGorun(t *testing.T) {
 	needSlurm(t)
 	gorun := build(t, "./cmd/gorun")
@@ -55,7 +56,7 @@ func TestSallocGorun(t *testing.T) {
 			t.Fatalf("%v: ranks said %q, want %q\n%s", err, got, want, errOut)
 		}
 	})
-	t.Run("srun steps", func(t *testing.T) {
+	t.Run("srun: one step for the node's ranks", func(t *testing.T) {
 		out, errOut, err := inAllocation(t, t.TempDir(), []string{"-n", "2"}, gorun, "--launcher", "srun", "sh", "-c",
 			`echo "$GORUN_RANK job=$SLURM_JOB_ID step=$SLURM_STEP_ID"`)
 		got := sortedLines(out)
@@ -70,8 +71,10 @@ func TestSallocGorun(t *testing.T) {
 				t.Fatalf("line %q: want RANK job=ID step=N from a task of a job step: %v", l, err)
 			}
 		}
-		if job[0] != job[1] || job[0] == "" || step[0] == step[1] {
-			t.Errorf("ranks not in two steps of one job: %q", got)
+		// Both ranks are on this node: one step starts them both
+		// (decision 40), not a step per rank.
+		if job[0] != job[1] || job[0] == "" || step[0] != step[1] {
+			t.Errorf("ranks not in one step of one job: %q", got)
 		}
 	})
 	t.Run("srun steps, comm", func(t *testing.T) {
