@@ -206,7 +206,7 @@ func Start(ctx context.Context, job Job) (*Running, error) {
 	errSink := &sink{w: job.Stderr}
 	for id := range job.Size {
 		var err error
-		if r.lay.remote[id] && r.nodeMode() {
+		if r.lay.remote[id] {
 			err = r.addNodeRank(id, outSink, errSink) // node.go: started with its host's others below
 		} else {
 			err = r.startRank(id, base, outSink, errSink)
@@ -233,18 +233,12 @@ func (r *Running) startRank(id int, base []string, outSink, errSink *sink) error
 	} else if r.job.CPUsPerRank >= 0 {
 		env = procsEnv(env, cpuShare(r.job.CPUsPerRank, r.lay.localRanks(id)))
 	}
-	cmd, remote, err := r.newCmd(id, env) // ssh.go: a remote rank's ssh or srun session
-	if err != nil {
-		return err
-	}
+	cmd := r.newCmd(id, env) // ssh.go
 	// procgroup_*.go: the rank's process group (job object on Windows),
-	// tied to the launcher's life; a remote rank's agent watches its session.
-	group, err := newProcGroup(cmd, groupOptions{lifeline: remote == nil, noPdeathsig: r.job.noPdeathsig})
+	// tied to the launcher's life.
+	group, err := newProcGroup(cmd, groupOptions{lifeline: true, noPdeathsig: r.job.noPdeathsig})
 	if err != nil {
 		return fmt.Errorf("launch: rank %d: %w", id, err)
-	}
-	if remote != nil {
-		remote.group = group
 	}
 	var prefix []byte
 	if r.job.TagOutput {
@@ -267,7 +261,7 @@ func (r *Running) startRank(id int, base []string, outSink, errSink *sink) error
 	}
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	var stdinR *os.File
-	if id == 0 && r.job.Stdin != nil && remote == nil {
+	if id == 0 && r.job.Stdin != nil {
 		if f, ok := r.job.Stdin.(*os.File); ok && !isTerminal(f) {
 			cmd.Stdin = f // a file or pipe: the rank reads it directly
 		} else {
@@ -297,13 +291,10 @@ func (r *Running) startRank(id int, base []string, outSink, errSink *sink) error
 		group.release()
 		return fmt.Errorf("launch: start rank %d of %s: %w", id, cmd.Path, err)
 	}
-	if r.job.ReportBindings && remote == nil {
+	if r.job.ReportBindings {
 		errSink.write([]byte(r.reportLocal(id, bound)))
 	}
-	if id == 0 && r.job.Stdin != nil && remote != nil {
-		go remote.sendStdin(r.job.Stdin) // remote_stdin.go; ends with the session
-	}
-	rk := &rank{id: id, cmd: cmd, remote: remote, crash: crash, group: group}
+	rk := &rank{id: id, cmd: cmd, crash: crash, group: group}
 	r.ranks = append(r.ranks, rk)
 	r.log.Debug("rank started", "rank", id, "pid", cmd.Process.Pid)
 	go func() {

@@ -13,10 +13,10 @@ import (
 	"syscall"
 )
 
-// Node sessions: inside a Slurm allocation the launcher starts one srun
-// job step per node, not one per remote rank (decision 40). Its single
-// task is `gorun --agent` in node mode (nodeAgent), which starts every rank
-// of the job on that node with its own environment, binding, program (MPMD)
+// Node sessions: the launcher starts one ssh session or srun job step per
+// remote host, not one per remote rank (decision 40). It runs `gorun
+// --agent` in node mode (nodeAgent), which starts every rank of the job
+// on that host with its own environment, binding, program (MPMD)
 // and directory, and multiplexes the ranks' output and exits onto the
 // step's stdout as records:
 //
@@ -28,16 +28,12 @@ import (
 // a one-rank session with the rank named: "signal N RANK" ("signal N"
 // alone: every rank), and "stdin N" / "stdin-eof" for the rank that reads
 // the launcher's stdin. A step costs Slurm 30-200 ms to create and a
-// slurmctld RPC each (docs/SCALING.md): a step per rank made 10,000 ranks
-// on 100 nodes 9,900 steps; now 100.
+// slurmctld RPC, an ssh session a login (docs/SCALING.md): a session per
+// rank made 10,000 ranks on 100 hosts 9,900 of them; now 100.
 //
 // A rank whose exit record never comes (the step ended first: the node
 // died, srun was killed) is reported with the step's own exit status, as
 // a one-rank step's was.
-
-// nodeMode reports whether remote ranks start through one session per
-// host: srun steps. ssh keeps a session per rank (see Remote).
-func (r *Running) nodeMode() bool { return r.job.Remote.Via == RemoteSrun }
 
 // nodeSession is the launcher's side of one host's agent.
 type nodeSession struct {
@@ -106,7 +102,7 @@ func (r *Running) startSessions(errSink *sink) error {
 		}
 	}
 	for _, rk := range r.ranks {
-		if rk.id == 0 && r.job.Stdin != nil && rk.remote != nil && rk.remote.node != nil {
+		if rk.id == 0 && r.job.Stdin != nil && rk.remote != nil {
 			go rk.remote.sendStdin(r.job.Stdin) // remote_stdin.go; ends with the session
 		}
 	}

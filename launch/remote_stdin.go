@@ -35,22 +35,7 @@ func (m *remoteRank) sendStdin(src io.Reader) {
 
 // record writes parts to the session as one record, never interleaved
 // with a signal; false when the session is gone.
-func (m *remoteRank) record(parts ...[]byte) bool {
-	if m.node != nil {
-		return m.node.record(parts...)
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.in == nil {
-		return false
-	}
-	for _, p := range parts {
-		if _, err := m.in.Write(p); err != nil {
-			return false
-		}
-	}
-	return true
-}
+func (m *remoteRank) record(parts ...[]byte) bool { return m.node.record(parts...) }
 
 // stdinFeed is the agent's side: it queues what the launcher sent and
 // writes it into the rank's stdin pipe from its own goroutine, so the

@@ -11,7 +11,8 @@ import (
 type RemoteVia int
 
 const (
-	// RemoteSSH: one ssh session per remote rank runs `gorun --agent`.
+	// RemoteSSH: one ssh session per remote host runs `gorun --agent`
+	// there, which starts that host's ranks (node.go).
 	RemoteSSH RemoteVia = iota
 	// RemoteSrun: inside a Slurm allocation, one `srun` job step per
 	// node runs `gorun --agent` there, which starts all of that node's

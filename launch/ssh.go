@@ -1,23 +1,22 @@
 package launch
 
 import (
-	"encoding/json"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"os/exec"
 	"strings"
-	"sync"
 	"syscall"
 )
 
-// Remote says how ranks on other hosts are started: one ssh session per
-// remote rank runs `gorun --agent` there (see Agent), which starts the rank,
-// forwards the launcher's signals to its process group and exits with its
-// status. (Hydra and Open MPI start one proxy per host instead; a session
-// per rank keeps each rank's output, exit status and signals on its own
-// ssh channel, at the cost of one ssh login per remote rank at start.)
+// Remote says how ranks on other hosts are started: one ssh session or
+// srun job step per host runs `gorun --agent` there (see Agent and
+// nodeAgent), which starts that host's ranks, forwards the launcher's
+// signals to their process groups and sends their output and exits back
+// as records (node.go). (Hydra and Open MPI start one proxy per host too;
+// gorun started one session per remote rank until decision 40: 9,900
+// logins for 10,000 ranks on 100 hosts, beyond what sshd's MaxStartups
+// or slurmctld take at once.)
 type Remote struct {
 	// SSH is the ssh program and the options put before ours (BatchMode=yes,
 	// StrictHostKeyChecking=accept-new, ServerAliveInterval=5, -T, -x);
@@ -75,77 +74,22 @@ type agentSpec struct {
 	Ranks []agentSpec `json:"ranks,omitempty"`
 }
 
-// remoteRank is the launcher's side of one remote rank: the stdin of its
-// ssh session carries signals to the agent.
+// remoteRank is the launcher's side of one remote rank: its host's
+// session (node.go), which carries the launcher's records for it.
 type remoteRank struct {
 	host string
-	// node, when set, is the session of the rank's host that started it
-	// with the others there (node.go), and id the rank: the fields below
-	// are unused then.
 	node *nodeSession
 	id   int
-	mu   sync.Mutex
-	in   io.WriteCloser
-	cmd  *exec.Cmd
-	// group holds the local ssh client (startRank sets it): a kill ends it.
-	group *procGroup
 }
 
 // signal forwards sig to the remote rank's process group through its
-// agent. SIGKILL also ends the local ssh session: a host that dropped off
-// the network cannot be told anything, and the agent kills its rank when
-// its session ends.
-func (m *remoteRank) signal(sig syscall.Signal) error {
-	if m.node != nil {
-		return m.node.signal(m.id, sig)
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.in != nil {
-		_, _ = fmt.Fprintf(m.in, "signal %d\n", int(sig))
-	}
-	if sig == syscall.SIGKILL {
-		if m.in != nil {
-			_ = m.in.Close()
-			m.in = nil
-		}
-		if m.group != nil {
-			if err := m.group.signal(syscall.SIGKILL); err != nil {
-				return fmt.Errorf("kill ssh session of rank on %s: %w", m.host, err)
-			}
-		}
-	}
-	return nil
-}
+// host's agent (see nodeSession.signal for SIGKILL).
+func (m *remoteRank) signal(sig syscall.Signal) error { return m.node.signal(m.id, sig) }
 
-// newCmd prepares rank id: here as usual, or on its host through its own
-// ssh session or srun step (see nodeMode for the sessions per host).
-func (r *Running) newCmd(id int, env []string) (*exec.Cmd, *remoteRank, error) {
-	if !r.lay.remote[id] {
-		return newRankCmd(&r.job, id, env), nil, nil
-	}
-	spec, err := r.remoteSpec(id)
-	if err != nil {
-		return nil, nil, err
-	}
-	line, err := json.Marshal(spec)
-	if err != nil {
-		return nil, nil, fmt.Errorf("launch: rank %d: %w", id, err)
-	}
-	cmd, err := r.agentCmd(spec.Host)
-	if err != nil {
-		return nil, nil, err
-	}
-	in, err := cmd.StdinPipe()
-	if err != nil {
-		return nil, nil, fmt.Errorf("launch: rank %d: %s stdin: %w", id, cmd.Args[0], err)
-	}
-	// The pipe holds 64 KiB: the spec is in it before ssh even starts.
-	if _, err := in.Write(append(line, '\n')); err != nil {
-		in.Close()
-		return nil, nil, fmt.Errorf("launch: rank %d: %s stdin: %w", id, cmd.Args[0], err)
-	}
-	return cmd, &remoteRank{host: spec.Host, in: in, cmd: cmd}, nil
+// newCmd prepares rank id, a rank of this host (remote ranks start
+// through their host's session: node.go).
+func (r *Running) newCmd(id int, env []string) *exec.Cmd {
+	return newRankCmd(&r.job, id, env)
 }
 
 // remoteSpec is what the agent on rank id's host needs to start it.

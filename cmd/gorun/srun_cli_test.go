@@ -99,3 +99,24 @@ func TestSrunStepPerNode(t *testing.T) {
 		t.Errorf("stdin: exit %d, stdout %q, want rank 0 to echo it\n%s", res.code, res.stdout, res.stderr)
 	}
 }
+
+// TestSSHSessionPerHost: over ssh too, one session per remote host starts
+// that host's ranks (decision 40), not a login per rank.
+func TestSSHSessionPerHost(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "sessions")
+	ssh := filepath.Join(dir, "fakessh")
+	script := "#!/bin/sh\necho \"$*\" >> " + log + "\nSSH_CONNECTION='127.0.0.1 40000 127.0.0.1 22' exec " + gorunBin + " --agent\n"
+	if err := os.WriteFile(ssh, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	res := gorun(t, "", "--ssh", ssh, "-H", "n1:3,n2:2", "sh", "-c", `echo "$GORUN_RANK $GORUN_HOST"`)
+	l := lines(res.stdout)
+	sort.Strings(l)
+	if want := []string{"0 n1", "1 n1", "2 n1", "3 n2", "4 n2"}; res.code != 0 || !reflect.DeepEqual(l, want) {
+		t.Fatalf("exit %d, ranks on %q, want %q\n%s", res.code, l, want, res.stderr)
+	}
+	if st := steps(t, log); len(st) != 2 {
+		t.Errorf("5 ranks on 2 hosts: %d ssh sessions, want one per host:\n%s", len(st), strings.Join(st, "\n"))
+	}
+}
