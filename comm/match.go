@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -90,7 +91,16 @@ type engine struct {
 	ends   streamEnds // failed.go: when a dead rank's last frame is in
 	// recovers: the world outlives its ranks' deaths (Config.Recover).
 	recovers bool
+	// broken is set (under mu) once failed, revoked or dead holds
+	// anything: while it is clear, a send or receive needs no lock to
+	// know that nothing is broken (noneBroken), which keeps the engine's
+	// lock off a small message's path.
+	broken atomic.Bool
 }
+
+// noneBroken reports, without the lock, that nothing failed, was revoked
+// or died yet. False means look under the lock.
+func (e *engine) noneBroken() bool { return !e.broken.Load() }
 
 func newEngine() *engine {
 	return &engine{revoked: map[uint64]error{}, gone: map[int]error{}, down: make(chan struct{}),
@@ -222,35 +232,50 @@ func (e *engine) postRecv(cctx uint64, group []int, src, tag int, peek bool, buf
 	return w, message{}, false, nil
 }
 
-// waitRecv completes a receive that postRecv registered.
+// waitRecv completes a receive that postRecv registered. A context that
+// has ended wins over a message that arrived meanwhile (which stays queued
+// for the next receive), so cancelling before waiting always cancels.
 func (e *engine) waitRecv(ctx context.Context, w *waiter) (message, error) {
 	if e.poll != nil {
 		e.poll(ctx, w.src, w)
+	}
+	if ctx.Err() != nil {
+		return e.cancelRecv(ctx, w)
+	}
+	if len(w.ch) > 0 { // the poll took it: no select needed
+		r := <-w.ch
+		return r.m, r.err
 	}
 	select {
 	case r := <-w.ch:
 		return r.m, r.err
 	case <-ctx.Done():
-		e.mu.Lock()
-		defer e.mu.Unlock()
-		for i, x := range e.waiters {
-			if x == w {
-				e.waiters = append(e.waiters[:i], e.waiters[i+1:]...)
-				return message{}, ctx.Err()
-			}
-		}
-		// Delivered while we gave up: keep the message for the next receive.
-		e.mu.Unlock()
-		r := <-w.ch // a claimed direct read finishes first
-		e.mu.Lock()
-		if r.err == nil && !w.peek {
-			if r.m.data == nil {
-				r.m.data = gather(w.bufs, r.m.n)
-			}
-			e.queue = append([]message{r.m}, e.queue...)
-		}
-		return message{}, ctx.Err()
+		return e.cancelRecv(ctx, w)
 	}
+}
+
+// cancelRecv withdraws w, whose ctx ended; a message delivered to it
+// meanwhile goes back to the head of the queue.
+func (e *engine) cancelRecv(ctx context.Context, w *waiter) (message, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for i, x := range e.waiters {
+		if x == w {
+			e.waiters = append(e.waiters[:i], e.waiters[i+1:]...)
+			return message{}, ctx.Err()
+		}
+	}
+	// Delivered while we gave up: keep the message for the next receive.
+	e.mu.Unlock()
+	r := <-w.ch // a claimed direct read finishes first
+	e.mu.Lock()
+	if r.err == nil && !w.peek {
+		if r.m.data == nil {
+			r.m.data = gather(w.bufs, r.m.n)
+		}
+		e.queue = append([]message{r.m}, e.queue...)
+	}
+	return message{}, ctx.Err()
 }
 
 // iprobe reports a matching queued message without waiting.
@@ -322,6 +347,7 @@ func (e *engine) revoke(cctx uint64, err error) {
 		return
 	}
 	e.revoked[cctx] = err
+	e.broken.Store(true)
 	e.wakeLocked(func(w *waiter) bool { return w.ctx == cctx }, err)
 }
 
@@ -333,6 +359,7 @@ func (e *engine) fail(err error) bool {
 		return false
 	}
 	e.failed = err
+	e.broken.Store(true)
 	close(e.down)
 	e.wakeLocked(func(*waiter) bool { return true }, err)
 	return true
@@ -340,6 +367,9 @@ func (e *engine) fail(err error) bool {
 
 // failure returns the error the engine failed with, or nil.
 func (e *engine) failure() error {
+	if e.noneBroken() {
+		return nil
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.failed
