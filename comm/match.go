@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -54,6 +55,7 @@ type waiter struct {
 	tag  int
 	peek bool     // Probe: see the message, leave it queued
 	bufs [][]byte // Recvv's buffers: a message that fits is read into them
+	one  [1][]byte // bufs when there is one buffer
 	room int      // total length of bufs
 	elem int      // RecvSlice's element Kind, or -1: a message of another kind is not read into bufs
 	ch   chan result
@@ -61,6 +63,44 @@ type waiter struct {
 	// group is the world ranks of the receiving communicator: the death of
 	// one of them wakes the receive (failed.go). nil: only its source's.
 	group []int
+}
+
+// waiters are reused: a small receive's waiter and channel were most of
+// its allocations, and the collections they caused showed in a
+// ping-pong's mean latency. A waiter goes back (free) once nobody can
+// send on its channel any more: its one result was taken, or it was
+// withdrawn from the engine's list before anyone sent.
+var waiterPool = sync.Pool{New: func() any { return &waiter{ch: make(chan result, 1)} }}
+
+// newWaiter returns a waiter for a receive into bufs. The waiter keeps
+// its own copy of the buffer list (the caller's need not outlive it).
+func newWaiter(cctx uint64, group []int, src, tag int, peek bool, bufs [][]byte, elem int) *waiter {
+	w := waiterPool.Get().(*waiter)
+	w.ctx, w.src, w.tag, w.peek, w.elem, w.group = cctx, src, tag, peek, elem, group
+	w.room = 0
+	switch len(bufs) {
+	case 0:
+		w.bufs = nil
+	case 1:
+		w.one[0] = bufs[0]
+		w.bufs = w.one[:]
+	default:
+		w.bufs = slices.Clone(bufs)
+	}
+	for _, b := range bufs {
+		w.room += len(b)
+	}
+	return w
+}
+
+// free returns w for reuse; its channel must be empty and nobody may hold
+// it to send on it.
+func (w *waiter) free() {
+	if len(w.ch) != 0 {
+		return // never reuse a waiter with a result in it; let it go
+	}
+	w.one[0], w.bufs, w.group = nil, nil, nil
+	waiterPool.Put(w)
 }
 
 func (w *waiter) matches(m *message) bool {
@@ -166,8 +206,9 @@ func (e *engine) deliver(m message) {
 			continue
 		}
 		e.waiters = append(e.waiters[:i], e.waiters[i+1:]...)
+		peek := w.peek // w is its receive's (and reused) once sent to
 		w.ch <- result{m: m}
-		if !w.peek {
+		if !peek {
 			return
 		}
 		i--
@@ -200,13 +241,11 @@ func (e *engine) recv(ctx context.Context, cctx uint64, group []int, src, tag in
 // at once, in the caller's goroutine, is what makes receives match in the
 // order they were posted, as MPI requires of Irecv; waitRecv completes it.
 func (e *engine) postRecv(cctx uint64, group []int, src, tag int, peek bool, bufs [][]byte, elem int) (w *waiter, m message, done bool, err error) {
-	w = &waiter{ctx: cctx, src: src, tag: tag, peek: peek, bufs: bufs, elem: elem, group: group, ch: make(chan result, 1)}
-	for _, b := range bufs {
-		w.room += len(b)
-	}
+	w = newWaiter(cctx, group, src, tag, peek, bufs, elem)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if err := e.brokenInLocked(cctx, group); err != nil {
+		w.free()
 		return nil, message{}, true, err
 	}
 	for i := range e.queue {
@@ -216,6 +255,7 @@ func (e *engine) postRecv(cctx uint64, group []int, src, tag int, peek bool, buf
 				e.queue = append(e.queue[:i], e.queue[i+1:]...)
 			}
 			if m.pr == nil || peek {
+				w.free()
 				return nil, m, true, nil
 			}
 			// The payload is still in the socket: its reader reads it
@@ -225,6 +265,7 @@ func (e *engine) postRecv(cctx uint64, group []int, src, tag int, peek bool, buf
 		}
 	}
 	if err := e.gone[src]; err != nil && src != AnySource {
+		w.free()
 		return nil, message{}, true, err
 	}
 	e.waiters = append(e.waiters, w)
@@ -242,16 +283,18 @@ func (e *engine) waitRecv(ctx context.Context, w *waiter) (message, error) {
 	if ctx.Err() != nil {
 		return e.cancelRecv(ctx, w)
 	}
+	var r result
 	if len(w.ch) > 0 { // the poll took it: no select needed
-		r := <-w.ch
-		return r.m, r.err
+		r = <-w.ch
+	} else {
+		select {
+		case r = <-w.ch:
+		case <-ctx.Done():
+			return e.cancelRecv(ctx, w)
+		}
 	}
-	select {
-	case r := <-w.ch:
-		return r.m, r.err
-	case <-ctx.Done():
-		return e.cancelRecv(ctx, w)
-	}
+	w.free()
+	return r.m, r.err
 }
 
 // cancelRecv withdraws w, whose ctx ended; a message delivered to it
@@ -262,6 +305,7 @@ func (e *engine) cancelRecv(ctx context.Context, w *waiter) (message, error) {
 	for i, x := range e.waiters {
 		if x == w {
 			e.waiters = append(e.waiters[:i], e.waiters[i+1:]...)
+			w.free()
 			return message{}, ctx.Err()
 		}
 	}
@@ -275,6 +319,7 @@ func (e *engine) cancelRecv(ctx context.Context, w *waiter) (message, error) {
 		}
 		e.queue = append([]message{r.m}, e.queue...)
 	}
+	w.free()
 	return message{}, ctx.Err()
 }
 
