@@ -53,11 +53,11 @@ type waiter struct {
 	ctx  uint64
 	src  int // world rank or AnySource
 	tag  int
-	peek bool     // Probe: see the message, leave it queued
-	bufs [][]byte // Recvv's buffers: a message that fits is read into them
+	peek bool      // Probe: see the message, leave it queued
+	bufs [][]byte  // Recvv's buffers: a message that fits is read into them
 	one  [1][]byte // bufs when there is one buffer
-	room int      // total length of bufs
-	elem int      // RecvSlice's element Kind, or -1: a message of another kind is not read into bufs
+	room int       // total length of bufs
+	elem int       // RecvSlice's element Kind, or -1: a message of another kind is not read into bufs
 	ch   chan result
 
 	// group is the world ranks of the receiving communicator: the death of
