@@ -117,6 +117,7 @@ func (e *engine) markDead(re *RankError) bool {
 	cp := *re
 	cp.recovering = true
 	e.dead[re.Rank] = &cp
+	e.broken.Store(true)
 	if e.ends.diedAt == nil {
 		e.ends.diedAt = map[int]time.Time{}
 	}
@@ -163,6 +164,9 @@ func (e *engine) deadErr(r int) *RankError {
 // brokenIn is broken for a communicator of group: also a dead member
 // breaks it.
 func (e *engine) brokenIn(cctx uint64, group []int) error {
+	if e.noneBroken() {
+		return nil
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.brokenInLocked(cctx, group)

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -51,15 +53,54 @@ type waiter struct {
 	ctx  uint64
 	src  int // world rank or AnySource
 	tag  int
-	peek bool     // Probe: see the message, leave it queued
-	bufs [][]byte // Recvv's buffers: a message that fits is read into them
-	room int      // total length of bufs
-	elem int      // RecvSlice's element Kind, or -1: a message of another kind is not read into bufs
+	peek bool      // Probe: see the message, leave it queued
+	bufs [][]byte  // Recvv's buffers: a message that fits is read into them
+	one  [1][]byte // bufs when there is one buffer
+	room int       // total length of bufs
+	elem int       // RecvSlice's element Kind, or -1: a message of another kind is not read into bufs
 	ch   chan result
 
 	// group is the world ranks of the receiving communicator: the death of
 	// one of them wakes the receive (failed.go). nil: only its source's.
 	group []int
+}
+
+// waiters are reused: a small receive's waiter and channel were most of
+// its allocations, and the collections they caused showed in a
+// ping-pong's mean latency. A waiter goes back (free) once nobody can
+// send on its channel any more: its one result was taken, or it was
+// withdrawn from the engine's list before anyone sent.
+var waiterPool = sync.Pool{New: func() any { return &waiter{ch: make(chan result, 1)} }}
+
+// newWaiter returns a waiter for a receive into bufs. The waiter keeps
+// its own copy of the buffer list (the caller's need not outlive it).
+func newWaiter(cctx uint64, group []int, src, tag int, peek bool, bufs [][]byte, elem int) *waiter {
+	w := waiterPool.Get().(*waiter)
+	w.ctx, w.src, w.tag, w.peek, w.elem, w.group = cctx, src, tag, peek, elem, group
+	w.room = 0
+	switch len(bufs) {
+	case 0:
+		w.bufs = nil
+	case 1:
+		w.one[0] = bufs[0]
+		w.bufs = w.one[:]
+	default:
+		w.bufs = slices.Clone(bufs)
+	}
+	for _, b := range bufs {
+		w.room += len(b)
+	}
+	return w
+}
+
+// free returns w for reuse; its channel must be empty and nobody may hold
+// it to send on it.
+func (w *waiter) free() {
+	if len(w.ch) != 0 {
+		return // never reuse a waiter with a result in it; let it go
+	}
+	w.one[0], w.bufs, w.group = nil, nil, nil
+	waiterPool.Put(w)
 }
 
 func (w *waiter) matches(m *message) bool {
@@ -90,7 +131,16 @@ type engine struct {
 	ends   streamEnds // failed.go: when a dead rank's last frame is in
 	// recovers: the world outlives its ranks' deaths (Config.Recover).
 	recovers bool
+	// broken is set (under mu) once failed, revoked or dead holds
+	// anything: while it is clear, a send or receive needs no lock to
+	// know that nothing is broken (noneBroken), which keeps the engine's
+	// lock off a small message's path.
+	broken atomic.Bool
 }
+
+// noneBroken reports, without the lock, that nothing failed, was revoked
+// or died yet. False means look under the lock.
+func (e *engine) noneBroken() bool { return !e.broken.Load() }
 
 func newEngine() *engine {
 	return &engine{revoked: map[uint64]error{}, gone: map[int]error{}, down: make(chan struct{}),
@@ -156,8 +206,9 @@ func (e *engine) deliver(m message) {
 			continue
 		}
 		e.waiters = append(e.waiters[:i], e.waiters[i+1:]...)
+		peek := w.peek // w is its receive's (and reused) once sent to
 		w.ch <- result{m: m}
-		if !w.peek {
+		if !peek {
 			return
 		}
 		i--
@@ -190,13 +241,11 @@ func (e *engine) recv(ctx context.Context, cctx uint64, group []int, src, tag in
 // at once, in the caller's goroutine, is what makes receives match in the
 // order they were posted, as MPI requires of Irecv; waitRecv completes it.
 func (e *engine) postRecv(cctx uint64, group []int, src, tag int, peek bool, bufs [][]byte, elem int) (w *waiter, m message, done bool, err error) {
-	w = &waiter{ctx: cctx, src: src, tag: tag, peek: peek, bufs: bufs, elem: elem, group: group, ch: make(chan result, 1)}
-	for _, b := range bufs {
-		w.room += len(b)
-	}
+	w = newWaiter(cctx, group, src, tag, peek, bufs, elem)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if err := e.brokenInLocked(cctx, group); err != nil {
+		w.free()
 		return nil, message{}, true, err
 	}
 	for i := range e.queue {
@@ -206,6 +255,7 @@ func (e *engine) postRecv(cctx uint64, group []int, src, tag int, peek bool, buf
 				e.queue = append(e.queue[:i], e.queue[i+1:]...)
 			}
 			if m.pr == nil || peek {
+				w.free()
 				return nil, m, true, nil
 			}
 			// The payload is still in the socket: its reader reads it
@@ -215,6 +265,7 @@ func (e *engine) postRecv(cctx uint64, group []int, src, tag int, peek bool, buf
 		}
 	}
 	if err := e.gone[src]; err != nil && src != AnySource {
+		w.free()
 		return nil, message{}, true, err
 	}
 	e.waiters = append(e.waiters, w)
@@ -222,35 +273,54 @@ func (e *engine) postRecv(cctx uint64, group []int, src, tag int, peek bool, buf
 	return w, message{}, false, nil
 }
 
-// waitRecv completes a receive that postRecv registered.
+// waitRecv completes a receive that postRecv registered. A context that
+// has ended wins over a message that arrived meanwhile (which stays queued
+// for the next receive), so cancelling before waiting always cancels.
 func (e *engine) waitRecv(ctx context.Context, w *waiter) (message, error) {
 	if e.poll != nil {
 		e.poll(ctx, w.src, w)
 	}
-	select {
-	case r := <-w.ch:
-		return r.m, r.err
-	case <-ctx.Done():
-		e.mu.Lock()
-		defer e.mu.Unlock()
-		for i, x := range e.waiters {
-			if x == w {
-				e.waiters = append(e.waiters[:i], e.waiters[i+1:]...)
-				return message{}, ctx.Err()
-			}
-		}
-		// Delivered while we gave up: keep the message for the next receive.
-		e.mu.Unlock()
-		r := <-w.ch // a claimed direct read finishes first
-		e.mu.Lock()
-		if r.err == nil && !w.peek {
-			if r.m.data == nil {
-				r.m.data = gather(w.bufs, r.m.n)
-			}
-			e.queue = append([]message{r.m}, e.queue...)
-		}
-		return message{}, ctx.Err()
+	if ctx.Err() != nil {
+		return e.cancelRecv(ctx, w)
 	}
+	var r result
+	if len(w.ch) > 0 { // the poll took it: no select needed
+		r = <-w.ch
+	} else {
+		select {
+		case r = <-w.ch:
+		case <-ctx.Done():
+			return e.cancelRecv(ctx, w)
+		}
+	}
+	w.free()
+	return r.m, r.err
+}
+
+// cancelRecv withdraws w, whose ctx ended; a message delivered to it
+// meanwhile goes back to the head of the queue.
+func (e *engine) cancelRecv(ctx context.Context, w *waiter) (message, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for i, x := range e.waiters {
+		if x == w {
+			e.waiters = append(e.waiters[:i], e.waiters[i+1:]...)
+			w.free()
+			return message{}, ctx.Err()
+		}
+	}
+	// Delivered while we gave up: keep the message for the next receive.
+	e.mu.Unlock()
+	r := <-w.ch // a claimed direct read finishes first
+	e.mu.Lock()
+	if r.err == nil && !w.peek {
+		if r.m.data == nil {
+			r.m.data = gather(w.bufs, r.m.n)
+		}
+		e.queue = append([]message{r.m}, e.queue...)
+	}
+	w.free()
+	return message{}, ctx.Err()
 }
 
 // iprobe reports a matching queued message without waiting.
@@ -322,6 +392,7 @@ func (e *engine) revoke(cctx uint64, err error) {
 		return
 	}
 	e.revoked[cctx] = err
+	e.broken.Store(true)
 	e.wakeLocked(func(w *waiter) bool { return w.ctx == cctx }, err)
 }
 
@@ -333,6 +404,7 @@ func (e *engine) fail(err error) bool {
 		return false
 	}
 	e.failed = err
+	e.broken.Store(true)
 	close(e.down)
 	e.wakeLocked(func(*waiter) bool { return true }, err)
 	return true
@@ -340,6 +412,9 @@ func (e *engine) fail(err error) bool {
 
 // failure returns the error the engine failed with, or nil.
 func (e *engine) failure() error {
+	if e.noneBroken() {
+		return nil
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.failed

@@ -2,7 +2,6 @@ package comm
 
 import (
 	"context"
-	"runtime"
 	"sync/atomic"
 	"time"
 )
@@ -96,6 +95,7 @@ func (w *world) releaseRings() {
 // answered, ctx ends, or the world's spin time is up; the caller then
 // waits on wt.ch as usual.
 func (w *world) pollRecv(ctx context.Context, src int, wt *waiter) {
+	var one [1]*inStream
 	var sts []*inStream
 	w.mu.Lock()
 	if src == AnySource {
@@ -103,7 +103,8 @@ func (w *world) pollRecv(ctx context.Context, src int, wt *waiter) {
 			sts = append(sts, st)
 		}
 	} else if st := w.shmIn[src]; st != nil {
-		sts = []*inStream{st}
+		one[0] = st
+		sts = one[:]
 	}
 	w.mu.Unlock()
 	if len(sts) == 0 || w.closed.Load() {
@@ -131,15 +132,12 @@ func (w *world) pollRecv(ctx context.Context, src int, wt *waiter) {
 			st.polls.Add(-1)
 		}
 	}()
-	var start time.Time
-	spinFor, hotFor := w.pollTimes()
-	hot := hotFor > 0
-	for i := 0; ; i++ {
+	p := newPacer(w.pollTimes())
+	for {
 		for _, st := range sts {
-			if len(wt.ch) > 0 {
-				return
-			}
-			if !st.mu.TryLock() {
+			// Look before taking the token: an empty ring costs two
+			// loads, so an arrival is seen within a few nanoseconds.
+			if !st.rx.ready() || !st.mu.TryLock() {
 				continue
 			}
 			st.rx.polled = true
@@ -151,21 +149,14 @@ func (w *world) pollRecv(ctx context.Context, src int, wt *waiter) {
 			st.rx.polled = false
 			st.mu.Unlock()
 		}
-		if len(wt.ch) > 0 || ctx.Err() != nil {
+		if len(wt.ch) > 0 {
 			return
 		}
-		if i&31 == 31 || !hot {
-			if start.IsZero() {
-				start = time.Now()
-			} else if d := time.Since(start); d > spinFor {
-				return
-			} else if d > hotFor {
-				hot = false
-			}
+		if p.n%16 == 0 && ctx.Err() != nil {
+			return
 		}
-		if !hot {
-			osYield()
+		if !p.next() {
+			return
 		}
-		runtime.Gosched()
 	}
 }

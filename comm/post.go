@@ -55,7 +55,7 @@ func (p *pendingRecv) wait(ctx context.Context) error {
 		return nil
 	}
 	m, err := p.c.w.eng.waitRecv(ctx, p.w)
-	p.done = true
+	p.done, p.w = true, nil // the engine reuses the waiter
 	if err != nil {
 		return p.c.recvErr(err)
 	}

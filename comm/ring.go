@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"os"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -77,6 +76,7 @@ type shmRing struct {
 	wsleep     *atomic.Uint32
 	polling    *atomic.Int32 // receives of the reader's process polling the ring (poll.go)
 	pos        uint64        // the writer's head or the reader's tail, kept locally
+	seen       uint64        // the writer's last look at the reader's tail
 	spin       time.Duration // poll this long before blocking
 	hot        time.Duration // of which this long without yielding the CPU
 	bell       [1]byte
@@ -128,25 +128,14 @@ func (r *shmRing) release() {
 // spinUntil polls until ready or the spin time is up, yielding to this
 // process' other goroutines, and after r.hot to other processes too.
 func (r *shmRing) spinUntil(ready func() bool) bool {
-	var start time.Time
-	hot := r.hot > 0
-	for i := 0; ; i++ {
+	p := newPacer(r.spin, r.hot)
+	for {
 		if ready() {
 			return true
 		}
-		if i&31 == 31 || !hot {
-			if start.IsZero() {
-				start = time.Now()
-			} else if d := time.Since(start); d > r.spin {
-				return false
-			} else if d > r.hot {
-				hot = false
-			}
+		if !p.next() {
+			return false
 		}
-		if !hot {
-			osYield()
-		}
-		runtime.Gosched()
 	}
 }
 
@@ -157,42 +146,62 @@ type shmTx struct {
 	c net.Conn
 }
 
-// write copies bufs into the ring, waiting for room as the reader drains
-// it; a zero deadline waits as long as the peer lives.
-func (t *shmTx) write(deadline time.Time, bufs ...[]byte) error {
+// write copies first, then bufs, into the ring, waiting for room as the
+// reader drains it; a zero deadline waits as long as the peer lives.
+// (first is separate so a frame's header and payload need no slice made
+// to hold both.)
+func (t *shmTx) write(deadline time.Time, first []byte, bufs [][]byte) error {
 	r := t.r
-	size := uint64(len(r.data))
 	published := r.pos
+	if err := t.put(deadline, first, &published); err != nil {
+		return err
+	}
 	for _, b := range bufs {
-		for len(b) > 0 {
-			free := size - (r.pos - r.tail.Load())
-			if free == 0 {
-				if err := t.publish(); err != nil {
-					return err
-				}
-				published = r.pos
-				if err := t.waitRoom(deadline); err != nil {
-					return err
-				}
-				continue
-			}
-			n := min(uint64(len(b)), free, ringPublish)
-			off := r.pos & r.mask
-			k := copy(r.data[off:], b[:n])
-			if uint64(k) < n {
-				copy(r.data, b[k:n])
-			}
-			r.pos += n
-			b = b[n:]
-			if r.pos-published >= ringPublish {
-				if err := t.publish(); err != nil {
-					return err
-				}
-				published = r.pos
-			}
+		if err := t.put(deadline, b, &published); err != nil {
+			return err
 		}
 	}
 	return t.publish()
+}
+
+// put copies b into the ring, publishing every ringPublish bytes.
+func (t *shmTx) put(deadline time.Time, b []byte, published *uint64) error {
+	r := t.r
+	size := uint64(len(r.data))
+	for len(b) > 0 {
+		// The reader's tail is a cache line it writes: look at it only
+		// when the room seen last time is not enough.
+		free := size - (r.pos - r.seen)
+		if free < uint64(len(b)) {
+			r.seen = r.tail.Load()
+			free = size - (r.pos - r.seen)
+		}
+		if free == 0 {
+			if err := t.publish(); err != nil {
+				return err
+			}
+			*published = r.pos
+			if err := t.waitRoom(deadline); err != nil {
+				return err
+			}
+			continue
+		}
+		n := min(uint64(len(b)), free, ringPublish)
+		off := r.pos & r.mask
+		k := copy(r.data[off:], b[:n])
+		if uint64(k) < n {
+			copy(r.data, b[k:n])
+		}
+		r.pos += n
+		b = b[n:]
+		if r.pos-*published >= ringPublish {
+			if err := t.publish(); err != nil {
+				return err
+			}
+			*published = r.pos
+		}
+	}
+	return nil
 }
 
 // publish makes the written bytes visible and rings the reader's doorbell
@@ -212,7 +221,10 @@ func (t *shmTx) publish() error {
 func (t *shmTx) waitRoom(deadline time.Time) error {
 	r := t.r
 	size := uint64(len(r.data))
-	room := func() bool { return r.pos-r.tail.Load() < size }
+	room := func() bool {
+		r.seen = r.tail.Load()
+		return r.pos-r.seen < size
+	}
 	for {
 		if r.spinUntil(room) {
 			return nil
@@ -293,8 +305,8 @@ func (x *shmRx) Read(p []byte) (int, error) {
 // rings no bell while a receive polls, and the pump records the
 // connection's end in eof.
 func (x *shmRx) wait() error {
-	var start time.Time
-	for i := 0; ; i++ {
+	p := newPacer(forever, x.r.hot)
+	for {
 		if x.bellMu.TryLock() { // nobody sleeps on the bell (any more)
 			defer x.bellMu.Unlock()
 			return x.sleep(true, x.polled)
@@ -305,14 +317,7 @@ func (x *shmRx) wait() error {
 		if e := x.eof.Load(); e != nil {
 			return *e
 		}
-		if i&31 == 31 {
-			if start.IsZero() {
-				start = time.Now()
-			} else if time.Since(start) > x.r.hot {
-				osYield()
-			}
-		}
-		runtime.Gosched()
+		p.next()
 	}
 }
 

@@ -133,7 +133,7 @@ func TestShmWriterDies(t *testing.T) {
 	}
 	var hb [frameHdrSize]byte
 	(&frameHdr{kind: frameData, src: 0, tag: 5, ctx: cs[0].id, len: 1 << 20}).put(hb[:])
-	if err := oc.shm.write(time.Time{}, hb[:], make([]byte, 1000)); err != nil {
+	if err := oc.shm.write(time.Time{}, hb[:], [][]byte{make([]byte, 1000)}); err != nil {
 		t.Fatal(err)
 	}
 	oc.c.Close() // what the kernel does when the process dies

@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorun-hpc/gorun/internal/jobauth"
@@ -219,15 +220,35 @@ func (w *world) await(pr *pendingRead) *waiter {
 	}
 }
 
-// conn returns the connection for our sends to dest, dialing it once.
-func (w *world) conn(ctx context.Context, dest int) (*outConn, error) {
+// outFor returns dest's entry in w.out, making it the first time. Entries
+// are never replaced, so a table read without the lock finds them after
+// the first send (the world's lock stays off a small message's path).
+func (w *world) outFor(dest int) *outConn {
+	if t := w.outTab.Load(); t != nil {
+		if oc := (*t)[dest].Load(); oc != nil {
+			return oc
+		}
+	}
 	w.mu.Lock()
+	defer w.mu.Unlock()
 	oc := w.out[dest]
 	if oc == nil {
 		oc = &outConn{}
 		w.out[dest] = oc
 	}
-	w.mu.Unlock()
+	t := w.outTab.Load()
+	if t == nil {
+		tab := make([]atomic.Pointer[outConn], w.size)
+		t = &tab
+		w.outTab.Store(t)
+	}
+	(*t)[dest].Store(oc)
+	return oc
+}
+
+// conn returns the connection for our sends to dest, dialing it once.
+func (w *world) conn(ctx context.Context, dest int) (*outConn, error) {
+	oc := w.outFor(dest)
 	oc.mu.Lock()
 	if oc.err != nil {
 		oc.mu.Unlock()
@@ -330,7 +351,7 @@ func (w *world) write(ctx context.Context, oc *outConn, dest int, h frameHdr, bu
 		if d, ok := ctx.Deadline(); ok {
 			dl = d
 		}
-		if err := oc.shm.write(dl, append([][]byte{hb[:]}, bufs...)...); err != nil {
+		if err := oc.shm.write(dl, hb[:], bufs); err != nil {
 			re := &RankError{Rank: dest, Op: "send", How: "connection lost: " + err.Error()}
 			oc.err = re
 			oc.shut()

@@ -31,6 +31,7 @@ type world struct {
 
 	mu       sync.Mutex
 	out      map[int]*outConn
+	outTab   atomic.Pointer[[]atomic.Pointer[outConn]] // out by rank, read without mu (outFor)
 	accepted []net.Conn
 	shmIn    map[int]*inStream     // peers' streams that are rings, by world rank (poll.go)
 	rings    []*shmRing            // the rings of peers' streams, unmapped by close
@@ -76,7 +77,7 @@ func (oc *outConn) writeFrame(b []byte, d time.Duration) error {
 	if oc.shm != nil {
 		_ = oc.c.SetDeadline(time.Now().Add(d))
 		defer oc.c.SetDeadline(time.Time{})
-		return oc.shm.write(time.Now().Add(d), b)
+		return oc.shm.write(time.Now().Add(d), b, nil)
 	}
 	_ = oc.c.SetWriteDeadline(time.Now().Add(d))
 	defer oc.c.SetWriteDeadline(time.Time{})

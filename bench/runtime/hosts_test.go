@@ -87,6 +87,39 @@ func TestBetweenHosts(t *testing.T) {
 		name string
 		argv []string
 	}{"ompi-tcp-yield", ompiYield})
+	// GORUN_BENCH_BASELINE=DIR adds gorun built from another checkout (an
+	// A/B test of a change), GORUN_BENCH_SIDES=gorun,baseline picks sides,
+	// GORUN_BENCH_ONLY=latency,bandwidth the benchmarks osu runs.
+	if base := os.Getenv("GORUN_BENCH_BASELINE"); base != "" {
+		bdir := filepath.Join(dir, "baseline")
+		for _, p := range []string{"cmd/gorun", "bench/runtime/osu"} {
+			cmd := exec.Command("go", "build", "-o", filepath.Join(bdir, filepath.Base(p)), "./"+p)
+			cmd.Dir = base
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("build %s in %s: %v\n%s", p, base, err, out)
+			}
+		}
+		sides = append(sides, struct {
+			name string
+			argv []string
+		}{"baseline", append([]string{filepath.Join(bdir, "gorun"), "--ssh", strings.Join(c.SSH, " "), "-H", "h1:1,h2:1",
+			filepath.Join(bdir, "osu")}, extra...)})
+	}
+	if only := os.Getenv("GORUN_BENCH_ONLY"); only != "" {
+		for i := range sides {
+			if strings.HasPrefix(sides[i].name, "gorun") || sides[i].name == "baseline" {
+				sides[i].argv = append(sides[i].argv, "-only", only, "-p50")
+			}
+		}
+	}
+	if pick := os.Getenv("GORUN_BENCH_SIDES"); pick != "" {
+		sides = slices.DeleteFunc(sides, func(s struct {
+			name string
+			argv []string
+		}) bool {
+			return !slices.Contains(strings.Split(pick, ","), s.name)
+		})
+	}
 	type key struct{ side, bench string }
 	got := map[key][]float64{}
 	var loads []string
@@ -109,11 +142,18 @@ func TestBetweenHosts(t *testing.T) {
 				if json.Unmarshal(sc.Bytes(), &r) != nil {
 					continue
 				}
-				if (r.Bench == "latency" && r.Size == 8) || (r.Bench == "bandwidth" && r.Size == 1<<20) {
+				if (r.Bench == "latency" && r.Size == 8) || r.Bench == "latency-p50" || r.Bench == "latency-p99" || (r.Bench == "bandwidth" && r.Size == 1<<20) {
 					got[key{s.name, r.Bench}] = append(got[key{s.name, r.Bench}], r.Usec)
 				}
 			}
 		}
+	}
+	if os.Getenv("GORUN_BENCH_SIDES") != "" {
+		for k, v := range got {
+			t.Logf("%s %s: median %.1f of %v", k.side, k.bench, median(v), v)
+		}
+		t.Logf("load before each run: %s", strings.Join(loads, "; "))
+		return
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "| benchmark | size | gorun µs | OMPI-TCP µs | OMPI-TCP yield µs | gorun/OMPI | gorun/OMPI yield |\n|---|---:|---:|---:|---:|---:|---:|\n")

@@ -13,6 +13,8 @@ import (
 	"fmt"
 	"os"
 	"runtime/pprof"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/gorun-hpc/gorun/collectives"
@@ -28,7 +30,23 @@ type result struct {
 
 var sizes = []int{8, 64 << 10, 1 << 20}
 
+// p50: -p50.
+var p50 *bool
+
+// selected is the benchmarks -only names; nil runs them all.
+var selected map[string]bool
+
+func want(bench string) bool { return selected == nil || selected[bench] }
+
+// scale multiplies the timed iterations (-scale), for profiling.
+var scale = 1
+
 func iters(size int, quick bool) (warm, n int) {
+	warm, n = baseIters(size, quick)
+	return warm, n * scale
+}
+
+func baseIters(size int, quick bool) (warm, n int) {
 	switch {
 	case quick:
 		return 2, 5
@@ -43,7 +61,16 @@ func iters(size int, quick bool) (warm, n int) {
 func main() {
 	quick := flag.Bool("quick", false, "few iterations, for tests")
 	prof := flag.String("cpuprofile", "", "write each rank's CPU profile to `prefix`.<rank>")
+	p50 = flag.Bool("p50", false, "also report the median of single timed round trips (latency-p50)")
+	only := flag.String("only", "", "comma-separated benchmarks to run (latency, bandwidth, barrier, bcast, allgather, allreduce); all if empty")
+	flag.IntVar(&scale, "scale", 1, "multiply the timed iterations by this (for profiling)")
 	flag.Parse()
+	if *only != "" {
+		selected = map[string]bool{}
+		for _, b := range strings.Split(*only, ",") {
+			selected[strings.TrimSpace(b)] = true
+		}
+	}
 	if *prof != "" {
 		f, err := os.Create(*prof + "." + os.Getenv("GORUN_RANK"))
 		if err == nil {
@@ -95,9 +122,12 @@ func run(quick bool) error {
 			name string
 			size int
 		}{{"latency", 8}, {"bandwidth", 1 << 20}} {
+			if !want(p.name) {
+				continue
+			}
 			buf := make([]byte, p.size)
 			me := c.Rank()
-			d, n, err := timed(p.size, func() error {
+			pingPong := func() error {
 				switch me {
 				case 0:
 					if err := c.Send(ctx, 1, 1, buf); err != nil {
@@ -112,22 +142,46 @@ func run(quick bool) error {
 					return c.Send(ctx, 0, 1, buf)
 				}
 				return nil
-			})
+			}
+			d, n, err := timed(p.size, pingPong)
 			if err != nil {
 				return fmt.Errorf("%s: %w", p.name, err)
 			}
 			if p.name == "latency" { // one-way latency, OSU style
 				emit(p.name, p.size, d/2, n)
+				if *p50 {
+					// The median round trip over single timed ones: robust
+					// to a loaded machine's preemptions, for A/B tests.
+					ts := make([]time.Duration, n)
+					for i := range ts {
+						t0 := time.Now()
+						if err := pingPong(); err != nil {
+							return fmt.Errorf("%s: %w", p.name, err)
+						}
+						ts[i] = time.Since(t0)
+					}
+					slices.Sort(ts)
+					emit("latency-p50", p.size, ts[n/2]/2, 1)
+					emit("latency-p99", p.size, ts[n*99/100]/2, 1)
+					emit("latency-max", p.size, ts[n-1]/2, 1)
+					var sum time.Duration
+					for _, t := range ts[n*99/100:] {
+						sum += t
+					}
+					emit("latency-top1pct-share", p.size, sum*1000/ts[n/2]/time.Duration(n), 1000)
+				}
 			} else { // MB/s expressed as time per round trip
 				emit(p.name, p.size, d, n)
 			}
 		}
 	}
-	d, n, err := timed(8, func() error { return collectives.Barrier(ctx, c) })
-	if err != nil {
-		return fmt.Errorf("barrier: %w", err)
+	if want("barrier") {
+		d, n, err := timed(8, func() error { return collectives.Barrier(ctx, c) })
+		if err != nil {
+			return fmt.Errorf("barrier: %w", err)
+		}
+		emit("barrier", 0, d, n)
 	}
-	emit("barrier", 0, d, n)
 	for _, size := range sizes {
 		cnt := size / 8
 		send := make([]float64, cnt)
@@ -141,6 +195,9 @@ func run(quick bool) error {
 			{"allgather", func() error { return collectives.Allgather(ctx, c, send, recv) }},
 			{"allreduce", func() error { return collectives.Allreduce(ctx, c, send, red, collectives.Sum[float64]()) }},
 		} {
+			if !want(b.name) {
+				continue
+			}
 			d, n, err := timed(size, b.f)
 			if err != nil {
 				return fmt.Errorf("%s %d: %w", b.name, size, err)

@@ -7,7 +7,7 @@
 // than the cores, gorun's ranks are pinned one per core with taskset, as
 // Open MPI pins its ranks by default.
 //
-//	go run ./bench/runtime/cmd/compare -runs 5 [-quick] [-ranks 2,4,8]
+//	go run ./bench/runtime/cmd/compare -runs 5 [-quick] [-ranks 2,4,8] [-only latency,barrier]
 package main
 
 import (
@@ -40,6 +40,9 @@ type result struct {
 	Usec  float64 `json:"usec"`
 }
 
+// only is -only: the benchmarks to run on gorun's side.
+var only string
+
 const (
 	cfgGo    = iota // gorun, default transport (shared memory on one host)
 	cfgGoTCP        // gorun, GORUN_TRANSPORT=tcp
@@ -54,6 +57,7 @@ func main() {
 	runs := flag.Int("runs", 5, "repeats per configuration; the median is reported")
 	quick := flag.Bool("quick", false, "few iterations per benchmark")
 	ranksFlag := flag.String("ranks", "2,4", "comma-separated rank counts")
+	flag.StringVar(&only, "only", "", "comma-separated benchmarks gorun's side runs (osu -only); Open MPI's side runs all, the tables show these")
 	flag.Parse()
 	if err := run(*runs, *quick, *ranksFlag); err != nil {
 		fmt.Fprintf(os.Stderr, "compare: %v\n", err)
@@ -105,6 +109,9 @@ func run(runs int, quick bool, ranksFlag string) error {
 	loads := map[int][]string{}
 	var order []key
 	add := func(k key, cfg int, v float64) {
+		if only != "" && !slices.Contains(strings.Split(only, ","), k.bench) {
+			return
+		}
 		s, ok := samples[k]
 		if !ok {
 			s = &[nCfg][]float64{}
@@ -117,19 +124,26 @@ func run(runs int, quick bool, ranksFlag string) error {
 	if quick {
 		extra = []string{"-quick"}
 	}
+	goExtra := extra
+	if only != "" {
+		goExtra = append(slices.Clone(extra), "-only", only)
+	}
 	for _, n := range ranks {
 		ns := strconv.Itoa(n)
 		// Open MPI binds each rank to a core of its own when they are no
 		// more than the cores (its default for 2 ranks); gorun's ranks
 		// get the same binding here, with taskset.
-		rank := append([]string{osu}, extra...)
+		rank := append([]string{osu}, goExtra...)
 		if n <= runtime.NumCPU() {
 			rank = []string{"sh", "-c", fmt.Sprintf(`exec taskset -c $((GORUN_RANK %% %d)) "$0" "$@"`, runtime.NumCPU()), osu}
-			rank = append(rank, extra...)
+			rank = append(rank, goExtra...)
 		}
 		cmds := [nCfg][]string{
-			cfgGo:    append([]string{gorun, "-n", ns}, rank...),
-			cfgGoTCP: append([]string{"env", "GORUN_TRANSPORT=tcp", gorun, "-n", ns}, rank...),
+			cfgGo: append([]string{gorun, "-n", ns}, rank...),
+			// -x: gorun passes no GORUN_* variable of its own environment
+			// to the ranks (launch/env.go), so "env GORUN_TRANSPORT=tcp
+			// gorun" measured shared memory in this column before.
+			cfgGoTCP: append([]string{gorun, "-x", "GORUN_TRANSPORT=tcp", "-n", ns}, rank...),
 			cfgTCP:   append([]string{"mpiexec", "--oversubscribe", "--mca", "btl", "tcp,self", "-n", ns, osuc}, extra...),
 			cfgDef:   append([]string{"mpiexec", "--oversubscribe", "-n", ns, osuc}, extra...),
 		}
@@ -153,7 +167,7 @@ func run(runs int, quick bool, ranksFlag string) error {
 			k := key{"startup", 0, n}
 			for cfg, argv := range [][]string{
 				{gorun, "-n", ns, hello},
-				{"env", "GORUN_TRANSPORT=tcp", gorun, "-n", ns, hello},
+				{gorun, "-x", "GORUN_TRANSPORT=tcp", "-n", ns, hello},
 				{"mpiexec", "--oversubscribe", "--mca", "btl", "tcp,self", "-n", ns, "/bin/true"},
 				{"mpiexec", "--oversubscribe", "-n", ns, "/bin/true"},
 			} {
