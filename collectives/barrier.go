@@ -20,6 +20,12 @@ func Barrier(ctx context.Context, c *comm.Comm) error {
 }
 
 func (cl *call) barrier() error {
+	if s, err := cl.seg(); err != nil || s != nil {
+		if err != nil {
+			return err
+		}
+		return s.barrier(cl)
+	}
 	if n := cl.nodesFor(-1); n != nil {
 		return cl.barrierNodes(n)
 	}

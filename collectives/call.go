@@ -65,6 +65,9 @@ func begin(ctx context.Context, c *comm.Comm, d desc, elemSize int) (*call, erro
 	}
 	if cl.size > 1 {
 		cl.timer = time.AfterFunc(probeAfter, cl.startProber)
+		if s := segOf(c); s != nil {
+			s.announce(cl.seq, d) // peers waiting in the segment compare it
+		}
 	}
 	return cl, nil
 }
@@ -103,6 +106,7 @@ func (cl *call) name() string {
 // wait for this rank forever.
 func (cl *call) argError(format string, a ...any) error {
 	err := fmt.Errorf("collectives: rank %d, %s: %s: %w", cl.rank, cl.name(), fmt.Sprintf(format, a...), ErrArgument)
+	cl.segBreak()
 	cl.user.Revoke(err)
 	return err
 }
@@ -116,6 +120,7 @@ func (cl *call) fail(err error) error {
 		return *f
 	}
 	werr := fmt.Errorf("collectives: rank %d, %s: %w", cl.rank, cl.name(), err)
+	cl.segBreak() // peers waiting in the segment must not wait for this rank
 	if !errors.Is(err, comm.ErrRevoked) && !errors.Is(err, comm.ErrRankFailed) &&
 		!errors.Is(err, comm.ErrClosed) && !errors.Is(err, comm.ErrAborted) {
 		cl.user.Revoke(werr)
@@ -128,6 +133,20 @@ func (cl *call) fail(err error) error {
 func (cl *call) mismatch(peer int, h header, detail string) error {
 	err := error(&MismatchError{Rank: cl.rank, Call: cl.d.call(cl.seq), Peer: peer, PeerCall: h.desc.call(h.seq), Detail: detail})
 	if cl.failed.CompareAndSwap(nil, &err) {
+		cl.segBreak()
+		cl.user.Revoke(err)
+	}
+	return *cl.failed.Load()
+}
+
+// mismatchAt reports that this rank's call seq, described by mine (an
+// earlier call than cl's, which the segment path compares afterwards),
+// differs from peer's, theirs; the first mismatch found wins, as in
+// mismatch.
+func (cl *call) mismatchAt(peer int, seq uint64, mine, theirs desc) error {
+	err := error(&MismatchError{Rank: cl.rank, Call: mine.call(seq), Peer: peer, PeerCall: theirs.call(seq), Detail: mismatchDetail(mine, theirs)})
+	if cl.failed.CompareAndSwap(nil, &err) {
+		cl.segBreak()
 		cl.user.Revoke(err)
 	}
 	return *cl.failed.Load()
@@ -142,17 +161,26 @@ func (cl *call) check(src int, h header) error {
 		return nil
 	}
 	detail := ""
-	if h.seq == cl.seq && h.op == cl.d.op && h.root == cl.d.root && h.kind == cl.d.kind && h.count == cl.d.count {
-		switch cl.d.op {
-		case opAllgatherv:
-			detail = "the counts vectors differ"
-		case opReduce, opAllreduce, opScan, opExscan, opIreduce, opIallreduce, opReduceScatterBlock:
-			detail = "the reduction ops differ"
-		default:
-			detail = "the arguments differ"
-		}
+	if h.seq == cl.seq {
+		detail = mismatchDetail(cl.d, h.desc)
 	}
 	return cl.mismatch(src, h, detail)
+}
+
+// mismatchDetail explains how a peer's call d differs from this rank's
+// call mine, at the same sequence number, when the Calls of an error do
+// not show it.
+func mismatchDetail(mine, d desc) string {
+	if d.op != mine.op || d.root != mine.root || d.kind != mine.kind || d.count != mine.count {
+		return ""
+	}
+	switch mine.op {
+	case opAllgatherv:
+		return "the counts vectors differ"
+	case opReduce, opAllreduce, opScan, opExscan, opIreduce, opIallreduce, opReduceScatterBlock:
+		return "the reduction ops differ"
+	}
+	return "the arguments differ"
 }
 
 func (cl *call) setWaiting(src int) {

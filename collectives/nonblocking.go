@@ -116,6 +116,7 @@ func (cl *call) leftovers() error {
 		err = &MismatchError{Rank: cl.rank, Call: r.d.call(r.seq), Peer: st.Source, PeerCall: h.desc.call(h.seq),
 			Detail: "rank " + fmt.Sprint(st.Source) + " sent a message for that call, which this rank finished without receiving from it"}
 		if cl.failed.CompareAndSwap(nil, &err) {
+			cl.segBreak()
 			cl.user.Revoke(err)
 		}
 		return *cl.failed.Load()

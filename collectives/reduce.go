@@ -122,6 +122,13 @@ func Allreduce[T comm.Number](ctx context.Context, c *comm.Comm, send, recv []T,
 	if cl.size == 1 {
 		return cl.finish(nil)
 	}
+	if s, err := cl.seg(); err != nil {
+		return cl.finish(err)
+	} else if s != nil {
+		if ok, err := segAllreduce(s, cl, recv, op); ok {
+			return cl.finish(err)
+		}
+	}
 	if n := cl.nodesFor(-1); n != nil && op.commutative {
 		return cl.finish(allreduceNodes(cl, n, recv, op))
 	}

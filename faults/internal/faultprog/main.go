@@ -6,6 +6,7 @@
 //	faultprog ops <seed> <file>                 random collectives, point-to-point and h5file calls until one fails
 //	faultprog hang                              rank 1 waits for a message nobody sends (for --timeout)
 //	faultprog leave                             the last rank closes and exits 0 while the others wait for it
+//	faultprog segment                           Barriers and Allreduces through the host segment until one fails
 package main
 
 import (
@@ -41,6 +42,8 @@ func main() {
 		err = hang(ctx, c)
 	case "leave":
 		err = leave(ctx, c)
+	case "segment":
+		err = segment(ctx, c)
 	default:
 		err = fmt.Errorf("unknown mode %q", os.Args[1])
 	}

@@ -1,0 +1,359 @@
+package collectives
+
+import (
+	"crypto/rand"
+	"encoding/binary"
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unsafe"
+
+	"github.com/gorun-hpc/gorun/comm"
+)
+
+// Collectives through a host segment (ARCHITECTURE.md, decision 38): on a
+// communicator whose ranks all share a host, Barrier and Allreduce meet in
+// one shared mapping per communicator instead of exchanging messages. Each
+// rank owns a slot of cache lines it alone writes: its arrival (a counter
+// of synchronisations, the epoch, beside the call's sequence number), its
+// release (for the tree), its bell (a futex word others bump to wake it)
+// and its announcements (the description of each collective call it
+// makes, blocking or not, segment or not, in a ring of 8). A rank waiting
+// for a peer reads the peer's slot; seeing the peer announce a different
+// call at its sequence number, or pass it, is a mismatch, reported as on
+// the message path.
+//
+// Layout (little endian; every offset a multiple of 64):
+//
+//	0      magic u64 | ranks u32 | smallMax u32 | bigChunk u64 | size u64
+//	64     broken u32: a rank failed a call; waiters stop and find out why
+//	128    slot of rank r at 128 + r*segSlotSize:
+//	         +0   arrive u64 (epoch<<32 | seq&0xffffffff) | last announced seq u64
+//	         +64  release u64 (epoch)
+//	         +128 bell u32 | sleeping u32
+//	         +192 announcements: 8 x {seq, op|kind<<8|root<<32, count, check}
+//	small  rank r's two small buffers (by epoch parity) of smallMax bytes
+//	big    two sets (by round parity) of one bigChunk buffer per rank
+const (
+	segMagic     = 0x316c6c6f63757267 // "grucoll1"
+	segBrokenOff = 64
+	segSlotsOff  = 128
+	segSlotSize  = 12 * 64
+	slotRelease  = 64
+	slotBell     = 128
+	slotAnn      = 192
+	segAnnounced = 8 // announcements kept per rank (a power of two)
+
+	// segSmallMax is the largest Allreduce (bytes per rank) that goes
+	// through the small buffers: every rank reads all p of them (flat)
+	// or its children's (tree).
+	segSmallMax = 4 << 10
+	// segBigBudget bounds the big buffers of one segment (two sets of p);
+	// segBigMax is the most one rank contributes per round, segBigMin the
+	// least worth a reduce-scatter (below it the message path's tree wins
+	// at large p). tmpfs gives memory only to pages that are written.
+	segBigBudget = 32 << 20
+	segBigMax    = 1 << 20
+	segBigMin    = 64 << 10
+	// segFlatMax: up to this many ranks every rank waits for every other
+	// (one hop); above it a tree of segFanout children per rank gathers
+	// arrivals to rank 0 and spreads its release (2 log_k p hops, k reads
+	// each instead of p).
+	segFlatMax = 8
+	segFanout  = 8
+	// segParkMax bounds one futex wait: revocation by a rank that was not
+	// in a collective reaches a parked rank only through Broken.
+	segParkMax = 250 * time.Millisecond
+	// segBrokenGrace: a rank that finds the segment broken waits this long
+	// for the breaker's revocation or failure notice to reach comm.
+	segBrokenGrace = 2 * time.Second
+)
+
+// segLayout is the geometry of a segment of p ranks.
+type segLayout struct {
+	p                  int
+	smallOff, bigOff   int
+	smallMax, bigChunk int
+	size               int
+}
+
+func layoutFor(p int) segLayout {
+	l := segLayout{p: p, smallMax: segSmallMax}
+	l.smallOff = segSlotsOff + p*segSlotSize
+	l.bigOff = align(l.smallOff+2*p*l.smallMax, 4096)
+	if c := segBigBudget / (2 * p) &^ 4095; c >= segBigMin {
+		l.bigChunk = min(c, segBigMax)
+	}
+	l.size = l.bigOff + 2*p*l.bigChunk
+	return l
+}
+
+func align(n, a int) int { return (n + a - 1) &^ (a - 1) }
+
+// segSlot is one rank's slot, viewed as the atomic words it holds.
+type segSlot struct {
+	arrive, last *atomic.Uint64
+	release      *atomic.Uint64
+	bell, sleep  *atomic.Uint32
+	ann          *[segAnnounced][4]atomic.Uint64
+}
+
+// shmSeg is one rank's view of its communicator's segment.
+type shmSeg struct {
+	segLayout
+	mem    []byte
+	rank   int
+	broken *atomic.Uint32
+	slots  []segSlot
+	// epoch counts this rank's synchronisations through the segment;
+	// round its big-buffer rounds (for the set's parity). Only the
+	// blocking calls of one goroutine touch them.
+	epoch uint32
+	round uint64
+	prev  uint64        // sequence number of this rank's previous call through the segment
+	spin  time.Duration // poll this long before parking
+	hot   time.Duration // of which this long without yielding the CPU
+}
+
+func newShmSeg(mem []byte, l segLayout, rank int) *shmSeg {
+	s := &shmSeg{segLayout: l, mem: mem, rank: rank}
+	p := unsafe.Pointer(unsafe.SliceData(mem))
+	s.broken = (*atomic.Uint32)(unsafe.Add(p, segBrokenOff))
+	s.slots = make([]segSlot, l.p)
+	for r := range s.slots {
+		b := unsafe.Add(p, segSlotsOff+r*segSlotSize)
+		s.slots[r] = segSlot{
+			arrive:  (*atomic.Uint64)(b),
+			last:    (*atomic.Uint64)(unsafe.Add(b, 8)),
+			release: (*atomic.Uint64)(unsafe.Add(b, slotRelease)),
+			bell:    (*atomic.Uint32)(unsafe.Add(b, slotBell)),
+			sleep:   (*atomic.Uint32)(unsafe.Add(b, slotBell+4)),
+			ann:     (*[segAnnounced][4]atomic.Uint64)(unsafe.Add(b, slotAnn)),
+		}
+	}
+	return s
+}
+
+// initSeg writes a fresh segment's header.
+func initSeg(mem []byte, l segLayout) {
+	binary.LittleEndian.PutUint64(mem[0:], segMagic)
+	binary.LittleEndian.PutUint32(mem[8:], uint32(l.p))
+	binary.LittleEndian.PutUint32(mem[12:], uint32(l.smallMax))
+	binary.LittleEndian.PutUint64(mem[16:], uint64(l.bigChunk))
+	binary.LittleEndian.PutUint64(mem[24:], uint64(l.size))
+}
+
+// checkSeg verifies that mem holds the header initSeg wrote for l.
+func checkSeg(mem []byte, l segLayout) error {
+	if len(mem) != l.size || binary.LittleEndian.Uint64(mem) != segMagic ||
+		binary.LittleEndian.Uint32(mem[8:]) != uint32(l.p) || binary.LittleEndian.Uint32(mem[12:]) != uint32(l.smallMax) ||
+		binary.LittleEndian.Uint64(mem[16:]) != uint64(l.bigChunk) || binary.LittleEndian.Uint64(mem[24:]) != uint64(l.size) {
+		return fmt.Errorf("collectives: host segment of %d bytes does not hold the layout for %d ranks: every rank must run the same gorun version", len(mem), l.p)
+	}
+	return nil
+}
+
+// small is rank r's small buffer for epoch e.
+func (s *shmSeg) small(r int, e uint32) []byte {
+	off := s.smallOff + (2*r+int(e&1))*s.smallMax
+	return s.mem[off : off+s.smallMax : off+s.smallMax]
+}
+
+// big is rank r's big buffer of set k.
+func (s *shmSeg) big(k uint64, r int) []byte {
+	off := s.bigOff + (int(k&1)*s.p+r)*s.bigChunk
+	return s.mem[off : off+s.bigChunk : off+s.bigChunk]
+}
+
+// announce publishes this rank's call seq with description d.
+func (s *shmSeg) announce(seq uint64, d desc) {
+	sl := s.slots[s.rank]
+	a := &sl.ann[seq%segAnnounced]
+	a[0].Store(0) // a reader that sees the old seq in between sees none
+	a[1].Store(uint64(d.op) | uint64(d.kind)<<8 | uint64(uint32(d.root))<<32)
+	a[2].Store(uint64(d.count))
+	a[3].Store(d.check)
+	a[0].Store(seq)
+	sl.last.Store(seq)
+}
+
+// announced is rank r's announcement for seq, if it still holds it.
+func (s *shmSeg) announced(r int, seq uint64) (desc, bool) {
+	a := &s.slots[r].ann[seq%segAnnounced]
+	if a[0].Load() != seq {
+		return desc{}, false
+	}
+	w1, count, check := a[1].Load(), a[2].Load(), a[3].Load()
+	if a[0].Load() != seq {
+		return desc{}, false
+	}
+	return desc{op: opCode(w1), kind: uint8(w1 >> 8), root: int32(uint32(w1 >> 32)), count: int64(count), check: check}, true
+}
+
+// segState is a communicator's segment on this rank (comm.Attr): set up by
+// the first call that wants it, then used by every call, or nil if the
+// members could not all map one.
+type segState struct {
+	mu    sync.Mutex
+	tried bool
+	seg   atomic.Pointer[shmSeg]
+	// nonce and creator name the segment (tests look for its file).
+	nonce   []byte
+	creator int
+}
+
+type segKey struct{}
+
+func segStateOf(c *comm.Comm) *segState {
+	return c.Attr(segKey{}, func() any { return &segState{} }).(*segState)
+}
+
+// segOf is c's segment, if it has one already.
+func segOf(c *comm.Comm) *shmSeg {
+	if st, _ := c.Attr(segKey{}, nil).(*segState); st != nil {
+		return st.seg.Load()
+	}
+	return nil
+}
+
+// segWanted reports whether cl's communicator should meet in a host
+// segment: a blocking call (nonblocking ones run beside the caller, who
+// may meet in the segment meanwhile), more than one rank, all on this
+// host, and shared memory allowed.
+func (cl *call) segWanted() bool {
+	if cl.tag != tagData || cl.size < 2 || !cl.user.SharedMemory() {
+		return false
+	}
+	for _, h := range cl.c.Hosts() {
+		if h != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// seg returns the segment cl's call runs in, setting it up with the peers
+// on the communicator's first call that wants one, or nil: the message
+// path. Every member decides alike: from the call, which they agree on,
+// and the setup's outcome, which they all learn.
+func (cl *call) seg() (*shmSeg, error) {
+	if !cl.segWanted() {
+		return nil, nil
+	}
+	st := segStateOf(cl.user)
+	if s := st.seg.Load(); s != nil {
+		return s, nil
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.tried {
+		return st.seg.Load(), nil
+	}
+	st.tried = true
+	s, err := cl.setupSeg(st)
+	if err != nil || s == nil {
+		return nil, err
+	}
+	st.seg.Store(s)
+	s.announce(cl.seq, cl.d) // this call's begin ran before there was a segment
+	c := cl.user
+	runtime.AddCleanup(c, func(mem []byte) { _ = comm.UnmapHostSegment(mem) }, s.mem)
+	return s, nil
+}
+
+// Setup messages: rank 0 offers a segment (ok, nonce), every other rank
+// answers whether it mapped it, and rank 0, having unlinked it, sends the
+// verdict: all use it or none. They carry the call's header, so a peer in
+// another collective sees a mismatch as with any message.
+const segNonceSize = 16
+
+func (cl *call) setupSeg(st *segState) (*shmSeg, error) {
+	l := layoutFor(cl.size)
+	if cl.rank == 0 {
+		return cl.createSeg(st, l)
+	}
+	offer := make([]byte, 1+segNonceSize)
+	if err := cl.recv(0, offer); err != nil {
+		return nil, err
+	}
+	if offer[0] != 1 {
+		return nil, nil
+	}
+	st.nonce, st.creator = offer[1:], 0
+	mem, err := cl.user.OpenHostSegment(0, st.nonce, l.size)
+	if err == nil {
+		if err = checkSeg(mem, l); err != nil {
+			_ = comm.UnmapHostSegment(mem)
+		}
+	}
+	ack := []byte{0}
+	if err == nil {
+		ack[0] = 1
+	}
+	if err := cl.send(0, ack); err != nil {
+		if mem != nil && ack[0] == 1 {
+			_ = comm.UnmapHostSegment(mem)
+		}
+		return nil, err
+	}
+	verdict := []byte{0}
+	rerr := cl.recv(0, verdict)
+	if rerr != nil || verdict[0] != 1 {
+		if ack[0] == 1 {
+			_ = comm.UnmapHostSegment(mem)
+		}
+		return nil, rerr
+	}
+	return cl.newSeg(mem, l), nil
+}
+
+func (cl *call) createSeg(st *segState, l segLayout) (*shmSeg, error) {
+	nonce := make([]byte, segNonceSize)
+	_, _ = rand.Read(nonce)
+	st.nonce, st.creator = nonce, 0
+	mem, err := cl.user.CreateHostSegment(nonce, l.size)
+	offer := append([]byte{0}, nonce...)
+	if err == nil {
+		initSeg(mem, l)
+		offer[0] = 1
+	}
+	var serr error
+	for r := 1; r < cl.size && serr == nil; r++ {
+		serr = cl.send(r, offer)
+	}
+	if offer[0] == 0 || serr != nil {
+		if offer[0] == 1 {
+			cl.user.UnlinkHostSegment(nonce)
+			_ = comm.UnmapHostSegment(mem)
+		}
+		return nil, serr
+	}
+	all := true
+	ack := []byte{0}
+	var rerr error
+	for r := 1; r < cl.size && rerr == nil; r++ {
+		rerr = cl.recv(r, ack)
+		all = all && ack[0] == 1
+	}
+	cl.user.UnlinkHostSegment(nonce) // mapped by all, or abandoned
+	verdict := []byte{0}
+	if all && rerr == nil {
+		verdict[0] = 1
+	}
+	for r := 1; r < cl.size && rerr == nil; r++ {
+		rerr = cl.send(r, verdict)
+	}
+	if verdict[0] == 0 || rerr != nil {
+		_ = comm.UnmapHostSegment(mem)
+		return nil, rerr
+	}
+	return cl.newSeg(mem, l), nil
+}
+
+func (cl *call) newSeg(mem []byte, l segLayout) *shmSeg {
+	s := newShmSeg(mem, l, cl.rank)
+	s.spin, s.hot = cl.user.PollTimes()
+	return s
+}
