@@ -2,6 +2,7 @@ package iostats
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -31,6 +32,11 @@ func (k Kind) String() string {
 const (
 	maxFiles    = 256
 	maxDatasets = 4096
+	// maxRecords bounds a file's dataset records (one per dataset object
+	// that made a data call, File.Dataset): past it they are folded by
+	// name (File.foldLocked), so a program that reopens one dataset a
+	// million times holds one record for it, not a million.
+	maxRecords = 2 * maxDatasets
 	// OtherFiles and OtherDatasets name what is past the bounds.
 	OtherFiles    = "(other files)"
 	OtherDatasets = "(other datasets)"
@@ -108,6 +114,12 @@ func (c *OpCounters) add(o OpCounters) {
 // Recorder is one rank's statistics. Its methods are safe for concurrent
 // use (one mutex: a rank's files, communicators and goroutines share it).
 // Callers keep a nil *Recorder when statistics are off and test it first.
+//
+// What a data call or a collective pays with statistics on is kept to a
+// few counter adds under that one uncontended lock and a clock read at
+// each end of a timed span (decision 36): no map is looked up and nothing
+// is allocated on those paths. Records are found by name once, by the
+// caller, and kept (File.Dataset, Recorder.Comm's cache).
 type Recorder struct {
 	rank, size int
 	start      time.Time
@@ -119,7 +131,15 @@ type Recorder struct {
 	comms  map[uint64]*Comm
 	corder []*Comm
 	heat   heat
+
+	// commCache holds recently used communicator records, read without
+	// the lock: a collective finds its communicator's record here.
+	commCache [commCacheSize]atomic.Pointer[Comm]
 }
+
+// commCacheSize is the number of communicator records Comm finds without
+// the lock: the world, a file's own communicator and a few more.
+const commCacheSize = 8
 
 // New returns the recorder of rank of a job of size ranks; its clock
 // starts now.
@@ -149,18 +169,26 @@ func (r *Recorder) File(path string) *File {
 			return f
 		}
 	}
-	f := &File{r: r, path: path, datasets: map[string]*Dataset{}}
+	f := &File{r: r, path: path}
 	r.files[path] = f
 	r.order = append(r.order, f)
 	return f
 }
 
 // Comm returns the record of communicator id (the same id on every
-// member) of size ranks, made on first use.
+// member) of size ranks, made on first use. A collective calls it at its
+// start: the communicators in use are found in a small cache without the
+// lock.
 func (r *Recorder) Comm(id uint64, size int) *Comm {
+	slot := &r.commCache[(id*0x9e3779b97f4a7c15)>>61]
+	if c := slot.Load(); c != nil && c.id == id {
+		return c
+	}
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.commLocked(id, size)
+	c := r.commLocked(id, size)
+	r.mu.Unlock()
+	slot.Store(c)
+	return c
 }
 
 func (r *Recorder) commLocked(id uint64, size int) *Comm {
@@ -182,11 +210,13 @@ func (r *Recorder) LabelComm(id uint64, size int, label string) {
 
 // File is one file's record on one rank.
 type File struct {
-	r        *Recorder
-	path     string
-	file     Counters // file-level: metadata
-	datasets map[string]*Dataset
-	order    []*Dataset
+	r    *Recorder
+	path string
+	file Counters // file-level: metadata
+	// recs are the dataset records, one per dataset object that made a
+	// data call (File.Dataset), in order: folded by name into one per
+	// dataset when they pass maxRecords and for a snapshot.
+	recs []*Dataset
 	// cur is the dataset whose data call is under way (nil: none): the
 	// time spans and waits recorded meanwhile are its.
 	cur    *Dataset
@@ -197,26 +227,52 @@ type File struct {
 // Now is the recorder's clock (Recorder.Now).
 func (f *File) Now() int64 { return f.r.Now() }
 
-// Dataset is one dataset's record on one rank.
+// Dataset is one dataset's record on one rank: the record of one dataset
+// object until records are folded by name (File.foldLocked); then fwd is
+// the record it was folded into, which counts for it from then on.
 type Dataset struct {
 	name string
 	c    Counters
+	fwd  *Dataset
 }
 
-func (f *File) datasetLocked(name string) *Dataset {
-	if d := f.datasets[name]; d != nil {
-		return d
+// live is the record that counts for d: d, or the one it was folded
+// into. Under the lock.
+func (d *Dataset) live() *Dataset {
+	for d.fwd != nil {
+		d = d.fwd
 	}
-	if len(f.order) >= maxDatasets {
-		name = OtherDatasets
-		if d := f.datasets[name]; d != nil {
-			return d
-		}
-	}
-	d := &Dataset{name: name}
-	f.datasets[name] = d
-	f.order = append(f.order, d)
 	return d
+}
+
+// foldLocked folds the file's dataset records by name into the first
+// record of each name, in first use order; names past maxDatasets go to
+// one record named OtherDatasets. A folded record's counters move to its
+// name's record and it forwards there (Dataset.live), so the dataset
+// object that holds it keeps counting right. Under the lock; it costs a
+// map of the names, once per maxRecords records (or snapshot).
+func (f *File) foldLocked() {
+	byName := make(map[string]*Dataset, len(f.recs))
+	keep := f.recs[:0]
+	for _, d := range f.recs {
+		into := byName[d.name]
+		if into == nil && len(keep) >= maxDatasets {
+			if into = byName[OtherDatasets]; into == nil {
+				into = &Dataset{name: OtherDatasets}
+				byName[OtherDatasets] = into
+				keep = append(keep, into)
+			}
+		}
+		if into == nil {
+			byName[d.name] = d
+			keep = append(keep, d)
+			continue
+		}
+		into.c.Add(d.c)
+		d.c, d.fwd = Counters{}, into
+	}
+	clear(f.recs[len(keep):])
+	f.recs = keep
 }
 
 // UseComm makes communicator id the file's own: waiting in its
@@ -240,12 +296,19 @@ type Op struct {
 	rounds   int
 }
 
-// Dataset returns the record of dataset name, made on first use; a
-// caller keeps it for its calls (Begin).
+// Dataset returns a new record for dataset name: a caller makes one per
+// dataset object, at its first data call, and keeps it for its calls
+// (Begin, Direct). Records of one name count together in the snapshot.
+// Making one is an allocation and an append, no lookup by name.
 func (f *File) Dataset(name string) *Dataset {
+	d := &Dataset{name: name}
 	f.r.mu.Lock()
-	defer f.r.mu.Unlock()
-	return f.datasetLocked(name)
+	f.recs = append(f.recs, d)
+	if len(f.recs) >= maxRecords {
+		f.foldLocked()
+	}
+	f.r.mu.Unlock()
+	return d
 }
 
 // Begin starts a data call (write or read) on dataset d of f and returns
@@ -275,7 +338,7 @@ func (f *File) Direct(d *Dataset, write bool, k Kind, start, bytes int64) {
 	r.heat.add(k, start, now, bytes)
 	ns := now - start
 	if cur := f.cur; cur != nil {
-		c := &cur.c
+		c := &cur.live().c
 		switch k {
 		case KindWrite:
 			c.WriteNs += ns
@@ -286,7 +349,7 @@ func (f *File) Direct(d *Dataset, write bool, k Kind, start, bytes int64) {
 		}
 		return
 	}
-	c := &d.c
+	c := &d.live().c
 	switch k {
 	case KindWrite:
 		c.WriteNs += ns
@@ -325,7 +388,7 @@ func (f *File) End(op Op, bytes int64) {
 	defer r.mu.Unlock()
 	cur := f.curOp
 	f.cur, f.curOp = nil, Op{}
-	c := &op.d.c
+	c := &op.d.live().c
 	if op.write {
 		c.Writes++
 		c.BytesWritten += bytes
@@ -358,7 +421,7 @@ func (f *File) Span(k Kind, start int64, bytes int64, agg bool) {
 	defer r.mu.Unlock()
 	c := &f.file
 	if f.cur != nil {
-		c = &f.cur.c
+		c = &f.cur.live().c
 	}
 	ns := now - start
 	switch k {
@@ -412,19 +475,40 @@ type Comm struct {
 	label string
 	file  *File // the file whose own communicator it is, if any
 	ops   map[string]*OpCounters
+	// byCode finds an operation's counters by the caller's small code
+	// (CallOp), without hashing its name.
+	byCode [maxOpCode]*OpCounters
 }
+
+// maxOpCode bounds the codes CallOp finds without a lookup by name.
+const maxOpCode = 64
 
 // Call records one collective call op that started at start (a Now),
 // moved bytes of payload and waited waitNs of its time for peers.
 func (c *Comm) Call(op string, start, bytes, waitNs int64) {
+	c.CallOp(maxOpCode, op, start, bytes, waitNs)
+}
+
+// CallOp is Call for a caller that numbers its operations: code (below
+// 64; others are found by name) stands for op, whose name is only read
+// the first time. collectives passes its operation codes.
+func (c *Comm) CallOp(code uint8, op string, start, bytes, waitNs int64) {
 	r := c.r
 	now := r.Now()
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	o := c.ops[op]
+	var o *OpCounters
+	if code < maxOpCode {
+		o = c.byCode[code]
+	}
 	if o == nil {
-		o = &OpCounters{}
-		c.ops[op] = o
+		if o = c.ops[op]; o == nil {
+			o = &OpCounters{}
+			c.ops[op] = o
+		}
+		if code < maxOpCode {
+			c.byCode[code] = o
+		}
 	}
 	o.Calls++
 	o.Bytes += bytes
@@ -439,7 +523,7 @@ func (c *Comm) Call(op string, start, bytes, waitNs int64) {
 			f.file.MetaWaitNs += waitNs
 			return // the metadata span covers it in the timeline
 		case f.cur != nil:
-			f.cur.c.WaitNs += waitNs
+			f.cur.live().c.WaitNs += waitNs
 		default:
 			f.file.WaitNs += waitNs
 		}

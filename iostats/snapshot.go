@@ -57,7 +57,8 @@ func (r *Recorder) Snapshot() Snapshot {
 	s := Snapshot{Rank: r.rank, Size: r.size, StartUnix: r.startUnix, EndNs: end, Heat: r.heat.snapshot()}
 	for _, f := range r.order {
 		fs := FileSnap{Path: f.path, File: f.file}
-		for _, d := range f.order {
+		f.foldLocked()
+		for _, d := range f.recs {
 			fs.Datasets = append(fs.Datasets, DatasetSnap{Name: d.name, Counters: d.c})
 		}
 		s.Files = append(s.Files, fs)
