@@ -32,11 +32,6 @@ func (k Kind) String() string {
 const (
 	maxFiles    = 256
 	maxDatasets = 4096
-	// maxRecords bounds a file's dataset records (one per dataset object
-	// that made a data call, File.Dataset): past it they are folded by
-	// name (File.foldLocked), so a program that reopens one dataset a
-	// million times holds one record for it, not a million.
-	maxRecords = 2 * maxDatasets
 	// OtherFiles and OtherDatasets name what is past the bounds.
 	OtherFiles    = "(other files)"
 	OtherDatasets = "(other datasets)"
@@ -169,7 +164,7 @@ func (r *Recorder) File(path string) *File {
 			return f
 		}
 	}
-	f := &File{r: r, path: path}
+	f := &File{r: r, path: path, datasets: map[string]*Dataset{}}
 	r.files[path] = f
 	r.order = append(r.order, f)
 	return f
@@ -210,13 +205,11 @@ func (r *Recorder) LabelComm(id uint64, size int, label string) {
 
 // File is one file's record on one rank.
 type File struct {
-	r    *Recorder
-	path string
-	file Counters // file-level: metadata
-	// recs are the dataset records, one per dataset object that made a
-	// data call (File.Dataset), in order: folded by name into one per
-	// dataset when they pass maxRecords and for a snapshot.
-	recs []*Dataset
+	r        *Recorder
+	path     string
+	file     Counters // file-level: metadata
+	datasets map[string]*Dataset
+	order    []*Dataset
 	// cur is the dataset whose data call is under way (nil: none): the
 	// time spans and waits recorded meanwhile are its.
 	cur    *Dataset
@@ -227,52 +220,26 @@ type File struct {
 // Now is the recorder's clock (Recorder.Now).
 func (f *File) Now() int64 { return f.r.Now() }
 
-// Dataset is one dataset's record on one rank: the record of one dataset
-// object until records are folded by name (File.foldLocked); then fwd is
-// the record it was folded into, which counts for it from then on.
+// Dataset is one dataset's record on one rank.
 type Dataset struct {
 	name string
 	c    Counters
-	fwd  *Dataset
 }
 
-// live is the record that counts for d: d, or the one it was folded
-// into. Under the lock.
-func (d *Dataset) live() *Dataset {
-	for d.fwd != nil {
-		d = d.fwd
+func (f *File) datasetLocked(name string) *Dataset {
+	if d := f.datasets[name]; d != nil {
+		return d
 	}
+	if len(f.order) >= maxDatasets {
+		name = OtherDatasets
+		if d := f.datasets[name]; d != nil {
+			return d
+		}
+	}
+	d := &Dataset{name: name}
+	f.datasets[name] = d
+	f.order = append(f.order, d)
 	return d
-}
-
-// foldLocked folds the file's dataset records by name into the first
-// record of each name, in first use order; names past maxDatasets go to
-// one record named OtherDatasets. A folded record's counters move to its
-// name's record and it forwards there (Dataset.live), so the dataset
-// object that holds it keeps counting right. Under the lock; it costs a
-// map of the names, once per maxRecords records (or snapshot).
-func (f *File) foldLocked() {
-	byName := make(map[string]*Dataset, len(f.recs))
-	keep := f.recs[:0]
-	for _, d := range f.recs {
-		into := byName[d.name]
-		if into == nil && len(keep) >= maxDatasets {
-			if into = byName[OtherDatasets]; into == nil {
-				into = &Dataset{name: OtherDatasets}
-				byName[OtherDatasets] = into
-				keep = append(keep, into)
-			}
-		}
-		if into == nil {
-			byName[d.name] = d
-			keep = append(keep, d)
-			continue
-		}
-		into.c.Add(d.c)
-		d.c, d.fwd = Counters{}, into
-	}
-	clear(f.recs[len(keep):])
-	f.recs = keep
 }
 
 // UseComm makes communicator id the file's own: waiting in its
@@ -296,19 +263,18 @@ type Op struct {
 	rounds   int
 }
 
-// Dataset returns a new record for dataset name: a caller makes one per
-// dataset object, at its first data call, and keeps it for its calls
-// (Begin, Direct). Records of one name count together in the snapshot.
-// Making one is an allocation and an append, no lookup by name.
+// Dataset returns the record of dataset name, made on first use: a
+// caller looks it up once per dataset object, at its first data call,
+// and keeps it for its calls (Begin, Direct), which then find it without
+// a lookup. (A record per object, merged by name at the snapshot, would
+// skip even that lookup, but keeps every object's record alive until the
+// end: in bench/parallel's meta case, with a thousand datasets made per
+// run, h5file's BenchmarkIOStatsRanks measured the garbage collector's
+// extra marking at more than the lookups cost.)
 func (f *File) Dataset(name string) *Dataset {
-	d := &Dataset{name: name}
 	f.r.mu.Lock()
-	f.recs = append(f.recs, d)
-	if len(f.recs) >= maxRecords {
-		f.foldLocked()
-	}
-	f.r.mu.Unlock()
-	return d
+	defer f.r.mu.Unlock()
+	return f.datasetLocked(name)
 }
 
 // Begin starts a data call (write or read) on dataset d of f and returns
@@ -338,7 +304,7 @@ func (f *File) Direct(d *Dataset, write bool, k Kind, start, bytes int64) {
 	r.heat.add(k, start, now, bytes)
 	ns := now - start
 	if cur := f.cur; cur != nil {
-		c := &cur.live().c
+		c := &cur.c
 		switch k {
 		case KindWrite:
 			c.WriteNs += ns
@@ -349,7 +315,7 @@ func (f *File) Direct(d *Dataset, write bool, k Kind, start, bytes int64) {
 		}
 		return
 	}
-	c := &d.live().c
+	c := &d.c
 	switch k {
 	case KindWrite:
 		c.WriteNs += ns
@@ -388,7 +354,7 @@ func (f *File) End(op Op, bytes int64) {
 	defer r.mu.Unlock()
 	cur := f.curOp
 	f.cur, f.curOp = nil, Op{}
-	c := &op.d.live().c
+	c := &op.d.c
 	if op.write {
 		c.Writes++
 		c.BytesWritten += bytes
@@ -421,7 +387,7 @@ func (f *File) Span(k Kind, start int64, bytes int64, agg bool) {
 	defer r.mu.Unlock()
 	c := &f.file
 	if f.cur != nil {
-		c = &f.cur.live().c
+		c = &f.cur.c
 	}
 	ns := now - start
 	switch k {
@@ -523,7 +489,7 @@ func (c *Comm) CallOp(code uint8, op string, start, bytes, waitNs int64) {
 			f.file.MetaWaitNs += waitNs
 			return // the metadata span covers it in the timeline
 		case f.cur != nil:
-			f.cur.live().c.WaitNs += waitNs
+			f.cur.c.WaitNs += waitNs
 		default:
 			f.file.WaitNs += waitNs
 		}

@@ -57,8 +57,7 @@ func (r *Recorder) Snapshot() Snapshot {
 	s := Snapshot{Rank: r.rank, Size: r.size, StartUnix: r.startUnix, EndNs: end, Heat: r.heat.snapshot()}
 	for _, f := range r.order {
 		fs := FileSnap{Path: f.path, File: f.file}
-		f.foldLocked()
-		for _, d := range f.recs {
+		for _, d := range f.order {
 			fs.Datasets = append(fs.Datasets, DatasetSnap{Name: d.name, Counters: d.c})
 		}
 		s.Files = append(s.Files, fs)

@@ -4,7 +4,8 @@
 // off, ...: each side comes first in half the pairs). The table
 // gives, per side, the median of gopar's time (the slowest rank's, from a
 // barrier before create to after close, after an untimed warm-up in the
-// same processes) and the median of the job's CPU time (every rank's user
+// same processes; each process's time is the median of -reps such runs)
+// and the median of the job's CPU time (every rank's user
 // and system time, from gorun's rusage, which includes the ranks it
 // waited for: the warm-up and, with --iostats, the report at the end are
 // in it), the median of the ratios of adjacent on/off pairs (which saw
@@ -57,15 +58,16 @@ func main() {
 	dir := flag.String("dir", os.TempDir(), "directory for the benchmark files")
 	md := flag.String("md", "", "also write the table to this file")
 	control := flag.Bool("control", false, "A/A control: both sides run without --iostats (the harness's own noise and order bias)")
+	reps := flag.Int("reps", 5, "timed runs per process after its warm-up (gopar -reps): each process's time is their median")
 	prebuilt := flag.String("bin", "", "directory holding gorun and gopar already built (go build -o DIR/ ./cmd/gorun ./bench/parallel/gopar), so the build is not timed or run under /work/bench-run's lock")
 	flag.Parse()
-	if err := run(*runs, *only, *dir, *md, *control, *prebuilt); err != nil {
+	if err := run(*runs, *reps, *only, *dir, *md, *control, *prebuilt); err != nil {
 		fmt.Fprintln(os.Stderr, "iostatsover:", err)
 		os.Exit(1)
 	}
 }
 
-func run(runs int, only, dir, md string, control bool, prebuilt string) error {
+func run(runs, reps int, only, dir, md string, control bool, prebuilt string) error {
 	bin, err := os.MkdirTemp("", "gorun-iostatsover")
 	if err != nil {
 		return err
@@ -99,7 +101,7 @@ func run(runs int, only, dir, md string, control bool, prebuilt string) error {
 			if on && !control {
 				argv = append(argv, "--iostats-json", filepath.Join(bin, "r.json"))
 			}
-			argv = append(argv, gopar, "-dir", dir)
+			argv = append(argv, gopar, "-dir", dir, "-reps", strconv.Itoa(reps))
 			argv = append(argv, c.args...)
 			s, cpu, err := runOnce(gorun, argv)
 			if err != nil {
