@@ -28,7 +28,7 @@ func (cl *call) startStats(rec *iostats.Recorder, c *comm.Comm) {
 
 func (cl *call) endStats() {
 	s := &cl.stats
-	s.comm.Call(cl.d.op.String(), s.start, s.bytes.Load(), s.waitNs)
+	s.comm.CallOp(uint8(cl.d.op), cl.d.op.String(), s.start, s.bytes.Load(), s.waitNs)
 }
 
 // waitStart and waitEnd time one blocking receive of n payload bytes.

@@ -19,3 +19,24 @@ func ExampleComm_Stats() {
 	fmt.Println(c.Stats() == nil)
 	// Output: true
 }
+
+// RecordLocalStats gives in-process ranks the recorders gorun --iostats
+// gives a job's processes: tests and benchmarks of the layers above
+// measure what the report costs them, and read each rank's figures.
+func ExampleRecordLocalStats() {
+	ctx := context.Background()
+	cs, err := comm.NewLocal(ctx, 2)
+	if err != nil {
+		panic(err)
+	}
+	comm.RecordLocalStats(cs)
+	for _, c := range cs {
+		fmt.Println(c.Rank(), c.Stats() != nil, c.Stats().Rank())
+	}
+	for _, c := range cs {
+		c.Close()
+	}
+	// Output:
+	// 0 true 0
+	// 1 true 1
+}

@@ -35,6 +35,21 @@ func startStats(spec string) func(*Comm, error) (*Comm, error) {
 	}
 }
 
+// RecordLocalStats turns I/O statistics on for the in-process ranks cs
+// of one NewLocal job, as GORUN_IOSTATS does for a job's processes: each
+// rank gets its own recorder (Comm.Stats). Nothing is reported at Close
+// (no launcher merges in-process ranks); read each rank's figures with
+// c.Stats().Snapshot() before closing. For tests and benchmarks of the
+// layers above: what --iostats costs them, and that their counts are
+// right. Call it before any I/O or collective on cs.
+func RecordLocalStats(cs []*Comm) {
+	for _, c := range cs {
+		rec := iostats.New(c.rank, c.Size())
+		rec.LabelComm(c.id, c.Size(), "world")
+		c.w.stats = &statsState{rec: rec}
+	}
+}
+
 // Stats is the I/O statistics recorder of c's process, nil when they are
 // off (the job was not started with gorun --iostats or GORUN_IOSTATS).
 // Layers that do I/O or collectives on c record into it.
@@ -48,6 +63,9 @@ func (c *Comm) Stats() *iostats.Recorder {
 // sendStats sends this rank's statistics to the rendezvous before its
 // goodbye; a rank without one (run alone) writes its own report.
 func (w *world) sendStats() {
+	if w.stats.spec == "" {
+		return // RecordLocalStats: nobody to report to
+	}
 	snap := w.stats.rec.Snapshot()
 	if w.ctl == nil {
 		w.report([]iostats.Snapshot{snap})

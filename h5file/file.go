@@ -60,6 +60,7 @@ type File struct {
 	rawWriteCalls int
 	indep         *indepState   // this rank's own creations until the next flush (independent.go)
 	stats         *iostats.File // the job's I/O report (iostats.go); nil when off
+	statsElems    uint64        // the elements of the data call under way (statsCall), when on
 	// snapshots: WithSnapshots; snap is the metadata writer that
 	// publishes each flush (rank 0 or serial; follow_write.go); follow a
 	// file opened with Follow (follow.go).
@@ -376,8 +377,8 @@ func (f *File) Flush() error {
 // (the check point's exchange is the barrier), and the metadata is on disk
 // before any rank's Flush returns (flushed).
 func (f *File) flush(call string) error {
-	if f.stats != nil { // iostats
-		defer f.statsMeta()()
+	if st := f.stats; st != nil { // iostats: a metadata step
+		defer st.MetaEnd(st.MetaBegin())
 	}
 	if f.par == nil {
 		cerr, werr, _ := f.mergeIndependent(call) // independent_apply.go

@@ -129,6 +129,7 @@ func (d *Dataset) read(h h5core.Hyperslab, dst any) error {
 		return opErrf("read", d.name, "%w: %w", ErrShape, err)
 	}
 	n := h.NumElements()
+	d.f.statsSel(n) // iostats: a collective read of a file of one rank comes here
 	t := d.d.Type()
 	if d.d.IsNull() {
 		return opErrf("read", d.name, "the dataset is empty (h5py.Empty: a null dataspace, no elements): %w", ErrShape)

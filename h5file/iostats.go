@@ -29,19 +29,38 @@ func (f *File) startStats(c *comm.Comm) {
 	}
 }
 
-// statsCall runs one data call (write or read) on selection h as one
-// call of the report: the bytes of h if it succeeds. Only when on.
+// statsCall runs one data call (write or read) as one call of the
+// report, which moved n elements if it succeeds; n is statsUnknown when
+// the call itself finds its selection's size (statsSel). Only when on.
 func (d *Dataset) statsCall(write bool, n uint64, call func() error) error {
-	op := d.f.stats.Begin(d.record(), write)
+	f := d.f
+	f.statsElems = n
+	op := f.stats.Begin(d.record(), write)
 	err := call()
-	if err != nil {
+	n = f.statsElems
+	if err != nil || n == statsUnknown {
 		n = 0
 	}
-	d.f.stats.End(op, int64(n*uint64(d.d.Type().Size)))
+	f.stats.End(op, int64(n*uint64(d.d.Type().Size)))
 	return err
 }
 
-// record is d's record in the report, found on first use.
+// statsUnknown is statsElems before the call found its selection.
+const statsUnknown = ^uint64(0)
+
+// statsSel tells the call under way (statsCall) that its selection has
+// n elements, once it has checked it: the first checked selection of
+// the call is the call's (calls made inside it, for held writes, do not
+// change it). Counting it here, not in the hook, keeps the hook from
+// building the selection a second time.
+func (f *File) statsSel(n uint64) {
+	if f.stats != nil && f.statsElems == statsUnknown {
+		f.statsElems = n
+	}
+}
+
+// record is d's record in the report, made at its first data call and
+// kept: later calls find it here, without a lookup by name.
 func (d *Dataset) record() *iostats.Dataset {
 	if d.st == nil {
 		d.st = d.f.stats.Dataset(d.name)
@@ -57,16 +76,6 @@ func (d *Dataset) statsDirect(write bool, k iostats.Kind, t int64, n int, err er
 		n = 0
 	}
 	d.f.stats.Direct(d.record(), write, k, t, int64(n))
-}
-
-// selElems is the number of elements of sel, 0 if it is bad (the call
-// fails and moves nothing).
-func (d *Dataset) selElems(sel Selection) uint64 {
-	h, err := sel.hyperslab(d.d.Shape())
-	if err != nil || h.Check(d.d.Shape()) != nil {
-		return 0
-	}
-	return h.NumElements()
 }
 
 // statsNow starts a timed span (0 when off).
@@ -92,13 +101,6 @@ func (f *File) statsTwoPhase(rounds int) {
 		return
 	}
 	f.stats.TwoPhase(rounds)
-}
-
-// statsMeta starts a metadata step (check point, flush); the function it
-// returns ends it.
-func (f *File) statsMeta() (end func()) {
-	t := f.stats.MetaBegin()
-	return func() { f.stats.MetaEnd(t) }
 }
 
 // readKind is what a read of d spends its time on: decoding, for

@@ -41,7 +41,7 @@ func (c *Collective) Write(data any) error {
 // WriteSel writes each rank's data into its selection.
 func (c *Collective) WriteSel(sel Selection, data any) error {
 	if d := c.d; d.f.stats != nil { // iostats
-		return d.statsCall(true, d.selElems(sel), func() error { return c.writeSel(sel, data) })
+		return d.statsCall(true, statsUnknown, func() error { return c.writeSel(sel, data) })
 	}
 	return c.writeSel(sel, data)
 }
@@ -55,6 +55,9 @@ func (c *Collective) writeSel(sel Selection, data any) error {
 	h, herr := sel.hyperslab(d.d.Shape())
 	if herr == nil {
 		herr = h.Check(d.d.Shape())
+	}
+	if herr == nil {
+		f.statsSel(h.NumElements()) // iostats
 	}
 	if !f.isParallel() {
 		if herr != nil {
@@ -111,7 +114,7 @@ func (c *Collective) Read(dst any) error {
 // every rank's ReadSel fail, naming it.
 func (c *Collective) ReadSel(sel Selection, dst any) error {
 	if d := c.d; d.f.stats != nil { // iostats
-		return d.statsCall(false, d.selElems(sel), func() error { return c.readSel(sel, dst) })
+		return d.statsCall(false, statsUnknown, func() error { return c.readSel(sel, dst) })
 	}
 	return c.readSel(sel, dst)
 }
@@ -130,6 +133,9 @@ func (c *Collective) readSel(sel Selection, dst any) error {
 		if herr != nil {
 			herr = fmt.Errorf("%w: %w", ErrShape, herr)
 		}
+	}
+	if herr == nil {
+		d.f.statsSel(h.NumElements()) // iostats
 	}
 	return d.readCollective(h, herr, dst)
 }

@@ -197,8 +197,8 @@ func (f *File) checkpointCtx(ctx context.Context, call string) error {
 // exchangeRecords is checkpointCtx without writing held writes: Flush
 // and Close gather them at rank 0 after it (gatherHeld).
 func (f *File) exchangeRecords(ctx context.Context, call string) error {
-	if f.stats != nil { // iostats
-		defer f.statsMeta()()
+	if st := f.stats; st != nil { // iostats: a metadata step
+		defer st.MetaEnd(st.MetaBegin())
 	}
 	p := f.par
 	if f.failed != nil {

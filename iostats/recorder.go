@@ -2,6 +2,7 @@ package iostats
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -108,6 +109,12 @@ func (c *OpCounters) add(o OpCounters) {
 // Recorder is one rank's statistics. Its methods are safe for concurrent
 // use (one mutex: a rank's files, communicators and goroutines share it).
 // Callers keep a nil *Recorder when statistics are off and test it first.
+//
+// What a data call or a collective pays with statistics on is kept to a
+// few counter adds under that one uncontended lock and a clock read at
+// each end of a timed span (decision 36): no map is looked up and nothing
+// is allocated on those paths. Records are found by name once, by the
+// caller, and kept (File.Dataset, Recorder.Comm's cache).
 type Recorder struct {
 	rank, size int
 	start      time.Time
@@ -119,7 +126,15 @@ type Recorder struct {
 	comms  map[uint64]*Comm
 	corder []*Comm
 	heat   heat
+
+	// commCache holds recently used communicator records, read without
+	// the lock: a collective finds its communicator's record here.
+	commCache [commCacheSize]atomic.Pointer[Comm]
 }
+
+// commCacheSize is the number of communicator records Comm finds without
+// the lock: the world, a file's own communicator and a few more.
+const commCacheSize = 8
 
 // New returns the recorder of rank of a job of size ranks; its clock
 // starts now.
@@ -156,11 +171,19 @@ func (r *Recorder) File(path string) *File {
 }
 
 // Comm returns the record of communicator id (the same id on every
-// member) of size ranks, made on first use.
+// member) of size ranks, made on first use. A collective calls it at its
+// start: the communicators in use are found in a small cache without the
+// lock.
 func (r *Recorder) Comm(id uint64, size int) *Comm {
+	slot := &r.commCache[(id*0x9e3779b97f4a7c15)>>61]
+	if c := slot.Load(); c != nil && c.id == id {
+		return c
+	}
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.commLocked(id, size)
+	c := r.commLocked(id, size)
+	r.mu.Unlock()
+	slot.Store(c)
+	return c
 }
 
 func (r *Recorder) commLocked(id uint64, size int) *Comm {
@@ -240,8 +263,14 @@ type Op struct {
 	rounds   int
 }
 
-// Dataset returns the record of dataset name, made on first use; a
-// caller keeps it for its calls (Begin).
+// Dataset returns the record of dataset name, made on first use: a
+// caller looks it up once per dataset object, at its first data call,
+// and keeps it for its calls (Begin, Direct), which then find it without
+// a lookup. (A record per object, merged by name at the snapshot, would
+// skip even that lookup, but keeps every object's record alive until the
+// end: in bench/parallel's meta case, with a thousand datasets made per
+// run, h5file's BenchmarkIOStatsRanks measured the garbage collector's
+// extra marking at more than the lookups cost.)
 func (f *File) Dataset(name string) *Dataset {
 	f.r.mu.Lock()
 	defer f.r.mu.Unlock()
@@ -412,19 +441,40 @@ type Comm struct {
 	label string
 	file  *File // the file whose own communicator it is, if any
 	ops   map[string]*OpCounters
+	// byCode finds an operation's counters by the caller's small code
+	// (CallOp), without hashing its name.
+	byCode [maxOpCode]*OpCounters
 }
+
+// maxOpCode bounds the codes CallOp finds without a lookup by name.
+const maxOpCode = 64
 
 // Call records one collective call op that started at start (a Now),
 // moved bytes of payload and waited waitNs of its time for peers.
 func (c *Comm) Call(op string, start, bytes, waitNs int64) {
+	c.CallOp(maxOpCode, op, start, bytes, waitNs)
+}
+
+// CallOp is Call for a caller that numbers its operations: code (below
+// 64; others are found by name) stands for op, whose name is only read
+// the first time. collectives passes its operation codes.
+func (c *Comm) CallOp(code uint8, op string, start, bytes, waitNs int64) {
 	r := c.r
 	now := r.Now()
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	o := c.ops[op]
+	var o *OpCounters
+	if code < maxOpCode {
+		o = c.byCode[code]
+	}
 	if o == nil {
-		o = &OpCounters{}
-		c.ops[op] = o
+		if o = c.ops[op]; o == nil {
+			o = &OpCounters{}
+			c.ops[op] = o
+		}
+		if code < maxOpCode {
+			c.byCode[code] = o
+		}
 	}
 	o.Calls++
 	o.Bytes += bytes

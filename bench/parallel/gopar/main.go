@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/pprof"
+	"slices"
 	"time"
 
 	"github.com/gorun-hpc/gorun/bench/parallel"
@@ -29,6 +30,7 @@ type opts struct {
 	steps     int
 	particles int64
 	warmup    int
+	reps      int
 	batch     bool
 	profile   string
 	phases    bool
@@ -50,6 +52,7 @@ func main() {
 	flag.Int64Var(&o.particles, "particles", 1<<20, "VPIC-IO particles per rank")
 	flag.BoolVar(&o.batch, "batch", false, "meta: open the file WithSmallWriteBatching (small writes held until Close, written by rank 0)")
 	flag.IntVar(&o.warmup, "warmup", 1, "untimed whole runs before the timed one, in the same processes")
+	flag.IntVar(&o.reps, "reps", 1, "timed runs after the warm-up, in the same processes; the result is their median (the slowest rank's time in each)")
 	flag.StringVar(&o.profile, "profile", "", "write each rank's CPU profile of all runs (use -warmup 50 for enough samples) to DIR/cpu-rank-N.prof")
 	flag.BoolVar(&o.phases, "phases", false, "meta, write: print each rank's phase times to stderr")
 	flag.StringVar(&o.codec, "codec", "", "gzip case: use this codec instead of deflate(4): "+codecNames())
@@ -103,11 +106,20 @@ func main() {
 	if o.profile != "" {
 		stop = startProfile(o.profile, c.Rank())
 	}
-	for i := 0; i <= o.warmup && err == nil; i++ {
+	reps := max(o.reps, 1)
+	var secs []float64 // the timed runs' times
+	for i := 0; i < o.warmup+reps && err == nil; i++ {
 		err = timed(ctx, c, path, o, x, tl, &r)
-		if i < o.warmup && c.Rank() == 0 && o.kase != "tilesread" {
+		if i >= o.warmup {
+			secs = append(secs, r.Seconds)
+		}
+		if i < o.warmup+reps-1 && c.Rank() == 0 && o.kase != "tilesread" {
 			_ = os.Remove(path)
 		}
+	}
+	if len(secs) > 1 {
+		slices.Sort(secs)
+		r.Seconds = secs[len(secs)/2] // the median (the upper one of an even count)
 	}
 	if err == nil && o.kase == "tilesread" {
 		err = checkTiles(tilesGot, x)

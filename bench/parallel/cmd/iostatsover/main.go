@@ -1,15 +1,20 @@
 // Command iostatsover measures what gorun --iostats costs on
 // bench/parallel's cases: each case runs under gorun without and with
-// --iostats, alternating run by run in the same invocation. The table
+// --iostats, alternating run by run in the same invocation (off, on, on,
+// off, ...: each side comes first in half the pairs). The table
 // gives, per side, the median of gopar's time (the slowest rank's, from a
 // barrier before create to after close, after an untimed warm-up in the
-// same processes) and the median of the job's CPU time (every rank's user
+// same processes; each process's time is the median of -reps such runs)
+// and the median of the job's CPU time (every rank's user
 // and system time, from gorun's rusage, which includes the ranks it
 // waited for: the warm-up and, with --iostats, the report at the end are
 // in it), the median of the ratios of adjacent on/off pairs (which saw
 // about the same load), and the load (/proc/loadavg) before and after.
 //
 //	go run ./bench/parallel/cmd/iostatsover -runs 9
+//
+// -control runs both sides without --iostats: the harness's own noise
+// and order bias, the floor any on/off ratio is read against.
 //
 // Run it from the repository root (it builds ./cmd/gorun and
 // ./bench/parallel/gopar).
@@ -52,23 +57,30 @@ func main() {
 	only := flag.String("cases", "", "comma-separated case name prefixes to run (default: all)")
 	dir := flag.String("dir", os.TempDir(), "directory for the benchmark files")
 	md := flag.String("md", "", "also write the table to this file")
+	control := flag.Bool("control", false, "A/A control: both sides run without --iostats (the harness's own noise and order bias)")
+	reps := flag.Int("reps", 5, "timed runs per process after its warm-up (gopar -reps): each process's time is their median")
+	prebuilt := flag.String("bin", "", "directory holding gorun and gopar already built (go build -o DIR/ ./cmd/gorun ./bench/parallel/gopar), so the build is not timed or run under /work/bench-run's lock")
 	flag.Parse()
-	if err := run(*runs, *only, *dir, *md); err != nil {
+	if err := run(*runs, *reps, *only, *dir, *md, *control, *prebuilt); err != nil {
 		fmt.Fprintln(os.Stderr, "iostatsover:", err)
 		os.Exit(1)
 	}
 }
 
-func run(runs int, only, dir, md string) error {
+func run(runs, reps int, only, dir, md string, control bool, prebuilt string) error {
 	bin, err := os.MkdirTemp("", "gorun-iostatsover")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(bin)
 	gorun, gopar := filepath.Join(bin, "gorun"), filepath.Join(bin, "gopar")
-	for pkg, out := range map[string]string{"./cmd/gorun": gorun, "./bench/parallel/gopar": gopar} {
-		if b, err := exec.Command("go", "build", "-o", out, pkg).CombinedOutput(); err != nil {
-			return fmt.Errorf("go build %s (run from the repo root): %v\n%s", pkg, err, b)
+	if prebuilt != "" {
+		gorun, gopar = filepath.Join(prebuilt, "gorun"), filepath.Join(prebuilt, "gopar")
+	} else {
+		for pkg, out := range map[string]string{"./cmd/gorun": gorun, "./bench/parallel/gopar": gopar} {
+			if b, err := exec.Command("go", "build", "-o", out, pkg).CombinedOutput(); err != nil {
+				return fmt.Errorf("go build %s (run from the repo root): %v\n%s", pkg, err, b)
+			}
 		}
 	}
 	var b bytes.Buffer
@@ -80,12 +92,16 @@ func run(runs int, only, dir, md string) error {
 		before := load()
 		var secs, cpus [2][]float64
 		for i := range 2 * runs {
-			on := i%2 == 1
+			// off, on, on, off, ...: each side runs first in half the
+			// pairs, so a cost of coming first or second (the previous
+			// run's file still being unlinked, the launcher's report just
+			// written) falls on both sides alike.
+			on := i%2 == 1 != (i/2%2 == 1)
 			argv := []string{"-n", strconv.Itoa(c.ranks)}
-			if on {
+			if on && !control {
 				argv = append(argv, "--iostats-json", filepath.Join(bin, "r.json"))
 			}
-			argv = append(argv, gopar, "-dir", dir)
+			argv = append(argv, gopar, "-dir", dir, "-reps", strconv.Itoa(reps))
 			argv = append(argv, c.args...)
 			s, cpu, err := runOnce(gorun, argv)
 			if err != nil {
@@ -94,7 +110,11 @@ func run(runs int, only, dir, md string) error {
 			secs[b2i(on)] = append(secs[b2i(on)], s)
 			cpus[b2i(on)] = append(cpus[b2i(on)], cpu)
 		}
-		line := fmt.Sprintf("| %s | %d | %.1f ms | %.1f ms | %.3f | %.0f ms | %.0f ms | %.3f | %d+%d | %s | %s |\n", c.name, c.ranks,
+		name := c.name
+		if control {
+			name = "A/A control (both off): " + name
+		}
+		line := fmt.Sprintf("| %s | %d | %.1f ms | %.1f ms | %.3f | %.0f ms | %.0f ms | %.3f | %d+%d | %s | %s |\n", name, c.ranks,
 			1e3*median(secs[0]), 1e3*median(secs[1]), pairRatio(secs), 1e3*median(cpus[0]), 1e3*median(cpus[1]), pairRatio(cpus), runs, runs, before, load())
 		fmt.Fprint(os.Stderr, line)
 		b.WriteString(line)
