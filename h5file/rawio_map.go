@@ -47,6 +47,11 @@ const (
 	// ~5 µs, so runs that touch more than a few pages each (long runs)
 	// gain nothing and go through pwrite.
 	mapPagesPerRun = 4
+	// mapRunsPerSpan: each group of adjacent touched pages costs a
+	// fallocate and a madvise, so the runs must be at least this many
+	// times the groups (a column of a 3-D array, each element on its own
+	// page, keeps its pwrites).
+	mapRunsPerSpan = 8
 	// mapWindow bounds one mapping (address space and page tables).
 	mapWindow = 64 << 20
 )
@@ -111,10 +116,11 @@ func planMap(addr, page uint64, walk func(func(h5core.Run) error) error) (p mapP
 
 var errStopPlan = errors.New("h5file: stop planning")
 
-// mapWorth decides whether runs touching pages are cheaper copied through
-// a mapping than written one pwrite each (the constants above).
-func mapWorth(runs int, pages uint64) bool {
-	return runs >= mapMinRuns && pages <= uint64(runs)*mapPagesPerRun
+// mapWorth decides whether runs touching pages, in spans groups of
+// adjacent pages, are cheaper copied through a mapping than written one
+// pwrite each (the constants above).
+func mapWorth(runs int, pages uint64, spans int) bool {
+	return runs >= mapMinRuns && pages <= uint64(runs)*mapPagesPerRun && spans*mapRunsPerSpan <= runs
 }
 
 // mapping reports whether f may take the mapped write path, asking the
@@ -139,7 +145,7 @@ func (d *Dataset) writeMapped(addr uint64, walk func(func(h5core.Run) error) err
 	}
 	page := uint64(os.Getpagesize())
 	p, ok := planMap(addr, page, walk)
-	if !ok || !mapWorth(p.runs, p.pages) {
+	if !ok || !mapWorth(p.runs, p.pages, len(p.spans)) {
 		return false, nil
 	}
 	// Data held back for a later batched write goes first, in order.

@@ -66,19 +66,23 @@ func TestMapWorth(t *testing.T) {
 	for _, tc := range []struct {
 		runs  int
 		pages uint64
+		spans int
 		want  bool
 	}{
-		{0, 0, false},
-		{63, 1, false},            // too few runs: the pwrites are cheap
-		{64, 1, true},             // many runs in few pages
-		{64, 256, true},           // 4 pages per run
-		{64, 257, false},          // more: long or scattered runs
-		{103684, 65536, true},     // the tiles case at 2 ranks (rows of 1.3 KiB)
-		{40, 40 * 1024, false},    // VPIC-IO: few runs of 4 MiB
-		{10000, 10000 * 5, false}, // runs a page and more apart
+		{0, 0, 0, false},
+		{63, 1, 1, false},            // too few runs: the pwrites are cheap
+		{64, 1, 1, true},             // many runs in few pages
+		{64, 256, 1, true},           // 4 pages per run
+		{64, 257, 1, false},          // more: long or scattered runs
+		{64, 64, 8, true},            // 8 runs per group of pages
+		{64, 64, 9, false},           // fewer: a fallocate and a madvise per group cost what the pwrites do
+		{103684, 65536, 1, true},     // the tiles case at 2 ranks (rows of 1.3 KiB)
+		{25921, 16261, 161, true},    // the tiles case at 8 ranks: a group per plane
+		{40, 40 * 1024, 40, false},   // VPIC-IO: few runs of 4 MiB
+		{10000, 10000, 10000, false}, // a column: each element on its own page
 	} {
-		if got := mapWorth(tc.runs, tc.pages); got != tc.want {
-			t.Errorf("mapWorth(%d runs, %d pages) = %v, want %v", tc.runs, tc.pages, got, tc.want)
+		if got := mapWorth(tc.runs, tc.pages, tc.spans); got != tc.want {
+			t.Errorf("mapWorth(%d runs, %d pages, %d spans) = %v, want %v", tc.runs, tc.pages, tc.spans, got, tc.want)
 		}
 	}
 }
