@@ -65,6 +65,11 @@ func (d *Dataset) writeRaw(h h5core.Hyperslab, buf []byte) error {
 			return err
 		}
 		filtered := len(d.d.Filters()) > 0
+		if !filtered {
+			if done, err := d.writeMappedChunks(shape, d.d.ChunkShape(), es, h, buf); done || err != nil { // rawio_map.go
+				return err
+			}
+		}
 		cb := d.d.ChunkBytes()
 		w := d.f.vecWriter()
 		if err := h5core.ChunkRuns(shape, d.d.ChunkShape(), es, h, func(coords []uint64, runs []h5core.Run) error {

@@ -1,10 +1,12 @@
 package h5file
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"os"
 	"runtime/debug"
+	"slices"
 
 	"github.com/gorun-hpc/gorun/h5core"
 )
@@ -184,6 +186,50 @@ func (d *Dataset) writeMapped(addr uint64, walk func(func(h5core.Run) error) err
 	}
 	f.mappedWrites++
 	return true, err
+}
+
+// writeMappedChunks is writeMapped for an unfiltered chunked dataset
+// whose touched chunks are all allocated (rewrites, and chunks written
+// whole before): the runs of every chunk, in file order (chunks lie in
+// the file in allocation order, and no two runs of one selection
+// overlap, so order does not change the result). done is false when it
+// wrote nothing: a chunk not yet allocated (its allocation is metadata,
+// the caller's path) or runs not worth a mapping.
+func (d *Dataset) writeMappedChunks(shape, chunk []uint64, es uint64, h h5core.Hyperslab, buf []byte) (done bool, err error) {
+	if !d.f.mapping() {
+		return false, nil
+	}
+	var runs []h5core.Run
+	allocated := true
+	err = h5core.ChunkRuns(shape, chunk, es, h, func(coords []uint64, rs []h5core.Run) error {
+		rec, ok, err := d.d.Chunk(coords)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			allocated = false
+			return errStopPlan
+		}
+		for _, r := range rs {
+			runs = append(runs, h5core.Run{Off: rec.Addr + r.Off, MemOff: r.MemOff, Len: r.Len})
+		}
+		return nil
+	})
+	if !allocated || len(runs) < mapMinRuns {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	slices.SortFunc(runs, func(a, b h5core.Run) int { return cmp.Compare(a.Off, b.Off) })
+	return d.writeMapped(0, func(fn func(h5core.Run) error) error {
+		for _, r := range runs {
+			if err := fn(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, buf)
 }
 
 // errMapRefused marks a call the file system or kernel refuses
