@@ -70,8 +70,9 @@ const (
 // WithMappedWrites turns the mapped write path (writes of many short runs
 // copied into the page cache through a shared mapping instead of a
 // pwrite each) on or off. It is on by default and chosen per write where
-// it is faster and safe: independent writes of contiguous datasets whose
-// selection falls into many short runs, on a local Linux file system.
+// it is faster and safe: independent writes to contiguous datasets (and
+// to allocated unfiltered chunks) whose selection falls into many short
+// runs, on a local Linux file system.
 // Off, every run is its own pwrite.
 func WithMappedWrites(on bool) Option {
 	return func(o *options) { o.noMap = !on }
