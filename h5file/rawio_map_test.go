@@ -401,21 +401,7 @@ func TestMappedWriteFault(t *testing.T) {
 // TestMappedWriteNoSpace: on a full file system the mapped write's
 // fallocate fails before anything is copied: an ENOSPC error, no SIGBUS.
 func TestMappedWriteNoSpace(t *testing.T) {
-	if os.Geteuid() != 0 {
-		if os.Getenv("CI") != "" {
-			t.Fatal("this test needs root (mount -t tmpfs) and CI is set")
-		}
-		t.Skip("needs root to mount a tmpfs")
-	}
-	dir := t.TempDir()
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", dir).CombinedOutput(); err != nil {
-		t.Fatalf("mount tmpfs: %v\n%s", err, out)
-	}
-	t.Cleanup(func() {
-		if out, err := exec.Command("umount", dir).CombinedOutput(); err != nil {
-			t.Errorf("umount %s: %v\n%s", dir, err, out)
-		}
-	})
+	dir := mountTest(t, "tmpfs", "size=1m")
 	const n = 64 // 1 MiB of data on a 1 MiB disk, metadata besides
 	f, err := Create(filepath.Join(dir, "full.h5"), "w")
 	if err != nil {
@@ -434,6 +420,61 @@ func TestMappedWriteNoSpace(t *testing.T) {
 		t.Errorf("error %q, want fallocate's ENOSPC", err)
 	}
 	t.Log(err)
+}
+
+// TestMappedWriteRefused: on a file system without fallocate (ramfs) the
+// first mapped write falls back to pwrite before copying anything, the
+// path stays off for the file, and the data is all there.
+func TestMappedWriteRefused(t *testing.T) {
+	dir := mountTest(t, "ramfs", "")
+	const n = 32
+	f, d, err := mappedSerial(t, filepath.Join(dir, "r.h5"), n, [3]int64{0, 0, 16}, [3]int64{n, n, n})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if f.mappedWrites != 0 || f.mapState != mapOff || f.rawWriteCalls < n*n {
+		t.Errorf("ramfs: %d mapped writes, state %d, %d write calls; want 0, off (%d), %d or more", f.mappedWrites, f.mapState, f.rawWriteCalls, mapOff, n*n)
+	}
+	got, err := ReadAll[float64](d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range got {
+		want := -1.0 // the fill value
+		if i%n >= 16 {
+			want = float64(i)
+		}
+		if v != want {
+			t.Fatalf("element %d reads %v, want %v", i, v, want)
+		}
+	}
+}
+
+// mountTest mounts a file system of type typ (options opts) on a new
+// directory for the test; it needs root.
+func mountTest(t *testing.T, typ, opts string) string {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		if os.Getenv("CI") != "" {
+			t.Fatal("this test needs root (mount) and CI is set")
+		}
+		t.Skip("needs root to mount a file system")
+	}
+	dir := t.TempDir()
+	args := []string{"-t", typ}
+	if opts != "" {
+		args = append(args, "-o", opts)
+	}
+	if out, err := exec.Command("mount", append(args, typ, dir)...).CombinedOutput(); err != nil {
+		t.Fatalf("mount %s: %v\n%s", typ, err, out)
+	}
+	t.Cleanup(func() {
+		if out, err := exec.Command("umount", dir).CombinedOutput(); err != nil {
+			t.Errorf("umount %s: %v\n%s", dir, err, out)
+		}
+	})
+	return dir
 }
 
 // TestMappedWriteSyscalls counts the write system calls of a tiles write
