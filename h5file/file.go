@@ -58,9 +58,17 @@ type File struct {
 	// rawWriteCalls counts the write calls of independent raw data
 	// writes (rawio_vec.go; tests).
 	rawWriteCalls int
-	indep         *indepState   // this rank's own creations until the next flush (independent.go)
-	stats         *iostats.File // the job's I/O report (iostats.go); nil when off
-	statsElems    uint64        // the elements of the data call under way (statsCall), when on
+	// mapState: whether independent writes of many short runs may go
+	// through a mapping (rawio_map.go); mappedWrites counts those that
+	// did, testHookMapped runs after each window is mapped and
+	// testMapWindow replaces the window size (tests).
+	mapState       mapState
+	mappedWrites   int
+	testHookMapped func()
+	testMapWindow  uint64
+	indep          *indepState   // this rank's own creations until the next flush (independent.go)
+	stats          *iostats.File // the job's I/O report (iostats.go); nil when off
+	statsElems     uint64        // the elements of the data call under way (statsCall), when on
 	// snapshots: WithSnapshots; snap is the metadata writer that
 	// publishes each flush (rank 0 or serial; follow_write.go); follow a
 	// file opened with Follow (follow.go).
@@ -92,6 +100,7 @@ type options struct {
 	followEvery time.Duration     // FollowInterval
 	lockWait    time.Duration     // SnapshotLockWait (follow_write.go)
 	lockWaitSet bool
+	noMap       bool // WithMappedWrites(false) (rawio_map.go)
 }
 
 // Libver is a file format family, as h5py's libver argument names them.
@@ -209,6 +218,9 @@ func Open(path string, mode string, opts ...Option) (*File, error) {
 		f.chunkCache = *o.chunkCache
 	}
 	f.snapshots, f.lockWait = o.snapshots, defaultLockWait
+	if o.noMap {
+		f.mapState = mapOff
+	}
 	if o.lockWaitSet {
 		f.lockWait = o.lockWait
 	}

@@ -42,8 +42,12 @@ func (d *Dataset) writeRaw(h h5core.Hyperslab, buf []byte) error {
 		if err != nil {
 			return err
 		}
+		walk := func(fn func(h5core.Run) error) error { return h5core.ContiguousRuns(shape, es, h, fn) }
+		if done, err := d.writeMapped(addr, walk, buf); done || err != nil { // rawio_map.go
+			return err
+		}
 		w := d.f.vecWriter()
-		if err := h5core.ContiguousRuns(shape, es, h, func(r h5core.Run) error {
+		if err := walk(func(r h5core.Run) error {
 			p, off := buf[r.MemOff:r.MemOff+r.Len], int64(addr+r.Off)
 			if held, err := d.f.holdWrite(p, off); held || err != nil {
 				return err
@@ -61,6 +65,11 @@ func (d *Dataset) writeRaw(h h5core.Hyperslab, buf []byte) error {
 			return err
 		}
 		filtered := len(d.d.Filters()) > 0
+		if !filtered {
+			if done, err := d.writeMappedChunks(shape, d.d.ChunkShape(), es, h, buf); done || err != nil { // rawio_map.go
+				return err
+			}
+		}
 		cb := d.d.ChunkBytes()
 		w := d.f.vecWriter()
 		if err := h5core.ChunkRuns(shape, d.d.ChunkShape(), es, h, func(coords []uint64, runs []h5core.Run) error {

@@ -37,6 +37,7 @@ type opts struct {
 	keep      bool
 	codec     string // gzip case: compress with this codec instead (codecs.go)
 	aggs      int    // tiles, tilesread: h5file.WithAggregators (0: every rank)
+	noMap     bool   // tiles: h5file.WithMappedWrites(false), one pwrite per run
 	libver    string // meta: the format family (earliest | latest)
 	multi     bool   // vpic: each step's 8 variables in one File.WriteMulti
 }
@@ -56,6 +57,7 @@ func main() {
 	flag.StringVar(&o.profile, "profile", "", "write each rank's CPU profile of all runs (use -warmup 50 for enough samples) to DIR/cpu-rank-N.prof")
 	flag.BoolVar(&o.phases, "phases", false, "meta, write: print each rank's phase times to stderr")
 	flag.StringVar(&o.codec, "codec", "", "gzip case: use this codec instead of deflate(4): "+codecNames())
+	flag.BoolVar(&o.noMap, "nomap", false, "tiles: h5file.WithMappedWrites(false) (one pwrite per run, as before decision 41)")
 	flag.IntVar(&o.aggs, "aggregators", 0, "tiles, tilesread: two-phase aggregators (h5file.WithAggregators; 0: every rank)")
 	flag.StringVar(&o.libver, "libver", "earliest", "meta: format family, earliest | latest (h5py's libver)")
 	flag.BoolVar(&o.multi, "multi", false, "vpic: write each step's 8 variables with one File.WriteMulti (H5Dwrite_multi) instead of 8 writes")

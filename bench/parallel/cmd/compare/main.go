@@ -124,11 +124,17 @@ func run(runs int, quick bool, ranksFlag, sizesFlag, casesFlag, modesFlag, md, s
 	}
 	if want["tiles"] {
 		for _, n := range metaRanks {
+			if !slices.Contains(ranks, n) {
+				continue
+			}
 			size := int64(256 << 20)
 			if quick {
 				size = 16 << 20
 			}
 			for _, coll := range []bool{false, true} {
+				if !slices.Contains(strings.Split(modesFlag, ","), map[bool]string{false: "indep", true: "coll"}[coll]) {
+					continue
+				}
 				rows = append(rows, &row{kase: "tiles", bytes: size, ranks: n, coll: coll})
 			}
 		}
@@ -175,6 +181,9 @@ func run(runs int, quick bool, ranksFlag, sizesFlag, casesFlag, modesFlag, md, s
 		}
 		if rw.kase == "vpic-multi" { // the third side: gorun's 8 writes per step, alternating in the same run
 			sides[sideRaw] = append([]string{gorun, "-n", ns, gopar}, args...)
+		}
+		if rw.kase == "tiles" && !rw.coll { // the third side: gorun with one pwrite per run (no mapped writes), alternating
+			sides[sideRaw] = append([]string{gorun, "-n", ns, gopar}, append(slices.Clone(goArgs), "-nomap")...)
 		}
 		if rw.kase == "write" && !rw.coll {
 			raw := slices.Clone(args)
@@ -291,6 +300,9 @@ func printTable(w io.Writer, rows []*row, runs int, particles string) {
 		}
 		if rw.kase == "tiles" {
 			mode = "3-D blocks (1x1x2, 1x2x2, 2x2x2 ranks), " + mode
+			if !rw.coll {
+				mode += " (raw column: gorun WithMappedWrites(false), a pwrite per run, alternating in the same run)"
+			}
 		} else if rw.kase == "tilesread" {
 			mode = "read of the tiles cube's 3-D blocks, " + mode
 		} else if rw.kase != "write" {
