@@ -1,6 +1,7 @@
 package h5file
 
 import (
+	"container/list"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -40,23 +41,66 @@ const (
 	readAhead = 64 << 10
 )
 
+// WithMetadataCache bounds the metadata a rank of a parallel file keeps
+// as bytes read from the file (rank 0, which serves every rank) or
+// received from rank 0 (the others): at most bytes (bookkeeping
+// included), the ranges used least recently dropped first (default 4
+// MiB; 0 keeps nothing). What h5core decoded from them (objects, links,
+// chunk indexes) stays loaded regardless; a range dropped is only read or
+// asked again if a rank touches something not loaded on it yet. Serial
+// files ignore it.
+func WithMetadataCache(bytes int64) Option {
+	return func(o *options) { b := max(bytes, 0); o.metaLimit = &b }
+}
+
 // spanCache keeps byte ranges read from the file, by offset: a read at an
 // offset already read with at least as many bytes is served from it. It
 // also keeps the order offsets were first read in (rank 0): a rank asking
 // for one is likely walking the path another rank walked first, so rank
 // 0 sends the ranges read after it with its answer (after).
+//
+// It holds at most limit bytes, each range counted with its bookkeeping
+// (spanOverhead), (WithMetadataCache; decision 42): the ranges used least
+// recently go first. A range dropped is read again (by
+// rank 0 from the file, by the others from rank 0) if asked again; h5core
+// keeps what it decoded, so that is rare. A range larger than limit is
+// not kept.
 type spanCache struct {
 	mu    sync.Mutex
-	m     map[int64][]byte
-	order []int64       // offsets in the order first put
-	pos   map[int64]int // offset -> index in order
+	limit int64 // bytes; 0: keep nothing
+	size  int64 // bytes kept
+	m     map[int64]*spanEntry
+	lru   list.List     // of *spanEntry, most recently used first
+	order []int64       // offsets in the order first put (some dropped since)
+	pos   map[int64]int // offset -> index in order, for offsets kept
 }
+
+type spanEntry struct {
+	off int64
+	b   []byte
+	e   *list.Element
+}
+
+// defaultMetadataCache is each rank's bound on kept metadata ranges.
+// h5core keeps what it decoded, so a kept range serves only a rank that
+// reads it again, a rank asking for what another asked (rank 0), and
+// read-ahead not read yet (the others): measured in bench/open (decision
+// 42), 32 MiB (libhdf5's metadata cache maximum) made the peak memory of
+// a rank listing 100k members 1.2x h5py mpio's, as much again as the
+// model itself, for no fewer requests than 4 MiB.
+const defaultMetadataCache = 4 << 20
+
+// spanOverhead is what one kept range costs beyond its bytes (its entry,
+// list element, map slots, order slot): most metadata reads are a few
+// dozen bytes, so a bound on bytes alone would not bound memory.
+const spanOverhead = 160
 
 func (c *spanCache) get(p []byte, off int64) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if b, ok := c.m[off]; ok && len(b) >= len(p) {
-		copy(p, b)
+	if en, ok := c.m[off]; ok && len(en.b) >= len(p) {
+		copy(p, en.b)
+		c.lru.MoveToFront(en.e)
 		return true
 	}
 	return false
@@ -65,24 +109,54 @@ func (c *spanCache) get(p []byte, off int64) bool {
 func (c *spanCache) put(off int64, p []byte) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.m == nil {
-		c.m = map[int64][]byte{}
+	if int64(len(p))+spanOverhead > c.limit {
+		return
 	}
-	b, ok := c.m[off]
-	if !ok {
-		if c.pos == nil {
-			c.pos = map[int64]int{}
-		}
+	if c.m == nil {
+		c.m, c.pos = map[int64]*spanEntry{}, map[int64]int{}
+	}
+	en, ok := c.m[off]
+	switch {
+	case !ok:
+		en = &spanEntry{off: off, b: append([]byte(nil), p...)}
+		en.e = c.lru.PushFront(en)
+		c.m[off] = en
 		c.pos[off] = len(c.order)
 		c.order = append(c.order, off)
+		c.size += int64(len(p)) + spanOverhead
+	case len(en.b) < len(p):
+		c.size += int64(len(p) - len(en.b))
+		en.b = append([]byte(nil), p...)
+		c.lru.MoveToFront(en.e)
+	default:
+		c.lru.MoveToFront(en.e)
 	}
-	if !ok || len(b) < len(p) {
-		c.m[off] = append([]byte(nil), p...)
+	for c.size > c.limit {
+		c.drop(c.lru.Back().Value.(*spanEntry))
+	}
+}
+
+// drop forgets one range; order is compacted when most of it is stale.
+func (c *spanCache) drop(en *spanEntry) {
+	c.lru.Remove(en.e)
+	delete(c.m, en.off)
+	delete(c.pos, en.off)
+	c.size -= int64(len(en.b)) + spanOverhead
+	if len(c.order) > 64 && len(c.pos) < len(c.order)/2 {
+		kept := c.order[:0]
+		for _, o := range c.order {
+			if _, ok := c.pos[o]; ok {
+				c.pos[o] = len(kept)
+				kept = append(kept, o)
+			}
+		}
+		clear(c.order[len(kept):])
+		c.order = kept
 	}
 }
 
 // after returns the ranges first read after the one at off, in that
-// order, up to budget bytes.
+// order, up to budget bytes (ranges dropped since are skipped).
 func (c *spanCache) after(off int64, budget int) []span {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -91,20 +165,32 @@ func (c *spanCache) after(off int64, budget int) []span {
 		return nil
 	}
 	var out []span
-	for _, o := range c.order[i+1:] {
-		b := c.m[o]
-		if len(b) > budget {
+	for j := i + 1; j < len(c.order); j++ {
+		o := c.order[j]
+		en, ok := c.m[o]
+		if !ok || c.pos[o] != j {
+			continue // dropped (and maybe put again: then it is later in order)
+		}
+		if len(en.b) > budget {
 			break
 		}
-		budget -= len(b)
-		out = append(out, span{Off: o, Data: b})
+		budget -= len(en.b)
+		out = append(out, span{Off: o, Data: en.b})
 	}
 	return out
 }
 
+// kept is the number of bytes kept (tests).
+func (c *spanCache) kept() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.size
+}
+
 func (c *spanCache) reset() {
 	c.mu.Lock()
-	c.m, c.order, c.pos = nil, nil, nil
+	c.m, c.order, c.pos, c.size = nil, nil, nil, 0
+	c.lru.Init()
 	c.mu.Unlock()
 }
 

@@ -5,7 +5,10 @@
 // "par PATH REPS visit" visits every object on every rank instead.
 // Serially, "mem list PATH" (open + list the 100k members of /g) and "mem
 // read PATH" (read the dataset /x whole) print the process's peak RSS in
-// KiB (VmHWM) after the operation.
+// KiB (VmHWM) after the operation. Under gorun, "parmem PATH" opens PATH
+// (h5py's wide.h5) on every rank, lists the 100k members of /g, reads
+// one dataset of its own, closes, and rank 0 prints every rank's peak RSS
+// in KiB (VmHWM), rank order.
 package main
 
 import (
@@ -30,7 +33,7 @@ func main() {
 
 func run(args []string) error {
 	if len(args) < 2 {
-		return fmt.Errorf("usage: paropen par PATH REPS | mem list|read PATH")
+		return fmt.Errorf("usage: paropen par PATH REPS | mem list|read PATH | parmem PATH")
 	}
 	switch args[0] {
 	case "par":
@@ -42,6 +45,8 @@ func run(args []string) error {
 			return err
 		}
 		return par(args[1], reps, len(args) == 4)
+	case "parmem":
+		return parMem(args[1])
 	case "mem":
 		if len(args) != 3 {
 			return fmt.Errorf("usage: paropen mem list|read PATH")
@@ -116,6 +121,53 @@ func par(path string, reps int, visit bool) error {
 	}
 	if c.Rank() == 0 {
 		fmt.Println(time.Since(t).Seconds() / float64(reps))
+	}
+	return nil
+}
+
+// parMem is one parallel open + list + touch of one dataset, then every
+// rank's peak RSS, printed by rank 0.
+func parMem(path string) error {
+	ctx := context.Background()
+	c, err := comm.Init(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	f, err := h5file.Open(path, "r", h5file.WithComm(c), h5file.WithContext(ctx))
+	if err != nil {
+		return err
+	}
+	g, err := f.Group("g")
+	if err == nil {
+		var k []string
+		k, err = g.Keys()
+		if err == nil && len(k) != 100000 {
+			err = fmt.Errorf("%d members", len(k))
+		}
+	}
+	if err == nil {
+		var d *h5file.Dataset
+		if d, err = g.Dataset(fmt.Sprintf("d%06d", c.Rank())); err == nil {
+			_, err = h5file.ReadAll[int32](d)
+		}
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	hwm, err := vmHWM()
+	if err != nil {
+		return err
+	}
+	all, err := collectives.AllgatherValue(ctx, c, hwm)
+	if err != nil {
+		return err
+	}
+	if c.Rank() == 0 {
+		fmt.Println(strings.Trim(fmt.Sprint(all), "[]"))
 	}
 	return nil
 }
