@@ -190,7 +190,7 @@ func (o *opener) load(addr uint64, depth int) (Object, error) {
 		f.live[g.obj()] = g
 		return g, nil
 	case isDataset:
-		d, err := o.loadDataset(base, msgs)
+		d, err := o.loadDataset(base, msgs, depth)
 		if err != nil {
 			return nil, fmt.Errorf("dataset at %d: %w", addr, err)
 		}
@@ -329,7 +329,7 @@ func (o *opener) loadSymbolTable(g *Group, msgs []RawMessage) error {
 	return nil
 }
 
-func (o *opener) loadDataset(base object, msgs []RawMessage) (*Dataset, error) {
+func (o *opener) loadDataset(base object, msgs []RawMessage, depth int) (*Dataset, error) {
 	f := o.f
 	d := &Dataset{object: base, dataAddr: UndefinedAddr, btreeAddr: UndefinedAddr}
 	var space *dataspace
@@ -346,8 +346,21 @@ func (o *opener) loadDataset(base object, msgs []RawMessage) (*Dataset, error) {
 		case MsgDatatype:
 			data := m.Data
 			if m.Flags&msgFlagShared != 0 {
-				data, err = o.sharedDatatype(m)
+				// The committed type is loaded as an object: its
+				// reference count counts this use, which a delete of
+				// the dataset gives back (freeUnlinked).
+				addr, err := decodeSharedRef(m.Data, m.Off)
 				if err != nil {
+					return nil, err
+				}
+				nt, err := o.named(addr, depth)
+				if err != nil {
+					return nil, err
+				}
+				d.diskNamed = nt
+				if nt.raw != nil {
+					data = nt.raw.Data
+				} else if data, err = nt.dtype.encode(); err != nil {
 					return nil, err
 				}
 			}
@@ -457,21 +470,3 @@ func (o *opener) loadDataset(base object, msgs []RawMessage) (*Dataset, error) {
 	return d, nil
 }
 
-// sharedDatatype returns the datatype message of the committed datatype a
-// shared datatype message points to.
-func (o *opener) sharedDatatype(m RawMessage) ([]byte, error) {
-	addr, err := decodeSharedRef(m.Data, m.Off)
-	if err != nil {
-		return nil, err
-	}
-	msgs, _, _, err := o.f.readHeader(addr)
-	if err != nil {
-		return nil, err
-	}
-	for _, t := range msgs {
-		if t.Type == MsgDatatype && t.Flags&msgFlagShared == 0 {
-			return t.Data, nil
-		}
-	}
-	return nil, formatErr(int64(addr), "committed datatype without a datatype message", nil)
-}
