@@ -469,4 +469,3 @@ func (o *opener) loadDataset(base object, msgs []RawMessage, depth int) (*Datase
 	}
 	return d, nil
 }
-
