@@ -3,6 +3,7 @@ package h5core
 import (
 	"fmt"
 	"io"
+	"slices"
 )
 
 // LinkInfo is one link of a group stored in the newer format (link
@@ -256,6 +257,7 @@ func (o *opener) loadNewLinks(g *Group, msgs []RawMessage) error {
 	if err != nil {
 		return err
 	}
+	g.links = slices.Grow(g.links, len(ls))
 	for _, l := range ls {
 		if l.External[0] != "" || l.External[1] != "" {
 			ext := l.External
@@ -295,30 +297,39 @@ func (o *opener) loadSymbolTable(g *Group, msgs []RawMessage) error {
 	if err != nil {
 		return err
 	}
-	var ents []symbolEntry
+	// Each symbol node's entries become links as the node is read: a
+	// group of 100k members never holds all its entries twice.
 	err = f.walkBTree1(g.btree, btreeGroup, 8, 0, map[uint64]bool{}, func(snod uint64, _, _ []byte) error {
 		es, err := f.readSymbolNode(snod)
-		ents = append(ents, es...)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("group at %d: %w", g.addr, err)
-	}
-	for _, e := range ents {
-		name, err := heapString(seg, e.nameOff, int64(g.heap))
 		if err != nil {
 			return err
 		}
-		if e.cacheType == 2 {
-			off := uint64(e.scratch[0]) | uint64(e.scratch[1])<<8 | uint64(e.scratch[2])<<16 | uint64(e.scratch[3])<<24
-			target, err := heapString(seg, off, int64(g.heap))
+		if n := len(g.links) + len(es); n > cap(g.links) {
+			// Doubling: append grows a large slice by a quarter, which
+			// for 100k links allocates five times their size.
+			g.links = slices.Grow(g.links, max(len(es), cap(g.links)))
+		}
+		for _, e := range es {
+			name, err := heapString(seg, e.nameOff, int64(g.heap))
 			if err != nil {
 				return err
 			}
-			g.links = append(g.links, link{name: name, soft: target})
-			continue
+			if e.cacheType == 2 {
+				off := uint64(e.scratch[0]) | uint64(e.scratch[1])<<8 | uint64(e.scratch[2])<<16 | uint64(e.scratch[3])<<24
+				target, err := heapString(seg, off, int64(g.heap))
+				if err != nil {
+					return err
+				}
+				g.links = append(g.links, link{name: name, soft: target})
+				continue
+			}
+			g.links = append(g.links, o.hardLink(name, e.addr))
 		}
-		g.links = append(g.links, o.hardLink(name, e.addr))
+		return nil
+	})
+	if err != nil {
+		o.unseeLinks(g.links)
+		return fmt.Errorf("group at %d: %w", g.addr, err)
 	}
 	sortLinks(g.links)
 	for i := 1; i < len(g.links); i++ {

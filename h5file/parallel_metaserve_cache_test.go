@@ -59,31 +59,47 @@ func TestSpanCacheBound(t *testing.T) {
 	}
 }
 
-// TestSpanCacheReadAheadSkipsDropped: read-ahead sends the ranges first
-// read after the one asked that are still kept, in first-read order.
-func TestSpanCacheReadAheadSkipsDropped(t *testing.T) {
-	c := spanCache{limit: 3 * (10 + spanOverhead)}
+// TestSpanCacheReadAhead: read-ahead sends the ranges first read after
+// the one asked, in first-read order, those dropped since read again
+// (rank 0 has the file) or, without a way to read them, left out.
+func TestSpanCacheReadAhead(t *testing.T) {
+	c := spanCache{limit: 3 * (10 + spanOverhead), ordered: true}
 	for _, off := range []int64{0, 10, 20} {
-		c.put(off, make([]byte, 10))
+		c.put(off, bytes.Repeat([]byte{byte(off)}, 10))
 	}
 	c.get(make([]byte, 10), 0)
 	c.get(make([]byte, 10), 20)
-	c.put(30, make([]byte, 10)) // 10 goes
-	var got []int64
-	for _, s := range c.after(0, 1<<20) {
-		got = append(got, s.Off)
+	c.put(30, bytes.Repeat([]byte{30}, 10)) // 10 goes
+	offs := func(ss []span) string {
+		var o []string
+		for _, s := range ss {
+			if !bytes.Equal(s.Data, bytes.Repeat([]byte{byte(s.Off)}, 10)) {
+				return fmt.Sprintf("bad bytes at %d: %v", s.Off, s.Data)
+			}
+			o = append(o, fmt.Sprint(s.Off))
+		}
+		return fmt.Sprint(o)
 	}
-	if fmt.Sprint(got) != "[20 30]" {
-		t.Fatalf("read-ahead after 0: %v, want [20 30]", got)
+	reread := func(off int64, n int) []byte { return bytes.Repeat([]byte{byte(off)}, n) }
+	if got := offs(c.after(0, 1<<20, nil)); got != "[20 30]" {
+		t.Errorf("read-ahead after 0, nothing read again: %s, want [20 30]", got)
 	}
-	for range 200 { // many drops: order is compacted, still right
-		c.put(40, make([]byte, 10))
-		c.put(50, make([]byte, 10))
-		c.put(60, make([]byte, 10))
-		c.put(70, make([]byte, 10))
+	if got := offs(c.after(0, 1<<20, reread)); got != "[10 20 30]" {
+		t.Errorf("read-ahead after 0: %s, want [10 20 30]", got)
 	}
-	if a := c.after(50, 1<<20); len(a) != 2 || a[0].Off != 60 || a[1].Off != 70 || len(c.order) > 100 {
-		t.Fatalf("after many drops: %v (order %d long)", a, len(c.order))
+	if got := offs(c.after(0, 20, reread)); got != "[10 20]" {
+		t.Errorf("read-ahead after 0 within 20 bytes: %s, want [10 20]", got)
+	}
+	for range 200 { // dropped and put again: each range keeps its first place
+		for _, off := range []int64{40, 50, 60, 70} {
+			c.put(off, bytes.Repeat([]byte{byte(off)}, 10))
+		}
+	}
+	if got := offs(c.after(50, 1<<20, reread)); got != "[60 70]" || len(c.order) != 8 {
+		t.Errorf("after many drops: %s (order of %d ranges), want [60 70] of 8", got, len(c.order))
+	}
+	if kept := c.kept(); kept > c.limit {
+		t.Errorf("kept %d bytes over the bound %d", kept, c.limit)
 	}
 }
 

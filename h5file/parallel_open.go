@@ -144,7 +144,7 @@ func (f *File) openRoot(msg *openMsg) error {
 		return opErr("open", f.path, err)
 	}
 	f.cache = &metaReader{file: osf}
-	f.cache.cache.limit = f.metaLimit
+	f.cache.cache.limit, f.cache.cache.ordered = f.metaLimit, true
 	rec := &recorder{r: f.cache}
 	m, err := h5core.Open(rec, st.Size())
 	if err != nil {
