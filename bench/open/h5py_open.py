@@ -40,15 +40,16 @@ def make_big(d):
         f.create_dataset('x', data=np.arange(1 << 27, dtype='<f8'))
 
 
-def par(path, reps):
-    """Under mpiexec: rank r opens with the mpio driver, reads one dataset
-    of its own, closes; rank 0 prints the mean seconds of one round."""
+def par(path, reps, mode='r'):
+    """Under mpiexec: rank r opens with the mpio driver (mode r or r+),
+    reads one dataset of its own, closes; rank 0 prints the mean seconds
+    of one round."""
     from mpi4py import MPI
     comm = MPI.COMM_WORLD
     r = comm.Get_rank()
 
     def once():
-        f = h5py.File(path, 'r', driver='mpio', comm=comm)
+        f = h5py.File(path, mode, driver='mpio', comm=comm)
         v = f['g%02d/d%02d' % (r % 100, r % 99)][()]
         assert len(v) == 4
         f.close()
@@ -106,7 +107,7 @@ def main():
         make_big(sys.argv[2])
         return
     if sys.argv[1] == 'par':
-        par(sys.argv[2], int(sys.argv[3]))
+        par(sys.argv[2], int(sys.argv[3]), 'r+' if sys.argv[4:5] == ['rw'] else 'r')
         return
     if sys.argv[1] == 'parmem':
         parmem(sys.argv[2])

@@ -26,9 +26,15 @@ func buildTools(dir string) (string, error) {
 // at each rank count: gorun (TCP between ranks, rank 0's metadata server)
 // against h5py's mpio driver under Open MPI's mpiexec (libhdf5: every
 // rank reads the metadata it needs from the file), alternating.
-func parallel(dir, bin, py, script, ranksFlag string, runs, reps int) error {
+func parallel(dir, bin, py, script, ranksFlag string, runs, reps int, rw bool) error {
 	path := filepath.Join(dir, "tenk.h5")
-	fmt.Printf("Parallel open of tenk.h5 + each rank reads a dataset of its own + close (load %s):\n\n", loadavg())
+	mode, what := []string{}, ""
+	if rw {
+		// Mode r+: nothing changes, Close flushes (decision 42: no walk
+		// of the file at open).
+		mode, what = []string{"rw"}, " r+"
+	}
+	fmt.Printf("Parallel open%s of tenk.h5 + each rank reads a dataset of its own + close (load %s):\n\n", what, loadavg())
 	fmt.Println("| ranks | gorun (TCP, rank 0 serves metadata) | h5py mpio (Open MPI) | gorun / h5py |")
 	fmt.Println("|---|---|---|---|")
 	env := append(os.Environ(), "OMPI_ALLOW_RUN_AS_ROOT=1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1")
@@ -39,12 +45,12 @@ func parallel(dir, bin, py, script, ranksFlag string, runs, reps int) error {
 		}
 		var g, p []time.Duration
 		for range runs {
-			d, err := secs(env, filepath.Join(bin, "gorun"), "-n", rs, filepath.Join(bin, "paropen"), "par", path, strconv.Itoa(reps))
+			d, err := secs(env, append([]string{filepath.Join(bin, "gorun"), "-n", rs, filepath.Join(bin, "paropen"), "par", path, strconv.Itoa(reps)}, mode...)...)
 			if err != nil {
 				return err
 			}
 			g = append(g, d)
-			d, err = secs(env, "mpiexec", "--oversubscribe", "-n", rs, py, script, "par", path, strconv.Itoa(reps))
+			d, err = secs(env, append([]string{"mpiexec", "--oversubscribe", "-n", rs, py, script, "par", path, strconv.Itoa(reps)}, mode...)...)
 			if err != nil {
 				return err
 			}
