@@ -11,9 +11,9 @@ import (
 // returns the counter and a function that stops counting.
 func CountSerialMetadata() (read *atomic.Int64, stop func()) {
 	read = new(atomic.Int64)
-	old := serialMeta
-	serialMeta = func(f *os.File) io.ReaderAt { return countedReader{f, read} }
-	return read, func() { serialMeta = old }
+	count := func(f *os.File) io.ReaderAt { return countedReader{f, read} }
+	old := serialMeta.Swap(&count)
+	return read, func() { serialMeta.Store(old) }
 }
 
 type countedReader struct {

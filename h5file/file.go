@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorun-hpc/gorun/comm"
@@ -240,7 +241,7 @@ func Open(path string, mode string, opts ...Option) (*File, error) {
 			osf.Close()
 			return nil, opErr("open", path, err)
 		}
-		m, err := h5core.Open(serialMeta(osf), st.Size())
+		m, err := h5core.Open(serialMetaReader(osf), st.Size())
 		if err != nil {
 			osf.Close()
 			return nil, opErr("open", path, err)
@@ -270,7 +271,15 @@ func Open(path string, mode string, opts ...Option) (*File, error) {
 // serialMeta is the reader a serial file's model reads its metadata
 // through, from Open to Close: the file itself; tests count the bytes
 // (export_test.go) to prove an open reads only what is touched.
-var serialMeta = func(f *os.File) io.ReaderAt { return f }
+var serialMeta atomic.Pointer[func(*os.File) io.ReaderAt]
+
+// serialMetaReader is the reader serialMeta chooses (the file itself).
+func serialMetaReader(f *os.File) io.ReaderAt {
+	if m := serialMeta.Load(); m != nil {
+		return (*m)(f)
+	}
+	return f
+}
 
 // modeFlags is h5py's modes as open(2) flags: the one place a mode is
 // decided (h5py's make_fid). "a" is "r+" or "x", whichever applies
