@@ -58,6 +58,9 @@ type Dataset struct {
 
 	// Raw messages of an opened dataset, re-emitted verbatim.
 	named *NamedType // the committed datatype this model's dataset shares
+	// diskNamed is the committed datatype a dataset read from the file
+	// shares: its reference count on disk counts this use already.
+	diskNamed *NamedType
 
 	rawType, rawFill, rawFillOld, rawPipeline *RawMessage
 	rawLayout                                 *RawMessage // a layout message as read: virtual layouts, and a layout 4 chunk index until the index is rewritten

@@ -41,6 +41,23 @@ func (o *opener) hardLink(name string, addr uint64) link {
 	return link{name: name, opaque: &opaque{addr: addr}}
 }
 
+// unseeLinks undoes hardLink for the links of a group whose loading
+// failed: the group stays unloaded, so its links are not links seen.
+func (o *opener) unseeLinks(ls []link) {
+	for _, l := range ls {
+		switch {
+		case l.opaque != nil:
+			if o.seen[l.opaque.addr] > 1 {
+				o.seen[l.opaque.addr]--
+			} else {
+				delete(o.seen, l.opaque.addr)
+			}
+		case l.obj != nil:
+			l.obj.obj().ext++
+		}
+	}
+}
+
 // unloaded reports whether l is a hard link whose object was not read yet.
 func (l *link) unloaded() bool { return l.opaque != nil && l.opaque.err == nil }
 

@@ -255,3 +255,81 @@ func TestLazyUnlinkFrees(t *testing.T) {
 		}
 	}
 }
+
+// TestLazyNamedTypeUses: a committed datatype's count on disk includes
+// its uses (datasets, attributes). Deleting, in a lazily opened file, a
+// dataset read from the file that uses it (its type and an attribute),
+// and replacing or deleting such attributes, gives the uses back, as
+// libhdf5 does; a dataset still linked elsewhere keeps its use. Loading
+// everything first gives the same counts.
+func TestLazyNamedTypeUses(t *testing.T) {
+	f := NewFile()
+	nt, err := f.Root().CommitType("T", Float64LE)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"a/x", "b/y", "c/z"} {
+		d, err := f.Root().CreateDataset(p, DatasetSpec{Type: Float64LE, Shape: []uint64{2}, Named: nt})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range []string{"u", "v"} {
+			if err := d.SetAttr(&Attribute{Name: n, Type: Float64LE, Data: make([]byte, 8), Named: nt}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	x, _ := f.Root().Lookup("a/x")
+	if err := f.Root().Link("h/alias", x); err != nil {
+		t.Fatal(err)
+	}
+	m := &memFile{}
+	if err := f.Flush(m); err != nil {
+		t.Fatal(err)
+	}
+	rc := func(b []byte) uint32 {
+		g, err := Open(bytes.NewReader(b), int64(len(b)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		o, err := g.Root().Lookup("T")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return o.obj().refCount
+	}
+	if got := rc(m.b); got != 1+3*3 {
+		t.Fatalf("T's count as written: %d, want 10 (a link, three datasets with two attributes each)", got)
+	}
+	for _, visit := range []bool{false, true} {
+		g, err := Open(bytes.NewReader(m.b), int64(len(m.b)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if visit {
+			g.Root().Visit(func(string, Object) error { return nil })
+		}
+		for _, p := range []string{"b/y", "a/x"} { // a/x stays: h/alias links to it
+			if err := g.Root().Unlink(p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		z, err := g.Root().Lookup("c/z")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := z.DeleteAttr("u"); err != nil {
+			t.Fatal(err)
+		}
+		if err := z.SetAttr(&Attribute{Name: "v", Type: Float64LE, Data: make([]byte, 8)}); err != nil { // no longer the committed type
+			t.Fatal(err)
+		}
+		out := &memFile{b: append([]byte(nil), m.b...)}
+		if err := g.Flush(out); err != nil {
+			t.Fatal(err)
+		}
+		if got := rc(out.b); got != 1+3+1 {
+			t.Errorf("visit first %v: T's count %d, want 5 (a link, a/x's three uses, c/z's type)", visit, got)
+		}
+	}
+}

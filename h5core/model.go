@@ -249,6 +249,7 @@ func (o *object) SetAttr(a *Attribute) error {
 	o.attrsChanged()
 	if i, ok := o.attrPos(a.Name); ok {
 		c.crt = o.attrs[i].crt
+		o.attrs[i].dropDiskUse()
 		o.attrs[i] = &c
 		return nil
 	}
@@ -267,6 +268,7 @@ func (o *object) DeleteAttr(name string) error {
 	}
 	if i, ok := o.attrPos(name); ok {
 		o.f.mix("DeleteAttr", o.ident(), name)
+		o.attrs[i].dropDiskUse()
 		o.removeAttr(i)
 		o.attrsChanged()
 		return nil

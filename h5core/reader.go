@@ -3,6 +3,7 @@ package h5core
 import (
 	"fmt"
 	"io"
+	"slices"
 )
 
 // LinkInfo is one link of a group stored in the newer format (link
@@ -190,7 +191,7 @@ func (o *opener) load(addr uint64, depth int) (Object, error) {
 		f.live[g.obj()] = g
 		return g, nil
 	case isDataset:
-		d, err := o.loadDataset(base, msgs)
+		d, err := o.loadDataset(base, msgs, depth)
 		if err != nil {
 			return nil, fmt.Errorf("dataset at %d: %w", addr, err)
 		}
@@ -256,6 +257,7 @@ func (o *opener) loadNewLinks(g *Group, msgs []RawMessage) error {
 	if err != nil {
 		return err
 	}
+	g.links = slices.Grow(g.links, len(ls))
 	for _, l := range ls {
 		if l.External[0] != "" || l.External[1] != "" {
 			ext := l.External
@@ -295,30 +297,39 @@ func (o *opener) loadSymbolTable(g *Group, msgs []RawMessage) error {
 	if err != nil {
 		return err
 	}
-	var ents []symbolEntry
+	// Each symbol node's entries become links as the node is read: a
+	// group of 100k members never holds all its entries twice.
 	err = f.walkBTree1(g.btree, btreeGroup, 8, 0, map[uint64]bool{}, func(snod uint64, _, _ []byte) error {
 		es, err := f.readSymbolNode(snod)
-		ents = append(ents, es...)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("group at %d: %w", g.addr, err)
-	}
-	for _, e := range ents {
-		name, err := heapString(seg, e.nameOff, int64(g.heap))
 		if err != nil {
 			return err
 		}
-		if e.cacheType == 2 {
-			off := uint64(e.scratch[0]) | uint64(e.scratch[1])<<8 | uint64(e.scratch[2])<<16 | uint64(e.scratch[3])<<24
-			target, err := heapString(seg, off, int64(g.heap))
+		if n := len(g.links) + len(es); n > cap(g.links) {
+			// Doubling: append grows a large slice by a quarter, which
+			// for 100k links allocates five times their size.
+			g.links = slices.Grow(g.links, max(len(es), cap(g.links)))
+		}
+		for _, e := range es {
+			name, err := heapString(seg, e.nameOff, int64(g.heap))
 			if err != nil {
 				return err
 			}
-			g.links = append(g.links, link{name: name, soft: target})
-			continue
+			if e.cacheType == 2 {
+				off := uint64(e.scratch[0]) | uint64(e.scratch[1])<<8 | uint64(e.scratch[2])<<16 | uint64(e.scratch[3])<<24
+				target, err := heapString(seg, off, int64(g.heap))
+				if err != nil {
+					return err
+				}
+				g.links = append(g.links, link{name: name, soft: target})
+				continue
+			}
+			g.links = append(g.links, o.hardLink(name, e.addr))
 		}
-		g.links = append(g.links, o.hardLink(name, e.addr))
+		return nil
+	})
+	if err != nil {
+		o.unseeLinks(g.links)
+		return fmt.Errorf("group at %d: %w", g.addr, err)
 	}
 	sortLinks(g.links)
 	for i := 1; i < len(g.links); i++ {
@@ -329,7 +340,7 @@ func (o *opener) loadSymbolTable(g *Group, msgs []RawMessage) error {
 	return nil
 }
 
-func (o *opener) loadDataset(base object, msgs []RawMessage) (*Dataset, error) {
+func (o *opener) loadDataset(base object, msgs []RawMessage, depth int) (*Dataset, error) {
 	f := o.f
 	d := &Dataset{object: base, dataAddr: UndefinedAddr, btreeAddr: UndefinedAddr}
 	var space *dataspace
@@ -346,8 +357,21 @@ func (o *opener) loadDataset(base object, msgs []RawMessage) (*Dataset, error) {
 		case MsgDatatype:
 			data := m.Data
 			if m.Flags&msgFlagShared != 0 {
-				data, err = o.sharedDatatype(m)
+				// The committed type is loaded as an object: its
+				// reference count counts this use, which a delete of
+				// the dataset gives back (freeUnlinked).
+				addr, err := decodeSharedRef(m.Data, m.Off)
 				if err != nil {
+					return nil, err
+				}
+				nt, err := o.named(addr, depth)
+				if err != nil {
+					return nil, err
+				}
+				d.diskNamed = nt
+				if nt.raw != nil {
+					data = nt.raw.Data
+				} else if data, err = nt.dtype.encode(); err != nil {
 					return nil, err
 				}
 			}
@@ -455,23 +479,4 @@ func (o *opener) loadDataset(base object, msgs []RawMessage) (*Dataset, error) {
 		}
 	}
 	return d, nil
-}
-
-// sharedDatatype returns the datatype message of the committed datatype a
-// shared datatype message points to.
-func (o *opener) sharedDatatype(m RawMessage) ([]byte, error) {
-	addr, err := decodeSharedRef(m.Data, m.Off)
-	if err != nil {
-		return nil, err
-	}
-	msgs, _, _, err := o.f.readHeader(addr)
-	if err != nil {
-		return nil, err
-	}
-	for _, t := range msgs {
-		if t.Type == MsgDatatype && t.Flags&msgFlagShared == 0 {
-			return t.Data, nil
-		}
-	}
-	return nil, formatErr(int64(addr), "committed datatype without a datatype message", nil)
 }

@@ -246,6 +246,7 @@ func (f *File) freeUnlinked(live map[*object]Object) {
 			continue
 		}
 		ob.deleted = true
+		ob.dropDiskTypeUses()
 		for _, c := range ob.hdr.chunks {
 			f.release(c.addr, c.size)
 		}
@@ -255,6 +256,12 @@ func (f *File) freeUnlinked(live map[*object]Object) {
 				f.release(e.addr, e.size)
 			}
 		case *Dataset:
+			if nt := t.diskNamed; nt != nil {
+				if b := nt.obj(); b.ext > 0 {
+					b.ext--
+				}
+				t.diskNamed = nil
+			}
 			for _, e := range t.btreeSpace {
 				f.release(e.addr, e.size)
 			}
@@ -270,6 +277,27 @@ func (f *File) freeUnlinked(live map[*object]Object) {
 		}
 	}
 	f.live = live
+}
+
+// dropDiskTypeUses gives back the uses of committed datatypes that ob,
+// read from the file, made (its dataset type, its attributes' types):
+// the types' counts on disk include them (object.ext), and ob is deleted.
+func (ob *object) dropDiskTypeUses() {
+	for _, a := range ob.attrs {
+		a.dropDiskUse()
+	}
+}
+
+// dropDiskUse gives back a's use of its committed datatype, if the
+// type's count on disk includes it (a read from the file), as libhdf5
+// does when the attribute goes.
+func (a *Attribute) dropDiskUse() {
+	if a.Named != nil && a.namedOnDisk {
+		a.namedOnDisk = false
+		if b := a.Named.obj(); b.ext > 0 {
+			b.ext--
+		}
+	}
 }
 
 type flushWriter struct {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorun-hpc/gorun/comm"
@@ -35,6 +36,8 @@ type File struct {
 	// smallBatch: WithSmallWriteBatching (parallel_meta_small.go).
 	smallBatch bool
 	cache      *metaReader      // a parallel opened file's metadata reads (parallel_metaserve.go)
+	late       lateDone         // a parallel file opened for writing: datasets whose storage is complete (parallel_meta_alloc.go)
+	metaLimit  int64            // bytes of metadata ranges a rank keeps (WithMetadataCache)
 	server     *metaServer      // rank 0's metadata server, while the file is open
 	failed     error            // after ranks disagreed: returned by every call
 	atomic     bool             // SetAtomic: byte-range locks around raw data I/O
@@ -96,6 +99,7 @@ type options struct {
 	align       *alignHint        // WithAlignment (options_layout.go)
 	aggSet      bool              // WithAggregators was given
 	snapshots   bool              // WithSnapshots (follow_write.go)
+	metaLimit   *int64            // WithMetadataCache (parallel_metaserve.go)
 	follow      bool              // Follow (follow.go)
 	followEvery time.Duration     // FollowInterval
 	lockWait    time.Duration     // SnapshotLockWait (follow_write.go)
@@ -221,6 +225,10 @@ func Open(path string, mode string, opts ...Option) (*File, error) {
 	if o.noMap {
 		f.mapState = mapOff
 	}
+	f.metaLimit = defaultMetadataCache
+	if o.metaLimit != nil {
+		f.metaLimit = *o.metaLimit
+	}
 	if o.lockWaitSet {
 		f.lockWait = o.lockWait
 	}
@@ -246,7 +254,7 @@ func Open(path string, mode string, opts ...Option) (*File, error) {
 			osf.Close()
 			return nil, opErr("open", path, err)
 		}
-		m, err := h5core.Open(osf, st.Size())
+		m, err := h5core.Open(serialMetaReader(osf), st.Size())
 		if err != nil {
 			osf.Close()
 			return nil, opErr("open", path, err)
@@ -271,6 +279,19 @@ func Open(path string, mode string, opts ...Option) (*File, error) {
 		}
 	}
 	return f, nil
+}
+
+// serialMeta is the reader a serial file's model reads its metadata
+// through, from Open to Close: the file itself; tests count the bytes
+// (export_test.go) to prove an open reads only what is touched.
+var serialMeta atomic.Pointer[func(*os.File) io.ReaderAt]
+
+// serialMetaReader is the reader serialMeta chooses (the file itself).
+func serialMetaReader(f *os.File) io.ReaderAt {
+	if m := serialMeta.Load(); m != nil {
+		return (*m)(f)
+	}
+	return f
 }
 
 // modeFlags is h5py's modes as open(2) flags: the one place a mode is

@@ -85,6 +85,9 @@ func (d *Dataset) write(h h5core.Hyperslab, data any) error {
 		if d.d.Layout() == h5core.LayoutChunked && len(d.d.Filters()) > 0 {
 			return opErrf("write", d.name, "a compressed (filtered) dataset of a parallel file is written collectively: every rank calls d.Collective().WriteSel(sel, data), with an empty selection if it has nothing to write")
 		}
+		if err := d.allocateLate(); err != nil { // parallel_meta_alloc.go
+			return err
+		}
 	}
 	var buf []byte
 	var err error

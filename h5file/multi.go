@@ -92,6 +92,13 @@ func (f *File) WriteMulti(ws ...MultiWrite) error {
 			}
 		}
 	}
+	for _, e := range es { // every rank, the same datasets in the same order
+		if e.d != nil && e.kind == multiRaw {
+			if err := e.d.allocateLate(); err != nil { // parallel_meta_alloc.go
+				return err
+			}
+		}
+	}
 	if err := f.writeMultiRaw(es); err != nil {
 		return err
 	}

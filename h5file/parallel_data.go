@@ -90,6 +90,9 @@ func (c *Collective) writeSel(sel Selection, data any) error {
 		}
 		return aerr
 	}
+	if err := d.allocateLate(); err != nil { // parallel_meta_alloc.go
+		return err
+	}
 	if !f.atomic && (d.d.Layout() == h5core.LayoutContiguous || d.d.Layout() == h5core.LayoutChunked) {
 		return d.writeCollectiveRuns(h, buf) // filtered chunks went above
 	}

@@ -3,107 +3,91 @@ package h5file
 import (
 	"fmt"
 
-	"github.com/gorun-hpc/gorun/collectives"
 	"github.com/gorun-hpc/gorun/h5core"
 )
 
-// allocateLate gives storage, at open, to every dataset a libhdf5 file
-// left without (h5py allocates contiguous storage and chunks late, on
-// first write). Serially a first write allocates; in a parallel file that
-// would be a metadata call made only by the ranks that write, and ranks
-// writing fill values over each other's data. So, as libhdf5 does for
-// parallel files (early allocation), every rank allocates the same
-// storage here, in the same order, and rank 0 writes nonzero fill values.
-// Which datasets need it is rank 0's walk (lateStorage): the others load
-// only those, not the whole file.
-func (f *File) allocateLate(paths []string) error {
-	for _, p := range paths {
-		o, err := f.root.g.Lookup(p)
+// Storage a libhdf5 file never allocated (h5py allocates contiguous
+// storage and chunks late, on first write). Serially the first write
+// allocates (storageAddr, rawio.go). In a parallel file that would be a
+// metadata change made only by the ranks that write, and ranks writing
+// fill values over each other's data; libhdf5 allocates such storage at
+// H5Dopen in a parallel file, which makes opening an object that will be
+// modified collective. Here the allocation waits for the first write of
+// the dataset (ARCHITECTURE.md decision 42): the open reads nothing
+// beyond the root group, and a write of a dataset that has all its
+// storage (everything gorun or h5py wrote data to) stays local. The first
+// write of a dataset without storage is a collective step: every rank
+// writes it (independently or collectively, each its own part, an empty
+// one to take part without data) as its first write of that dataset
+// after the same collective calls; a rank writing it alone fails at that
+// step's agreement, on every rank, before any data is written.
+
+// lateDone records, per dataset of a parallel file opened for writing,
+// that its storage is complete: the check (a chunk index read) is made
+// once per dataset.
+type lateDone map[*h5core.Dataset]bool
+
+// allocateLate gives d its storage, on every rank alike, if a libhdf5
+// file left it without: rank 0 writes a nonzero fill value, then a check
+// point (the barrier before any rank writes data there). Every rank calls
+// it at the same point (see above); a dataset with its storage costs
+// nothing.
+func (d *Dataset) allocateLate() error {
+	f := d.f
+	if f.par == nil || f.late == nil || f.late[d.d] {
+		return nil
+	}
+	late, err := needsStorage(d.d)
+	if err != nil {
+		return opErrf("write", d.name, "reading its chunk index to find storage to allocate: %w", err)
+	}
+	if !late {
+		f.late[d.d] = true
+		return nil
+	}
+	call := fmt.Sprintf("AllocateLate(%q)", d.name)
+	if err := f.checkpoint(call); err != nil {
+		return fmt.Errorf("%w (the first write of a dataset a libhdf5 file left without storage allocates it: every rank writes it, an empty selection to take part without data)", err)
+	}
+	var had map[string]bool
+	if d.d.Layout() == h5core.LayoutChunked {
+		had = map[string]bool{}
+		recs, err := d.d.Chunks()
 		if err != nil {
-			return opErrf("open", f.path, "loading %s to allocate its storage: %w", p, err)
+			return opErrf("write", d.name, "reading the chunk index: %w", err)
 		}
-		hd, ok := o.(*h5core.Dataset)
-		if !ok {
-			return opErrf("open", f.path, "%s is not a dataset on this rank (rank 0 found one there): %w", p, ErrMismatch)
-		}
-		d := f.newDataset(join("/", p), hd)
-		var had map[string]bool
-		if d.d.Layout() == h5core.LayoutChunked {
-			had = map[string]bool{}
-			recs, err := d.d.Chunks()
-			if err != nil {
-				return opErrf("open", f.path, "reading the chunk index of %s: %w", d.name, err)
-			}
-			for _, r := range recs {
-				had[fmt.Sprint(r.Coords)] = true
-			}
-		}
-		if err := f.apply(metaOp{name: "AllocStorage", path: d.name, fn: d.d.AllocStorage}); err != nil {
-			return opErrf("open", f.path, "allocating storage of %s: %w", d.name, err)
-		}
-		if f.comm.Rank() == 0 {
-			if err := d.writeFill(had); err != nil {
-				return opErrf("open", f.path, "writing the fill value of %s: %w", d.name, err)
-			}
+		for _, r := range recs {
+			had[fmt.Sprint(r.Coords)] = true
 		}
 	}
+	if err := f.apply(metaOp{name: "AllocStorage", path: d.name, fn: d.d.AllocStorage}); err != nil {
+		return opErrf("write", d.name, "allocating its storage: %w", err)
+	}
+	if err := d.fillNew(had); err != nil {
+		return opErrf("write", d.name, "writing the fill value: %w", err)
+	}
+	f.late[d.d] = true
 	return nil
 }
 
-// lateMsg is rank 0's list of datasets without storage.
-type lateMsg struct {
-	Paths []string
-	Err   string
-}
-
-// lateStorage is the paths of the datasets allocateLate allocates, found
-// by rank 0 (the one rank that walks the file: its reads are the ones it
-// would serve anyway) and broadcast. ok false: this rank's open failed;
-// it still takes part.
-func (f *File) lateStorage(ok bool) ([]string, error) {
-	var msg lateMsg
-	if f.comm.Rank() == 0 && ok {
-		paths, err := f.findLate()
-		msg.Paths = paths
+// needsStorage reports whether d is a dataset a libhdf5 file left
+// without (all its) storage, which a parallel write must allocate first.
+func needsStorage(d *h5core.Dataset) (bool, error) {
+	if len(d.Filters()) > 0 || d.IsNull() || d.External() != nil { // nothing to allocate
+		return false, nil
+	}
+	switch d.Layout() {
+	case h5core.LayoutContiguous:
+		addr, _ := d.DataAddr()
+		return addr == h5core.UndefinedAddr, nil
+	case h5core.LayoutChunked:
+		recs, err := d.Chunks()
 		if err != nil {
-			msg.Err = err.Error()
+			return false, err
 		}
+		return uint64(len(recs)) < chunkCount(d.Shape(), d.ChunkShape()), nil
 	}
-	if err := collectives.BcastValue(f.ctx, f.comm, &msg, 0); err != nil {
-		return nil, opErrf("open", f.path, "receiving the datasets to allocate from rank 0: %w", err)
-	}
-	if msg.Err != "" {
-		return nil, opErrf("open", f.path, "finding storage to allocate (rank 0): %s", msg.Err)
-	}
-	return msg.Paths, nil
-}
-
-// findLate walks the file for datasets without storage, in the order
-// every rank allocates them.
-func (f *File) findLate() ([]string, error) {
-	var late []string
-	err := f.root.g.Visit(func(p string, o h5core.Object) error {
-		d, ok := o.(*h5core.Dataset)
-		if !ok || len(d.Filters()) > 0 || d.IsNull() || d.External() != nil { // nothing to allocate
-			return nil
-		}
-		switch d.Layout() {
-		case h5core.LayoutContiguous:
-			if addr, _ := d.DataAddr(); addr == h5core.UndefinedAddr {
-				late = append(late, p)
-			}
-		case h5core.LayoutChunked:
-			recs, err := d.Chunks()
-			if err != nil {
-				return err
-			}
-			if uint64(len(recs)) < chunkCount(d.Shape(), d.ChunkShape()) {
-				late = append(late, p)
-			}
-		}
-		return nil
-	})
-	return late, err
+	return false, nil
 }
 
 // chunkCount is how many chunks cover shape.

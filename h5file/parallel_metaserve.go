@@ -1,6 +1,7 @@
 package h5file
 
 import (
+	"container/list"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -40,71 +41,190 @@ const (
 	readAhead = 64 << 10
 )
 
+// WithMetadataCache bounds the metadata a rank of a parallel file keeps
+// as bytes read from the file (rank 0, which serves every rank) or
+// received from rank 0 (the others): at most bytes (bookkeeping
+// included), the ranges used least recently dropped first (default 4
+// MiB; 0 keeps nothing). What h5core decoded from them (objects, links,
+// chunk indexes) stays loaded regardless; a range dropped is only read or
+// asked again if a rank touches something not loaded on it yet. Serial
+// files ignore it.
+func WithMetadataCache(bytes int64) Option {
+	return func(o *options) { b := max(bytes, 0); o.metaLimit = &b }
+}
+
 // spanCache keeps byte ranges read from the file, by offset: a read at an
 // offset already read with at least as many bytes is served from it. It
 // also keeps the order offsets were first read in (rank 0): a rank asking
 // for one is likely walking the path another rank walked first, so rank
 // 0 sends the ranges read after it with its answer (after).
+//
+// The bytes kept are bounded (WithMetadataCache; decision 42): at most
+// limit, each range counted with its bookkeeping (spanOverhead), the
+// ranges used least recently dropped first. A range dropped is read again
+// (by rank 0 from the file, by the others from rank 0) if asked again;
+// h5core keeps what it decoded, so that is rare. A range larger than
+// limit is not kept. The order of first reads outlives the bytes (an
+// offset and a length each, up to maxOrder ranges between flushes): read-
+// ahead of a range dropped reads it from the file again, so a rank that
+// trails the others by more than the bound still asks rank 0 once per
+// 64 KiB, not once per range (measured: 44k requests against 73-220 for
+// a rank listing 100k members, when dropping a range also dropped its
+// place in the order).
 type spanCache struct {
-	mu    sync.Mutex
-	m     map[int64][]byte
-	order []int64       // offsets in the order first put
-	pos   map[int64]int // offset -> index in order
+	mu      sync.Mutex
+	limit   int64 // bytes; 0: keep nothing
+	ordered bool  // keep the order of first reads (rank 0, for read-ahead)
+	size    int64 // bytes kept
+	m       map[int64]*spanEntry
+	lru     list.List     // of *spanEntry, most recently used first
+	order   []spanRef     // ranges in the order first put
+	pos     map[int64]int // offset -> index in order
 }
+
+type spanEntry struct {
+	off int64
+	b   []byte
+	e   *list.Element
+}
+
+// spanRef is a range in the order of first reads.
+type spanRef struct {
+	off int64
+	n   int
+}
+
+// maxOrder bounds the order of first reads kept between flushes (16
+// bytes and a map slot each): past it, read-ahead covers the ranges
+// first read before.
+const maxOrder = 1 << 20
+
+// defaultMetadataCache is each rank's bound on kept metadata ranges.
+// h5core keeps what it decoded, so a kept range serves only a rank that
+// reads it again, a rank asking for what another asked (rank 0), and
+// read-ahead not read yet (the others): measured in bench/open (decision
+// 42), 32 MiB (libhdf5's metadata cache maximum) made the peak memory of
+// a rank listing 100k members 1.2x h5py mpio's, as much again as the
+// model itself.
+const defaultMetadataCache = 4 << 20
+
+// spanOverhead is what one kept range costs beyond its bytes (its entry,
+// list element, map slot): most metadata reads are a few dozen bytes, so
+// a bound on bytes alone would not bound memory.
+const spanOverhead = 160
 
 func (c *spanCache) get(p []byte, off int64) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if b, ok := c.m[off]; ok && len(b) >= len(p) {
-		copy(p, b)
+	if en, ok := c.m[off]; ok && len(en.b) >= len(p) {
+		copy(p, en.b)
+		c.lru.MoveToFront(en.e)
 		return true
 	}
 	return false
 }
 
+// ref returns the kept bytes at off, at least n of them, without a copy
+// (kept slices are never written to), or nil.
+func (c *spanCache) ref(off int64, n int) []byte {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if en, ok := c.m[off]; ok && len(en.b) >= n {
+		c.lru.MoveToFront(en.e)
+		return en.b[:n:n]
+	}
+	return nil
+}
+
 func (c *spanCache) put(off int64, p []byte) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.m == nil {
-		c.m = map[int64][]byte{}
+	if c.pos == nil {
+		c.m, c.pos = map[int64]*spanEntry{}, map[int64]int{}
 	}
-	b, ok := c.m[off]
-	if !ok {
-		if c.pos == nil {
-			c.pos = map[int64]int{}
-		}
+	if i, ok := c.pos[off]; ok {
+		c.order[i].n = max(c.order[i].n, len(p))
+	} else if c.ordered && len(c.order) < maxOrder {
 		c.pos[off] = len(c.order)
-		c.order = append(c.order, off)
+		c.order = append(c.order, spanRef{off, len(p)})
 	}
-	if !ok || len(b) < len(p) {
-		c.m[off] = append([]byte(nil), p...)
+	if int64(len(p))+spanOverhead > c.limit {
+		return
+	}
+	en, ok := c.m[off]
+	switch {
+	case !ok:
+		en = &spanEntry{off: off, b: append([]byte(nil), p...)}
+		en.e = c.lru.PushFront(en)
+		c.m[off] = en
+		c.size += int64(len(p)) + spanOverhead
+	case len(en.b) < len(p):
+		c.size += int64(len(p) - len(en.b))
+		en.b = append([]byte(nil), p...)
+		c.lru.MoveToFront(en.e)
+	default:
+		c.lru.MoveToFront(en.e)
+	}
+	for c.size > c.limit {
+		en := c.lru.Back().Value.(*spanEntry)
+		c.lru.Remove(en.e)
+		delete(c.m, en.off)
+		c.size -= int64(len(en.b)) + spanOverhead
 	}
 }
 
 // after returns the ranges first read after the one at off, in that
-// order, up to budget bytes.
-func (c *spanCache) after(off int64, budget int) []span {
+// order, up to budget bytes. A range no longer kept is read with reread
+// (rank 0: from the file) if reread is not nil, else skipped.
+func (c *spanCache) after(off int64, budget int, reread func(off int64, n int) []byte) []span {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	i, ok := c.pos[off]
 	if !ok {
+		c.mu.Unlock()
 		return nil
 	}
 	var out []span
-	for _, o := range c.order[i+1:] {
-		b := c.m[o]
-		if len(b) > budget {
+	var missing []int // indexes in out to read again, outside the lock
+	var refs []spanRef
+	for _, r := range c.order[i+1:] {
+		if r.n > budget {
 			break
 		}
-		budget -= len(b)
-		out = append(out, span{Off: o, Data: b})
+		budget -= r.n
+		if en, ok := c.m[r.off]; ok && len(en.b) >= r.n {
+			out = append(out, span{Off: r.off, Data: en.b[:r.n:r.n]})
+			continue
+		}
+		if reread != nil {
+			missing = append(missing, len(out))
+			refs = append(refs, r)
+			out = append(out, span{Off: r.off})
+		}
 	}
-	return out
+	c.mu.Unlock()
+	for k, j := range missing {
+		out[j].Data = reread(refs[k].off, refs[k].n)
+	}
+	kept := out[:0]
+	for _, s := range out {
+		if s.Data != nil {
+			kept = append(kept, s)
+		}
+	}
+	return kept
+}
+
+// kept is the number of bytes kept (tests).
+func (c *spanCache) kept() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.size
 }
 
 func (c *spanCache) reset() {
 	c.mu.Lock()
-	c.m, c.order, c.pos = nil, nil, nil
+	c.m, c.order, c.pos, c.size = nil, nil, nil, 0
+	c.lru.Init()
 	c.mu.Unlock()
 }
 
@@ -153,6 +273,18 @@ func (r *metaReader) ReadAt(p []byte, off int64) (int, error) {
 	return n, err
 }
 
+// reread reads n bytes at off from the file for read-ahead (rank 0), nil
+// if it cannot: a range first read earlier and dropped since.
+func (r *metaReader) reread(off int64, n int) []byte {
+	b := make([]byte, n)
+	r.fileReads.Add(1)
+	if k, _ := r.file.ReadAt(b, off); k != n {
+		return nil
+	}
+	r.fileBytes.Add(int64(n))
+	return b
+}
+
 // invalidate drops what was kept: the file changed (a flush wrote).
 func (r *metaReader) invalidate() { r.cache.reset() }
 
@@ -193,11 +325,17 @@ func (s *metaServer) run(ctx context.Context) {
 			if off < 0 || n <= 0 || n > maxMetaRequest {
 				rerr = fmt.Errorf("a metadata request for %d bytes at %d is out of range", n, off)
 			} else {
-				data = make([]byte, n)
-				if _, err := s.r.ReadAt(data, off); err != nil {
-					rerr = err
+				// Kept bytes are sent as they are: rank 0 serving every
+				// rank would otherwise copy each range once per rank.
+				if data = s.r.cache.ref(off, int(n)); data == nil {
+					data = make([]byte, n)
+					if _, err := s.r.ReadAt(data, off); err != nil {
+						rerr = err
+					}
 				}
-				more = s.r.cache.after(off, readAhead)
+				// No more than a quarter of what a rank keeps: read-ahead
+				// a rank drops before it reads it is asked for again.
+				more = s.r.cache.after(off, int(min(readAhead, s.r.cache.limit/4)), s.r.reread)
 			}
 		}
 		if rerr != nil {

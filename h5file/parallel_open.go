@@ -97,15 +97,10 @@ func openParallel(f *File, c *comm.Comm) (*File, error) {
 	}
 	f.setRoot()
 	if !msg.Create && !f.readOnly {
-		// Every rank takes part (the list is a broadcast), even one whose
-		// open failed: the check point below then names it.
-		late, err := f.lateStorage(localErr == nil)
-		if localErr == nil {
-			localErr = err
-		}
-		if localErr == nil {
-			localErr = f.allocateLate(late)
-		}
+		// Storage a libhdf5 file never allocated is allocated at the
+		// first write of its dataset, not found by a walk of the whole
+		// file here (parallel_meta_alloc.go, decision 42).
+		f.late = lateDone{}
 	}
 	var err2 error
 	if msg.Create && localErr == nil {
@@ -149,6 +144,7 @@ func (f *File) openRoot(msg *openMsg) error {
 		return opErr("open", f.path, err)
 	}
 	f.cache = &metaReader{file: osf}
+	f.cache.cache.limit, f.cache.cache.ordered = f.metaLimit, true
 	rec := &recorder{r: f.cache}
 	m, err := h5core.Open(rec, st.Size())
 	if err != nil {
@@ -180,6 +176,7 @@ func (f *File) openOther(msg *openMsg, mc *comm.Comm) error {
 		return nil
 	}
 	f.cache = &metaReader{file: osf, fetch: metaClient(f.ctx, mc)}
+	f.cache.cache.limit = f.metaLimit
 	for _, s := range msg.Spans {
 		f.cache.cache.put(s.Off, s.Data)
 	}

@@ -40,15 +40,16 @@ def make_big(d):
         f.create_dataset('x', data=np.arange(1 << 27, dtype='<f8'))
 
 
-def par(path, reps):
-    """Under mpiexec: rank r opens with the mpio driver, reads one dataset
-    of its own, closes; rank 0 prints the mean seconds of one round."""
+def par(path, reps, mode='r'):
+    """Under mpiexec: rank r opens with the mpio driver (mode r or r+),
+    reads one dataset of its own, closes; rank 0 prints the mean seconds
+    of one round."""
     from mpi4py import MPI
     comm = MPI.COMM_WORLD
     r = comm.Get_rank()
 
     def once():
-        f = h5py.File(path, 'r', driver='mpio', comm=comm)
+        f = h5py.File(path, mode, driver='mpio', comm=comm)
         v = f['g%02d/d%02d' % (r % 100, r % 99)][()]
         assert len(v) == 4
         f.close()
@@ -74,6 +75,30 @@ def mem(case, path):
     print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 
+def vm_hwm():
+    with open('/proc/self/status') as st:
+        for line in st:
+            if line.startswith('VmHWM:'):
+                return int(line.split()[1])
+    raise RuntimeError('no VmHWM')
+
+
+def parmem(path):
+    """Under mpiexec: open with the mpio driver, list /g's 100k members,
+    read one dataset of this rank's own, close; rank 0 prints every rank's
+    peak RSS (KiB, VmHWM), rank order."""
+    from mpi4py import MPI
+    comm = MPI.COMM_WORLD
+    r = comm.Get_rank()
+    f = h5py.File(path, 'r', driver='mpio', comm=comm)
+    assert len(list(f['g'].keys())) == 100000
+    f['g/d%06d' % r][()]
+    f.close()
+    hwm = comm.gather(vm_hwm(), root=0)
+    if r == 0:
+        print(' '.join(str(h) for h in hwm))
+
+
 def main():
     if sys.argv[1] == 'make':
         make(sys.argv[2])
@@ -82,7 +107,10 @@ def main():
         make_big(sys.argv[2])
         return
     if sys.argv[1] == 'par':
-        par(sys.argv[2], int(sys.argv[3]))
+        par(sys.argv[2], int(sys.argv[3]), 'r+' if sys.argv[4:5] == ['rw'] else 'r')
+        return
+    if sys.argv[1] == 'parmem':
+        parmem(sys.argv[2])
         return
     if sys.argv[1] == 'mem':
         mem(sys.argv[2], sys.argv[3])

@@ -64,7 +64,7 @@ func main() {
 	runs := flag.Int("runs", 7, "runs per case, alternating with h5py; the table shows medians")
 	reps := flag.Int("reps", 10, "opens per run (each run's time is their mean)")
 	py := flag.String("python", "/usr/bin/python3", "interpreter with h5py")
-	only := flag.String("only", "serial,parallel,mem", "which tables: serial (opens), parallel (gorun vs h5py mpio), mem (peak RSS)")
+	only := flag.String("only", "serial,parallel,parrw,mem,parmem", "which tables: serial (opens), parallel (gorun vs h5py mpio), mem (peak RSS), parmem (peak RSS per rank of a parallel open, 4 ranks), parrw (parallel open r+)")
 	ranksFlag := flag.String("ranks", "2,4,8", "parallel: rank counts")
 	flag.Parse()
 	dir, err := os.MkdirTemp("", "gorun-bench-open")
@@ -82,18 +82,28 @@ func main() {
 	if strings.Contains(*only, "serial") {
 		serial(dir, *py, script, *runs, *reps)
 	}
-	if strings.Contains(*only, "parallel") || strings.Contains(*only, "mem") {
+	if strings.Contains(*only, "par") || strings.Contains(*only, "mem") { // parallel, parrw, parmem
 		bin, err := buildTools(dir)
 		if err != nil {
 			fail(err)
 		}
 		if strings.Contains(*only, "parallel") {
-			if err := parallel(dir, bin, *py, script, *ranksFlag, *runs, *reps); err != nil {
+			if err := parallel(dir, bin, *py, script, *ranksFlag, *runs, *reps, false); err != nil {
 				fail(err)
 			}
 		}
-		if strings.Contains(*only, "mem") {
+		if strings.Contains(*only, "parrw") {
+			if err := parallel(dir, bin, *py, script, *ranksFlag, *runs, *reps, true); err != nil {
+				fail(err)
+			}
+		}
+		if strings.Contains(strings.ReplaceAll(*only, "parmem", ""), "mem") {
 			if err := memory(dir, bin, *py, script, *runs); err != nil {
+				fail(err)
+			}
+		}
+		if strings.Contains(*only, "parmem") {
+			if err := parallelMemory(dir, bin, *py, script, *runs); err != nil {
 				fail(err)
 			}
 		}

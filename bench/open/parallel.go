@@ -26,9 +26,15 @@ func buildTools(dir string) (string, error) {
 // at each rank count: gorun (TCP between ranks, rank 0's metadata server)
 // against h5py's mpio driver under Open MPI's mpiexec (libhdf5: every
 // rank reads the metadata it needs from the file), alternating.
-func parallel(dir, bin, py, script, ranksFlag string, runs, reps int) error {
+func parallel(dir, bin, py, script, ranksFlag string, runs, reps int, rw bool) error {
 	path := filepath.Join(dir, "tenk.h5")
-	fmt.Printf("Parallel open of tenk.h5 + each rank reads a dataset of its own + close (load %s):\n\n", loadavg())
+	mode, what := []string{}, ""
+	if rw {
+		// Mode r+: nothing changes, Close flushes (decision 42: no walk
+		// of the file at open).
+		mode, what = []string{"rw"}, " r+"
+	}
+	fmt.Printf("Parallel open%s of tenk.h5 + each rank reads a dataset of its own + close (load %s):\n\n", what, loadavg())
 	fmt.Println("| ranks | gorun (TCP, rank 0 serves metadata) | h5py mpio (Open MPI) | gorun / h5py |")
 	fmt.Println("|---|---|---|---|")
 	env := append(os.Environ(), "OMPI_ALLOW_RUN_AS_ROOT=1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1")
@@ -39,12 +45,12 @@ func parallel(dir, bin, py, script, ranksFlag string, runs, reps int) error {
 		}
 		var g, p []time.Duration
 		for range runs {
-			d, err := secs(env, filepath.Join(bin, "gorun"), "-n", rs, filepath.Join(bin, "paropen"), "par", path, strconv.Itoa(reps))
+			d, err := secs(env, append([]string{filepath.Join(bin, "gorun"), "-n", rs, filepath.Join(bin, "paropen"), "par", path, strconv.Itoa(reps)}, mode...)...)
 			if err != nil {
 				return err
 			}
 			g = append(g, d)
-			d, err = secs(env, "mpiexec", "--oversubscribe", "-n", rs, py, script, "par", path, strconv.Itoa(reps))
+			d, err = secs(env, append([]string{"mpiexec", "--oversubscribe", "-n", rs, py, script, "par", path, strconv.Itoa(reps)}, mode...)...)
 			if err != nil {
 				return err
 			}
@@ -87,6 +93,54 @@ func memory(dir, bin, py, script string, runs int) error {
 		}
 		mg, mp := medianInt(g), medianInt(p)
 		fmt.Printf("| %s | %.1f MiB | %.1f MiB | %.2fx |\n", c.name, float64(mg)/1024, float64(mp)/1024, float64(mg)/float64(mp))
+	}
+	fmt.Println()
+	return nil
+}
+
+// parallelMemory reports every rank's peak RSS (VmHWM) of a parallel
+// open of wide.h5 (100k datasets in /g) + a list of /g + a read of one
+// dataset of the rank's own + close, at 4 ranks: gorun (rank 0 serves
+// metadata) against h5py's mpio driver under mpiexec, alternating; per
+// rank, the median over runs.
+func parallelMemory(dir, bin, py, script string, runs int) error {
+	const n = 4
+	path := filepath.Join(dir, "wide.h5")
+	env := append(os.Environ(), "OMPI_ALLOW_RUN_AS_ROOT=1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1")
+	g, p := make([][]int64, n), make([][]int64, n)
+	for range runs {
+		for _, side := range []struct {
+			argv []string
+			into [][]int64
+		}{
+			{[]string{filepath.Join(bin, "gorun"), "-n", strconv.Itoa(n), filepath.Join(bin, "paropen"), "parmem", path}, g},
+			{[]string{"mpiexec", "--oversubscribe", "-n", strconv.Itoa(n), py, script, "parmem", path}, p},
+		} {
+			cmd := exec.Command(side.argv[0], side.argv[1:]...)
+			cmd.Env = env
+			out, err := cmd.Output()
+			if err != nil {
+				return fmt.Errorf("%s: %v", strings.Join(side.argv, " "), err)
+			}
+			f := strings.Fields(string(out))
+			if len(f) != n {
+				return fmt.Errorf("%s printed %q, want %d numbers", strings.Join(side.argv, " "), out, n)
+			}
+			for r, s := range f {
+				k, err := strconv.ParseInt(s, 10, 64)
+				if err != nil {
+					return fmt.Errorf("%s printed %q", strings.Join(side.argv, " "), out)
+				}
+				side.into[r] = append(side.into[r], k)
+			}
+		}
+	}
+	fmt.Printf("Peak RSS per rank, parallel open of wide.h5 + list 100k members + read one dataset per rank, %d ranks (load %s):\n\n", n, loadavg())
+	fmt.Println("| rank | gorun (TCP/shared memory, rank 0 serves metadata) | h5py mpio (Open MPI) | gorun / h5py |")
+	fmt.Println("|---|---|---|---|")
+	for r := range n {
+		mg, mp := medianInt(g[r]), medianInt(p[r])
+		fmt.Printf("| %d | %.1f MiB | %.1f MiB | %.2fx |\n", r, float64(mg)/1024, float64(mp)/1024, float64(mg)/float64(mp))
 	}
 	fmt.Println()
 	return nil

@@ -2,10 +2,14 @@
 // cases. Under gorun, "par PATH REPS" opens PATH (h5py's tenk.h5) on every
 // rank, rank r reads one dataset of its own, closes, REPS times, and rank
 // 0 prints the mean seconds of one open+read+close (barrier to barrier);
-// "par PATH REPS visit" visits every object on every rank instead.
+// "par PATH REPS visit" visits every object on every rank instead; "par
+// PATH REPS rw" opens PATH r+ (nothing changes; Close flushes).
 // Serially, "mem list PATH" (open + list the 100k members of /g) and "mem
 // read PATH" (read the dataset /x whole) print the process's peak RSS in
-// KiB (VmHWM) after the operation.
+// KiB (VmHWM) after the operation. Under gorun, "parmem PATH" opens PATH
+// (h5py's wide.h5) on every rank, lists the 100k members of /g, reads
+// one dataset of its own, closes, and rank 0 prints every rank's peak RSS
+// in KiB (VmHWM), rank order.
 package main
 
 import (
@@ -30,18 +34,24 @@ func main() {
 
 func run(args []string) error {
 	if len(args) < 2 {
-		return fmt.Errorf("usage: paropen par PATH REPS | mem list|read PATH")
+		return fmt.Errorf("usage: paropen par PATH REPS | mem list|read PATH | parmem PATH")
 	}
 	switch args[0] {
 	case "par":
-		if len(args) != 3 && (len(args) != 4 || args[3] != "visit") {
-			return fmt.Errorf("usage: paropen par PATH REPS [visit]")
+		if len(args) != 3 && (len(args) != 4 || (args[3] != "visit" && args[3] != "rw")) {
+			return fmt.Errorf("usage: paropen par PATH REPS [visit|rw]")
 		}
 		reps, err := strconv.Atoi(args[2])
 		if err != nil {
 			return err
 		}
-		return par(args[1], reps, len(args) == 4)
+		mode := ""
+		if len(args) == 4 {
+			mode = args[3]
+		}
+		return par(args[1], reps, mode)
+	case "parmem":
+		return parMem(args[1])
 	case "mem":
 		if len(args) != 3 {
 			return fmt.Errorf("usage: paropen mem list|read PATH")
@@ -59,7 +69,7 @@ func run(args []string) error {
 	return fmt.Errorf("unknown mode %q", args[0])
 }
 
-func par(path string, reps int, visit bool) error {
+func par(path string, reps int, mode string) error {
 	ctx := context.Background()
 	c, err := comm.Init(ctx)
 	if err != nil {
@@ -67,12 +77,16 @@ func par(path string, reps int, visit bool) error {
 	}
 	defer c.Close()
 	once := func() error {
-		f, err := h5file.Open(path, "r", h5file.WithComm(c), h5file.WithContext(ctx))
+		open := "r"
+		if mode == "rw" {
+			open = "r+"
+		}
+		f, err := h5file.Open(path, open, h5file.WithComm(c), h5file.WithContext(ctx))
 		if err != nil {
 			return err
 		}
 		r := c.Rank()
-		if visit { // every rank visits every object: the worst case for on-demand metadata
+		if mode == "visit" { // every rank visits every object: the worst case for on-demand metadata
 			k := 0
 			err := f.Visit(func(string, h5file.Object) error { k++; return nil })
 			if err == nil && k != 100*100 {
@@ -116,6 +130,53 @@ func par(path string, reps int, visit bool) error {
 	}
 	if c.Rank() == 0 {
 		fmt.Println(time.Since(t).Seconds() / float64(reps))
+	}
+	return nil
+}
+
+// parMem is one parallel open + list + touch of one dataset, then every
+// rank's peak RSS, printed by rank 0.
+func parMem(path string) error {
+	ctx := context.Background()
+	c, err := comm.Init(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	f, err := h5file.Open(path, "r", h5file.WithComm(c), h5file.WithContext(ctx))
+	if err != nil {
+		return err
+	}
+	g, err := f.Group("g")
+	if err == nil {
+		var k []string
+		k, err = g.Keys()
+		if err == nil && len(k) != 100000 {
+			err = fmt.Errorf("%d members", len(k))
+		}
+	}
+	if err == nil {
+		var d *h5file.Dataset
+		if d, err = g.Dataset(fmt.Sprintf("d%06d", c.Rank())); err == nil {
+			_, err = h5file.ReadAll[int32](d)
+		}
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	hwm, err := vmHWM()
+	if err != nil {
+		return err
+	}
+	all, err := collectives.AllgatherValue(ctx, c, hwm)
+	if err != nil {
+		return err
+	}
+	if c.Rank() == 0 {
+		fmt.Println(strings.Trim(fmt.Sprint(all), "[]"))
 	}
 	return nil
 }
