@@ -15,7 +15,7 @@ import (
 	"time"
 )
 
-func local(t *testing.T, n int) []*Comm {
+func local(t testing.TB, n int) []*Comm {
 	t.Helper()
 	cs, err := NewLocal(context.Background(), n)
 	if err != nil {
