@@ -244,3 +244,45 @@ print(f['late'][()].tolist(), f['x'][()].tolist())`, path)); out != "[-9, -9, -9
 		t.Errorf("h5py: %q", out)
 	}
 }
+
+// TestParallelLateStorageCollective: datasets h5py left without storage,
+// first written by a collective write and by WriteMulti, get their
+// storage (and fill values) in that call on every rank alike.
+func TestParallelLateStorageCollective(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "late.h5")
+	interop.H5Py(t, fmt.Sprintf(`f = h5py.File(%q, 'w')
+f.create_dataset('c', (6,), dtype='i4', fillvalue=-1)
+f.create_dataset('m', (6,), dtype='i4', fillvalue=-2)
+f.create_dataset('k', (6,), dtype='i4', chunks=(2,), fillvalue=-3)
+f.close()`, path))
+	const n = 3
+	noErrors(t, h5file.RunRanks(t, n, func(ctx context.Context, c *comm.Comm) error {
+		f, err := h5file.Open(path, "r+", h5file.WithComm(c), h5file.WithContext(ctx))
+		if err != nil {
+			return err
+		}
+		r := int64(c.Rank())
+		ds := map[string]*h5file.Dataset{}
+		for _, name := range []string{"c", "m", "k"} {
+			if ds[name], err = f.Dataset(name); err != nil {
+				return err
+			}
+		}
+		sel, data := h5file.S(h5file.Index(2*r)), []int32{int32(10 + r)}
+		if r == 1 {
+			sel, data = h5file.S(h5file.Range(0, 0)), []int32{} // takes part without data
+		}
+		if err := ds["c"].Collective().WriteSel(sel, data); err != nil {
+			return err
+		}
+		return errors.Join(f.WriteMulti(
+			h5file.MultiWrite{D: ds["m"], Sel: h5file.S(h5file.Index(2 * r)), Data: []int32{int32(20 + r)}},
+			h5file.MultiWrite{D: ds["k"], Sel: h5file.S(h5file.Index(2 * r)), Data: []int32{int32(30 + r)}},
+		), f.Close())
+	}))
+	out := interop.H5Py(t, fmt.Sprintf(`f = h5py.File(%q, 'r')
+print(f['c'][()].tolist(), f['m'][()].tolist(), f['k'][()].tolist())`, path))
+	if want := "[10, -1, -1, -1, 12, -1] [20, -2, 21, -2, 22, -2] [30, -3, 31, -3, 32, -3]\n"; out != want {
+		t.Errorf("h5py: %q, want %q", out, want)
+	}
+}
