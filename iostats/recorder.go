@@ -112,9 +112,11 @@ func (c *OpCounters) add(o OpCounters) {
 //
 // What a data call or a collective pays with statistics on is kept to a
 // few counter adds under that one uncontended lock and a clock read at
-// each end of a timed span (decision 36): no map is looked up and nothing
-// is allocated on those paths. Records are found by name once, by the
-// caller, and kept (File.Dataset, Recorder.Comm's cache).
+// each end of a timed span (decision 36): nothing is allocated and no map
+// is looked up per call. A dataset's record is looked up by name once per
+// dataset object and kept by the caller (File.Dataset); a collective
+// finds its communicator's record in a cache read without the lock
+// (Recorder.Comm) and its counters by operation code (Comm.CallOp).
 type Recorder struct {
 	rank, size int
 	start      time.Time
