@@ -17,7 +17,8 @@ import (
 // rank) cost one pwrite each, ~5 µs of system call and inode locking per
 // run: 580 ms for a 128 MiB block where the copy itself takes 20. On a
 // local file system gorun copies such runs straight into the page cache
-// through a shared mapping of the file instead (decision 41 of
+// through a shared mapping of the file instead, and so do rewrites of
+// short runs in allocated unfiltered chunks (decision 41 of
 // ARCHITECTURE.md, bench/parallel/RESULTS.md):
 //
 //  1. fallocate the pages the runs touch: the blocks exist before any
