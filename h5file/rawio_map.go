@@ -17,7 +17,8 @@ import (
 // rank) cost one pwrite each, ~5 µs of system call and inode locking per
 // run: 580 ms for a 128 MiB block where the copy itself takes 20. On a
 // local file system gorun copies such runs straight into the page cache
-// through a shared mapping of the file instead (decision 41 of
+// through a shared mapping of the file instead, and so do rewrites of
+// short runs in allocated unfiltered chunks (decision 41 of
 // ARCHITECTURE.md, bench/parallel/RESULTS.md):
 //
 //  1. fallocate the pages the runs touch: the blocks exist before any
@@ -45,10 +46,13 @@ const (
 	// mmap/munmap pair and the page faults cost more than the pwrites.
 	mapMinRuns = 64
 	// mapPagesPerRun bounds the pages the runs touch per run, on average:
-	// a page faulted in costs ~1 µs (allocation, page_mkwrite), a pwrite
-	// ~5 µs, so runs that touch more than a few pages each (long runs)
-	// gain nothing and go through pwrite.
-	mapPagesPerRun = 4
+	// a page faulted in costs ~1 µs (allocation, page_mkwrite) and a
+	// pwrite ~5 µs plus its own page allocation. Measured (2 processes,
+	// interleaved runs, every page of the range faulted in by both): 2
+	// pages per run 0.5x pwrite's time, 4 pages 1.5-6x, 8 pages 1.1-2.6x;
+	// the tiles case touches 0.6 pages per run. Longer runs go through
+	// pwrite.
+	mapPagesPerRun = 2
 	// mapRunsPerSpan: each group of adjacent touched pages costs a
 	// fallocate and a madvise, so the runs must be at least this many
 	// times the groups (a column of a 3-D array, each element on its own

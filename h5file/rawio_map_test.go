@@ -72,8 +72,8 @@ func TestMapWorth(t *testing.T) {
 		{0, 0, 0, false},
 		{63, 1, 1, false},            // too few runs: the pwrites are cheap
 		{64, 1, 1, true},             // many runs in few pages
-		{64, 256, 1, true},           // 4 pages per run
-		{64, 257, 1, false},          // more: long or scattered runs
+		{64, 128, 1, true},           // 2 pages per run
+		{64, 129, 1, false},          // more: long or scattered runs
 		{64, 64, 8, true},            // 8 runs per group of pages
 		{64, 64, 9, false},           // fewer: a fallocate and a madvise per group cost what the pwrites do
 		{103684, 65536, 1, true},     // the tiles case at 2 ranks (rows of 1.3 KiB)
