@@ -263,93 +263,72 @@ func (cl *call) seg() (*shmSeg, error) {
 	return s, nil
 }
 
-// Setup messages: rank 0 offers a segment (ok, nonce), every other rank
-// answers whether it mapped it, and rank 0, having unlinked it, sends the
-// verdict: all use it or none. They carry the call's header, so a peer in
-// another collective sees a mismatch as with any message.
+// Setup: rank 0 creates a segment and broadcasts (ok, nonce); every rank
+// maps it; a reduction (min) tells rank 0 whether all did, and rank 0,
+// having unlinked it, broadcasts the verdict: all use it or none. Trees
+// (binomial, as the message path's Bcast and Reduce), so a rank talks to
+// log p peers, not rank 0 to all; the messages carry the call's header,
+// so a peer in another collective sees a mismatch as with any message.
 const segNonceSize = 16
 
 func (cl *call) setupSeg(st *segState) (*shmSeg, error) {
 	l := layoutFor(cl.size)
-	if cl.rank == 0 {
-		return cl.createSeg(st, l)
+	all := make([]int, cl.size)
+	for r := range all {
+		all[r] = r
 	}
 	offer := make([]byte, 1+segNonceSize)
-	if err := cl.recv(0, offer); err != nil {
-		return nil, err
+	var mem []byte
+	if cl.rank == 0 {
+		_, _ = rand.Read(offer[1:])
+		var err error
+		if mem, err = cl.user.CreateHostSegment(offer[1:], l.size); err == nil {
+			initSeg(mem, l)
+			offer[0] = 1
+		}
+	}
+	if err := cl.bcastGroup(all, 0, offer); err != nil {
+		return nil, cl.abandonSeg(offer, mem, err)
 	}
 	if offer[0] != 1 {
 		return nil, nil
 	}
 	st.nonce, st.creator = offer[1:], 0
-	mem, err := cl.user.OpenHostSegment(0, st.nonce, l.size)
-	if err == nil {
-		if err = checkSeg(mem, l); err != nil {
-			_ = comm.UnmapHostSegment(mem)
+	mapped := []uint8{1}
+	if cl.rank != 0 {
+		var err error
+		if mem, err = cl.user.OpenHostSegment(0, st.nonce, l.size); err == nil {
+			if err = checkSeg(mem, l); err != nil {
+				_ = comm.UnmapHostSegment(mem)
+			}
+		}
+		if err != nil {
+			mem, mapped[0] = nil, 0
 		}
 	}
-	ack := []byte{0}
-	if err == nil {
-		ack[0] = 1
+	if err := reduceGroup(cl, all, 0, mapped, Min[uint8]()); err != nil {
+		return nil, cl.abandonSeg(offer, mem, err)
 	}
-	if err := cl.send(0, ack); err != nil {
-		if mem != nil && ack[0] == 1 {
-			_ = comm.UnmapHostSegment(mem)
-		}
-		return nil, err
+	if cl.rank == 0 {
+		cl.user.UnlinkHostSegment(st.nonce) // mapped by all, or abandoned
 	}
-	verdict := []byte{0}
-	rerr := cl.recv(0, verdict)
-	if rerr != nil || verdict[0] != 1 {
-		if ack[0] == 1 {
-			_ = comm.UnmapHostSegment(mem)
-		}
-		return nil, rerr
+	verdict := mapped[:1]
+	if err := cl.bcastGroup(all, 0, verdict); err != nil || verdict[0] != 1 {
+		return nil, cl.abandonSeg(offer, mem, err)
 	}
 	return cl.newSeg(mem, l), nil
 }
 
-func (cl *call) createSeg(st *segState, l segLayout) (*shmSeg, error) {
-	nonce := make([]byte, segNonceSize)
-	_, _ = rand.Read(nonce)
-	st.nonce, st.creator = nonce, 0
-	mem, err := cl.user.CreateHostSegment(nonce, l.size)
-	offer := append([]byte{0}, nonce...)
-	if err == nil {
-		initSeg(mem, l)
-		offer[0] = 1
+// abandonSeg unmaps this rank's mapping of a segment the setup gave up
+// (and unlinks it on rank 0), and returns err.
+func (cl *call) abandonSeg(offer, mem []byte, err error) error {
+	if cl.rank == 0 && offer[0] == 1 {
+		cl.user.UnlinkHostSegment(offer[1:])
 	}
-	var serr error
-	for r := 1; r < cl.size && serr == nil; r++ {
-		serr = cl.send(r, offer)
-	}
-	if offer[0] == 0 || serr != nil {
-		if offer[0] == 1 {
-			cl.user.UnlinkHostSegment(nonce)
-			_ = comm.UnmapHostSegment(mem)
-		}
-		return nil, serr
-	}
-	all := true
-	ack := []byte{0}
-	var rerr error
-	for r := 1; r < cl.size && rerr == nil; r++ {
-		rerr = cl.recv(r, ack)
-		all = all && ack[0] == 1
-	}
-	cl.user.UnlinkHostSegment(nonce) // mapped by all, or abandoned
-	verdict := []byte{0}
-	if all && rerr == nil {
-		verdict[0] = 1
-	}
-	for r := 1; r < cl.size && rerr == nil; r++ {
-		rerr = cl.send(r, verdict)
-	}
-	if verdict[0] == 0 || rerr != nil {
+	if mem != nil {
 		_ = comm.UnmapHostSegment(mem)
-		return nil, rerr
 	}
-	return cl.newSeg(mem, l), nil
+	return err
 }
 
 func (cl *call) newSeg(mem []byte, l segLayout) *shmSeg {
