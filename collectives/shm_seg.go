@@ -104,7 +104,8 @@ type segSlot struct {
 type shmSeg struct {
 	segLayout
 	mem    []byte
-	rank   int
+	rank   int   // this rank's index in the segment
+	ranks  []int // the call's rank of each index; nil: the same
 	broken *atomic.Uint32
 	slots  []segSlot
 	// epoch counts this rank's synchronisations through the segment;
@@ -134,6 +135,14 @@ func newShmSeg(mem []byte, l segLayout, rank int) *shmSeg {
 		}
 	}
 	return s
+}
+
+// peer is the call's rank of the segment's index q.
+func (s *shmSeg) peer(q int) int {
+	if s.ranks == nil {
+		return q
+	}
+	return s.ranks[q]
 }
 
 // initSeg writes a fresh segment's header.
@@ -210,10 +219,20 @@ func segStateOf(c *comm.Comm) *segState {
 	return c.Attr(segKey{}, func() any { return &segState{} }).(*segState)
 }
 
-// segOf is c's segment, if it has one already.
+// hostSegKey keys the segment of a communicator's ranks on this rank's
+// host, when the communicator spans hosts (the node-leader algorithms'
+// first and last stage, nodes.go).
+type hostSegKey struct{}
+
+// segOf is c's segment, if it has one already: the whole communicator's,
+// or that of its ranks on this host.
 func segOf(c *comm.Comm) *shmSeg {
-	if st, _ := c.Attr(segKey{}, nil).(*segState); st != nil {
-		return st.seg.Load()
+	for _, k := range [...]any{segKey{}, hostSegKey{}} {
+		if st, _ := c.Attr(k, nil).(*segState); st != nil {
+			if s := st.seg.Load(); s != nil {
+				return s
+			}
+		}
 	}
 	return nil
 }
@@ -242,7 +261,23 @@ func (cl *call) seg() (*shmSeg, error) {
 	if !cl.segWanted() {
 		return nil, nil
 	}
-	st := segStateOf(cl.user)
+	return cl.segFor(segStateOf(cl.user), nil)
+}
+
+// hostSeg is seg for the ranks of cl's communicator on this host, local
+// (sorted, as nodes.local is with no root): nil when shared memory is
+// off, the host has this rank alone, or the call is nonblocking.
+func (cl *call) hostSeg(local []int) (*shmSeg, error) {
+	if cl.tag != tagData || len(local) < 2 || !cl.user.SharedMemory() {
+		return nil, nil
+	}
+	st := cl.user.Attr(hostSegKey{}, func() any { return &segState{} }).(*segState)
+	return cl.segFor(st, local)
+}
+
+// segFor returns st's segment, setting it up with the ranks of group (all
+// of the communicator's when nil) on the first call.
+func (cl *call) segFor(st *segState, group []int) (*shmSeg, error) {
 	if s := st.seg.Load(); s != nil {
 		return s, nil
 	}
@@ -252,7 +287,7 @@ func (cl *call) seg() (*shmSeg, error) {
 		return st.seg.Load(), nil
 	}
 	st.tried = true
-	s, err := cl.setupSeg(st)
+	s, err := cl.setupSeg(st, group)
 	if err != nil || s == nil {
 		return nil, err
 	}
@@ -271,15 +306,19 @@ func (cl *call) seg() (*shmSeg, error) {
 // so a peer in another collective sees a mismatch as with any message.
 const segNonceSize = 16
 
-func (cl *call) setupSeg(st *segState) (*shmSeg, error) {
-	l := layoutFor(cl.size)
-	all := make([]int, cl.size)
-	for r := range all {
-		all[r] = r
+func (cl *call) setupSeg(st *segState, group []int) (*shmSeg, error) {
+	all := group
+	if all == nil {
+		all = make([]int, cl.size)
+		for r := range all {
+			all[r] = r
+		}
 	}
+	l := layoutFor(len(all))
+	creator, me := all[0], pos(all, cl.rank)
 	offer := make([]byte, 1+segNonceSize)
 	var mem []byte
-	if cl.rank == 0 {
+	if me == 0 {
 		_, _ = rand.Read(offer[1:])
 		var err error
 		if mem, err = cl.user.CreateHostSegment(offer[1:], l.size); err == nil {
@@ -288,16 +327,16 @@ func (cl *call) setupSeg(st *segState) (*shmSeg, error) {
 		}
 	}
 	if err := cl.bcastGroup(all, 0, offer); err != nil {
-		return nil, cl.abandonSeg(offer, mem, err)
+		return nil, cl.abandonSeg(me == 0, offer, mem, err)
 	}
 	if offer[0] != 1 {
 		return nil, nil
 	}
-	st.nonce, st.creator = offer[1:], 0
+	st.nonce, st.creator = offer[1:], creator
 	mapped := []uint8{1}
-	if cl.rank != 0 {
+	if me != 0 {
 		var err error
-		if mem, err = cl.user.OpenHostSegment(0, st.nonce, l.size); err == nil {
+		if mem, err = cl.user.OpenHostSegment(creator, st.nonce, l.size); err == nil {
 			if err = checkSeg(mem, l); err != nil {
 				_ = comm.UnmapHostSegment(mem)
 			}
@@ -307,22 +346,26 @@ func (cl *call) setupSeg(st *segState) (*shmSeg, error) {
 		}
 	}
 	if err := reduceGroup(cl, all, 0, mapped, Min[uint8]()); err != nil {
-		return nil, cl.abandonSeg(offer, mem, err)
+		return nil, cl.abandonSeg(me == 0, offer, mem, err)
 	}
-	if cl.rank == 0 {
+	if me == 0 {
 		cl.user.UnlinkHostSegment(st.nonce) // mapped by all, or abandoned
 	}
 	verdict := mapped[:1]
 	if err := cl.bcastGroup(all, 0, verdict); err != nil || verdict[0] != 1 {
-		return nil, cl.abandonSeg(offer, mem, err)
+		return nil, cl.abandonSeg(me == 0, offer, mem, err)
 	}
-	return cl.newSeg(mem, l), nil
+	s := cl.newSeg(mem, l, me)
+	if group != nil {
+		s.ranks = group
+	}
+	return s, nil
 }
 
 // abandonSeg unmaps this rank's mapping of a segment the setup gave up
-// (and unlinks it on rank 0), and returns err.
-func (cl *call) abandonSeg(offer, mem []byte, err error) error {
-	if cl.rank == 0 && offer[0] == 1 {
+// (and unlinks it on the creator), and returns err.
+func (cl *call) abandonSeg(creator bool, offer, mem []byte, err error) error {
+	if creator && offer[0] == 1 {
 		cl.user.UnlinkHostSegment(offer[1:])
 	}
 	if mem != nil {
@@ -331,8 +374,8 @@ func (cl *call) abandonSeg(offer, mem []byte, err error) error {
 	return err
 }
 
-func (cl *call) newSeg(mem []byte, l segLayout) *shmSeg {
-	s := newShmSeg(mem, l, cl.rank)
+func (cl *call) newSeg(mem []byte, l segLayout, me int) *shmSeg {
+	s := newShmSeg(mem, l, me)
 	s.spin, s.hot = cl.user.PollTimes()
 	return s
 }

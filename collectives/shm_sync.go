@@ -94,7 +94,7 @@ func (s *shmSeg) arrivedAt(cl *call, q int, e uint32, first bool) (bool, error) 
 		}
 		if first {
 			if d, ok := s.announced(q, cl.seq); ok && d != cl.d {
-				return false, cl.segMismatch(q, d, cl.seq)
+				return false, cl.segMismatch(s.peer(q), d, cl.seq)
 			}
 			if err := s.comparePast(cl, q); err != nil {
 				return false, err
@@ -123,7 +123,7 @@ func (s *shmSeg) releasedBy(cl *call, q int, e uint32) (bool, error) {
 // mismatch; otherwise q is just not there yet.
 func (s *shmSeg) notThere(cl *call, q int, last uint64) error {
 	if d, ok := s.announced(q, cl.seq); ok && d != cl.d {
-		return cl.segMismatch(q, d, cl.seq)
+		return cl.segMismatch(s.peer(q), d, cl.seq)
 	}
 	if last > cl.seq {
 		return s.mismatch(cl, q, fmt.Sprintf("it went on to call #%d without meeting the other ranks in this call", last))
@@ -144,7 +144,7 @@ func (s *shmSeg) mismatch(cl *call, q int, detail string) error {
 	if !ok {
 		d = desc{op: cl.d.op, root: -1, count: -1}
 	}
-	err := cl.mismatch(q, header{desc: d, seq: seq}, detail)
+	err := cl.mismatch(s.peer(q), header{desc: d, seq: seq}, detail)
 	s.breakAll()
 	return err
 }
@@ -171,7 +171,7 @@ func (s *shmSeg) comparePast(cl *call, q int) error {
 			continue // before the segment existed
 		}
 		if theirs, ok := s.announced(q, m); ok && theirs != mine {
-			return cl.mismatchAt(q, m, mine, theirs)
+			return cl.mismatchAt(s.peer(q), m, mine, theirs)
 		}
 	}
 	return nil
