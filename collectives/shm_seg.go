@@ -283,19 +283,31 @@ func (cl *call) segFor(st *segState, group []int) (*shmSeg, error) {
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if st.tried {
-		return st.seg.Load(), nil
+	if !st.tried {
+		// This first call runs on messages; once it succeeded, when every
+		// member is known to be here and in this call, finish sets the
+		// segment up (setupPending), so the setup never waits for a rank
+		// that is late or in another call (errors name that rank as
+		// before, from the call's own algorithm).
+		st.tried = true
+		cl.segPending, cl.segGroup = st, group
 	}
-	st.tried = true
+	return st.seg.Load(), nil
+}
+
+// setupPending sets up the segment the call's segFor left pending, after
+// the call succeeded on messages.
+func (cl *call) setupPending() error {
+	st, group := cl.segPending, cl.segGroup
+	cl.segPending = nil
 	s, err := cl.setupSeg(st, group)
 	if err != nil || s == nil {
-		return nil, err
+		return err
 	}
 	st.seg.Store(s)
-	s.announce(cl.seq, cl.d) // this call's begin ran before there was a segment
 	c := cl.user
 	runtime.AddCleanup(c, func(mem []byte) { _ = comm.UnmapHostSegment(mem) }, s.mem)
-	return s, nil
+	return nil
 }
 
 // Setup: rank 0 creates a segment and broadcasts (ok, nonce); every rank
