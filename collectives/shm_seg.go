@@ -339,7 +339,7 @@ func (cl *call) setupSeg(st *segState, group []int) (*shmSeg, error) {
 		}
 	}
 	if err := cl.bcastGroup(all, 0, offer); err != nil {
-		return nil, cl.abandonSeg(me == 0, offer, mem, err)
+		return nil, cl.abandonSeg(creator, offer, mem, err)
 	}
 	if offer[0] != 1 {
 		return nil, nil
@@ -358,14 +358,14 @@ func (cl *call) setupSeg(st *segState, group []int) (*shmSeg, error) {
 		}
 	}
 	if err := reduceGroup(cl, all, 0, mapped, Min[uint8]()); err != nil {
-		return nil, cl.abandonSeg(me == 0, offer, mem, err)
+		return nil, cl.abandonSeg(creator, offer, mem, err)
 	}
 	if me == 0 {
-		cl.user.UnlinkHostSegment(st.nonce) // mapped by all, or abandoned
+		cl.user.UnlinkHostSegment(creator, st.nonce) // mapped by all, or abandoned
 	}
 	verdict := mapped[:1]
 	if err := cl.bcastGroup(all, 0, verdict); err != nil || verdict[0] != 1 {
-		return nil, cl.abandonSeg(me == 0, offer, mem, err)
+		return nil, cl.abandonSeg(creator, offer, mem, err)
 	}
 	s := cl.newSeg(mem, l, me)
 	if group != nil {
@@ -374,11 +374,12 @@ func (cl *call) setupSeg(st *segState, group []int) (*shmSeg, error) {
 	return s, nil
 }
 
-// abandonSeg unmaps this rank's mapping of a segment the setup gave up
-// (and unlinks it on the creator), and returns err.
-func (cl *call) abandonSeg(creator bool, offer, mem []byte, err error) error {
-	if creator && offer[0] == 1 {
-		cl.user.UnlinkHostSegment(offer[1:])
+// abandonSeg unmaps this rank's mapping of a segment the setup gave up,
+// unlinks it if this rank knows its name (the offer came: the creator may
+// have died before unlinking it), and returns err.
+func (cl *call) abandonSeg(creator int, offer, mem []byte, err error) error {
+	if offer[0] == 1 {
+		cl.user.UnlinkHostSegment(creator, offer[1:])
 	}
 	if mem != nil {
 		_ = comm.UnmapHostSegment(mem)

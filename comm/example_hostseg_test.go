@@ -41,7 +41,7 @@ func ExampleComm_CreateHostSegment() {
 		return
 	}
 	defer comm.UnmapHostSegment(peer)
-	cs[0].UnlinkHostSegment(nonce)
+	cs[0].UnlinkHostSegment(0, nonce)
 	copy(mem, "hello")
 	fmt.Println(string(peer[:5]))
 	spin, _ := cs[1].PollTimes()
