@@ -34,31 +34,49 @@ func (s *shmSeg) sync(cl *call, first bool, combine func(child int)) error {
 				s.ring(q)
 			}
 		}
-		next := 0 // the peers before it have arrived
+		// Every poll looks at every peer not seen yet (not only up to
+		// the first missing one): a peer that arrived shows a mismatch
+		// (comparePast) even while another is still away.
+		var seen uint64 = 1 << s.rank
+		all := uint64(1)<<s.p - 1
 		return s.wait(cl, func() (bool, error) {
-			for ; next < s.p; next++ {
-				if next == s.rank {
+			for q := range s.p {
+				if seen&(1<<q) != 0 {
 					continue
 				}
-				if ok, err := s.arrivedAt(cl, next, e, first); !ok || err != nil {
+				ok, err := s.arrivedAt(cl, q, e, first)
+				if err != nil {
 					return false, err
 				}
+				if ok {
+					seen |= 1 << q
+				}
 			}
-			return true, nil
+			return seen == all, nil
 		})
 	}
 	lo, hi := s.rank*segFanout+1, min(s.rank*segFanout+segFanout+1, s.p)
-	next := lo
+	var seen, all uint64 // children arrived, all children
+	if hi > lo {
+		all = 1<<(hi-lo) - 1
+	}
 	err := s.wait(cl, func() (bool, error) {
-		for ; next < hi; next++ {
-			if ok, err := s.arrivedAt(cl, next, e, first); !ok || err != nil {
+		for q := lo; q < hi; q++ {
+			if seen&(1<<(q-lo)) != 0 {
+				continue
+			}
+			ok, err := s.arrivedAt(cl, q, e, first)
+			if err != nil {
 				return false, err
 			}
-			if combine != nil {
-				combine(next)
+			if ok {
+				seen |= 1 << (q - lo)
+				if combine != nil {
+					combine(q)
+				}
 			}
 		}
-		return true, nil
+		return seen == all, nil
 	})
 	if err != nil {
 		return err
