@@ -48,6 +48,12 @@ type call struct {
 	failed   atomic.Pointer[error] // mismatch found by the watchdog
 
 	stats callStats // I/O statistics (iostats.go); zero when off
+
+	// segPending: this call, the communicator's first that wants a host
+	// segment, sets it up (of the ranks segGroup, nil: all) as it
+	// finishes (shm_seg.go).
+	segPending *segState
+	segGroup   []int
 }
 
 // begin starts a collective call on c. Every public function calls it first
@@ -75,6 +81,9 @@ func begin(ctx context.Context, c *comm.Comm, d desc, elemSize int) (*call, erro
 // finish stops the watchdog. It returns err unchanged, or the mismatch the
 // watchdog found, which explains err better than ErrRevoked does.
 func (cl *call) finish(err error) error {
+	if err == nil && cl.segPending != nil {
+		err = cl.setupPending()
+	}
 	if cl.stats.comm != nil {
 		cl.endStats()
 	}

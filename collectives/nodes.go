@@ -103,6 +103,12 @@ func pos(group []int, rank int) int {
 // leaders run the dissemination barrier among themselves, and each leader
 // releases its host.
 func (cl *call) barrierNodes(n *nodes) error {
+	if s, err := cl.hostSeg(n.local); err != nil || s != nil {
+		if err != nil {
+			return err
+		}
+		return cl.barrierNodesSeg(s, n)
+	}
 	if n.local[0] != cl.rank {
 		if err := cl.send(n.local[0], nil); err != nil {
 			return err
@@ -207,6 +213,13 @@ func reduceNodes[T comm.Number](cl *call, n *nodes, acc []T, op Op[T], root int)
 // leaders (recursive doubling, so every leader gets the same bits), and
 // broadcast on each host.
 func allreduceNodes[T comm.Number](cl *call, n *nodes, acc []T, op Op[T]) error {
+	if s, err := cl.hostSeg(n.local); err != nil {
+		return err
+	} else if s != nil {
+		if ok, err := allreduceNodesSeg(cl, s, n, acc, op); ok {
+			return err
+		}
+	}
 	if err := reduceGroup(cl, n.local, 0, acc, op); err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -140,7 +141,45 @@ func TestNodeLeaderCollectives(t *testing.T) {
 					return Barrier(ctx, c)
 				})
 			}
+			// The host stage went through a segment of the host's ranks
+			// (hosts with one rank have none).
+			for r, c := range cs {
+				alone := true
+				for q, h := range hosts {
+					alone = alone && (q == r || h != hosts[r])
+				}
+				if got := segOf(c) != nil; got == alone {
+					t.Errorf("rank %d (alone on its host: %v): host segment %v", r, alone, got)
+				}
+			}
 		})
+	}
+}
+
+// TestNodeLeaderSegmentMismatch: on the two-level path, a rank in another
+// call than its host's others is seen in the host segment.
+func TestNodeLeaderSegmentMismatch(t *testing.T) {
+	cs := localHosts(t, []int{0, 0, 1, 1, 1})
+	errs := onAll(t, cs, func(ctx context.Context, c *comm.Comm) error {
+		if err := Barrier(ctx, c); err != nil {
+			return fmt.Errorf("first barrier: %w", err)
+		}
+		if c.Rank() == 4 { // a non-leader on host 1
+			return Allreduce(ctx, c, []int64{1}, make([]int64, 1), Sum[int64]())
+		}
+		return Barrier(ctx, c)
+	})
+	seen := false
+	for r, err := range errs {
+		switch {
+		case errors.Is(err, ErrMismatch):
+			seen = seen || strings.Contains(err.Error(), "Allreduce")
+		case err == nil || !errors.Is(err, comm.ErrRevoked):
+			t.Errorf("rank %d: %v, want a mismatch or ErrRevoked", r, err)
+		}
+	}
+	if !seen {
+		t.Errorf("no mismatch naming Allreduce: %v", errs)
 	}
 }
 

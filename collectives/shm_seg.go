@@ -104,7 +104,8 @@ type segSlot struct {
 type shmSeg struct {
 	segLayout
 	mem    []byte
-	rank   int
+	rank   int   // this rank's index in the segment
+	ranks  []int // the call's rank of each index; nil: the same
 	broken *atomic.Uint32
 	slots  []segSlot
 	// epoch counts this rank's synchronisations through the segment;
@@ -134,6 +135,14 @@ func newShmSeg(mem []byte, l segLayout, rank int) *shmSeg {
 		}
 	}
 	return s
+}
+
+// peer is the call's rank of the segment's index q.
+func (s *shmSeg) peer(q int) int {
+	if s.ranks == nil {
+		return q
+	}
+	return s.ranks[q]
 }
 
 // initSeg writes a fresh segment's header.
@@ -210,10 +219,20 @@ func segStateOf(c *comm.Comm) *segState {
 	return c.Attr(segKey{}, func() any { return &segState{} }).(*segState)
 }
 
-// segOf is c's segment, if it has one already.
+// hostSegKey keys the segment of a communicator's ranks on this rank's
+// host, when the communicator spans hosts (the node-leader algorithms'
+// first and last stage, nodes.go).
+type hostSegKey struct{}
+
+// segOf is c's segment, if it has one already: the whole communicator's,
+// or that of its ranks on this host.
 func segOf(c *comm.Comm) *shmSeg {
-	if st, _ := c.Attr(segKey{}, nil).(*segState); st != nil {
-		return st.seg.Load()
+	for _, k := range [...]any{segKey{}, hostSegKey{}} {
+		if st, _ := c.Attr(k, nil).(*segState); st != nil {
+			if s := st.seg.Load(); s != nil {
+				return s
+			}
+		}
 	}
 	return nil
 }
@@ -242,118 +261,134 @@ func (cl *call) seg() (*shmSeg, error) {
 	if !cl.segWanted() {
 		return nil, nil
 	}
-	st := segStateOf(cl.user)
+	return cl.segFor(segStateOf(cl.user), nil)
+}
+
+// hostSeg is seg for the ranks of cl's communicator on this host, local
+// (sorted, as nodes.local is with no root): nil when shared memory is
+// off, the host has this rank alone, or the call is nonblocking.
+func (cl *call) hostSeg(local []int) (*shmSeg, error) {
+	if cl.tag != tagData || len(local) < 2 || !cl.user.SharedMemory() {
+		return nil, nil
+	}
+	st := cl.user.Attr(hostSegKey{}, func() any { return &segState{} }).(*segState)
+	return cl.segFor(st, local)
+}
+
+// segFor returns st's segment, setting it up with the ranks of group (all
+// of the communicator's when nil) on the first call.
+func (cl *call) segFor(st *segState, group []int) (*shmSeg, error) {
 	if s := st.seg.Load(); s != nil {
 		return s, nil
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if st.tried {
-		return st.seg.Load(), nil
+	if !st.tried {
+		// This first call runs on messages; once it succeeded, when every
+		// member is known to be here and in this call, finish sets the
+		// segment up (setupPending), so the setup never waits for a rank
+		// that is late or in another call (errors name that rank as
+		// before, from the call's own algorithm).
+		st.tried = true
+		cl.segPending, cl.segGroup = st, group
 	}
-	st.tried = true
-	s, err := cl.setupSeg(st)
-	if err != nil || s == nil {
-		return nil, err
-	}
-	st.seg.Store(s)
-	s.announce(cl.seq, cl.d) // this call's begin ran before there was a segment
-	c := cl.user
-	runtime.AddCleanup(c, func(mem []byte) { _ = comm.UnmapHostSegment(mem) }, s.mem)
-	return s, nil
+	return st.seg.Load(), nil
 }
 
-// Setup messages: rank 0 offers a segment (ok, nonce), every other rank
-// answers whether it mapped it, and rank 0, having unlinked it, sends the
-// verdict: all use it or none. They carry the call's header, so a peer in
-// another collective sees a mismatch as with any message.
+// setupPending sets up the segment the call's segFor left pending, after
+// the call succeeded on messages.
+func (cl *call) setupPending() error {
+	st, group := cl.segPending, cl.segGroup
+	cl.segPending = nil
+	s, err := cl.setupSeg(st, group)
+	if err != nil || s == nil {
+		return err
+	}
+	st.seg.Store(s)
+	c := cl.user
+	runtime.AddCleanup(c, func(mem []byte) { _ = comm.UnmapHostSegment(mem) }, s.mem)
+	return nil
+}
+
+// Setup: rank 0 creates a segment and broadcasts (ok, nonce); every rank
+// maps it; a reduction (min) tells rank 0 whether all did, and rank 0,
+// having unlinked it, broadcasts the verdict: all use it or none. Trees
+// (binomial, as the message path's Bcast and Reduce), so a rank talks to
+// log p peers, not rank 0 to all; the messages carry the call's header,
+// so a peer in another collective sees a mismatch as with any message.
 const segNonceSize = 16
 
-func (cl *call) setupSeg(st *segState) (*shmSeg, error) {
-	l := layoutFor(cl.size)
-	if cl.rank == 0 {
-		return cl.createSeg(st, l)
+func (cl *call) setupSeg(st *segState, group []int) (*shmSeg, error) {
+	all := group
+	if all == nil {
+		all = make([]int, cl.size)
+		for r := range all {
+			all[r] = r
+		}
 	}
+	l := layoutFor(len(all))
+	creator, me := all[0], pos(all, cl.rank)
 	offer := make([]byte, 1+segNonceSize)
-	if err := cl.recv(0, offer); err != nil {
-		return nil, err
+	var mem []byte
+	if me == 0 {
+		_, _ = rand.Read(offer[1:])
+		var err error
+		if mem, err = cl.user.CreateHostSegment(offer[1:], l.size); err == nil {
+			initSeg(mem, l)
+			offer[0] = 1
+		}
+	}
+	if err := cl.bcastGroup(all, 0, offer); err != nil {
+		return nil, cl.abandonSeg(creator, offer, mem, err)
 	}
 	if offer[0] != 1 {
 		return nil, nil
 	}
-	st.nonce, st.creator = offer[1:], 0
-	mem, err := cl.user.OpenHostSegment(0, st.nonce, l.size)
-	if err == nil {
-		if err = checkSeg(mem, l); err != nil {
-			_ = comm.UnmapHostSegment(mem)
+	st.nonce, st.creator = offer[1:], creator
+	mapped := []uint8{1}
+	if me != 0 {
+		var err error
+		if mem, err = cl.user.OpenHostSegment(creator, st.nonce, l.size); err == nil {
+			if err = checkSeg(mem, l); err != nil {
+				_ = comm.UnmapHostSegment(mem)
+			}
+		}
+		if err != nil {
+			mem, mapped[0] = nil, 0
 		}
 	}
-	ack := []byte{0}
-	if err == nil {
-		ack[0] = 1
+	if err := reduceGroup(cl, all, 0, mapped, Min[uint8]()); err != nil {
+		return nil, cl.abandonSeg(creator, offer, mem, err)
 	}
-	if err := cl.send(0, ack); err != nil {
-		if mem != nil && ack[0] == 1 {
-			_ = comm.UnmapHostSegment(mem)
-		}
-		return nil, err
+	if me == 0 {
+		cl.user.UnlinkHostSegment(creator, st.nonce) // mapped by all, or abandoned
 	}
-	verdict := []byte{0}
-	rerr := cl.recv(0, verdict)
-	if rerr != nil || verdict[0] != 1 {
-		if ack[0] == 1 {
-			_ = comm.UnmapHostSegment(mem)
-		}
-		return nil, rerr
+	verdict := mapped[:1]
+	if err := cl.bcastGroup(all, 0, verdict); err != nil || verdict[0] != 1 {
+		return nil, cl.abandonSeg(creator, offer, mem, err)
 	}
-	return cl.newSeg(mem, l), nil
+	s := cl.newSeg(mem, l, me)
+	if group != nil {
+		s.ranks = group
+	}
+	return s, nil
 }
 
-func (cl *call) createSeg(st *segState, l segLayout) (*shmSeg, error) {
-	nonce := make([]byte, segNonceSize)
-	_, _ = rand.Read(nonce)
-	st.nonce, st.creator = nonce, 0
-	mem, err := cl.user.CreateHostSegment(nonce, l.size)
-	offer := append([]byte{0}, nonce...)
-	if err == nil {
-		initSeg(mem, l)
-		offer[0] = 1
+// abandonSeg unmaps this rank's mapping of a segment the setup gave up,
+// unlinks it if this rank knows its name (the offer came: the creator may
+// have died before unlinking it), and returns err.
+func (cl *call) abandonSeg(creator int, offer, mem []byte, err error) error {
+	if offer[0] == 1 {
+		cl.user.UnlinkHostSegment(creator, offer[1:])
 	}
-	var serr error
-	for r := 1; r < cl.size && serr == nil; r++ {
-		serr = cl.send(r, offer)
-	}
-	if offer[0] == 0 || serr != nil {
-		if offer[0] == 1 {
-			cl.user.UnlinkHostSegment(nonce)
-			_ = comm.UnmapHostSegment(mem)
-		}
-		return nil, serr
-	}
-	all := true
-	ack := []byte{0}
-	var rerr error
-	for r := 1; r < cl.size && rerr == nil; r++ {
-		rerr = cl.recv(r, ack)
-		all = all && ack[0] == 1
-	}
-	cl.user.UnlinkHostSegment(nonce) // mapped by all, or abandoned
-	verdict := []byte{0}
-	if all && rerr == nil {
-		verdict[0] = 1
-	}
-	for r := 1; r < cl.size && rerr == nil; r++ {
-		rerr = cl.send(r, verdict)
-	}
-	if verdict[0] == 0 || rerr != nil {
+	if mem != nil {
 		_ = comm.UnmapHostSegment(mem)
-		return nil, rerr
 	}
-	return cl.newSeg(mem, l), nil
+	return err
 }
 
-func (cl *call) newSeg(mem []byte, l segLayout) *shmSeg {
-	s := newShmSeg(mem, l, cl.rank)
+func (cl *call) newSeg(mem []byte, l segLayout, me int) *shmSeg {
+	s := newShmSeg(mem, l, me)
 	s.spin, s.hot = cl.user.PollTimes()
 	return s
 }

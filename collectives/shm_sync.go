@@ -34,31 +34,49 @@ func (s *shmSeg) sync(cl *call, first bool, combine func(child int)) error {
 				s.ring(q)
 			}
 		}
-		next := 0 // the peers before it have arrived
+		// Every poll looks at every peer not seen yet (not only up to
+		// the first missing one): a peer that arrived shows a mismatch
+		// (comparePast) even while another is still away.
+		var seen uint64 = 1 << s.rank
+		all := uint64(1)<<s.p - 1
 		return s.wait(cl, func() (bool, error) {
-			for ; next < s.p; next++ {
-				if next == s.rank {
+			for q := range s.p {
+				if seen&(1<<q) != 0 {
 					continue
 				}
-				if ok, err := s.arrivedAt(cl, next, e, first); !ok || err != nil {
+				ok, err := s.arrivedAt(cl, q, e, first)
+				if err != nil {
 					return false, err
 				}
+				if ok {
+					seen |= 1 << q
+				}
 			}
-			return true, nil
+			return seen == all, nil
 		})
 	}
 	lo, hi := s.rank*segFanout+1, min(s.rank*segFanout+segFanout+1, s.p)
-	next := lo
+	var seen, all uint64 // children arrived, all children
+	if hi > lo {
+		all = 1<<(hi-lo) - 1
+	}
 	err := s.wait(cl, func() (bool, error) {
-		for ; next < hi; next++ {
-			if ok, err := s.arrivedAt(cl, next, e, first); !ok || err != nil {
+		for q := lo; q < hi; q++ {
+			if seen&(1<<(q-lo)) != 0 {
+				continue
+			}
+			ok, err := s.arrivedAt(cl, q, e, first)
+			if err != nil {
 				return false, err
 			}
-			if combine != nil {
-				combine(next)
+			if ok {
+				seen |= 1 << (q - lo)
+				if combine != nil {
+					combine(q)
+				}
 			}
 		}
-		return true, nil
+		return seen == all, nil
 	})
 	if err != nil {
 		return err
@@ -94,7 +112,7 @@ func (s *shmSeg) arrivedAt(cl *call, q int, e uint32, first bool) (bool, error) 
 		}
 		if first {
 			if d, ok := s.announced(q, cl.seq); ok && d != cl.d {
-				return false, cl.segMismatch(q, d, cl.seq)
+				return false, cl.segMismatch(s.peer(q), d, cl.seq)
 			}
 			if err := s.comparePast(cl, q); err != nil {
 				return false, err
@@ -123,7 +141,7 @@ func (s *shmSeg) releasedBy(cl *call, q int, e uint32) (bool, error) {
 // mismatch; otherwise q is just not there yet.
 func (s *shmSeg) notThere(cl *call, q int, last uint64) error {
 	if d, ok := s.announced(q, cl.seq); ok && d != cl.d {
-		return cl.segMismatch(q, d, cl.seq)
+		return cl.segMismatch(s.peer(q), d, cl.seq)
 	}
 	if last > cl.seq {
 		return s.mismatch(cl, q, fmt.Sprintf("it went on to call #%d without meeting the other ranks in this call", last))
@@ -144,7 +162,7 @@ func (s *shmSeg) mismatch(cl *call, q int, detail string) error {
 	if !ok {
 		d = desc{op: cl.d.op, root: -1, count: -1}
 	}
-	err := cl.mismatch(q, header{desc: d, seq: seq}, detail)
+	err := cl.mismatch(s.peer(q), header{desc: d, seq: seq}, detail)
 	s.breakAll()
 	return err
 }
@@ -171,7 +189,7 @@ func (s *shmSeg) comparePast(cl *call, q int) error {
 			continue // before the segment existed
 		}
 		if theirs, ok := s.announced(q, m); ok && theirs != mine {
-			return cl.mismatchAt(q, m, mine, theirs)
+			return cl.mismatchAt(s.peer(q), m, mine, theirs)
 		}
 	}
 	return nil

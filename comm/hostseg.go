@@ -58,9 +58,14 @@ func (c *Comm) OpenHostSegment(creator int, nonce []byte, size int) ([]byte, err
 	return openShm(c.hostSegName(creator, nonce), size)
 }
 
-// UnlinkHostSegment removes the name of the segment this rank created with
-// nonce; mappings stay valid.
-func (c *Comm) UnlinkHostSegment(nonce []byte) { unlinkShm(c.hostSegName(c.rank, nonce)) }
+// UnlinkHostSegment removes the name of the segment rank creator made with
+// nonce; mappings stay valid. Any member that knows the nonce may: a
+// setup that fails because the creator died is cleaned up by the others.
+func (c *Comm) UnlinkHostSegment(creator int, nonce []byte) {
+	if c.checkPeer(creator, false, "UnlinkHostSegment") == nil {
+		unlinkShm(c.hostSegName(creator, nonce))
+	}
+}
 
 // HostSegmentPath is where the segment of rank creator with nonce lives
 // while it has a name (for tests: it must be gone once set up).

@@ -81,7 +81,7 @@ func TestHostSegmentAuth(t *testing.T) {
 		t.Error("a segment others may read was opened")
 	}
 
-	cs[0].UnlinkHostSegment(nonce)
+	cs[0].UnlinkHostSegment(0, nonce)
 	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("after unlink: %v", err)
 	}

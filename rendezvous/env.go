@@ -186,13 +186,21 @@ func ParseEnviron(environ []string) (Env, error) {
 }
 
 // WithoutJob is environ without any GORUN_* entry: a rank's environment
-// must not inherit the identity of the job its launcher runs in.
+// must not inherit the identity of the job its launcher runs in. Settings
+// of the ranks' own that no launcher sets (userSettings: GORUN_TRANSPORT)
+// are kept, so `GORUN_TRANSPORT=tcp gorun ...` reaches the ranks.
 func WithoutJob(environ []string) []string {
 	out := make([]string, 0, len(environ))
 	for _, kv := range environ {
-		if !strings.HasPrefix(kv, prefix) {
+		k, _, _ := strings.Cut(kv, "=")
+		if !strings.HasPrefix(kv, prefix) || userSettings[k] {
 			out = append(out, kv)
 		}
 	}
 	return out
 }
+
+// userSettings are GORUN_* variables outside the launch contract, read by
+// the ranks only (comm: GORUN_TRANSPORT=tcp forces TCP between ranks of a
+// host, and collectives' messages instead of host segments).
+var userSettings = map[string]bool{"GORUN_TRANSPORT": true}

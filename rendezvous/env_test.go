@@ -93,8 +93,8 @@ func TestParseEnvironLastWins(t *testing.T) {
 }
 
 func TestWithoutJob(t *testing.T) {
-	got := WithoutJob([]string{"HOME=/root", "GORUN_RANK=1", "GORUNX=keep", "GORUN_SECRET=ab", "PATH=/bin"})
-	if want := []string{"HOME=/root", "GORUNX=keep", "PATH=/bin"}; !reflect.DeepEqual(got, want) {
+	got := WithoutJob([]string{"HOME=/root", "GORUN_RANK=1", "GORUNX=keep", "GORUN_SECRET=ab", "PATH=/bin", "GORUN_TRANSPORT=tcp"})
+	if want := []string{"HOME=/root", "GORUNX=keep", "PATH=/bin", "GORUN_TRANSPORT=tcp"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("WithoutJob = %q, want %q", got, want)
 	}
 }
