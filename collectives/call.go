@@ -41,11 +41,16 @@ type call struct {
 	waiting atomic.Uint64
 	gen     uint32
 
-	timer    *time.Timer
-	mu       sync.Mutex
-	finished bool
-	prober   *prober
-	failed   atomic.Pointer[error] // mismatch found by the watchdog
+	// began, wprev, wnext, inList: the call's place in the watchlist
+	// (watchlist.go), guarded by its lock; watching says it joined.
+	began        time.Time
+	wprev, wnext *call
+	inList       bool
+	watching     bool
+	mu           sync.Mutex
+	finished     bool
+	prober       *prober
+	failed       atomic.Pointer[error] // mismatch found by the watchdog
 
 	stats callStats // I/O statistics (iostats.go); zero when off
 
@@ -70,7 +75,8 @@ func begin(ctx context.Context, c *comm.Comm, d desc, elemSize int) (*call, erro
 		cl.startStats(rec, c)
 	}
 	if cl.size > 1 {
-		cl.timer = time.AfterFunc(probeAfter, cl.startProber)
+		watched.add(cl)
+		cl.watching = true
 		if s := segOf(c); s != nil {
 			s.announce(cl.seq, d) // peers waiting in the segment compare it
 		}
@@ -87,8 +93,8 @@ func (cl *call) finish(err error) error {
 	if cl.stats.comm != nil {
 		cl.endStats()
 	}
-	if cl.timer != nil {
-		cl.timer.Stop()
+	if cl.watching {
+		watched.remove(cl)
 		cl.mu.Lock()
 		cl.finished = true
 		p := cl.prober

@@ -47,8 +47,9 @@ type prober struct {
 	done   chan struct{}
 }
 
-// startProber runs in the timer's goroutine and owns the watchdog until
-// finish stops it.
+// startProber runs in its own goroutine, started by the watchlist
+// (watchlist.go) once the call has waited probeAfter, and owns the
+// watchdog until finish stops it.
 func (cl *call) startProber() {
 	cl.mu.Lock()
 	if cl.finished {
