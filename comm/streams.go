@@ -195,6 +195,7 @@ func (st *inStream) step() bool {
 		if r := w.acceptShm(c, src, data); r != nil {
 			st.shm = r
 			st.rx = &shmRx{r: r, bell: st.br, c: c}
+			st.rx.watch.polls = &st.polls
 			st.rd = st.rx
 		}
 	}
