@@ -144,15 +144,17 @@ func (w *world) pollRecv(ctx context.Context, src int, wt *waiter) {
 				continue
 			}
 			st.rx.polled = true
-			for !st.ended && len(wt.ch) == 0 && st.rx.ready() {
+			st.self = wt
+			for !st.ended && !wt.answered() && st.rx.ready() {
 				if !st.step() {
 					st.end()
 				}
 			}
+			st.self = nil
 			st.rx.polled = false
 			st.mu.Unlock()
 		}
-		if len(wt.ch) > 0 {
+		if wt.answered() {
 			return
 		}
 		if p.n%16 == 0 && ctx.Err() != nil {

@@ -27,6 +27,11 @@ func TestShmWatchLingers(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := streamOfIn(t, cs[1], 0)
+	// Receives poll until their message comes (not for 50 µs only), so
+	// the one in polled surely polls when its message is sent.
+	w := cs[1].w
+	w.pollTimes()
+	w.pollFor, w.hot = time.Hour, time.Hour
 	probe := func(what string, tag int) {
 		t.Helper()
 		deadline := time.Now().Add(30 * time.Second)
