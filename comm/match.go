@@ -59,6 +59,12 @@ type waiter struct {
 	room int       // total length of bufs
 	elem int       // RecvSlice's element Kind, or -1: a message of another kind is not read into bufs
 	ch   chan result
+	// direct holds the result when the receive's own poll read the
+	// message (poll.go: the poller is the waiting goroutine, so no channel
+	// hand-off); res is valid while direct is set. Only that goroutine
+	// touches them.
+	direct bool
+	res    result
 
 	// group is the world ranks of the receiving communicator: the death of
 	// one of them wakes the receive (failed.go). nil: only its source's.
@@ -100,8 +106,12 @@ func (w *waiter) free() {
 		return // never reuse a waiter with a result in it; let it go
 	}
 	w.one[0], w.bufs, w.group = nil, nil, nil
+	w.direct, w.res = false, result{}
 	waiterPool.Put(w)
 }
+
+// answered reports, in the receive's goroutine, that its result is in.
+func (w *waiter) answered() bool { return w.direct || len(w.ch) > 0 }
 
 func (w *waiter) matches(m *message) bool {
 	return w.ctx == m.ctx && (w.src == AnySource || w.src == m.src) && (w.tag == AnyTag || w.tag == m.tag)
@@ -284,7 +294,10 @@ func (e *engine) waitRecv(ctx context.Context, w *waiter) (message, error) {
 		return e.cancelRecv(ctx, w)
 	}
 	var r result
-	if len(w.ch) > 0 { // the poll took it: no select needed
+	if w.direct { // the poll read it for us (poll.go)
+		r = w.res
+		w.direct, w.res = false, result{}
+	} else if len(w.ch) > 0 { // the poll took it: no select needed
 		r = <-w.ch
 	} else {
 		select {
@@ -310,9 +323,15 @@ func (e *engine) cancelRecv(ctx context.Context, w *waiter) (message, error) {
 		}
 	}
 	// Delivered while we gave up: keep the message for the next receive.
-	e.mu.Unlock()
-	r := <-w.ch // a claimed direct read finishes first
-	e.mu.Lock()
+	var r result
+	if w.direct {
+		r = w.res
+		w.direct, w.res = false, result{}
+	} else {
+		e.mu.Unlock()
+		r = <-w.ch // a claimed direct read finishes first
+		e.mu.Lock()
+	}
 	if r.err == nil && !w.peek {
 		if r.m.data == nil {
 			r.m.data = gather(w.bufs, r.m.n)

@@ -12,9 +12,10 @@ import (
 // goroutine (the stream's pump) and handing the message over. Whoever
 // reads a stream's frames holds its token (inStream.mu); the pump reads
 // whenever no receive does, so unexpected messages, revocations and
-// goodbyes are handled as on TCP. While a receive polls, the writer rings
-// no doorbell (the ring's polling count); a receive that stops polling
-// with bytes still unread wakes the pump itself.
+// goodbyes are handled as on TCP. While a receive polls, and for a linger
+// after, the writer rings no doorbell (the ring's watching word,
+// watch.go); a receive that stops polling with bytes still unread wakes
+// the pump itself.
 
 // pollers counts the receives polling one stream (Go memory: the pump
 // skips its own spinning while any do).
@@ -39,7 +40,9 @@ func (st *inStream) pump() {
 		}
 		st.mu.Unlock()
 		x.bellMu.Lock()
-		err := x.sleep(st.polls.Load() == 0, false)
+		// Spin only when no receive polls and the writer rings: while
+		// the watching word is set, the pump wakes at its deadline.
+		err := x.sleep(st.polls.Load() == 0 && x.r.polling.Load() == 0, false)
 		x.bellMu.Unlock()
 		if err == nil {
 			continue
@@ -118,18 +121,18 @@ func (w *world) pollRecv(ctx context.Context, src int, wt *waiter) {
 	}
 	for _, st := range sts {
 		st.polls.Add(1)
-		st.shm.polling.Add(1)
+		st.rx.stick() // left set when we end (watch.go)
 	}
 	defer func() {
 		for _, st := range sts {
 			r := st.shm
-			r.polling.Add(-1)
+			st.rx.watch.gen.Add(1) // first: the pump reads gen, then polls
+			st.polls.Add(-1)
 			// Bytes nobody reads now: wake the pump if it sleeps (the
-			// writer skipped the doorbell while we polled).
+			// writer rings no doorbell while the ring is watched).
 			if st.rx.ready() && r.rsleep.Load() != 0 && r.rsleep.CompareAndSwap(1, 0) {
 				_ = st.c.SetReadDeadline(time.Now())
 			}
-			st.polls.Add(-1)
 		}
 	}()
 	p := newPacer(w.pollTimes())
@@ -141,15 +144,17 @@ func (w *world) pollRecv(ctx context.Context, src int, wt *waiter) {
 				continue
 			}
 			st.rx.polled = true
-			for !st.ended && len(wt.ch) == 0 && st.rx.ready() {
+			st.self = wt
+			for !st.ended && !wt.answered() && st.rx.ready() {
 				if !st.step() {
 					st.end()
 				}
 			}
+			st.self = nil
 			st.rx.polled = false
 			st.mu.Unlock()
 		}
-		if len(wt.ch) > 0 {
+		if wt.answered() {
 			return
 		}
 		if p.n%16 == 0 && ctx.Err() != nil {

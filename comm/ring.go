@@ -27,8 +27,8 @@ import (
 //
 // Layout of the mapping (little endian, one cache line per word that a
 // side writes): magic u64 | size u64 at 0, head u64 at 64, tail u64 at 128,
-// reader sleeping u32 at 192, writer sleeping u32 at 256, receives polling
-// u32 at 320, data at 4096.
+// reader sleeping u32 at 192, writer sleeping u32 at 256, reader watching
+// u32 at 320 (watch.go), data at 4096.
 const (
 	ringMagic   = 0x31686d736e757267 // "grunshm1"
 	ringHeadOff = 64
@@ -74,7 +74,7 @@ type shmRing struct {
 	head, tail *atomic.Uint64
 	rsleep     *atomic.Uint32
 	wsleep     *atomic.Uint32
-	polling    *atomic.Int32 // receives of the reader's process polling the ring (poll.go)
+	polling    *atomic.Int32 // 1: the reader's process watches the ring, ring no doorbell (watch.go)
 	pos        uint64        // the writer's head or the reader's tail, kept locally
 	seen       uint64        // the writer's last look at the reader's tail
 	spin       time.Duration // poll this long before blocking
@@ -205,7 +205,7 @@ func (t *shmTx) put(deadline time.Time, b []byte, published *uint64) error {
 }
 
 // publish makes the written bytes visible and rings the reader's doorbell
-// if its reader sleeps and no receive is polling the ring.
+// if its reader sleeps and its process does not watch the ring.
 func (t *shmTx) publish() error {
 	r := t.r
 	r.head.Store(r.pos)
@@ -264,6 +264,7 @@ type shmRx struct {
 	// polled: the token holder is a polling receive (under the token), so
 	// it stops counting as polling while it sleeps on the bell.
 	polled bool
+	watch  watch // who keeps the ring's watching word set (watch.go)
 }
 
 // ready reports whether the writer published bytes not read yet.
@@ -322,9 +323,10 @@ func (x *shmRx) wait() error {
 }
 
 // sleep, under bellMu, returns once the writer published more (spinning
-// first if spin), or with the connection's error. A polling receive
-// (unpoll) does not count as polling while it sleeps, or the writer would
-// never ring.
+// first if spin), or with the connection's error; or, for the pump, when
+// the watching word's linger is up (see watch.go: it then decides again).
+// A polling receive (unpoll) clears the watching word while it sleeps, or
+// the writer would never ring, and sets it again after.
 func (x *shmRx) sleep(spin, unpoll bool) error {
 	if e := x.eof.Load(); e != nil {
 		return *e
@@ -334,8 +336,10 @@ func (x *shmRx) sleep(spin, unpoll bool) error {
 		return nil
 	}
 	if unpoll {
-		r.polling.Add(-1)
-		defer r.polling.Add(1)
+		x.unwatch()
+		defer x.stick()
+	} else {
+		x.park()
 	}
 	r.rsleep.Store(1)
 	if x.ready() {
@@ -345,8 +349,8 @@ func (x *shmRx) sleep(spin, unpoll bool) error {
 	_, err := x.bell.Read(r.scratch[:])
 	r.rsleep.Store(0)
 	if errors.Is(err, os.ErrDeadlineExceeded) {
-		// A receive that stopped polling woke us (poll.go).
-		_ = x.c.SetReadDeadline(time.Time{})
+		// The linger is up, or a receive that stopped polling woke us
+		// (poll.go); the next park sets the deadline again.
 		return nil
 	}
 	if err != nil {

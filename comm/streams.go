@@ -110,6 +110,7 @@ type inStream struct {
 	mu    sync.Mutex
 	ended bool    // under mu: the stream is over, the ring unmapped
 	polls pollers // receives polling this stream now
+	self  *waiter // under mu: the waiter of the polling receive holding it
 }
 
 // step reads and handles one frame; false means the stream ended (the
@@ -140,23 +141,23 @@ func (st *inStream) step() bool {
 		if wt != nil && wt.bufs != nil && wt.room >= m.n && (wt.elem < 0 || uint8(wt.elem) == m.elem) {
 			if err := payloadInto(rd, h, wt.bufs, m.n); err != nil {
 				w.lost(src, err)
-				wt.ch <- result{err: w.verdict(src, "connection lost mid-message: "+err.Error())}
+				st.answer(wt, result{err: w.verdict(src, "connection lost mid-message: "+err.Error())})
 				return false
 			}
-			wt.ch <- result{m: m}
+			st.answer(wt, result{m: m})
 			return true
 		}
 		data, err := payloadBytes(rd, h)
 		if err != nil {
 			w.lost(src, err)
 			if wt != nil {
-				wt.ch <- result{err: w.verdict(src, "connection lost mid-message: "+err.Error())}
+				st.answer(wt, result{err: w.verdict(src, "connection lost mid-message: "+err.Error())})
 			}
 			return false
 		}
 		m.data = data
 		if wt != nil { // taken by a receive without room for it
-			wt.ch <- result{m: m}
+			st.answer(wt, result{m: m})
 		} else {
 			w.eng.deliver(m)
 		}
@@ -195,10 +196,22 @@ func (st *inStream) step() bool {
 		if r := w.acceptShm(c, src, data); r != nil {
 			st.shm = r
 			st.rx = &shmRx{r: r, bell: st.br, c: c}
+			st.rx.watch.polls = &st.polls
 			st.rd = st.rx
 		}
 	}
 	return true
+}
+
+// answer hands a receive its result: on its channel, or, when the
+// receive's own poll is reading this frame (st.self), straight into the
+// waiter, which saves the channel's send and receive (issue 16).
+func (st *inStream) answer(wt *waiter, r result) {
+	if wt == st.self {
+		wt.res, wt.direct = r, true
+		return
+	}
+	wt.ch <- r
 }
 
 // await waits for a receive to take a payload left in the socket, at
