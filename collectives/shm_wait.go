@@ -129,12 +129,18 @@ func (s *shmSeg) interrupted(cl *call) error {
 	if err := cl.user.Broken(); err != nil {
 		return s.fail(cl, err)
 	}
+	if err := s.departed(cl); err != nil {
+		return s.fail(cl, err)
+	}
 	if s.broken.Load() == 0 {
 		return nil
 	}
 	deadline := time.Now().Add(segBrokenGrace)
 	for time.Now().Before(deadline) {
 		if err := cl.user.Broken(); err != nil {
+			return s.fail(cl, err)
+		}
+		if err := s.departed(cl); err != nil {
 			return s.fail(cl, err)
 		}
 		if err := cl.ctx.Err(); err != nil {
@@ -177,4 +183,30 @@ func (cl *call) segBreak() {
 // waitedSeg explains a context that ended while waiting in the segment.
 func (cl *call) waitedSeg(err error) error {
 	return fmt.Errorf("waiting in shared memory for the other ranks of %s (one of them has not reached it, or is stuck before it: look at what they are doing, e.g. gorun --timeout dumps every rank's goroutines): %w", cl.name(), err)
+}
+
+// departed returns the error of a peer that closed its communicator (a
+// clean goodbye, which is no failure: comm's failure notices do not
+// tell it) without arriving at this rank's epoch: it never will, and a
+// receive from it would fail the same way. A peer that arrived and then
+// left is no reason: the arrival is read after the departure, which
+// happened after it.
+func (s *shmSeg) departed(cl *call) error {
+	if cl.user.Departures() == 0 {
+		return nil
+	}
+	e := s.epoch
+	for q := range s.slots {
+		if q == s.rank {
+			continue
+		}
+		err := cl.user.Departed(s.peer(q))
+		if err == nil {
+			continue
+		}
+		if pe := uint32(s.slots[q].arrive.Load() >> 32); int32(pe-e) < 0 {
+			return err
+		}
+	}
+	return nil
 }

@@ -98,3 +98,23 @@ func (c *Comm) Broken() error { return c.brokenErr() }
 func (c *Comm) FailureNotices() (down, news <-chan struct{}) {
 	return c.w.eng.down, c.w.eng.deathWait()
 }
+
+// Departures counts the ranks of the world that closed their
+// communicators (a clean goodbye) so far. Zero means Departed is nil for
+// every member; a rank waiting in shared memory reads it without a lock
+// before it asks Departed.
+func (c *Comm) Departures() uint32 { return c.w.eng.departures.Load() }
+
+// Departed returns the error a receive from member r gives once r has
+// closed its communicator (Close, or an exit after Close), or nil while r
+// has not. A rank waiting in shared memory for r's arrival uses it: r
+// will not come, and the error names it as a receive's would.
+func (c *Comm) Departed(r int) error {
+	if r < 0 || r >= len(c.members) {
+		return nil
+	}
+	if re := c.w.eng.goneErr(c.members[r]); re != nil {
+		return re
+	}
+	return nil
+}

@@ -146,6 +146,10 @@ type engine struct {
 	// know that nothing is broken (noneBroken), which keeps the engine's
 	// lock off a small message's path.
 	broken atomic.Bool
+	// departures counts the ranks that said goodbye (leave), so a
+	// rank waiting in shared memory learns without the lock that
+	// nobody has left (Comm.Departures).
+	departures atomic.Uint32
 }
 
 // noneBroken reports, without the lock, that nothing failed, was revoked
@@ -203,6 +207,7 @@ func (e *engine) leave(src int, cause *RankError) {
 		err = &RankError{Rank: cause.Rank, Op: "recv", How: how}
 	}
 	e.gone[src] = err
+	e.departures.Add(1)
 	e.pokeLocked() // Agree counts it out
 	e.wakeLocked(func(w *waiter) bool { return w.src == src }, err)
 }
