@@ -11,6 +11,10 @@ import (
 // peer is reached over TCP.
 const shmSupported = false
 
+// shmDir names where segments would live (HostSegmentPath); nothing is
+// created there off Linux.
+const shmDir = "/dev/shm/"
+
 var errNoShm = errors.New("comm: shared-memory streams need Linux")
 
 func createShm(string, int) ([]byte, error) { return nil, errNoShm }
