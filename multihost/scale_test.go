@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gorun-hpc/gorun/internal/netns"
 )
 
 // scaleRanks is the scale test's job size: issue 16 asks for 1024 ranks
@@ -50,7 +52,7 @@ func TestScale1024(t *testing.T) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, filepath.Join(bin, "gorun"), "-n", strconv.Itoa(scaleRanks), filepath.Join(bin, "scaleprog"))
 	cmd.Dir = t.TempDir()
-	var out syncBuffer
+	var out netns.SyncBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	load0 := loadAvg()
 	t0 := time.Now()
@@ -195,23 +197,4 @@ func tail(s string, n int) string {
 		return "..." + s[len(s)-n:]
 	}
 	return s
-}
-
-// syncBuffer collects a command's output for a test reading it while the
-// command runs.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

@@ -81,7 +81,7 @@ func TestSharedFSFlush(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var errBuf syncBuffer
+			var errBuf netns.SyncBuffer
 			cmd.Stderr = &errBuf
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)

@@ -114,7 +114,7 @@ func TestMultiNodeSallocNodeDies(t *testing.T) {
 			defer cancel()
 			cmd := c.Command(ctx, 0, "salloc", "-N3", "-n6", "--overcommit", gorun, ring)
 			cmd.Env = s.Env()
-			var errBuf syncBuffer
+			var errBuf netns.SyncBuffer
 			cmd.Stderr = &errBuf
 			stdout, err := cmd.StdoutPipe()
 			if err != nil {
