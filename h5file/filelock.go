@@ -85,7 +85,7 @@ func openLocked(path, mode string, flag int, create, serial bool) (*os.File, err
 		}
 	}
 	if truncate {
-		if err := osf.Truncate(0); err != nil {
+		if err := truncateIfNonEmpty(osf); err != nil {
 			osf.Close()
 			return nil, opErr(op, path, err)
 		}
@@ -189,4 +189,22 @@ func claimCreate(osf *os.File, truncate bool) error {
 	}
 	setFileAttr(osf, creatorAttr, job+" "+rank) // best effort: not every file system has extended attributes
 	return nil
+}
+
+// truncateIfNonEmpty empties the file, unless it is empty already. A
+// truncate of an empty file changes nothing on disk, but ext4 (with its
+// default auto_da_alloc) marks a file truncated to zero for a flush of all
+// its delayed-allocation blocks when it is closed: closing a fresh 320 MiB
+// file then took as long as writing it (100 ms against 1 ms). The kernel
+// itself drops O_TRUNC when open creates the file, which is why libhdf5's
+// create never pays this; checking the size first gives us the same.
+func truncateIfNonEmpty(osf *os.File) error {
+	fi, err := osf.Stat()
+	if err != nil {
+		return err
+	}
+	if fi.Size() == 0 {
+		return nil
+	}
+	return osf.Truncate(0)
 }
