@@ -555,7 +555,7 @@ func ExampleCompleted() {
 // where they have the same size).
 func ExampleElemKind() {
 	fmt.Println(comm.ElemKind[float64](), comm.ElemKind[int32](), comm.ElemKind[uint8]())
-	fmt.Println(comm.ElemKind[int64]() == comm.ElemKind[int](), comm.ElemKind[int64]() == comm.ElemKind[int64]())
+	fmt.Println(comm.ElemKind[int64]() == comm.ElemKind[int](), comm.ElemKind[uint8]() == comm.ElemKind[byte]())
 	// Output:
 	// float64 int32 uint8
 	// false true
