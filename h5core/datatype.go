@@ -265,8 +265,8 @@ func (t *Datatype) Equal(u *Datatype) bool {
 }
 
 // String is a short name for the type (numbers sized in bits, strings in
-// bytes): i32le, f64be, S8,
-// vlen-string, vlen(i32le), [3]f64le, enum(i8le), {x: f64le, id: i32le}, ...
+// bytes): i32le, f64be, S8, vlen-string, vlen(i32le), [3]f64le,
+// enum(i8le), {x: f64le, id: i32le}, ...
 func (t *Datatype) String() string {
 	if t == nil {
 		return "<no type>"
