@@ -567,3 +567,24 @@ func ExampleKind_String() {
 	fmt.Println(k.String())
 	// Output: uint16
 }
+
+// WorldRank maps a rank of a sub-communicator to its world rank: what a
+// message about a rank (an error, a log line) should name.
+func ExampleComm_WorldRank() {
+	ranks(4, func(ctx context.Context, c *comm.Comm) string {
+		odd, err := c.Split(ctx, c.Rank()%2, 0)
+		if err != nil {
+			return err.Error()
+		}
+		var world []int
+		for r := range odd.Size() {
+			world = append(world, odd.WorldRank(r))
+		}
+		return fmt.Sprintf("color %d: world ranks %v", c.Rank()%2, world)
+	})
+	// Output:
+	// rank 0: color 0: world ranks [0 2]
+	// rank 1: color 1: world ranks [1 3]
+	// rank 2: color 0: world ranks [0 2]
+	// rank 3: color 1: world ranks [1 3]
+}

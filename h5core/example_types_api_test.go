@@ -411,3 +411,13 @@ func ExampleFile_SnapshotBlock() {
 	fmt.Println(h5core.NewFile(h5core.WithSnapshotBlock()).SnapshotBlock(), h5core.NewFile().SnapshotBlock() == h5core.UndefinedAddr)
 	// Output: 96 true
 }
+
+// Error names the offset of the malformed structure and what is wrong.
+func ExampleFormatError_Error() {
+	b := make([]byte, 64)
+	copy(b, "\x89HDF\r\n\x1a\n") // a signature, then nothing sensible
+	b[8] = 9                     // superblock version 9
+	_, err := h5core.Open(bytes.NewReader(b), int64(len(b)))
+	fmt.Println(err)
+	// Output: h5core: malformed HDF5 file at offset 8: superblock version (9)
+}
