@@ -437,8 +437,8 @@ func ExampleChecksumError_Error() {
 	// Output: version 2 superblock 0 true
 }
 
-// Error names the filter and says what to do: here one h5core does not
-// know, and SZIP, which it reads but does not write.
+// Error names the filter and says what to do. (SZIP, second, is a
+// filter h5core knows but only decodes: that is a plain ErrUnsupported.)
 func ExampleUnknownFilterError_Error() {
 	for _, id := range []uint16{32099, h5core.FilterSZIP} {
 		_, _, err := h5core.EncodeChunk([]h5core.Filter{{ID: id}}, []byte{1})
