@@ -36,7 +36,8 @@ import (
 // A message for nobody (an unexpected one, a revocation, a goodbye, a
 // dead peer's end of stream) is seen at most this late when no receive,
 // probe or any-source receive asks for it first.
-const tcpLinger = time.Millisecond
+// (A variable for tests.)
+var tcpLinger = 2 * time.Millisecond
 
 // errYield ends a kicked read at a frame boundary: the token's holder
 // lets go of the stream (see kickReader).

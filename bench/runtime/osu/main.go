@@ -172,6 +172,21 @@ func run(quick bool) error {
 				}
 			} else { // MB/s expressed as time per round trip
 				emit(p.name, p.size, d, n)
+				if *p50 {
+					// As for latency: single timed round trips, their
+					// median and 90th percentile.
+					ts := make([]time.Duration, n)
+					for i := range ts {
+						t0 := time.Now()
+						if err := pingPong(); err != nil {
+							return fmt.Errorf("%s: %w", p.name, err)
+						}
+						ts[i] = time.Since(t0)
+					}
+					slices.Sort(ts)
+					emit("bandwidth-p50", p.size, ts[n/2], 1)
+					emit("bandwidth-p90", p.size, ts[n*9/10], 1)
+				}
 			}
 		}
 	}
