@@ -105,12 +105,13 @@ func TestBetweenHosts(t *testing.T) {
 		}{"baseline", append([]string{filepath.Join(bdir, "gorun"), "--ssh", strings.Join(c.SSH, " "), "-H", "h1:1,h2:1",
 			filepath.Join(bdir, "osu")}, extra...)})
 	}
-	if only := os.Getenv("GORUN_BENCH_ONLY"); only != "" {
-		for i := range sides {
-			if strings.HasPrefix(sides[i].name, "gorun") || sides[i].name == "baseline" {
-				sides[i].argv = append(sides[i].argv, "-only", only, "-p50")
-			}
+	for i := range sides {
+		if only := os.Getenv("GORUN_BENCH_ONLY"); only != "" {
+			sides[i].argv = append(sides[i].argv, "-only", only)
 		}
+		// Percentiles of single round trips (after the timed loop that
+		// gives the mean): the tails.
+		sides[i].argv = append(sides[i].argv, "-p50")
 	}
 	if pick := os.Getenv("GORUN_BENCH_SIDES"); pick != "" {
 		sides = slices.DeleteFunc(sides, func(s struct {
@@ -142,7 +143,8 @@ func TestBetweenHosts(t *testing.T) {
 				if json.Unmarshal(sc.Bytes(), &r) != nil {
 					continue
 				}
-				if (r.Bench == "latency" && r.Size == 8) || r.Bench == "latency-p50" || r.Bench == "latency-p99" || (r.Bench == "bandwidth" && r.Size == 1<<20) {
+				if (r.Bench == "latency" && r.Size == 8) || (r.Bench == "bandwidth" && r.Size == 1<<20) ||
+					slices.Contains([]string{"latency-p50", "latency-p90", "latency-p99", "bandwidth-p50", "bandwidth-p90", "bandwidth-p99"}, r.Bench) {
 					got[key{s.name, r.Bench}] = append(got[key{s.name, r.Bench}], r.Usec)
 				}
 			}
@@ -165,6 +167,17 @@ func TestBetweenHosts(t *testing.T) {
 		gm, om, ym := median(g), median(o), median(y)
 		fmt.Fprintf(&b, "| %s | %s | %.1f | %.1f | %.1f | %.2f | %.2f |\n", bench.name, bench.size, gm, om, ym, gm/om, gm/ym)
 		t.Logf("%s: gorun %v, Open MPI %v, Open MPI yielding %v", bench.name, g, o, y)
+	}
+	fmt.Fprintf(&b, "\nSingle timed round trips (one-way for latency), medians over the runs:\n\n| side | 8 B p50 µs | p90 | p99 | 1 MiB p50 µs | p90 | p99 |\n|---|---:|---:|---:|---:|---:|---:|\n")
+	for _, s := range sides {
+		if len(got[key{s.name, "latency-p50"}]) == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "| %s |", s.name)
+		for _, bench := range []string{"latency-p50", "latency-p90", "latency-p99", "bandwidth-p50", "bandwidth-p90", "bandwidth-p99"} {
+			fmt.Fprintf(&b, " %.1f |", median(got[key{s.name, bench}]))
+		}
+		fmt.Fprintln(&b)
 	}
 	t.Logf("load before each run: %s", strings.Join(loads, "; "))
 	t.Logf("medians of %d alternating runs:\n%s", runs, b.String())
