@@ -417,8 +417,10 @@ func (w *world) write(ctx context.Context, oc *outConn, dest int, h frameHdr, bu
 		}
 		return nil, nil
 	}
-	var hb [frameHdrSize]byte
-	h.put(hb[:])
+	// The header lives in oc (we hold its lock): a local array would
+	// escape to the heap through the write, an allocation per message.
+	hb := oc.hdr[:]
+	h.put(hb)
 	if oc.raw != nil && h.len+frameHdrSize <= rawMax && len(bufs) < rawIovs {
 		// A small frame: one raw writev (rawio_linux.go).
 		if dl, ok := ctx.Deadline(); ok {
@@ -426,7 +428,7 @@ func (w *world) write(ctx context.Context, oc *outConn, dest int, h frameHdr, bu
 			defer oc.c.SetWriteDeadline(time.Time{})
 		}
 		var all [rawIovs][]byte
-		all[0] = hb[:]
+		all[0] = hb
 		n := 1 + copy(all[1:], bufs)
 		if err := oc.raw.writev(all[:n]); err != nil {
 			re := &RankError{Rank: dest, Op: "send", How: "connection lost: " + err.Error()}
@@ -437,7 +439,7 @@ func (w *world) write(ctx context.Context, oc *outConn, dest int, h frameHdr, bu
 		return nil, nil
 	}
 	nb := make(net.Buffers, 0, len(bufs)+1)
-	nb = append(nb, hb[:])
+	nb = append(nb, hb)
 	for _, b := range bufs {
 		if len(b) > 0 {
 			nb = append(nb, b)

@@ -354,3 +354,53 @@ func TestTCPLargeMessagesDirect(t *testing.T) {
 		return nil
 	})
 }
+
+// TestTCPPingPongAllocates: a small message's round trip over TCP
+// allocates nothing on either rank once the streams are set up (the frame
+// header lived on the heap, one allocation per message; the GC cycles of
+// such garbage show in a ping-pong's tail). The race detector's own
+// bookkeeping allocates, so it gets an allowance.
+func TestTCPPingPongAllocates(t *testing.T) {
+	cs := tcpLocal(t, 2)
+	tcpPingPong(t, cs, 10)
+	// A context that can end costs the receive a context.AfterFunc
+	// (readRecv); the benchmark's does not.
+	ctx := context.Background()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		buf := make([]byte, 8)
+		for {
+			if _, err := cs[1].Recv(context.Background(), 0, 3, buf); err != nil || buf[0] == 'q' {
+				return
+			}
+			if err := cs[1].Send(context.Background(), 0, 3, buf); err != nil {
+				return
+			}
+		}
+	}()
+	buf := make([]byte, 8)
+	var failed error
+	a := testing.AllocsPerRun(2000, func() {
+		if err := cs[0].Send(ctx, 1, 3, buf); err != nil && failed == nil {
+			failed = err
+		}
+		if _, err := cs[0].Recv(ctx, 1, 3, buf); err != nil && failed == nil {
+			failed = err
+		}
+	})
+	if err := cs[0].Send(ctx, 1, 3, []byte("quit....")); err != nil {
+		t.Fatal(err)
+	}
+	<-done
+	if failed != nil {
+		t.Fatal(failed)
+	}
+	limit := 0.1
+	if raceEnabled {
+		limit = 4
+	}
+	if a > limit {
+		t.Fatalf("%.2f allocations per 8-byte round trip over TCP, want at most %.1f", a, limit)
+	}
+}

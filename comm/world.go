@@ -71,8 +71,9 @@ type world struct {
 type outConn struct {
 	mu  sync.Mutex
 	c   net.Conn
-	shm *shmTx // non-nil: frames go through this ring, c is its doorbell
-	raw *rawIO // small frames' raw writes on TCP (rawio_linux.go), or nil
+	shm *shmTx             // non-nil: frames go through this ring, c is its doorbell
+	raw *rawIO             // small frames' raw writes on TCP (rawio_linux.go), or nil
+	hdr [frameHdrSize]byte // the frame header being written (under mu)
 	err error
 }
 
