@@ -8,7 +8,7 @@ import (
 )
 
 // Small reads and writes on TCP streams go to the kernel as raw system
-// calls inside the netpoller's RawConn callbacks (issue 16, decision 39).
+// calls inside the netpoller's RawConn callbacks (issue 16, decision 46).
 // The socket is nonblocking, so the call never blocks; what it saves is
 // the Go runtime's system-call bookkeeping, which on a process whose
 // threads all slept (a rank waiting for a message) wakes the runtime's

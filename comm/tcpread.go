@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// Receives that read their own socket (issue 16, decision 39): a receive
+// Receives that read their own socket (issue 16, decision 46): a receive
 // waiting for one peer on a TCP stream reads that stream itself, so the
 // goroutine the netpoller wakes when the message comes is the receive's,
 // not the stream's reader goroutine, which then had to wake the receive
