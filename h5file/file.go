@@ -524,8 +524,8 @@ func (f *File) Close() error {
 		err = f.checkpoint("Close")
 	}
 	f.stopMetaServer() // after the last collective: no rank asks any more
-	if f.stats != nil { // iostats: the datasets' tallies fold now
-		f.stats.Closed()
+	if st := f.stats; st != nil {
+		st.Closed() // iostats: the datasets' tallies fold now
 	}
 	if cerr := f.os.Close(); err == nil && cerr != nil {
 		err = opErr("close", f.path, cerr)
