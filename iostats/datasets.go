@@ -44,9 +44,7 @@ const ringSize = 64
 // datasets is a file's per-name records and the tallies not yet folded
 // into them.
 type datasets struct {
-	names []string         // a record's dataset name, by index
-	recs  []Counters       // a record's counters, by index (pointer-free)
-	index map[string]int32 // names' indexes
+	records // outside the heap (records.go)
 	// hint is where a fold looks first for a tally's record: the one
 	// after the last it found. A program that makes its datasets in the
 	// same order each time step finds every record there.
@@ -64,12 +62,12 @@ func (f *File) counters(d *Dataset, name string) *Counters {
 	ds := &f.ds
 	switch {
 	case d.at != 0:
-		return &ds.recs[d.at-1]
+		return &ds.recs.s[d.at-1]
 	case d.take > ds.folded:
 		return &ds.ring[(d.take-1)%ringSize].c
 	case d.take != 0: // folded since its last call
 		d.at = f.recordLocked(name) + 1
-		return &ds.recs[d.at-1]
+		return &ds.recs.s[d.at-1]
 	}
 	if ds.taken-ds.folded == ringSize {
 		f.foldLocked()
@@ -96,7 +94,7 @@ func (f *File) foldLocked() {
 	for t := ds.folded + 1; t <= ds.taken; t++ {
 		e := &ds.ring[(t-1)%ringSize]
 		i := f.recordLocked(e.name)
-		ds.recs[i].Add(e.c)
+		ds.recs.s[i].Add(e.c)
 		*e = tally{}
 	}
 	ds.folded = ds.taken
@@ -106,26 +104,20 @@ func (f *File) foldLocked() {
 // maxDatasets names, the record of OtherDatasets.
 func (f *File) recordLocked(name string) int32 {
 	ds := &f.ds
-	if i := ds.hint; i < len(ds.names) && ds.names[i] == name {
+	if i := ds.hint; i < ds.n && int(ds.keys.s[i].len) == len(name) && ds.name(i) == name {
 		ds.hint++
 		return int32(i)
 	}
-	i, ok := ds.index[name]
-	if !ok && len(ds.names) >= maxDatasets {
+	i := ds.find(name)
+	if i < 0 && ds.n >= maxDatasets {
 		name = OtherDatasets
-		i, ok = ds.index[name]
+		i = ds.find(name)
 	}
-	if !ok {
-		if ds.index == nil {
-			ds.index = map[string]int32{}
-		}
-		i = int32(len(ds.names))
-		ds.names = append(ds.names, name)
-		ds.recs = append(ds.recs, Counters{})
-		ds.index[name] = i
+	if i < 0 {
+		i = ds.add(name)
 	}
-	ds.hint = int(i) + 1
-	return i
+	ds.hint = i + 1
+	return int32(i)
 }
 
 // snapshotLocked is the file's datasets for a snapshot, every tally
@@ -133,12 +125,12 @@ func (f *File) recordLocked(name string) int32 {
 func (f *File) snapshotLocked() []DatasetSnap {
 	f.foldLocked()
 	ds := &f.ds
-	if len(ds.names) == 0 {
+	if ds.n == 0 {
 		return nil
 	}
-	out := make([]DatasetSnap, len(ds.names))
-	for i, name := range ds.names {
-		out[i] = DatasetSnap{Name: name, Counters: ds.recs[i]}
+	out := make([]DatasetSnap, ds.n)
+	for i := range out {
+		out[i] = DatasetSnap{Name: ds.nameString(i), Counters: ds.recs.s[i]}
 	}
 	return out
 }

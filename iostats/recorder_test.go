@@ -58,7 +58,7 @@ func TestDatasetFold(t *testing.T) {
 			}
 		}
 		f.Closed()
-		if n := len(f.ds.names); n != maxDatasets+1 {
+		if n := f.ds.n; n != maxDatasets+1 {
 			t.Fatalf("step %d: %d records, want %d", step, n, maxDatasets+1)
 		}
 	}
