@@ -62,11 +62,15 @@ func TestDatasetFold(t *testing.T) {
 			t.Fatalf("step %d: %d records, want %d", step, n, maxDatasets+1)
 		}
 	}
+	for i := maxDatasets + 9; i >= 0; i-- { // in reverse: the hint misses, the index finds
+		var d Dataset
+		f.Direct(&d, fmt.Sprintf("/d%d", i), true, KindWrite, r.Now(), 1)
+	}
 	byName := map[string]int64{}
 	for _, d := range r.Snapshot().Files[0].Datasets {
 		byName[d.Name] = d.Writes
 	}
-	if byName["/d0"] != 3 || byName["/d4094"] != 3 || byName[OtherDatasets] != 3*11 || byName["/long"] != 3*42 {
+	if byName["/d0"] != 4 || byName["/d4094"] != 4 || byName[OtherDatasets] != 4*11 || byName["/long"] != 3*42 {
 		t.Errorf("/d0 %d, /d4094 %d, other %d, /long %d", byName["/d0"], byName["/d4094"], byName[OtherDatasets], byName["/long"])
 	}
 }
