@@ -44,7 +44,7 @@ func (d Dims) String() string {
 type Dataset struct {
 	object
 	d  *h5core.Dataset
-	st *iostats.Dataset // its record in the I/O report, found on first use (iostats.go)
+	st iostats.Dataset // its place in the I/O report: the object's counts (iostats.go)
 }
 
 // DatasetOption configures CreateDataset: h5py's create_dataset keywords.

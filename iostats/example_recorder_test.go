@@ -19,11 +19,11 @@ func twoRanks() *iostats.Report {
 	for rank := range 2 {
 		r := iostats.New(rank, 2)
 		f := r.File("out.h5")
-		op := f.Begin(f.Dataset("/grid"), true)
+		op := f.Begin(new(iostats.Dataset), "/grid", true)
 		f.TwoPhase(2)
 		f.Span(iostats.KindWrite, r.Now(), 4096, true)
 		f.End(op, 2048)
-		f.Direct(f.Dataset("/x"), false, iostats.KindRead, r.Now(), 8)
+		f.Direct(new(iostats.Dataset), "/x", false, iostats.KindRead, r.Now(), 8)
 		r.LabelComm(1, 2, "world")
 		r.Comm(1, 2).Call("Allreduce", r.Now(), 16, 0)
 		snaps = append(snaps, r.Snapshot())
@@ -68,7 +68,7 @@ func ExampleRecorder_Now() {
 func ExampleRecorder_File() {
 	r := iostats.New(0, 1)
 	f := r.File("run.h5")
-	f.Direct(f.Dataset("/T"), true, iostats.KindWrite, r.Now(), 800)
+	f.Direct(new(iostats.Dataset), "/T", true, iostats.KindWrite, r.Now(), 800)
 	same := r.File("run.h5") == f
 	snap := r.Snapshot()
 	fmt.Println(same, snap.Files[0].Path, snap.Files[0].Datasets[0].Name, snap.Files[0].Datasets[0].BytesWritten)
@@ -108,8 +108,8 @@ func ExampleRecorder_LabelComm() {
 func ExampleRecorder_Snapshot() {
 	r := iostats.New(1, 2)
 	f := r.File("a.h5")
-	f.Direct(f.Dataset("/v"), true, iostats.KindWrite, r.Now(), 100)
-	f.Direct(f.Dataset("/v"), true, iostats.KindWrite, r.Now(), 100)
+	f.Direct(new(iostats.Dataset), "/v", true, iostats.KindWrite, r.Now(), 100)
+	f.Direct(new(iostats.Dataset), "/v", true, iostats.KindWrite, r.Now(), 100)
 	s := r.Snapshot()
 	d := s.Files[0].Datasets[0]
 	fmt.Println(s.Rank, d.Name, d.Writes, d.DirectWrites, d.BytesWritten, s.EndNs >= 0)
@@ -119,7 +119,7 @@ func ExampleRecorder_Snapshot() {
 // Encode is a snapshot's wire form, JSON, which DecodeSnapshot checks.
 func ExampleSnapshot_Encode() {
 	r := iostats.New(0, 1)
-	r.File("x.h5").Direct(r.File("x.h5").Dataset("/d"), false, iostats.KindRead, r.Now(), 4)
+	r.File("x.h5").Direct(new(iostats.Dataset), "/d", false, iostats.KindRead, r.Now(), 4)
 	s := r.Snapshot()
 	wire, err := s.Encode()
 	if err != nil {
@@ -138,8 +138,8 @@ func ExampleSnapshot_Encode() {
 func ExampleFile_Begin() {
 	r := iostats.New(0, 1)
 	f := r.File("out.h5")
-	d := f.Dataset("/tiles")
-	op := f.Begin(d, true)
+	var d iostats.Dataset // kept with the dataset object
+	op := f.Begin(&d, "/tiles", true)
 	f.TwoPhase(3)
 	f.Span(iostats.KindWrite, r.Now(), 3<<20, true) // as an aggregator, 3 MiB to the file
 	f.End(op, 1<<20)                                // this rank's own data: 1 MiB
@@ -153,9 +153,9 @@ func ExampleFile_Begin() {
 func ExampleFile_End() {
 	r := iostats.New(0, 1)
 	f := r.File("out.h5")
-	d := f.Dataset("/x")
+	var d iostats.Dataset
 	for _, n := range []int64{100, 0} { // a write, then a failed read
-		op := f.Begin(d, n > 0)
+		op := f.Begin(&d, "/x", n > 0)
 		f.End(op, n)
 	}
 	c := r.Snapshot().Files[0].Datasets[0].Counters
@@ -168,7 +168,7 @@ func ExampleFile_End() {
 func ExampleFile_Span() {
 	r := iostats.New(0, 1)
 	f := r.File("out.h5")
-	op := f.Begin(f.Dataset("/z"), true)
+	op := f.Begin(new(iostats.Dataset), "/z", true)
 	f.Span(iostats.KindFilter, r.Now(), 0, false)
 	f.Span(iostats.KindWrite, r.Now(), 512, false)
 	f.End(op, 4096)
@@ -181,7 +181,7 @@ func ExampleFile_Span() {
 func ExampleFile_TwoPhase() {
 	r := iostats.New(0, 1)
 	f := r.File("out.h5")
-	op := f.Begin(f.Dataset("/cube"), false)
+	op := f.Begin(new(iostats.Dataset), "/cube", false)
 	f.TwoPhase(4)
 	f.End(op, 8192)
 	c := r.Snapshot().Files[0].Datasets[0].Counters
@@ -194,24 +194,25 @@ func ExampleFile_TwoPhase() {
 func ExampleFile_Direct() {
 	r := iostats.New(0, 1)
 	f := r.File("out.h5")
-	d := f.Dataset("/particles")
+	var d iostats.Dataset
 	for range 3 {
-		f.Direct(d, true, iostats.KindWrite, r.Now(), 1000)
+		f.Direct(&d, "/particles", true, iostats.KindWrite, r.Now(), 1000)
 	}
 	c := r.Snapshot().Files[0].Datasets[0].Counters
 	fmt.Println(c.Writes, c.DirectWrites, c.BytesWritten)
 	// Output: 3 3 3000
 }
 
-// Dataset is a dataset's record, made on first use: a layer looks it up
-// once per dataset object and keeps it.
-func ExampleFile_Dataset() {
+// Dataset is a dataset object's place in its file's record: the layer
+// keeps one per object and passes it with the dataset's name. Objects of
+// one name (the dataset opened twice) count into one record.
+func ExampleDataset() {
 	r := iostats.New(0, 1)
 	f := r.File("out.h5")
-	a, b := f.Dataset("/a"), f.Dataset("/b")
-	f.Direct(a, true, iostats.KindWrite, r.Now(), 1)
-	f.Direct(b, true, iostats.KindWrite, r.Now(), 2)
-	f.Direct(f.Dataset("/a"), true, iostats.KindWrite, r.Now(), 4)
+	var a, b, a2 iostats.Dataset
+	f.Direct(&a, "/a", true, iostats.KindWrite, r.Now(), 1)
+	f.Direct(&b, "/b", true, iostats.KindWrite, r.Now(), 2)
+	f.Direct(&a2, "/a", true, iostats.KindWrite, r.Now(), 4)
 	for _, d := range r.Snapshot().Files[0].Datasets {
 		fmt.Println(d.Name, d.BytesWritten)
 	}
@@ -254,7 +255,7 @@ func ExampleFile_UseComm() {
 	r := iostats.New(0, 2)
 	f := r.File("out.h5")
 	f.UseComm(11, 2)
-	op := f.Begin(f.Dataset("/d"), true)
+	op := f.Begin(new(iostats.Dataset), "/d", true)
 	r.Comm(11, 2).Call("Alltoallv", r.Now(), 4096, 2500)
 	f.End(op, 4096)
 	c := r.Snapshot().Files[0].Datasets[0].Counters
@@ -267,7 +268,7 @@ func ExampleFile_Now() {
 	r := iostats.New(0, 1)
 	f := r.File("out.h5")
 	start := f.Now()
-	f.Direct(f.Dataset("/x"), true, iostats.KindWrite, start, 16)
+	f.Direct(new(iostats.Dataset), "/x", true, iostats.KindWrite, start, 16)
 	fmt.Println(start >= 0, f.Now() >= start)
 	// Output: true true
 }
