@@ -39,6 +39,7 @@ import (
 // The arrival word has a cache line to itself: waiters poll it, and a
 // word the owner writes for another reason (its announcements) beside it
 // would take the line from them and back at every call.
+//
 //	small  rank r's two small buffers (by epoch parity) of smallMax bytes
 //	big    two sets (by round parity) of one bigChunk buffer per rank,
 //	       segBigSkew bytes apart
