@@ -35,14 +35,13 @@ import (
 //	         +128 bell u32 | sleeping u32
 //	         +192 announcements: 8 x {seq, op|kind<<8|root<<32, count, check}
 //	         +448 last announced seq u64
+//	small  rank r's two small buffers (by epoch parity) of smallMax bytes
+//	big    two sets (by round parity) of one bigChunk buffer per rank,
+//	       segBigSkew bytes apart
 //
 // The arrival word has a cache line to itself: waiters poll it, and a
 // word the owner writes for another reason (its announcements) beside it
 // would take the line from them and back at every call.
-//
-//	small  rank r's two small buffers (by epoch parity) of smallMax bytes
-//	big    two sets (by round parity) of one bigChunk buffer per rank,
-//	       segBigSkew bytes apart
 const (
 	segMagic     = 0x326c6c6f63757267 // "grucoll2"
 	segBrokenOff = 64
