@@ -84,46 +84,71 @@ func segAllreduceSmall[T comm.Number](s *shmSeg, cl *call, acc []T, op Op[T]) er
 // operands to memory just before another rank read them.
 func segAllreduceBig[T comm.Number](s *shmSeg, cl *call, acc []T, op Op[T]) error {
 	per := s.bigChunk / sizeOf[T]()
-	chunk := max(1, segRedChunk/sizeOf[T]())
 	first := true
 	for lo := 0; lo < len(acc); lo += per {
-		hi := min(len(acc), lo+per)
-		m := hi - lo
+		part := acc[lo:min(len(acc), lo+per)]
 		k := s.round
 		s.round++
-		slice := (m + s.p - 1) / s.p
-		a, b := min(s.rank*slice, m), min((s.rank+1)*slice, m)
-		mine := fromBytes[T](s.big(k, s.rank))
-		copy(mine[:a], acc[lo:lo+a])
-		copy(mine[b:m], acc[lo+b:hi])
+		a, b := s.bigSlice(len(part))
+		segBigIn(s, k, part, a, b)
 		if err := s.sync(cl, first, nil); err != nil {
 			return err
 		}
 		first = false
-		out := fromBytes[T](s.big(k, 0))
-		for c0 := a; c0 < b; c0 += chunk {
-			c1 := min(b, c0+chunk)
-			own := acc[lo+c0 : lo+c1]
-			src := func(q int) []T {
-				if q == s.rank {
-					return own
-				}
-				return fromBytes[T](s.big(k, q))[c0:c1]
-			}
-			dst := out[c0:c1]
-			op.apply(dst, src(0), src(1))
-			for q := 2; q < s.p; q++ {
-				op.apply(dst, dst, src(q))
-			}
-			copy(own, dst)
-		}
+		segBigCombine(s, k, part, a, b, op)
 		if err := s.sync(cl, false, nil); err != nil {
 			return err
 		}
-		copy(acc[lo:lo+a], out[:a])
-		copy(acc[lo+b:hi], out[b:m])
+		segBigOut(s, k, part, a, b)
 	}
 	return nil
+}
+
+// bigSlice is the slice [a, b) of a round of m elements this rank
+// combines.
+func (s *shmSeg) bigSlice(m int) (a, b int) {
+	slice := (m + s.p - 1) / s.p
+	return min(s.rank*slice, m), min((s.rank+1)*slice, m)
+}
+
+// segBigIn copies this rank's operand part of round k, but for its own
+// slice [a, b), into its big buffer.
+func segBigIn[T comm.Number](s *shmSeg, k uint64, part []T, a, b int) {
+	mine := fromBytes[T](s.big(k, s.rank))
+	copy(mine[:a], part[:a])
+	copy(mine[b:len(part)], part[b:])
+}
+
+// segBigCombine combines slice [a, b) of round k's operands in rank order
+// (this rank's own from part) into part and rank 0's buffer, a piece of
+// segRedChunk bytes at a time.
+func segBigCombine[T comm.Number](s *shmSeg, k uint64, part []T, a, b int, op Op[T]) {
+	out := fromBytes[T](s.big(k, 0))
+	chunk := max(1, segRedChunk/sizeOf[T]())
+	for c0 := a; c0 < b; c0 += chunk {
+		c1 := min(b, c0+chunk)
+		own := part[c0:c1]
+		src := func(q int) []T {
+			if q == s.rank {
+				return own
+			}
+			return fromBytes[T](s.big(k, q))[c0:c1]
+		}
+		dst := out[c0:c1]
+		op.apply(dst, src(0), src(1))
+		for q := 2; q < s.p; q++ {
+			op.apply(dst, dst, src(q))
+		}
+		copy(own, dst)
+	}
+}
+
+// segBigOut copies the others' slices of round k's result from rank 0's
+// buffer into part.
+func segBigOut[T comm.Number](s *shmSeg, k uint64, part []T, a, b int) {
+	out := fromBytes[T](s.big(k, 0))
+	copy(part[:a], out[:a])
+	copy(part[b:], out[b:len(part)])
 }
 
 // fromBytes views b (aligned for T: the segment's buffers start on cache

@@ -36,8 +36,7 @@ import (
 //	         +192 announcements: 8 x {seq, op|kind<<8|root<<32, count, check}
 //	         +448 last announced seq u64
 //	small  rank r's two small buffers (by epoch parity) of smallMax bytes
-//	big    two sets (by round parity) of one bigChunk buffer per rank,
-//	       segBigSkew bytes apart
+//	big    two sets (by round parity) of one bigChunk buffer per rank
 //
 // The arrival word has a cache line to itself: waiters poll it, and a
 // word the owner writes for another reason (its announcements) beside it
@@ -64,15 +63,6 @@ const (
 	segBigBudget = 32 << 20
 	segBigMax    = 1 << 20
 	segBigMin    = 64 << 10
-	// segBigSkew separates the big buffers: at a power-of-two stride
-	// the same element of every buffer falls in the same cache set, so a
-	// rank combining a piece of all p of them at once (segAllreduceBig)
-	// had more lines in one set than the caches have ways (8 ranks took
-	// 1.5x longer than combining them one at a time). 65 lines: the
-	// buffers' pieces start in consecutive sets of L1 and L2, and no two
-	// share their low 12 address bits (no 4K aliasing of loads and
-	// stores).
-	segBigSkew = 65 * 64
 	// segFlatMax: up to this many ranks every rank waits for every other
 	// (one hop); above it a tree of segFanout children per rank gathers
 	// arrivals to rank 0 and spreads its release (2 log_k p hops, k reads
@@ -102,7 +92,7 @@ func layoutFor(p int) segLayout {
 	if c := segBigBudget / (2 * p) &^ 4095; c >= segBigMin {
 		l.bigChunk = min(c, segBigMax)
 	}
-	l.size = l.bigOff + 2*p*(l.bigChunk+segBigSkew)
+	l.size = l.bigOff + 2*p*l.bigChunk
 	return l
 }
 
@@ -188,7 +178,7 @@ func (s *shmSeg) small(r int, e uint32) []byte {
 
 // big is rank r's big buffer of set k.
 func (s *shmSeg) big(k uint64, r int) []byte {
-	off := s.bigOff + (int(k&1)*s.p+r)*(s.bigChunk+segBigSkew)
+	off := s.bigOff + (int(k&1)*s.p+r)*s.bigChunk
 	return s.mem[off : off+s.bigChunk : off+s.bigChunk]
 }
 
