@@ -104,31 +104,3 @@ func BenchmarkAllreduce(b *testing.B) {
 		}
 	})
 }
-
-// BenchmarkSegAllreduceRound is one rank's work in a round of a large
-// Allreduce through a host segment (copy in, combine its slice, copy
-// out), the ranks taking turns on one goroutine: the CPU cost the ranks
-// of a crowded host share, without their waiting.
-func BenchmarkSegAllreduceRound(b *testing.B) {
-	for _, p := range []int{4, 8} {
-		b.Run(fmt.Sprintf("ranks=%d", p), func(b *testing.B) {
-			l := layoutFor(p)
-			mem := make([]byte, l.size)
-			segs := make([]*shmSeg, p)
-			for r := range segs {
-				segs[r] = newShmSeg(mem, l, r)
-			}
-			part := make([]float64, l.bigChunk/8)
-			op := Sum[float64]()
-			b.SetBytes(int64(l.bigChunk))
-			b.ResetTimer()
-			for i := range b.N {
-				s := segs[i%p]
-				x, y := s.bigSlice(len(part))
-				segBigIn(s, 0, part, x, y)
-				segBigCombine(s, 0, part, x, y, op)
-				segBigOut(s, 0, part, x, y)
-			}
-		})
-	}
-}

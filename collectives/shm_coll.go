@@ -8,11 +8,6 @@ import (
 
 // Barrier and Allreduce through the host segment (shm_seg.go).
 
-// segRedChunk is the piece of its slice a rank combines through all the
-// operands at once (bytes): small enough that the piece stays in L1
-// between the p-1 combines.
-const segRedChunk = 8 << 10
-
 // barrier is one synchronisation.
 func (s *shmSeg) barrier(cl *call) error { return s.sync(cl, true, nil) }
 
@@ -69,86 +64,37 @@ func segAllreduceSmall[T comm.Number](s *shmSeg, cl *call, acc []T, op Op[T]) er
 
 // segAllreduceBig works through acc in rounds of up to bigChunk bytes:
 // every rank copies its part of the round into its big buffer and
-// synchronises; rank r combines slice r of all the operands in rank order
-// into rank 0's buffer; after a second synchronisation everyone copies
-// the result out. Each element is combined once, by one rank, so all
-// ranks get the same bits. The two sets of buffers alternate by round.
-//
-// Copies, per rank and round of m bytes: a rank copies in only the
-// slices others combine (its own is read from acc), combines its slice
-// in segRedChunk pieces, each through all p operands while it sits in
-// L1 and straight back into acc, and copies out only the others'
-// slices: 2(p-1)/p m bytes copied instead of 2m, one pass over the
-// result instead of p-1. The copies are also less than a MiB each, so
-// Go's memmove does not switch to non-temporal stores, which sent the
-// operands to memory just before another rank read them.
+// synchronises; rank r combines slice r of all the buffers in rank order
+// (any op) into rank 0's buffer; after a second synchronisation everyone
+// copies the result out. Each element is combined once, by one rank, so
+// all ranks get the same bits. The two sets of buffers alternate by round.
 func segAllreduceBig[T comm.Number](s *shmSeg, cl *call, acc []T, op Op[T]) error {
 	per := s.bigChunk / sizeOf[T]()
 	first := true
 	for lo := 0; lo < len(acc); lo += per {
-		part := acc[lo:min(len(acc), lo+per)]
+		hi := min(len(acc), lo+per)
+		m := hi - lo
 		k := s.round
 		s.round++
-		a, b := s.bigSlice(len(part))
-		segBigIn(s, k, part, a, b)
+		copy(fromBytes[T](s.big(k, s.rank)), acc[lo:hi])
 		if err := s.sync(cl, first, nil); err != nil {
 			return err
 		}
 		first = false
-		segBigCombine(s, k, part, a, b, op)
+		slice := (m + s.p - 1) / s.p
+		a, b := min(s.rank*slice, m), min((s.rank+1)*slice, m)
+		if a < b {
+			dst := fromBytes[T](s.big(k, 0))[a:b]
+			for q := 1; q < s.p; q++ {
+				op.apply(dst, dst, fromBytes[T](s.big(k, q))[a:b])
+			}
+		}
 		if err := s.sync(cl, false, nil); err != nil {
 			return err
 		}
-		segBigOut(s, k, part, a, b)
+		copy(acc[lo:hi], fromBytes[T](s.big(k, 0))[:m])
 	}
 	return nil
-}
-
-// bigSlice is the slice [a, b) of a round of m elements this rank
-// combines.
-func (s *shmSeg) bigSlice(m int) (a, b int) {
-	slice := (m + s.p - 1) / s.p
-	return min(s.rank*slice, m), min((s.rank+1)*slice, m)
-}
-
-// segBigIn copies this rank's operand part of round k, but for its own
-// slice [a, b), into its big buffer.
-func segBigIn[T comm.Number](s *shmSeg, k uint64, part []T, a, b int) {
-	mine := fromBytes[T](s.big(k, s.rank))
-	copy(mine[:a], part[:a])
-	copy(mine[b:len(part)], part[b:])
-}
-
-// segBigCombine combines slice [a, b) of round k's operands in rank order
-// (this rank's own from part) into part and rank 0's buffer, a piece of
-// segRedChunk bytes at a time.
-func segBigCombine[T comm.Number](s *shmSeg, k uint64, part []T, a, b int, op Op[T]) {
-	out := fromBytes[T](s.big(k, 0))
-	chunk := max(1, segRedChunk/sizeOf[T]())
-	for c0 := a; c0 < b; c0 += chunk {
-		c1 := min(b, c0+chunk)
-		own := part[c0:c1]
-		src := func(q int) []T {
-			if q == s.rank {
-				return own
-			}
-			return fromBytes[T](s.big(k, q))[c0:c1]
-		}
-		dst := out[c0:c1]
-		op.apply(dst, src(0), src(1))
-		for q := 2; q < s.p; q++ {
-			op.apply(dst, dst, src(q))
-		}
-		copy(own, dst)
-	}
-}
-
-// segBigOut copies the others' slices of round k's result from rank 0's
-// buffer into part.
-func segBigOut[T comm.Number](s *shmSeg, k uint64, part []T, a, b int) {
-	out := fromBytes[T](s.big(k, 0))
-	copy(part[:a], out[:a])
-	copy(part[b:], out[b:len(part)])
 }
 
 // fromBytes views b (aligned for T: the segment's buffers start on cache

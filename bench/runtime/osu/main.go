@@ -210,6 +210,11 @@ func run(quick bool) error {
 				return fmt.Errorf("%s %d: %w", b.name, size, err)
 			}
 			emit(b.name, size, d, n)
+			if *p50 && b.name == "allreduce" {
+				if err := batchP50(n, 5, b.f, func(d time.Duration) { emit(b.name+"-p50", size, d, 1) }); err != nil {
+					return fmt.Errorf("%s %d: %w", b.name, size, err)
+				}
+			}
 		}
 	}
 	return nil
