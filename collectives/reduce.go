@@ -118,17 +118,18 @@ func Allreduce[T comm.Number](ctx context.Context, c *comm.Comm, send, recv []T,
 	if len(recv) != len(send) {
 		return cl.end(cl.argError("len(recv) = %d, want len(send) = %d", len(recv), len(send)))
 	}
-	copy(recv, send)
 	if cl.size == 1 {
+		copy(recv, send)
 		return cl.end(nil)
 	}
 	if s, err := cl.seg(); err != nil {
 		return cl.end(err)
 	} else if s != nil {
-		if ok, err := segAllreduce(s, cl, recv, op); ok {
+		if ok, err := segAllreduce(s, cl, send, recv, op); ok {
 			return cl.end(err)
 		}
 	}
+	copy(recv, send)
 	if n := cl.nodesFor(-1); n != nil && op.commutative {
 		return cl.end(allreduceNodes(cl, n, recv, op))
 	}

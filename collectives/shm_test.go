@@ -260,9 +260,9 @@ func TestSegmentBarrierAllocs(t *testing.T) {
 
 // TestSegmentAllreduceRankOrder: a large Allreduce through the segment
 // (rounds of the big buffers, a ragged end) combines every element in
-// rank order, whichever rank combines it and wherever its own operand
-// comes from: floating-point sums whose value depends on the order match
-// a left-to-right fold bit for bit, on every rank.
+// rank order, whichever rank combines it: floating-point sums whose value
+// depends on the order match a left-to-right fold bit for bit, on every
+// rank, with recv apart from send, the same slice, or overlapping it.
 func TestSegmentAllreduceRankOrder(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("host segments need Linux")
@@ -291,20 +291,29 @@ func TestSegmentAllreduceRankOrder(t *testing.T) {
 				if err := Barrier(ctx, c); err != nil { // sets the segment up
 					return err
 				}
-				in := make([]float64, n)
-				for i := range in {
-					in[i] = operand(c.Rank(), i)
-				}
-				out := make([]float64, n)
-				if err := Allreduce(ctx, c, in, out, Sum[float64]()); err != nil {
-					return err
-				}
-				if segOf(c) == nil {
-					return fmt.Errorf("no segment")
-				}
-				for i := range out {
-					if math.Float64bits(out[i]) != math.Float64bits(want[i]) {
-						return fmt.Errorf("element %d = %v, want %v (the rank-order sum)", i, out[i], want[i])
+				// Apart, in place (send is recv), and overlapping (recv
+				// starts one element into send): the segment reads send
+				// directly, so recv must be written only after.
+				for _, shift := range []int{-1, 0, 1} {
+					buf := make([]float64, n+1)
+					in := buf[:n]
+					out := buf[max(shift, 0) : max(shift, 0)+n]
+					if shift < 0 {
+						out = make([]float64, n)
+					}
+					for i := range in {
+						in[i] = operand(c.Rank(), i)
+					}
+					if err := Allreduce(ctx, c, in, out, Sum[float64]()); err != nil {
+						return err
+					}
+					if segOf(c) == nil {
+						return fmt.Errorf("no segment")
+					}
+					for i := range out {
+						if math.Float64bits(out[i]) != math.Float64bits(want[i]) {
+							return fmt.Errorf("recv at %d past send: element %d = %v, want %v (the rank-order sum)", shift, i, out[i], want[i])
+						}
 					}
 				}
 				return nil
