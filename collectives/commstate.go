@@ -17,6 +17,27 @@ type commState struct {
 	// hostSeg that of its ranks on this host when it spans hosts.
 	seg, hostSeg segState
 	inflight     atomic.Pointer[inflight] // nil until the first nonblocking call
+	// hostsOne: 0 not known yet, 1 all ranks on one host, 2 not.
+	hostsOne atomic.Uint32
+}
+
+// oneHost reports whether all of c's ranks share a host (c's host
+// numbering, which never changes, looked at once).
+func (st *commState) oneHost(c *comm.Comm) bool {
+	switch st.hostsOne.Load() {
+	case 1:
+		return true
+	case 2:
+		return false
+	}
+	v := uint32(1)
+	for _, h := range c.Hosts() {
+		if h != 0 {
+			v = 2
+		}
+	}
+	st.hostsOne.Store(v)
+	return v == 1
 }
 
 type commStateKey struct{}

@@ -233,12 +233,7 @@ func (cl *call) segWanted() bool {
 	if cl.tag != tagData || cl.size < 2 || !cl.user.SharedMemory() {
 		return false
 	}
-	for _, h := range cl.c.Hosts() {
-		if h != 0 {
-			return false
-		}
-	}
-	return true
+	return cl.st.oneHost(cl.c)
 }
 
 // seg returns the segment cl's call runs in, setting it up with the peers
