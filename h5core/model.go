@@ -620,7 +620,7 @@ func (g *Group) contains(target *Group, seen map[*Group]bool) (bool, error) {
 	return false, nil
 }
 
-// SoftLink adds a soft link name pointing at target (h5py's SoftLink).
+// CreateSoftLink adds a soft link at path pointing at target (h5py's SoftLink).
 func (g *Group) CreateSoftLink(path, target string) error {
 	parent, name, err := g.parentOf(path, true)
 	if err != nil {

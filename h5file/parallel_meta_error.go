@@ -40,8 +40,11 @@ type RankCall struct {
 	Call  string
 }
 
+// Is matches ErrMismatch.
 func (e *MismatchError) Is(target error) bool { return target == ErrMismatch }
 
+// Error names the operation, each call made there with the ranks that
+// made it, and the rule they broke.
 func (e *MismatchError) Error() string {
 	var b strings.Builder
 	if e.SameCalls {

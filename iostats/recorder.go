@@ -20,6 +20,7 @@ const (
 
 var kindNames = [numKinds]string{"write", "read", "filter", "meta", "wait"}
 
+// String is the kind's name in reports: write, read, filter, meta, wait.
 func (k Kind) String() string {
 	if k < numKinds {
 		return kindNames[k]
