@@ -567,3 +567,61 @@ func ExampleKind_String() {
 	fmt.Println(k.String())
 	// Output: uint16
 }
+
+// WorldRank maps a rank of a sub-communicator to its world rank: what a
+// message about a rank (an error, a log line) should name.
+func ExampleComm_WorldRank() {
+	ranks(4, func(ctx context.Context, c *comm.Comm) string {
+		odd, err := c.Split(ctx, c.Rank()%2, 0)
+		if err != nil {
+			return err.Error()
+		}
+		var world []int
+		for r := range odd.Size() {
+			world = append(world, odd.WorldRank(r))
+		}
+		return fmt.Sprintf("color %d: world ranks %v", c.Rank()%2, world)
+	})
+	// Output:
+	// rank 0: color 0: world ranks [0 2]
+	// rank 1: color 1: world ranks [1 3]
+	// rank 2: color 0: world ranks [0 2]
+	// rank 3: color 1: world ranks [1 3]
+}
+
+// ID is a communicator's context id: the same on every member, another
+// for each Dup or Split, so messages of one never match another's.
+func ExampleComm_ID() {
+	ranks(2, func(ctx context.Context, c *comm.Comm) string {
+		dup, err := c.Dup(ctx)
+		if err != nil {
+			return err.Error()
+		}
+		ids, err := gatherIDs(ctx, c, dup.ID())
+		if err != nil {
+			return err.Error()
+		}
+		return fmt.Sprint(ids[0] == ids[1], dup.ID() != c.ID())
+	})
+	// Output:
+	// rank 0: true true
+	// rank 1: true true
+}
+
+// Size is the number of ranks of a communicator: the world's, or a
+// sub-communicator's.
+func ExampleComm_Size() {
+	ranks(5, func(ctx context.Context, c *comm.Comm) string {
+		first3, err := c.Split(ctx, min(c.Rank()/3, 1), 0)
+		if err != nil {
+			return err.Error()
+		}
+		return fmt.Sprint(c.Size(), " ", first3.Size())
+	})
+	// Output:
+	// rank 0: 5 3
+	// rank 1: 5 3
+	// rank 2: 5 3
+	// rank 3: 5 2
+	// rank 4: 5 2
+}

@@ -411,3 +411,53 @@ func ExampleFile_SnapshotBlock() {
 	fmt.Println(h5core.NewFile(h5core.WithSnapshotBlock()).SnapshotBlock(), h5core.NewFile().SnapshotBlock() == h5core.UndefinedAddr)
 	// Output: 96 true
 }
+
+// Error names the offset of the malformed structure and what is wrong.
+func ExampleFormatError_Error() {
+	b := make([]byte, 64)
+	copy(b, "\x89HDF\r\n\x1a\n") // a signature, then nothing sensible
+	b[8] = 9                     // superblock version 9
+	_, err := h5core.Open(bytes.NewReader(b), int64(len(b)))
+	fmt.Println(err)
+	// Output: h5core: malformed HDF5 file at offset 8: superblock version (9)
+}
+
+// Error names the structure that failed its checksum (here the
+// superblock of a latest-family file: versions 2 and 3 share a layout),
+// its offset and both sums.
+func ExampleChecksumError_Error() {
+	_, w := reopen(h5core.NewFile(h5core.WithLibver(h5core.LibverLatest)))
+	b := append([]byte(nil), w.b...)
+	b[20] ^= 0xff
+	_, err := h5core.Open(bytes.NewReader(b), int64(len(b)))
+	var ce *h5core.ChecksumError
+	if errors.As(err, &ce) {
+		fmt.Println(ce.What, ce.Off, ce.Stored != ce.Actual)
+	}
+	// Output: version 2 superblock 0 true
+}
+
+// Error names the filter and says what to do. (SZIP, second, is a
+// filter h5core knows but only decodes: that is a plain ErrUnsupported.)
+func ExampleUnknownFilterError_Error() {
+	for _, id := range []uint16{32099, h5core.FilterSZIP} {
+		_, _, err := h5core.EncodeChunk([]h5core.Filter{{ID: id}}, []byte{1})
+		fmt.Println(err)
+	}
+	// Output:
+	// h5core: filter 32099 (not a registered filter h5core knows) is not supported; rewrite the dataset with a supported filter (h5repack -f GZIP=4, or -f NONE) to read it here
+	// h5core: szip filter (4): h5core: writing SZIP (filter 4) is not supported, only reading it; use gzip, or a faster codec such as LZ4 or Zstandard: h5core: unsupported HDF5 feature
+}
+
+// Error says which part of the path is an external link, and where it
+// leads; Is matches ErrExternalLink.
+func ExampleExternalLinkError_Error() {
+	f := h5core.NewFile()
+	f.Root().CreateExternalLink("inputs/mesh", "mesh.h5", "/grid")
+	_, err := f.Root().Lookup("inputs/mesh/coords")
+	fmt.Println(err)
+	fmt.Println(errors.Is(err, h5core.ErrExternalLink))
+	// Output:
+	// h5core: path "inputs/mesh/coords": "inputs/mesh" is an external link to mesh.h5:/grid
+	// true
+}

@@ -468,7 +468,6 @@ func (d *Dataset) Resize(shape ...uint64) error {
 		return opErrf("resize", d.name, "to %v: the dataset is %s, not chunked: only a chunked dataset can be resized (create it with MaxShape or Chunks): %w", shape, d.Layout(), ErrShape)
 	}
 	old := d.d.Shape()
-	fill := !allZero(d.d.Fill().Value) && len(d.d.Filters()) == 0
 	// Collective and checked before it is applied: ranks that resized to
 	// different shapes would write rows at different places.
 	err := d.f.apply(metaOp{name: "Resize", path: d.name, args: fmt.Sprint(shape), check: true, fn: func() error {
@@ -483,7 +482,9 @@ func (d *Dataset) Resize(shape ...uint64) error {
 	if err := d.fillCutOff(old); err != nil { // resize_fill.go
 		return err
 	}
-	if fill { // the chunks the growth allocated get the fill value
+	// The chunks the growth allocated get the fill value (filtered chunks
+	// are written whole when written).
+	if len(d.d.Filters()) == 0 && d.needsFill() {
 		return d.fillNewChunks(d.d.ResizedChunks())
 	}
 	return nil

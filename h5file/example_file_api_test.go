@@ -245,6 +245,7 @@ func ExampleFile_RequireGroup() {
 	if err != nil {
 		log.Fatal(err)
 	}
+	f.Flush() // new objects get their IDs (header addresses) at a flush
 	fmt.Println(b.Name(), b.Attrs().Contains("first"), a.ObjectID() == b.ObjectID())
 	// Output: /checkpoints true true
 }
@@ -394,6 +395,7 @@ func ExampleFile_HardLink() {
 	best, _ := f.Group("best")
 	best.Attrs().Set("score", 0.93)
 	score, _ := h5file.AttrValue[float64](g, "score")
+	f.Flush() // new objects get their IDs (header addresses) at a flush
 	fmt.Println(best.ObjectID() == g.ObjectID(), score)
 	// Output: true 0.93
 }

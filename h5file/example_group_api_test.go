@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"strings"
 
 	"github.com/gorun-hpc/gorun/comm"
 	"github.com/gorun-hpc/gorun/h5file"
@@ -273,4 +274,123 @@ func ExampleMismatchError_Is() {
 	// true true
 	// [1] CreateGroup("/b")
 	// [0] CreateGroup("/a")
+}
+
+// ObjectID identifies an object in its file, whatever name reached it:
+// two hard links to one object have the same ID, as h5py compares obj.id.
+// It is the object's header address, which a new object gets at the next
+// flush: compare the IDs of objects created since only after one.
+func ExampleFile_ObjectID() {
+	f, done := newFile("objectid.h5")
+	defer done()
+	a, _ := f.CreateGroup("a")
+	f.HardLink("b", a)
+	b, _ := f.Group("b")
+	c, _ := f.CreateGroup("c")
+	if err := f.Flush(); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(a.ObjectID() == b.ObjectID(), a.ObjectID() == c.ObjectID(), f.ObjectID() == f.Root().ObjectID())
+	// Output: true false true
+}
+
+// An OpError's message names the operation and the object, then the
+// cause, worded with h5file's sentinels.
+func ExampleOpError_Error() {
+	f, done := newFile("operror_msg.h5")
+	defer done()
+	d, _ := h5file.CreateDatasetOf[int32](f, "grid/temp", []uint64{4})
+	fmt.Println(d.WriteSel(h5file.S(h5file.Range(0, 2)), []int32{1, 2, 3}))
+	_, err := f.CreateGroup("grid")
+	fmt.Println(err)
+	// Output:
+	// h5file: write /grid/temp: h5file: shape mismatch: 3 elements for a selection of 2
+	// h5file: create group /grid: link "grid": h5file: name already exists
+}
+
+// A CollisionError also matches ErrExists when a rank's own creation
+// clashes with a name the file came to hold before the flush (here made
+// collectively after it); Ranks[1] is then -1.
+func ExampleCollisionError_Is() {
+	path, cleanup := tempFile("collision_file.h5")
+	defer cleanup()
+	errs := ranks(2, func(c *comm.Comm) error {
+		f, err := h5file.Create(path, "w", h5file.WithComm(c))
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if c.Rank() == 1 {
+			if _, err := f.Independent().CreateGroup("results"); err != nil {
+				return err
+			}
+		}
+		if _, err := f.CreateGroup("results"); err != nil { // collective
+			return err
+		}
+		err = f.Flush()
+		var ce *h5file.CollisionError
+		if c.Rank() == 0 && errors.As(err, &ce) {
+			fmt.Println(ce.Path, ce.Ranks, errors.Is(err, h5file.ErrCollision), errors.Is(err, h5file.ErrExists))
+		}
+		return f.Close()
+	})
+	fmt.Println(errors.Join(errs...))
+	// Output:
+	// /results [1 -1] true true
+	// <nil>
+}
+
+// Error names the call where the ranks parted, which ranks made which
+// call, and the rule.
+func ExampleMismatchError_Error() {
+	path, cleanup := tempFile("mismatch_msg.h5")
+	defer cleanup()
+	errs := ranks(3, func(c *comm.Comm) error {
+		f, err := h5file.Create(path, "w", h5file.WithComm(c))
+		if err != nil {
+			return err
+		}
+		if c.Rank() == 2 {
+			f.Attrs().Set("extra", 1)
+		}
+		return f.Close()
+	})
+	fmt.Println(strings.ReplaceAll(errs[0].Error(), path, "FILE"))
+	// Output: h5file: ranks disagree at metadata operation #2: rank 2 called SetAttr("/@extra", i64le, [], value#89cd31291d2aefa4, named false) but ranks 0,1 called Close (file FILE; every rank must make the same metadata calls, with the same arguments, in the same order; the file on disk is as of the last good flush)
+}
+
+// Error names both ranks (or the rank and the file) and the path, and
+// says how to avoid the clash.
+func ExampleCollisionError_Error() {
+	path, cleanup := tempFile("collision_msg.h5")
+	defer cleanup()
+	errs := ranks(2, func(c *comm.Comm) error {
+		f, err := h5file.Create(path, "w", h5file.WithComm(c))
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		f.Independent().CreateGroup("out")
+		err = f.Flush()
+		if c.Rank() == 0 {
+			fmt.Println(strings.ReplaceAll(err.Error(), path, "FILE"))
+		}
+		return f.Close()
+	})
+	fmt.Println(errors.Join(errs...))
+	// Output:
+	// h5file: flush FILE: h5file: ranks created the same name: ranks 0 and 1 both created /out (rank 0 a group, rank 1 a group); no rank's own creations of this epoch were applied: give each rank's objects names of their own (with the rank in them)
+	// <nil>
+}
+
+// File is the file an object lives in (the File itself for a File), for
+// code handed only an object.
+func ExampleFile_File() {
+	f, done := newFile("filefile.h5")
+	defer done()
+	d, _ := f.CreateDatasetFrom("g/x", []int8{1})
+	flush := func(o interface{ File() *h5file.File }) error { return o.File().Flush() }
+	fmt.Println(flush(d), flush(f), d.File() == f.File())
+	// Output: <nil> <nil> true
 }
