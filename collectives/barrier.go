@@ -16,7 +16,7 @@ func Barrier(ctx context.Context, c *comm.Comm) error {
 	if err != nil {
 		return err
 	}
-	return cl.finish(cl.barrier())
+	return cl.end(cl.barrier())
 }
 
 func (cl *call) barrier() error {

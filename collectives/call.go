@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/gorun-hpc/gorun/comm"
 )
@@ -26,6 +25,7 @@ type call struct {
 	ctx      context.Context
 	user     *comm.Comm // revoked on failure
 	c        *comm.Comm // user.Collective(): all traffic goes here
+	st       *commState // user's state in this package
 	rank     int
 	size     int
 	seq      uint64
@@ -43,7 +43,7 @@ type call struct {
 
 	// began, wprev, wnext, inList: the call's place in the watchlist
 	// (watchlist.go), guarded by its lock; watching says it joined.
-	began        time.Time
+	began        uint64 // the watchlist's tick when the call joined
 	wprev, wnext *call
 	inList       bool
 	watching     bool
@@ -59,6 +59,27 @@ type call struct {
 	// finishes (shm_seg.go).
 	segPending *segState
 	segGroup   []int
+
+	// reusable: finish found nothing else holding the call (end).
+	reusable bool
+}
+
+// callPool keeps calls that ended for the next begin: a call is a few
+// hundred bytes, and allocating one per call was a twentieth of a
+// two-rank Barrier through a host segment, with the collections it
+// caused on top.
+var callPool sync.Pool
+
+// end is finish for a blocking call whose caller keeps nothing of cl
+// afterwards: it also gives cl back to callPool when finish found
+// nothing else holding it (its watchdog never started).
+func (cl *call) end(err error) error {
+	err = cl.finish(err)
+	if cl.reusable && cl.tag == tagData {
+		*cl = call{}
+		callPool.Put(cl)
+	}
+	return err
 }
 
 // begin starts a collective call on c. Every public function calls it first
@@ -67,7 +88,11 @@ func begin(ctx context.Context, c *comm.Comm, d desc, elemSize int) (*call, erro
 	if c == nil {
 		return nil, fmt.Errorf("collectives: %s on a nil communicator: pass the *comm.Comm from comm.Init: %w", d.op, ErrArgument)
 	}
-	cl := &call{ctx: ctx, user: c, c: c.Collective(), rank: c.Rank(), size: c.Size(), d: d, elemSize: elemSize, tag: tagData}
+	cl, _ := callPool.Get().(*call)
+	if cl == nil {
+		cl = new(call)
+	}
+	*cl = call{ctx: ctx, user: c, c: c.Collective(), st: stateOf(c), rank: c.Rank(), size: c.Size(), d: d, elemSize: elemSize, tag: tagData}
 	cl.seq = c.NextSeq()
 	h := header{desc: d, sender: int32(cl.rank), commID: c.ID(), seq: cl.seq}
 	h.encode(&cl.hdr)
@@ -77,7 +102,7 @@ func begin(ctx context.Context, c *comm.Comm, d desc, elemSize int) (*call, erro
 	if cl.size > 1 {
 		watched.add(cl)
 		cl.watching = true
-		if s := segOf(c); s != nil {
+		if s := cl.st.segment(); s != nil {
 			s.announce(cl.seq, d) // peers waiting in the segment compare it
 		}
 	}
@@ -93,14 +118,18 @@ func (cl *call) finish(err error) error {
 	if cl.stats.comm != nil {
 		cl.endStats()
 	}
+	cl.reusable = !cl.watching
 	if cl.watching {
-		watched.remove(cl)
+		// A call the scanner took may still be reached by its prober's
+		// goroutine: never reused.
+		cl.reusable = watched.remove(cl)
 		cl.mu.Lock()
 		cl.finished = true
 		p := cl.prober
 		cl.mu.Unlock()
 		if p != nil {
 			p.stop()
+			cl.reusable = false
 		}
 	}
 	if f := cl.failed.Load(); f != nil && err != nil {

@@ -56,16 +56,12 @@ type finished struct {
 // leftovers when a call finishes.
 const leftoverWindow = 8
 
-type inflightKey struct{}
-
-func inflightOf(c *comm.Comm) *inflight {
-	return c.Attr(inflightKey{}, func() any { return &inflight{calls: map[uint64]*call{}} }).(*inflight)
-}
+func inflightOf(c *comm.Comm) *inflight { return stateOf(c).calls() }
 
 // lookup returns this rank's unfinished nonblocking call seq on cl's
 // communicator, or nil.
 func (cl *call) lookup(seq uint64) *call {
-	f, _ := cl.user.Attr(inflightKey{}, nil).(*inflight)
+	f := cl.st.inflight.Load()
 	if f == nil {
 		return nil
 	}
@@ -87,7 +83,7 @@ func (cl *call) lookup(seq uint64) *call {
 // the peer sent this rank later, so it is queued by the time a later call
 // has received from that peer.
 func (cl *call) leftovers() error {
-	f, _ := cl.user.Attr(inflightKey{}, nil).(*inflight)
+	f := cl.st.inflight.Load()
 	if f == nil {
 		return nil
 	}

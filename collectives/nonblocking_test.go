@@ -293,8 +293,8 @@ func TestProbeClassify(t *testing.T) {
 	c := local(t, 1)[0]
 	barrierD := desc{op: opBarrier, root: -1, count: -1}
 	ibcastD := desc{op: opIbcast, kind: kindOf[int64](), root: 0, count: 2}
-	cl := &call{user: c, seq: 5, d: barrierD}
-	nb := &call{user: c, seq: 4, d: ibcastD}
+	cl := &call{user: c, st: stateOf(c), seq: 5, d: barrierD}
+	nb := &call{user: c, st: stateOf(c), seq: 4, d: ibcastD}
 	inflightOf(c).calls[4] = nb
 	for _, tc := range []struct {
 		name  string

@@ -113,32 +113,33 @@ func Allreduce[T comm.Number](ctx context.Context, c *comm.Comm, send, recv []T,
 		return err
 	}
 	if err := op.valid(cl); err != nil {
-		return cl.finish(err)
+		return cl.end(err)
 	}
 	if len(recv) != len(send) {
-		return cl.finish(cl.argError("len(recv) = %d, want len(send) = %d", len(recv), len(send)))
+		return cl.end(cl.argError("len(recv) = %d, want len(send) = %d", len(recv), len(send)))
 	}
-	copy(recv, send)
 	if cl.size == 1 {
-		return cl.finish(nil)
+		copy(recv, send)
+		return cl.end(nil)
 	}
 	if s, err := cl.seg(); err != nil {
-		return cl.finish(err)
+		return cl.end(err)
 	} else if s != nil {
-		if ok, err := segAllreduce(s, cl, recv, op); ok {
-			return cl.finish(err)
+		if ok, err := segAllreduce(s, cl, send, recv, op); ok {
+			return cl.end(err)
 		}
 	}
+	copy(recv, send)
 	if n := cl.nodesFor(-1); n != nil && op.commutative {
-		return cl.finish(allreduceNodes(cl, n, recv, op))
+		return cl.end(allreduceNodes(cl, n, recv, op))
 	}
 	if op.commutative && len(recv)*cl.elemSize >= allreduceRingMinBytes && len(recv) >= cl.size {
 		if cl.size&(cl.size-1) == 0 {
-			return cl.finish(allreduceRabenseifner(cl, recv, op))
+			return cl.end(allreduceRabenseifner(cl, recv, op))
 		}
-		return cl.finish(allreduceRing(cl, recv, op))
+		return cl.end(allreduceRing(cl, recv, op))
 	}
-	return cl.finish(allreduceRecursiveDoubling(cl, recv, op))
+	return cl.end(allreduceRecursiveDoubling(cl, recv, op))
 }
 
 // allreduceRecursiveDoubling is MPICH's: with pof2 the largest power of two

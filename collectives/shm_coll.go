@@ -17,17 +17,37 @@ func (s *shmSeg) barrier(cl *call) error { return s.sync(cl, true, nil) }
 // reduce-scatter and allgather through the big buffers, when the segment
 // has them, for a commutative op (which, as for the message path's ring,
 // promises that cutting the vector anywhere is harmless: MinLoc's pairs
-// must stay whole). acc holds this rank's operand and gets the result. handled
-// false: run the message path.
-func segAllreduce[T comm.Number](s *shmSeg, cl *call, acc []T, op Op[T]) (handled bool, err error) {
-	n := len(acc) * sizeOf[T]()
+// must stay whole). send holds this rank's operand, recv (as long) gets
+// the result; send is not written unless it is recv. handled false:
+// recv is untouched; run the message path.
+func segAllreduce[T comm.Number](s *shmSeg, cl *call, send, recv []T, op Op[T]) (handled bool, err error) {
+	n := len(recv) * sizeOf[T]()
 	switch {
 	case n <= s.smallMax && (s.p <= segFlatMax || op.commutative):
-		return true, segAllreduceSmall(s, cl, acc, op)
+		copy(recv, send)
+		return true, segAllreduceSmall(s, cl, recv, op)
 	case n > s.smallMax && s.bigChunk > 0 && op.commutative:
-		return true, segAllreduceBig(s, cl, acc, op)
+		if overlapping(send, recv) {
+			copy(recv, send)
+			send = recv
+		}
+		return true, segAllreduceBig(s, cl, send, recv, op)
 	}
 	return false, nil
+}
+
+// overlapping reports whether a and b share memory without being the
+// same slice.
+func overlapping[T comm.Number](a, b []T) bool {
+	if len(a) == 0 || len(b) == 0 {
+		return false
+	}
+	pa, pb := uintptr(unsafe.Pointer(&a[0])), uintptr(unsafe.Pointer(&b[0]))
+	if pa == pb {
+		return false
+	}
+	size := uintptr(sizeOf[T]())
+	return pa < pb+uintptr(len(b))*size && pb < pa+uintptr(len(a))*size
 }
 
 // segAllreduceSmall: each rank writes its operand into its small buffer
@@ -62,21 +82,23 @@ func segAllreduceSmall[T comm.Number](s *shmSeg, cl *call, acc []T, op Op[T]) er
 	return nil
 }
 
-// segAllreduceBig works through acc in rounds of up to bigChunk bytes:
-// every rank copies its part of the round into its big buffer and
-// synchronises; rank r combines slice r of all the buffers in rank order
-// (any op) into rank 0's buffer; after a second synchronisation everyone
-// copies the result out. Each element is combined once, by one rank, so
+// segAllreduceBig works through send in rounds of up to bigChunk bytes:
+// every rank copies its part of the round into its big buffer (straight
+// from send: copying send into recv first, as the message path does, was
+// a quarter of the bytes a rank moved) and synchronises; rank r combines
+// slice r of all the buffers in rank order (any op) into rank 0's
+// buffer; after a second synchronisation everyone copies the result out
+// into recv. send may be recv. Each element is combined once, by one rank, so
 // all ranks get the same bits. The two sets of buffers alternate by round.
-func segAllreduceBig[T comm.Number](s *shmSeg, cl *call, acc []T, op Op[T]) error {
+func segAllreduceBig[T comm.Number](s *shmSeg, cl *call, send, recv []T, op Op[T]) error {
 	per := s.bigChunk / sizeOf[T]()
 	first := true
-	for lo := 0; lo < len(acc); lo += per {
-		hi := min(len(acc), lo+per)
+	for lo := 0; lo < len(recv); lo += per {
+		hi := min(len(recv), lo+per)
 		m := hi - lo
 		k := s.round
 		s.round++
-		copy(fromBytes[T](s.big(k, s.rank)), acc[lo:hi])
+		copy(fromBytes[T](s.big(k, s.rank)), send[lo:hi])
 		if err := s.sync(cl, first, nil); err != nil {
 			return err
 		}
@@ -92,7 +114,7 @@ func segAllreduceBig[T comm.Number](s *shmSeg, cl *call, acc []T, op Op[T]) erro
 		if err := s.sync(cl, false, nil); err != nil {
 			return err
 		}
-		copy(acc[lo:hi], fromBytes[T](s.big(k, 0))[:m])
+		copy(recv[lo:hi], fromBytes[T](s.big(k, 0))[:m])
 	}
 	return nil
 }

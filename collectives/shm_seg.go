@@ -30,20 +30,26 @@ import (
 //	0      magic u64 | ranks u32 | smallMax u32 | bigChunk u64 | size u64
 //	64     broken u32: a rank failed a call; waiters stop and find out why
 //	128    slot of rank r at 128 + r*segSlotSize:
-//	         +0   arrive u64 (epoch<<32 | seq&0xffffffff) | last announced seq u64
+//	         +0   arrive u64 (epoch<<32 | seq&0xffffffff)
 //	         +64  release u64 (epoch)
 //	         +128 bell u32 | sleeping u32
 //	         +192 announcements: 8 x {seq, op|kind<<8|root<<32, count, check}
+//	         +448 last announced seq u64
 //	small  rank r's two small buffers (by epoch parity) of smallMax bytes
 //	big    two sets (by round parity) of one bigChunk buffer per rank
+//
+// The arrival word has a cache line to itself: waiters poll it, and a
+// word the owner writes for another reason (its announcements) beside it
+// would take the line from them and back at every call.
 const (
-	segMagic     = 0x316c6c6f63757267 // "grucoll1"
+	segMagic     = 0x326c6c6f63757267 // "grucoll2"
 	segBrokenOff = 64
 	segSlotsOff  = 128
 	segSlotSize  = 12 * 64
 	slotRelease  = 64
 	slotBell     = 128
 	slotAnn      = 192
+	slotLast     = 448
 	segAnnounced = 8 // announcements kept per rank (a power of two)
 
 	// segSmallMax is the largest Allreduce (bytes per rank) that goes
@@ -127,7 +133,7 @@ func newShmSeg(mem []byte, l segLayout, rank int) *shmSeg {
 		b := unsafe.Add(p, segSlotsOff+r*segSlotSize)
 		s.slots[r] = segSlot{
 			arrive:  (*atomic.Uint64)(b),
-			last:    (*atomic.Uint64)(unsafe.Add(b, 8)),
+			last:    (*atomic.Uint64)(unsafe.Add(b, slotLast)),
 			release: (*atomic.Uint64)(unsafe.Add(b, slotRelease)),
 			bell:    (*atomic.Uint32)(unsafe.Add(b, slotBell)),
 			sleep:   (*atomic.Uint32)(unsafe.Add(b, slotBell+4)),
@@ -213,29 +219,11 @@ type segState struct {
 	creator int
 }
 
-type segKey struct{}
-
-func segStateOf(c *comm.Comm) *segState {
-	return c.Attr(segKey{}, func() any { return &segState{} }).(*segState)
-}
-
-// hostSegKey keys the segment of a communicator's ranks on this rank's
-// host, when the communicator spans hosts (the node-leader algorithms'
-// first and last stage, nodes.go).
-type hostSegKey struct{}
+func segStateOf(c *comm.Comm) *segState { return &stateOf(c).seg }
 
 // segOf is c's segment, if it has one already: the whole communicator's,
 // or that of its ranks on this host.
-func segOf(c *comm.Comm) *shmSeg {
-	for _, k := range [...]any{segKey{}, hostSegKey{}} {
-		if st, _ := c.Attr(k, nil).(*segState); st != nil {
-			if s := st.seg.Load(); s != nil {
-				return s
-			}
-		}
-	}
-	return nil
-}
+func segOf(c *comm.Comm) *shmSeg { return stateOf(c).segment() }
 
 // segWanted reports whether cl's communicator should meet in a host
 // segment: a blocking call (nonblocking ones run beside the caller, who
@@ -245,12 +233,7 @@ func (cl *call) segWanted() bool {
 	if cl.tag != tagData || cl.size < 2 || !cl.user.SharedMemory() {
 		return false
 	}
-	for _, h := range cl.c.Hosts() {
-		if h != 0 {
-			return false
-		}
-	}
-	return true
+	return cl.st.oneHost(cl.c)
 }
 
 // seg returns the segment cl's call runs in, setting it up with the peers
@@ -261,7 +244,7 @@ func (cl *call) seg() (*shmSeg, error) {
 	if !cl.segWanted() {
 		return nil, nil
 	}
-	return cl.segFor(segStateOf(cl.user), nil)
+	return cl.segFor(&cl.st.seg, nil)
 }
 
 // hostSeg is seg for the ranks of cl's communicator on this host, local
@@ -271,8 +254,7 @@ func (cl *call) hostSeg(local []int) (*shmSeg, error) {
 	if cl.tag != tagData || len(local) < 2 || !cl.user.SharedMemory() {
 		return nil, nil
 	}
-	st := cl.user.Attr(hostSegKey{}, func() any { return &segState{} }).(*segState)
-	return cl.segFor(st, local)
+	return cl.segFor(&cl.st.hostSeg, local)
 }
 
 // segFor returns st's segment, setting it up with the ranks of group (all

@@ -39,12 +39,12 @@ func (s *shmSeg) sync(cl *call, first bool, combine func(child int)) error {
 		// (comparePast) even while another is still away.
 		var seen uint64 = 1 << s.rank
 		all := uint64(1)<<s.p - 1
-		return s.wait(cl, func() (bool, error) {
+		return s.wait(cl, func(deep bool) (bool, error) {
 			for q := range s.p {
 				if seen&(1<<q) != 0 {
 					continue
 				}
-				ok, err := s.arrivedAt(cl, q, e, first)
+				ok, err := s.arrivedAt(cl, q, e, first, deep)
 				if err != nil {
 					return false, err
 				}
@@ -60,12 +60,12 @@ func (s *shmSeg) sync(cl *call, first bool, combine func(child int)) error {
 	if hi > lo {
 		all = 1<<(hi-lo) - 1
 	}
-	err := s.wait(cl, func() (bool, error) {
+	err := s.wait(cl, func(deep bool) (bool, error) {
 		for q := lo; q < hi; q++ {
 			if seen&(1<<(q-lo)) != 0 {
 				continue
 			}
-			ok, err := s.arrivedAt(cl, q, e, first)
+			ok, err := s.arrivedAt(cl, q, e, first, deep)
 			if err != nil {
 				return false, err
 			}
@@ -85,7 +85,7 @@ func (s *shmSeg) sync(cl *call, first bool, combine func(child int)) error {
 	if s.rank > 0 {
 		parent := (s.rank - 1) / segFanout
 		s.ring(parent)
-		if err := s.wait(cl, func() (bool, error) { return s.releasedBy(cl, parent, e) }); err != nil {
+		if err := s.wait(cl, func(deep bool) (bool, error) { return s.releasedBy(cl, parent, e, deep) }); err != nil {
 			return err
 		}
 	}
@@ -98,12 +98,23 @@ func (s *shmSeg) sync(cl *call, first bool, combine func(child int)) error {
 
 // arrivedAt reports whether rank q arrived at epoch e of cl's call, or the
 // mismatch its slot shows. first: also compare q's announced description.
-func (s *shmSeg) arrivedAt(cl *call, q int, e uint32, first bool) (bool, error) {
+// deep: if q has not arrived, look at why (notThere); a poll that is not
+// deep reads q's arrival word alone, the one cache line q writes to
+// arrive, and leaves the lines q writes to announce its calls alone (a
+// waiter reading them at every poll took them from q while q wrote its
+// announcement, on the path of every call).
+func (s *shmSeg) arrivedAt(cl *call, q int, e uint32, first, deep bool) (bool, error) {
 	sl := s.slots[q]
-	last := sl.last.Load() // before the arrival: see notThere
+	var last uint64
+	if deep {
+		last = sl.last.Load() // before the arrival: see notThere
+	}
 	a := sl.arrive.Load()
 	pe, pseq := uint32(a>>32), uint32(a)
 	if int32(pe-e) < 0 {
+		if !deep {
+			return false, nil
+		}
 		return false, s.notThere(cl, q, last)
 	}
 	if pe == e {
@@ -124,12 +135,18 @@ func (s *shmSeg) arrivedAt(cl *call, q int, e uint32, first bool) (bool, error) 
 }
 
 // releasedBy reports whether rank q, this rank's parent in the tree,
-// released epoch e, or the mismatch its slot shows.
-func (s *shmSeg) releasedBy(cl *call, q int, e uint32) (bool, error) {
+// released epoch e, or (deep) the mismatch its slot shows.
+func (s *shmSeg) releasedBy(cl *call, q int, e uint32, deep bool) (bool, error) {
 	sl := s.slots[q]
-	last := sl.last.Load()
+	var last uint64
+	if deep {
+		last = sl.last.Load()
+	}
 	if int32(uint32(sl.release.Load())-e) >= 0 {
 		return true, nil
+	}
+	if !deep {
+		return false, nil
 	}
 	return false, s.notThere(cl, q, last)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"runtime"
 	"strings"
@@ -208,5 +209,115 @@ func TestSegmentCancel(t *testing.T) {
 	}
 	if late.Load() {
 		t.Error("a waiting rank was not woken before the test's deadline")
+	}
+}
+
+// TestSegmentBarrierAllocs: a Barrier or a small Allreduce through the
+// segment allocates nothing once set up (a call is reused from callPool;
+// an allocation per call, and the collections it brought, were a large
+// share of a two-rank Barrier's mean time).
+func TestSegmentBarrierAllocs(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("host segments need Linux")
+	}
+	if raceEnabled {
+		t.Skip("sync.Pool drops items at random under the race detector")
+	}
+	cs := local(t, 2)
+	const n = 2000
+	in, out := [2][]float64{{1}, {2}}, [2][]float64{{0}, {0}}
+	loop := func(ctx context.Context, c *comm.Comm) error {
+		for range n {
+			if err := Barrier(ctx, c); err != nil {
+				return err
+			}
+			if err := Allreduce(ctx, c, in[c.Rank()], out[c.Rank()], Sum[float64]()); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	mustAll(t, cs, loop) // sets the segment up, fills the pool
+	for _, c := range cs {
+		// Never park: parking (past the poll time, which a loaded
+		// machine makes happen now and then) allocates a channel and a
+		// goroutine, and is not what this test is about.
+		s := segOf(c)
+		s.spin, s.hot = time.Hour, time.Hour
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	mustAll(t, cs, loop)
+	runtime.ReadMemStats(&after)
+	perCall := float64(after.Mallocs-before.Mallocs) / (2 * 2 * n)
+	if perCall > 0.1 {
+		t.Errorf("%.2f allocations per call and rank through the segment, want almost none", perCall)
+	}
+	if out[0][0] != 3 || out[1][0] != 3 {
+		t.Errorf("Allreduce gave %v and %v, want 3", out[0], out[1])
+	}
+}
+
+// TestSegmentAllreduceRankOrder: a large Allreduce through the segment
+// (rounds of the big buffers, a ragged end) combines every element in
+// rank order, whichever rank combines it: floating-point sums whose value
+// depends on the order match a left-to-right fold bit for bit, on every
+// rank, with recv apart from send, the same slice, or overlapping it.
+func TestSegmentAllreduceRankOrder(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("host segments need Linux")
+	}
+	for _, p := range []int{2, 4, 5} {
+		t.Run(fmt.Sprintf("p=%d", p), func(t *testing.T) {
+			n := 2*(1<<20)/8 + 13
+			if raceEnabled {
+				n = 70001
+			}
+			operand := func(r, i int) float64 {
+				// Large and small magnitudes by rank and element, so that
+				// another order rounds differently.
+				return float64((i*7+r*13)%11-5) * []float64{1e16, 1, 3.3, 1e-3, -1e16}[(r+i)%5]
+			}
+			want := make([]float64, n)
+			for i := range want {
+				v := operand(0, i)
+				for r := 1; r < p; r++ {
+					v += operand(r, i)
+				}
+				want[i] = v
+			}
+			cs := local(t, p)
+			mustAll(t, cs, func(ctx context.Context, c *comm.Comm) error {
+				if err := Barrier(ctx, c); err != nil { // sets the segment up
+					return err
+				}
+				// Apart, in place (send is recv), and overlapping (recv
+				// starts one element into send): the segment reads send
+				// directly, so recv must be written only after.
+				for _, shift := range []int{-1, 0, 1} {
+					buf := make([]float64, n+1)
+					in := buf[:n]
+					out := buf[max(shift, 0) : max(shift, 0)+n]
+					if shift < 0 {
+						out = make([]float64, n)
+					}
+					for i := range in {
+						in[i] = operand(c.Rank(), i)
+					}
+					if err := Allreduce(ctx, c, in, out, Sum[float64]()); err != nil {
+						return err
+					}
+					if segOf(c) == nil {
+						return fmt.Errorf("no segment")
+					}
+					for i := range out {
+						if math.Float64bits(out[i]) != math.Float64bits(want[i]) {
+							return fmt.Errorf("recv at %d past send: element %d = %v, want %v (the rank-order sum)", shift, i, out[i], want[i])
+						}
+					}
+				}
+				return nil
+			})
+		})
 	}
 }

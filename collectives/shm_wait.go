@@ -1,6 +1,7 @@
 package collectives
 
 import (
+	"context"
 	"fmt"
 	"runtime"
 	"time"
@@ -26,30 +27,38 @@ import (
 // comm's state once every this many polls.
 const segCheckEvery = 64
 
-// waitSeg waits until ready reports true, or returns the error ready, the
-// context, comm or the segment gives.
-func (s *shmSeg) wait(cl *call, ready func() (bool, error)) error {
+// wait waits until ready reports true, or returns the error ready, the
+// context, comm or the segment gives. ready(deep): deep polls, one in
+// segCheckEvery while hot and every one after, also look for the peers'
+// mismatches.
+func (s *shmSeg) wait(cl *call, ready func(deep bool) (bool, error)) error {
 	var start time.Time
 	hot := s.hot > 0
-	for i := 0; ; i++ {
-		ok, err := ready()
+	for i := 1; ; i++ {
+		deep := !hot || i%segCheckEvery == 0
+		ok, err := ready(deep)
 		if err != nil {
 			return err
 		}
 		if ok {
 			return nil
 		}
-		if i%segCheckEvery == segCheckEvery-1 || !hot {
-			if err := s.interrupted(cl); err != nil {
-				return err
-			}
-			if start.IsZero() {
-				start = time.Now()
-			} else if d := time.Since(start); d > s.spin {
-				break
-			} else if d > s.hot {
-				hot = false
-			}
+		if !deep {
+			// Back to back while hot: a runtime.Gosched per poll took
+			// the scheduler's locks and read the clock (its timers) every
+			// time, a third of a waiting rank's CPU, and delayed noticing
+			// the arrival it waited for (comm's pacer does the same).
+			continue
+		}
+		if err := s.interrupted(cl); err != nil {
+			return err
+		}
+		if start.IsZero() {
+			start = time.Now()
+		} else if d := time.Since(start); d > s.spin {
+			break
+		} else if d > s.hot {
+			hot = false
 		}
 		if !hot {
 			osYield()
@@ -60,7 +69,7 @@ func (s *shmSeg) wait(cl *call, ready func() (bool, error)) error {
 }
 
 // park sleeps on this rank's bell until ready, or an error.
-func (s *shmSeg) park(cl *call, ready func() (bool, error)) error {
+func (s *shmSeg) park(cl *call, ready func(deep bool) (bool, error)) error {
 	me := s.slots[s.rank]
 	stop := make(chan struct{})
 	defer close(stop)
@@ -68,7 +77,7 @@ func (s *shmSeg) park(cl *call, ready func() (bool, error)) error {
 	for {
 		me.sleep.Store(1)
 		bell := me.bell.Load()
-		ok, err := ready()
+		ok, err := ready(true)
 		if err == nil && !ok {
 			err = s.interrupted(cl)
 		}
@@ -78,7 +87,7 @@ func (s *shmSeg) park(cl *call, ready func() (bool, error)) error {
 		}
 		if !watching {
 			watching = true
-			go s.watch(cl, stop)
+			go s.watch(cl.ctx, cl.user, stop) // not cl: it is reused once the call ends
 		}
 		futexWait(me.bell, bell, segParkMax)
 		me.sleep.Store(0)
@@ -87,13 +96,13 @@ func (s *shmSeg) park(cl *call, ready func() (bool, error)) error {
 
 // watch rings this rank's bell when the call's context ends or comm hears
 // of a failure, until stop closes.
-func (s *shmSeg) watch(cl *call, stop <-chan struct{}) {
+func (s *shmSeg) watch(ctx context.Context, c *comm.Comm, stop <-chan struct{}) {
 	for {
-		down, news := cl.user.FailureNotices()
+		down, news := c.FailureNotices()
 		select {
 		case <-stop:
 			return
-		case <-cl.ctx.Done():
+		case <-ctx.Done():
 		case <-down:
 		case <-news:
 		}
@@ -103,7 +112,7 @@ func (s *shmSeg) watch(cl *call, stop <-chan struct{}) {
 			return
 		case <-down:
 			return // for good: the parked rank finds comm broken
-		case <-cl.ctx.Done():
+		case <-ctx.Done():
 			return
 		default:
 		}
@@ -175,7 +184,7 @@ func (s *shmSeg) breakAll() {
 // call failed on the message path, so peers waiting in the segment must
 // not wait for this rank.
 func (cl *call) segBreak() {
-	if s := segOf(cl.user); s != nil {
+	if s := cl.st.segment(); s != nil {
 		s.breakAll()
 	}
 }

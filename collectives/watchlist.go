@@ -15,19 +15,27 @@ import (
 // probeAfter/4 and starts the watchdog of those past probeAfter. A
 // watchdog so starts between probeAfter and 1.25 probeAfter after its
 // call began, which the watchdog's purpose (a mismatch reported while a
-// person still watches) does not notice.
+// person still watches) does not notice. Time is the scanner's: a call
+// notes the count of its ticks when it joins, so joining reads no clock
+// (time.Now was a twentieth of a two-rank Barrier's CPU).
 type watchlist struct {
 	mu         sync.Mutex
 	head, tail *call // oldest first: calls join at the tail
 	running    bool
+	tick       uint64 // the scanner's ticks so far, every probeAfter/watchTicks
 }
+
+// watchTicks is how many scanner ticks make probeAfter. A call that
+// joined during tick t is due at tick t+watchTicks+1: between probeAfter
+// and (1+1/watchTicks) probeAfter after it joined.
+const watchTicks = 4
 
 var watched watchlist
 
 // add puts cl at the tail and starts the scanning goroutine if needed.
 func (w *watchlist) add(cl *call) {
-	cl.began = time.Now()
 	w.mu.Lock()
+	cl.began = w.tick
 	cl.wprev, cl.wnext = w.tail, nil
 	if w.tail != nil {
 		w.tail.wnext = cl
@@ -43,13 +51,16 @@ func (w *watchlist) add(cl *call) {
 	w.mu.Unlock()
 }
 
-// remove takes cl out of the list if the scanner has not taken it yet.
-func (w *watchlist) remove(cl *call) {
+// remove takes cl out of the list if the scanner has not taken it yet,
+// and reports whether it had not.
+func (w *watchlist) remove(cl *call) bool {
 	w.mu.Lock()
-	if cl.inList {
+	in := cl.inList
+	if in {
 		w.unlink(cl)
 	}
 	w.mu.Unlock()
+	return in
 }
 
 func (w *watchlist) unlink(cl *call) {
@@ -69,13 +80,13 @@ func (w *watchlist) unlink(cl *call) {
 // scan runs while calls are in the list. The list is in order of begin
 // times, so it stops at the first call younger than probeAfter.
 func (w *watchlist) scan() {
-	tick := time.NewTicker(probeAfter / 4)
+	tick := time.NewTicker(probeAfter / watchTicks)
 	defer tick.Stop()
 	var due []*call
 	for range tick.C {
-		now := time.Now()
 		w.mu.Lock()
-		for cl := w.head; cl != nil && now.Sub(cl.began) >= probeAfter; cl = w.head {
+		w.tick++
+		for cl := w.head; cl != nil && w.tick-cl.began > watchTicks; cl = w.head {
 			w.unlink(cl)
 			due = append(due, cl)
 		}

@@ -40,7 +40,7 @@ type Comm struct {
 	seq     atomic.Uint64
 	splits  atomic.Uint64
 	collMu  sync.Mutex
-	coll    *Comm
+	coll    atomic.Pointer[Comm] // see Collective; set once, under collMu
 	isColl  bool
 	isWorld bool
 	hosts   func() []int // see Hosts
@@ -75,12 +75,15 @@ func (c *Comm) Collective() *Comm {
 	if c.isColl {
 		return c
 	}
+	if cc := c.coll.Load(); cc != nil {
+		return cc // every collective call asks: no lock once made
+	}
 	c.collMu.Lock()
 	defer c.collMu.Unlock()
-	if c.coll == nil {
-		c.coll = &Comm{w: c.w, id: deriveID(c.id, 0, "collective"), members: c.members, rank: c.rank, isColl: true, hosts: c.hostsFunc()}
+	if c.coll.Load() == nil {
+		c.coll.Store(&Comm{w: c.w, id: deriveID(c.id, 0, "collective"), members: c.members, rank: c.rank, isColl: true, hosts: c.hostsFunc()})
 	}
-	return c.coll
+	return c.coll.Load()
 }
 
 // Close ends c. Closing the world communicator says goodbye to the peers

@@ -198,6 +198,13 @@ func run(quick bool) error {
 			return fmt.Errorf("barrier: %w", err)
 		}
 		emit("barrier", 0, d, n)
+		if *p50 {
+			// The median of batches of 50: robust to a loaded machine's
+			// preemptions, for A/B tests.
+			if err := batchP50(n, 50, func() error { return collectives.Barrier(ctx, c) }, func(d time.Duration) { emit("barrier-p50", 0, d, 1) }); err != nil {
+				return fmt.Errorf("barrier: %w", err)
+			}
+		}
 	}
 	for _, size := range sizes {
 		cnt := size / 8
@@ -220,7 +227,30 @@ func run(quick bool) error {
 				return fmt.Errorf("%s %d: %w", b.name, size, err)
 			}
 			emit(b.name, size, d, n)
+			if *p50 && b.name == "allreduce" {
+				if err := batchP50(n, 5, b.f, func(d time.Duration) { emit(b.name+"-p50", size, d, 1) }); err != nil {
+					return fmt.Errorf("%s %d: %w", b.name, size, err)
+				}
+			}
 		}
 	}
+	return nil
+}
+
+// batchP50 times n/batch batches of batch calls of f and passes the median
+// batch's time per call to emit.
+func batchP50(n, batch int, f func() error, emit func(time.Duration)) error {
+	ts := make([]time.Duration, max(1, n/batch))
+	for i := range ts {
+		t0 := time.Now()
+		for range batch {
+			if err := f(); err != nil {
+				return err
+			}
+		}
+		ts[i] = time.Since(t0)
+	}
+	slices.Sort(ts)
+	emit(ts[len(ts)/2] / time.Duration(batch))
 	return nil
 }

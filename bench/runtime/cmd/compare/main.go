@@ -51,7 +51,12 @@ const (
 	nCfg
 )
 
-var ompiEnv = []string{"OMPI_ALLOW_RUN_AS_ROOT=1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1"}
+// ompiEnv: every rank is on this host, so Open MPI's TCP (its btl and
+// its runtime's oob) stays on loopback, as gorun's TCP does; left to
+// itself it also binds to any bridge a network-namespace test has up at
+// the time, and fails when the bridge goes away mid-run.
+var ompiEnv = []string{"OMPI_ALLOW_RUN_AS_ROOT=1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1",
+	"OMPI_MCA_btl_tcp_if_include=lo", "OMPI_MCA_oob_tcp_if_include=lo"}
 
 func main() {
 	runs := flag.Int("runs", 5, "repeats per configuration; the median is reported")
