@@ -22,24 +22,25 @@ import (
 )
 
 type opts struct {
-	kase      string
-	bytes     int64
-	flush     bool
-	coll      bool
-	dir       string
-	steps     int
-	particles int64
-	warmup    int
-	reps      int
-	batch     bool
-	profile   string
-	phases    bool
-	keep      bool
-	codec     string // gzip case: compress with this codec instead (codecs.go)
-	aggs      int    // tiles, tilesread: h5file.WithAggregators (0: every rank)
-	noMap     bool   // tiles: h5file.WithMappedWrites(false), one pwrite per run
-	libver    string // meta: the format family (earliest | latest)
-	multi     bool   // vpic: each step's 8 variables in one File.WriteMulti
+	kase       string
+	bytes      int64
+	flush      bool
+	coll       bool
+	dir        string
+	steps      int
+	particles  int64
+	warmup     int
+	reps       int
+	batch      bool
+	profile    string
+	phases     bool
+	keep       bool
+	codec      string // gzip case: compress with this codec instead (codecs.go)
+	aggs       int    // tiles, tilesread: h5file.WithAggregators (0: every rank)
+	noMap      bool   // tiles: h5file.WithMappedWrites(false), one pwrite per run
+	libver     string // meta: the format family (earliest | latest)
+	multi      bool   // vpic: each step's 8 variables in one File.WriteMulti
+	noPrealloc bool   // h5file.WithPreallocation(false): no fallocate before long runs
 }
 
 func main() {
@@ -61,6 +62,7 @@ func main() {
 	flag.IntVar(&o.aggs, "aggregators", 0, "tiles, tilesread: two-phase aggregators (h5file.WithAggregators; 0: every rank)")
 	flag.StringVar(&o.libver, "libver", "earliest", "meta: format family, earliest | latest (h5py's libver)")
 	flag.BoolVar(&o.multi, "multi", false, "vpic: write each step's 8 variables with one File.WriteMulti (H5Dwrite_multi) instead of 8 writes")
+	flag.BoolVar(&o.noPrealloc, "noprealloc", false, "h5file.WithPreallocation(false): long runs are not fallocated before their writes (as before decision 43)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the timed run's file in -dir (gopar-CASE-PID.h5), to check what was written")
 	flag.Parse()
 	ctx := context.Background()
@@ -202,7 +204,7 @@ func writeSlab(ctx context.Context, c *comm.Comm, path string, o opts, x []float
 	n := o.bytes / 8
 	lo, hi := part(n, c.Rank(), c.Size())
 	t0 := time.Now()
-	f, err := h5file.Create(path, "w", h5file.WithComm(c), h5file.WithContext(ctx))
+	f, err := h5file.Create(path, "w", h5file.WithComm(c), h5file.WithContext(ctx), h5file.WithPreallocation(!o.noPrealloc))
 	if err != nil {
 		return err
 	}
@@ -368,7 +370,7 @@ func vpic(ctx context.Context, c *comm.Comm, path string, o opts) (*parallel.VPI
 	times := make([]float64, 4+o.steps)
 	since := func(t time.Time, i int) { times[i] += time.Since(t).Seconds() }
 	t := time.Now()
-	f, err := h5file.Create(path, "w", h5file.WithComm(c), h5file.WithContext(ctx))
+	f, err := h5file.Create(path, "w", h5file.WithComm(c), h5file.WithContext(ctx), h5file.WithPreallocation(!o.noPrealloc))
 	since(t, 0)
 	if err != nil {
 		return nil, err

@@ -110,7 +110,7 @@ func run(runs int, quick bool, ranksFlag, sizesFlag, casesFlag, modesFlag, md, s
 			}
 		}
 	}
-	for _, k := range []string{"meta", "meta-batch", "meta-latest", "vpic", "vpic-multi", "gzip"} {
+	for _, k := range []string{"meta", "meta-batch", "meta-latest", "vpic", "vpic-multi", "vpic-prealloc", "gzip"} {
 		if !want[k] {
 			continue
 		}
@@ -154,7 +154,7 @@ func run(runs int, quick bool, ranksFlag, sizesFlag, casesFlag, modesFlag, md, s
 		if kase == "meta-batch" || kase == "meta-latest" { // gorun with WithSmallWriteBatching; h5py as in meta
 			kase = "meta"
 		}
-		if kase == "vpic-multi" { // gorun with File.WriteMulti per step; h5py as in vpic (h5py has no multi-dataset write)
+		if kase == "vpic-multi" || kase == "vpic-prealloc" { // gorun with File.WriteMulti per step; h5py as in vpic (h5py has no multi-dataset write)
 			kase = "vpic"
 		}
 		args := []string{"-case", kase, "-bytes", strconv.FormatInt(rw.bytes, 10), "-dir", dir, "-particles", particles, "-warmup", strconv.Itoa(warmup)}
@@ -172,7 +172,7 @@ func run(runs int, quick bool, ranksFlag, sizesFlag, casesFlag, modesFlag, md, s
 		if rw.kase == "meta-batch" {
 			goArgs = append(goArgs, "-batch")
 		}
-		if rw.kase == "vpic-multi" {
+		if rw.kase == "vpic-multi" || rw.kase == "vpic-prealloc" {
 			goArgs = append(goArgs, "-multi")
 		}
 		sides := [3][]string{
@@ -181,6 +181,9 @@ func run(runs int, quick bool, ranksFlag, sizesFlag, casesFlag, modesFlag, md, s
 		}
 		if rw.kase == "vpic-multi" { // the third side: gorun's 8 writes per step, alternating in the same run
 			sides[sideRaw] = append([]string{gorun, "-n", ns, gopar}, args...)
+		}
+		if rw.kase == "vpic-prealloc" { // the third side: gorun's WriteMulti without preallocation (decision 43), alternating
+			sides[sideRaw] = append([]string{gorun, "-n", ns, gopar}, append(slices.Clone(goArgs), "-noprealloc")...)
 		}
 		if rw.kase == "tiles" && !rw.coll { // the third side: gorun with one pwrite per run (no mapped writes), alternating
 			sides[sideRaw] = append([]string{gorun, "-n", ns, gopar}, append(slices.Clone(goArgs), "-nomap")...)
@@ -306,7 +309,7 @@ func printTable(w io.Writer, rows []*row, runs int, particles string) {
 		} else if rw.kase == "tilesread" {
 			mode = "read of the tiles cube's 3-D blocks, " + mode
 		} else if rw.kase != "write" {
-			mode = map[string]string{"meta": "1000 datasets (16,) i4 in 10 groups", "meta-batch": "as meta, gorun WithSmallWriteBatching", "meta-latest": "as meta, libver='latest' on both sides", "vpic": "VPIC-IO, 5 steps, " + particles + " particles/rank", "vpic-multi": "VPIC-IO as vpic, gorun: one WriteMulti per step (raw column: gorun's 8 writes per step, alternating in the same run)", "gzip": "chunked 1 MiB + deflate(4), collective"}[rw.kase]
+			mode = map[string]string{"meta": "1000 datasets (16,) i4 in 10 groups", "meta-batch": "as meta, gorun WithSmallWriteBatching", "meta-latest": "as meta, libver='latest' on both sides", "vpic": "VPIC-IO, 5 steps, " + particles + " particles/rank", "vpic-multi": "VPIC-IO as vpic, gorun: one WriteMulti per step (raw column: gorun's 8 writes per step, alternating in the same run)", "vpic-prealloc": "VPIC-IO as vpic-multi (raw column: gorun's WriteMulti with WithPreallocation(false), alternating in the same run)", "gzip": "chunked 1 MiB + deflate(4), collective"}[rw.kase]
 		}
 		g, p, r := median(rw.secs[sideGo]), median(rw.secs[sidePy]), median(rw.secs[sideRaw])
 		size := human(rw.bytes)
@@ -336,7 +339,7 @@ func printTable(w io.Writer, rows []*row, runs int, particles string) {
 func printVPIC(w io.Writer, rows []*row) {
 	var vr []*row
 	for _, rw := range rows {
-		if (rw.kase == "vpic" || rw.kase == "vpic-multi") && (len(rw.vpic[sideGo]) > 0 || len(rw.vpic[sidePy]) > 0) {
+		if strings.HasPrefix(rw.kase, "vpic") && (len(rw.vpic[sideGo]) > 0 || len(rw.vpic[sidePy]) > 0) {
 			vr = append(vr, rw)
 		}
 	}
