@@ -5,6 +5,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
@@ -111,19 +112,25 @@ func main() {
 		stop = startProfile(o.profile, c.Rank())
 	}
 	reps := max(o.reps, 1)
-	var secs []float64 // the timed runs' times
+	var secs []float64              // the timed runs' times
+	var vpics []*parallel.VPICTimes // and their VPIC-IO figures
 	for i := 0; i < o.warmup+reps && err == nil; i++ {
 		err = timed(ctx, c, path, o, x, tl, &r)
 		if i >= o.warmup {
-			secs = append(secs, r.Seconds)
+			secs, vpics = append(secs, r.Seconds), append(vpics, r.VPIC)
 		}
 		if i < o.warmup+reps-1 && c.Rank() == 0 && o.kase != "tilesread" {
 			_ = os.Remove(path)
 		}
 	}
-	if len(secs) > 1 {
-		slices.Sort(secs)
-		r.Seconds = secs[len(secs)/2] // the median (the upper one of an even count)
+	if len(secs) > 1 { // the median run (the upper one of an even count), with its figures
+		idx := make([]int, len(secs))
+		for i := range idx {
+			idx[i] = i
+		}
+		slices.SortFunc(idx, func(a, b int) int { return cmp.Compare(secs[a], secs[b]) })
+		m := idx[len(idx)/2]
+		r.Seconds, r.VPIC = secs[m], vpics[m]
 	}
 	if err == nil && o.kase == "tilesread" {
 		err = checkTiles(tilesGot, x)

@@ -35,6 +35,7 @@ type row struct {
 	secs        [3][]float64
 	errs        [3]string
 	vpic        [3][]*parallel.VPICTimes // VPIC-IO runs' h5bench figures
+	load        [2]string                // 1-minute load average when the row started and ended
 }
 
 const (
@@ -54,14 +55,15 @@ func main() {
 	svg := flag.String("svg", "", "write an SVG plot of write throughput to this file")
 	dir := flag.String("dir", os.TempDir(), "directory for the benchmark files")
 	warmup := flag.Int("warmup", 1, "untimed whole runs in the same processes before each timed run (both sides)")
+	reps := flag.Int("reps", 1, "timed runs in the same processes after the warm-up (both sides); a run's figure is their median")
 	flag.Parse()
-	if err := run(*runs, *quick, *ranksFlag, *sizesFlag, *cases, *modes, *md, *svg, *dir, *warmup); err != nil {
+	if err := run(*runs, *quick, *ranksFlag, *sizesFlag, *cases, *modes, *md, *svg, *dir, *warmup, *reps); err != nil {
 		fmt.Fprintln(os.Stderr, "compare:", err)
 		os.Exit(1)
 	}
 }
 
-func run(runs int, quick bool, ranksFlag, sizesFlag, casesFlag, modesFlag, md, svg, dir string, warmup int) error {
+func run(runs int, quick bool, ranksFlag, sizesFlag, casesFlag, modesFlag, md, svg, dir string, warmup, reps int) error {
 	bin, err := os.MkdirTemp("", "gorun-pbench")
 	if err != nil {
 		return err
@@ -157,7 +159,7 @@ func run(runs int, quick bool, ranksFlag, sizesFlag, casesFlag, modesFlag, md, s
 		if kase == "vpic-multi" || kase == "vpic-prealloc" { // gorun with File.WriteMulti per step; h5py as in vpic (h5py has no multi-dataset write)
 			kase = "vpic"
 		}
-		args := []string{"-case", kase, "-bytes", strconv.FormatInt(rw.bytes, 10), "-dir", dir, "-particles", particles, "-warmup", strconv.Itoa(warmup)}
+		args := []string{"-case", kase, "-bytes", strconv.FormatInt(rw.bytes, 10), "-dir", dir, "-particles", particles, "-warmup", strconv.Itoa(warmup), "-reps", strconv.Itoa(reps)}
 		if rw.flush {
 			args = append(args, "-flush")
 		}
@@ -194,8 +196,16 @@ func run(runs int, quick bool, ranksFlag, sizesFlag, casesFlag, modesFlag, md, s
 			sides[sideRaw] = append([]string{gorun, "-n", ns, gopar}, raw...)
 		}
 		fmt.Fprintf(os.Stderr, "[%d/%d] %s %s ranks=%d coll=%v flush=%v\n", i+1, len(rows), rw.kase, human(rw.bytes), rw.ranks, rw.coll, rw.flush)
-		for range runs {
-			for s, argv := range sides {
+		rw.load[0] = loadavg()
+		for run := range runs {
+			// The sides take turns going first (run 0: gorun, h5py,
+			// third; run 1: h5py, third, gorun; ...), so none always
+			// follows the same one (each side's files are removed when it
+			// ends, but the page cache it freed and the host's reclaim of
+			// it are the next side's conditions).
+			for k := range len(sides) {
+				s := (run + k) % len(sides)
+				argv := sides[s]
 				if argv == nil {
 					continue
 				}
@@ -213,6 +223,7 @@ func run(runs int, quick bool, ranksFlag, sizesFlag, casesFlag, modesFlag, md, s
 				}
 			}
 		}
+		rw.load[1] = loadavg()
 		if md != "" {
 			var b bytes.Buffer
 			printTable(&b, rows[:i+1], runs, particles)
@@ -231,6 +242,15 @@ func run(runs int, quick bool, ranksFlag, sizesFlag, casesFlag, modesFlag, md, s
 		return os.WriteFile(svg, plot(rows), 0o644)
 	}
 	return nil
+}
+
+// loadavg is the 1-minute load average ("?" where /proc is missing).
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) > 0 {
+		return f[0]
+	}
+	return "?"
 }
 
 func runSide(argv, env []string) (parallel.Result, error) {
@@ -289,9 +309,9 @@ func ratio(a, b float64) string {
 }
 
 func printTable(w io.Writer, rows []*row, runs int, particles string) {
-	fmt.Fprintf(w, "Medians of %d runs; times are the slowest rank's, from a barrier before open to after close. Speed ratios: >1 means gorun is faster.\n\n", runs)
-	fmt.Fprintln(w, "| case | size | ranks | mode | gorun | h5py (mpio) | raw pwrite | gorun vs h5py | gorun vs raw |")
-	fmt.Fprintln(w, "|---|---:|---:|---|---:|---:|---:|---:|---:|")
+	fmt.Fprintf(w, "Medians of %d runs (the sides alternating, each going first in turn); times are the slowest rank's, from a barrier before open to after close. Speed ratios: >1 means gorun is faster.\n\n", runs)
+	fmt.Fprintln(w, "| case | size | ranks | mode | gorun | h5py (mpio) | raw pwrite | gorun vs h5py | gorun vs raw | load (1 min) |")
+	fmt.Fprintln(w, "|---|---:|---:|---|---:|---:|---:|---:|---:|---|")
 	var notes []string
 	for _, rw := range rows {
 		mode := "independent"
@@ -316,8 +336,8 @@ func printTable(w io.Writer, rows []*row, runs int, particles string) {
 		if rw.kase != "write" && rw.kase != "gzip" && rw.kase != "tiles" && rw.kase != "tilesread" { // their size is their own (mode says it)
 			size = "—"
 		}
-		fmt.Fprintf(w, "| %s | %s | %d | %s | %s | %s | %s | %s | %s |\n", rw.kase, size, rw.ranks, mode,
-			rw.cell(sideGo), rw.cell(sidePy), rw.cell(sideRaw), ratio(g, p), ratio(g, r))
+		fmt.Fprintf(w, "| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s → %s |\n", rw.kase, size, rw.ranks, mode,
+			rw.cell(sideGo), rw.cell(sidePy), rw.cell(sideRaw), ratio(g, p), ratio(g, r), rw.load[0], rw.load[1])
 		for s, e := range rw.errs {
 			if e != "" && len(rw.secs[s]) == 0 {
 				notes = append(notes, fmt.Sprintf("%s %s ranks=%d %s, %s: %s", rw.kase, human(rw.bytes), rw.ranks, mode, []string{"gorun", "h5py", "raw"}[s], e))
