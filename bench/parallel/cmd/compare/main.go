@@ -117,6 +117,9 @@ func run(runs int, quick bool, ranksFlag, sizesFlag, casesFlag, modesFlag, md, s
 			continue
 		}
 		for _, n := range metaRanks {
+			if !slices.Contains(ranks, n) { // -ranks 2 runs only the 2-rank rows
+				continue
+			}
 			size := int64(256 << 20)
 			if quick {
 				size = 16 << 20
