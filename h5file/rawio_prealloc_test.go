@@ -77,8 +77,8 @@ type fiemapExtent struct {
 }
 
 type fiemapHead struct {
-	Start, Length                    uint64
-	Flags, Mapped, Count, _reserved uint32
+	Start, Length           uint64
+	Flags, Mapped, Count, _ uint32
 }
 
 // extentFlags returns, for each extent of path overlapping [lo, hi), its
