@@ -59,6 +59,8 @@ type MismatchError struct {
 	Detail string
 }
 
+// Error names both ranks and their calls (with the arguments that
+// differ) and the rule they broke.
 func (e *MismatchError) Error() string {
 	a, b := e.Call, e.PeerCall
 	var sa, sb string

@@ -272,6 +272,9 @@ func (c *Comm) Iprobe(src, tag int) (Status, bool, error) {
 		wsrc = c.members[src]
 	}
 	m, ok, err := c.w.eng.iprobe(c.id, c.members, wsrc, tag)
+	if !ok && err == nil {
+		c.w.watchTCP(wsrc) // frames left in a socket nobody reads: read them now
+	}
 	if !ok || err != nil {
 		return Status{}, false, err
 	}

@@ -36,6 +36,8 @@ type RankError struct {
 	recovering bool
 }
 
+// Error names the rank, the operation that noticed and how the rank
+// failed, and says whether the job can go on (Shrink) or not.
 func (e *RankError) Error() string {
 	op := e.Op
 	if op == "" {

@@ -148,7 +148,7 @@ func newWorld(cfg Config, job rendezvous.Job, rank int, ln net.Listener) *world 
 	if w.spin <= 0 {
 		w.spin = defaultSpin
 	}
-	w.eng.poll = w.pollRecv
+	w.eng.poll = w.waitPoll
 	w.eng.recovers = cfg.Recover
 	return w
 }

@@ -65,6 +65,9 @@ type waiter struct {
 	// touches them.
 	direct bool
 	res    result
+	// reading is the TCP stream the receive reads itself while it waits
+	// (tcpread.go): an answer from elsewhere must kick it out of its read.
+	reading atomic.Pointer[inStream]
 
 	// group is the world ranks of the receiving communicator: the death of
 	// one of them wakes the receive (failed.go). nil: only its source's.
@@ -449,6 +452,9 @@ func (e *engine) wakeLocked(which func(*waiter) bool, err error) {
 	for _, w := range e.waiters {
 		if which(w) {
 			w.ch <- result{err: err}
+			if st := w.reading.Load(); st != nil {
+				st.kick()
+			}
 		} else {
 			kept = append(kept, w)
 		}

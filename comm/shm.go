@@ -5,10 +5,11 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
-	"encoding/hex"
 	"fmt"
 	"net"
 	"time"
+
+	"github.com/gorun-hpc/gorun/internal/shmjob"
 )
 
 // Same-host streams: a rank that dials a peer on its own host offers it a
@@ -40,7 +41,7 @@ func shmName(secret []byte, jobID string, src, dst int, nonce []byte) string {
 	binary.LittleEndian.PutUint32(b[4:], uint32(dst))
 	m.Write(b[:])
 	m.Write(nonce)
-	return "gorun-" + hex.EncodeToString(m.Sum(nil)[:20])
+	return shmjob.Name(secret, jobID, src, m.Sum(nil)[:20]) // the launcher can remove what a killed rank left
 }
 
 // offerShm offers dest a ring on c, just authenticated, and returns it if

@@ -73,8 +73,26 @@ func (w *world) read(c net.Conn) {
 	// A buffered reader takes a small frame's header and payload in one
 	// system call; a payload larger than its buffer still goes straight
 	// from the socket into the receiver's memory (bufio reads through).
-	br := bufio.NewReaderSize(c, 32<<10)
-	st := &inStream{w: w, src: src, c: c, br: br, rd: br, hb: make([]byte, frameHdrSize)}
+	kr := &kickReader{c: c, raw: newRawIO(c)}
+	br := bufio.NewReaderSize(kr, 32<<10)
+	st := &inStream{w: w, src: src, c: c, br: br, rd: br, hb: make([]byte, frameHdrSize), kr: kr}
+	kr.st = st
+	if !w.shmTo(src) {
+		// A peer on another host (or over TCP only) offers no ring; a
+		// ring's offer is always a stream's first frame, so from the
+		// second on receives may read this stream themselves (tcpread.go).
+		if !st.step() {
+			return
+		}
+		if st.shm == nil {
+			st.direct = true
+			st.freed, st.wake = make(chan struct{}, 1), make(chan struct{}, 1)
+			w.setDirect(src, st)
+			defer w.setDirect(src, nil)
+			st.readDirect()
+			return
+		}
+	}
 	for st.shm == nil {
 		if !st.step() {
 			return
@@ -111,6 +129,17 @@ type inStream struct {
 	ended bool    // under mu: the stream is over, the ring unmapped
 	polls pollers // receives polling this stream now
 	self  *waiter // under mu: the waiter of the polling receive holding it
+
+	// TCP streams that receives read themselves (tcpread.go).
+	kr        *kickReader
+	direct    bool            // receives may read this stream
+	selfCtx   context.Context // under mu: self's context
+	wants     atomic.Int32    // receives waiting for the token
+	reading   atomic.Bool     // the reader goroutine holds the token
+	lingering atomic.Bool     // the reader goroutine waits to take it back
+	used      atomic.Uint32   // receives that held the token, ever
+	freed     chan struct{}   // the token was let go while wants > 0
+	wake      chan struct{}   // take the stream back now (watch)
 }
 
 // step reads and handles one frame; false means the stream ended (the
@@ -187,7 +216,7 @@ func (st *inStream) step() bool {
 		w.eng.leave(src, w.goodbyeCause(src, data))
 		w.markBye(src)
 	case frameShm:
-		if st.shm != nil || len(data) != shmNonceSize {
+		if st.shm != nil || st.direct || len(data) != shmNonceSize {
 			err := fmt.Errorf("comm: rank %d offered a second or malformed shared-memory ring", src)
 			w.log.Warn("comm: dropped a peer that sent a malformed frame", "rank", src, "err", err)
 			w.lost(src, err)
@@ -310,6 +339,9 @@ func (w *world) conn(ctx context.Context, dest int) (*outConn, error) {
 		oc.shm = tx
 	}
 	oc.c = c
+	if oc.shm == nil {
+		oc.raw = newRawIO(c)
+	}
 	return oc, nil
 }
 
@@ -385,10 +417,29 @@ func (w *world) write(ctx context.Context, oc *outConn, dest int, h frameHdr, bu
 		}
 		return nil, nil
 	}
-	var hb [frameHdrSize]byte
-	h.put(hb[:])
+	// The header lives in oc (we hold its lock): a local array would
+	// escape to the heap through the write, an allocation per message.
+	hb := oc.hdr[:]
+	h.put(hb)
+	if oc.raw != nil && h.len+frameHdrSize <= rawMax && len(bufs) < rawIovs {
+		// A small frame: one raw writev (rawio_linux.go).
+		if dl, ok := ctx.Deadline(); ok {
+			_ = oc.c.SetWriteDeadline(dl)
+			defer oc.c.SetWriteDeadline(time.Time{})
+		}
+		var all [rawIovs][]byte
+		all[0] = hb
+		n := 1 + copy(all[1:], bufs)
+		if err := oc.raw.writev(all[:n]); err != nil {
+			re := &RankError{Rank: dest, Op: "send", How: "connection lost: " + err.Error()}
+			oc.err = re
+			oc.shut()
+			return re, err
+		}
+		return nil, nil
+	}
 	nb := make(net.Buffers, 0, len(bufs)+1)
-	nb = append(nb, hb[:])
+	nb = append(nb, hb)
 	for _, b := range bufs {
 		if len(b) > 0 {
 			nb = append(nb, b)

@@ -16,6 +16,7 @@ type Number interface {
 // gets an error instead of reinterpreted bytes.
 type Kind uint8
 
+// String is the Go name of the element type ("float64").
 func (k Kind) String() string { return reflect.Kind(k).String() }
 
 // ElemKind is the Kind of T.

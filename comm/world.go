@@ -33,17 +33,21 @@ type world struct {
 	out      map[int]*outConn
 	outTab   atomic.Pointer[[]atomic.Pointer[outConn]] // out by rank, read without mu (outFor)
 	accepted []net.Conn
-	shmIn    map[int]*inStream     // peers' streams that are rings, by world rank (poll.go)
-	rings    []*shmRing            // the rings of peers' streams, unmapped by close
-	polling  atomic.Int32          // receives polling rings now (poll.go)
-	from     map[int]bool          // ranks with an accepted connection: a second claim is refused
-	refused  refusals              // rate-limited warnings about refused connections
-	bye      map[int]bool          // peers that said goodbye
-	byeCh    map[int]chan struct{} // closed when that peer's goodbye arrives (see byeWait)
-	closed   atomic.Bool
-	done     chan struct{} // closed by close: stalled readers stop waiting
-	lazyWait atomic.Int64  // time.Duration; see defaultLazyWait
-	lostWait atomic.Int64  // time.Duration; see defaultLostWait
+	shmIn    map[int]*inStream // peers' streams that are rings, by world rank (poll.go)
+	rings    []*shmRing        // the rings of peers' streams, unmapped by close
+	polling  atomic.Int32      // receives polling rings now (poll.go)
+	// directTab holds the TCP streams that receives read themselves, by
+	// world rank, read without mu; directs counts them (tcpread.go).
+	directTab atomic.Pointer[[]atomic.Pointer[inStream]]
+	directs   atomic.Int32
+	from      map[int]bool          // ranks with an accepted connection: a second claim is refused
+	refused   refusals              // rate-limited warnings about refused connections
+	bye       map[int]bool          // peers that said goodbye
+	byeCh     map[int]chan struct{} // closed when that peer's goodbye arrives (see byeWait)
+	closed    atomic.Bool
+	done      chan struct{} // closed by close: stalled readers stop waiting
+	lazyWait  atomic.Int64  // time.Duration; see defaultLazyWait
+	lostWait  atomic.Int64  // time.Duration; see defaultLostWait
 	// causeSent: this rank told the launcher which rank it fails because of.
 	causeSent atomic.Bool
 	// leftCause is the first receive error this rank got because a peer
@@ -67,7 +71,9 @@ type world struct {
 type outConn struct {
 	mu  sync.Mutex
 	c   net.Conn
-	shm *shmTx // non-nil: frames go through this ring, c is its doorbell
+	shm *shmTx             // non-nil: frames go through this ring, c is its doorbell
+	raw *rawIO             // small frames' raw writes on TCP (rawio_linux.go), or nil
+	hdr [frameHdrSize]byte // the frame header being written (under mu)
 	err error
 }
 

@@ -68,6 +68,16 @@ func roundUp(x, align uint64) (uint64, bool) {
 
 // alloc reserves n bytes and returns their address.
 func (f *File) alloc(n uint64) uint64 {
+	a, _ := f.allocReused(n)
+	return a
+}
+
+// allocReused is alloc, also saying whether the space came from the free
+// list: freed space holds old bytes (metadata moves to new space at every
+// flush, so a fresh file's free list is full of old object headers and
+// heaps), where space at the end of the file reads as zeros. Raw data
+// storage that reused space must be filled even with a zero fill value.
+func (f *File) allocReused(n uint64) (addr uint64, reused bool) {
 	n = (n + 7) &^ 7
 	align := f.alignFor(n)
 	for i, e := range f.free {
@@ -83,12 +93,12 @@ func (f *File) alloc(n uint64) uint64 {
 			rest = append(rest, extent{a + n, end - a - n})
 		}
 		f.free = append(f.free[:i], append(rest, f.free[i+1:]...)...)
-		return a
+		return a, true
 	}
 	f.eof = (f.eof + 7) &^ 7
 	a, _ := roundUp(f.eof, align)
 	f.eof = a + n
-	return a
+	return a, false
 }
 
 // release marks space this model allocated as unused once the next

@@ -70,6 +70,7 @@ type ChecksumError struct {
 	Stored, Actual uint32
 }
 
+// Error names the structure, its offset and both checksums.
 func (e *ChecksumError) Error() string {
 	return fmt.Sprintf("h5core: %s at offset %d: checksum %#08x stored, %#08x computed (file corrupt or truncated)", e.What, e.Off, e.Stored, e.Actual)
 }

@@ -135,12 +135,15 @@ func (d *Dataset) resizeAppended(shape []uint64) (bool, error) {
 	d.shape = append([]uint64{}, shape...)
 	d.dirty = true
 	d.resized = nil
+	d.reused = false
 	cb := d.ChunkBytes()
 	for _, c := range fresh {
 		if _, ok := d.newChunks[chunkKey(c)]; ok {
 			continue
 		}
-		r := &ChunkRecord{Coords: c, Addr: d.f.alloc(cb), Size: cb}
+		addr, reused := d.f.allocReused(cb)
+		d.reused = d.reused || reused
+		r := &ChunkRecord{Coords: c, Addr: addr, Size: cb}
 		d.addAppended(r)
 		d.resized = append(d.resized, *r)
 	}

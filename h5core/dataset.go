@@ -55,6 +55,9 @@ type Dataset struct {
 	toAppend     map[string]bool // keys of newChunks not in the file's tree yet
 	rewriteIndex bool
 	resized      []ChunkRecord // the chunks the last Resize allocated
+	// reused: the storage the last allocate placed came (in part) from
+	// freed space, which holds old bytes (StorageReused).
+	reused bool
 
 	// Raw messages of an opened dataset, re-emitted verbatim.
 	named *NamedType // the committed datatype this model's dataset shares
@@ -219,13 +222,14 @@ func (f *File) newDataset(s DatasetSpec) (*Dataset, error) {
 // allocate reserves storage for contiguous data and unfiltered chunks
 // not yet allocated (parallel rule 3: at creation, and at Resize).
 func (d *Dataset) allocate() {
+	d.reused = false
 	switch d.layout {
 	case LayoutContiguous:
 		if d.dataAddr == UndefinedAddr && !d.null {
 			n, _ := numElements(d.shape)
 			d.size = n * uint64(d.dtype.Size)
 			if d.size > 0 {
-				d.dataAddr = d.f.alloc(d.size)
+				d.dataAddr, d.reused = d.f.allocReused(d.size)
 			}
 		}
 	case LayoutChunked:
@@ -238,7 +242,9 @@ func (d *Dataset) allocate() {
 			if _, ok := d.chunks[k]; ok {
 				return
 			}
-			r := &ChunkRecord{Coords: append([]uint64(nil), coords...), Addr: d.f.alloc(cb), Size: cb}
+			addr, reused := d.f.allocReused(cb)
+			d.reused = d.reused || reused
+			r := &ChunkRecord{Coords: append([]uint64(nil), coords...), Addr: addr, Size: cb}
 			d.chunks[k] = r
 			d.resized = append(d.resized, *r)
 			d.chunkDirty = true
@@ -388,6 +394,14 @@ func (d *Dataset) AllocStorage() error {
 	}
 	return nil
 }
+
+// StorageReused reports whether the storage that the dataset's last
+// allocation placed (at creation, AllocStorage or Resize: contiguous data,
+// unfiltered chunks) came in part from freed space. Such space holds old
+// bytes, so the caller must write the fill value there even when it is
+// zero; storage at the end of the file reads as zeros already. It is the
+// same on every rank of a parallel file.
+func (d *Dataset) StorageReused() bool { return d.reused }
 
 // IsNull reports a dataset with a null dataspace (h5py.Empty): no
 // elements, no shape (Shape is empty, as a scalar's), nothing to read.

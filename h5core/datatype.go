@@ -264,8 +264,9 @@ func (t *Datatype) Equal(u *Datatype) bool {
 	return err1 == nil && err2 == nil && bytes.Equal(a, b)
 }
 
-// String is a short numpy-like name for the type: i4le, f8be, S8,
-// vlen-string, vlen(i4le), [3]f8le, {x: f8le, id: i4le}, ...
+// String is a short name for the type (numbers sized in bits, strings in
+// bytes): i32le, f64be, S8, vlen-string, vlen(i32le), [3]f64le,
+// enum(i8le), {x: f64le, id: i32le}, ...
 func (t *Datatype) String() string {
 	if t == nil {
 		return "<no type>"

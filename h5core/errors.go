@@ -22,6 +22,7 @@ type FormatError struct {
 	Val any    // the offending value, if any
 }
 
+// Error names the offset and what is wrong there.
 func (e *FormatError) Error() string {
 	if e.Val != nil {
 		return fmt.Sprintf("h5core: malformed HDF5 file at offset %d: %s (%v)", e.Off, e.Msg, e.Val)
@@ -52,6 +53,7 @@ type ExternalLinkError struct {
 	Rest   string // what is left of Path below the link ("" for the link itself)
 }
 
+// Error names the path, the external link on it and where the link leads.
 func (e *ExternalLinkError) Error() string {
 	return fmt.Sprintf("h5core: path %q: %q is an external link to %s:%s", e.Path, e.Link, e.File, e.Target)
 }

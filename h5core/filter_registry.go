@@ -160,6 +160,8 @@ type UnknownFilterError struct {
 	Plugin string // where libhdf5 users get it, if known
 }
 
+// Error names the filter, and where libhdf5 users get it when it is a
+// registered one.
 func (e *UnknownFilterError) Error() string {
 	what := fmt.Sprintf("filter %d", e.ID)
 	switch {

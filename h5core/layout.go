@@ -13,6 +13,8 @@ const (
 	LayoutVirtual    LayoutClass = 3
 )
 
+// String is h5py's name for the layout: compact, contiguous, chunked or
+// virtual.
 func (l LayoutClass) String() string {
 	switch l {
 	case LayoutCompact:

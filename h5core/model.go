@@ -172,6 +172,24 @@ func (o *object) obj() *object { return o }
 
 func (o *object) ident() uint64 { return o.id }
 
+// provisionalID marks an ObjectID that is not an address (bit 63: no
+// file of ours reaches 2^63 bytes).
+const provisionalID = 1 << 63
+
+// ObjectID identifies o in its file: its object header's address once the
+// object has been flushed (or was read from the file), which hard links
+// share and which never changes; before that, a provisional ID, unique
+// among the model's objects, the same on every rank, with bit 63 set. So
+// two new objects never compare equal, but an object's ID changes once,
+// at its first flush: compare IDs taken after the same flush.
+func ObjectID(o Object) uint64 {
+	ob := o.obj()
+	if ob.addr != UndefinedAddr {
+		return ob.addr
+	}
+	return provisionalID | ob.id
+}
+
 // newObject returns the header state of a new object with the next identity.
 func (f *File) newObject() object {
 	f.nextID++
@@ -620,7 +638,7 @@ func (g *Group) contains(target *Group, seen map[*Group]bool) (bool, error) {
 	return false, nil
 }
 
-// SoftLink adds a soft link name pointing at target (h5py's SoftLink).
+// CreateSoftLink adds a soft link at path pointing at target (h5py's SoftLink).
 func (g *Group) CreateSoftLink(path, target string) error {
 	parent, name, err := g.parentOf(path, true)
 	if err != nil {

@@ -519,8 +519,9 @@ func (f *File) objectAt(addr uint64, load bool) (Object, string, error) {
 }
 
 // SortedElements lists the coordinates of the elements r selects in C
-// order, without repeats (how libhdf5 iterates a selection). All and None
-// need the dataset's shape, which the caller has.
+// order, without repeats (how libhdf5 iterates a selection of blocks);
+// points come in the order they were given, repeats included, as libhdf5
+// keeps them. All and None need the dataset's shape, which the caller has.
 func (r Region) SortedElements(shape []uint64, limit uint64) ([][]uint64, error) {
 	var out [][]uint64
 	add := func(p []uint64) error {

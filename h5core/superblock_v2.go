@@ -9,17 +9,21 @@ const superblockV2Size = 8 + 4 + 4*8 + 4
 // consistency flags, base, extension, EOF and root header addresses, and
 // the checksum over all of them.
 func decodeSuperblockV2(r io.ReaderAt, size int64, addr uint64) (s superblockV2, rootAddr, eof uint64, err error) {
-	b, err := readBlock(r, size, addr, superblockV2Size, "version 2 superblock")
+	b, err := readBlock(r, size, addr, superblockV2Size, "version 2 or 3 superblock")
 	if err != nil {
 		return s, 0, 0, err
+	}
+	what := "version 2 superblock"
+	if b[8] == 3 {
+		what = "version 3 superblock"
 	}
 	if b[9] != 8 || b[10] != 8 {
 		return s, 0, 0, formatErr(int64(addr)+9, "superblock with offsets/lengths other than 8 bytes (not supported)", [2]byte{b[9], b[10]})
 	}
-	if err := verifySum(b, int64(addr), "version 2 superblock"); err != nil {
+	if err := verifySum(b, int64(addr), what); err != nil {
 		return s, 0, 0, err
 	}
-	c := newCursor(b, int64(addr), "version 2 superblock")
+	c := newCursor(b, int64(addr), what)
 	c.skip(8)
 	s.version = c.u8()
 	c.skip(3)

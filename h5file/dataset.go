@@ -44,7 +44,7 @@ func (d Dims) String() string {
 type Dataset struct {
 	object
 	d  *h5core.Dataset
-	st *iostats.Dataset // its record in the I/O report, found on first use (iostats.go)
+	st iostats.Dataset // its place in the I/O report: the object's counts (iostats.go)
 }
 
 // DatasetOption configures CreateDataset: h5py's create_dataset keywords.
@@ -468,7 +468,6 @@ func (d *Dataset) Resize(shape ...uint64) error {
 		return opErrf("resize", d.name, "to %v: the dataset is %s, not chunked: only a chunked dataset can be resized (create it with MaxShape or Chunks): %w", shape, d.Layout(), ErrShape)
 	}
 	old := d.d.Shape()
-	fill := !allZero(d.d.Fill().Value) && len(d.d.Filters()) == 0
 	// Collective and checked before it is applied: ranks that resized to
 	// different shapes would write rows at different places.
 	err := d.f.apply(metaOp{name: "Resize", path: d.name, args: fmt.Sprint(shape), check: true, fn: func() error {
@@ -483,7 +482,9 @@ func (d *Dataset) Resize(shape ...uint64) error {
 	if err := d.fillCutOff(old); err != nil { // resize_fill.go
 		return err
 	}
-	if fill { // the chunks the growth allocated get the fill value
+	// The chunks the growth allocated get the fill value (filtered chunks
+	// are written whole when written).
+	if len(d.d.Filters()) == 0 && d.needsFill() {
 		return d.fillNewChunks(d.d.ResizedChunks())
 	}
 	return nil

@@ -59,6 +59,8 @@ type OpError struct {
 	Err  error
 }
 
+// Error is "h5file: op path: cause", h5core's sentinels in the cause
+// worded as h5file's.
 func (e *OpError) Error() string {
 	msg := e.Err.Error()
 	// h5core's sentinels read as h5file's: the caller uses h5file.
@@ -68,6 +70,7 @@ func (e *OpError) Error() string {
 	return "h5file: " + e.Op + " " + e.Path + ": " + msg
 }
 
+// Unwrap returns the cause, for errors.Is and errors.As.
 func (e *OpError) Unwrap() error { return e.Err }
 
 // Is matches h5file's ErrExists and ErrNotFound for a cause that is

@@ -54,6 +54,9 @@ func ExampleGroup_HardLink() {
 	if err := x.Read(&v); err != nil {
 		log.Fatal(err)
 	}
+	if err := f.Flush(); err != nil { // new objects get their IDs at a flush
+		log.Fatal(err)
+	}
 	fmt.Println(v, x.ObjectID() == d.ObjectID())
 	// Output: [0 0.5 1] true
 }

@@ -9,8 +9,10 @@ import (
 	"github.com/gorun-hpc/gorun/h5file"
 )
 
+// tempPath is a path for an example's file in a fresh directory under
+// exampleRoot, which TestMain removes when the tests end.
 func tempPath(name string) string {
-	dir, err := os.MkdirTemp("", "h5file-example")
+	dir, err := os.MkdirTemp(exampleRoot(), "h5file-example")
 	if err != nil {
 		log.Fatal(err)
 	}

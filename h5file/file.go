@@ -532,6 +532,9 @@ func (f *File) Close() error {
 		err = f.checkpoint("Close")
 	}
 	f.stopMetaServer() // after the last collective: no rank asks any more
+	if st := f.stats; st != nil {
+		st.Closed() // iostats: the datasets' tallies fold now
+	}
 	if cerr := f.os.Close(); err == nil && cerr != nil {
 		err = opErr("close", f.path, cerr)
 	}

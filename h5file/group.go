@@ -244,5 +244,8 @@ func (g *Group) LinkTarget(name string) (string, bool) { return g.g.SoftLink(nam
 
 // ObjectID identifies the object in its file: two hard links to one object
 // have the same ID (h5py compares obj.id). It is the object header's
-// address, which never changes once the object has been flushed.
-func (o *object) ObjectID() uint64 { return o.core.Addr() }
+// address, which never changes once the object has been flushed. An
+// object created since the last flush has a provisional ID (bit 63 set),
+// unique in the file and the same on every rank, which becomes its
+// address at the next flush: compare IDs taken after the same flush.
+func (o *object) ObjectID() uint64 { return h5core.ObjectID(o.core) }

@@ -97,6 +97,7 @@ type CollisionError struct {
 	What  string // what each did
 }
 
+// Error names the ranks and the path, and says how to avoid the clash.
 func (e *CollisionError) Error() string {
 	if e.Ranks[1] < 0 {
 		return fmt.Sprintf("%s: rank %d created %s, which the file already holds (%s); no rank's own creations of this epoch were applied: give each rank's objects names of their own (with the rank in them)", ErrCollision.Error(), e.Ranks[0], e.Path, e.What)

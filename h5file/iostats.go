@@ -35,7 +35,7 @@ func (f *File) startStats(c *comm.Comm) {
 func (d *Dataset) statsCall(write bool, n uint64, call func() error) error {
 	f := d.f
 	f.statsElems = n
-	op := f.stats.Begin(d.record(), write)
+	op := f.stats.Begin(&d.st, d.name, write)
 	err := call()
 	n = f.statsElems
 	if err != nil || n == statsUnknown {
@@ -59,15 +59,6 @@ func (f *File) statsSel(n uint64) {
 	}
 }
 
-// record is d's record in the report, made at its first data call and
-// kept: later calls find it here, without a lookup by name.
-func (d *Dataset) record() *iostats.Dataset {
-	if d.st == nil {
-		d.st = d.f.stats.Dataset(d.name)
-	}
-	return d.st
-}
-
 // statsDirect records a rank's own read or write of n bytes, timed from
 // t as kind k: one call of d (or, inside a collective call, its time).
 // Only when on.
@@ -75,7 +66,7 @@ func (d *Dataset) statsDirect(write bool, k iostats.Kind, t int64, n int, err er
 	if err != nil {
 		n = 0
 	}
-	d.f.stats.Direct(d.record(), write, k, t, int64(n))
+	d.f.stats.Direct(&d.st, d.name, write, k, t, int64(n))
 }
 
 // statsNow starts a timed span (0 when off).

@@ -85,6 +85,7 @@ const (
 	LinkExternal
 )
 
+// String is "hard", "soft" or "external".
 func (k LinkKind) String() string {
 	switch k {
 	case LinkHard:

@@ -117,7 +117,7 @@ func (d *Dataset) fillNew(skip map[string]bool) error {
 // what is there.
 func (d *Dataset) fillNewChunks(recs []h5core.ChunkRecord) error {
 	return d.fillBy(func() error {
-		fv := d.d.Fill().Value
+		fv := d.fillElem()
 		for _, r := range recs {
 			if err := writeRepeated(d, r.Addr, d.d.ChunkBytes(), fv); err != nil {
 				return err
@@ -131,7 +131,7 @@ func (d *Dataset) fillNewChunks(recs []h5core.ChunkRecord) error {
 // as it is, in a parallel file on rank 0 then a check point.
 func (d *Dataset) fillBy(write func() error) error {
 	f := d.f
-	if f.par == nil || allZero(d.d.Fill().Value) {
+	if f.par == nil || !d.needsFill() {
 		return write()
 	}
 	var ferr error

@@ -21,8 +21,9 @@ var (
 )
 
 // MismatchError says where ranks of a parallel file stopped agreeing:
-// operation Op (1 is the first metadata call after the file was opened)
-// and, for each distinct call made there, the ranks that made it.
+// operation Op (1 is the Create or Open itself, 2 the first metadata call
+// after it) and, for each distinct call made there, the ranks that made
+// it.
 type MismatchError struct {
 	File  string
 	Op    uint64
@@ -40,8 +41,11 @@ type RankCall struct {
 	Call  string
 }
 
+// Is matches ErrMismatch.
 func (e *MismatchError) Is(target error) bool { return target == ErrMismatch }
 
+// Error names the operation, each call made there with the ranks that
+// made it, and the rule they broke.
 func (e *MismatchError) Error() string {
 	var b strings.Builder
 	if e.SameCalls {

@@ -233,6 +233,14 @@ func (d *Dataset) readRaw(h h5core.Hyperslab, buf []byte) error {
 	return fmt.Errorf("%w: reading a %s dataset", h5core.ErrUnsupported, d.d.Layout())
 }
 
+// needsFill reports whether storage just allocated must have the fill
+// value written: a nonzero one, or any where the allocation reused freed
+// space, which holds old bytes (metadata moves at every flush, so even a
+// new file has some); space at the end of the file reads as zeros.
+func (d *Dataset) needsFill() bool {
+	return !allZero(d.d.Fill().Value) || d.d.StorageReused()
+}
+
 func (d *Dataset) fillElem() []byte {
 	if v := d.d.Fill().Value; v != nil {
 		return v
@@ -249,14 +257,15 @@ func fillRepeat(buf, elem []byte) {
 	}
 }
 
-// writeFill writes a nonzero fill value into freshly allocated storage
-// (h5core leaves it zero). skip lists chunks (by fmt.Sprint of coords)
-// that already hold data.
+// writeFill writes the fill value into freshly allocated storage: a
+// nonzero one always, a zero one only where the storage reused freed
+// space (needsFill). skip lists chunks (by fmt.Sprint of coords) that
+// already hold data.
 func (d *Dataset) writeFill(skip map[string]bool) error {
-	fv := d.d.Fill().Value
-	if allZero(fv) {
+	if !d.needsFill() {
 		return nil
 	}
+	fv := d.fillElem()
 	switch d.d.Layout() {
 	case h5core.LayoutContiguous:
 		addr, size := d.d.DataAddr()

@@ -6,7 +6,7 @@ import (
 )
 
 // Long runs of raw data written into new storage on ext4 are preallocated
-// with fallocate(2) before their pwrite (decision 43 of ARCHITECTURE.md,
+// with fallocate(2) before their pwrite (decision 48 of ARCHITECTURE.md,
 // bench/parallel/RESULTS.md). A buffered write into a hole goes through
 // ext4's delayed allocation block by block: for every 4 KiB it reserves
 // space and quota and records a delayed extent, under the inode lock that

@@ -11,10 +11,10 @@ import (
 func BenchmarkDataCall(b *testing.B) {
 	r := New(0, 1)
 	f := r.File("f.h5")
-	d := f.Dataset("/x") // h5file keeps it on its Dataset
+	var d Dataset // h5file keeps it in its Dataset
 	b.ReportAllocs()
 	for b.Loop() {
-		op := f.Begin(d, true)
+		op := f.Begin(&d, "/x", true)
 		t := r.Now()
 		f.Span(KindWrite, t, 4, false)
 		f.End(op, 4)
@@ -47,7 +47,7 @@ func BenchmarkEndOfJob(b *testing.B) {
 		r := New(rank, 4)
 		f := r.File("meta.h5")
 		for i := range 1000 {
-			op := f.Begin(f.Dataset(fmt.Sprintf("/g%d/d%d", i%10, i)), true)
+			op := f.Begin(new(Dataset), fmt.Sprintf("/g%d/d%d", i%10, i), true)
 			f.Span(KindWrite, r.Now(), 64, false)
 			f.End(op, 64)
 		}

@@ -15,7 +15,8 @@ func ExampleMerge() {
 	for rank := range 4 {
 		r := iostats.New(rank, 4)
 		f := r.File("parallel_test.hdf5")
-		op := f.Begin(f.Dataset("/test"), true)
+		var d iostats.Dataset // h5file keeps one in each dataset object
+		op := f.Begin(&d, "/test", true)
 		f.Span(iostats.KindWrite, r.Now(), 4, false)
 		f.End(op, 4) // each rank wrote one int32
 		snaps = append(snaps, r.Snapshot())
@@ -49,7 +50,8 @@ func ExampleReport_WriteSVG() {
 func ExampleDecodeSnapshot() {
 	r := iostats.New(2, 4)
 	f := r.File("out.h5")
-	f.Direct(f.Dataset("/x"), true, iostats.KindWrite, r.Now(), 1024)
+	var d iostats.Dataset
+	f.Direct(&d, "/x", true, iostats.KindWrite, r.Now(), 1024)
 	snap := r.Snapshot()
 	wire, _ := snap.Encode()
 	back, err := iostats.DecodeSnapshot(wire)

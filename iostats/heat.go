@@ -43,6 +43,13 @@ func (h *heat) add(k Kind, from, to, bytes int64) {
 	case KindRead:
 		bi = 1
 	}
+	if first == last { // the common span, shorter than a bin: no shares to divide
+		h.ns[k][first] += span
+		if bi >= 0 && bytes > 0 {
+			h.bytes[bi][first] += bytes
+		}
+		return
+	}
 	for b := first; b <= last; b++ {
 		lo, hi := max(from, b*h.binNs), min(to, (b+1)*h.binNs)
 		h.ns[k][b] += hi - lo

@@ -20,6 +20,7 @@ const (
 
 var kindNames = [numKinds]string{"write", "read", "filter", "meta", "wait"}
 
+// String is the kind's name in reports: write, read, filter, meta, wait.
 func (k Kind) String() string {
 	if k < numKinds {
 		return kindNames[k]
@@ -112,11 +113,13 @@ func (c *OpCounters) add(o OpCounters) {
 //
 // What a data call or a collective pays with statistics on is kept to a
 // few counter adds under that one uncontended lock and a clock read at
-// each end of a timed span (decision 36): nothing is allocated and no map
-// is looked up per call. A dataset's record is looked up by name once per
-// dataset object and kept by the caller (File.Dataset); a collective
-// finds its communicator's record in a cache read without the lock
-// (Recorder.Comm) and its counters by operation code (Comm.CallOp).
+// each end of a timed span (decisions 36 and 43): nothing is allocated
+// and no map is looked up per call, and a data call touches only memory
+// it touched a moment ago. A dataset object counts into a tally of its
+// own, taken from a small ring at its first call (Begin, Direct) and
+// folded into its name's record later, in one pass (datasets.go); a
+// collective finds its communicator's record in a cache read without the
+// lock (Recorder.Comm) and its counters by operation code (Comm.CallOp).
 type Recorder struct {
 	rank, size int
 	start      time.Time
@@ -166,7 +169,7 @@ func (r *Recorder) File(path string) *File {
 			return f
 		}
 	}
-	f := &File{r: r, path: path, datasets: map[string]*Dataset{}}
+	f := &File{r: r, path: path}
 	r.files[path] = f
 	r.order = append(r.order, f)
 	return f
@@ -207,13 +210,12 @@ func (r *Recorder) LabelComm(id uint64, size int, label string) {
 
 // File is one file's record on one rank.
 type File struct {
-	r        *Recorder
-	path     string
-	file     Counters // file-level: metadata
-	datasets map[string]*Dataset
-	order    []*Dataset
-	// cur is the dataset whose data call is under way (nil: none): the
-	// time spans and waits recorded meanwhile are its.
+	r    *Recorder
+	path string
+	file Counters // file-level: metadata
+	ds   datasets // its datasets' records and the tallies not yet folded into them (datasets.go)
+	// cur is the dataset object whose data call (curOp) is under way
+	// (nil: none): the time spans and waits recorded meanwhile are its.
 	cur    *Dataset
 	curOp  Op
 	inMeta int
@@ -221,28 +223,6 @@ type File struct {
 
 // Now is the recorder's clock (Recorder.Now).
 func (f *File) Now() int64 { return f.r.Now() }
-
-// Dataset is one dataset's record on one rank.
-type Dataset struct {
-	name string
-	c    Counters
-}
-
-func (f *File) datasetLocked(name string) *Dataset {
-	if d := f.datasets[name]; d != nil {
-		return d
-	}
-	if len(f.order) >= maxDatasets {
-		name = OtherDatasets
-		if d := f.datasets[name]; d != nil {
-			return d
-		}
-	}
-	d := &Dataset{name: name}
-	f.datasets[name] = d
-	f.order = append(f.order, d)
-	return d
-}
 
 // UseComm makes communicator id the file's own: waiting in its
 // collectives is the file's (the current data call's, or its metadata's).
@@ -260,29 +240,17 @@ func (f *File) UseComm(id uint64, size int) {
 // Op is a data call under way, from Begin to End.
 type Op struct {
 	d        *Dataset
+	name     string // d's dataset's
 	write    bool
 	twoPhase bool
 	rounds   int
 }
 
-// Dataset returns the record of dataset name, made on first use: a
-// caller looks it up once per dataset object, at its first data call,
-// and keeps it for its calls (Begin, Direct), which then find it without
-// a lookup. (A record per object, merged by name at the snapshot, would
-// skip even that lookup, but keeps every object's record alive until the
-// end: in bench/parallel's meta case, with a thousand datasets made per
-// run, h5file's BenchmarkIOStatsRanks measured the garbage collector's
-// extra marking at more than the lookups cost.)
-func (f *File) Dataset(name string) *Dataset {
-	f.r.mu.Lock()
-	defer f.r.mu.Unlock()
-	return f.datasetLocked(name)
-}
-
-// Begin starts a data call (write or read) on dataset d of f and returns
-// it. A call made inside another (a collective read that reads directly)
-// returns an Op that End ignores: the outer call counts.
-func (f *File) Begin(d *Dataset, write bool) Op {
+// Begin starts a data call (write or read) of dataset object d, of the
+// dataset name, and returns it. A call made inside another (a collective
+// read that reads directly) returns an Op that End ignores: the outer
+// call counts.
+func (f *File) Begin(d *Dataset, name string, write bool) Op {
 	r := f.r
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -290,15 +258,16 @@ func (f *File) Begin(d *Dataset, write bool) Op {
 		return Op{}
 	}
 	f.cur = d
-	f.curOp = Op{d: d, write: write}
+	f.curOp = Op{d: d, name: name, write: write}
 	return f.curOp
 }
 
-// Direct records a rank's own write or read of bytes on d (0 if it
-// failed), its time from start on k: one direct call of d, in one step
-// (the common call: an independent write or read). Inside another call
-// it adds its time and bytes to that call's instead.
-func (f *File) Direct(d *Dataset, write bool, k Kind, start, bytes int64) {
+// Direct records a rank's own write or read of bytes (0 if it failed) by
+// dataset object d of the dataset name, its time from start on k: one
+// direct call of d, in one step (the common call: an independent write
+// or read). Inside another call it adds its time and bytes to that
+// call's instead.
+func (f *File) Direct(d *Dataset, name string, write bool, k Kind, start, bytes int64) {
 	r := f.r
 	now := r.Now()
 	r.mu.Lock()
@@ -306,7 +275,7 @@ func (f *File) Direct(d *Dataset, write bool, k Kind, start, bytes int64) {
 	r.heat.add(k, start, now, bytes)
 	ns := now - start
 	if cur := f.cur; cur != nil {
-		c := &cur.c
+		c := f.counters(cur, f.curOp.name)
 		switch k {
 		case KindWrite:
 			c.WriteNs += ns
@@ -317,7 +286,7 @@ func (f *File) Direct(d *Dataset, write bool, k Kind, start, bytes int64) {
 		}
 		return
 	}
-	c := &d.c
+	c := f.counters(d, name)
 	switch k {
 	case KindWrite:
 		c.WriteNs += ns
@@ -356,7 +325,7 @@ func (f *File) End(op Op, bytes int64) {
 	defer r.mu.Unlock()
 	cur := f.curOp
 	f.cur, f.curOp = nil, Op{}
-	c := &op.d.c
+	c := f.counters(op.d, op.name)
 	if op.write {
 		c.Writes++
 		c.BytesWritten += bytes
@@ -389,7 +358,7 @@ func (f *File) Span(k Kind, start int64, bytes int64, agg bool) {
 	defer r.mu.Unlock()
 	c := &f.file
 	if f.cur != nil {
-		c = &f.cur.c
+		c = f.counters(f.cur, f.curOp.name)
 	}
 	ns := now - start
 	switch k {
@@ -491,7 +460,7 @@ func (c *Comm) CallOp(code uint8, op string, start, bytes, waitNs int64) {
 			f.file.MetaWaitNs += waitNs
 			return // the metadata span covers it in the timeline
 		case f.cur != nil:
-			f.cur.c.WaitNs += waitNs
+			f.counters(f.cur, f.curOp.name).WaitNs += waitNs
 		default:
 			f.file.WaitNs += waitNs
 		}

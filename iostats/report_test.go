@@ -26,21 +26,22 @@ func rankStats(rank, size int, twoPhase bool) Snapshot {
 	f.MetaEnd(inner)
 	f.MetaEnd(m)
 
-	op := f.Begin(f.Dataset("/x"), true)
-	if nested := f.Begin(f.Dataset("/x"), true); nested.d != nil {
+	var x, y Dataset
+	op := f.Begin(&x, "/x", true)
+	if nested := f.Begin(&x, "/x", true); nested.d != nil {
 		panic("a nested call counted")
 	}
 	f.Span(KindWrite, r.Now()-1e6, 4, false) // a millisecond of writing
 	f.End(op, 4)
 
 	if twoPhase {
-		op := f.Begin(f.Dataset("/y"), true)
+		op := f.Begin(&y, "/y", true)
 		f.TwoPhase(2)
 		r.Comm(2, size).Call("Alltoallv", r.Now(), 300, 5000)
 		f.Span(KindWrite, r.Now(), 150, true)
 		f.End(op, 100)
 	}
-	op = f.Begin(f.Dataset("/x"), false)
+	op = f.Begin(&x, "/x", false)
 	f.Span(KindRead, r.Now(), 4, false)
 	f.End(op, 4)
 	r.Comm(1, size).Call("Barrier", r.Now(), 0, 7)
@@ -233,7 +234,7 @@ func TestBounds(t *testing.T) {
 	r := New(0, 1)
 	f := r.File("a.h5")
 	for i := range maxDatasets + 10 {
-		op := f.Begin(f.Dataset(strings.Repeat("d", 1+i%7)+string(rune('A'+i%26))+itoa(i)), true)
+		op := f.Begin(new(Dataset), strings.Repeat("d", 1+i%7)+string(rune('A'+i%26))+itoa(i), true)
 		f.End(op, 1)
 	}
 	for i := range maxFiles + 5 {
@@ -299,12 +300,12 @@ func TestCommsOfReopenedFile(t *testing.T) {
 func TestDirect(t *testing.T) {
 	r := New(0, 1)
 	f := r.File("d.h5")
-	x, y := f.Dataset("/x"), f.Dataset("/y")
-	f.Direct(x, true, KindWrite, r.Now()-1000, 8)
-	f.Direct(x, false, KindRead, r.Now()-1000, 8)
-	f.Direct(x, false, KindFilter, r.Now()-1000, 0) // failed: no bytes
-	op := f.Begin(y, false)
-	f.Direct(y, false, KindRead, r.Now()-500, 16)
+	x, y := new(Dataset), new(Dataset)
+	f.Direct(x, "/x", true, KindWrite, r.Now()-1000, 8)
+	f.Direct(x, "/x", false, KindRead, r.Now()-1000, 8)
+	f.Direct(x, "/x", false, KindFilter, r.Now()-1000, 0) // failed: no bytes
+	op := f.Begin(y, "/y", false)
+	f.Direct(y, "/y", false, KindRead, r.Now()-500, 16)
 	f.End(op, 16)
 	s := r.Snapshot()
 	got := map[string]Counters{}

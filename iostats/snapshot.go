@@ -56,11 +56,7 @@ func (r *Recorder) Snapshot() Snapshot {
 	defer r.mu.Unlock()
 	s := Snapshot{Rank: r.rank, Size: r.size, StartUnix: r.startUnix, EndNs: end, Heat: r.heat.snapshot()}
 	for _, f := range r.order {
-		fs := FileSnap{Path: f.path, File: f.file}
-		for _, d := range f.order {
-			fs.Datasets = append(fs.Datasets, DatasetSnap{Name: d.name, Counters: d.c})
-		}
-		s.Files = append(s.Files, fs)
+		s.Files = append(s.Files, FileSnap{Path: f.path, File: f.file, Datasets: f.snapshotLocked()})
 	}
 	for _, c := range r.corder {
 		cs := CommSnap{ID: fmt.Sprintf("%016x", c.id), Label: c.label, Size: c.size}

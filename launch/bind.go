@@ -41,6 +41,7 @@ func ParseBindTo(s string) (BindTo, error) {
 	return 0, fmt.Errorf("--bind-to %q: give core, hwthread or none", s)
 }
 
+// String is the --bind-to value that selects b.
 func (b BindTo) String() string {
 	switch b {
 	case BindCore:

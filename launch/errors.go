@@ -33,6 +33,8 @@ type JobError struct {
 	How  string // "exited with code 3", "killed by signal 9", "called Abort(7)", ...
 }
 
+// Error says which rank ended the job and how ("rank 2 exited with
+// code 3"), or why it ended without one (a timeout, a signal).
 func (e *JobError) Error() string {
 	if e.Rank >= 0 {
 		return fmt.Sprintf("rank %d %s", e.Rank, e.How)

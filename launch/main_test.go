@@ -45,6 +45,8 @@ func helperMain(mode string, args []string) int {
 			return arg(1)
 		}
 		time.Sleep(time.Hour)
+	case "shmleave": // every rank leaves a segment of its job in /dev/shm, says its name, and is SIGKILLed (shmclean_linux_test.go)
+		return shmLeave()
 	case "kill": // kill RANK: that rank kills itself with SIGKILL
 		if rank == arg(0) {
 			if p, err := os.FindProcess(os.Getpid()); err == nil {

@@ -31,6 +31,7 @@ func ParseMapBy(s string) (MapBy, error) {
 	return 0, fmt.Errorf("--map-by %q: give slot or node: %w", s, ErrHosts)
 }
 
+// String is the --map-by value that selects m.
 func (m MapBy) String() string {
 	if m == MapByNode {
 		return "node"

@@ -72,6 +72,7 @@ func nodeAgent(br *bufio.Reader, specs []agentSpec, stdout, stderr io.Writer) in
 	}()
 	wg.Wait()
 	close(done)
+	agentSegments(specs) // shmclean.go: its ranks are gone
 	return status
 }
 

@@ -24,7 +24,8 @@ const (
 	RemoteSrun
 )
 
-// ParseRemoteVia reads gorun's --launcher value: srun or ssh.
+// ParseRemoteVia reads gorun's --launcher value: srun or ssh (also
+// slurm, and Open MPI's rsh).
 func ParseRemoteVia(s string) (RemoteVia, error) {
 	switch strings.ToLower(s) {
 	case "ssh", "rsh":
@@ -35,6 +36,7 @@ func ParseRemoteVia(s string) (RemoteVia, error) {
 	return 0, fmt.Errorf("--launcher %q: give srun or ssh", s)
 }
 
+// String is the --launcher value that selects v.
 func (v RemoteVia) String() string {
 	if v == RemoteSrun {
 		return "srun"

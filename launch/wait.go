@@ -190,6 +190,7 @@ func (r *Running) Wait(ctx context.Context) error {
 			rk.group.release()
 		}
 	}
+	removeSegments(r.rv.job.Secret, r.rv.job.ID, nil, r.log) // shmclean.go: what ranks killed in setup left
 	if r.stdin != nil {
 		_ = r.stdin.Close()
 	}

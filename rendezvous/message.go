@@ -56,6 +56,7 @@ const (
 var typeNames = [...]string{TypeRegister: "register", TypeTable: "table", TypeFailed: "failed", TypeAbort: "abort",
 	TypeCause: "cause", TypeGoodbye: "goodbye", TypeLeft: "left", TypePanicked: "panicked", TypeStats: "stats"}
 
+// String is the message type's name in the protocol's words ("failed").
 func (t Type) String() string {
 	if t >= TypeRegister && t <= typeLast {
 		return typeNames[t]

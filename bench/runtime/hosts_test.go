@@ -20,7 +20,8 @@ import (
 // TestBetweenHosts is the between-hosts benchmark of issue 16: 8 B
 // ping-pong latency and 1 MiB ping-pong between two network-namespace
 // hosts (internal/netns: a veth pair each, a bridge between), gorun (its
-// TCP transport, started over ssh with -H) beside Open MPI over TCP
+// TCP transport, started over ssh with -H; unbound, and with --bind-to
+// core as Open MPI binds by default) beside Open MPI over TCP
 // (`mpirun --mca btl tcp,self` with a hostfile, started over the same
 // ssh), alternating, medians of GORUN_BENCH_RUNS runs (default 5). It
 // prints a markdown table for RESULTS.md. It needs root and Open MPI, so
@@ -87,6 +88,17 @@ func TestBetweenHosts(t *testing.T) {
 		name string
 		argv []string
 	}{"ompi-tcp-yield", ompiYield})
+	// Open MPI binds each rank to a core by default (--bind-to core for 2
+	// ranks: core 0 of each host, and the netns hosts share this machine's
+	// CPUs, so both ranks share CPU 0); gorun binds nothing unless asked.
+	// A second gorun column with --bind-to core is the like-for-like one,
+	// as compare pins gorun's ranks on one host.
+	bound := append([]string{}, sides[0].argv...)
+	bound = slices.Insert(bound, 1, "--bind-to", "core")
+	sides = append(sides, struct {
+		name string
+		argv []string
+	}{"gorun-bound", bound})
 	// GORUN_BENCH_BASELINE=DIR adds gorun built from another checkout (an
 	// A/B test of a change), GORUN_BENCH_SIDES=gorun,baseline picks sides,
 	// GORUN_BENCH_ONLY=latency,bandwidth the benchmarks osu runs.
@@ -104,13 +116,19 @@ func TestBetweenHosts(t *testing.T) {
 			argv []string
 		}{"baseline", append([]string{filepath.Join(bdir, "gorun"), "--ssh", strings.Join(c.SSH, " "), "-H", "h1:1,h2:1",
 			filepath.Join(bdir, "osu")}, extra...)})
+		sides = append(sides, struct {
+			name string
+			argv []string
+		}{"baseline-bound", append([]string{filepath.Join(bdir, "gorun"), "--bind-to", "core", "--ssh", strings.Join(c.SSH, " "), "-H", "h1:1,h2:1",
+			filepath.Join(bdir, "osu")}, extra...)})
 	}
-	if only := os.Getenv("GORUN_BENCH_ONLY"); only != "" {
-		for i := range sides {
-			if strings.HasPrefix(sides[i].name, "gorun") || sides[i].name == "baseline" {
-				sides[i].argv = append(sides[i].argv, "-only", only, "-p50")
-			}
+	for i := range sides {
+		if only := os.Getenv("GORUN_BENCH_ONLY"); only != "" {
+			sides[i].argv = append(sides[i].argv, "-only", only)
 		}
+		// Percentiles of single round trips (after the timed loop that
+		// gives the mean): the tails.
+		sides[i].argv = append(sides[i].argv, "-p50")
 	}
 	if pick := os.Getenv("GORUN_BENCH_SIDES"); pick != "" {
 		sides = slices.DeleteFunc(sides, func(s struct {
@@ -142,7 +160,8 @@ func TestBetweenHosts(t *testing.T) {
 				if json.Unmarshal(sc.Bytes(), &r) != nil {
 					continue
 				}
-				if (r.Bench == "latency" && r.Size == 8) || r.Bench == "latency-p50" || r.Bench == "latency-p99" || (r.Bench == "bandwidth" && r.Size == 1<<20) {
+				if (r.Bench == "latency" && r.Size == 8) || (r.Bench == "bandwidth" && r.Size == 1<<20) ||
+					slices.Contains([]string{"latency-p50", "latency-p90", "latency-p99", "bandwidth-p50", "bandwidth-p90", "bandwidth-p99"}, r.Bench) {
 					got[key{s.name, r.Bench}] = append(got[key{s.name, r.Bench}], r.Usec)
 				}
 			}
@@ -156,15 +175,26 @@ func TestBetweenHosts(t *testing.T) {
 		return
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "| benchmark | size | gorun µs | OMPI-TCP µs | OMPI-TCP yield µs | gorun/OMPI | gorun/OMPI yield |\n|---|---:|---:|---:|---:|---:|---:|\n")
+	fmt.Fprintf(&b, "| benchmark | size | gorun µs | gorun bound µs | OMPI-TCP µs | OMPI-TCP yield µs | gorun/OMPI | gorun/OMPI yield | bound/OMPI yield |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, bench := range []struct{ name, size string }{{"latency", "8 B"}, {"bandwidth", "1 MiB"}} {
-		g, o, y := got[key{"gorun", bench.name}], got[key{"ompi-tcp", bench.name}], got[key{"ompi-tcp-yield", bench.name}]
-		if len(g) != runs || len(o) != runs || len(y) != runs {
-			t.Fatalf("%s: %d gorun, %d and %d Open MPI results, want %d each", bench.name, len(g), len(o), len(y), runs)
+		g, gb, o, y := got[key{"gorun", bench.name}], got[key{"gorun-bound", bench.name}], got[key{"ompi-tcp", bench.name}], got[key{"ompi-tcp-yield", bench.name}]
+		if len(g) != runs || len(gb) != runs || len(o) != runs || len(y) != runs {
+			t.Fatalf("%s: %d and %d gorun, %d and %d Open MPI results, want %d each", bench.name, len(g), len(gb), len(o), len(y), runs)
 		}
-		gm, om, ym := median(g), median(o), median(y)
-		fmt.Fprintf(&b, "| %s | %s | %.1f | %.1f | %.1f | %.2f | %.2f |\n", bench.name, bench.size, gm, om, ym, gm/om, gm/ym)
-		t.Logf("%s: gorun %v, Open MPI %v, Open MPI yielding %v", bench.name, g, o, y)
+		gm, gbm, om, ym := median(g), median(gb), median(o), median(y)
+		fmt.Fprintf(&b, "| %s | %s | %.1f | %.1f | %.1f | %.1f | %.2f | %.2f | %.2f |\n", bench.name, bench.size, gm, gbm, om, ym, gm/om, gm/ym, gbm/ym)
+		t.Logf("%s: gorun %v, gorun bound %v, Open MPI %v, Open MPI yielding %v", bench.name, g, gb, o, y)
+	}
+	fmt.Fprintf(&b, "\nSingle timed round trips (one-way for latency), medians over the runs:\n\n| side | 8 B p50 µs | p90 | p99 | 1 MiB p50 µs | p90 | p99 |\n|---|---:|---:|---:|---:|---:|---:|\n")
+	for _, s := range sides {
+		if len(got[key{s.name, "latency-p50"}]) == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "| %s |", s.name)
+		for _, bench := range []string{"latency-p50", "latency-p90", "latency-p99", "bandwidth-p50", "bandwidth-p90", "bandwidth-p99"} {
+			fmt.Fprintf(&b, " %.1f |", median(got[key{s.name, bench}]))
+		}
+		fmt.Fprintln(&b)
 	}
 	t.Logf("load before each run: %s", strings.Join(loads, "; "))
 	t.Logf("medians of %d alternating runs:\n%s", runs, b.String())

@@ -63,7 +63,7 @@ func main() {
 	flag.IntVar(&o.aggs, "aggregators", 0, "tiles, tilesread: two-phase aggregators (h5file.WithAggregators; 0: every rank)")
 	flag.StringVar(&o.libver, "libver", "earliest", "meta: format family, earliest | latest (h5py's libver)")
 	flag.BoolVar(&o.multi, "multi", false, "vpic: write each step's 8 variables with one File.WriteMulti (H5Dwrite_multi) instead of 8 writes")
-	flag.BoolVar(&o.noPrealloc, "noprealloc", false, "h5file.WithPreallocation(false): long runs are not fallocated before their writes (as before decision 43)")
+	flag.BoolVar(&o.noPrealloc, "noprealloc", false, "h5file.WithPreallocation(false): long runs are not fallocated before their writes (as before decision 48)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the timed run's file in -dir (gopar-CASE-PID.h5), to check what was written")
 	flag.Parse()
 	ctx := context.Background()

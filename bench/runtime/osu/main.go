@@ -162,6 +162,7 @@ func run(quick bool) error {
 					}
 					slices.Sort(ts)
 					emit("latency-p50", p.size, ts[n/2]/2, 1)
+					emit("latency-p90", p.size, ts[n*9/10]/2, 1)
 					emit("latency-p99", p.size, ts[n*99/100]/2, 1)
 					emit("latency-max", p.size, ts[n-1]/2, 1)
 					var sum time.Duration
@@ -172,6 +173,22 @@ func run(quick bool) error {
 				}
 			} else { // MB/s expressed as time per round trip
 				emit(p.name, p.size, d, n)
+				if *p50 {
+					// As for latency: single timed round trips, their
+					// median, 90th and 99th percentiles.
+					ts := make([]time.Duration, n)
+					for i := range ts {
+						t0 := time.Now()
+						if err := pingPong(); err != nil {
+							return fmt.Errorf("%s: %w", p.name, err)
+						}
+						ts[i] = time.Since(t0)
+					}
+					slices.Sort(ts)
+					emit("bandwidth-p50", p.size, ts[n/2], 1)
+					emit("bandwidth-p90", p.size, ts[n*9/10], 1)
+					emit("bandwidth-p99", p.size, ts[n*99/100], 1)
+				}
 			}
 		}
 	}

@@ -187,7 +187,7 @@ func run(runs int, quick bool, ranksFlag, sizesFlag, casesFlag, modesFlag, md, s
 		if rw.kase == "vpic-multi" { // the third side: gorun's 8 writes per step, alternating in the same run
 			sides[sideRaw] = append([]string{gorun, "-n", ns, gopar}, args...)
 		}
-		if rw.kase == "vpic-prealloc" { // the third side: gorun's WriteMulti without preallocation (decision 43), alternating
+		if rw.kase == "vpic-prealloc" { // the third side: gorun's WriteMulti without preallocation (decision 48), alternating
 			sides[sideRaw] = append([]string{gorun, "-n", ns, gopar}, append(slices.Clone(goArgs), "-noprealloc")...)
 		}
 		if rw.kase == "tiles" && !rw.coll { // the third side: gorun with one pwrite per run (no mapped writes), alternating

@@ -14,7 +14,11 @@
 //	go run ./bench/parallel/cmd/iostatsover -runs 9
 //
 // -control runs both sides without --iostats: the harness's own noise
-// and order bias, the floor any on/off ratio is read against.
+// and order bias, the floor any on/off ratio is read against. On the
+// 2-core VM of bench/parallel/RESULTS.md an A/A pair ratio stays within
+// 1% of 1 only at a load average below ~6 and with -runs 41 for the
+// meta case (15-20 ms a run); at a load of 7-11 it moves by 5-10%, more
+// than the 3% being measured.
 //
 // Run it from the repository root (it builds ./cmd/gorun and
 // ./bench/parallel/gopar).
