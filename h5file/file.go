@@ -65,8 +65,12 @@ type File struct {
 	// through a mapping (rawio_map.go); mappedWrites counts those that
 	// did, testHookMapped runs after each window is mapped and
 	// testMapWindow replaces the window size (tests).
-	mapState       mapState
-	mappedWrites   int
+	mapState     mapState
+	mappedWrites int
+	// prealloc: whether long runs are fallocated before their writes
+	// (rawio_prealloc.go); preallocs counts the fallocate calls (tests).
+	prealloc       preallocState
+	preallocs      int
 	testHookMapped func()
 	testMapWindow  uint64
 	indep          *indepState   // this rank's own creations until the next flush (independent.go)
@@ -105,6 +109,7 @@ type options struct {
 	lockWait    time.Duration     // SnapshotLockWait (follow_write.go)
 	lockWaitSet bool
 	noMap       bool // WithMappedWrites(false) (rawio_map.go)
+	noPrealloc  bool // WithPreallocation(false) (rawio_prealloc.go)
 }
 
 // Libver is a file format family, as h5py's libver argument names them.
@@ -224,6 +229,9 @@ func Open(path string, mode string, opts ...Option) (*File, error) {
 	f.snapshots, f.lockWait = o.snapshots, defaultLockWait
 	if o.noMap {
 		f.mapState = mapOff
+	}
+	if o.noPrealloc {
+		f.prealloc = preallocOff
 	}
 	f.metaLimit = defaultMetadataCache
 	if o.metaLimit != nil {

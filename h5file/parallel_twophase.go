@@ -281,6 +281,10 @@ func (d *Dataset) twoPhaseRound(tp *twoPhase, k int, mem *packed, wbuf, sbuf, rb
 	}
 	t0, merged := f.statsNow(), coalesce(spans) // iostats: t0
 	for _, s := range merged {
+		if err := f.preallocate(int64(s.Off), int64(s.Len)); err != nil { // rawio_prealloc.go
+			*werr = opErr("write", d.name, err)
+			return nil
+		}
 		if _, err := f.os.WriteAt(wbuf[s.Off-wlo:s.Off-wlo+s.Len], int64(s.Off)); err != nil {
 			*werr = opErr("write", d.name, err)
 			return nil

@@ -20,6 +20,7 @@ const vecMax = 1024
 // until flush.
 type vecWriter struct {
 	f     *os.File
+	file  *File // for preallocation (rawio_prealloc.go); nil: none
 	off   int64 // file offset of iov[0]
 	n     int64 // bytes in iov
 	iov   [][]byte
@@ -56,11 +57,17 @@ func (w *vecWriter) add(p []byte, off int64) error {
 
 // flush writes what is queued.
 func (w *vecWriter) flush() error {
-	iov, off := w.iov, w.off
+	iov, off, n := w.iov, w.off, w.n
 	w.iov, w.n = w.iov[:0], 0
-	switch len(iov) {
-	case 0:
+	if len(iov) == 0 {
 		return nil
+	}
+	if w.file != nil {
+		if err := w.file.preallocate(off, n); err != nil {
+			return err
+		}
+	}
+	switch len(iov) {
 	case 1:
 		w.calls++
 		_, err := w.f.WriteAt(iov[0], off)
@@ -86,7 +93,7 @@ func (w *vecWriter) flush() error {
 }
 
 // vecWriter returns a writer for one independent write of f's raw data.
-func (f *File) vecWriter() *vecWriter { return &vecWriter{f: f.os} }
+func (f *File) vecWriter() *vecWriter { return &vecWriter{f: f.os, file: f} }
 
 // doneWriting writes what w holds and counts its calls (tests).
 func (f *File) doneWriting(w *vecWriter) error {

@@ -5,6 +5,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
@@ -22,24 +23,25 @@ import (
 )
 
 type opts struct {
-	kase      string
-	bytes     int64
-	flush     bool
-	coll      bool
-	dir       string
-	steps     int
-	particles int64
-	warmup    int
-	reps      int
-	batch     bool
-	profile   string
-	phases    bool
-	keep      bool
-	codec     string // gzip case: compress with this codec instead (codecs.go)
-	aggs      int    // tiles, tilesread: h5file.WithAggregators (0: every rank)
-	noMap     bool   // tiles: h5file.WithMappedWrites(false), one pwrite per run
-	libver    string // meta: the format family (earliest | latest)
-	multi     bool   // vpic: each step's 8 variables in one File.WriteMulti
+	kase       string
+	bytes      int64
+	flush      bool
+	coll       bool
+	dir        string
+	steps      int
+	particles  int64
+	warmup     int
+	reps       int
+	batch      bool
+	profile    string
+	phases     bool
+	keep       bool
+	codec      string // gzip case: compress with this codec instead (codecs.go)
+	aggs       int    // tiles, tilesread: h5file.WithAggregators (0: every rank)
+	noMap      bool   // tiles: h5file.WithMappedWrites(false), one pwrite per run
+	libver     string // meta: the format family (earliest | latest)
+	multi      bool   // vpic: each step's 8 variables in one File.WriteMulti
+	noPrealloc bool   // h5file.WithPreallocation(false): no fallocate before long runs
 }
 
 func main() {
@@ -61,6 +63,7 @@ func main() {
 	flag.IntVar(&o.aggs, "aggregators", 0, "tiles, tilesread: two-phase aggregators (h5file.WithAggregators; 0: every rank)")
 	flag.StringVar(&o.libver, "libver", "earliest", "meta: format family, earliest | latest (h5py's libver)")
 	flag.BoolVar(&o.multi, "multi", false, "vpic: write each step's 8 variables with one File.WriteMulti (H5Dwrite_multi) instead of 8 writes")
+	flag.BoolVar(&o.noPrealloc, "noprealloc", false, "h5file.WithPreallocation(false): long runs are not fallocated before their writes (as before decision 49)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the timed run's file in -dir (gopar-CASE-PID.h5), to check what was written")
 	flag.Parse()
 	ctx := context.Background()
@@ -109,19 +112,25 @@ func main() {
 		stop = startProfile(o.profile, c.Rank())
 	}
 	reps := max(o.reps, 1)
-	var secs []float64 // the timed runs' times
+	var secs []float64              // the timed runs' times
+	var vpics []*parallel.VPICTimes // and their VPIC-IO figures
 	for i := 0; i < o.warmup+reps && err == nil; i++ {
 		err = timed(ctx, c, path, o, x, tl, &r)
 		if i >= o.warmup {
-			secs = append(secs, r.Seconds)
+			secs, vpics = append(secs, r.Seconds), append(vpics, r.VPIC)
 		}
 		if i < o.warmup+reps-1 && c.Rank() == 0 && o.kase != "tilesread" {
 			_ = os.Remove(path)
 		}
 	}
-	if len(secs) > 1 {
-		slices.Sort(secs)
-		r.Seconds = secs[len(secs)/2] // the median (the upper one of an even count)
+	if len(secs) > 1 { // the median run (the upper one of an even count), with its figures
+		idx := make([]int, len(secs))
+		for i := range idx {
+			idx[i] = i
+		}
+		slices.SortFunc(idx, func(a, b int) int { return cmp.Compare(secs[a], secs[b]) })
+		m := idx[len(idx)/2]
+		r.Seconds, r.VPIC = secs[m], vpics[m]
 	}
 	if err == nil && o.kase == "tilesread" {
 		err = checkTiles(tilesGot, x)
@@ -202,7 +211,7 @@ func writeSlab(ctx context.Context, c *comm.Comm, path string, o opts, x []float
 	n := o.bytes / 8
 	lo, hi := part(n, c.Rank(), c.Size())
 	t0 := time.Now()
-	f, err := h5file.Create(path, "w", h5file.WithComm(c), h5file.WithContext(ctx))
+	f, err := h5file.Create(path, "w", h5file.WithComm(c), h5file.WithContext(ctx), h5file.WithPreallocation(!o.noPrealloc))
 	if err != nil {
 		return err
 	}
@@ -368,7 +377,7 @@ func vpic(ctx context.Context, c *comm.Comm, path string, o opts) (*parallel.VPI
 	times := make([]float64, 4+o.steps)
 	since := func(t time.Time, i int) { times[i] += time.Since(t).Seconds() }
 	t := time.Now()
-	f, err := h5file.Create(path, "w", h5file.WithComm(c), h5file.WithContext(ctx))
+	f, err := h5file.Create(path, "w", h5file.WithComm(c), h5file.WithContext(ctx), h5file.WithPreallocation(!o.noPrealloc))
 	since(t, 0)
 	if err != nil {
 		return nil, err

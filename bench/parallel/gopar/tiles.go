@@ -55,7 +55,7 @@ func (t tiling) data() []float64 {
 // writeTiles writes each rank's block of a contiguous n^3 float64
 // dataset, independently or (-coll) collectively.
 func writeTiles(ctx context.Context, c *comm.Comm, path string, o opts, x []float64, t tiling) error {
-	f, err := h5file.Create(path, "w", h5file.WithComm(c), h5file.WithContext(ctx), h5file.WithAggregators(o.aggs), h5file.WithMappedWrites(!o.noMap))
+	f, err := h5file.Create(path, "w", h5file.WithComm(c), h5file.WithContext(ctx), h5file.WithAggregators(o.aggs), h5file.WithMappedWrites(!o.noMap), h5file.WithPreallocation(!o.noPrealloc))
 	if err != nil {
 		return err
 	}

@@ -35,6 +35,7 @@ type row struct {
 	secs        [3][]float64
 	errs        [3]string
 	vpic        [3][]*parallel.VPICTimes // VPIC-IO runs' h5bench figures
+	load        [2]string                // 1-minute load average when the row started and ended
 }
 
 const (
@@ -54,14 +55,15 @@ func main() {
 	svg := flag.String("svg", "", "write an SVG plot of write throughput to this file")
 	dir := flag.String("dir", os.TempDir(), "directory for the benchmark files")
 	warmup := flag.Int("warmup", 1, "untimed whole runs in the same processes before each timed run (both sides)")
+	reps := flag.Int("reps", 1, "timed runs in the same processes after the warm-up (both sides); a run's figure is their median")
 	flag.Parse()
-	if err := run(*runs, *quick, *ranksFlag, *sizesFlag, *cases, *modes, *md, *svg, *dir, *warmup); err != nil {
+	if err := run(*runs, *quick, *ranksFlag, *sizesFlag, *cases, *modes, *md, *svg, *dir, *warmup, *reps); err != nil {
 		fmt.Fprintln(os.Stderr, "compare:", err)
 		os.Exit(1)
 	}
 }
 
-func run(runs int, quick bool, ranksFlag, sizesFlag, casesFlag, modesFlag, md, svg, dir string, warmup int) error {
+func run(runs int, quick bool, ranksFlag, sizesFlag, casesFlag, modesFlag, md, svg, dir string, warmup, reps int) error {
 	bin, err := os.MkdirTemp("", "gorun-pbench")
 	if err != nil {
 		return err
@@ -110,11 +112,14 @@ func run(runs int, quick bool, ranksFlag, sizesFlag, casesFlag, modesFlag, md, s
 			}
 		}
 	}
-	for _, k := range []string{"meta", "meta-batch", "meta-latest", "vpic", "vpic-multi", "gzip"} {
+	for _, k := range []string{"meta", "meta-batch", "meta-latest", "vpic", "vpic-multi", "vpic-prealloc", "gzip"} {
 		if !want[k] {
 			continue
 		}
 		for _, n := range metaRanks {
+			if !slices.Contains(ranks, n) { // -ranks 2 runs only the 2-rank rows
+				continue
+			}
 			size := int64(256 << 20)
 			if quick {
 				size = 16 << 20
@@ -154,10 +159,10 @@ func run(runs int, quick bool, ranksFlag, sizesFlag, casesFlag, modesFlag, md, s
 		if kase == "meta-batch" || kase == "meta-latest" { // gorun with WithSmallWriteBatching; h5py as in meta
 			kase = "meta"
 		}
-		if kase == "vpic-multi" { // gorun with File.WriteMulti per step; h5py as in vpic (h5py has no multi-dataset write)
+		if kase == "vpic-multi" || kase == "vpic-prealloc" { // gorun with File.WriteMulti per step; h5py as in vpic (h5py has no multi-dataset write)
 			kase = "vpic"
 		}
-		args := []string{"-case", kase, "-bytes", strconv.FormatInt(rw.bytes, 10), "-dir", dir, "-particles", particles, "-warmup", strconv.Itoa(warmup)}
+		args := []string{"-case", kase, "-bytes", strconv.FormatInt(rw.bytes, 10), "-dir", dir, "-particles", particles, "-warmup", strconv.Itoa(warmup), "-reps", strconv.Itoa(reps)}
 		if rw.flush {
 			args = append(args, "-flush")
 		}
@@ -172,7 +177,7 @@ func run(runs int, quick bool, ranksFlag, sizesFlag, casesFlag, modesFlag, md, s
 		if rw.kase == "meta-batch" {
 			goArgs = append(goArgs, "-batch")
 		}
-		if rw.kase == "vpic-multi" {
+		if rw.kase == "vpic-multi" || rw.kase == "vpic-prealloc" {
 			goArgs = append(goArgs, "-multi")
 		}
 		sides := [3][]string{
@@ -181,6 +186,9 @@ func run(runs int, quick bool, ranksFlag, sizesFlag, casesFlag, modesFlag, md, s
 		}
 		if rw.kase == "vpic-multi" { // the third side: gorun's 8 writes per step, alternating in the same run
 			sides[sideRaw] = append([]string{gorun, "-n", ns, gopar}, args...)
+		}
+		if rw.kase == "vpic-prealloc" { // the third side: gorun's WriteMulti without preallocation (decision 49), alternating
+			sides[sideRaw] = append([]string{gorun, "-n", ns, gopar}, append(slices.Clone(goArgs), "-noprealloc")...)
 		}
 		if rw.kase == "tiles" && !rw.coll { // the third side: gorun with one pwrite per run (no mapped writes), alternating
 			sides[sideRaw] = append([]string{gorun, "-n", ns, gopar}, append(slices.Clone(goArgs), "-nomap")...)
@@ -191,8 +199,16 @@ func run(runs int, quick bool, ranksFlag, sizesFlag, casesFlag, modesFlag, md, s
 			sides[sideRaw] = append([]string{gorun, "-n", ns, gopar}, raw...)
 		}
 		fmt.Fprintf(os.Stderr, "[%d/%d] %s %s ranks=%d coll=%v flush=%v\n", i+1, len(rows), rw.kase, human(rw.bytes), rw.ranks, rw.coll, rw.flush)
-		for range runs {
-			for s, argv := range sides {
+		rw.load[0] = loadavg()
+		for run := range runs {
+			// The sides take turns going first (run 0: gorun, h5py,
+			// third; run 1: h5py, third, gorun; ...), so none always
+			// follows the same one (each side's files are removed when it
+			// ends, but the page cache it freed and the host's reclaim of
+			// it are the next side's conditions).
+			for k := range len(sides) {
+				s := (run + k) % len(sides)
+				argv := sides[s]
 				if argv == nil {
 					continue
 				}
@@ -205,11 +221,15 @@ func run(runs int, quick bool, ranksFlag, sizesFlag, casesFlag, modesFlag, md, s
 					continue
 				}
 				rw.secs[s] = append(rw.secs[s], res.Seconds)
-				if res.VPIC != nil {
-					rw.vpic[s] = append(rw.vpic[s], res.VPIC)
+				line := fmt.Sprintf("  run %d, %s: %.1f ms", run, []string{"gorun", "h5py", "third"}[s], 1e3*res.Seconds)
+				if v := res.VPIC; v != nil {
+					rw.vpic[s] = append(rw.vpic[s], v)
+					line += fmt.Sprintf(" (raw write %.1f, metadata %.1f, create %.1f, close %.1f ms)", 1e3*v.RawSeconds, 1e3*v.MetaSeconds, 1e3*v.CreateSeconds, 1e3*v.CloseSeconds)
 				}
+				fmt.Fprintln(os.Stderr, line)
 			}
 		}
+		rw.load[1] = loadavg()
 		if md != "" {
 			var b bytes.Buffer
 			printTable(&b, rows[:i+1], runs, particles)
@@ -228,6 +248,15 @@ func run(runs int, quick bool, ranksFlag, sizesFlag, casesFlag, modesFlag, md, s
 		return os.WriteFile(svg, plot(rows), 0o644)
 	}
 	return nil
+}
+
+// loadavg is the 1-minute load average ("?" where /proc is missing).
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) > 0 {
+		return f[0]
+	}
+	return "?"
 }
 
 func runSide(argv, env []string) (parallel.Result, error) {
@@ -286,9 +315,9 @@ func ratio(a, b float64) string {
 }
 
 func printTable(w io.Writer, rows []*row, runs int, particles string) {
-	fmt.Fprintf(w, "Medians of %d runs; times are the slowest rank's, from a barrier before open to after close. Speed ratios: >1 means gorun is faster.\n\n", runs)
-	fmt.Fprintln(w, "| case | size | ranks | mode | gorun | h5py (mpio) | raw pwrite | gorun vs h5py | gorun vs raw |")
-	fmt.Fprintln(w, "|---|---:|---:|---|---:|---:|---:|---:|---:|")
+	fmt.Fprintf(w, "Medians of %d runs (the sides alternating, each going first in turn); times are the slowest rank's, from a barrier before open to after close. Speed ratios: >1 means gorun is faster.\n\n", runs)
+	fmt.Fprintln(w, "| case | size | ranks | mode | gorun | h5py (mpio) | raw pwrite | gorun vs h5py | gorun vs raw | load (1 min) |")
+	fmt.Fprintln(w, "|---|---:|---:|---|---:|---:|---:|---:|---:|---|")
 	var notes []string
 	for _, rw := range rows {
 		mode := "independent"
@@ -306,15 +335,15 @@ func printTable(w io.Writer, rows []*row, runs int, particles string) {
 		} else if rw.kase == "tilesread" {
 			mode = "read of the tiles cube's 3-D blocks, " + mode
 		} else if rw.kase != "write" {
-			mode = map[string]string{"meta": "1000 datasets (16,) i4 in 10 groups", "meta-batch": "as meta, gorun WithSmallWriteBatching", "meta-latest": "as meta, libver='latest' on both sides", "vpic": "VPIC-IO, 5 steps, " + particles + " particles/rank", "vpic-multi": "VPIC-IO as vpic, gorun: one WriteMulti per step (raw column: gorun's 8 writes per step, alternating in the same run)", "gzip": "chunked 1 MiB + deflate(4), collective"}[rw.kase]
+			mode = map[string]string{"meta": "1000 datasets (16,) i4 in 10 groups", "meta-batch": "as meta, gorun WithSmallWriteBatching", "meta-latest": "as meta, libver='latest' on both sides", "vpic": "VPIC-IO, 5 steps, " + particles + " particles/rank", "vpic-multi": "VPIC-IO as vpic, gorun: one WriteMulti per step (raw column: gorun's 8 writes per step, alternating in the same run)", "vpic-prealloc": "VPIC-IO as vpic-multi (raw column: gorun's WriteMulti with WithPreallocation(false), alternating in the same run)", "gzip": "chunked 1 MiB + deflate(4), collective"}[rw.kase]
 		}
 		g, p, r := median(rw.secs[sideGo]), median(rw.secs[sidePy]), median(rw.secs[sideRaw])
 		size := human(rw.bytes)
 		if rw.kase != "write" && rw.kase != "gzip" && rw.kase != "tiles" && rw.kase != "tilesread" { // their size is their own (mode says it)
 			size = "—"
 		}
-		fmt.Fprintf(w, "| %s | %s | %d | %s | %s | %s | %s | %s | %s |\n", rw.kase, size, rw.ranks, mode,
-			rw.cell(sideGo), rw.cell(sidePy), rw.cell(sideRaw), ratio(g, p), ratio(g, r))
+		fmt.Fprintf(w, "| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s → %s |\n", rw.kase, size, rw.ranks, mode,
+			rw.cell(sideGo), rw.cell(sidePy), rw.cell(sideRaw), ratio(g, p), ratio(g, r), rw.load[0], rw.load[1])
 		for s, e := range rw.errs {
 			if e != "" && len(rw.secs[s]) == 0 {
 				notes = append(notes, fmt.Sprintf("%s %s ranks=%d %s, %s: %s", rw.kase, human(rw.bytes), rw.ranks, mode, []string{"gorun", "h5py", "raw"}[s], e))
@@ -336,18 +365,18 @@ func printTable(w io.Writer, rows []*row, runs int, particles string) {
 func printVPIC(w io.Writer, rows []*row) {
 	var vr []*row
 	for _, rw := range rows {
-		if (rw.kase == "vpic" || rw.kase == "vpic-multi") && (len(rw.vpic[sideGo]) > 0 || len(rw.vpic[sidePy]) > 0) {
+		if strings.HasPrefix(rw.kase, "vpic") && (len(rw.vpic[sideGo]) > 0 || len(rw.vpic[sidePy]) > 0) {
 			vr = append(vr, rw)
 		}
 	}
 	if len(vr) == 0 {
 		return
 	}
-	fmt.Fprintln(w, "\nVPIC-IO in h5bench's terms (medians; each figure the slowest rank's): per-step time, raw write time and SYNC raw write rate, metadata time, H5Fcreate and H5Fclose time, observed completion time and SYNC observed write rate.")
-	fmt.Fprintln(w, "\n| case | ranks | side | total write size | per-step time | raw write time | raw write rate | metadata time | create | close | observed time | observed rate |")
-	fmt.Fprintln(w, "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Fprintln(w, "\nVPIC-IO in h5bench's terms (medians; each figure the slowest rank's): per-step time, raw write time and SYNC raw write rate, metadata time, H5Fcreate and H5Fclose time, observed completion time and SYNC observed write rate; and the fastest run's observed time.")
+	fmt.Fprintln(w, "\n| case | ranks | side | total write size | per-step time | raw write time | raw write rate | metadata time | create | close | observed time | observed rate | fastest observed |")
+	fmt.Fprintln(w, "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, rw := range vr {
-		for _, s := range []int{sideGo, sidePy} {
+		for _, s := range []int{sideGo, sidePy, sideRaw} {
 			vs := rw.vpic[s]
 			if len(vs) == 0 {
 				continue
@@ -365,12 +394,27 @@ func printVPIC(w io.Writer, rows []*row) {
 			}
 			size := vs[0].TotalBytes
 			raw, obs := pick(func(v *parallel.VPICTimes) float64 { return v.RawSeconds }), median(rw.secs[s])
-			fmt.Fprintf(w, "| %s | %d | %s | %s | %.1f ms | %.1f ms | %s | %.1f ms | %.1f ms | %.1f ms | %.1f ms | %s |\n",
-				rw.kase, rw.ranks, []string{"gorun", "h5py"}[s], human(size), 1e3*median(steps), 1e3*raw, rate(size, raw),
+			fmt.Fprintf(w, "| %s | %d | %s | %s | %.1f ms | %.1f ms | %s | %.1f ms | %.1f ms | %.1f ms | %.1f ms | %s | %.1f ms |\n",
+				rw.kase, rw.ranks, sideName(rw.kase, s), human(size), 1e3*median(steps), 1e3*raw, rate(size, raw),
 				1e3*pick(func(v *parallel.VPICTimes) float64 { return v.MetaSeconds }), 1e3*pick(func(v *parallel.VPICTimes) float64 { return v.CreateSeconds }),
-				1e3*pick(func(v *parallel.VPICTimes) float64 { return v.CloseSeconds }), 1e3*obs, rate(size, obs))
+				1e3*pick(func(v *parallel.VPICTimes) float64 { return v.CloseSeconds }), 1e3*obs, rate(size, obs), 1e3*slices.Min(rw.secs[s]))
 		}
 	}
+}
+
+// sideName names a VPIC-IO row's side; the third is a gorun variant.
+func sideName(kase string, side int) string {
+	switch {
+	case side == sideGo:
+		return "gorun"
+	case side == sidePy:
+		return "h5py"
+	case kase == "vpic-multi":
+		return "gorun, 8 writes per step"
+	case kase == "vpic-prealloc":
+		return "gorun, WithPreallocation(false)"
+	}
+	return "third"
 }
 
 func rate(bytes int64, secs float64) string {
