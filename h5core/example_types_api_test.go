@@ -423,7 +423,7 @@ func ExampleFormatError_Error() {
 }
 
 // Error names the structure that failed its checksum (here the
-// superblock of a latest-family file: versions 2 and 3 share a layout),
+// superblock of a latest-family file, version 3),
 // its offset and both sums.
 func ExampleChecksumError_Error() {
 	_, w := reopen(h5core.NewFile(h5core.WithLibver(h5core.LibverLatest)))
@@ -434,7 +434,7 @@ func ExampleChecksumError_Error() {
 	if errors.As(err, &ce) {
 		fmt.Println(ce.What, ce.Off, ce.Stored != ce.Actual)
 	}
-	// Output: version 2 superblock 0 true
+	// Output: version 3 superblock 0 true
 }
 
 // Error names the filter and says what to do. (SZIP, second, is a
