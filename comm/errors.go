@@ -34,6 +34,9 @@ type RankError struct {
 	How  string // "exited with code 3", "connection lost", ...
 	// recovering: the world outlives it (Config.Recover); say how to go on.
 	recovering bool
+	// left: the rank closed its communicator cleanly; nothing failed, but
+	// the receive waiting for it can never be matched.
+	left bool
 }
 
 // Error names the rank, the operation that noticed and how the rank
@@ -42,6 +45,9 @@ func (e *RankError) Error() string {
 	op := e.Op
 	if op == "" {
 		op = "comm"
+	}
+	if e.left {
+		return fmt.Sprintf("%s: rank %d %s: no message will come from it (did it finish early, or do the ranks disagree on who sends what?)", op, e.Rank, e.How)
 	}
 	if e.recovering {
 		return fmt.Sprintf("%s: rank %d failed (%s); every communicator with it is broken: Shrink one to go on with the survivors", op, e.Rank, e.How)

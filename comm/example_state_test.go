@@ -413,7 +413,7 @@ func ExampleRankError_Error() {
 	cs[1].Close()
 	_, _, err = cs[0].RecvBytes(ctx, 1, 0)
 	fmt.Println(err)
-	// Output: recv: rank 1 failed (closed its communicator (Close, or exit after Close) while this rank waits for a message from it); the job cannot continue, see the launcher's report for its cause
+	// Output: recv: rank 1 closed its communicator (Close, or exit after Close) while this rank waits for a message from it: no message will come from it (did it finish early, or do the ranks disagree on who sends what?)
 }
 
 // Abort ends the whole job at once, every rank with the code given, when

@@ -201,7 +201,7 @@ const followerNote = "failed because of it and closed its communicator while thi
 func (e *engine) leave(src int, cause *RankError) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	err := &RankError{Rank: src, Op: "recv", How: "closed its communicator (Close, or exit after Close) while this rank waits for a message from it"}
+	err := &RankError{Rank: src, Op: "recv", How: "closed its communicator (Close, or exit after Close) while this rank waits for a message from it", left: true}
 	if cause != nil {
 		how := cause.How
 		if !strings.Contains(how, followerNote) { // name the first follower only: chains grow with the ranks
