@@ -387,3 +387,19 @@ func ExampleReport_WriteOutputs() {
 	// stats.svg
 	// true
 }
+
+// Closed tells the record that the file was closed (h5file's Close does):
+// its datasets' counts are folded into their names' records then, so a
+// file opened and closed many times keeps one record per dataset name.
+func ExampleFile_Closed() {
+	r := iostats.New(0, 1)
+	for range 3 { // the file opened, written and closed three times
+		f := r.File("step.h5")
+		var d iostats.Dataset
+		f.Direct(&d, "/T", true, iostats.KindWrite, r.Now(), 64)
+		f.Closed()
+	}
+	ds := r.Snapshot().Files[0].Datasets
+	fmt.Println(len(ds), ds[0].Name, ds[0].Writes, ds[0].BytesWritten)
+	// Output: 1 /T 3 192
+}
