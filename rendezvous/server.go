@@ -198,11 +198,13 @@ func (s *Server) handle(c net.Conn) {
 			s.mu.Lock()
 			s.saidBye[rank] = true
 			s.mu.Unlock()
-			s.emit(Event{Kind: EventGoodbye, Rank: rank})
 			// The ranks it never sent to have no stream to see its
 			// goodbye on: they learn here (a receive from it must fail,
-			// not wait forever).
+			// not wait forever). Queued before the event goes out, so
+			// that a failure notice the launcher sends after it comes
+			// after this notice too (TestLeftBatched failed under load).
 			s.broadcastLeft(rank, Msg{Type: TypeLeft, Rank: rank, Ranks: m.Ranks, Cause: m.Cause, Text: m.Text})
+			s.emit(Event{Kind: EventGoodbye, Rank: rank})
 			s.depart()
 		}
 	}
