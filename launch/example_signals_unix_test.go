@@ -29,4 +29,3 @@ func ExampleRunning_ForwardSignals() {
 	fmt.Println(errors.Is(err, launch.ErrInterrupted), launch.ExitCode(err))
 	// Output: true 143
 }
-
