@@ -89,11 +89,7 @@ func TestShmPeerDiesDuringPoll(t *testing.T) {
 			for w.polling.Load() == 0 { // the receive is polling
 				runtime.Gosched()
 			}
-			oc := streamOf(cs, 0, 1)
-			oc.mu.Lock()
-			oc.c.Close() // what the kernel does when the process dies
-			oc.err = ErrClosed
-			oc.mu.Unlock()
+			killStream(cs, 0, 1) // what the kernel does when the process dies
 			select {
 			case err := <-errc:
 				var re *RankError

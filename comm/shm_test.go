@@ -20,6 +20,16 @@ func streamOf(cs []*Comm, from, to int) *outConn {
 	return w.out[to]
 }
 
+// killStream closes rank from's stream to rank to as the kernel does when
+// from's process dies.
+func killStream(cs []*Comm, from, to int) {
+	oc := streamOf(cs, from, to)
+	oc.mu.Lock()
+	oc.c.Close()
+	oc.err = ErrClosed
+	oc.mu.Unlock()
+}
+
 // ringMappings lists this process' mappings of gorun rings (from
 // /proc/self/maps), each with its "(deleted)" mark if unlinked.
 func ringMappings(t *testing.T) []string {

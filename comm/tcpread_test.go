@@ -202,11 +202,7 @@ func TestTCPReceiveEnds(t *testing.T) {
 		errc <- err
 	}()
 	waitTaken(u)
-	oc := streamOf(cs, 0, 1)
-	oc.mu.Lock()
-	oc.c.Close() // what the kernel does when the process dies
-	oc.err = ErrClosed
-	oc.mu.Unlock()
+	killStream(cs, 0, 1) // what the kernel does when the process dies
 	select {
 	case err := <-errc:
 		var re *RankError
